@@ -1,0 +1,5 @@
+/** Finds a PostgreSQL for the project's own integration tests. Not a published module. */
+@NullMarked
+package dev.pgagent.testsupport;
+
+import org.jspecify.annotations.NullMarked;
