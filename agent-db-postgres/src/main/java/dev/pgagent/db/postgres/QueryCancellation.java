@@ -1,0 +1,66 @@
+package dev.pgagent.db.postgres;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cancels running statements from another thread. Pass one to every {@link PostgresDatabase} call of an ask (or
+ * create one per call); {@link #cancel()} cancels, on the server, whichever statement is running under it at that
+ * moment, and any statement started under it afterwards fails at once with a
+ * {@link dev.pgagent.api.CancelledException}. Cancellation is permanent. Thread-safe.
+ */
+public final class QueryCancellation {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryCancellation.class);
+
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean cancelled;
+
+    /** Creates a cancellation that has not fired. */
+    public QueryCancellation() {}
+
+    /**
+     * Cancels: marks this cancellation as fired and asks the server to cancel every statement running under it
+     * ({@link Statement#cancel()}, which sends a cancel request on a separate connection). Idempotent.
+     */
+    public void cancel() {
+        cancelled = true;
+        for (Statement st : running) {
+            cancelStatement(st);
+        }
+    }
+
+    /** Returns whether {@link #cancel()} was called. */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** Registers a statement about to run; cancels it at once if this cancellation already fired. */
+    void register(Statement statement) {
+        running.add(statement);
+        if (cancelled) {
+            cancelStatement(statement);
+        }
+    }
+
+    /** Unregisters a statement that finished. */
+    void unregister(Statement statement) {
+        running.remove(statement);
+    }
+
+    static void cancelStatement(Statement st) {
+        try {
+            st.cancel();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not send a cancel request: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QueryCancellation{cancelled=" + cancelled + ", running=" + running.size() + '}';
+    }
+}
