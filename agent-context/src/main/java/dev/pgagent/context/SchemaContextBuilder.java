@@ -1,0 +1,425 @@
+package dev.pgagent.context;
+
+import dev.pgagent.context.internal.LexicalRanker;
+import dev.pgagent.context.internal.Query;
+import dev.pgagent.context.internal.Renderer;
+import dev.pgagent.context.internal.SchemaIndex;
+import dev.pgagent.context.internal.TextAnalyzer;
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.EnumType;
+import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.db.postgres.TableInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the tables of a big schema that a question needs and renders them within a token budget. Tables are
+ * ranked by a {@link TableRanker} (default {@link TableRanker#lexical()}); the best ones are joined by their shortest
+ * foreign-key paths (bridge tables included); each is rendered compactly, one line a column, with keys and foreign
+ * keys marked and, for columns the question seems to filter on, sample values from the {@link ValueSampler}. Tables
+ * are added greedily, first with their key and relevant columns only, then in full while the budget lasts; the
+ * result never exceeds the budget, counted with a real tokenizer. A last line tells the model how to reach the rest
+ * ({@code search_schema}, {@code describe_table}).
+ *
+ * <p>The index over the schema is built once, when the builder is built; {@link #build(String, int)} is then fast
+ * (milliseconds on 10,000 tables). Immutable and thread-safe; build one per schema and share it.
+ *
+ * <pre>{@code
+ * SchemaContextBuilder contexts = SchemaContextBuilder.of(db.schema());
+ * SchemaContext ctx = contexts.build("Which customers in Berlin ordered last week?", 2_000);
+ * String prompt = ctx.text();   // ctx.tokens() <= 2_000
+ * }</pre>
+ */
+public final class SchemaContextBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaContextBuilder.class);
+    private static final double SEED_SHARE = 0.3;
+    private static final double EXTRA_SHARE = 0.05;
+    private static final int MAX_EXTRAS = 40;
+    private static final int MAX_SAMPLED_COLUMNS = 24;
+
+    private final SchemaModel schema;
+    private final SchemaIndex index;
+    private final TableRanker ranker;
+    private final ValueSampler valueSampler;
+    private final TokenCounter tokenCounter;
+    private final boolean foreignKeyExpansion;
+    private final int maxSeeds;
+    private final int maxPathLength;
+
+    private SchemaContextBuilder(Builder b) {
+        this.schema = Objects.requireNonNull(b.schema, "schema == null");
+        this.ranker = b.ranker;
+        this.valueSampler = b.valueSampler;
+        this.tokenCounter = b.tokenCounter;
+        this.foreignKeyExpansion = b.foreignKeyExpansion;
+        this.maxSeeds = b.maxSeeds;
+        this.maxPathLength = b.maxPathLength;
+        long start = System.nanoTime();
+        this.index = SchemaIndex.of(schema);
+        LOG.debug("Indexed {} tables in {} ms", index.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Returns a context builder for {@code schema} with the defaults of {@link Builder}; indexes the schema. */
+    public static SchemaContextBuilder of(SchemaModel schema) {
+        return builder().schema(schema).build();
+    }
+
+    /** Returns a new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the schema this builder renders. */
+    public SchemaModel schema() {
+        return schema;
+    }
+
+    /** Returns the token counter the budget is measured with. */
+    public TokenCounter tokenCounter() {
+        return tokenCounter;
+    }
+
+    /**
+     * Chooses and renders the tables {@code question} needs within {@code tokenBudget} tokens.
+     *
+     * @param question the user's question, in natural language
+     * @param tokenBudget the most tokens the text may have; must be >= 0
+     * @return the context; its {@link SchemaContext#tokens()} is at most {@code tokenBudget}
+     */
+    public SchemaContext build(String question, int tokenBudget) {
+        Objects.requireNonNull(question, "question == null");
+        if (tokenBudget < 0) {
+            throw new IllegalArgumentException("tokenBudget must be >= 0 but was " + tokenBudget);
+        }
+        Query query = index.analyze(question);
+        double[] score = scores(question, query);
+        Integer[] ranked = rankedIds(score);
+        double top = ranked.length == 0 ? 0 : score[ranked[0]];
+
+        // Core: the best tables and the join paths between them.
+        LinkedHashMap<Integer, Boolean> core = new LinkedHashMap<>();
+        List<Integer> seeds = new ArrayList<>();
+        for (int k = 0; k < ranked.length && seeds.size() < maxSeeds; k++) {
+            int id = ranked[k];
+            if (score[id] < SEED_SHARE * top) {
+                break;
+            }
+            seeds.add(id);
+            core.putIfAbsent(id, false);
+            if (!foreignKeyExpansion) {
+                continue;
+            }
+            for (int other : seeds) {
+                if (other == id) {
+                    continue;
+                }
+                List<Integer> path = index.path(id, other, maxPathLength, score);
+                if (path != null) {
+                    for (int bridge : path) {
+                        core.putIfAbsent(bridge, true);
+                    }
+                }
+            }
+        }
+        // Extras: further matches, and the tables the seeds reference, by a combined key.
+        Map<Integer, Double> extraKey = new HashMap<>();
+        Map<Integer, Boolean> extraViaFk = new HashMap<>();
+        for (int k = 0; k < ranked.length && extraKey.size() < MAX_EXTRAS; k++) {
+            int id = ranked[k];
+            if (score[id] < EXTRA_SHARE * top) {
+                break;
+            }
+            if (!core.containsKey(id)) {
+                extraKey.put(id, score[id]);
+                extraViaFk.put(id, false);
+            }
+        }
+        if (foreignKeyExpansion) {
+            for (int seed : seeds) {
+                for (int nb : index.neighbours(seed)) {
+                    if (core.containsKey(nb)) {
+                        continue;
+                    }
+                    double key = Math.max(score[nb], 0.25 * score[seed]);
+                    Double prev = extraKey.get(nb);
+                    if (prev == null || key > prev) {
+                        extraKey.put(nb, key);
+                        extraViaFk.put(nb, score[nb] < 0.25 * score[seed]);
+                    }
+                }
+            }
+        }
+        List<Integer> extras = new ArrayList<>(extraKey.keySet());
+        extras.sort(Comparator.comparingDouble((Integer id) -> -extraKey.get(id)).thenComparing(id -> id));
+        if (extras.size() > MAX_EXTRAS) {
+            extras = extras.subList(0, MAX_EXTRAS);
+        }
+        List<Integer> order = new ArrayList<>(core.keySet());
+        order.addAll(extras);
+
+        Map<Integer, double[]> columnScores = new HashMap<>();
+        for (int id : order) {
+            columnScores.put(id, index.scoreColumns(id, query));
+        }
+        Map<Integer, Map<Integer, List<String>>> values = groundValues(new ArrayList<>(core.keySet()), query,
+                columnScores);
+        return assemble(order, core, extraViaFk, score, columnScores, values, tokenBudget);
+    }
+
+    private double[] scores(String question, Query query) {
+        if (ranker == LexicalRanker.INSTANCE) {
+            return index.scoreTables(query);
+        }
+        double[] score = new double[index.size()];
+        for (Map.Entry<String, Double> e : ranker.score(question, schema).entrySet()) {
+            int id = index.id(e.getKey());
+            if (id >= 0 && e.getValue() != null && e.getValue() > 0) {
+                score[id] = e.getValue();
+            }
+        }
+        return score;
+    }
+
+    private static Integer[] rankedIds(double[] score) {
+        int count = 0;
+        for (double s : score) {
+            if (s > 0) {
+                count++;
+            }
+        }
+        Integer[] ids = new Integer[count];
+        int k = 0;
+        for (int i = 0; i < score.length; i++) {
+            if (score[i] > 0) {
+                ids[k++] = i;
+            }
+        }
+        Arrays.sort(ids, (a, b) -> {
+            int c = Double.compare(score[b], score[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        return ids;
+    }
+
+    /** Picks, for the core tables, the text and enum columns the question seems to filter on, with values. */
+    private Map<Integer, Map<Integer, List<String>>> groundValues(
+            List<Integer> tables, Query query, Map<Integer, double[]> columnScores) {
+        Map<Integer, Map<Integer, List<String>>> out = new HashMap<>();
+        List<ColumnRef> toSample = new ArrayList<>();
+        Map<ColumnRef, int[]> positions = new HashMap<>();
+        for (int id : tables) {
+            TableInfo t = index.table(id);
+            double[] cs = columnScores.get(id);
+            for (int c = 0; c < t.columns().size(); c++) {
+                ColumnInfo col = t.columns().get(c);
+                EnumType e = index.enumOf(col);
+                if (e != null) {
+                    if (cs[c] > 0 || matchesQuestion(e.labels(), query)) {
+                        out.computeIfAbsent(id, k -> new HashMap<>()).put(c, e.labels());
+                    }
+                } else if (valueSampler != ValueSampler.NONE
+                        && index.isTextLike(id, c)
+                        && (cs[c] > 0 || index.isCategorical(id, c))
+                        && toSample.size() < MAX_SAMPLED_COLUMNS) {
+                    ColumnRef ref = new ColumnRef(t.schema(), t.name(), col.name());
+                    toSample.add(ref);
+                    positions.put(ref, new int[] {id, c});
+                }
+            }
+        }
+        if (toSample.isEmpty()) {
+            return out;
+        }
+        Map<ColumnRef, List<String>> sampled = valueSampler.sample(toSample);
+        for (Map.Entry<ColumnRef, List<String>> e : sampled.entrySet()) {
+            int[] pos = positions.get(e.getKey());
+            if (pos == null || e.getValue().isEmpty()) {
+                continue;
+            }
+            boolean nameMatches = columnScores.get(pos[0])[pos[1]] > 0;
+            if (nameMatches || matchesQuestion(e.getValue(), query)) {
+                out.computeIfAbsent(pos[0], k -> new HashMap<>()).put(pos[1], List.copyOf(e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean matchesQuestion(List<String> values, Query query) {
+        for (String v : values) {
+            for (String term : TextAnalyzer.terms(v)) {
+                if (query.directTerms().contains(term)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private SchemaContext assemble(
+            List<Integer> order,
+            Map<Integer, Boolean> core,
+            Map<Integer, Boolean> extraViaFk,
+            double[] score,
+            Map<Integer, double[]> columnScores,
+            Map<Integer, Map<Integer, List<String>>> values,
+            int budget) {
+        int n = order.size();
+        String[] blocks = new String[n];
+        int[] blockTokens = new int[n];
+        boolean[] full = new boolean[n];
+        List<Integer> added = new ArrayList<>();
+        // Reserve room for the last line, written with the widest numbers it can hold.
+        String widest = footer(index.size(), index.size());
+        int reserve = tokenCounter.count(widest) + 1;
+        int available = budget - reserve;
+        int used = 0;
+        int coreCount = core.size();
+        for (int pass = 0; pass < 4; pass++) {
+            boolean compactPass = pass == 0 || pass == 2;
+            int from = pass < 2 ? 0 : coreCount;
+            int to = pass < 2 ? coreCount : n;
+            for (int k = from; k < to && available - used > 0; k++) {
+                int id = order.get(k);
+                if (compactPass && blocks[k] != null || !compactPass && (blocks[k] == null || full[k])) {
+                    continue;
+                }
+                Map<Integer, List<String>> v = values.getOrDefault(id, Map.of());
+                String text = Renderer.table(index, id, columnScores.get(id), v, compactPass);
+                int tokens = tokenCounter.count(text);
+                int delta = tokens - (blocks[k] == null ? 0 : blockTokens[k]);
+                if (used + delta > available) {
+                    continue;
+                }
+                if (blocks[k] == null) {
+                    added.add(k);
+                }
+                blocks[k] = text;
+                blockTokens[k] = tokens;
+                full[k] = !compactPass || !text.contains(" more column");
+                used += delta;
+            }
+        }
+        while (true) {
+            StringBuilder sb = new StringBuilder();
+            List<ScoredTable> shown = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                if (blocks[k] != null) {
+                    sb.append(blocks[k]);
+                    int id = order.get(k);
+                    boolean viaFk = k < coreCount ? core.get(id) : extraViaFk.getOrDefault(id, false);
+                    shown.add(new ScoredTable(index.table(id).qualifiedName(), score[id], viaFk));
+                }
+            }
+            String foot = footer(shown.size(), index.size());
+            String text = sb.length() == 0 && tokenCounter.count(foot) > budget ? "" : sb + foot;
+            int tokens = tokenCounter.count(text);
+            if (tokens <= budget || added.isEmpty()) {
+                if (tokens > budget) {
+                    return new SchemaContext("", 0, List.of());
+                }
+                return new SchemaContext(text, tokens, shown);
+            }
+            // Token counts of blocks added separately can differ slightly from the whole; drop the last one.
+            blocks[added.remove(added.size() - 1)] = null;
+        }
+    }
+
+    private static String footer(int shown, int total) {
+        if (shown >= total) {
+            return "-- All " + total + " tables shown.\n";
+        }
+        return "-- " + shown + " of " + total + " tables shown (those most relevant to the question). Find others"
+                + " with search_schema; see all columns with describe_table.\n";
+    }
+
+    @Override
+    public String toString() {
+        return "SchemaContextBuilder[tables=" + index.size() + ", ranker=" + ranker + ", sampler=" + valueSampler
+                + "]";
+    }
+
+    /** Builds a {@link SchemaContextBuilder}. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable SchemaModel schema;
+        private TableRanker ranker = TableRanker.lexical();
+        private ValueSampler valueSampler = ValueSampler.NONE;
+        private TokenCounter tokenCounter = TokenCounter.defaultCounter();
+        private boolean foreignKeyExpansion = true;
+        private int maxSeeds = 6;
+        private int maxPathLength = 3;
+
+        private Builder() {}
+
+        /** Sets the schema to render. Required. */
+        public Builder schema(SchemaModel schema) {
+            this.schema = Objects.requireNonNull(schema, "schema == null");
+            return this;
+        }
+
+        /** Sets how tables are ranked. Default: {@link TableRanker#lexical()}. */
+        public Builder ranker(TableRanker ranker) {
+            this.ranker = Objects.requireNonNull(ranker, "ranker == null");
+            return this;
+        }
+
+        /** Sets where sample values of text columns come from. Default: {@link ValueSampler#NONE}. */
+        public Builder valueSampler(ValueSampler valueSampler) {
+            this.valueSampler = Objects.requireNonNull(valueSampler, "valueSampler == null");
+            return this;
+        }
+
+        /** Sets the tokenizer the budget is counted with. Default: {@link TokenCounter#defaultCounter()}. */
+        public Builder tokenCounter(TokenCounter tokenCounter) {
+            this.tokenCounter = Objects.requireNonNull(tokenCounter, "tokenCounter == null");
+            return this;
+        }
+
+        /**
+         * Sets whether tables on the foreign-key paths between the best tables, and the tables those reference, are
+         * added. Default: true.
+         */
+        public Builder foreignKeyExpansion(boolean foreignKeyExpansion) {
+            this.foreignKeyExpansion = foreignKeyExpansion;
+            return this;
+        }
+
+        /** Sets how many best-matching tables are joined by foreign-key paths. Default: 6; must be 1 to 50. */
+        public Builder maxSeeds(int maxSeeds) {
+            if (maxSeeds < 1 || maxSeeds > 50) {
+                throw new IllegalArgumentException("maxSeeds must be 1 to 50 but was " + maxSeeds);
+            }
+            this.maxSeeds = maxSeeds;
+            return this;
+        }
+
+        /** Sets the longest foreign-key path (in joins) used to connect two tables. Default: 3; must be 1 to 6. */
+        public Builder maxPathLength(int maxPathLength) {
+            if (maxPathLength < 1 || maxPathLength > 6) {
+                throw new IllegalArgumentException("maxPathLength must be 1 to 6 but was " + maxPathLength);
+            }
+            this.maxPathLength = maxPathLength;
+            return this;
+        }
+
+        /**
+         * Returns the context builder, indexing the schema.
+         *
+         * @throws IllegalStateException if no schema was set
+         */
+        public SchemaContextBuilder build() {
+            if (schema == null) {
+                throw new IllegalStateException("schema must be set but was null");
+            }
+            return new SchemaContextBuilder(this);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.pgagent.context;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Supplies a sample of the distinct values of text columns, so the rendered context can show the model how values
+ * are spelt ({@code status text -- values: 'shipped','pending'}). {@link SchemaContextBuilder} asks only about
+ * columns the question seems to filter on, all at once. Implementations must be safe for concurrent use and should
+ * cache; see {@link PgValueSampler}.
+ */
+@FunctionalInterface
+public interface ValueSampler {
+    /** Samples nothing: the context is built from the schema alone. */
+    ValueSampler NONE = columns -> Map.of();
+
+    /**
+     * Returns sample values for the columns asked about.
+     *
+     * @param columns the columns to sample
+     * @return distinct values, most common first where known, by column; columns without a sample may be left out
+     */
+    Map<ColumnRef, List<String>> sample(List<ColumnRef> columns);
+}

@@ -1,0 +1,40 @@
+package dev.pgagent.context.internal;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An analysed question: one entry a meaningful word, each with the index terms it may match and how much a match
+ * counts (1 for the word itself, less for synonyms and prefix matches). Immutable.
+ *
+ * @param words the words, each a map from term to weight
+ * @param allTerms every term of every word with its best weight
+ * @param directTerms the words' own terms (no synonyms or prefixes)
+ * @param rawWords the question's lower-case words, stopwords included
+ */
+public record Query(
+        List<Map<String, Double>> words,
+        Map<String, Double> allTerms,
+        java.util.Set<String> directTerms,
+        java.util.Set<String> rawWords) {
+
+    /** Copies the components. */
+    public Query {
+        words = List.copyOf(words);
+        allTerms = Map.copyOf(new HashMap<>(allTerms));
+        directTerms = java.util.Set.copyOf(directTerms);
+        rawWords = java.util.Set.copyOf(rawWords);
+    }
+
+    /** Returns the weight with which {@code term} matches the question, 0 if it does not. */
+    public double weight(String term) {
+        Double w = allTerms.get(term);
+        return w == null ? 0 : w;
+    }
+
+    /** Returns whether the question has no meaningful word. */
+    public boolean isEmpty() {
+        return words.isEmpty();
+    }
+}

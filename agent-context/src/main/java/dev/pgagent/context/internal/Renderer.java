@@ -1,0 +1,158 @@
+package dev.pgagent.context.internal;
+
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.EnumType;
+import dev.pgagent.db.postgres.ForeignKey;
+import dev.pgagent.db.postgres.TableInfo;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Renders tables compactly for a model: a header line ({@code TABLE schema.name (~rows) -- comment}), then one line
+ * a column ({@code name type PK -> other.table.id -- comment; values: 'a','b'}). Stateless and thread-safe.
+ */
+public final class Renderer {
+    private static final int TABLE_COMMENT_CHARS = 100;
+    private static final int COLUMN_COMMENT_CHARS = 60;
+    private static final int VALUE_CHARS = 40;
+    private static final int SHOWN_VALUES = 12;
+    private static final int SHOWN_ENUM_LABELS = 6;
+
+    private Renderer() {}
+
+    /**
+     * Renders one table.
+     *
+     * @param index the schema index
+     * @param id the table's id
+     * @param columnScores the columns' relevance to the question, in column order
+     * @param values sample values to show, by column position
+     * @param compact whether to leave out columns that are neither keys nor relevant
+     */
+    public static String table(
+            SchemaIndex index, int id, double[] columnScores, Map<Integer, List<String>> values, boolean compact) {
+        TableInfo t = index.table(id);
+        StringBuilder sb = new StringBuilder(64 + 32 * t.columns().size());
+        sb.append(switch (t.kind()) {
+                    case VIEW -> "VIEW ";
+                    case MATERIALIZED_VIEW -> "MATVIEW ";
+                    case FOREIGN_TABLE -> "FOREIGN TABLE ";
+                    default -> "TABLE ";
+                })
+                .append(t.qualifiedName());
+        if (t.rowEstimate() > 0) {
+            sb.append(" (~").append(humanCount(t.rowEstimate())).append(" rows)");
+        }
+        if (t.comment() != null && !t.comment().isBlank()) {
+            sb.append(" -- ").append(cut(t.comment(), TABLE_COMMENT_CHARS));
+        }
+        sb.append('\n');
+        Map<String, String> fkTargets = new HashMap<>();
+        for (ForeignKey fk : t.foreignKeys()) {
+            for (int i = 0; i < fk.columns().size(); i++) {
+                fkTargets.putIfAbsent(fk.columns().get(i), fk.referencedQualifiedName() + "."
+                        + fk.referencedColumns().get(i));
+            }
+        }
+        int hidden = 0;
+        for (int c = 0; c < t.columns().size(); c++) {
+            ColumnInfo col = t.columns().get(c);
+            boolean pk = t.primaryKey().contains(col.name());
+            String fk = fkTargets.get(col.name());
+            List<String> vals = values.get(c);
+            if (compact && !pk && fk == null && vals == null && columnScores[c] <= 0) {
+                hidden++;
+                continue;
+            }
+            sb.append("  ").append(col.name()).append(' ').append(col.type());
+            if (pk) {
+                sb.append(" PK");
+            } else if (isUnique(t, col.name())) {
+                sb.append(" UNIQUE");
+            }
+            if (fk != null) {
+                sb.append(" -> ").append(fk);
+            }
+            String note = null;
+            if (col.comment() != null && !col.comment().isBlank()) {
+                note = cut(col.comment(), COLUMN_COMMENT_CHARS);
+            }
+            String valueText = null;
+            if (vals != null && !vals.isEmpty()) {
+                valueText = "values: " + valueList(vals, SHOWN_VALUES, vals.size());
+            } else if (!compact) {
+                EnumType e = index.enumOf(col);
+                if (e != null && !e.labels().isEmpty()) {
+                    valueText = "one of " + valueList(e.labels(), SHOWN_ENUM_LABELS, e.labels().size());
+                }
+            }
+            if (note != null || valueText != null) {
+                sb.append(" -- ");
+                if (note != null) {
+                    sb.append(note);
+                    if (valueText != null) {
+                        sb.append("; ");
+                    }
+                }
+                if (valueText != null) {
+                    sb.append(valueText);
+                }
+            }
+            sb.append('\n');
+        }
+        if (hidden > 0) {
+            sb.append("  ... ").append(hidden).append(hidden == 1 ? " more column\n" : " more columns\n");
+        }
+        return sb.toString();
+    }
+
+    /** Returns whether column {@code name} alone is a unique key of {@code t}. */
+    private static boolean isUnique(TableInfo t, String name) {
+        for (List<String> u : t.uniqueConstraints()) {
+            if (u.size() == 1 && u.get(0).equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns {@code 'a','b',...} with at most {@code shown} values and a count of the rest. */
+    static String valueList(List<String> values, int shown, int total) {
+        StringBuilder sb = new StringBuilder();
+        int n = Math.min(shown, values.size());
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append('\'').append(cut(values.get(i), VALUE_CHARS).replace("'", "''")).append('\'');
+        }
+        if (total > n) {
+            sb.append(",... (").append(total - n).append(" more)");
+        }
+        return sb.toString();
+    }
+
+    /** Returns {@code s} on one line, cut to {@code max} characters with an ellipsis. */
+    static String cut(@Nullable String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        String one = s.replaceAll("\\s+", " ").strip();
+        return one.length() <= max ? one : one.substring(0, max - 3).stripTrailing() + "...";
+    }
+
+    private static String humanCount(long n) {
+        if (n >= 1_000_000_000L) {
+            return (n / 100_000_000L) / 10.0 + "B";
+        }
+        if (n >= 1_000_000L) {
+            return (n / 100_000L) / 10.0 + "M";
+        }
+        if (n >= 1_000L) {
+            return (n / 1_000L) + "k";
+        }
+        return Long.toString(n);
+    }
+}

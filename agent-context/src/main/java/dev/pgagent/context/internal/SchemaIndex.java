@@ -1,0 +1,532 @@
+package dev.pgagent.context.internal;
+
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.EnumType;
+import dev.pgagent.db.postgres.ForeignKey;
+import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.db.postgres.TableInfo;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An inverted index over one {@link SchemaModel}: for every term of schema names, table names, comments, column
+ * names and enum labels, the tables holding it and how strongly (a match in a table name counts more than one in a
+ * column comment). Also the foreign-key graph (undirected) and the per-column terms used to rank columns. Built once
+ * per schema; immutable and thread-safe afterwards.
+ */
+public final class SchemaIndex {
+    static final int F_SCHEMA = 0;
+    static final int F_TABLE = 1;
+    static final int F_TABLE_COMMENT = 2;
+    static final int F_COLUMN = 3;
+    static final int F_COLUMN_COMMENT = 4;
+    static final int F_VALUE = 5;
+    private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f};
+
+    /** Words that mark a table as a leftover (old copy, backup, staging), unless the question uses them. */
+    private static final Set<String> NOISE = Set.of(
+            "legacy", "old", "bak", "backup", "archive", "archiv", "temporary", "deprecat", "staging", "stag", "stg",
+            "raw", "copy", "test", "snapshot", "obsolet", "import", "migrat", "unused", "scratch", "dump");
+
+    private static final Set<String> CATEGORICAL = Set.of(
+            "status", "type", "kind", "category", "state", "country", "city", "region", "level", "tier", "plan",
+            "channel", "method", "source", "segment", "gender", "role", "priority", "currency", "language", "stage",
+            "code", "reason", "mode", "class", "grade", "rating", "severity", "unit", "brand", "color", "colour",
+            "size", "industry", "sector", "outcome", "result", "specialty", "title", "carrier", "department");
+
+    private final SchemaModel schema;
+    private final TableInfo[] tables;
+    private final Map<String, Integer> idByName = new HashMap<>();
+    private final int[][] neighbours;
+    private final Map<String, EnumType> enumsByType = new HashMap<>();
+    private final Map<String, int[]> postingTables = new HashMap<>();
+    private final Map<String, float[]> postingWeights = new HashMap<>();
+    private final String[][] tableNameTerms;
+    private final boolean[] noisy;
+    private final List<Set<String>> noiseTermsOf;
+    private final ColumnTerms[][] columnTerms;
+    private final String[] vocabulary;
+    private final double logN;
+
+    /** Terms of one column with their weights (name, comment, known values). */
+    record ColumnTerms(Map<String, Float> terms, Set<String> valueTerms, boolean textLike, boolean categorical) {}
+
+    private SchemaIndex(SchemaModel schema) {
+        this.schema = schema;
+        this.tables = schema.tables().toArray(new TableInfo[0]);
+        int n = tables.length;
+        for (EnumType e : schema.enums()) {
+            enumsByType.put(e.qualifiedName().toLowerCase(Locale.ROOT), e);
+            enumsByType.putIfAbsent(e.name().toLowerCase(Locale.ROOT), e);
+            enumsByType.put("\"" + e.schema() + "\".\"" + e.name() + "\"", e);
+        }
+        for (int i = 0; i < n; i++) {
+            idByName.put(tables[i].qualifiedName().toLowerCase(Locale.ROOT), i);
+        }
+        this.neighbours = buildGraph();
+        this.tableNameTerms = new String[n][];
+        this.noisy = new boolean[n];
+        this.noiseTermsOf = new ArrayList<>(n);
+        this.columnTerms = new ColumnTerms[n][];
+        Map<String, IntFloatList> lists = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            TableInfo t = tables[i];
+            Map<String, Float> best = new HashMap<>();
+            add(best, identifierTerms(t.schema()), F_SCHEMA);
+            List<String> nameTerms = identifierTerms(t.name());
+            tableNameTerms[i] = nameTerms.toArray(new String[0]);
+            add(best, nameTerms, F_TABLE);
+            if (t.comment() != null) {
+                add(best, TextAnalyzer.terms(t.comment()), F_TABLE_COMMENT);
+            }
+            Set<String> noise = new HashSet<>();
+            for (String term : identifierTerms(t.schema())) {
+                if (NOISE.contains(term)) {
+                    noise.add(term);
+                }
+            }
+            for (String term : nameTerms) {
+                if (NOISE.contains(term)) {
+                    noise.add(term);
+                }
+            }
+            noisy[i] = !noise.isEmpty();
+            noiseTermsOf.add(noise);
+            ColumnTerms[] cts = new ColumnTerms[t.columns().size()];
+            for (int c = 0; c < cts.length; c++) {
+                ColumnInfo col = t.columns().get(c);
+                Map<String, Float> ct = new HashMap<>();
+                List<String> colName = identifierTerms(col.name());
+                add(best, colName, F_COLUMN);
+                addLocal(ct, colName, 1.0f);
+                if (col.comment() != null) {
+                    List<String> ctTerms = TextAnalyzer.terms(col.comment());
+                    add(best, ctTerms, F_COLUMN_COMMENT);
+                    addLocal(ct, ctTerms, 0.4f);
+                }
+                Set<String> valueTerms = new HashSet<>();
+                EnumType e = enumOf(col);
+                if (e != null) {
+                    for (String label : e.labels()) {
+                        List<String> lt = TextAnalyzer.terms(label);
+                        valueTerms.addAll(lt);
+                        add(best, lt, F_VALUE);
+                    }
+                }
+                boolean categorical = false;
+                for (String w : TextAnalyzer.words(col.name())) {
+                    categorical |= CATEGORICAL.contains(w);
+                }
+                cts[c] = new ColumnTerms(ct, valueTerms, e != null || isText(col.type()), categorical);
+            }
+            columnTerms[i] = cts;
+            for (Map.Entry<String, Float> en : best.entrySet()) {
+                lists.computeIfAbsent(en.getKey(), k -> new IntFloatList()).add(i, en.getValue());
+            }
+        }
+        for (Map.Entry<String, IntFloatList> en : lists.entrySet()) {
+            postingTables.put(en.getKey(), en.getValue().ints());
+            postingWeights.put(en.getKey(), en.getValue().floats());
+        }
+        this.vocabulary = new TreeSet<>(postingTables.keySet()).toArray(new String[0]);
+        this.logN = Math.log(n + 1.0);
+    }
+
+    /** Builds the index of {@code schema}. */
+    public static SchemaIndex of(SchemaModel schema) {
+        return new SchemaIndex(schema);
+    }
+
+    /** Returns the schema this index was built from. */
+    public SchemaModel schema() {
+        return schema;
+    }
+
+    /** Returns the number of tables. */
+    public int size() {
+        return tables.length;
+    }
+
+    /** Returns table {@code id}. */
+    public TableInfo table(int id) {
+        return tables[id];
+    }
+
+    /** Returns the id of the table named {@code schema.name} (case-insensitive), or -1. */
+    public int id(String qualifiedName) {
+        Integer id = idByName.get(qualifiedName.toLowerCase(Locale.ROOT));
+        return id == null ? -1 : id;
+    }
+
+    /** Returns the ids of the tables linked to {@code id} by a foreign key, in either direction. */
+    public int[] neighbours(int id) {
+        return neighbours[id];
+    }
+
+    /** Returns the enum type of a column, or null when its type is not an enum. */
+    public @Nullable EnumType enumOf(ColumnInfo column) {
+        String type = column.type().toLowerCase(Locale.ROOT);
+        if (type.endsWith("[]")) {
+            return null;
+        }
+        return enumsByType.get(type);
+    }
+
+    /** Returns whether a column of this type holds text (so its values can be sampled). */
+    public static boolean isText(String type) {
+        String t = type.toLowerCase(Locale.ROOT);
+        return t.equals("text") || t.startsWith("character varying") || t.startsWith("varchar")
+                || t.startsWith("character(") || t.equals("character") || t.startsWith("char") || t.equals("citext")
+                || t.equals("name");
+    }
+
+    private int[][] buildGraph() {
+        List<Set<Integer>> adj = new ArrayList<>(tables.length);
+        for (int i = 0; i < tables.length; i++) {
+            adj.add(new LinkedHashSet<>());
+        }
+        for (int i = 0; i < tables.length; i++) {
+            for (ForeignKey fk : tables[i].foreignKeys()) {
+                Integer j = idByName.get(fk.referencedQualifiedName().toLowerCase(Locale.ROOT));
+                if (j != null && j != i) {
+                    adj.get(i).add(j);
+                    adj.get(j).add(i);
+                }
+            }
+        }
+        int[][] out = new int[tables.length][];
+        for (int i = 0; i < tables.length; i++) {
+            out[i] = adj.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    private static List<String> identifierTerms(String identifier) {
+        List<String> words = TextAnalyzer.words(identifier);
+        List<String> out = new ArrayList<>();
+        for (String w : words) {
+            TextAnalyzer.addTerms(w, out);
+        }
+        // Compounds written apart in the schema and together in a question ("head_count" / "headcount").
+        for (int k = 0; k + 1 < words.size(); k++) {
+            String joined = words.get(k) + words.get(k + 1);
+            if (joined.length() >= 6 && Character.isLetter(joined.charAt(0))) {
+                out.add(TextAnalyzer.stem(joined));
+            }
+        }
+        return out;
+    }
+
+    private static void add(Map<String, Float> best, List<String> terms, int field) {
+        float w = FIELD_WEIGHT[field];
+        for (String t : terms) {
+            best.merge(t, w, Math::max);
+        }
+    }
+
+    private static void addLocal(Map<String, Float> map, List<String> terms, float w) {
+        for (String t : terms) {
+            map.merge(t, w, Math::max);
+        }
+    }
+
+    /** Returns the inverse document frequency of a term over tables; 0 for unknown terms. */
+    public double idf(String term) {
+        int[] p = postingTables.get(term);
+        if (p == null) {
+            return 0;
+        }
+        return Math.max(0.05, logN - Math.log(p.length + 0.5));
+    }
+
+    /** Analyses a question into words, each with the index terms it may match. */
+    public Query analyze(String question) {
+        List<String> raw = TextAnalyzer.words(question);
+        List<Map<String, Double>> words = new ArrayList<>();
+        Map<String, Double> all = new HashMap<>();
+        Set<String> direct = new HashSet<>();
+        List<String> stems = new ArrayList<>();
+        for (String w : raw) {
+            List<String> terms = new ArrayList<>();
+            TextAnalyzer.addTerms(w, terms);
+            for (String t : terms) {
+                stems.add(t);
+                direct.add(t);
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put(t, 1.0);
+                for (String s : Thesaurus.synonyms(t)) {
+                    alts.merge(s, 0.6, Math::max);
+                }
+                addPrefixMatches(t, alts);
+                words.add(alts);
+            }
+        }
+        // Compounds written together in the schema and apart in the question ("time off" / "timeoff").
+        for (int k = 0; k + 1 < raw.size(); k++) {
+            String joined = TextAnalyzer.stem(raw.get(k) + raw.get(k + 1));
+            if (postingTables.containsKey(joined) && !direct.contains(joined)) {
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put(joined, 1.0);
+                words.add(alts);
+                direct.add(joined);
+            }
+        }
+        // Merge duplicate words (a question naming "orders" twice counts it once).
+        Map<String, Map<String, Double>> unique = new LinkedHashMap<>();
+        for (Map<String, Double> alts : words) {
+            unique.putIfAbsent(alts.keySet().iterator().next(), alts);
+        }
+        for (Map<String, Double> alts : unique.values()) {
+            alts.forEach((k, v) -> all.merge(k, v, Math::max));
+        }
+        return new Query(new ArrayList<>(unique.values()), all, direct, new HashSet<>(raw));
+    }
+
+    private void addPrefixMatches(String t, Map<String, Double> alts) {
+        if (t.length() < 4 || !Character.isLetter(t.charAt(0))) {
+            return;
+        }
+        int from = Arrays.binarySearch(vocabulary, t);
+        if (from < 0) {
+            from = -from - 1;
+        }
+        int added = 0;
+        for (int k = from; k < vocabulary.length && added < 8; k++) {
+            String v = vocabulary[k];
+            if (!v.startsWith(t)) {
+                break;
+            }
+            if (!v.equals(t) && v.length() <= t.length() + 6) {
+                alts.merge(v, 0.5, Math::max);
+                added++;
+            }
+        }
+        if (!postingTables.containsKey(t) && t.length() >= 6) {
+            // The question's word extends a schema word ("shipments" vs "ship", "reviewer" vs "review").
+            for (int len = t.length() - 1; len >= 4; len--) {
+                String p = t.substring(0, len);
+                if (postingTables.containsKey(p)) {
+                    alts.merge(p, 0.5, Math::max);
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Scores every table for the question: for each question word, the best (idf x word weight x field weight)
+     * match in the table, summed over words; then a bonus for covering the table's name, a penalty for leftover
+     * tables (legacy, backup, staging copies) the question does not ask for, and a small boost from foreign-key
+     * neighbours that match too.
+     *
+     * @return one score a table (0 for no match), indexed by table id
+     */
+    public double[] scoreTables(Query query) {
+        int n = tables.length;
+        double[] score = new double[n];
+        if (query.isEmpty() || n == 0) {
+            return score;
+        }
+        double[] wordBest = new double[n];
+        int[] touchedWord = new int[n];
+        int touchedCount;
+        boolean[] touched = new boolean[n];
+        List<Integer> touchedAll = new ArrayList<>();
+        for (Map<String, Double> alts : query.words()) {
+            touchedCount = 0;
+            for (Map.Entry<String, Double> alt : alts.entrySet()) {
+                int[] ids = postingTables.get(alt.getKey());
+                if (ids == null) {
+                    continue;
+                }
+                float[] ws = postingWeights.get(alt.getKey());
+                double f = idf(alt.getKey()) * alt.getValue();
+                for (int k = 0; k < ids.length; k++) {
+                    int id = ids[k];
+                    double v = f * ws[k];
+                    if (wordBest[id] == 0) {
+                        touchedWord[touchedCount++] = id;
+                    }
+                    if (v > wordBest[id]) {
+                        wordBest[id] = v;
+                    }
+                }
+            }
+            for (int k = 0; k < touchedCount; k++) {
+                int id = touchedWord[k];
+                score[id] += wordBest[id];
+                wordBest[id] = 0;
+                if (!touched[id]) {
+                    touched[id] = true;
+                    touchedAll.add(id);
+                }
+            }
+        }
+        for (int id : touchedAll) {
+            String[] nameTerms = tableNameTerms[id];
+            if (nameTerms.length > 0) {
+                int matched = 0;
+                double matchedIdf = 0;
+                int counted = 0;
+                for (String nt : nameTerms) {
+                    if (NOISE.contains(nt)) {
+                        continue;
+                    }
+                    counted++;
+                    double w = query.weight(nt);
+                    if (w > 0) {
+                        matched++;
+                        matchedIdf += idf(nt) * w;
+                    }
+                }
+                if (counted > 0 && matched > 0) {
+                    double coverage = (double) matched / counted;
+                    score[id] += coverage * coverage * matchedIdf;
+                }
+            }
+            if (noisy[id]) {
+                boolean asked = false;
+                for (String t : noiseTermsOf.get(id)) {
+                    asked |= query.directTerms().contains(t);
+                }
+                if (!asked) {
+                    score[id] *= 0.4;
+                }
+            }
+        }
+        double[] boosted = score.clone();
+        for (int id : touchedAll) {
+            double bestNeighbour = 0;
+            for (int nb : neighbours[id]) {
+                bestNeighbour = Math.max(bestNeighbour, Math.min(score[nb], score[id]));
+            }
+            boosted[id] += 0.25 * bestNeighbour;
+        }
+        return boosted;
+    }
+
+    /**
+     * Scores the columns of table {@code id} for the question.
+     *
+     * @return one score a column, in column order
+     */
+    public double[] scoreColumns(int id, Query query) {
+        ColumnTerms[] cts = columnTerms[id];
+        double[] out = new double[cts.length];
+        for (int c = 0; c < cts.length; c++) {
+            double s = 0;
+            for (Map.Entry<String, Float> e : cts[c].terms().entrySet()) {
+                double w = query.weight(e.getKey());
+                if (w > 0) {
+                    s += w * e.getValue() * idf(e.getKey());
+                }
+            }
+            for (String v : cts[c].valueTerms()) {
+                if (query.directTerms().contains(v)) {
+                    s += 0.5 * idf(v);
+                }
+            }
+            out[c] = s;
+        }
+        return out;
+    }
+
+    /** Returns whether column {@code c} of table {@code id} holds text or enum labels. */
+    public boolean isTextLike(int id, int c) {
+        return columnTerms[id][c].textLike();
+    }
+
+    /** Returns whether column {@code c} of table {@code id} is named like a category (status, type, country...). */
+    public boolean isCategorical(int id, int c) {
+        return columnTerms[id][c].categorical();
+    }
+
+    /**
+     * Finds a shortest foreign-key path between two tables, preferring paths through higher-scored tables.
+     *
+     * @return the tables strictly between {@code from} and {@code to}, in order; null when no path of at most
+     *     {@code maxHops} edges exists
+     */
+    public @Nullable List<Integer> path(int from, int to, int maxHops, double[] score) {
+        if (from == to) {
+            return List.of();
+        }
+        Map<Integer, Integer> dist = new HashMap<>();
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        dist.put(to, 0);
+        queue.add(to);
+        while (!queue.isEmpty()) {
+            int cur = queue.poll();
+            int d = dist.get(cur);
+            if (cur == from || d >= maxHops) {
+                if (cur == from) {
+                    break;
+                }
+                continue;
+            }
+            for (int nb : neighbours[cur]) {
+                if (!dist.containsKey(nb)) {
+                    dist.put(nb, d + 1);
+                    queue.add(nb);
+                }
+            }
+        }
+        Integer total = dist.get(from);
+        if (total == null) {
+            return null;
+        }
+        List<Integer> inner = new ArrayList<>();
+        int cur = from;
+        for (int step = total; step > 1; step--) {
+            int next = -1;
+            for (int nb : neighbours[cur]) {
+                Integer dn = dist.get(nb);
+                if (dn != null && dn == step - 1 && (next < 0 || score[nb] > score[next])) {
+                    next = nb;
+                }
+            }
+            if (next < 0) {
+                return null;
+            }
+            inner.add(next);
+            cur = next;
+        }
+        return inner;
+    }
+
+    /** A growable list of (int, float) pairs. */
+    private static final class IntFloatList {
+        private int[] ints = new int[4];
+        private float[] floats = new float[4];
+        private int size;
+
+        void add(int i, float f) {
+            if (size == ints.length) {
+                ints = Arrays.copyOf(ints, size * 2);
+                floats = Arrays.copyOf(floats, size * 2);
+            }
+            ints[size] = i;
+            floats[size] = f;
+            size++;
+        }
+
+        int[] ints() {
+            return Arrays.copyOf(ints, size);
+        }
+
+        float[] floats() {
+            return Arrays.copyOf(floats, size);
+        }
+    }
+}
