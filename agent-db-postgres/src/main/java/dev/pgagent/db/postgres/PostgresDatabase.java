@@ -1,6 +1,11 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.db.postgres.internal.CatalogSignature;
+import dev.pgagent.db.postgres.internal.SchemaIntrospector;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,11 +13,35 @@ import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Guarded access to one PostgreSQL database through the host's {@link DataSource}: cached schema introspection,
  * reads in a rolled-back READ ONLY transaction under timeouts and caps, and dry-run/apply of writes. Thread-safe;
  * build one per database and share it.
+ *
+ * <p><b>Reads.</b> Each {@link #read read} borrows a connection, turns autocommit off, runs
+ * {@code SET TRANSACTION READ ONLY}, sets {@code statement_timeout}, {@code lock_timeout} (and the role, when the
+ * limits name one) with {@code set_config(..., true)} bound as parameters, runs the one statement as a
+ * {@link java.sql.PreparedStatement} over the extended protocol (the text must hold exactly one statement; a
+ * connection in {@code preferQueryMode=simple} is refused), streams it with the limits' fetch size, stops at the row
+ * or byte cap, always rolls back, and hands the connection back with its autocommit restored. Values come back as
+ * PostgreSQL prints them (text format), booleans as {@code true}/{@code false}, bytea as {@code \x} hex.
+ *
+ * <p><b>Cancellation.</b> {@link QueryCancellation#cancel()} from another thread, or interrupting the calling thread,
+ * cancels the running statement on the server within about 25 ms and surfaces as
+ * {@link dev.pgagent.api.CancelledException}; a {@code statement_timeout} surfaces as a {@link DatabaseException}
+ * with SQLSTATE 57014.
+ *
+ * <p><b>Schema cache.</b> {@link #schema()} introspects on first use (six bulk catalog queries for the whole
+ * database). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
+ * after it, a cheap check decides whether the catalog changed: first the transaction snapshot (no transaction
+ * began writing or ended: nothing changed; microseconds), else one aggregate over {@code pg_class},
+ * {@code pg_description}, {@code pg_constraint}, {@code pg_enum} and the statistics counters of the column
+ * catalogs (about 15 ms on 10,000 tables). A change triggers a <em>full</em> re-read (not incremental: it takes a
+ * fraction of a second even on 10,000 tables). Column-only changes (a renamed or dropped column, a new default)
+ * are seen through the statistics counters, which lag their commit by up to about a second.
  *
  * <pre>{@code
  * PostgresDatabase db = PostgresDatabase.builder()
@@ -24,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class PostgresDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
+
     private final DataSource dataSource;
     private final List<String> includeSchemas;
     private final List<String> excludeSchemas;
@@ -34,7 +65,23 @@ public final class PostgresDatabase {
         this.includeSchemas = List.copyOf(b.includeSchemas);
         this.excludeSchemas = List.copyOf(b.excludeSchemas);
         this.schemaCheckInterval = b.schemaCheckInterval;
+        this.introspector = new SchemaIntrospector(includeSchemas, excludeSchemas);
+        this.executor = new GuardedExecutor(dataSource);
     }
+
+    /** The cached model and the catalog signals it was checked against. */
+    private record Cached(
+            SchemaModel model,
+            String snapshot,
+            long snapshotSince,
+            String aggregate,
+            long aggregateAt,
+            long checkedAt) {}
+
+    private final SchemaIntrospector introspector;
+    private final GuardedExecutor executor;
+    private final Object schemaLock = new Object();
+    private volatile @Nullable Cached cached;
 
     /** Returns a database over {@code dataSource} with the default settings. */
     public static PostgresDatabase of(DataSource dataSource) {
@@ -72,7 +119,62 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */
     public SchemaModel schema() {
-        throw new UnsupportedOperationException("not yet implemented");
+        Cached c = cached;
+        if (c != null && System.nanoTime() - c.checkedAt() < schemaCheckInterval.toNanos()) {
+            return c.model();
+        }
+        synchronized (schemaLock) {
+            c = cached;
+            long now = System.nanoTime();
+            if (c == null) {
+                return load();
+            }
+            if (now - c.checkedAt() < schemaCheckInterval.toNanos()) {
+                return c.model();
+            }
+            try (Connection conn = dataSource.getConnection()) {
+                String snapshot = CatalogSignature.snapshot(conn);
+                boolean sameSnapshot = snapshot.equals(c.snapshot());
+                if (sameSnapshot && c.aggregateAt() - c.snapshotSince() >= CatalogSignature.STATS_SETTLE_NANOS) {
+                    cached = new Cached(c.model(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
+                            now);
+                    return c.model();
+                }
+                String aggregate = CatalogSignature.aggregate(conn);
+                if (aggregate.equals(c.aggregate())) {
+                    cached = new Cached(c.model(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate,
+                            now, now);
+                    return c.model();
+                }
+                LOG.debug("The catalog changed; re-reading the schema");
+                return load(conn, snapshot, aggregate, now);
+            } catch (SQLException e) {
+                LOG.warn("Could not check whether the schema changed; using the cached one: {}",
+                        GuardedExecutor.describe(e));
+                cached = new Cached(c.model(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
+                        now);
+                return c.model();
+            }
+        }
+    }
+
+    private SchemaModel load() {
+        try (Connection conn = dataSource.getConnection()) {
+            long now = System.nanoTime();
+            return load(conn, CatalogSignature.snapshot(conn), CatalogSignature.aggregate(conn), now);
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read the schema: " + GuardedExecutor.describe(e), e.getSQLState(), e);
+        }
+    }
+
+    /** Reads the model; the signals were taken before it, so a change during the read triggers another one. */
+    private SchemaModel load(Connection conn, String snapshot, String aggregate, long now) throws SQLException {
+        long start = System.nanoTime();
+        SchemaModel model = introspector.read(conn);
+        LOG.debug("Read the schema ({} relations) in {} ms", model.tables().size(),
+                (System.nanoTime() - start) / 1_000_000);
+        cached = new Cached(model, snapshot, now, aggregate, now, System.nanoTime());
+        return model;
     }
 
     /**
@@ -81,7 +183,9 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */
     public SchemaModel refreshSchema() {
-        throw new UnsupportedOperationException("not yet implemented");
+        synchronized (schemaLock) {
+            return load();
+        }
     }
 
     /**
@@ -91,7 +195,7 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.CancelledException if cancelled or the calling thread was interrupted
      */
     public QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return executor.read(sql, limits, cancellation);
     }
 
     /**
@@ -102,7 +206,7 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.CancelledException if cancelled or interrupted
      */
     public String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return executor.explainJson(sql, limits, cancellation);
     }
 
     /**
@@ -112,7 +216,7 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.CancelledException if cancelled or interrupted
      */
     public WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return executor.dryRun(sql, limits, cancellation);
     }
 
     /**
@@ -124,7 +228,7 @@ public final class PostgresDatabase {
      * @throws dev.pgagent.api.CancelledException if cancelled or interrupted (rolled back)
      */
     public long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return executor.apply(sql, expectedRows, limits, cancellation);
     }
 
     @Override

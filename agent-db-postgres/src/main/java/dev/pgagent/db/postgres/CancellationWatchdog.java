@@ -1,0 +1,88 @@
+package dev.pgagent.db.postgres;
+
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches running statements for interruption of the thread that runs them (and for a cancellation that fired
+ * before the statement reached the server): one shared daemon thread polls every {@value #POLL_MILLIS} ms and sends
+ * a server-side cancel for such a statement. pgjdbc's
+ * blocking socket reads do not react to {@link Thread#interrupt()}, so without this an interrupted ask would wait for
+ * its statement to end.
+ */
+final class CancellationWatchdog {
+    static final long POLL_MILLIS = 25;
+
+    private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
+    private static volatile ScheduledExecutorService poller;
+
+    private CancellationWatchdog() {}
+
+    /** A statement being watched; {@link #interrupted()} says whether the watchdog cancelled it. */
+    static final class Watch implements AutoCloseable {
+        private final Thread thread;
+        private final Statement statement;
+        private final QueryCancellation cancellation;
+        private volatile boolean interrupted;
+
+        private Watch(Thread thread, Statement statement, QueryCancellation cancellation) {
+            this.thread = thread;
+            this.statement = statement;
+            this.cancellation = cancellation;
+        }
+
+        boolean interrupted() {
+            return interrupted;
+        }
+
+        @Override
+        public void close() {
+            WATCHES.remove(this);
+        }
+    }
+
+    /**
+     * Starts watching {@code statement}, run by the current thread under {@code cancellation}. Close the watch when
+     * the statement finished.
+     */
+    static Watch watch(Statement statement, QueryCancellation cancellation) {
+        Watch w = new Watch(Thread.currentThread(), statement, cancellation);
+        WATCHES.add(w);
+        ensureStarted();
+        return w;
+    }
+
+    private static void ensureStarted() {
+        if (poller == null) {
+            synchronized (CancellationWatchdog.class) {
+                if (poller == null) {
+                    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "pgagent-cancel-watchdog");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    s.scheduleWithFixedDelay(CancellationWatchdog::poll, POLL_MILLIS, POLL_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                    poller = s;
+                }
+            }
+        }
+    }
+
+    private static void poll() {
+        for (Watch w : WATCHES) {
+            if (!w.interrupted && w.thread.isInterrupted()) {
+                w.interrupted = true;
+            }
+            // Sent on every tick while it applies: a cancel that arrives before the statement reached the server is
+            // a no-op in pgjdbc, so it is repeated until the statement is seen running (pgjdbc ignores repeats).
+            if (w.interrupted || w.cancellation.isCancelled()) {
+                QueryCancellation.cancelStatement(w.statement);
+            }
+        }
+    }
+}
