@@ -1,22 +1,198 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.llm.ToolSpec;
+import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.Tool;
+import dev.pgagent.api.tool.ToolArguments;
+import dev.pgagent.api.tool.ToolContext;
+import dev.pgagent.api.tool.ToolResult;
+import dev.pgagent.db.postgres.internal.PlanSummary;
+import dev.pgagent.db.postgres.internal.SchemaText;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in database tools: {@code execute_query}, {@code list_tables}, {@code describe_table},
  * {@code get_schema} and {@code explain_query}. {@code execute_query} and {@code explain_query} go through
  * {@link dev.pgagent.api.tool.ToolContext#sql()} (the agent's guarded gateway), never straight to the database;
- * the others read {@link PostgresDatabase#schema()}. Results are compact text sized for a model's context, and say
- * when they were cut.
+ * the others read {@link PostgresDatabase#schema()}. Results are compact text sized for a model's context (at most
+ * {@value #MAX_CHARS} characters, {@value #MAX_SCHEMA_CHARS} for {@code get_schema}) and say when they were cut.
+ *
+ * <pre>{@code
+ * List<Tool> tools = PostgresTools.builtIns(PostgresDatabase.of(dataSource));
+ * }</pre>
  */
 public final class PostgresTools {
+    /** The size budget of a tool result, in characters. */
+    public static final int MAX_CHARS = 12_000;
+
+    /** The size budget of {@code get_schema}'s result, in characters. */
+    public static final int MAX_SCHEMA_CHARS = 16_000;
+
+    /** Name of the tool that runs one SQL statement. */
+    public static final String EXECUTE_QUERY = "execute_query";
+
+    /** Name of the tool that lists relations. */
+    public static final String LIST_TABLES = "list_tables";
+
+    /** Name of the tool that describes one relation. */
+    public static final String DESCRIBE_TABLE = "describe_table";
+
+    /** Name of the tool that returns the compact schema. */
+    public static final String GET_SCHEMA = "get_schema";
+
+    /** Name of the tool that explains a statement's plan. */
+    public static final String EXPLAIN_QUERY = "explain_query";
+
     private PostgresTools() {}
 
-    /** Returns the five built-in tools over {@code db}, in a stable order. */
+    /**
+     * Returns the five built-in tools over {@code db}, in this order: execute_query, list_tables, describe_table,
+     * get_schema, explain_query. The tools are stateless and safe for concurrent use.
+     */
     public static List<Tool> builtIns(PostgresDatabase db) {
         Objects.requireNonNull(db, "db == null");
-        throw new UnsupportedOperationException("not yet implemented");
+        return List.of(executeQuery(), listTables(db), describeTable(db), getSchema(db), explainQuery(db));
+    }
+
+    private static Tool executeQuery() {
+        ToolSpec spec = new ToolSpec(EXECUTE_QUERY,
+                "Runs one SQL statement (PostgreSQL dialect) and returns its rows as a text table. Send exactly one "
+                        + "statement, no transaction control. Reads run in a read-only transaction with a time limit; "
+                        + "results are capped in rows and size, and the output says when rows were left out (then "
+                        + "aggregate, filter or add LIMIT). Writes run only if the policy allows them, after a "
+                        + "person confirms.",
+                "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
+                        + "\"One SQL statement in PostgreSQL syntax, e.g. SELECT name FROM public.customers LIMIT 10\"}},"
+                        + "\"required\":[\"sql\"],\"additionalProperties\":false}");
+        return Tool.of(spec, (args, ctx) -> {
+            String sql = args.requireString("sql");
+            StatementOutcome o = ctx.sql().execute(sql);
+            return switch (o.status()) {
+                case EXECUTED -> {
+                    QueryResult r = o.result();
+                    if (r != null) {
+                        yield ToolResult.of(ResultFormatter.toText(r, MAX_CHARS), r);
+                    }
+                    yield ToolResult.of("OK: " + Math.max(0, o.affectedRows()) + " rows affected.");
+                }
+                case REFUSED -> ToolResult.error("Refused by the safety policy: " + nonNull(o.error(), "no reason")
+                        + ". Rewrite the statement so the policy allows it.");
+                case FAILED -> ToolResult.error("PostgreSQL error"
+                        + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]") + ": "
+                        + nonNull(o.error(), "unknown error"));
+                case CANCELLED -> ToolResult.error("Cancelled: " + nonNull(o.error(),
+                        "the statement was cancelled or ran out of time") + ". Try a cheaper query.");
+                case PENDING_CONFIRMATION -> ToolResult.of(
+                        "The statement needs a person's confirmation and has not run yet. "
+                                + nonNull(o.error(), ""));
+                case DECLINED -> ToolResult.error("The statement was declined and did not run; nothing changed. "
+                        + nonNull(o.error(), ""));
+            };
+        });
+    }
+
+    private static Tool listTables(PostgresDatabase db) {
+        ToolSpec spec = new ToolSpec(LIST_TABLES,
+                "Lists the tables, partitioned tables, views, materialized views and foreign tables, one line each "
+                        + "with kind, estimated row count and comment. Optionally only those of one schema.",
+                "{\"type\":\"object\",\"properties\":{\"schema\":{\"type\":\"string\",\"description\":"
+                        + "\"Only list relations of this schema, e.g. public\"}},\"additionalProperties\":false}");
+        return Tool.of(spec, (args, ctx) -> {
+            Optional<String> schema = args.string("schema").map(String::strip).filter(s -> !s.isEmpty());
+            SchemaModel model = db.schema();
+            if (schema.isPresent() && model.schemas().stream().noneMatch(s -> s.equalsIgnoreCase(schema.get()))) {
+                return ToolResult.error("Unknown schema '" + schema.get() + "'. Schemas: "
+                        + String.join(", ", model.schemas()));
+            }
+            return ToolResult.of(SchemaText.list(model, schema.orElse(null), MAX_CHARS));
+        });
+    }
+
+    private static Tool describeTable(PostgresDatabase db) {
+        ToolSpec spec = new ToolSpec(DESCRIBE_TABLE,
+                "Describes one table or view: columns with types, nullability, defaults and comments; primary key, "
+                        + "unique constraints, foreign keys in both directions (what it references and what "
+                        + "references it), check constraints, indexes, comment and estimated row count.",
+                "{\"type\":\"object\",\"properties\":{\"table\":{\"type\":\"string\",\"description\":"
+                        + "\"Table name, optionally schema-qualified, e.g. orders or sales.orders\"}},"
+                        + "\"required\":[\"table\"],\"additionalProperties\":false}");
+        return Tool.of(spec, (args, ctx) -> {
+            String name = args.requireString("table").strip();
+            SchemaModel model = db.schema();
+            Optional<TableInfo> t = model.table(name);
+            if (t.isPresent()) {
+                return ToolResult.of(SchemaText.describe(model, t.get(), MAX_CHARS));
+            }
+            List<String> same = SchemaText.sameName(model, name);
+            if (same.size() > 1 && !name.contains(".")) {
+                return ToolResult.error("'" + name + "' is ambiguous: " + String.join(", ", same)
+                        + ". Give the schema-qualified name.");
+            }
+            List<String> close = SchemaText.closeMatches(model, name, 8);
+            return ToolResult.error("Unknown table '" + PgAgentException.abbreviate(name, 100) + "'."
+                    + (close.isEmpty() ? " Use list_tables to see the tables."
+                            : " Did you mean: " + String.join(", ", close) + "?"));
+        });
+    }
+
+    private static Tool getSchema(PostgresDatabase db) {
+        ToolSpec spec = new ToolSpec(GET_SCHEMA,
+                "Returns a compact overview of the database schema: enum types with their labels, then each "
+                        + "relation with one line a column (type, PK, NOT NULL, FK->referenced column, default, "
+                        + "comment). Use the filter on large databases; the output says when it was cut.",
+                "{\"type\":\"object\",\"properties\":{\"filter\":{\"type\":\"string\",\"description\":"
+                        + "\"Comma-separated parts of schema or table names; * is a wildcard, e.g. order*, "
+                        + "customer\"}},\"additionalProperties\":false}");
+        return Tool.of(spec, (args, ctx) -> ToolResult.of(SchemaText.overview(db.schema(),
+                args.string("filter").orElse(null), MAX_SCHEMA_CHARS)));
+    }
+
+    private static Tool explainQuery(PostgresDatabase db) {
+        ToolSpec spec = new ToolSpec(EXPLAIN_QUERY,
+                "Shows the plan PostgreSQL estimates for one SQL statement, without running it: the plan tree with "
+                        + "estimated cost and rows per step, the total cost, and warnings for sequential scans on "
+                        + "large tables. Use it to check an expensive query before running it.",
+                "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
+                        + "\"The statement to explain (without EXPLAIN)\"}},\"required\":[\"sql\"],"
+                        + "\"additionalProperties\":false}");
+        return Tool.of(spec, (args, ctx) -> explain(db, args, ctx));
+    }
+
+    private static ToolResult explain(PostgresDatabase db, ToolArguments args, ToolContext ctx) {
+        String sql = args.requireString("sql");
+        StatementOutcome o = ctx.sql().explain(sql);
+        if (!o.isExecuted()) {
+            String why = nonNull(o.error(), o.status().name().toLowerCase(java.util.Locale.ROOT));
+            return ToolResult.error(switch (o.status()) {
+                case REFUSED -> "Refused by the safety policy: " + why;
+                case FAILED -> "PostgreSQL error" + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]")
+                        + ": " + why;
+                default -> "Could not explain the statement: " + why;
+            });
+        }
+        QueryResult r = o.result();
+        String json = r == null || r.rowCount() == 0 ? null : r.rows().get(0).get(0);
+        if (json == null) {
+            return ToolResult.error("EXPLAIN returned no plan.");
+        }
+        @Nullable SchemaModel model;
+        try {
+            model = db.schema();
+        } catch (PgAgentException e) {
+            model = null;
+        }
+        SchemaModel m = model;
+        String summary = PlanSummary.summarize(json, rel -> m == null ? -1
+                : m.table(rel).map(TableInfo::rowEstimate).orElse(-1L), MAX_CHARS);
+        return ToolResult.of(summary);
+    }
+
+    private static String nonNull(@Nullable String value, String fallback) {
+        return value == null ? fallback : value;
     }
 }
