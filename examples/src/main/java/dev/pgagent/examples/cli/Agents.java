@@ -1,0 +1,28 @@
+package dev.pgagent.examples.cli;
+
+import dev.pgagent.api.llm.LlmClient;
+import dev.pgagent.api.safety.ConfirmationHandler;
+import dev.pgagent.core.AgentListener;
+import dev.pgagent.core.PostgresAgent;
+import dev.pgagent.db.postgres.PostgresDatabase;
+
+/** Builds the agent the commands use. */
+final class Agents {
+    private Agents() {}
+
+    static PostgresAgent build(
+            LlmClient llm,
+            PostgresDatabase db,
+            AgentOptions options,
+            AgentListener listener,
+            ConfirmationHandler confirmations) {
+        return PostgresAgent.builder()
+                .llm(llm)
+                .database(db)
+                .policy(options.policy())
+                .maxSteps(options.maxSteps())
+                .listener(listener)
+                .confirmationHandler(confirmations)
+                .build();
+    }
+}
