@@ -7,6 +7,7 @@ import dev.pgagent.context.internal.SchemaIndex;
 import dev.pgagent.context.internal.TextAnalyzer;
 import dev.pgagent.db.postgres.ColumnInfo;
 import dev.pgagent.db.postgres.EnumType;
+import dev.pgagent.db.postgres.ForeignKey;
 import dev.pgagent.db.postgres.SchemaModel;
 import dev.pgagent.db.postgres.TableInfo;
 import java.util.ArrayList;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class SchemaContextBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaContextBuilder.class);
     private static final double SEED_SHARE = 0.3;
-    private static final double EXTRA_SHARE = 0.05;
-    private static final int MAX_EXTRAS = 40;
+    private static final double EXTRA_SHARE = 0.02;
+    private static final int MAX_EXTRAS = 80;
+    private static final int IDENTITY_SEEDS = 3;
     private static final int MAX_SAMPLED_COLUMNS = 24;
 
     private final SchemaModel schema;
@@ -130,6 +132,10 @@ public final class SchemaContextBuilder {
                 }
             }
         }
+        Map<Integer, double[]> columnScores = new HashMap<>();
+        if (foreignKeyExpansion) {
+            expandReferences(seeds, query, core, columnScores);
+        }
         // Extras: further matches, and the tables the seeds reference, by a combined key.
         Map<Integer, Double> extraKey = new HashMap<>();
         Map<Integer, Boolean> extraViaFk = new HashMap<>();
@@ -166,13 +172,52 @@ public final class SchemaContextBuilder {
         List<Integer> order = new ArrayList<>(core.keySet());
         order.addAll(extras);
 
-        Map<Integer, double[]> columnScores = new HashMap<>();
         for (int id : order) {
-            columnScores.put(id, index.scoreColumns(id, query));
+            columnScores.computeIfAbsent(id, k -> index.scoreColumns(k, query));
         }
         Map<Integer, Map<Integer, List<String>>> values = groundValues(new ArrayList<>(core.keySet()), query,
                 columnScores);
         return assemble(order, core, extraViaFk, score, columnScores, values, tokenBudget);
+    }
+
+    /**
+     * Adds to the core the tables that seeds reference through a foreign-key column the question names (a
+     * question about an order's "buyer" needs the table {@code buyer_id} points to), and, for the best seeds that
+     * have no column naming their rows (a support agent with only an {@code employee_id}), the referenced table
+     * that has one.
+     */
+    private void expandReferences(
+            List<Integer> seeds, Query query, LinkedHashMap<Integer, Boolean> core, Map<Integer, double[]> columnScores) {
+        for (int k = 0; k < seeds.size(); k++) {
+            int seed = seeds.get(k);
+            TableInfo t = index.table(seed);
+            double[] cs = columnScores.computeIfAbsent(seed, id -> index.scoreColumns(id, query));
+            boolean needsName = k < IDENTITY_SEEDS && !index.hasNameColumn(seed);
+            for (ForeignKey fk : t.foreignKeys()) {
+                int ref = index.id(fk.referencedQualifiedName());
+                if (ref < 0 || ref == seed) {
+                    continue;
+                }
+                boolean named = false;
+                for (String c : fk.columns()) {
+                    int pos = columnIndex(t, c);
+                    named |= pos >= 0 && cs[pos] > 0;
+                }
+                if (named || needsName && index.hasNameColumn(ref)) {
+                    core.putIfAbsent(ref, true);
+                    needsName = needsName && named && !index.hasNameColumn(ref);
+                }
+            }
+        }
+    }
+
+    private static int columnIndex(TableInfo t, String column) {
+        for (int i = 0; i < t.columns().size(); i++) {
+            if (t.columns().get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private double[] scores(String question, Query query) {

@@ -32,7 +32,8 @@ public final class SchemaIndex {
     static final int F_COLUMN = 3;
     static final int F_COLUMN_COMMENT = 4;
     static final int F_VALUE = 5;
-    private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f};
+    static final int F_FK_COLUMN = 6;
+    private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f, 0.6f};
 
     /** Words that mark a table as a leftover (old copy, backup, staging), unless the question uses them. */
     private static final Set<String> NOISE = Set.of(
@@ -45,6 +46,8 @@ public final class SchemaIndex {
             "code", "reason", "mode", "class", "grade", "rating", "severity", "unit", "brand", "color", "colour",
             "size", "industry", "sector", "outcome", "result", "specialty", "title", "carrier", "department");
 
+    private static final Set<String> NAME_WORDS = Set.of("name", "title", "email", "label", "subject");
+
     private final SchemaModel schema;
     private final TableInfo[] tables;
     private final Map<String, Integer> idByName = new HashMap<>();
@@ -55,7 +58,9 @@ public final class SchemaIndex {
     private final String[][] tableNameTerms;
     private final boolean[] noisy;
     private final List<Set<String>> noiseTermsOf;
+    private final List<Set<String>> ownTermsOf;
     private final ColumnTerms[][] columnTerms;
+    private final boolean[] named;
     private final String[] vocabulary;
     private final double logN;
 
@@ -78,7 +83,9 @@ public final class SchemaIndex {
         this.tableNameTerms = new String[n][];
         this.noisy = new boolean[n];
         this.noiseTermsOf = new ArrayList<>(n);
+        this.ownTermsOf = new ArrayList<>(n);
         this.columnTerms = new ColumnTerms[n][];
+        this.named = new boolean[n];
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
@@ -103,12 +110,23 @@ public final class SchemaIndex {
             }
             noisy[i] = !noise.isEmpty();
             noiseTermsOf.add(noise);
+            Set<String> fkColumns = new HashSet<>();
+            for (ForeignKey fk : t.foreignKeys()) {
+                fkColumns.addAll(fk.columns());
+            }
+            Set<String> ownTerms = new HashSet<>(nameTerms);
+            ownTerms.addAll(identifierTerms(t.schema()));
+            if (t.comment() != null) {
+                ownTerms.addAll(TextAnalyzer.terms(t.comment()));
+            }
+            ownTermsOf.add(ownTerms);
             ColumnTerms[] cts = new ColumnTerms[t.columns().size()];
             for (int c = 0; c < cts.length; c++) {
                 ColumnInfo col = t.columns().get(c);
                 Map<String, Float> ct = new HashMap<>();
                 List<String> colName = identifierTerms(col.name());
-                add(best, colName, F_COLUMN);
+                // A foreign-key column names the table it points to; it says less about this table.
+                add(best, colName, fkColumns.contains(col.name()) ? F_FK_COLUMN : F_COLUMN);
                 addLocal(ct, colName, 1.0f);
                 if (col.comment() != null) {
                     List<String> ctTerms = TextAnalyzer.terms(col.comment());
@@ -127,6 +145,7 @@ public final class SchemaIndex {
                 boolean categorical = false;
                 for (String w : TextAnalyzer.words(col.name())) {
                     categorical |= CATEGORICAL.contains(w);
+                    named[i] |= NAME_WORDS.contains(w) && !fkColumns.contains(col.name());
                 }
                 cts[c] = new ColumnTerms(ct, valueTerms, e != null || isText(col.type()), categorical);
             }
@@ -396,9 +415,10 @@ public final class SchemaIndex {
                 }
             }
             if (noisy[id]) {
+                // Asked for when the question uses a leftover word the table's name, schema or comment has.
                 boolean asked = false;
-                for (String t : noiseTermsOf.get(id)) {
-                    asked |= query.directTerms().contains(t);
+                for (String t : query.directTerms()) {
+                    asked |= NOISE.contains(t) && ownTermsOf.get(id).contains(t);
                 }
                 if (!asked) {
                     score[id] *= 0.4;
@@ -440,6 +460,11 @@ public final class SchemaIndex {
             out[c] = s;
         }
         return out;
+    }
+
+    /** Returns whether table {@code id} has a column that names its rows (name, title, email, label, subject). */
+    public boolean hasNameColumn(int id) {
+        return named[id];
     }
 
     /** Returns whether column {@code c} of table {@code id} holds text or enum labels. */

@@ -15,7 +15,7 @@ import java.util.Set;
  */
 public final class TextAnalyzer {
     private static final Map<String, String[]> ABBREVIATIONS = new HashMap<>();
-    private static final Set<String> STOPWORDS = Set.of(
+    private static final Set<String> STOPWORDS = Set.copyOf(java.util.Arrays.asList(
             "a", "an", "the", "of", "in", "on", "at", "for", "with", "by", "and", "or", "to", "from", "into", "how",
             "many", "much", "what", "which", "who", "whom", "whose", "where", "when", "why", "show", "list", "give",
             "me", "all", "each", "every", "per", "is", "are", "was", "were", "be", "been", "do", "does", "did",
@@ -25,7 +25,7 @@ public final class TextAnalyzer {
             "about", "between", "over", "under", "across", "via", "whether", "ever", "still", "yet", "most", "more",
             "less", "least", "fewer", "same", "other", "such", "up", "down", "out", "off", "there", "here", "one",
             "ones", "both", "either", "neither", "having", "being", "get", "got", "let", "see", "want", "need",
-            "know", "currently", "right", "now", "s", "t");
+            "know", "currently", "right", "now", "s", "t"));
 
     static {
         abbreviation("qty", "quantity");

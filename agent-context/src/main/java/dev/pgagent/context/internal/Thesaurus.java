@@ -15,7 +15,7 @@ public final class Thesaurus {
     private static final String[][] GROUPS = {
         {"customer", "client", "buyer", "shopper", "purchaser", "consumer"},
         {"employee", "staff", "worker", "personnel", "colleague", "headcount"},
-        {"order", "purchase"},
+        {"order", "purchase", "buy", "bought"},
         {"product", "item", "article", "good", "merchandise", "sku"},
         {"salary", "pay", "wage", "compensation", "earning", "payroll", "paid"},
         {"invoice", "bill", "billing"},
@@ -126,7 +126,6 @@ public final class Thesaurus {
         {"unpaid", "outstanding", "overdue", "due"},
         {"spent", "spend", "amount"},
         {"sold", "sale", "sell"},
-        {"bought", "purchase", "order"},
         {"live", "resid", "reside", "address"},
         {"stay", "admission", "admit", "inpatient"},
         {"nurse", "caregiver"},

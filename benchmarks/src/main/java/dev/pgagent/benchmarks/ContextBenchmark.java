@@ -1,0 +1,442 @@
+package dev.pgagent.benchmarks;
+
+import dev.pgagent.context.SchemaContext;
+import dev.pgagent.context.SchemaContextBuilder;
+import dev.pgagent.context.TokenCounter;
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.ForeignKey;
+import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.testsupport.TestPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Measures the schema context: recall of the tables each labelled question needs at 1,000, 2,000 and 4,000
+ * tokens, for {@link SchemaContextBuilder} and two baselines (the schema cut at the budget in catalog order, and a
+ * plain keyword-overlap ranker), on a generated database of about 600 tables in 18 schemas
+ * ({@link ContextSchemaGenerator}); then the time to index and to build a context on a 10,000-table copy.
+ *
+ * <p>Run: {@code ./mvnw -q -pl benchmarks exec:java -Dbench.main=dev.pgagent.benchmarks.ContextBenchmark}. The
+ * server is {@code PGAGENT_BENCH_JDBC_URL} (user {@code PGAGENT_BENCH_USER}, default postgres; password
+ * {@code PGAGENT_BENCH_PASSWORD}) if set, else the test server of {@link TestPostgres}. Databases are reused when
+ * a previous run built the same schema. {@code -Dbench.verbose=true} prints the tuning-half misses.
+ */
+public final class ContextBenchmark {
+    private static final int[] BUDGETS = {1_000, 2_000, 4_000};
+    private static final String DB = "pgagent_ctx_bench";
+    private static final String DB_10K = "pgagent_ctx_bench_10k";
+    private static final int REPLICAS_10K = 17;
+    private static final PrintStream OUT = System.out;
+
+    private ContextBenchmark() {}
+
+    /** A labelled question. */
+    record Question(int id, String split, String question, List<String> tables) {}
+
+    /** Runs the benchmark. */
+    public static void main(String[] args) throws Exception {
+        Server server = server();
+        OUT.println("# Schema context benchmark (server: " + server.describe() + ")");
+        ContextSchemaGenerator gen = ContextSchemaGenerator.load();
+        List<Question> questions = loadQuestions();
+        ensure(server, DB, gen, 1);
+        DataSource ds = server.dataSource(DB);
+        long t0 = System.nanoTime();
+        SchemaModel schema = PostgresDatabase.of(ds).schema();
+        long introspectMs = (System.nanoTime() - t0) / 1_000_000;
+        TokenCounter counter = TokenCounter.defaultCounter();
+        List<String> catalogBlocks = schema.tables().stream().map(ContextBenchmark::plainBlock).toList();
+        int fullTokens = catalogBlocks.stream().mapToInt(counter::count).sum();
+        OUT.printf(Locale.ROOT, "Database: %d tables, %d enums in %d schemas; %d labelled questions (%d tuning,"
+                        + " %d held-out); introspected in %d ms; whole schema rendered = %,d tokens (%s)%n",
+                schema.tables().size(), schema.enums().size(), schema.schemas().size(), questions.size(),
+                questions.stream().filter(q -> q.split().equals("tuning")).count(),
+                questions.stream().filter(q -> q.split().equals("held-out")).count(), introspectMs, fullTokens,
+                counter.encodingName());
+        checkLabels(schema, questions);
+
+        t0 = System.nanoTime();
+        SchemaContextBuilder ours = SchemaContextBuilder.of(schema);
+        long indexMs = (System.nanoTime() - t0) / 1_000_000;
+        OUT.println("Index built in " + indexMs + " ms");
+        boolean verbose = Boolean.getBoolean("bench.verbose");
+
+        String[] methods = {"pgagent ranker (ours)", "baseline a: catalog order cut", "baseline b: keyword overlap"};
+        String[] splits = {"tuning", "held-out", "all"};
+        int[][][] hits = new int[methods.length][splits.length][BUDGETS.length];
+        int[] totals = new int[splits.length];
+        long[] tokensUsed = new long[BUDGETS.length];
+        for (Question q : questions) {
+            int s = q.split().equals("tuning") ? 0 : 1;
+            totals[s]++;
+            totals[2]++;
+            for (int b = 0; b < BUDGETS.length; b++) {
+                int budget = BUDGETS[b];
+                SchemaContext ctx = ours.build(q.question(), budget);
+                if (ctx.tokens() > budget) {
+                    throw new IllegalStateException("budget exceeded: " + ctx.tokens() + " > " + budget);
+                }
+                tokensUsed[b] += ctx.tokens();
+                Set<String> shown = new HashSet<>();
+                ctx.tables().forEach(t -> shown.add(t.qualifiedName()));
+                boolean[] ok = {
+                    shown.containsAll(q.tables()),
+                    greedy(catalogOrder(schema), schema, budget, counter).containsAll(q.tables()),
+                    greedy(keywordOverlap(schema, q.question()), schema, budget, counter).containsAll(q.tables())
+                };
+                for (int m = 0; m < methods.length; m++) {
+                    if (ok[m]) {
+                        hits[m][s][b]++;
+                        hits[m][2][b]++;
+                    }
+                }
+                if (verbose && !ok[0] && s == 0 && budget == 1_000) {
+                    List<String> missing = new ArrayList<>(q.tables());
+                    missing.removeAll(shown);
+                    OUT.println("  miss q" + q.id() + " \"" + q.question() + "\" missing " + missing + "; shown "
+                            + ctx.tables().stream().map(t -> t.qualifiedName()
+                                    + String.format(Locale.ROOT, "(%.1f%s)", t.score(), t.viaForeignKey() ? ",fk" : ""))
+                                    .toList());
+                }
+            }
+        }
+        OUT.println();
+        OUT.println("## Recall: share of questions whose needed tables all appear in the context");
+        OUT.println();
+        OUT.println("| method | split | 1,000 tokens | 2,000 tokens | 4,000 tokens |");
+        OUT.println("|---|---|---|---|---|");
+        for (int m = 0; m < methods.length; m++) {
+            for (int s = 0; s < splits.length; s++) {
+                StringBuilder row = new StringBuilder("| " + methods[m] + " | " + splits[s] + " (" + totals[s] + ")");
+                for (int b = 0; b < BUDGETS.length; b++) {
+                    row.append(String.format(Locale.ROOT, " | %.1f%% (%d)", 100.0 * hits[m][s][b] / totals[s],
+                            hits[m][s][b]));
+                }
+                OUT.println(row.append(" |"));
+            }
+        }
+        OUT.println();
+        for (int b = 0; b < BUDGETS.length; b++) {
+            OUT.printf(Locale.ROOT, "Mean tokens used by our context at budget %,d: %.0f%n", BUDGETS[b],
+                    (double) tokensUsed[b] / questions.size());
+        }
+        if (Boolean.getBoolean("bench.skip10k")) {
+            return;
+        }
+        timing(server, gen, questions);
+    }
+
+    private static void timing(Server server, ContextSchemaGenerator gen, List<Question> questions)
+            throws SQLException {
+        OUT.println();
+        OUT.println("## Timing on " + REPLICAS_10K + " copies of the schema (" + REPLICAS_10K * gen.tableCount()
+                + " tables)");
+        long t0 = System.nanoTime();
+        ensure(server, DB_10K, gen, REPLICAS_10K);
+        OUT.println("Database ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        t0 = System.nanoTime();
+        SchemaModel schema = PostgresDatabase.of(server.dataSource(DB_10K)).schema();
+        OUT.println("Introspected " + schema.tables().size() + " tables in " + (System.nanoTime() - t0) / 1_000_000
+                + " ms");
+        TokenCounter counter = TokenCounter.defaultCounter();
+        long full = schema.tables().stream().mapToLong(t -> counter.count(plainBlock(t))).sum();
+        OUT.printf(Locale.ROOT, "Whole schema rendered = %,d tokens%n", full);
+        long[] indexNs = new long[5];
+        SchemaContextBuilder builder = null;
+        for (int i = 0; i < indexNs.length; i++) {
+            t0 = System.nanoTime();
+            builder = SchemaContextBuilder.of(schema);
+            indexNs[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(indexNs);
+        OUT.printf(Locale.ROOT, "Index build (once per schema): first %.0f ms, median of %d runs %.0f ms%n",
+                indexNs[indexNs.length - 1] / 1e6, indexNs.length, indexNs[indexNs.length / 2] / 1e6);
+        SchemaContextBuilder b = Objects.requireNonNull(builder);
+        for (int warm = 0; warm < 3; warm++) {
+            for (Question q : questions) {
+                b.build(q.question(), 2_000);
+            }
+        }
+        for (int budget : BUDGETS) {
+            List<Long> times = new ArrayList<>();
+            for (int rep = 0; rep < 3; rep++) {
+                for (Question q : questions) {
+                    long s = System.nanoTime();
+                    SchemaContext ctx = b.build(q.question(), budget);
+                    times.add(System.nanoTime() - s);
+                    if (ctx.tokens() > budget) {
+                        throw new IllegalStateException("budget exceeded");
+                    }
+                }
+            }
+            times.sort(null);
+            OUT.printf(Locale.ROOT, "build(question, %,d) over %d calls: p50 %.2f ms, p95 %.2f ms, max %.2f ms%n",
+                    budget, times.size(), times.get(times.size() / 2) / 1e6,
+                    times.get((int) (times.size() * 0.95)) / 1e6, times.get(times.size() - 1) / 1e6);
+        }
+    }
+
+    // ---- baselines -------------------------------------------------------------------------------------------
+
+    /** Renders a table the plain way the baselines use: header, then one line a column with keys marked. */
+    static String plainBlock(TableInfo t) {
+        StringBuilder sb = new StringBuilder("TABLE ").append(t.qualifiedName());
+        if (t.comment() != null) {
+            sb.append(" -- ").append(t.comment());
+        }
+        sb.append('\n');
+        Map<String, String> fks = new HashMap<>();
+        for (ForeignKey fk : t.foreignKeys()) {
+            for (int i = 0; i < fk.columns().size(); i++) {
+                fks.put(fk.columns().get(i), fk.referencedQualifiedName() + "." + fk.referencedColumns().get(i));
+            }
+        }
+        for (ColumnInfo c : t.columns()) {
+            sb.append("  ").append(c.name()).append(' ').append(c.type());
+            if (t.primaryKey().contains(c.name())) {
+                sb.append(" PK");
+            }
+            if (fks.containsKey(c.name())) {
+                sb.append(" -> ").append(fks.get(c.name()));
+            }
+            if (c.comment() != null) {
+                sb.append(" -- ").append(c.comment());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> catalogOrder(SchemaModel schema) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < schema.tables().size(); i++) {
+            ids.add(i);
+        }
+        return ids;
+    }
+
+    private static final Set<String> BASELINE_STOPWORDS = Set.of("a", "an", "the", "of", "in", "on", "at", "for",
+            "with", "by", "and", "or", "to", "from", "how", "many", "much", "what", "which", "who", "is", "are", "was",
+            "were", "do", "does", "did", "have", "has", "that", "this", "their", "our", "we", "me", "show", "list",
+            "give", "each", "per", "s", "it", "its", "there", "than", "more", "most", "last", "all");
+
+    /** Ranks tables by how many distinct question words occur among the words of their table and column names. */
+    private static List<Integer> keywordOverlap(SchemaModel schema, String question) {
+        Set<String> words = new LinkedHashSet<>();
+        for (String w : question.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+            if (!w.isEmpty() && !BASELINE_STOPWORDS.contains(w)) {
+                words.add(w);
+            }
+        }
+        int n = schema.tables().size();
+        int[] score = new int[n];
+        for (int i = 0; i < n; i++) {
+            TableInfo t = schema.tables().get(i);
+            Set<String> names = new HashSet<>(Arrays.asList(t.name().toLowerCase(Locale.ROOT).split("_")));
+            for (ColumnInfo c : t.columns()) {
+                names.addAll(Arrays.asList(c.name().toLowerCase(Locale.ROOT).split("_")));
+            }
+            for (String w : words) {
+                if (names.contains(w)) {
+                    score[i]++;
+                }
+            }
+        }
+        List<Integer> ids = catalogOrder(schema);
+        ids.removeIf(i -> score[i] == 0);
+        ids.sort((a, b) -> score[b] != score[a] ? Integer.compare(score[b], score[a]) : Integer.compare(a, b));
+        return ids;
+    }
+
+    private static final Map<SchemaModel, Map<Integer, Integer>> TOKENS = new HashMap<>();
+
+    /** Adds tables in the given order while they fit the budget; returns the names of those added. */
+    private static Set<String> greedy(List<Integer> order, SchemaModel schema, int budget, TokenCounter counter) {
+        Map<Integer, Integer> cache = TOKENS.computeIfAbsent(schema, k -> new HashMap<>());
+        Set<String> out = new HashSet<>();
+        int used = 0;
+        for (int id : order) {
+            int tokens = cache.computeIfAbsent(id, k -> counter.count(plainBlock(schema.tables().get(k))));
+            if (used + tokens <= budget) {
+                used += tokens;
+                out.add(schema.tables().get(id).qualifiedName());
+            }
+            if (budget - used < 20) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    // ---- data ------------------------------------------------------------------------------------------------
+
+    private static void checkLabels(SchemaModel schema, List<Question> questions) {
+        Set<String> names = new HashSet<>();
+        schema.tables().forEach(t -> names.add(t.qualifiedName()));
+        for (Question q : questions) {
+            for (String t : q.tables()) {
+                if (!names.contains(t)) {
+                    throw new IllegalStateException("question " + q.id() + " names unknown table " + t);
+                }
+            }
+        }
+    }
+
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|\\d+|\\[[^]]*])");
+
+    static List<Question> loadQuestions() {
+        String text;
+        try (InputStream in = ContextBenchmark.class.getResourceAsStream("/context/questions.jsonl")) {
+            Objects.requireNonNull(in, "context/questions.jsonl not found");
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Question> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, String> f = new HashMap<>();
+            Matcher m = FIELD.matcher(line);
+            while (m.find()) {
+                f.put(m.group(1), m.group(3) != null ? unescape(m.group(3)) : m.group(2));
+            }
+            List<String> tables = new ArrayList<>();
+            for (String t : f.get("tables").replaceAll("[\\[\\]\" ]", "").split(",")) {
+                tables.add(t);
+            }
+            out.add(new Question(Integer.parseInt(f.get("id")), f.get("split"), f.get("question"), tables));
+        }
+        return out;
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\\"", "\"").replace("\\'", "'").replace("\\\\", "\\");
+    }
+
+    // ---- database --------------------------------------------------------------------------------------------
+
+    /** Where the benchmark's databases live. */
+    record Server(String host, int port, String user, String password, String adminDb) {
+        String url(String db) {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + db;
+        }
+
+        Connection connect(String db) throws SQLException {
+            Properties p = new Properties();
+            p.setProperty("user", user);
+            if (!password.isEmpty()) {
+                p.setProperty("password", password);
+            }
+            return DriverManager.getConnection(url(db), p);
+        }
+
+        DataSource dataSource(String db) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setUrl(url(db));
+            ds.setUser(user);
+            ds.setPassword(password);
+            return ds;
+        }
+
+        String describe() {
+            return url(adminDb) + " user=" + user;
+        }
+    }
+
+    private static Server server() {
+        String url = System.getenv("PGAGENT_BENCH_JDBC_URL");
+        if (url == null || url.isBlank()) {
+            TestPostgres.Server s = TestPostgres.server();
+            return new Server(s.host(), s.port(), s.user(), s.password(), s.defaultDatabase());
+        }
+        Matcher m = Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]*).*").matcher(url);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("PGAGENT_BENCH_JDBC_URL must be jdbc:postgresql://host[:port]/db but"
+                    + " was " + url);
+        }
+        String user = Objects.requireNonNullElse(System.getenv("PGAGENT_BENCH_USER"), "postgres");
+        String password = Objects.requireNonNullElse(System.getenv("PGAGENT_BENCH_PASSWORD"), "");
+        return new Server(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)), user, password,
+                m.group(3).isEmpty() ? "postgres" : m.group(3));
+    }
+
+    /** Creates {@code db} from the generator unless a database built from the same DDL is already there. */
+    private static void ensure(Server server, String db, ContextSchemaGenerator gen, int replicas)
+            throws SQLException {
+        List<List<List<String>>> ddl = new ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            ddl.add(gen.ddl(r));
+        }
+        String fingerprint = "pgagent context benchmark " + Integer.toHexString(ddl.hashCode());
+        try (Connection admin = server.connect(server.adminDb())) {
+            try (PreparedStatement ps = admin.prepareStatement(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, db);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && fingerprint.equals(rs.getString(1))) {
+                        OUT.println("Reusing database " + db + " (" + fingerprint + ")");
+                        return;
+                    }
+                }
+            }
+            try (Statement st = admin.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+                st.execute("CREATE DATABASE " + db);
+            }
+        }
+        long t0 = System.nanoTime();
+        try (Connection c = server.connect(db)) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                for (List<List<String>> replica : ddl) {
+                    for (List<String> batch : replica) {
+                        int k = 0;
+                        for (String sql : batch) {
+                            st.addBatch(sql);
+                            if (++k % 400 == 0) {
+                                st.executeBatch();
+                                c.commit();
+                            }
+                        }
+                        st.executeBatch();
+                        c.commit();
+                    }
+                }
+                st.execute("ANALYZE");
+                c.commit();
+            }
+        }
+        try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {
+            st.execute("COMMENT ON DATABASE " + db + " IS '" + fingerprint + "'");
+        }
+        OUT.println("Created database " + db + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    }
+}
