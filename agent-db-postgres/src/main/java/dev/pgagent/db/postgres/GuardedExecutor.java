@@ -110,6 +110,7 @@ final class GuardedExecutor {
         }
         boolean restoreAutoCommit = true;
         boolean autoCommit = true;
+        boolean began = false;
         boolean finished = false;
         try {
             checkQueryMode(c);
@@ -119,6 +120,7 @@ final class GuardedExecutor {
             } else {
                 c.rollback(); // start from a clean transaction, so SET TRANSACTION comes first
             }
+            began = true;
             if (mode == Mode.READ) {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION READ ONLY");
@@ -139,14 +141,14 @@ final class GuardedExecutor {
             restoreAutoCommit = !isBroken(e);
             throw translate(e, cancellation, null, limits);
         } finally {
-            if (!finished) {
+            if (began && !finished) {
                 try {
                     c.rollback();
                 } catch (SQLException e) {
                     LOG.warn("ROLLBACK failed: {}", e.getMessage());
                 }
             }
-            if (restoreAutoCommit && autoCommit) {
+            if (began && restoreAutoCommit && autoCommit) {
                 try {
                     c.setAutoCommit(true);
                 } catch (SQLException e) {
