@@ -1,0 +1,367 @@
+package dev.pgagent.core;
+
+import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.api.llm.LlmClient;
+import dev.pgagent.api.llm.ModelOptions;
+import dev.pgagent.api.llm.ToolSpec;
+import dev.pgagent.api.safety.ConfirmationHandler;
+import dev.pgagent.api.safety.SafetyPolicy;
+import dev.pgagent.api.safety.SafetyValidator;
+import dev.pgagent.api.tool.Tool;
+import dev.pgagent.context.SchemaSearchTool;
+import dev.pgagent.core.internal.AgentEngine;
+import dev.pgagent.core.internal.AuditFanout;
+import dev.pgagent.core.internal.DatabaseOps;
+import dev.pgagent.core.internal.Defaults;
+import dev.pgagent.core.internal.EngineConfig;
+import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.db.postgres.PostgresTools;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Answers questions about a PostgreSQL database in natural language: a language model plans, calls tools (run a
+ * query, read the schema, explain a plan, and the host's own tools) in a loop, and the agent stands between the model
+ * and the database so that nothing the model writes does what the {@link SafetyPolicy} does not allow. Built once,
+ * immutable and thread-safe: one agent serves many users, each in an {@link AgentSession}.
+ *
+ * <pre>{@code
+ * PostgresAgent agent = PostgresAgent.builder()
+ *     .llm(OpenAiLlmClient.builder().apiKey(System.getenv("OPENAI_API_KEY")).model("gpt-4o-mini").build())
+ *     .dataSource(dataSource)
+ *     .addAuditSink(AuditSinks.jsonLines(Path.of("audit.jsonl")))
+ *     .build();
+ * AgentResponse r = agent.newSession().ask("How many customers signed up last week?");
+ * System.out.println(r.answer());
+ * }</pre>
+ *
+ * <p>Each ask: the system prompt states the role, the PostgreSQL dialect, the safety rules of the policy in force,
+ * the tools, and a compact schema summary for the question (within {@link Builder#schemaContextTokens(int)}); the
+ * model's tool calls run (several per step run concurrently; results go back in call order); every SQL statement
+ * goes through the {@link SafetyValidator}, runs under the runtime guards (read-only transaction, timeouts, row and
+ * byte caps per statement and per ask), is redacted for the model, and is audited. Bad tool arguments, unknown tools,
+ * SQL errors and refusals go back to the model as error results so it can correct itself. Limits (steps, time,
+ * tokens) end the ask with {@link AgentStatus#LIMIT_REACHED}.
+ */
+public final class PostgresAgent {
+    private final AgentEngine engine;
+    private final PostgresDatabase database;
+    private final SafetyPolicy policy;
+    private final SafetyValidator validator;
+    private final Builder settings;
+
+    private PostgresAgent(Builder b, AgentEngine engine, PostgresDatabase database, SafetyValidator validator) {
+        this.engine = engine;
+        this.database = database;
+        this.policy = b.policy;
+        this.validator = validator;
+        this.settings = b.copy();
+    }
+
+    /** Returns a new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns a builder initialised with this agent's settings. */
+    public Builder toBuilder() {
+        return settings.copy();
+    }
+
+    /** Returns a new session with a random identifier. */
+    public AgentSession newSession() {
+        return newSession(UUID.randomUUID().toString());
+    }
+
+    /**
+     * Returns a new session with the given identifier (for example the host's user or conversation id).
+     *
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public AgentSession newSession(String id) {
+        Objects.requireNonNull(id, "id == null");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("id must not be blank but was '" + id + "'");
+        }
+        return new AgentSession(engine.newSession(id));
+    }
+
+    /** Asks one question in a new session and returns the response; see {@link AgentSession#ask(String)}. */
+    public AgentResponse ask(String question) {
+        return newSession().ask(question);
+    }
+
+    /** Returns the database. */
+    public PostgresDatabase database() {
+        return database;
+    }
+
+    /** Returns the policy in force. */
+    public SafetyPolicy policy() {
+        return policy;
+    }
+
+    /** Returns the validator enforcing the policy. */
+    public SafetyValidator validator() {
+        return validator;
+    }
+
+    /** Returns the tools offered to the model, built-in ones first. */
+    public List<ToolSpec> tools() {
+        return engine.specs();
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", db=" + database
+                + '}';
+    }
+
+    /** Builds a {@link PostgresAgent}. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable LlmClient llm;
+        private @Nullable DataSource dataSource;
+        private @Nullable PostgresDatabase database;
+        private SafetyPolicy policy = SafetyPolicy.READ_ONLY;
+        private @Nullable SafetyValidator safetyValidator;
+        private final List<Tool> tools = new ArrayList<>();
+        private final List<AuditSink> auditSinks = new ArrayList<>();
+        private AuditFailurePolicy auditFailurePolicy = AuditFailurePolicy.LOG_AND_CONTINUE;
+        private ConfirmationHandler confirmationHandler = ConfirmationHandler.DECLINE_ALL;
+        private int maxSteps = 8;
+        private int maxToolCallsPerStep = 8;
+        private Duration timeout = Duration.ofSeconds(120);
+        private long tokenBudget = 200_000;
+        private int historyTokenBudget = 8_000;
+        private int schemaContextTokens = 2_000;
+        private ModelOptions modelOptions = ModelOptions.DEFAULTS;
+        private AgentListener listener = AgentListener.NONE;
+        private @Nullable String instructions;
+
+        private Builder() {}
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.llm = llm;
+            b.dataSource = dataSource;
+            b.database = database;
+            b.policy = policy;
+            b.safetyValidator = safetyValidator;
+            b.tools.addAll(tools);
+            b.auditSinks.addAll(auditSinks);
+            b.auditFailurePolicy = auditFailurePolicy;
+            b.confirmationHandler = confirmationHandler;
+            b.maxSteps = maxSteps;
+            b.maxToolCallsPerStep = maxToolCallsPerStep;
+            b.timeout = timeout;
+            b.tokenBudget = tokenBudget;
+            b.historyTokenBudget = historyTokenBudget;
+            b.schemaContextTokens = schemaContextTokens;
+            b.modelOptions = modelOptions;
+            b.listener = listener;
+            b.instructions = instructions;
+            return b;
+        }
+
+        /** Sets the language model. Required. */
+        public Builder llm(LlmClient llm) {
+            this.llm = Objects.requireNonNull(llm, "llm == null");
+            return this;
+        }
+
+        /** Sets the database by its data source (the host's pool). Required unless {@link #database} is set. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource == null");
+            return this;
+        }
+
+        /** Sets the database. Required unless {@link #dataSource} is set. */
+        public Builder database(PostgresDatabase database) {
+            this.database = Objects.requireNonNull(database, "database == null");
+            return this;
+        }
+
+        /** Sets the safety policy. Default: {@link SafetyPolicy#READ_ONLY}. */
+        public Builder policy(SafetyPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy == null");
+            return this;
+        }
+
+        /**
+         * Sets the validator. Default: {@code JSqlParserSafetyValidator.of(policy)}. A validator given here should
+         * enforce the same policy as {@link #policy}, which still sets the runtime limits, redaction and
+         * confirmation timeout.
+         */
+        public Builder safetyValidator(SafetyValidator safetyValidator) {
+            this.safetyValidator = Objects.requireNonNull(safetyValidator, "safetyValidator == null");
+            return this;
+        }
+
+        /**
+         * Adds a tool offered to the model besides the built-in ones ({@code execute_query}, {@code list_tables},
+         * {@code describe_table}, {@code get_schema}, {@code explain_query}, {@code search_schema}). Its database
+         * access through {@link dev.pgagent.api.tool.ToolContext#sql()} takes the same safety path as theirs.
+         * Default: none.
+         */
+        public Builder addTool(Tool tool) {
+            tools.add(Objects.requireNonNull(tool, "tool == null"));
+            return this;
+        }
+
+        /** Adds an audit sink; several may be added. Default: none. */
+        public Builder addAuditSink(AuditSink sink) {
+            auditSinks.add(Objects.requireNonNull(sink, "sink == null"));
+            return this;
+        }
+
+        /** Sets what happens when an audit sink throws. Default: {@link AuditFailurePolicy#LOG_AND_CONTINUE}. */
+        public Builder auditFailurePolicy(AuditFailurePolicy auditFailurePolicy) {
+            this.auditFailurePolicy = Objects.requireNonNull(auditFailurePolicy, "auditFailurePolicy == null");
+            return this;
+        }
+
+        /**
+         * Sets who approves statements that need confirmation. A blocking handler is given at most the policy's
+         * {@link SafetyPolicy#confirmationTimeout()} (then the statement is declined, decided by "timeout").
+         * Default: {@link ConfirmationHandler#DECLINE_ALL}.
+         */
+        public Builder confirmationHandler(ConfirmationHandler confirmationHandler) {
+            this.confirmationHandler = Objects.requireNonNull(confirmationHandler, "confirmationHandler == null");
+            return this;
+        }
+
+        /** Sets the most model turns in one ask; at least 1. Default: 8. */
+        public Builder maxSteps(int maxSteps) {
+            if (maxSteps < 1) {
+                throw new IllegalArgumentException("maxSteps must be >= 1 but was " + maxSteps);
+            }
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** Sets the most tool calls run in one step (extra calls get an error result); at least 1. Default: 8. */
+        public Builder maxToolCallsPerStep(int maxToolCallsPerStep) {
+            if (maxToolCallsPerStep < 1) {
+                throw new IllegalArgumentException(
+                        "maxToolCallsPerStep must be >= 1 but was " + maxToolCallsPerStep);
+            }
+            this.maxToolCallsPerStep = maxToolCallsPerStep;
+            return this;
+        }
+
+        /**
+         * Sets the time limit of one ask, model calls and tools included; time spent waiting for a person's
+         * confirmation does not count. Positive. Default: 120 s.
+         */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout == null");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout must be positive but was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the most tokens (input plus output, as the provider reports them) one ask may use; a model call
+         * whose prompt would exceed what is left is not made. At least 1. Default: 200,000.
+         */
+        public Builder tokenBudget(long tokenBudget) {
+            if (tokenBudget < 1) {
+                throw new IllegalArgumentException("tokenBudget must be >= 1 but was " + tokenBudget);
+            }
+            this.tokenBudget = tokenBudget;
+            return this;
+        }
+
+        /**
+         * Sets the tokens of past turns a session sends with each question; older turns are dropped whole. At
+         * least 0. Default: 8,000.
+         */
+        public Builder historyTokenBudget(int historyTokenBudget) {
+            if (historyTokenBudget < 0) {
+                throw new IllegalArgumentException("historyTokenBudget must be >= 0 but was " + historyTokenBudget);
+            }
+            this.historyTokenBudget = historyTokenBudget;
+            return this;
+        }
+
+        /** Sets the tokens of schema summary in the system prompt; at least 0 (none). Default: 2,000. */
+        public Builder schemaContextTokens(int schemaContextTokens) {
+            if (schemaContextTokens < 0) {
+                throw new IllegalArgumentException(
+                        "schemaContextTokens must be >= 0 but was " + schemaContextTokens);
+            }
+            this.schemaContextTokens = schemaContextTokens;
+            return this;
+        }
+
+        /** Sets the options of every model call. Default: {@link ModelOptions#DEFAULTS}. */
+        public Builder modelOptions(ModelOptions modelOptions) {
+            this.modelOptions = Objects.requireNonNull(modelOptions, "modelOptions == null");
+            return this;
+        }
+
+        /** Sets the step listener. Default: {@link AgentListener#NONE}. */
+        public Builder listener(AgentListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener == null");
+            return this;
+        }
+
+        /** Sets extra instructions appended to the system prompt; null for none. Default: none. */
+        public Builder instructions(@Nullable String instructions) {
+            this.instructions = instructions;
+            return this;
+        }
+
+        /**
+         * Returns the agent.
+         *
+         * @throws IllegalStateException if the model or the database is missing, both a data source and a database
+         *     are set, or two tools share a name
+         */
+        public PostgresAgent build() {
+            LlmClient model = llm;
+            if (model == null) {
+                throw new IllegalStateException("llm must be set but was null");
+            }
+            if (dataSource == null && database == null) {
+                throw new IllegalStateException("dataSource or database must be set but neither was");
+            }
+            if (dataSource != null && database != null) {
+                throw new IllegalStateException("only one of dataSource and database must be set but both were");
+            }
+            PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
+            SafetyValidator validator = safetyValidator != null ? safetyValidator : Defaults.validator(policy);
+            List<Tool> all = new ArrayList<>(PostgresTools.builtIns(db));
+            all.add(SchemaSearchTool.of(db::schema));
+            all.addAll(tools);
+            EngineConfig config = new EngineConfig(
+                    model,
+                    all,
+                    policy,
+                    validator,
+                    DatabaseOps.of(db),
+                    Defaults.schemaSummarizer(db),
+                    new AuditFanout(auditSinks, auditFailurePolicy),
+                    confirmationHandler,
+                    maxSteps,
+                    maxToolCallsPerStep,
+                    timeout,
+                    tokenBudget,
+                    historyTokenBudget,
+                    schemaContextTokens,
+                    modelOptions,
+                    listener,
+                    Defaults.tokenCounter(),
+                    Defaults.redactor(policy),
+                    instructions);
+            return new PostgresAgent(this, new AgentEngine(config), db, validator);
+        }
+    }
+}

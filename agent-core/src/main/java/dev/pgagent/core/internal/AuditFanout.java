@@ -1,0 +1,50 @@
+package dev.pgagent.core.internal;
+
+import dev.pgagent.api.audit.AuditEvent;
+import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.core.AuditFailurePolicy;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends each event to every sink, applying the failure policy. Thread-safe. */
+public final class AuditFanout {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditFanout.class);
+
+    private final List<AuditSink> sinks;
+    private final AuditFailurePolicy policy;
+
+    /** Creates a fan-out over {@code sinks}. */
+    public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy) {
+        this.sinks = List.copyOf(sinks);
+        this.policy = policy;
+    }
+
+    /** Returns whether the policy is fail-closed. */
+    public boolean failClosed() {
+        return policy == AuditFailurePolicy.FAIL_CLOSED;
+    }
+
+    /**
+     * Records {@code event} in every sink.
+     *
+     * @throws AuditWriteException under {@link AuditFailurePolicy#FAIL_CLOSED} when a sink failed (after trying all)
+     */
+    public void record(AuditEvent event) {
+        RuntimeException first = null;
+        for (AuditSink sink : sinks) {
+            try {
+                sink.record(event);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+                LOG.warn("Audit sink {} failed to record {} event: {}", sink, event.type(), e.toString());
+            }
+        }
+        if (first != null && policy == AuditFailurePolicy.FAIL_CLOSED) {
+            throw new AuditWriteException(
+                    "the audit record (" + event.type() + ") could not be written: " + first.getMessage(), first);
+        }
+    }
+}

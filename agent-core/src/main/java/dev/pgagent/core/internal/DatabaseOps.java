@@ -1,0 +1,49 @@
+package dev.pgagent.core.internal;
+
+import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.db.postgres.ExecutionLimits;
+import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.db.postgres.QueryCancellation;
+import dev.pgagent.db.postgres.WriteDryRun;
+import java.util.Objects;
+
+/** The database operations the guarded gateway needs; {@link #of(PostgresDatabase)} is the real one. */
+public interface DatabaseOps {
+    /** See {@link PostgresDatabase#read}. */
+    QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation);
+
+    /** See {@link PostgresDatabase#explainJson}. */
+    String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation);
+
+    /** See {@link PostgresDatabase#dryRun}. */
+    WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation);
+
+    /** See {@link PostgresDatabase#apply}. */
+    long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation);
+
+    /** Returns operations backed by {@code db}. */
+    static DatabaseOps of(PostgresDatabase db) {
+        Objects.requireNonNull(db, "db == null");
+        return new DatabaseOps() {
+            @Override
+            public QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.read(sql, limits, cancellation);
+            }
+
+            @Override
+            public String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.explainJson(sql, limits, cancellation);
+            }
+
+            @Override
+            public WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.dryRun(sql, limits, cancellation);
+            }
+
+            @Override
+            public long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.apply(sql, expectedRows, limits, cancellation);
+            }
+        };
+    }
+}

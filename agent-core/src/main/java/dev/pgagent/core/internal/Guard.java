@@ -1,0 +1,331 @@
+package dev.pgagent.core.internal;
+
+import dev.pgagent.api.CancelledException;
+import dev.pgagent.api.DatabaseException;
+import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.audit.AuditEvent;
+import dev.pgagent.api.audit.AuditEventType;
+import dev.pgagent.api.safety.ConfirmationDecision;
+import dev.pgagent.api.safety.ConfirmationKind;
+import dev.pgagent.api.safety.ConfirmationRequest;
+import dev.pgagent.api.safety.Decision;
+import dev.pgagent.api.safety.DryRun;
+import dev.pgagent.api.safety.PolicyLevel;
+import dev.pgagent.api.safety.SafetyPolicy;
+import dev.pgagent.api.safety.StatementKind;
+import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.api.sql.ResultColumn;
+import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.db.postgres.ExecutionLimits;
+import dev.pgagent.db.postgres.WriteDryRun;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The safety path every statement takes: validate, refuse / read under the runtime guards / dry-run, confirm and
+ * apply, audit. Shared by all sessions of an agent; per-ask state lives in {@link AskRun}. Thread-safe.
+ */
+final class Guard {
+    private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
+    private static final String STATEMENT_TIMEOUT_SQLSTATE = "57014";
+    private static final int DRY_RUN_SAMPLE_ROWS = 20;
+
+    private final EngineConfig config;
+    private final ExecutorService executor;
+
+    Guard(EngineConfig config, ExecutorService executor) {
+        this.config = config;
+        this.executor = executor;
+    }
+
+    /** The two faces of one outcome: with real values for the host, redacted for the tool and the model. */
+    record Result(StatementOutcome real, StatementOutcome shown) {
+        static Result same(StatementOutcome o) {
+            return new Result(o, o);
+        }
+    }
+
+    Verdict validate(String sql) {
+        try {
+            Verdict v = config.validator().validate(sql);
+            if (v == null) {
+                return Verdict.deny(StatementKind.UNPARSEABLE, "the safety validator returned no verdict");
+            }
+            return v;
+        } catch (RuntimeException e) {
+            LOG.warn("Safety validator failed; the statement is refused: {}", e.toString());
+            return Verdict.deny(StatementKind.UNPARSEABLE, "the safety validator failed on this statement");
+        }
+    }
+
+    /** Runs {@code sql} through the whole safety path. Pending confirmations are added to {@code pending}. */
+    Result execute(AskRun run, String sql, PendingSink pending) {
+        run.throwIfCancelled();
+        long t0 = System.nanoTime();
+        Verdict v = validate(sql);
+        if (v.decision() == Decision.DENY) {
+            return Result.same(refuse(run, sql, v, v.reason(), t0));
+        }
+        if (v.decision() == Decision.ALLOW) {
+            return read(run, sql, v, t0);
+        }
+        return confirm(run, sql, v, t0, pending);
+    }
+
+    /** Receives confirmations that were deferred. */
+    interface PendingSink {
+        /** Registers {@code request}, returning the outcome to report meanwhile. */
+        void deferred(ConfirmationRequest request);
+    }
+
+    Result explain(AskRun run, String sql) {
+        run.throwIfCancelled();
+        long t0 = System.nanoTime();
+        Verdict v = validate(sql);
+        if (!v.isAllowed() || v.kind() != StatementKind.READ) {
+            String reason = "only statements that may run without confirmation can be explained: " + v.reason();
+            return Result.same(refuse(run, sql, v, reason, t0));
+        }
+        try {
+            String json = config.db().explainJson(sql, ExecutionLimits.from(config.policy()), run.cancellation());
+            Duration took = since(t0);
+            QueryResult plan = QueryResult.builder()
+                    .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
+                    .addRow(List.of(json))
+                    .byteCount(json.length())
+                    .elapsed(took)
+                    .build();
+            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                    .sql(sql).verdict(v).outcome("explained")
+                    .attribute("explain", true).attribute("ms", took.toMillis()));
+            return Result.same(StatementOutcome.executed(sql, v, plan));
+        } catch (DatabaseException e) {
+            return failed(run, sql, v, e, t0, "explain");
+        } catch (CancelledException e) {
+            return cancelled(run, sql, v, e, t0);
+        }
+    }
+
+    private Result read(AskRun run, String sql, Verdict v, long t0) {
+        SafetyPolicy policy = config.policy();
+        boolean runtimeOnly = v.kind() == StatementKind.UNPARSEABLE;
+        AskRun.Reservation r = run.reserve(policy.maxRows(), policy.maxBytes());
+        if (r == null) {
+            String reason = "the row or byte budget of this ask (" + policy.askMaxRows() + " rows, "
+                    + policy.askMaxBytes() + " bytes) is used up; answer with the results you already have";
+            return Result.same(refuse(run, sql, v, reason, t0));
+        }
+        ExecutionLimits limits = ExecutionLimits.from(policy).withMaxRows(r.rows()).withMaxBytes(r.bytes());
+        QueryResult result;
+        try {
+            result = config.db().read(sql, limits, run.cancellation());
+        } catch (DatabaseException e) {
+            run.release(r, 0, 0);
+            return failed(run, sql, v, e, t0, runtimeOnly ? "runtime-only" : null);
+        } catch (CancelledException e) {
+            run.release(r, 0, 0);
+            return cancelled(run, sql, v, e, t0);
+        }
+        run.release(r, result.rowCount(), result.byteCount());
+        Duration took = since(t0);
+        audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                .sql(sql).verdict(v).outcome("executed")
+                .attribute("rows", result.rowCount())
+                .attribute("bytes", result.byteCount())
+                .attribute("truncation", result.truncation())
+                .attribute("ms", took.toMillis())
+                .attribute("guard", runtimeOnly ? "runtime-only" : null));
+        QueryResult shown = config.redactor().redact(result);
+        return new Result(StatementOutcome.executed(sql, v, result), StatementOutcome.executed(sql, v, shown));
+    }
+
+    private Result confirm(AskRun run, String sql, Verdict v, long t0, PendingSink pending) {
+        SafetyPolicy policy = config.policy();
+        if (policy.level() == PolicyLevel.READ_ONLY) {
+            return Result.same(refuse(run, sql, v, "the policy is read-only; " + v.reason(), t0));
+        }
+        DryRun dry = DryRun.NOT_APPLICABLE;
+        if (v.kind() == StatementKind.WRITE) {
+            ExecutionLimits limits = ExecutionLimits.from(policy)
+                    .withMaxRows(Math.min(policy.maxRows(), DRY_RUN_SAMPLE_ROWS));
+            try {
+                WriteDryRun w = config.db().dryRun(sql, limits, run.cancellation());
+                dry = new DryRun(w.affectedRows(), w.returnedRows(), null);
+            } catch (DatabaseException e) {
+                return failed(run, sql, v, e, t0, "dry-run");
+            } catch (CancelledException e) {
+                return cancelled(run, sql, v, e, t0);
+            }
+            if (dry.affectedRows() > policy.maxWriteRows()) {
+                String reason = "the statement would change " + dry.affectedRows() + " rows, more than the "
+                        + policy.maxWriteRows() + " rows a write may change; nothing was changed";
+                return Result.same(refuse(run, sql, v, reason, t0));
+            }
+        }
+        ConfirmationRequest request = new ConfirmationRequest(
+                UUID.randomUUID().toString(), run.sessionId, sql, v, dry, Instant.now());
+        audit(run, AuditEvent.builder(AuditEventType.CONFIRMATION_REQUESTED)
+                .sql(sql).verdict(v).outcome("requested")
+                .attribute("requestId", request.id())
+                .attribute("confirmation", request.kind())
+                .attribute("dryRunRows", dry.affectedRows()));
+        ConfirmationDecision decision = askPerson(run, request);
+        if (decision.status() == ConfirmationDecision.Status.DEFERRED) {
+            answered(run, request, decision);
+            pending.deferred(request);
+            StatementOutcome waiting = new StatementOutcome(sql, v, StatementOutcome.Status.PENDING_CONFIRMATION,
+                    null, -1, "waiting for a person's confirmation", null, since(t0));
+            return Result.same(waiting);
+        }
+        return Result.same(decide(run, request, decision));
+    }
+
+    /** Records the answer, then applies or declines; used in an ask and on resume. */
+    StatementOutcome decide(AskRun run, ConfirmationRequest request, ConfirmationDecision decision) {
+        long t0 = System.nanoTime();
+        answered(run, request, decision);
+        String sql = request.sql();
+        Verdict v = request.verdict();
+        if (decision.status() != ConfirmationDecision.Status.APPROVED) {
+            String why = "declined by " + decision.decidedBy()
+                    + (decision.comment().isBlank() ? "" : ": " + decision.comment())
+                    + "; nothing was changed";
+            return new StatementOutcome(sql, v, StatementOutcome.Status.DECLINED, null, -1, why, null, since(t0));
+        }
+        if (request.kind() == ConfirmationKind.TYPED) {
+            String typed = decision.typedText();
+            if (typed == null || !typed.strip().equalsIgnoreCase(request.expectedTypedText())) {
+                return refuse(run, sql, v, "the typed confirmation did not match '" + request.expectedTypedText()
+                        + "'; nothing was changed", t0);
+            }
+        }
+        if (request.dryRun().affectedRows() > config.policy().maxWriteRows()) {
+            return refuse(run, sql, v, "the statement would change " + request.dryRun().affectedRows()
+                    + " rows, more than the " + config.policy().maxWriteRows() + " rows a write may change", t0);
+        }
+        long expected = request.dryRun().failed() ? -1 : request.dryRun().affectedRows();
+        try {
+            long n = config.db().apply(sql, expected, ExecutionLimits.from(config.policy()), run.cancellation());
+            Duration took = since(t0);
+            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                    .sql(sql).verdict(v).outcome("applied")
+                    .attribute("requestId", request.id())
+                    .attribute("affectedRows", n)
+                    .attribute("ms", took.toMillis()));
+            return StatementOutcome.applied(sql, v, n, took);
+        } catch (DatabaseException e) {
+            return failed(run, sql, v, e, t0, "apply").real();
+        } catch (CancelledException e) {
+            return cancelled(run, sql, v, e, t0).real();
+        }
+    }
+
+    private void answered(AskRun run, ConfirmationRequest request, ConfirmationDecision decision) {
+        audit(run, AuditEvent.builder(AuditEventType.CONFIRMATION_ANSWERED)
+                .sql(request.sql()).verdict(request.verdict())
+                .outcome(decision.status().name().toLowerCase(Locale.ROOT))
+                .attribute("requestId", request.id())
+                .attribute("decidedBy", decision.decidedBy())
+                .attribute("comment", decision.comment().isBlank() ? null : decision.comment()));
+    }
+
+    private ConfirmationDecision askPerson(AskRun run, ConfirmationRequest request) {
+        Duration timeout = config.policy().confirmationTimeout();
+        run.humanWaits.incrementAndGet();
+        long w0 = System.nanoTime();
+        Future<ConfirmationDecision> f = executor.submit(() -> config.confirmationHandler().confirm(request));
+        run.inflight.add(f);
+        try {
+            ConfirmationDecision d = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return d != null ? d : ConfirmationDecision.decline("handler", "the handler gave no decision");
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            return new ConfirmationDecision(ConfirmationDecision.Status.DECLINED, null, "timeout",
+                    "no answer within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            LOG.warn("Confirmation handler failed; the statement is declined: {}", String.valueOf(e.getCause()));
+            return ConfirmationDecision.decline("handler-error", "the confirmation handler failed");
+        } catch (CancellationException e) {
+            throw new CancelledException("the ask was cancelled while waiting for a confirmation");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new CancelledException("interrupted while waiting for a confirmation");
+        } finally {
+            run.inflight.remove(f);
+            run.extendDeadline(System.nanoTime() - w0);
+            run.humanWaits.decrementAndGet();
+        }
+    }
+
+    private StatementOutcome refuse(AskRun run, String sql, Verdict v, String reason, long t0) {
+        audit(run, AuditEvent.builder(AuditEventType.QUERY_REFUSED)
+                .sql(sql).verdict(v).outcome("refused").attribute("reason", reason));
+        return new StatementOutcome(sql, v, StatementOutcome.Status.REFUSED, null, -1, reason, null, since(t0));
+    }
+
+    private Result failed(AskRun run, String sql, Verdict v, DatabaseException e, long t0, @Nullable String phase) {
+        String state = e.sqlState().orElse(null);
+        String message = String.valueOf(e.getMessage());
+        Duration took = since(t0);
+        boolean timedOut = STATEMENT_TIMEOUT_SQLSTATE.equals(state) && !run.isCancelled();
+        if (STATEMENT_TIMEOUT_SQLSTATE.equals(state) && run.isCancelled()) {
+            auditFailed(run, sql, v, "cancelled", state, message, took, phase);
+            throw new CancelledException("the ask was cancelled");
+        }
+        auditFailed(run, sql, v, timedOut ? "timeout" : "failed", state, message, took, phase);
+        StatementOutcome.Status status = timedOut ? StatementOutcome.Status.CANCELLED : StatementOutcome.Status.FAILED;
+        StatementOutcome real = new StatementOutcome(sql, v, status, null, -1, message, state, took);
+        StatementOutcome shown = new StatementOutcome(
+                sql, v, status, null, -1, config.redactor().redactText(message), state, took);
+        return new Result(real, shown);
+    }
+
+    private Result cancelled(AskRun run, String sql, Verdict v, CancelledException e, long t0) {
+        Duration took = since(t0);
+        auditFailed(run, sql, v, "cancelled", null, String.valueOf(e.getMessage()), took, null);
+        if (run.isCancelled() || Thread.currentThread().isInterrupted()) {
+            throw e;
+        }
+        return Result.same(new StatementOutcome(
+                sql, v, StatementOutcome.Status.CANCELLED, null, -1, e.getMessage(), null, took));
+    }
+
+    private void auditFailed(AskRun run, String sql, Verdict v, String outcome, @Nullable String sqlState,
+            String message, Duration took, @Nullable String phase) {
+        audit(run, AuditEvent.builder(AuditEventType.QUERY_FAILED)
+                .sql(sql).verdict(v).outcome(outcome)
+                .attribute("sqlState", sqlState)
+                .attribute("error", PgAgentException.abbreviate(message, 500))
+                .attribute("phase", phase)
+                .attribute("ms", took.toMillis()));
+    }
+
+    /** Records an event for {@code run}; under fail-closed a failure is remembered and rethrown. */
+    void audit(AskRun run, AuditEvent.Builder event) {
+        try {
+            config.audit().record(event.sessionId(run.sessionId).askId(run.askId).build());
+        } catch (AuditWriteException e) {
+            run.auditFailure = e;
+            throw e;
+        }
+    }
+
+    private static Duration since(long t0) {
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+}
