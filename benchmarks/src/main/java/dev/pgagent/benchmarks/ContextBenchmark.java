@@ -430,8 +430,9 @@ public final class ContextBenchmark {
                         c.commit();
                     }
                 }
+                // Outside a transaction block ANALYZE takes one table at a time (few locks held at once).
+                c.setAutoCommit(true);
                 st.execute("ANALYZE");
-                c.commit();
             }
         }
         try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {

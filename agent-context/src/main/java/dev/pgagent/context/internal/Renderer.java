@@ -19,6 +19,7 @@ public final class Renderer {
     private static final int VALUE_CHARS = 40;
     private static final int SHOWN_VALUES = 12;
     private static final int SHOWN_ENUM_LABELS = 6;
+    private static final int COMPACT_COLUMNS = 8;
 
     private Renderer() {}
 
@@ -56,13 +57,14 @@ public final class Renderer {
                         + fk.referencedColumns().get(i));
             }
         }
+        boolean[] relevant = compact ? bestColumns(columnScores) : new boolean[0];
         int hidden = 0;
         for (int c = 0; c < t.columns().size(); c++) {
             ColumnInfo col = t.columns().get(c);
             boolean pk = t.primaryKey().contains(col.name());
             String fk = fkTargets.get(col.name());
             List<String> vals = values.get(c);
-            if (compact && !pk && fk == null && vals == null && columnScores[c] <= 0) {
+            if (compact && !pk && fk == null && vals == null && !relevant[c]) {
                 hidden++;
                 continue;
             }
@@ -76,7 +78,7 @@ public final class Renderer {
                 sb.append(" -> ").append(fk);
             }
             String note = null;
-            if (col.comment() != null && !col.comment().isBlank()) {
+            if (col.comment() != null && !col.comment().isBlank() && !compact) {
                 note = cut(col.comment(), COLUMN_COMMENT_CHARS);
             }
             String valueText = null;
@@ -106,6 +108,20 @@ public final class Renderer {
             sb.append("  ... ").append(hidden).append(hidden == 1 ? " more column\n" : " more columns\n");
         }
         return sb.toString();
+    }
+
+    /** Marks the best {@value #COMPACT_COLUMNS} columns with a positive score (ties in column order). */
+    private static boolean[] bestColumns(double[] scores) {
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+        boolean[] keep = new boolean[scores.length];
+        for (int k = 0; k < order.length && k < COMPACT_COLUMNS && scores[order[k]] > 0; k++) {
+            keep[order[k]] = true;
+        }
+        return keep;
     }
 
     /** Returns whether column {@code name} alone is a unique key of {@code t}. */

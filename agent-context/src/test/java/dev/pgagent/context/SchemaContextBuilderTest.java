@@ -1,0 +1,182 @@
+package dev.pgagent.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgagent.db.postgres.SchemaModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SchemaContextBuilderTest {
+    private static final TokenCounter TOKENS = TokenCounter.defaultCounter();
+    private final SchemaContextBuilder shop = SchemaContextBuilder.of(TestSchemas.shop());
+
+    private static List<String> names(SchemaContext ctx) {
+        return ctx.tables().stream().map(ScoredTable::qualifiedName).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 5, 20, 40, 60, 100, 150, 250, 500, 1000, 4000, 100_000})
+    void neverExceedsTheBudgetAndReportsTheExactTokenCount(int budget) {
+        SchemaContextBuilder big = SchemaContextBuilder.of(TestSchemas.big(300));
+        for (String q : List.of("orders of customers", "attribute 3 of entity 17", "", "zzz unknown words")) {
+            SchemaContext ctx = big.build(q, budget);
+            assertThat(ctx.tokens()).isLessThanOrEqualTo(budget).isEqualTo(TOKENS.count(ctx.text()));
+            SchemaContext small = shop.build(q, budget);
+            assertThat(small.tokens()).isLessThanOrEqualTo(budget).isEqualTo(TOKENS.count(small.text()));
+        }
+    }
+
+    @Test
+    void fillsABigBudgetWithManyTablesAndSaysHowToReachTheRest() {
+        SchemaContext ctx = SchemaContextBuilder.of(TestSchemas.big(300)).build("entity orders customers", 3000);
+        assertThat(ctx.tokens()).isGreaterThan(2000);
+        assertThat(ctx.tables()).hasSizeGreaterThan(5);
+        assertThat(ctx.text()).contains("of 300 tables shown").contains("search_schema").contains("describe_table");
+    }
+
+    @Test
+    void rejectsANegativeBudget() {
+        assertThatThrownBy(() -> shop.build("orders", -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tokenBudget must be >= 0 but was -1");
+    }
+
+    @Test
+    void includesTheBridgeTableOnTheForeignKeyPathBetweenMatchedTables() {
+        SchemaContext ctx = shop.build("Which customers got which products?", 1000);
+        assertThat(names(ctx)).contains("crm.customers", "catalog.products", "sales.orders", "sales.order_items");
+        ScoredTable bridge = ctx.tables().stream()
+                .filter(t -> t.qualifiedName().equals("sales.order_items"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(bridge.viaForeignKey()).isTrue();
+        ScoredTable products = ctx.tables().stream()
+                .filter(t -> t.qualifiedName().equals("catalog.products"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(products.viaForeignKey()).isFalse();
+        assertThat(products.score()).isPositive();
+    }
+
+    @Test
+    void addsTheTableAForeignKeyColumnNamedInTheQuestionPointsTo() {
+        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        tables.add(TestSchemas.table("support", "tickets", "Help requests", "id bigint pk", "subject text",
+                "assignee_id bigint -> people.staff_members"));
+        tables.add(TestSchemas.table("people", "staff_members", null, "id bigint pk", "full_name text"));
+        SchemaModel schema = new SchemaModel(tables, List.of(), java.time.Instant.EPOCH);
+        SchemaContext ctx = SchemaContextBuilder.of(schema).build("open tickets per assignee", 300);
+        assertThat(names(ctx)).startsWith("support.tickets", "people.staff_members");
+        assertThat(ctx.tables().get(1).viaForeignKey()).isTrue();
+    }
+
+    @Test
+    void disambiguatesLookAlikeTablesBySchemaWords() {
+        SchemaContext billing = shop.build("billing customers with their VAT number", 2000);
+        assertThat(names(billing).get(0)).isEqualTo("billing.customers");
+        SchemaContext crm = shop.build("crm customers living in Berlin (city) with email", 2000);
+        assertThat(names(crm).get(0)).isEqualTo("crm.customers");
+        SchemaContext purchasing = shop.build("purchase orders sent to suppliers", 2000);
+        assertThat(names(purchasing).get(0)).isEqualTo("purchasing.orders");
+    }
+
+    @Test
+    void ranksLegacyCopiesBelowLiveTablesUnlessAskedFor() {
+        List<String> live = names(shop.build("customers first name and email", 4000));
+        assertThat(live.indexOf("crm.customers")).isLessThan(live.indexOf("legacy.customers_old"));
+        assertThat(names(shop.build("customers in the legacy system", 4000)).get(0))
+                .isEqualTo("legacy.customers_old");
+    }
+
+    @Test
+    void matchesAbbreviationsCamelCaseAndPlurals() {
+        assertThat(names(shop.build("What quantity was ordered per order item?", 300)).get(0))
+                .isEqualTo("sales.order_items");
+        assertThat(names(shop.build("employees by hire date", 300)).get(0)).isEqualTo("hr.employees");
+        assertThat(names(shop.build("total amount of each order", 300)).get(0)).isEqualTo("sales.orders");
+    }
+
+    @Test
+    void rendersOneLineAColumnWithKeysAndForeignKeysMarked() {
+        String text = shop.build("sales orders and their order items", 2000).text();
+        assertThat(text).contains("TABLE sales.orders -- Orders placed in the shop\n");
+        assertThat(text).contains("  id bigint PK\n");
+        assertThat(text).contains("  customer_id bigint -> crm.customers.id\n");
+        assertThat(text).contains("  order_id bigint -> sales.orders.id\n");
+    }
+
+    @Test
+    void showsEnumLabelsForColumnsTheQuestionFiltersOn() {
+        String text = shop.build("How many orders were shipped last week?", 1000).text();
+        assertThat(text).contains("status sales.order_status -- values: 'pending','paid','shipped','delivered',"
+                + "'cancelled'");
+    }
+
+    @Test
+    void showsSampledValuesNextToTheColumnAndAsksTheSamplerOnlyAboutRelevantColumns() {
+        List<List<ColumnRef>> asked = new ArrayList<>();
+        ValueSampler sampler = columns -> {
+            asked.add(columns);
+            return Map.of(new ColumnRef("catalog", "products", "category"), List.of("shoes", "shirts", "it's ok"));
+        };
+        SchemaContextBuilder b = SchemaContextBuilder.builder()
+                .schema(TestSchemas.shop())
+                .valueSampler(sampler)
+                .build();
+        String text = b.build("Which products are shoes?", 1000).text();
+        assertThat(text).contains("  category text -- e.g. shoes, shirts; values: 'shoes','shirts','it''s ok'\n");
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0)).contains(new ColumnRef("catalog", "products", "category"));
+        assertThat(asked.get(0)).noneMatch(c -> c.column().equals("list_price") || c.column().equals("id"));
+    }
+
+    @Test
+    void usesAHostRankerAndCombinesRankersWithWeights() {
+        SchemaModel schema = TestSchemas.shop();
+        TableRanker embeddings = (q, s) -> Map.of("hr.departments", 0.9, "hr.employees", 0.2);
+        SchemaContext host = SchemaContextBuilder.builder().schema(schema).ranker(embeddings).build()
+                .build("anything", 2000);
+        assertThat(names(host).get(0)).isEqualTo("hr.departments");
+
+        HybridRanker hybrid = HybridRanker.builder()
+                .add(TableRanker.lexical(), 1.0)
+                .add(embeddings, 3.0)
+                .build();
+        Map<String, Double> scores = hybrid.score("staff employees", schema);
+        assertThat(scores.get("hr.departments")).isEqualTo(3.0 * 0.9 / 0.9);
+        assertThat(scores.get("hr.employees")).isGreaterThan(1.0);
+        assertThatThrownBy(() -> HybridRanker.builder().build()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> HybridRanker.builder().add(embeddings, 0))
+                .hasMessage("weight must be positive and finite but was 0.0");
+    }
+
+    @Test
+    void lexicalRankerScoresOnlyMatchingTables() {
+        Map<String, Double> s = TableRanker.lexical().score("invoices due", TestSchemas.shop());
+        assertThat(s).containsKey("billing.invoices").doesNotContainKey("misc.lookup_1");
+        assertThat(s.values()).allMatch(v -> v > 0);
+    }
+
+    @Test
+    void withoutForeignKeyExpansionOnlyMatchingTablesAreShown() {
+        SchemaContextBuilder plain = SchemaContextBuilder.builder()
+                .schema(TestSchemas.shop())
+                .foreignKeyExpansion(false)
+                .build();
+        assertThat(plain.build("customers and products", 4000).tables()).noneMatch(ScoredTable::viaForeignKey);
+    }
+
+    @Test
+    void compactsColumnsWhenTheBudgetIsTight() {
+        SchemaContextBuilder big = SchemaContextBuilder.of(TestSchemas.big(50));
+        SchemaContext tight = big.build("entity 7", 200);
+        assertThat(tight.text()).contains("TABLE s0.entity_7").contains("more columns").doesNotContain("long column");
+        SchemaContext roomy = big.build("entity 7", 4000);
+        assertThat(roomy.text()).contains("attribute_9_of_entity_7");
+    }
+}

@@ -1,0 +1,99 @@
+package dev.pgagent.context;
+
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.EnumType;
+import dev.pgagent.db.postgres.ForeignKey;
+import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.db.postgres.TableKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** Schema models built in code for the unit tests. */
+final class TestSchemas {
+    private TestSchemas() {}
+
+    /** Builds one table: columns as "name type", "name type pk" or "name type -> schema.table". */
+    static TableInfo table(String schema, String name, @Nullable String comment, String... columns) {
+        List<ColumnInfo> cols = new ArrayList<>();
+        List<String> pk = new ArrayList<>();
+        List<ForeignKey> fks = new ArrayList<>();
+        for (String c : columns) {
+            String[] p = c.split(" ");
+            String colComment = null;
+            int hash = c.indexOf(" # ");
+            if (hash >= 0) {
+                colComment = c.substring(hash + 3);
+                p = c.substring(0, hash).split(" ");
+            }
+            cols.add(new ColumnInfo(p[0], p[1], true, null, null, null, colComment));
+            if (p.length > 2 && p[2].equals("pk")) {
+                pk.add(p[0]);
+            }
+            if (p.length > 3 && p[2].equals("->")) {
+                String[] r = p[3].split("\\.");
+                fks.add(new ForeignKey(name + "_" + p[0] + "_fkey", List.of(p[0]), r[0], r[1], List.of("id")));
+            }
+        }
+        return new TableInfo(schema, name, TableKind.TABLE, cols, pk, List.of(), fks, List.of(), List.of(), comment,
+                -1);
+    }
+
+    /** A small multi-domain schema with look-alike tables in different schemas and a many-to-many bridge. */
+    static SchemaModel shop() {
+        List<TableInfo> t = new ArrayList<>();
+        t.add(table("crm", "customers", "People who buy in the web shop",
+                "id bigint pk", "first_name text", "last_name text", "email text", "city text"));
+        t.add(table("billing", "customers", "Billing accounts of SaaS subscribers",
+                "id bigint pk", "billing_email text", "vat_number text"));
+        t.add(table("billing", "invoices", "Invoices issued to subscribers",
+                "id bigint pk", "customer_id bigint -> billing.customers", "status billing.invoice_status",
+                "due_on date", "total numeric(12,2)"));
+        t.add(table("legacy", "customers_old", "Customers of the old system",
+                "id bigint", "first_name text", "email text"));
+        t.add(table("sales", "orders", "Orders placed in the shop",
+                "id bigint pk", "customer_id bigint -> crm.customers", "status sales.order_status",
+                "ordered_at timestamptz", "total_amt numeric(12,2)"));
+        t.add(table("sales", "order_items", "Lines of an order",
+                "id bigint pk", "order_id bigint -> sales.orders", "product_id bigint -> catalog.products",
+                "qty int", "unit_price numeric(12,2)"));
+        t.add(table("catalog", "products", "Products we sell",
+                "id bigint pk", "name text", "category text # e.g. shoes, shirts", "list_price numeric(12,2)"));
+        t.add(table("purchasing", "orders", "Purchase orders sent to suppliers",
+                "id bigint pk", "supplier_id bigint -> purchasing.suppliers", "ordered_on date"));
+        t.add(table("purchasing", "suppliers", "Companies we buy goods from",
+                "id bigint pk", "name text", "country text"));
+        t.add(table("hr", "employees", "Staff", "id bigint pk", "full_name text", "hireDate date",
+                "deptId bigint -> hr.departments"));
+        t.add(table("hr", "departments", "Organizational units", "id bigint pk", "name text"));
+        for (int i = 0; i < 30; i++) {
+            t.add(table("misc", "lookup_" + i, "Lookup list number " + i, "id bigint pk", "name text",
+                    "created_at timestamptz"));
+        }
+        List<EnumType> enums = List.of(
+                new EnumType("sales", "order_status", List.of("pending", "paid", "shipped", "delivered", "cancelled")),
+                new EnumType("billing", "invoice_status", List.of("draft", "open", "paid", "void")));
+        return new SchemaModel(t, enums, Instant.EPOCH);
+    }
+
+    /** A big schema: {@code n} tables of 12 columns with comments, chained by foreign keys. */
+    static SchemaModel big(int n) {
+        List<TableInfo> t = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<String> cols = new ArrayList<>();
+            cols.add("id bigint pk");
+            if (i > 0) {
+                cols.add("parent_" + (i - 1) + "_id bigint -> s" + ((i - 1) % 7) + ".entity_" + (i - 1));
+            }
+            for (int c = 0; c < 10; c++) {
+                cols.add("attribute_" + c + "_of_entity_" + i + " text # a long column comment that goes on and on "
+                        + "about what the attribute means, with many words " + c);
+            }
+            t.add(table("s" + (i % 7), "entity_" + i, "Entity " + i + " holding things about orders and customers",
+                    cols.toArray(new String[0])));
+        }
+        return new SchemaModel(t, List.of(), Instant.EPOCH);
+    }
+}
