@@ -438,6 +438,50 @@ class AgentLoopTest {
         assertThat(r.statements().get(2).error()).contains("budget");
     }
 
+    @Test
+    void reportsToolExceptionsToTheModel() {
+        ScriptedTool broken = ScriptedTool.builder("broken")
+                .thenThrow(new dev.pgagent.api.ToolExecutionException("broken", "backend unavailable"))
+                .thenThrow(new IllegalStateException("bug"))
+                .build();
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(toolCalls(call("broken", "{}"), call("broken", "{}")))
+                .enqueue(text("ok"));
+        TestEngines.Setup setup = new TestEngines.Setup(llm);
+        setup.tools.add(broken);
+
+        AgentResponse r = setup.session().ask("q");
+
+        assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
+        List<ToolResultMessage> results = toolResults(llm.request(1));
+        assertThat(results).allSatisfy(t -> assertThat(t.error()).isTrue());
+        assertThat(results).extracting(ToolResultMessage::content)
+                .anySatisfy(c -> assertThat(c).contains("backend unavailable"))
+                .anySatisfy(c -> assertThat(c).contains("bug"));
+    }
+
+    @Test
+    void neverTrimsTheCurrentTurnEvenWhenItExceedsTheHistoryBudget() {
+        String big = "y".repeat(4_000);
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(text("first"))
+                .enqueue(toolCall("execute_query", Map.of("sql", "drop table " + big)))
+                .enqueue(text("second"));
+        TestEngines.Setup setup = new TestEngines.Setup(llm);
+        setup.historyTokenBudget = 50;
+        SessionEngine session = setup.session();
+
+        session.ask("short question");
+        session.ask("long question " + big);
+
+        List<ChatMessage> last = llm.request(2).messages();
+        assertThat(last.get(1)).isEqualTo(new UserMessage("short question"));
+        assertThat(last).anySatisfy(m -> assertThat(m).isEqualTo(new UserMessage("long question " + big)));
+        assertThat(LlmResponses.lastToolResults(llm.request(2))).hasSize(1);
+        // afterwards the big turn is too large to keep, and only a contiguous recent suffix is ever kept
+        assertThat(session.historyTurns()).isZero();
+    }
+
     private static List<String> askMany(SessionEngine s, String who) {
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

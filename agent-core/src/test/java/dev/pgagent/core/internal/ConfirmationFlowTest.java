@@ -188,6 +188,42 @@ class ConfirmationFlowTest {
     }
 
     @Test
+    void resumingWithSomeDecisionsKeepsTheOthersPending() {
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(LlmResponses.toolCalls(
+                        LlmResponses.query("update items set name = 'a' where id = 1"),
+                        LlmResponses.query("select name from items"),
+                        LlmResponses.query("update items set name = 'b' where id = 2")))
+                .enqueue(r -> text(String.join(" | ", LlmResponses.lastToolResults(r).stream()
+                        .map(t -> t.content()).toList())));
+        TestEngines.Setup s = setup(llm, ConfirmationHandler.DEFER_ALL);
+        TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
+        db.results.put("select name from items", TestEngines.table("name", "x"));
+        SessionEngine session = s.session();
+
+        AgentResponse waiting = session.ask("rename both");
+        List<ConfirmationRequest> pending = waiting.pendingConfirmations();
+        assertThat(pending).extracting(ConfirmationRequest::sql).containsExactly(
+                "update items set name = 'a' where id = 1", "update items set name = 'b' where id = 2");
+
+        AgentResponse still = session.resume(Map.of(pending.get(0).id(), ConfirmationDecision.approve("eve")));
+
+        assertThat(still.status()).isEqualTo(AgentStatus.WAITING_FOR_CONFIRMATION);
+        assertThat(still.pendingConfirmations()).extracting(ConfirmationRequest::id)
+                .containsExactly(pending.get(1).id());
+        assertThat(db.applied).hasSize(1);
+
+        AgentResponse done = session.resume(Map.of(pending.get(1).id(), ConfirmationDecision.decline("eve", "no")));
+
+        assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
+        assertThat(done.statements()).extracting(StatementOutcome::status).containsExactly(
+                StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED, StatementOutcome.Status.DECLINED);
+        assertThat(done.answer()).contains("applied; 3 rows changed").contains("rows: [[x]]")
+                .contains("declined by eve: no");
+        assertThat(db.applied).hasSize(1);
+    }
+
+    @Test
     void failClosedAuditStopsTheAskWhenARecordCannotBeWritten() {
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(toolCall("execute_query", Map.of("sql", "select name from items")))
