@@ -116,7 +116,7 @@ public final class SchemaContextBuilder {
                 break;
             }
             seeds.add(id);
-            core.putIfAbsent(id, false);
+            core.put(id, false); // a seed reached earlier as a bridge keeps its place but matched on its own
             if (!foreignKeyExpansion) {
                 continue;
             }
@@ -150,16 +150,19 @@ public final class SchemaContextBuilder {
             }
         }
         if (foreignKeyExpansion) {
+            // Neighbours of the seeds (both directions), then the tables further matches reference.
             for (int seed : seeds) {
                 for (int nb : index.neighbours(seed)) {
-                    if (core.containsKey(nb)) {
-                        continue;
-                    }
-                    double key = Math.max(score[nb], 0.25 * score[seed]);
-                    Double prev = extraKey.get(nb);
-                    if (prev == null || key > prev) {
-                        extraKey.put(nb, key);
-                        extraViaFk.put(nb, score[nb] < 0.25 * score[seed]);
+                    offer(nb, score[seed], score, core, extraKey, extraViaFk);
+                }
+            }
+            for (int id : List.copyOf(extraKey.keySet())) {
+                if (!extraViaFk.get(id)) {
+                    for (ForeignKey fk : index.table(id).foreignKeys()) {
+                        int ref = index.id(fk.referencedQualifiedName());
+                        if (ref >= 0) {
+                            offer(ref, score[id], score, core, extraKey, extraViaFk);
+                        }
                     }
                 }
             }
@@ -184,7 +187,7 @@ public final class SchemaContextBuilder {
      * Adds to the core the tables that seeds reference through a foreign-key column the question names (a
      * question about an order's "buyer" needs the table {@code buyer_id} points to), and, for the best seeds that
      * have no column naming their rows (a support agent with only an {@code employee_id}), the referenced table
-     * that has one.
+     * that has one; likewise a dated referenced table when the question is about a period and the seed has no date.
      */
     private void expandReferences(
             List<Integer> seeds, Query query, LinkedHashMap<Integer, Boolean> core, Map<Integer, double[]> columnScores) {
@@ -193,6 +196,8 @@ public final class SchemaContextBuilder {
             TableInfo t = index.table(seed);
             double[] cs = columnScores.computeIfAbsent(seed, id -> index.scoreColumns(id, query));
             boolean needsName = k < IDENTITY_SEEDS && !index.hasNameColumn(seed);
+            // A question about a period needs a date; a line table without one gets its dated header table.
+            boolean needsDate = k < IDENTITY_SEEDS && query.mentionsTime() && !index.hasDateColumn(seed);
             for (ForeignKey fk : t.foreignKeys()) {
                 int ref = index.id(fk.referencedQualifiedName());
                 if (ref < 0 || ref == seed) {
@@ -203,11 +208,28 @@ public final class SchemaContextBuilder {
                     int pos = columnIndex(t, c);
                     named |= pos >= 0 && cs[pos] > 0;
                 }
-                if (named || needsName && index.hasNameColumn(ref)) {
+                boolean givesName = needsName && index.hasNameColumn(ref);
+                boolean givesDate = needsDate && index.hasDateColumn(ref);
+                if (named || givesName || givesDate) {
                     core.putIfAbsent(ref, true);
-                    needsName = needsName && named && !index.hasNameColumn(ref);
+                    needsName &= !index.hasNameColumn(ref);
+                    needsDate &= !index.hasDateColumn(ref);
                 }
             }
+        }
+    }
+
+    /** Offers a table linked to one scoring {@code base} as an extra, keyed by the better of its own score and a share. */
+    private static void offer(int id, double base, double[] score, Map<Integer, Boolean> core,
+            Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
+        if (core.containsKey(id)) {
+            return;
+        }
+        double key = Math.max(score[id], 0.25 * base);
+        Double prev = extraKey.get(id);
+        if (prev == null || key > prev) {
+            extraKey.put(id, key);
+            extraViaFk.put(id, score[id] < 0.25 * base);
         }
     }
 

@@ -116,7 +116,7 @@ public final class ContextBenchmark {
                         hits[m][2][b]++;
                     }
                 }
-                if (verbose && !ok[0] && s == 0 && budget == 1_000) {
+                if (verbose && !ok[0] && s == 0 && budget == Integer.getInteger("bench.verboseBudget", 1_000)) {
                     List<String> missing = new ArrayList<>(q.tables());
                     missing.removeAll(shown);
                     OUT.println("  miss q" + q.id() + " \"" + q.question() + "\" missing " + missing + "; shown "

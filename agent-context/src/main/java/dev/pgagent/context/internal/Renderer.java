@@ -68,7 +68,7 @@ public final class Renderer {
                 hidden++;
                 continue;
             }
-            sb.append("  ").append(col.name()).append(' ').append(col.type());
+            sb.append("  ").append(col.name()).append(' ').append(shortType(col.type()));
             if (pk) {
                 sb.append(" PK");
             } else if (isUnique(t, col.name())) {
@@ -122,6 +122,18 @@ public final class Renderer {
             keep[order[k]] = true;
         }
         return keep;
+    }
+
+    /** Returns the short spelling of a type PostgreSQL also accepts ({@code timestamptz}, {@code varchar(20)}). */
+    static String shortType(String type) {
+        return type.replace("timestamp with time zone", "timestamptz")
+                .replace("timestamp without time zone", "timestamp")
+                .replace("time with time zone", "timetz")
+                .replace("time without time zone", "time")
+                .replace("character varying", "varchar")
+                .replace("character(", "char(")
+                .replace("double precision", "float8")
+                .replace("integer", "int");
     }
 
     /** Returns whether column {@code name} alone is a unique key of {@code t}. */

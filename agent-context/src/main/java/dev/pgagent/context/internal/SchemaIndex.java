@@ -61,6 +61,7 @@ public final class SchemaIndex {
     private final List<Set<String>> ownTermsOf;
     private final ColumnTerms[][] columnTerms;
     private final boolean[] named;
+    private final boolean[] dated;
     private final String[] vocabulary;
     private final double logN;
 
@@ -86,6 +87,7 @@ public final class SchemaIndex {
         this.ownTermsOf = new ArrayList<>(n);
         this.columnTerms = new ColumnTerms[n][];
         this.named = new boolean[n];
+        this.dated = new boolean[n];
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
@@ -123,6 +125,7 @@ public final class SchemaIndex {
             ColumnTerms[] cts = new ColumnTerms[t.columns().size()];
             for (int c = 0; c < cts.length; c++) {
                 ColumnInfo col = t.columns().get(c);
+                dated[i] |= isTemporal(col.type());
                 Map<String, Float> ct = new HashMap<>();
                 List<String> colName = identifierTerms(col.name());
                 // A foreign-key column names the table it points to; it says less about this table.
@@ -460,6 +463,16 @@ public final class SchemaIndex {
             out[c] = s;
         }
         return out;
+    }
+
+    /** Returns whether table {@code id} has a date or timestamp column. */
+    public boolean hasDateColumn(int id) {
+        return dated[id];
+    }
+
+    private static boolean isTemporal(String type) {
+        String t = type.toLowerCase(Locale.ROOT);
+        return t.equals("date") || t.startsWith("timestamp");
     }
 
     /** Returns whether table {@code id} has a column that names its rows (name, title, email, label, subject). */

@@ -135,6 +135,7 @@ public final class Thesaurus {
         {"loyalty", "reward", "point"},
         {"wishlist", "favorite", "favourite"},
         {"tracking", "track", "trace"},
+        {"assign", "assigned", "assignee", "handle", "handled", "handler", "responsible", "owner"},
     };
 
     private static final Map<String, Set<String>> SYNONYMS = new HashMap<>();
