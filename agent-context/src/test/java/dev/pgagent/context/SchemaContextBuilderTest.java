@@ -47,20 +47,29 @@ class SchemaContextBuilderTest {
     }
 
     @Test
-    void includesTheBridgeTableOnTheForeignKeyPathBetweenMatchedTables() {
+    void includesTheBridgeTablesOnTheForeignKeyPathBetweenMatchedTables() {
         SchemaContext ctx = shop.build("Which customers got which products?", 1000);
         assertThat(names(ctx)).contains("crm.customers", "catalog.products", "sales.orders", "sales.order_items");
-        ScoredTable bridge = ctx.tables().stream()
-                .filter(t -> t.qualifiedName().equals("sales.order_items"))
+
+        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        tables.add(TestSchemas.table("school", "pupils", "Children at the school", "id bigint pk", "name text"));
+        tables.add(TestSchemas.table("school", "links", null, "id bigint pk", "p bigint -> school.pupils",
+                "s bigint -> school.sessions"));
+        tables.add(TestSchemas.table("school", "sessions", null, "id bigint pk", "l bigint -> school.lectures",
+                "room text"));
+        tables.add(TestSchemas.table("school", "lectures", "Subjects taught", "id bigint pk", "title text"));
+        SchemaModel schema = new SchemaModel(tables, List.of(), java.time.Instant.EPOCH);
+        SchemaContext school = SchemaContextBuilder.of(schema).build("pupils and their lectures", 1000);
+        assertThat(names(school)).startsWith("school.pupils", "school.lectures")
+                .contains("school.links", "school.sessions");
+        ScoredTable bridge = school.tables().stream()
+                .filter(t -> t.qualifiedName().equals("school.links"))
                 .findFirst()
                 .orElseThrow();
         assertThat(bridge.viaForeignKey()).isTrue();
-        ScoredTable products = ctx.tables().stream()
-                .filter(t -> t.qualifiedName().equals("catalog.products"))
-                .findFirst()
-                .orElseThrow();
-        assertThat(products.viaForeignKey()).isFalse();
-        assertThat(products.score()).isPositive();
+        assertThat(bridge.score()).isZero();
+        assertThat(school.tables().get(0).viaForeignKey()).isFalse();
+        assertThat(school.tables().get(0).score()).isPositive();
     }
 
     @Test
