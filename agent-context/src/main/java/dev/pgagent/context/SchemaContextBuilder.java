@@ -295,6 +295,7 @@ public final class SchemaContextBuilder {
                     }
                 } else if (valueSampler != ValueSampler.NONE
                         && index.isTextLike(id, c)
+                        && index.isSampleable(id, c)
                         && (cs[c] > 0 || index.isCategorical(id, c))
                         && toSample.size() < MAX_SAMPLED_COLUMNS) {
                     ColumnRef ref = new ColumnRef(t.schema(), t.name(), col.name());

@@ -142,6 +142,11 @@ class SchemaContextBuilderTest {
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).contains(new ColumnRef("catalog", "products", "category"));
         assertThat(asked.get(0)).noneMatch(c -> c.column().equals("list_price") || c.column().equals("id"));
+        asked.clear();
+        b.build("customers by email and first name in each city", 1000);
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0)).contains(new ColumnRef("crm", "customers", "city"))
+                .noneMatch(c -> c.column().contains("email") || c.column().contains("name"));
     }
 
     @Test

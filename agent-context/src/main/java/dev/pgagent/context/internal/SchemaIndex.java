@@ -46,6 +46,13 @@ public final class SchemaIndex {
             "code", "reason", "mode", "class", "grade", "rating", "severity", "unit", "brand", "color", "colour",
             "size", "industry", "sector", "outcome", "result", "specialty", "title", "carrier", "department");
 
+    /** Column words that mark personal data or free text: never sampled for values. */
+    private static final Set<String> UNSAMPLED = Set.of(
+            "email", "mail", "phone", "mobile", "fax", "name", "street", "address", "addr", "ssn", "passport",
+            "password", "pwd", "secret", "token", "key", "hash", "salt", "iban", "card", "pan", "cvv", "birth", "dob",
+            "ip", "salary", "license", "licence", "note", "notes", "comment", "comments", "body", "description",
+            "message", "text", "url", "uri", "content", "payload", "json", "html", "signature", "tax", "vat", "number",
+            "zip", "postal", "postcode", "latitude", "longitude", "lat", "lon", "lng", "user", "agent", "reference");
     private static final Set<String> NAME_WORDS = Set.of("name", "title", "email", "label", "subject");
 
     private final SchemaModel schema;
@@ -66,7 +73,8 @@ public final class SchemaIndex {
     private final double logN;
 
     /** Terms of one column with their weights (name, comment, known values). */
-    record ColumnTerms(Map<String, Float> terms, Set<String> valueTerms, boolean textLike, boolean categorical) {}
+    record ColumnTerms(
+            Map<String, Float> terms, Set<String> valueTerms, boolean textLike, boolean categorical, boolean sampleable) {}
 
     private SchemaIndex(SchemaModel schema) {
         this.schema = schema;
@@ -146,11 +154,13 @@ public final class SchemaIndex {
                     }
                 }
                 boolean categorical = false;
+                boolean sampleable = true;
                 for (String w : TextAnalyzer.words(col.name())) {
+                    sampleable &= !UNSAMPLED.contains(w);
                     categorical |= CATEGORICAL.contains(w);
                     named[i] |= NAME_WORDS.contains(w) && !fkColumns.contains(col.name());
                 }
-                cts[c] = new ColumnTerms(ct, valueTerms, e != null || isText(col.type()), categorical);
+                cts[c] = new ColumnTerms(ct, valueTerms, e != null || isText(col.type()), categorical, sampleable);
             }
             columnTerms[i] = cts;
             for (Map.Entry<String, Float> en : best.entrySet()) {
@@ -483,6 +493,14 @@ public final class SchemaIndex {
     /** Returns whether column {@code c} of table {@code id} holds text or enum labels. */
     public boolean isTextLike(int id, int c) {
         return columnTerms[id][c].textLike();
+    }
+
+    /**
+     * Returns whether values of column {@code c} of table {@code id} may be sampled: not personal data or free text
+     * by its name (email, phone, name, address, password, note, description, ...).
+     */
+    public boolean isSampleable(int id, int c) {
+        return columnTerms[id][c].sampleable();
     }
 
     /** Returns whether column {@code c} of table {@code id} is named like a category (status, type, country...). */
