@@ -274,7 +274,7 @@ public final class ContextBenchmark {
         return ids;
     }
 
-    private static final Map<SchemaModel, Map<Integer, Integer>> TOKENS = new HashMap<>();
+    private static final Map<SchemaModel, Map<Integer, Integer>> TOKENS = new java.util.IdentityHashMap<>();
 
     /** Adds tables in the given order while they fit the budget; returns the names of those added. */
     private static Set<String> greedy(List<Integer> order, SchemaModel schema, int budget, TokenCounter counter) {
