@@ -16,18 +16,33 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads a {@link SchemaModel} from {@code pg_catalog} in six bulk queries (relations, columns, comments,
- * constraints, indexes, enums), each covering the whole database at once, inside one REPEATABLE READ, READ ONLY
- * transaction so the queries see one snapshot. Never uses {@code information_schema} and never queries per table.
- * Partitions are folded under their root table (see {@link TableInfo}). Stateless and thread-safe.
+ * Reads a {@link SchemaModel} from {@code pg_catalog} with one bulk query per kind of object for the whole database
+ * (relations, comments, columns, constraints, indexes, enums) plus a few small lookups (type names of the distinct
+ * column types, default operator classes, keywords), inside one REPEATABLE READ, READ ONLY transaction so all see
+ * one snapshot. Never uses {@code information_schema} and never queries per table. Partitions are folded under
+ * their root table (see {@link TableInfo}). Requires PostgreSQL 11 or later. Stateless and thread-safe.
+ *
+ * <p>Two costs dominate a naive catalog read on large schemas, and are avoided: {@code format_type} is called once
+ * per distinct (type, modifier) pair instead of once per column, and {@code pg_get_indexdef} only for indexes that
+ * are not plain: an index on plain columns with default operator classes, the columns' collations, default
+ * ordering, no INCLUDE, predicate, storage parameters or NULLS NOT DISTINCT, using btree or hash (whose core
+ * operator classes take no options), on an ordinary table or materialized view, gets its definition assembled here
+ * exactly as {@code pg_get_indexdef} prints it; {@code IndexDefinitionIT} checks the two agree.
  */
 public final class SchemaIntrospector {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaIntrospector.class);
+
     /** The relation kinds introspected: tables, partitioned tables, views, materialized views, foreign tables. */
     static final String RELKINDS = "('r','p','v','m','f')";
 
@@ -51,14 +66,12 @@ public final class SchemaIntrospector {
                 + " AND " + n + ".nspname <> ALL (?::text[])";
     }
 
-    /** Binds the three parameters of {@link #schemaFilter(String)} starting at {@code index}. */
-    int bindFilter(Connection c, PreparedStatement ps, int index) throws SQLException {
+    private void bindFilter(Connection c, PreparedStatement ps) throws SQLException {
         Array include = c.createArrayOf("text", includeSchemas.toArray());
         Array exclude = c.createArrayOf("text", excludeSchemas.toArray());
-        ps.setArray(index, include);
-        ps.setArray(index + 1, include);
-        ps.setArray(index + 2, exclude);
-        return index + 3;
+        ps.setArray(1, include);
+        ps.setArray(2, include);
+        ps.setArray(3, exclude);
     }
 
     private static final String RELATIONS_SQL = "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples,"
@@ -71,41 +84,75 @@ public final class SchemaIntrospector {
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.relkind IN " + RELKINDS + " AND NOT c.relispartition AND " + schemaFilter("n");
 
-    private static final String COLUMNS_SQL = "SELECT a.attrelid, a.attnum, a.attname,"
-            + " pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity, a.attgenerated,"
-            + " CASE WHEN a.atthasdef THEN (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
-            + " FROM pg_catalog.pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END"
-            + " FROM pg_catalog.pg_attribute a" + FROM_TOP_LEVEL.replace("{rel}", "a.attrelid")
-            + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum";
+    private static final String COLUMNS_SQL = "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod,"
+            + " a.attnotnull, a.attidentity, a.attgenerated, a.attcollation,"
+            // A default cannot refer to columns, so it is deparsed without the relation, which is several times
+            // faster; a generated column's expression does refer to them.
+            + " pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END)"
+            + " FROM pg_catalog.pg_attribute a"
+            + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+            + FROM_TOP_LEVEL.replace("{rel}", "a.attrelid")
+            + " AND a.attnum > 0 AND NOT a.attisdropped";
+
+    private static final String TYPE_NAMES_SQL = "SELECT u.t, u.m, pg_catalog.format_type(u.t, u.m)"
+            + " FROM unnest(?::pg_catalog.oid[], ?::int4[]) AS u(t, m)";
 
     private static final String COMMENTS_SQL = "SELECT d.objoid, d.objsubid, d.description"
             + " FROM pg_catalog.pg_description d" + FROM_TOP_LEVEL.replace("{rel}", "d.objoid")
             + " AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass";
 
     private static final String CONSTRAINTS_SQL = "SELECT con.conrelid, con.conname, con.contype,"
-            + " con.conkey::int4[],"
-            + " CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,"
-            + " fn.nspname, fc.relname,"
-            + " CASE WHEN con.contype = 'f' THEN ARRAY(SELECT fa.attname::text"
-            + " FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute fa"
-            + " ON fa.attrelid = con.confrelid AND fa.attnum = k.num ORDER BY k.ord) END"
+            + " con.conkey::text, con.confrelid, con.confkey::text, fn.nspname, fc.relname,"
+            + " CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END"
             + " FROM pg_catalog.pg_constraint con"
             + " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid"
             + " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
             + FROM_TOP_LEVEL.replace("{rel}", "con.conrelid")
-            + " AND con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0"
-            + " ORDER BY con.conrelid, con.conname";
+            + " AND con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0";
 
-    private static final String INDEXES_SQL = "SELECT x.indrelid, ic.relname,"
-            + " pg_catalog.pg_get_indexdef(x.indexrelid), x.indisunique, x.indisprimary"
+    private static final String ATTNAMES_SQL = "SELECT attrelid, attnum, attname FROM pg_catalog.pg_attribute"
+            + " WHERE attrelid = ANY (?::pg_catalog.oid[]) AND attnum > 0";
+
+    private static final String INDEXES_SQL = "SELECT x.indexrelid, x.indrelid, ic.relname, x.indisunique,"
+            + " x.indisprimary, ic.relam, am.amname, x.indkey::text, x.indclass::text, x.indcollation::text,"
+            + " x.indoption::text,"
+            + " x.indexprs IS NULL AND x.indpred IS NULL AND x.indnkeyatts = x.indnatts AND ic.reloptions IS NULL"
+            + " AND c.relkind IN ('r', 'm') AND am.amname IN ('btree', 'hash') {nulls}"
             + " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
-            + FROM_TOP_LEVEL.replace("{rel}", "x.indrelid")
-            + " ORDER BY x.indrelid, ic.relname";
+            + " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
+            + FROM_TOP_LEVEL.replace("{rel}", "x.indrelid");
+
+    private static final String INDEXDEF_SQL = "SELECT i, pg_catalog.pg_get_indexdef(i)"
+            + " FROM unnest(?::pg_catalog.oid[]) AS i";
+
+    /**
+     * Default operator classes by (access method, type), as {@code GetDefaultOpClass} chooses them: the exact one,
+     * else among the binary-coercible ones the one preferred in the type's category, else the only one.
+     */
+    private static final String DEFAULT_OPCLASSES_SQL = "SELECT o.opcmethod, o.opcintype, o.oid, true, false"
+            + " FROM pg_catalog.pg_opclass o WHERE o.opcdefault"
+            + " UNION ALL SELECT o.opcmethod, k.castsource, o.oid, false,"
+            + " ot.typispreferred AND ot.typcategory = st.typcategory FROM pg_catalog.pg_opclass o"
+            + " JOIN pg_catalog.pg_cast k ON k.casttarget = o.opcintype AND k.castmethod = 'b'"
+            + " JOIN pg_catalog.pg_type ot ON ot.oid = o.opcintype JOIN pg_catalog.pg_type st ON st.oid = k.castsource"
+            + " WHERE o.opcdefault AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass e"
+            + " WHERE e.opcmethod = o.opcmethod AND e.opcintype = k.castsource AND e.opcdefault)";
+
+    private static final String KEYWORDS_SQL = "SELECT word, current_setting('quote_all_identifiers')"
+            + " FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'";
 
     private static final String ENUMS_SQL = "SELECT n.nspname, t.typname, e.enumlabel"
             + " FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE " + schemaFilter("n")
             + " ORDER BY n.nspname, t.typname, e.enumsortorder";
+
+    /** A column while it is being assembled. */
+    private record Col(int attnum, String name, long typeOid, int typmod, boolean notNull, String identity,
+            String generated, long collation, @Nullable String expr) {}
+
+    /** A constraint while it is being assembled. */
+    private record Con(String name, char type, List<Integer> keys, long refOid, List<Integer> refKeys,
+            @Nullable String refSchema, @Nullable String refTable, @Nullable String check) {}
 
     /** A relation while it is being assembled. */
     private static final class Rel {
@@ -116,14 +163,11 @@ public final class SchemaIntrospector {
         final double reltuples;
         final boolean partition;
         final long parent;
-        final List<ColumnInfo> columns = new ArrayList<>();
-        final Map<Integer, String> attnames = new HashMap<>();
+        final List<Col> cols = new ArrayList<>();
+        final Map<Integer, Col> byAttnum = new HashMap<>();
         final Map<Integer, String> columnComments = new HashMap<>();
         @Nullable String comment;
-        List<String> primaryKey = List.of();
-        final List<List<String>> uniques = new ArrayList<>();
-        final List<ForeignKey> foreignKeys = new ArrayList<>();
-        final List<String> checks = new ArrayList<>();
+        final List<Con> constraints = new ArrayList<>();
         final List<IndexInfo> indexes = new ArrayList<>();
         final List<Rel> partitions = new ArrayList<>();
 
@@ -152,9 +196,7 @@ public final class SchemaIntrospector {
             try (var st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            SchemaModel model = readInTransaction(c);
-            c.rollback();
-            return model;
+            return readInTransaction(c);
         } finally {
             try {
                 c.rollback();
@@ -166,9 +208,10 @@ public final class SchemaIntrospector {
 
     private SchemaModel readInTransaction(Connection c) throws SQLException {
         Instant at = Instant.now();
+        long t0 = System.nanoTime();
         Map<Long, Rel> rels = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(RELATIONS_SQL)) {
-            bindFilter(c, ps, 1);
+            bindFilter(c, ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long oid = rs.getLong(1);
@@ -177,96 +220,249 @@ public final class SchemaIntrospector {
                 }
             }
         }
-        // Comments first, so columns can pick theirs up as they are built.
+        long t1 = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(COMMENTS_SQL)) {
-            bindFilter(c, ps, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Rel r = rels.get(rs.getLong(1));
-                    if (r == null) {
-                        continue;
-                    }
-                    int sub = rs.getInt(2);
-                    if (sub == 0) {
-                        r.comment = rs.getString(3);
-                    } else {
-                        r.columnComments.put(sub, rs.getString(3));
-                    }
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(COLUMNS_SQL)) {
-            bindFilter(c, ps, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Rel r = rels.get(rs.getLong(1));
-                    if (r == null) {
-                        continue;
-                    }
-                    int attnum = rs.getInt(2);
-                    String name = rs.getString(3);
-                    String identity = switch (nullToEmpty(rs.getString(6))) {
-                        case "a" -> "ALWAYS";
-                        case "d" -> "BY DEFAULT";
-                        default -> null;
-                    };
-                    boolean generated = !nullToEmpty(rs.getString(7)).isEmpty();
-                    String expr = rs.getString(8);
-                    r.attnames.put(attnum, name);
-                    r.columns.add(new ColumnInfo(name, rs.getString(4), !rs.getBoolean(5),
-                            generated ? null : expr, identity, generated ? expr : null,
-                            r.columnComments.get(attnum)));
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(CONSTRAINTS_SQL)) {
-            bindFilter(c, ps, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Rel r = rels.get(rs.getLong(1));
-                    if (r == null) {
-                        continue;
-                    }
-                    String name = rs.getString(2);
-                    char type = rs.getString(3).charAt(0);
-                    List<String> cols = names(r, rs.getArray(4));
-                    switch (type) {
-                        case 'p' -> r.primaryKey = cols;
-                        case 'u' -> r.uniques.add(cols);
-                        case 'c' -> r.checks.add(rs.getString(5));
-                        case 'f' -> {
-                            Array refs = rs.getArray(8);
-                            List<String> refCols = new ArrayList<>();
-                            if (refs != null) {
-                                for (Object o : (Object[]) refs.getArray()) {
-                                    refCols.add((String) o);
-                                }
-                            }
-                            r.foreignKeys.add(new ForeignKey(name, cols, nullToEmpty(rs.getString(6)),
-                                    nullToEmpty(rs.getString(7)), refCols));
-                        }
-                        default -> {
-                            // only p, u, c and f are selected
-                        }
-                    }
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(INDEXES_SQL)) {
-            bindFilter(c, ps, 1);
+            bindFilter(c, ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Rel r = rels.get(rs.getLong(1));
                     if (r != null) {
-                        r.indexes.add(new IndexInfo(rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                                rs.getBoolean(5)));
+                        int sub = rs.getInt(2);
+                        if (sub == 0) {
+                            r.comment = rs.getString(3);
+                        } else {
+                            r.columnComments.put(sub, rs.getString(3));
+                        }
                     }
                 }
             }
         }
+        long t2 = System.nanoTime();
+        Map<Long, Map<Integer, String>> typeNames = readColumns(c, rels);
+        long t3 = System.nanoTime();
+        readConstraints(c, rels);
+        long t4 = System.nanoTime();
+        readIndexes(c, rels);
+        long t5 = System.nanoTime();
+        List<EnumType> enums = readEnums(c);
+        Map<Long, Map<Integer, String>> outside = referencedColumnsOutside(c, rels);
+        long t6 = System.nanoTime();
+        SchemaModel model = assemble(rels, typeNames, outside, enums, at);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, enums {},"
+                    + " assembly {}", ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t5, t6),
+                    ms(t6, System.nanoTime()));
+        }
+        return model;
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+
+    /** Reads the columns; returns the type names by type OID and modifier. */
+    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels) throws SQLException {
+        Map<Long, Set<Integer>> distinct = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(COLUMNS_SQL)) {
+            bindFilter(c, ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Rel r = rels.get(rs.getLong(1));
+                    if (r == null) {
+                        continue;
+                    }
+                    long type = rs.getLong(4);
+                    int typmod = rs.getInt(5);
+                    Col col = new Col(rs.getInt(2), rs.getString(3), type, typmod, rs.getBoolean(6),
+                            nullToEmpty(rs.getString(7)), nullToEmpty(rs.getString(8)), rs.getLong(9),
+                            rs.getString(10));
+                    r.cols.add(col);
+                    r.byAttnum.put(col.attnum(), col);
+                    distinct.computeIfAbsent(type, k -> new HashSet<>()).add(typmod);
+                }
+            }
+        }
+        // One format_type call per distinct (type, modifier) instead of per column.
+        Map<Long, Map<Integer, String>> names = new HashMap<>();
+        List<Long> oids = new ArrayList<>();
+        List<Integer> mods = new ArrayList<>();
+        distinct.forEach((oid, ms) -> ms.forEach(m -> {
+            oids.add(oid);
+            mods.add(m);
+        }));
+        try (PreparedStatement ps = c.prepareStatement(TYPE_NAMES_SQL)) {
+            ps.setArray(1, c.createArrayOf("oid", oids.toArray()));
+            ps.setArray(2, c.createArrayOf("int4", mods.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getString(3));
+                }
+            }
+        }
+        return names;
+    }
+
+    private void readConstraints(Connection c, Map<Long, Rel> rels) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CONSTRAINTS_SQL)) {
+            bindFilter(c, ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Rel r = rels.get(rs.getLong(1));
+                    if (r != null) {
+                        r.constraints.add(new Con(rs.getString(2), rs.getString(3).charAt(0), ints(rs.getString(4)),
+                                rs.getLong(5), ints(rs.getString(6)), rs.getString(7), rs.getString(8),
+                                rs.getString(9)));
+                    }
+                }
+            }
+        }
+    }
+
+    private void readIndexes(Connection c, Map<Long, Rel> rels) throws SQLException {
+        boolean pg15 = c.getMetaData().getDatabaseMajorVersion() >= 15;
+        String sql = INDEXES_SQL.replace("{nulls}", pg15 ? "AND NOT x.indnullsnotdistinct" : "");
+        Map<String, Long> defaults = defaultOpclasses(c);
+        Set<String> keywords = new HashSet<>();
+        boolean quoteAll = false;
+        try (PreparedStatement ps = c.prepareStatement(KEYWORDS_SQL);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                keywords.add(rs.getString(1));
+                quoteAll = "on".equals(rs.getString(2));
+            }
+        }
+        Map<Long, Rel> needDefinition = new LinkedHashMap<>();
+        Map<Long, Object[]> pending = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindFilter(c, ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long indexOid = rs.getLong(1);
+                    Rel r = rels.get(rs.getLong(2));
+                    if (r == null) {
+                        continue;
+                    }
+                    String name = rs.getString(3);
+                    boolean unique = rs.getBoolean(4);
+                    boolean primary = rs.getBoolean(5);
+                    String definition = rs.getBoolean(12)
+                            ? plainDefinition(r, name, unique, rs.getLong(6), rs.getString(7), rs.getString(8),
+                                    rs.getString(9), rs.getString(10), rs.getString(11), defaults, keywords, quoteAll)
+                            : null;
+                    if (definition != null) {
+                        r.indexes.add(new IndexInfo(name, definition, unique, primary));
+                    } else {
+                        needDefinition.put(indexOid, r);
+                        pending.put(indexOid, new Object[] {name, unique, primary});
+                    }
+                }
+            }
+        }
+        LOG.debug("Index definitions assembled: {}; from pg_get_indexdef: {}", pending.isEmpty() ? "all" : "most",
+                needDefinition.size());
+        if (!needDefinition.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(INDEXDEF_SQL)) {
+                ps.setArray(1, c.createArrayOf("oid", needDefinition.keySet().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long oid = rs.getLong(1);
+                        Object[] p = pending.get(oid);
+                        needDefinition.get(oid).indexes.add(new IndexInfo((String) p[0], rs.getString(2),
+                                (Boolean) p[1], (Boolean) p[2]));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Map<String, Long> defaultOpclasses(Connection c) throws SQLException {
+        Map<String, Long> exact = new HashMap<>();
+        Map<String, List<Long>> preferred = new HashMap<>();
+        Map<String, List<Long>> coercible = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(DEFAULT_OPCLASSES_SQL);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String key = rs.getLong(1) + ":" + rs.getLong(2);
+                long oid = rs.getLong(3);
+                if (rs.getBoolean(4)) {
+                    exact.put(key, oid);
+                } else {
+                    (rs.getBoolean(5) ? preferred : coercible).computeIfAbsent(key, k -> new ArrayList<>()).add(oid);
+                }
+            }
+        }
+        Map<String, Long> result = new HashMap<>();
+        coercible.forEach((key, oids) -> {
+            if (oids.size() == 1 && !preferred.containsKey(key)) {
+                result.put(key, oids.get(0));
+            }
+        });
+        preferred.forEach((key, oids) -> {
+            if (oids.size() == 1) {
+                result.put(key, oids.get(0));
+            }
+        });
+        result.putAll(exact);
+        return result;
+    }
+
+    /**
+     * Returns the definition of a plain index as {@code pg_get_indexdef} prints it, or null when this index has
+     * anything that needs PostgreSQL's own rendering (an operator class or collation other than the column's
+     * default, a sort option).
+     */
+    private static @Nullable String plainDefinition(Rel r, String name, boolean unique, long am, String amname,
+            String indkey, String indclass, String indcollation, String indoption, Map<String, Long> defaults,
+            Set<String> keywords, boolean quoteAll) {
+        String[] keys = indkey.isBlank() ? new String[0] : indkey.strip().split(" ");
+        String[] classes = indclass.strip().split(" ");
+        String[] collations = indcollation.strip().split(" ");
+        String[] options = indoption.strip().split(" ");
+        if (keys.length == 0 || classes.length != keys.length || collations.length != keys.length
+                || options.length != keys.length) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("CREATE ");
+        if (unique) {
+            sb.append("UNIQUE ");
+        }
+        sb.append("INDEX ").append(quote(name, keywords, quoteAll)).append(" ON ")
+                .append(quote(r.schema, keywords, quoteAll)).append('.').append(quote(r.name, keywords, quoteAll))
+                .append(" USING ").append(quote(amname, keywords, quoteAll)).append(" (");
+        for (int i = 0; i < keys.length; i++) {
+            Col col = r.byAttnum.get(Integer.parseInt(keys[i]));
+            if (col == null || !"0".equals(options[i]) || Long.parseLong(collations[i]) != col.collation()) {
+                return null;
+            }
+            Long defaultClass = defaults.get(am + ":" + col.typeOid());
+            if (defaultClass == null || defaultClass != Long.parseLong(classes[i])) {
+                return null;
+            }
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(quote(col.name(), keywords, quoteAll));
+        }
+        return sb.append(')').toString();
+    }
+
+    /** Quotes an identifier exactly as PostgreSQL's {@code quote_identifier} does. */
+    static String quote(String ident, Set<String> keywords, boolean quoteAll) {
+        boolean safe = !ident.isEmpty() && !quoteAll;
+        for (int i = 0; i < ident.length() && safe; i++) {
+            char ch = ident.charAt(i);
+            safe = (ch >= 'a' && ch <= 'z') || ch == '_' || (i > 0 && ch >= '0' && ch <= '9');
+        }
+        if (safe && keywords.contains(ident)) {
+            safe = false;
+        }
+        return safe ? ident : "\"" + ident.replace("\"", "\"\"") + "\"";
+    }
+
+    private List<EnumType> readEnums(Connection c) throws SQLException {
         List<EnumType> enums = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(ENUMS_SQL)) {
-            bindFilter(c, ps, 1);
+            bindFilter(c, ps);
             try (ResultSet rs = ps.executeQuery()) {
                 String schema = null;
                 String name = null;
@@ -287,10 +483,38 @@ public final class SchemaIntrospector {
                 }
             }
         }
-        return assemble(rels, enums, at);
+        return enums;
     }
 
-    private static SchemaModel assemble(Map<Long, Rel> rels, List<EnumType> enums, Instant at) {
+    /** Returns the column names of relations that foreign keys reference but that are not in the model. */
+    private static Map<Long, Map<Integer, String>> referencedColumnsOutside(Connection c, Map<Long, Rel> rels)
+            throws SQLException {
+        Set<Long> missing = new HashSet<>();
+        for (Rel r : rels.values()) {
+            for (Con con : r.constraints) {
+                Rel ref = rels.get(con.refOid());
+                if (con.type() == 'f' && (ref == null || ref.cols.isEmpty())) {
+                    missing.add(con.refOid());
+                }
+            }
+        }
+        Map<Long, Map<Integer, String>> names = new HashMap<>();
+        if (missing.isEmpty()) {
+            return names;
+        }
+        try (PreparedStatement ps = c.prepareStatement(ATTNAMES_SQL)) {
+            ps.setArray(1, c.createArrayOf("oid", missing.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getString(3));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static SchemaModel assemble(Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
+            Map<Long, Map<Integer, String>> outside, List<EnumType> enums, Instant at) {
         List<Rel> roots = new ArrayList<>();
         for (Rel r : rels.values()) {
             if (!r.partition) {
@@ -309,26 +533,86 @@ public final class SchemaIntrospector {
         roots.sort(Comparator.comparing((Rel r) -> r.schema).thenComparing(r -> r.name));
         List<TableInfo> tables = new ArrayList<>(roots.size());
         for (Rel r : roots) {
-            r.partitions.sort(Comparator.comparing((Rel p) -> p.schema).thenComparing(p -> p.name));
-            List<String> partitionNames = new ArrayList<>(r.partitions.size());
-            long estimate = estimate(r);
-            if (r.relkind == 'p') {
-                long sum = 0;
-                boolean known = false;
-                for (Rel p : r.partitions) {
-                    partitionNames.add(p.schema + "." + p.name);
-                    long e = estimate(p);
-                    if (p.relkind != 'p' && e >= 0) {
-                        sum += e;
-                        known = true;
-                    }
-                }
-                estimate = known ? sum : estimate;
-            }
-            tables.add(new TableInfo(r.schema, r.name, kind(r.relkind), r.columns, r.primaryKey, r.uniques,
-                    r.foreignKeys, r.checks, r.indexes, r.comment, estimate, partitionNames));
+            tables.add(table(r, rels, typeNames, outside));
         }
         return new SchemaModel(tables, enums, at);
+    }
+
+    private static TableInfo table(Rel r, Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
+            Map<Long, Map<Integer, String>> outside) {
+        r.cols.sort(Comparator.comparingInt(Col::attnum));
+        List<ColumnInfo> columns = new ArrayList<>(r.cols.size());
+        for (Col col : r.cols) {
+            String type = typeNames.getOrDefault(col.typeOid(), Map.of()).get(col.typmod());
+            String identity = switch (col.identity()) {
+                case "a" -> "ALWAYS";
+                case "d" -> "BY DEFAULT";
+                default -> null;
+            };
+            boolean generated = !col.generated().isEmpty();
+            columns.add(new ColumnInfo(col.name(), type == null ? "oid " + col.typeOid() : type, !col.notNull(),
+                    generated ? null : col.expr(), identity, generated ? col.expr() : null,
+                    r.columnComments.get(col.attnum())));
+        }
+        r.constraints.sort(Comparator.comparing(Con::name));
+        List<String> primaryKey = List.of();
+        List<List<String>> uniques = new ArrayList<>();
+        List<ForeignKey> foreignKeys = new ArrayList<>();
+        List<String> checks = new ArrayList<>();
+        for (Con con : r.constraints) {
+            List<String> cols = names(con.keys(), r.byAttnum, null);
+            switch (con.type()) {
+                case 'p' -> primaryKey = cols;
+                case 'u' -> uniques.add(cols);
+                case 'c' -> checks.add(Objects.requireNonNullElse(con.check(), "CHECK (?)"));
+                case 'f' -> {
+                    Rel ref = rels.get(con.refOid());
+                    List<String> refCols = ref != null && !ref.cols.isEmpty()
+                            ? names(con.refKeys(), ref.byAttnum, null)
+                            : names(con.refKeys(), null, outside.getOrDefault(con.refOid(), Map.of()));
+                    foreignKeys.add(new ForeignKey(con.name(), cols, nullToEmpty(con.refSchema()),
+                            nullToEmpty(con.refTable()), refCols));
+                }
+                default -> {
+                    // only p, u, c and f are selected
+                }
+            }
+        }
+        r.indexes.sort(Comparator.comparing(IndexInfo::name));
+        r.partitions.sort(Comparator.comparing((Rel p) -> p.schema).thenComparing(p -> p.name));
+        List<String> partitionNames = new ArrayList<>(r.partitions.size());
+        long estimate = estimate(r);
+        if (r.relkind == 'p') {
+            long sum = 0;
+            boolean known = false;
+            for (Rel p : r.partitions) {
+                partitionNames.add(p.schema + "." + p.name);
+                long e = estimate(p);
+                if (p.relkind != 'p' && e >= 0) {
+                    sum += e;
+                    known = true;
+                }
+            }
+            estimate = known ? sum : estimate;
+        }
+        return new TableInfo(r.schema, r.name, kind(r.relkind), columns, primaryKey, uniques, foreignKeys, checks,
+                r.indexes, r.comment, estimate, partitionNames);
+    }
+
+    private static List<String> names(List<Integer> attnums, @Nullable Map<Integer, Col> cols,
+            @Nullable Map<Integer, String> plain) {
+        List<String> out = new ArrayList<>(attnums.size());
+        for (int attnum : attnums) {
+            String name = null;
+            if (cols != null) {
+                Col c = cols.get(attnum);
+                name = c == null ? null : c.name();
+            } else if (plain != null) {
+                name = plain.get(attnum);
+            }
+            out.add(name == null ? "#" + attnum : name);
+        }
+        return out;
     }
 
     private static long estimate(Rel r) {
@@ -348,15 +632,15 @@ public final class SchemaIntrospector {
         };
     }
 
-    private static List<String> names(Rel r, @Nullable Array attnums) throws SQLException {
-        if (attnums == null) {
+    /** Parses an integer array in PostgreSQL's text form ({@code {1,2}}); null gives an empty list. */
+    static List<Integer> ints(@Nullable String array) {
+        if (array == null || array.length() < 3) {
             return List.of();
         }
-        Object[] nums = (Object[]) attnums.getArray();
-        List<String> out = new ArrayList<>(nums.length);
-        for (Object o : nums) {
-            int attnum = ((Number) o).intValue();
-            out.add(r.attnames.getOrDefault(attnum, "#" + attnum));
+        String[] parts = array.substring(1, array.length() - 1).split(",");
+        List<Integer> out = new ArrayList<>(parts.length);
+        for (String p : parts) {
+            out.add(Integer.parseInt(p.strip()));
         }
         return out;
     }
