@@ -5,6 +5,7 @@ import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.safety.JSqlParserSafetyValidator;
 
 /** Builds the agent the commands use. */
 final class Agents {
@@ -20,6 +21,8 @@ final class Agents {
                 .llm(llm)
                 .database(db)
                 .policy(options.policy())
+                // the same validator 'pg-agent check' uses, so both give the same verdicts
+                .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))
                 .maxSteps(options.maxSteps())
                 .listener(listener)
                 .confirmationHandler(confirmations)

@@ -54,7 +54,10 @@ final class AskCommand implements Callable<Integer> {
         LlmClient llm = model.client(cli);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
         db.schema(); // reach the database before the model: a wrong URL or password is reported at once
-        PostgresAgent agent = Agents.build(llm, db, agentOptions, AgentListener.NONE, ConfirmationHandler.DECLINE_ALL);
+        // writes (balanced, permissive) are shown for a yes on the terminal; end of input declines
+        ConfirmationHandler confirmations =
+                TerminalConfirmations.forPolicy(cli, agentOptions.policy(), json ? cli.err : cli.out);
+        PostgresAgent agent = Agents.build(llm, db, agentOptions, AgentListener.NONE, confirmations);
         AgentResponse response = agent.ask(question);
         if (json) {
             cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.response(question, response))));

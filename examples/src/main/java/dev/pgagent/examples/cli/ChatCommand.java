@@ -2,7 +2,6 @@ package dev.pgagent.examples.cli;
 
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.safety.ConfirmationHandler;
-import dev.pgagent.api.safety.PolicyLevel;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import java.util.concurrent.Callable;
@@ -44,9 +43,7 @@ final class ChatCommand implements Callable<Integer> {
 
     /** Runs a chat on {@code db}; shared with the demo. */
     static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options) {
-        ConfirmationHandler confirmations = options.policy().level() == PolicyLevel.READ_ONLY
-                ? ConfirmationHandler.DECLINE_ALL
-                : new TerminalConfirmations(cli);
+        ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(cli, options.policy(), cli.out);
         PostgresAgent agent = Agents.build(llm, db, options, new StepPrinter(cli.out), confirmations);
         return new ChatLoop(cli, agent).run();
     }

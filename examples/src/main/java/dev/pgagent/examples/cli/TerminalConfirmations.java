@@ -10,30 +10,40 @@ import java.io.UncheckedIOException;
 /** Asks the person at the terminal to approve a write, showing the statement and its dry run. */
 final class TerminalConfirmations implements ConfirmationHandler {
     private final Cli cli;
+    private final java.io.PrintStream out;
 
-    TerminalConfirmations(Cli cli) {
+    /** Prompts on {@code out} (standard error when standard output carries JSON) and reads the answer from stdin. */
+    TerminalConfirmations(Cli cli, java.io.PrintStream out) {
         this.cli = cli;
+        this.out = out;
+    }
+
+    /** Returns the handler for {@code policy}: none is asked under read-only, the terminal otherwise. */
+    static ConfirmationHandler forPolicy(Cli cli, dev.pgagent.api.safety.SafetyPolicy policy, java.io.PrintStream out) {
+        return policy.level() == dev.pgagent.api.safety.PolicyLevel.READ_ONLY
+                ? ConfirmationHandler.DECLINE_ALL
+                : new TerminalConfirmations(cli, out);
     }
 
     @Override
     public synchronized ConfirmationDecision confirm(ConfirmationRequest request) {
-        cli.out.println();
-        cli.out.println("The model wants to run (" + request.verdict().kind().name() + "):");
+        out.println();
+        out.println("The model wants to run (" + request.verdict().kind().name() + "):");
         for (String line : request.sql().strip().split("\\R")) {
-            cli.out.println("    " + line);
+            out.println("    " + line);
         }
         if (request.dryRun().failed()) {
-            cli.out.println("  The dry run failed: " + request.dryRun().error());
+            out.println("  The dry run failed: " + request.dryRun().error());
         } else if (request.dryRun().affectedRows() >= 0) {
-            cli.out.println("  The dry run (rolled back) changed " + request.dryRun().affectedRows() + " rows.");
+            out.println("  The dry run (rolled back) changed " + request.dryRun().affectedRows() + " rows.");
         }
-        cli.out.println("  Reason it needs you: " + request.verdict().reason());
+        out.println("  Reason it needs you: " + request.verdict().reason());
         boolean typed = request.kind() == ConfirmationKind.TYPED;
         String expected = request.expectedTypedText();
-        cli.out.print(typed
+        out.print(typed
                 ? "  Type '" + expected + "' to run it, anything else to decline: "
                 : "  Run it? [y/N] ");
-        cli.out.flush();
+        out.flush();
         String answer;
         try {
             answer = cli.reader().readLine();
@@ -47,7 +57,7 @@ final class TerminalConfirmations implements ConfirmationHandler {
         if (!typed && (a.equalsIgnoreCase("y") || a.equalsIgnoreCase("yes"))) {
             return ConfirmationDecision.approve("terminal");
         }
-        cli.out.println("  Declined.");
+        out.println("  Declined.");
         return ConfirmationDecision.decline("terminal", "declined at the terminal");
     }
 }

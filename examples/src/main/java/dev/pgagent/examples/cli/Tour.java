@@ -165,8 +165,38 @@ final class Tour {
             }
         }
 
+        /** Returns the node's name as psql's text format prints it (HashAggregate, Hash Left Join, ...). */
+        private static String nodeName(JsonNode plan) {
+            String type = plan.path("Node Type").asText("?");
+            String strategy = plan.path("Strategy").asText("");
+            if (type.equals("Aggregate")) {
+                switch (strategy) {
+                    case "Hashed" -> {
+                        return "HashAggregate";
+                    }
+                    case "Sorted" -> {
+                        return "GroupAggregate";
+                    }
+                    case "Mixed" -> {
+                        return "MixedAggregate";
+                    }
+                    default -> {
+                        return type;
+                    }
+                }
+            }
+            String join = plan.path("Join Type").asText("");
+            if (!join.isEmpty() && !join.equals("Inner") && type.endsWith("Join")) {
+                return type.substring(0, type.length() - "Join".length()) + join + " Join";
+            }
+            if (type.equals("Nested Loop") && !join.isEmpty() && !join.equals("Inner")) {
+                return type + " " + join + " Join";
+            }
+            return type;
+        }
+
         private static void node(JsonNode plan, String indent, StringBuilder sb, boolean top) {
-            sb.append(indent).append(top ? "" : "-> ").append(plan.path("Node Type").asText("?"));
+            sb.append(indent).append(top ? "" : "-> ").append(nodeName(plan));
             String relation = plan.path("Relation Name").asText("");
             if (!relation.isEmpty()) {
                 sb.append(" on ").append(relation);

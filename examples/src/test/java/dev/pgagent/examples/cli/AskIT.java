@@ -124,6 +124,42 @@ class AskIT {
     }
 
     @Test
+    void underBalancedAWriteRunsOnlyAfterTheUserSaysYes() throws Exception {
+        String stock = "SELECT stock_quantity FROM shop.products WHERE product_id = 7";
+        long before = count(stock);
+        String update = "UPDATE shop.products SET stock_quantity = stock_quantity + 5 WHERE product_id = 7";
+        model.enqueue(toolCall("call_1", "execute_query", update, 90, 12));
+        model.enqueue(answer("Added five units.", 150, 9));
+
+        CliResult r = CliResult.run(env(), "y\n", "ask", "--policy", "balanced", "--url", DemoData.url(),
+                "Add five units of product 7 to the stock");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("The model wants to run (WRITE)").contains("changed 1 rows")
+                .contains("Run it? [y/N]").contains("Added five units.");
+        assertThat(count(stock)).isEqualTo(before + 5);
+    }
+
+    @Test
+    void underBalancedAWriteIsDeclinedWhenNobodyAnswers() throws Exception {
+        String stock = "SELECT stock_quantity FROM shop.products WHERE product_id = 8";
+        long before = count(stock);
+        model.enqueue(toolCall("call_1", "execute_query",
+                "UPDATE shop.products SET stock_quantity = 0 WHERE product_id = 8", 90, 12));
+        model.enqueue(answer("The change was declined.", 150, 9));
+
+        CliResult r = CliResult.run(env(), "", "ask", "--json", "--policy", "balanced", "--url", DemoData.url(),
+                "Set the stock of product 8 to zero");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode query = JSON.readTree(r.out()).get("queries").get(0);
+        assertThat(query.get("decision").asText()).isEqualTo("CONFIRM");
+        assertThat(query.get("outcome").asText()).isEqualTo("DECLINED");
+        assertThat(r.err()).contains("Run it? [y/N]");
+        assertThat(count(stock)).isEqualTo(before);
+    }
+
+    @Test
     void anAskThatDoesNotCompleteExitsNonZero() throws Exception {
         for (int i = 0; i < 3; i++) {
             model.enqueue(toolCall("call_" + i, "execute_query", "SELECT count(*) FROM shop.orders", 50, 5));
@@ -173,6 +209,20 @@ class AskIT {
         JsonNode afterReset = JSON.readTree(model.takeRequest().getBody().readUtf8());
         // a new session: the earlier question is gone
         assertThat(afterReset.toString()).doesNotContain("How many orders are there?");
+    }
+
+    @Test
+    void demoWithAModelStartsAChatOnTheDatabase() throws Exception {
+        model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) FROM shop.customers", 100, 10));
+        model.enqueue(answer("There are 600 customers.", 200, 10));
+
+        CliResult r = CliResult.run(env(), "How many customers?\n/quit\n", "demo", "--url", DemoData.url());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Model: gpt-4o-mini at " + model.url("/v1"))
+                .contains("[execute_query] SELECT count(*) FROM shop.customers")
+                .contains("There are 600 customers.")
+                .doesNotContain("No model is configured");
     }
 
     private static JsonNode lastMessage(JsonNode body) {
