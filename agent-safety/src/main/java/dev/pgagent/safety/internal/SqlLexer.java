@@ -74,7 +74,7 @@ public final class SqlLexer {
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B) {
                 i++;
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
                 while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
@@ -203,7 +203,12 @@ public final class SqlLexer {
                     }
                     j++;
                 }
-                out.add(new Token(Kind.OPERATOR, sql.substring(i, j), i, j));
+                String op = sql.substring(i, j);
+                if (op.indexOf('`') >= 0) {
+                    // PostgreSQL has no such operator; JSqlParser would read backquotes as identifier quotes
+                    return new Result(out, "unexpected character '`'");
+                }
+                out.add(new Token(Kind.OPERATOR, op, i, j));
                 i = j;
             } else {
                 return new Result(out, "unexpected character '" + c + "'");
@@ -257,7 +262,7 @@ public final class SqlLexer {
     private static int continued(String sql, int end, boolean escapes) {
         int j = end;
         boolean newline = false;
-        while (j < sql.length() && Character.isWhitespace(sql.charAt(j))) {
+        while (j < sql.length() && " \t\n\r\f\u000B".indexOf(sql.charAt(j)) >= 0) {
             if (sql.charAt(j) == '\n' || sql.charAt(j) == '\r') {
                 newline = true;
             }
