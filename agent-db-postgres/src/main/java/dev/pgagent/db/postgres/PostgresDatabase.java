@@ -133,6 +133,9 @@ public final class PostgresDatabase {
                 return c.model();
             }
             try (Connection conn = dataSource.getConnection()) {
+                if (!conn.getAutoCommit()) {
+                    conn.rollback(); // each check must see a fresh snapshot, and leave no transaction open
+                }
                 String snapshot = CatalogSignature.snapshot(conn);
                 boolean sameSnapshot = snapshot.equals(c.snapshot());
                 if (sameSnapshot && c.aggregateAt() - c.snapshotSince() >= CatalogSignature.STATS_SETTLE_NANOS) {
@@ -141,6 +144,9 @@ public final class PostgresDatabase {
                     return c.model();
                 }
                 String aggregate = CatalogSignature.aggregate(conn);
+                if (!conn.getAutoCommit()) {
+                    conn.rollback();
+                }
                 if (aggregate.equals(c.aggregate())) {
                     cached = new Cached(c.model(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate,
                             now, now);
@@ -161,7 +167,15 @@ public final class PostgresDatabase {
     private SchemaModel load() {
         try (Connection conn = dataSource.getConnection()) {
             long now = System.nanoTime();
-            return load(conn, CatalogSignature.snapshot(conn), CatalogSignature.aggregate(conn), now);
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+            }
+            String snapshot = CatalogSignature.snapshot(conn);
+            String aggregate = CatalogSignature.aggregate(conn);
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+            }
+            return load(conn, snapshot, aggregate, now);
         } catch (SQLException e) {
             throw new DatabaseException("cannot read the schema: " + GuardedExecutor.describe(e), e.getSQLState(), e);
         }

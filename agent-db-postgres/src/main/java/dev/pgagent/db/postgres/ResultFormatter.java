@@ -37,13 +37,13 @@ public final class ResultFormatter {
      * Returns {@code result} as an aligned text table of at most {@code maxChars} characters, with a footer giving
      * the row count and saying whether (and why) rows were cut, by the query's caps or by {@code maxChars}.
      *
-     * @param maxChars the size budget; at least 300
-     * @throws IllegalArgumentException if {@code maxChars} is below 300
+     * @param maxChars the size budget; at least 100 (below about 300 the footer alone may exceed it)
+     * @throws IllegalArgumentException if {@code maxChars} is below 100
      */
     public static String toText(QueryResult result, int maxChars) {
         Objects.requireNonNull(result, "result == null");
-        if (maxChars < 300) {
-            throw new IllegalArgumentException("maxChars must be >= 300 but was " + maxChars);
+        if (maxChars < 100) {
+            throw new IllegalArgumentException("maxChars must be >= 100 but was " + maxChars);
         }
         List<ResultColumn> columns = result.columns();
         if (columns.isEmpty()) {
@@ -75,7 +75,7 @@ public final class ResultFormatter {
             sb.append("-".repeat(Math.max(1, width[i])));
         }
         sb.append('\n');
-        int budget = maxChars - FOOTER_RESERVE;
+        int budget = maxChars - Math.min(FOOTER_RESERVE, maxChars / 2);
         int shown = 0;
         StringBuilder rowText = new StringBuilder();
         for (String[] r : cells) {

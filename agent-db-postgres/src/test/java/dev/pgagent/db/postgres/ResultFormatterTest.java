@@ -61,6 +61,6 @@ class ResultFormatterTest {
     @Test
     void rejectsATinyBudget() {
         assertThatThrownBy(() -> ResultFormatter.toText(result(1, Truncation.NONE), 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxChars must be >= 300 but was 10");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxChars must be >= 100 but was 10");
     }
 }
