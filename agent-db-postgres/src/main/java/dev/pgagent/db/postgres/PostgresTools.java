@@ -67,7 +67,8 @@ public final class PostgresTools {
                         + "aggregate, filter or add LIMIT). Writes run only if the policy allows them, after a "
                         + "person confirms.",
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
-                        + "\"One SQL statement in PostgreSQL syntax, e.g. SELECT name FROM public.customers LIMIT 10\"}},"
+                        + "\"One SQL statement in PostgreSQL syntax,"
+                        + " e.g. SELECT name FROM public.customers LIMIT 10\"}},"
                         + "\"required\":[\"sql\"],\"additionalProperties\":false}");
         return Tool.of(spec, (args, ctx) -> {
             String sql = args.requireString("sql");

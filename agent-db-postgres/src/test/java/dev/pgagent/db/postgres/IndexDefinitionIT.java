@@ -46,7 +46,8 @@ class IndexDefinitionIT {
                 CREATE INDEX ON "Odd Schema"."Mixed Case" USING brin (ts);
                 CREATE TABLE public."select" (id int PRIMARY KEY, "limit" int UNIQUE);
                 CREATE TABLE public.parted (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
-                CREATE TABLE public.parted_1 PARTITION OF public.parted FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+                CREATE TABLE public.parted_1 PARTITION OF public.parted
+                  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
                 CREATE INDEX ON public.parted (at);
                 CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one;
                 CREATE UNIQUE INDEX ON public.mv (one);

@@ -64,7 +64,8 @@ class PgDataSourcesTest {
     @Test
     void rejectsABadPortOrScheme() {
         assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("PGPORT", "eighty")))
-                .isInstanceOf(ConfigurationException.class).hasMessage("PGPORT must be a port number 1-65535 but was eighty");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("PGPORT must be a port number 1-65535 but was eighty");
         assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("DATABASE_URL", "mysql://u:pw9876@h/db")))
                 .isInstanceOf(ConfigurationException.class).hasMessageNotContaining("pw9876");
     }

@@ -24,7 +24,8 @@ class ToolsIT {
         Fixtures.exec(ds, Fixtures.SHOP);
         Fixtures.exec(ds, "CREATE TABLE shop.big (id int PRIMARY KEY, v text);"
                 + " INSERT INTO shop.big SELECT g, md5(g::text) FROM generate_series(1, 50000) g; ANALYZE shop.big;"
-                + " INSERT INTO shop.customers (email, name) VALUES ('a@example.com', 'Ann'), ('b@example.com', NULL);");
+                + " INSERT INTO shop.customers (email, name)"
+                + " VALUES ('a@example.com', 'Ann'), ('b@example.com', NULL);");
         db = PostgresDatabase.of(ds);
         tools = new java.util.LinkedHashMap<>();
         PostgresTools.builtIns(db).forEach(t -> tools.put(t.name(), t));

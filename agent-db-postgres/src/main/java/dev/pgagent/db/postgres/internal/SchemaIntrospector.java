@@ -61,7 +61,8 @@ public final class SchemaIntrospector {
      */
     static String schemaFilter(String n) {
         return n + ".nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
-                + " AND " + n + ".nspname NOT LIKE 'pg\\_temp\\_%' AND " + n + ".nspname NOT LIKE 'pg\\_toast\\_temp\\_%'"
+                + " AND " + n + ".nspname NOT LIKE 'pg\\_temp\\_%'"
+                + " AND " + n + ".nspname NOT LIKE 'pg\\_toast\\_temp\\_%'"
                 + " AND (cardinality(?::text[]) = 0 OR " + n + ".nspname = ANY (?::text[]))"
                 + " AND " + n + ".nspname <> ALL (?::text[])";
     }

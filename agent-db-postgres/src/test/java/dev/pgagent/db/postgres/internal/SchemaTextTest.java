@@ -52,7 +52,8 @@ class SchemaTextTest {
         TableInfo lines = new TableInfo("public", "lines", TableKind.TABLE,
                 List.of(new ColumnInfo("a", "int", true, null, null, null, null),
                         new ColumnInfo("b", "int", true, null, null, null, null)),
-                List.of(), List.of(), List.of(new ForeignKey("fk", List.of("b", "a"), "public", "p", List.of("x", "y"))),
+                List.of(), List.of(),
+                List.of(new ForeignKey("fk", List.of("b", "a"), "public", "p", List.of("x", "y"))),
                 List.of(), List.of(), null, -1);
         String text = SchemaText.overview(new SchemaModel(List.of(lines), List.of(), Instant.EPOCH), null, 16_000);
         assertThat(text).contains("  a int FK->public.p.y", "  b int FK->public.p.x");
