@@ -26,7 +26,7 @@ public record SchemaModel(List<TableInfo> tables, List<EnumType> enums, Instant 
 
     /**
      * Finds a relation by {@code name} or {@code schema.name}, case-insensitively. An exact (case-sensitive) match
-     * wins over case-insensitive ones; an unqualified name matching relations in several schemas is ambiguous and
+     * wins over case-insensitive ones; a name matching several relations (say, in several schemas) is ambiguous and
      * yields empty. Double quotes around either part are ignored.
      *
      * @return the unique match, or empty when there is none or the name is ambiguous
@@ -61,14 +61,7 @@ public record SchemaModel(List<TableInfo> tables, List<EnumType> enums, Instant 
         if (exact.isEmpty() && loose.size() == 1) {
             return Optional.of(loose.get(0));
         }
-        if (exact.isEmpty() && loose.isEmpty() || schema != null) {
-            return Optional.empty();
-        }
-        // Unqualified and ambiguous: prefer "public" the way a default search_path would.
-        List<TableInfo> candidates = exact.isEmpty() ? loose : exact;
-        List<TableInfo> inPublic =
-                candidates.stream().filter(t -> t.schema().equals("public")).toList();
-        return inPublic.size() == 1 ? Optional.of(inPublic.get(0)) : Optional.empty();
+        return Optional.empty();
     }
 
     /** Returns the enum type named {@code name} or {@code schema.name}, case-insensitively, if unique. */

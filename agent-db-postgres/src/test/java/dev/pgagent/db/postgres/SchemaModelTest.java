@@ -25,8 +25,9 @@ class SchemaModelTest {
     }
 
     @Test
-    void prefersPublicForAnAmbiguousUnqualifiedName() {
-        assertThat(MODEL.table("orders")).map(TableInfo::qualifiedName).contains("public.orders");
+    void refusesToGuessBetweenSchemas() {
+        assertThat(MODEL.table("orders")).isEmpty();
+        assertThat(MODEL.table("public.orders")).map(TableInfo::qualifiedName).contains("public.orders");
     }
 
     @Test

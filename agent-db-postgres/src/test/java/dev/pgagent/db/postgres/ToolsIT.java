@@ -103,6 +103,20 @@ class ToolsIT {
     }
 
     @Test
+    void describeTableAsksToQualifyAnAmbiguousName() {
+        DataSource twoSchemas = TestPostgres.freshDatabase("tools_ambiguous");
+        Fixtures.exec(twoSchemas, "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.items (id int);"
+                + " CREATE TABLE b.items (id int, note text);");
+        Tool describe = PostgresTools.builtIns(PostgresDatabase.of(twoSchemas)).get(2);
+        ToolResult r = describe.execute(ToolArguments.of(Map.of("table", "items"), "{\"table\":\"items\"}"), ctx);
+        assertThat(r.error()).isTrue();
+        assertThat(r.content()).contains("'items' is ambiguous: a.items, b.items");
+        ToolResult qualified = describe.execute(
+                ToolArguments.of(Map.of("table", "b.items"), "{\"table\":\"b.items\"}"), ctx);
+        assertThat(qualified.content()).contains("table b.items", "note text");
+    }
+
+    @Test
     void getSchemaRendersOneLineAColumnWithKeysAndEnums() throws Exception {
         ToolResult r = call("get_schema", "{}");
         assertThat(r.content()).contains("enum shop.mood: sad, meh, ok, happy",
