@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
  * {@link dev.pgagent.api.CancelledException}; a {@code statement_timeout} surfaces as a {@link DatabaseException}
  * with SQLSTATE 57014.
  *
- * <p><b>Schema cache.</b> {@link #schema()} introspects on first use (six bulk catalog queries for the whole
- * database). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
+ * <p><b>Writes.</b> {@link #dryRun dryRun} runs a write under the same timeouts in a transaction it always rolls
+ * back and reports the affected rows (and {@code RETURNING} rows); {@link #apply apply} runs it in its own transaction
+ * and commits only if it affected as many rows as the dry run did.
+ *
+ * <p><b>Schema cache.</b> {@link #schema()} introspects on first use (one bulk catalog query per kind of object for
+ * the whole database; see {@link SchemaModel} and {@link TableInfo} for what is read and how partitions are folded). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
  * after it, a cheap check decides whether the catalog changed: first the transaction snapshot (no transaction
  * began writing or ended: nothing changed; microseconds), else one aggregate over {@code pg_class},
  * {@code pg_description}, {@code pg_constraint}, {@code pg_enum} and the statistics counters of the column
@@ -91,6 +95,14 @@ public final class PostgresDatabase {
     /** Returns a new builder. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Returns a builder holding this database's settings (not its cached schema). */
+    public Builder toBuilder() {
+        return builder().dataSource(dataSource)
+                .includeSchemas(includeSchemas.toArray(String[]::new))
+                .excludeSchemas(excludeSchemas.toArray(String[]::new))
+                .schemaCheckInterval(schemaCheckInterval);
     }
 
     /** Returns the data source connections come from. */
