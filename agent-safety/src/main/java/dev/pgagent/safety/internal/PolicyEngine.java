@@ -819,7 +819,7 @@ public final class PolicyEngine {
             Token next = k + 1 < tokens.size() ? tokens.get(k + 1) : null;
             // TABLE name  ==  SELECT * FROM name
             if (t.isWord("table") && next != null && next.isIdentifier()
-                    && (prev == null || prev.is("(") || prev.isWord("union") || prev.isWord("intersect")
+                    && (prev == null || prev.is("(") || prev.is(")") || prev.isWord("union") || prev.isWord("intersect")
                             || prev.isWord("except") || prev.isWord("all") || prev.isWord("distinct"))) {
                 out.add(new Token(Kind.WORD, "SELECT * FROM", -1, -1));
                 continue;
@@ -835,6 +835,16 @@ public final class PolicyEngine {
             // SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED | TABLE] t: keep the INTO (still refused), drop the modifier
             if (prev != null && prev.isWord("into") && next != null && next.isIdentifier()
                     && (t.isWord("temp") || t.isWord("temporary") || t.isWord("unlogged") || t.isWord("table"))) {
+                continue;
+            }
+            // ORDER BY x USING <op>: the sort operator names no table, column or function
+            if (t.isWord("using") && next != null && next.kind() == Kind.OPERATOR) {
+                k++;
+                continue;
+            }
+            // the bitwise XOR operator, which JSqlParser does not know, combines its operands like any other
+            if (t.kind() == Kind.OPERATOR && t.value().equals("#")) {
+                out.add(new Token(Kind.OPERATOR, "+", -1, -1));
                 continue;
             }
             // a BETWEEN SYMMETRIC b AND c reads the same columns as a BETWEEN b AND c
