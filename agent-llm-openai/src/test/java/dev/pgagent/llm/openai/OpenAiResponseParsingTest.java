@@ -56,8 +56,10 @@ class OpenAiResponseParsingTest {
     void readsSeveralToolCallsOfOneResponseInOrderWithNullContent() {
         ChatResponse r = reply(completion("""
                 {"role":"assistant","content":null,"tool_calls":[
-                  {"id":"call_1","type":"function","function":{"name":"run_sql","arguments":"{\\"sql\\":\\"select 1\\"}"}},
-                  {"id":"call_2","type":"function","function":{"name":"describe_table","arguments":"{\\"table\\":\\"orders\\"}"}},
+                  {"id":"call_1","type":"function",
+                   "function":{"name":"run_sql","arguments":"{\\"sql\\":\\"select 1\\"}"}},
+                  {"id":"call_2","type":"function",
+                   "function":{"name":"describe_table","arguments":"{\\"table\\":\\"orders\\"}"}},
                   {"id":"call_3","type":"function","function":{"name":"list_tables","arguments":"{}"}}]}
                 """, "tool_calls"));
 
