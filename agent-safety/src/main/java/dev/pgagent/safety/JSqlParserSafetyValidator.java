@@ -110,7 +110,9 @@ public final class JSqlParserSafetyValidator implements SafetyValidator {
      * {@code postgres_fdw_*}), functions that run SQL given as text ({@code query_to_xml*}, {@code table_to_xml*},
      * {@code cursor_to_xml*}, {@code database_to_xml*}, {@code schema_to_xml*}, {@code ts_stat},
      * {@code ts_rewrite}), writers of catalogs and statistics ({@code pg_stat_reset*},
-     * {@code pg_import_system_collations}, ...), and server-side file access ({@code pg_read_file},
+     * {@code pg_import_system_collations}, ...), {@code setseed}, common extensions that run SQL later or
+     * elsewhere or send data out ({@code cron.schedule*}, {@code pg_background_*}, {@code http_*},
+     * {@code net.http_*}, {@code aws_s3.query_export_to_s3}), and server-side file access ({@code pg_read_file},
      * {@code pg_read_binary_file}, {@code pg_ls_*}, {@code pg_stat_file}, {@code pg_file_*}, {@code lo_import},
      * {@code lo_export}; guarded by {@code GuardedOperation.FILE_ACCESS}).
      */

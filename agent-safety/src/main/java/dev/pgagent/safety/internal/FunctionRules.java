@@ -97,7 +97,23 @@ public final class FunctionRules {
             "gin_clean_pending_list",
             "pg_truncate_visibility_map",
             "pg_prewarm",
-            "pg_nextoid");
+            "autoprewarm_*",
+            "pg_nextoid",
+            "pg_stop_making_pinned_objects",
+            "pg_set_relation_stats",
+            "pg_set_attribute_stats",
+            // session state that outlives the statement
+            "setseed",
+            // common extensions: scheduled or background SQL, outbound requests, bulk export
+            "cron.schedule*",
+            "cron.unschedule",
+            "cron.alter_job",
+            "pg_background_*",
+            "http",
+            "http_*",
+            "net.http_*",
+            "aws_s3.query_export_to_s3",
+            "aws_s3.table_import_from_s3");
 
     private static final Set<String> DEFAULT = concat(OTHER, FILE_ACCESS);
 
