@@ -23,6 +23,13 @@ final class AgentOptions {
             description = "The most model turns for one question. Default: 8.")
     @Nullable Integer maxSteps;
 
+    @Option(
+            names = "--audit",
+            paramLabel = "FILE",
+            description = "Append the audit trail (statements run and refused, confirmations, model calls) to FILE,"
+                    + " one JSON object a line. Default: none.")
+    java.nio.file.@Nullable Path audit;
+
     /** Returns the safety policy of the level chosen. */
     SafetyPolicy policy() {
         PolicyLevel level = policy == null ? PolicyLevel.READ_ONLY : policy;

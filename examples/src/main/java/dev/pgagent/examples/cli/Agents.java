@@ -3,6 +3,7 @@ package dev.pgagent.examples.cli;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.core.AgentListener;
+import dev.pgagent.core.AuditSinks;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.safety.JSqlParserSafetyValidator;
@@ -17,7 +18,11 @@ final class Agents {
             AgentOptions options,
             AgentListener listener,
             ConfirmationHandler confirmations) {
-        return PostgresAgent.builder()
+        PostgresAgent.Builder builder = PostgresAgent.builder();
+        if (options.audit != null) {
+            builder.addAuditSink(AuditSinks.jsonLines(options.audit));
+        }
+        return builder
                 .llm(llm)
                 .database(db)
                 .policy(options.policy())

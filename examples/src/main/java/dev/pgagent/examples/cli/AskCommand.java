@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "ask",
         mixinStandardHelpOptions = true,
+        header = "Asks one question: prints the answer, the SQL run and the result.",
         description = "Asks one question and prints the answer, the SQL run (with the safety verdicts) and the result"
                 + " as a table; or, with --json, one JSON document (answer, status, queries with verdicts and"
                 + " outcomes, steps, usage, tables).",

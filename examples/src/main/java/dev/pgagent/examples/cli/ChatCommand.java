@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "chat",
         mixinStandardHelpOptions = true,
+        header = "Talks with the database interactively.",
         description = "Starts an interactive conversation: questions build on the earlier ones; the SQL is printed as"
                 + " it runs. /reset starts over, /quit (or end of input) leaves. With --policy balanced or"
                 + " permissive, writes are dry-run and shown to you for a yes first.")

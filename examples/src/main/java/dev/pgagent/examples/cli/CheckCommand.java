@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "check",
         mixinStandardHelpOptions = true,
+        header = "Prints the safety verdict for SQL (no database needed).",
         description = {
             "Prints the safety verdict (allow, confirm or deny; the statement's classification; the reason) for each"
                     + " SQL text, without a database.",

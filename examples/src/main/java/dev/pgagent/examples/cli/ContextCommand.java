@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "context",
         mixinStandardHelpOptions = true,
+        header = "Prints the schema context the model would get for a question.",
         description = {
             "Prints the schema context the model would be given for a question: the tables chosen with their scores,"
                     + " the token count, and the rendered text.",

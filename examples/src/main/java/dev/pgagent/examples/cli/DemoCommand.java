@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Tries pg-agent on an embedded sample database (nothing to install).",
         description = {
             "Starts an embedded PostgreSQL (nothing to install), loads a sample shop database (customers, products,"
                     + " orders, payments, shipments, reviews, ...), then: with a model configured, a chat on it;"

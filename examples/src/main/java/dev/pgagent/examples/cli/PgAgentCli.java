@@ -36,10 +36,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%nEnvironment:%n",
         footer = {
-            "  OPENAI_API_KEY     API key of the model provider (never printed)",
-            "  OPENAI_BASE_URL    any OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama",
-            "  PGAGENT_MODEL      the model name (default " + ModelOptions.DEFAULT_MODEL + ")",
-            "  PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD, or DATABASE_URL: the database when --url is absent",
+            "  OPENAI_API_KEY    the model provider's API key (never printed)",
+            "  OPENAI_BASE_URL   any OpenAI-compatible server, e.g. Ollama's",
+            "                    http://localhost:11434/v1",
+            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ")",
+            "  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or DATABASE_URL",
+            "                    the database when --url is not given",
             "",
             "Exit status: 0 success; 1 failed ask, denied statement or error; 2 usage error.",
             "Run 'pg-agent COMMAND --help' for the options of a command."

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "schema",
         mixinStandardHelpOptions = true,
+        header = "Prints the schema pg-agent reads from the database.",
         description = "Prints the schema pg-agent reads from the database: tables and views with their columns, keys,"
                 + " comments and row estimates, and enum types. Compact text, or the full model with --json.")
 final class SchemaCommand implements Callable<Integer> {

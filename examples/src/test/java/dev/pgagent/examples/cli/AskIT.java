@@ -87,6 +87,25 @@ class AskIT {
     }
 
     @Test
+    void askAppendsTheAuditTrailToAFileWhenAsked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) FROM shop.suppliers", 100, 10));
+        model.enqueue(answer("25 suppliers.", 200, 10));
+        java.nio.file.Path audit = dir.resolve("audit.jsonl");
+
+        CliResult r = CliResult.run(env(), "", "ask", "--audit", audit.toString(), "--url", DemoData.url(),
+                "How many suppliers?");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = java.nio.file.Files.readAllLines(audit);
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            assertThat(JSON.readTree(line).isObject()).isTrue();
+        }
+        assertThat(String.join("\n", lines)).contains("SELECT count(*) FROM shop.suppliers").doesNotContain(KEY);
+    }
+
+    @Test
     void askTextPrintsTheAnswerTheSqlWithItsVerdictAndTheTable() throws Exception {
         model.enqueue(toolCall("call_1", "execute_query", TOP_CUSTOMERS, 100, 10));
         model.enqueue(answer("Here are the three best customers.", 200, 10));
