@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
 final class PiiScanner {
     private PiiScanner() {}
 
+    // Repeated groups are bounded: Java's regex engine recurses per repetition, and an unbounded one overflows the
+    // stack on long values such as "1.1.1.1...".
     private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+'-])[A-Za-z0-9_%+'-]+(?:\\.[A-Za-z0-9_%+'-]+)*"
-                    + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])");
+            "(?<![A-Za-z0-9._%+'-])[A-Za-z0-9_%+'-]{1,64}(?:\\.[A-Za-z0-9_%+'-]{1,64}){0,8}"
+                    + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])");
 
     /** 13 to 19 digits, optionally grouped by single spaces or dashes; not part of a longer number or decimal. */
     private static final Pattern CARD = Pattern.compile("(?<![\\d+.,])\\d(?:[ -]?\\d){12,18}(?!\\d|[.,]\\d)");
@@ -42,9 +44,11 @@ final class PiiScanner {
             "(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:" + OCTET + "(?:\\." + OCTET + "){3}|[0-9A-Fa-f]{1,4})?"
                     + "(?:%[A-Za-z0-9]+)?(?![\\w:]|\\.\\d)");
 
-    /** {@code +CC} then 2 to 7 groups, optionally separated; 8 to 15 digits in all (E.164). */
-    private static final Pattern PHONE_INTERNATIONAL = Pattern.compile(
-            "(?<![\\w+])\\+\\d{1,3}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,4})){2,7}(?!\\d|[.,]\\d)");
+    /** {@code +CC} then digits, spaces, dots, dashes and parentheses; cut and checked by {@link #PHONE_SHAPE}. */
+    private static final Pattern PHONE_INTERNATIONAL = Pattern.compile("(?<![\\w+])\\+\\d[\\d ().\\-]{5,24}");
+    /** The shape of an international number: 2 to 7 groups after the country code, one separator at most between. */
+    private static final Pattern PHONE_SHAPE =
+            Pattern.compile("\\+\\d{1,3}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,4})){2,7}");
     /** {@code 00CC} then separated groups. */
     private static final Pattern PHONE_00 = Pattern.compile(
             "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-](?:\\(\\d{1,4}\\)|\\d{1,5})){2,6}(?!\\d|[.,]\\d)");
@@ -80,7 +84,7 @@ final class PiiScanner {
         find(text, CODICE_FISCALE, PiiKind.NATIONAL_ID, m -> isCodiceFiscale(m.group()), found);
         find(text, IPV6, PiiKind.IP_ADDRESS, m -> isIpv6(m.group()), found); // before IPv4: ::ffff:1.2.3.4
         find(text, IPV4, PiiKind.IP_ADDRESS, m -> true, found);
-        find(text, PHONE_INTERNATIONAL, PiiKind.PHONE, m -> digitCountBetween(m.group(), 8, 15), found);
+        findInternationalPhones(text, found);
         find(text, PHONE_00, PiiKind.PHONE, m -> digitCountBetween(m.group(), 10, 17), found);
         find(text, PHONE_NANP, PiiKind.PHONE, m -> true, found);
         find(text, PHONE_TRUNK, PiiKind.PHONE, PiiScanner::isTrunkPhone, found);
@@ -122,18 +126,95 @@ final class PiiScanner {
         Matcher m = CARD.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
-            int end = m.end();
-            while (end > m.start() && !isCardNumber(text.substring(m.start(), end))) {
-                int cut = Math.max(text.lastIndexOf(' ', end - 1), text.lastIndexOf('-', end - 1));
-                end = cut > m.start() ? cut : m.start();
-            }
-            if (end > m.start() && !overlaps(found, m.start(), end)) {
+            int end = cardEnd(text, m.start(), m.end());
+            if (end > 0 && !overlaps(found, m.start(), end)) {
                 found.add(new Detection(PiiKind.PAYMENT_CARD, m.start(), end));
                 from = end;
             } else {
                 from = m.start() + 1;
             }
         }
+    }
+
+    /** Returns the end of the longest card number starting the candidate, or -1; linear in the candidate. */
+    private static int cardEnd(String text, int start, int end) {
+        String candidate = text.substring(start, end);
+        int sep = -1;
+        for (int i = 0; i < candidate.length() && sep < 0; i++) {
+            if (!Character.isDigit(candidate.charAt(i))) {
+                sep = i;
+            }
+        }
+        if (sep < 0) {
+            return isCardNumber(candidate) ? end : -1;
+        }
+        // Ends of the prefixes made of whole groups of 3 to 6 digits joined by the same separator.
+        char separator = candidate.charAt(sep);
+        List<Integer> ends = new ArrayList<>();
+        int groupStart = 0;
+        for (int i = 0; i <= candidate.length(); i++) {
+            if (i == candidate.length() || !Character.isDigit(candidate.charAt(i))) {
+                int len = i - groupStart;
+                if (len < 3 || len > 6) {
+                    break;
+                }
+                ends.add(i);
+                if (i == candidate.length() || candidate.charAt(i) != separator) {
+                    break;
+                }
+                groupStart = i + 1;
+            }
+        }
+        for (int k = ends.size() - 1; k >= 0; k--) {
+            String prefix = candidate.substring(0, ends.get(k));
+            String d = digits(prefix);
+            if (d.length() < 13) {
+                break;
+            }
+            if (d.length() <= 19 && knownIssuer(d) && luhn(d)) {
+                return start + ends.get(k);
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Finds {@code +CC} numbers. The candidate is a plain character run (no ambiguous nested repetition, so no
+     * backtracking blow-up); the longest prefix of it that has a phone number's shape and length wins.
+     */
+    private static void findInternationalPhones(String text, List<Detection> found) {
+        Matcher m = PHONE_INTERNATIONAL.matcher(text);
+        int from = 0;
+        while (from < text.length() && m.find(from)) {
+            int end = m.end();
+            while (end > m.start() && !isInternationalPhone(text, m.start(), end)) {
+                end--;
+            }
+            if (end > m.start() && !overlaps(found, m.start(), end)) {
+                found.add(new Detection(PiiKind.PHONE, m.start(), end));
+                from = end;
+            } else {
+                from = m.start() + 1;
+            }
+        }
+    }
+
+    private static boolean isInternationalPhone(String text, int start, int end) {
+        char last = text.charAt(end - 1);
+        if (!(Character.isDigit(last) || last == ')')) {
+            return false;
+        }
+        if (end < text.length()) {
+            char next = text.charAt(end);
+            if (Character.isLetterOrDigit(next) || next == '_') {
+                return false;
+            }
+            if ((next == '.' || next == ',') && end + 1 < text.length() && Character.isDigit(text.charAt(end + 1))) {
+                return false;
+            }
+        }
+        String candidate = text.substring(start, end);
+        return digitCountBetween(candidate, 8, 15) && PHONE_SHAPE.matcher(candidate).matches();
     }
 
     private static boolean overlaps(List<Detection> found, int start, int end) {

@@ -171,6 +171,17 @@ class PiiDetectionTest {
     }
 
     @Test
+    void scansLongRepetitiveValuesWithoutOverflowingTheStack() {
+        // Unbounded repeated groups in java.util.regex recurse once per repetition; these inputs used to overflow.
+        assertNone("1.".repeat(100_000));
+        assertNone(("+" + "1".repeat(40) + " ").repeat(200));
+        assertNone(("0" + "1 ".repeat(30)).repeat(300));
+        assertNone("2001:".repeat(50_000));
+        String longText = "a.".repeat(50_000) + " contact ada@example.com";
+        assertThat(detect(longText)).extracting(Detection::kind).containsExactly(PiiKind.EMAIL);
+    }
+
+    @Test
     void skipsTextWithoutDigitsAtOrColons() {
         assertNone("A plain sentence about customers and their orders.");
         assertNone("");
