@@ -2,7 +2,6 @@ package dev.pgagent.safety.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Splits SQL text into tokens the way PostgreSQL's own scanner does (standard-conforming strings, nested block
@@ -178,15 +177,8 @@ public final class SqlLexer {
                 }
                 out.add(new Token(Kind.WORD, fold(sql.substring(i, j)), i, j));
                 i = j;
-            } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_'
-                        || (sql.charAt(j) == '.' && !sql.startsWith("..", j))
-                        || ((sql.charAt(j) == '+' || sql.charAt(j) == '-')
-                                && (sql.charAt(j - 1) == 'e' || sql.charAt(j - 1) == 'E')
-                                && !sql.substring(i, j).toLowerCase(Locale.ROOT).startsWith("0x")))) {
-                    j++;
-                }
+            } else if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(sql.charAt(i + 1)))) {
+                int j = number(sql, i);
                 out.add(new Token(Kind.NUMBER, sql.substring(i, j), i, j));
                 i = j;
             } else if (c == ':' && i + 1 < n && sql.charAt(i + 1) == ':') {
@@ -215,6 +207,49 @@ public final class SqlLexer {
             }
         }
         return new Result(List.copyOf(out), null);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * Returns the end of a numeric constant: digits with {@code _} separators, an optional fraction and exponent, or
+     * a {@code 0x}/{@code 0o}/{@code 0b} integer. Letters after it start a new token.
+     */
+    private static int number(String sql, int i) {
+        int n = sql.length();
+        int j = i;
+        if (sql.charAt(i) == '0' && i + 2 < n && "xXoObB".indexOf(sql.charAt(i + 1)) >= 0
+                && Character.digit(sql.charAt(i + 2), 16) >= 0) {
+            j = i + 2;
+            while (j < n && (Character.digit(sql.charAt(j), 16) >= 0 || sql.charAt(j) == '_')) {
+                j++;
+            }
+            return j;
+        }
+        while (j < n && (isDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
+            j++;
+        }
+        if (j < n && sql.charAt(j) == '.' && !sql.startsWith("..", j)) {
+            j++;
+            while (j < n && (isDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
+                j++;
+            }
+        }
+        if (j < n && (sql.charAt(j) == 'e' || sql.charAt(j) == 'E')) {
+            int k = j + 1;
+            if (k < n && (sql.charAt(k) == '+' || sql.charAt(k) == '-')) {
+                k++;
+            }
+            if (k < n && isDigit(sql.charAt(k))) {
+                j = k;
+                while (j < n && isDigit(sql.charAt(j))) {
+                    j++;
+                }
+            }
+        }
+        return j;
     }
 
     /** Returns the offset after the closing quote of a standard string whose content starts at {@code from}. */
