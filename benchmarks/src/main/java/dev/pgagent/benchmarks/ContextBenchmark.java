@@ -45,7 +45,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <p>Run: {@code ./mvnw -q -pl benchmarks exec:java -Dbench.main=dev.pgagent.benchmarks.ContextBenchmark}. The
  * server is {@code PGAGENT_BENCH_JDBC_URL} (user {@code PGAGENT_BENCH_USER}, default postgres; password
  * {@code PGAGENT_BENCH_PASSWORD}) if set, else the test server of {@link TestPostgres}. Databases are reused when
- * a previous run built the same schema. {@code -Dbench.verbose=true} prints the tuning-half misses.
+ * a previous run built the same schema. {@code -Dbench.verbose=true} prints the tuning-half misses (at
+ * {@code -Dbench.verboseBudget}, default 1000); {@code -Dbench.skip10k=true} skips the timing part and
+ * {@code -Dbench.skipRecall=true} the recall part.
  */
 public final class ContextBenchmark {
     private static final int[] BUDGETS = {1_000, 2_000, 4_000};
@@ -81,6 +83,10 @@ public final class ContextBenchmark {
                 counter.encodingName());
         checkLabels(schema, questions);
 
+        if (Boolean.getBoolean("bench.skipRecall")) {
+            timing(server, gen, questions);
+            return;
+        }
         t0 = System.nanoTime();
         SchemaContextBuilder ours = SchemaContextBuilder.of(schema);
         long indexMs = (System.nanoTime() - t0) / 1_000_000;
