@@ -99,7 +99,8 @@ class CorpusGroundTruthIT {
                 "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles",
                 "SELECT count(*) FROM pg_prepared_xacts",
                 "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace",
-                "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+                "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc"
+                        + " WHERE pronamespace IN ('public'::regnamespace, 'other'::regnamespace)",
             };
             for (String q : catalog) {
                 try (ResultSet rs = s.executeQuery(q)) {

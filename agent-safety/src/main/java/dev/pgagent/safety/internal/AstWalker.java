@@ -355,7 +355,7 @@ public final class AstWalker {
         }
     }
 
-    /** Recognises conditions that are true for every row: {@code true}, {@code 1 = 1}, {@code 'a' = 'a'}, ORs of them. */
+    /** Recognises conditions true for every row: {@code true}, {@code 1 = 1}, {@code 'a' = 'a'}, ORs of them. */
     static boolean triviallyTrue(Expression e) {
         Expression x = e;
         if (x instanceof ExpressionList<?> list && list.size() == 1) {

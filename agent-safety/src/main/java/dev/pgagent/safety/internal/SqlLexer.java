@@ -121,7 +121,8 @@ public final class SqlLexer {
                 i = end;
             } else if ((c == 'u' || c == 'U') && i + 2 < n && sql.charAt(i + 1) == '&'
                     && (sql.charAt(i + 2) == '\'' || sql.charAt(i + 2) == '"')) {
-                return new Result(out, "Unicode-escaped strings and identifiers (U&'...', U&\"...\") are not supported");
+                return new Result(out,
+                        "Unicode-escaped strings and identifiers (U&'...', U&\"...\") are not supported");
             } else if (c == '"') {
                 int j = i + 1;
                 StringBuilder name = new StringBuilder();
