@@ -3,6 +3,7 @@ package dev.pgagent.examples.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AgentStep;
 import dev.pgagent.core.ToolInvocation;
@@ -27,11 +28,22 @@ final class StepPrinter implements AgentListener {
             } else {
                 out.println("  [" + name + "] " + PgAgentException.abbreviate(inv.call().arguments(), 120));
             }
-            String first = inv.result().content().strip().lines().findFirst().orElse("");
-            out.println("    " + (inv.result().error() ? "error: " : "-> ") + PgAgentException.abbreviate(first, 160)
-                    + " (" + ResponsePrinter.millis(inv.elapsed()) + ")");
+            out.println("    " + outcome(inv) + " (" + ResponsePrinter.millis(inv.elapsed()) + ")");
         }
         out.flush();
+    }
+
+    private static String outcome(ToolInvocation inv) {
+        if (inv.result().error()) {
+            return "error: " + PgAgentException.abbreviate(inv.result().content(), 200);
+        }
+        if (!inv.result().tables().isEmpty()) {
+            QueryResult table = inv.result().tables().get(0);
+            return "-> " + table.rowCount() + (table.rowCount() == 1 ? " row" : " rows")
+                    + (table.isTruncated() ? " (cut by a limit)" : "");
+        }
+        String first = inv.result().content().strip().lines().findFirst().orElse("");
+        return "-> " + PgAgentException.abbreviate(first, 160);
     }
 
     private static @Nullable String sqlArgument(String json) {

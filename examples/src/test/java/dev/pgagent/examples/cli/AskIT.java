@@ -218,6 +218,7 @@ class AskIT {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("[execute_query] SELECT count(*) AS orders FROM shop.orders")
+                .contains("-> 1 row (")
                 .contains("There are 4000 orders.")
                 .contains("(new conversation)")
                 .contains("Hello again.")
