@@ -2,6 +2,7 @@ package dev.pgagent.safety.pii;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ final class PiiScanner {
         if (!mayContainPii(text)) {
             return List.of();
         }
-        List<Detection> found = new ArrayList<>();
+        Found found = new Found();
         // Order is priority: when two kinds overlap the earlier kind wins.
         find(text, EMAIL, PiiKind.EMAIL, m -> true, found);
         findIbans(text, found);
@@ -88,8 +89,24 @@ final class PiiScanner {
         find(text, PHONE_00, PiiKind.PHONE, m -> digitCountBetween(m.group(), 10, 17), found);
         find(text, PHONE_NANP, PiiKind.PHONE, m -> true, found);
         find(text, PHONE_TRUNK, PiiKind.PHONE, PiiScanner::isTrunkPhone, found);
-        found.sort(Comparator.comparingInt(Detection::start));
-        return found;
+        found.list.sort(Comparator.comparingInt(Detection::start));
+        return found.list;
+    }
+
+    /** The detections so far and the characters they cover, for constant-time overlap checks. */
+    private static final class Found {
+        final List<Detection> list = new ArrayList<>();
+        final BitSet covered = new BitSet();
+
+        boolean overlaps(int start, int end) {
+            int next = covered.nextSetBit(start);
+            return next >= 0 && next < end;
+        }
+
+        void add(Detection d) {
+            list.add(d);
+            covered.set(d.start(), d.end());
+        }
     }
 
     /** Every kind needs a digit, an {@code @} or a colon; most text has none of them and is skipped cheaply. */
@@ -104,11 +121,11 @@ final class PiiScanner {
     }
 
     private static void find(
-            String text, Pattern pattern, PiiKind kind, Predicate<Matcher> valid, List<Detection> found) {
+            String text, Pattern pattern, PiiKind kind, Predicate<Matcher> valid, Found found) {
         Matcher m = pattern.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
-            if (valid.test(m) && !overlaps(found, m.start(), m.end())) {
+            if (valid.test(m) && !found.overlaps(m.start(), m.end())) {
                 found.add(new Detection(kind, m.start(), m.end()));
                 from = m.end();
             } else {
@@ -122,12 +139,12 @@ final class PiiScanner {
      * Finds card numbers; when a separated candidate fails, its shorter prefixes (ending at a separator) are tried,
      * so {@code 3782 822463 10005 12} still yields the card before {@code 12}.
      */
-    private static void findCards(String text, List<Detection> found) {
+    private static void findCards(String text, Found found) {
         Matcher m = CARD.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
             int end = cardEnd(text, m.start(), m.end());
-            if (end > 0 && !overlaps(found, m.start(), end)) {
+            if (end > 0 && !found.overlaps(m.start(), end)) {
                 found.add(new Detection(PiiKind.PAYMENT_CARD, m.start(), end));
                 from = end;
             } else {
@@ -182,7 +199,7 @@ final class PiiScanner {
      * Finds {@code +CC} numbers. The candidate is a plain character run (no ambiguous nested repetition, so no
      * backtracking blow-up); the longest prefix of it that has a phone number's shape and length wins.
      */
-    private static void findInternationalPhones(String text, List<Detection> found) {
+    private static void findInternationalPhones(String text, Found found) {
         Matcher m = PHONE_INTERNATIONAL.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
@@ -190,7 +207,7 @@ final class PiiScanner {
             while (end > m.start() && !isInternationalPhone(text, m.start(), end)) {
                 end--;
             }
-            if (end > m.start() && !overlaps(found, m.start(), end)) {
+            if (end > m.start() && !found.overlaps(m.start(), end)) {
                 found.add(new Detection(PiiKind.PHONE, m.start(), end));
                 from = end;
             } else {
@@ -217,21 +234,12 @@ final class PiiScanner {
         return digitCountBetween(candidate, 8, 15) && PHONE_SHAPE.matcher(candidate).matches();
     }
 
-    private static boolean overlaps(List<Detection> found, int start, int end) {
-        for (Detection d : found) {
-            if (start < d.end() && d.start() < end) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void findIbans(String text, List<Detection> found) {
+    private static void findIbans(String text, Found found) {
         Matcher m = IBAN.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
             int end = ibanEnd(text, m.start(), m.end());
-            if (end > 0 && !overlaps(found, m.start(), end)) {
+            if (end > 0 && !found.overlaps(m.start(), end)) {
                 found.add(new Detection(PiiKind.IBAN, m.start(), end));
                 from = end;
             } else {

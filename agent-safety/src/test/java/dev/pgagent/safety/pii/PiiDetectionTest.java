@@ -182,6 +182,20 @@ class PiiDetectionTest {
     }
 
     @Test
+    void findsEveryOneOfManyValuesInOneLargeText() {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < 5_000; i++) {
+            json.append("{\"id\":").append(i).append(",\"mail\":\"user").append(i).append("@example.com\"},");
+        }
+        String text = json.append("]").toString();
+
+        List<Detection> found = detect(text);
+
+        assertThat(found).hasSize(5_000).allSatisfy(d -> assertThat(d.kind()).isEqualTo(PiiKind.EMAIL));
+        assertThat(found.get(4_999).in(text)).isEqualTo("user4999@example.com");
+    }
+
+    @Test
     void skipsTextWithoutDigitsAtOrColons() {
         assertNone("A plain sentence about customers and their orders.");
         assertNone("");
