@@ -135,6 +135,11 @@ public final class PgAgentCli implements Callable<Integer> {
                 && !u.getUnmatched().get(0).startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
                     + String.join(", ", cmd.getSubcommands().keySet());
+        } else if (ex instanceof UnmatchedArgumentException u
+                && u.getUnmatched().stream().anyMatch(a -> a.startsWith("-") && a.strip().contains(" "))) {
+            // SQL or a question that starts with "--" (a comment) looks like an option to the parser
+            message = Errors.oneLine(ex.getMessage()) + "; text that starts with '-' must come after '--', as in "
+                    + name + " -- '-- comment ...'";
         } else {
             message = Errors.oneLine(ex.getMessage());
         }

@@ -208,6 +208,15 @@ class AskIT {
     }
 
     @Test
+    void aWrongDatabaseUrlIsReportedBeforeTheModelIsCalled() {
+        CliResult r = CliResult.run(env(), "", "ask", "--url", "jdbc:postgresql://127.0.0.1:1/shop", "How many?");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: cannot connect to the database");
+        assertThat(model.getRequestCount()).isZero();
+    }
+
+    @Test
     void chatPrintsTheSqlAsItRunsAndKeepsGoingUntilQuit() throws Exception {
         model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) AS orders FROM shop.orders", 100, 10));
         model.enqueue(answer("There are 4000 orders.", 200, 10));

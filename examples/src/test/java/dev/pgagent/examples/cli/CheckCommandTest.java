@@ -140,6 +140,17 @@ class CheckCommandTest {
     }
 
     @Test
+    void sqlThatStartsWithACommentIsCheckedAfterDoubleDash() {
+        CliResult asOption = CliResult.run("check", "-- totals\nSELECT 1");
+        CliResult afterDashes = CliResult.run("check", "--", "-- totals\nSELECT 1");
+
+        assertThat(asOption.exitCode()).isEqualTo(2);
+        assertThat(asOption.errLines()).singleElement().asString().contains("must come after '--'");
+        assertThat(afterDashes.exitCode()).isZero();
+        assertThat(afterDashes.out()).startsWith("ALLOW");
+    }
+
+    @Test
     void needsSqlToCheck() {
         CliResult r = CliResult.run("check");
 
