@@ -44,6 +44,19 @@ class CliDatabaseIT {
     }
 
     @Test
+    void findsTheDatabaseFromTheLibpqVariablesWithoutUrl() {
+        String url = DemoData.url();
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        Map<String, String> env = DemoData.env(Map.of("PGHOST", TestPostgres.server().host(),
+                "PGPORT", Integer.toString(TestPostgres.server().port()), "PGDATABASE", database));
+
+        CliResult r = CliResult.run(env, "", "schema", "shop.suppliers");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.outLines().get(0)).startsWith("shop.suppliers (table");
+    }
+
+    @Test
     void anUnknownTableIsOneClearLine() {
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", DemoData.url(), "shop.nope");
 
