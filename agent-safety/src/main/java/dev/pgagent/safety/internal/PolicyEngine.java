@@ -48,6 +48,13 @@ public final class PolicyEngine {
     private static final Set<String> DDL_WORDS =
             Set.of("create", "alter", "drop", "truncate", "comment", "refresh", "security", "import");
     private static final Set<String> ROLE_OBJECTS = Set.of("role", "user", "group");
+    /** Key words after which an operator is a prefix operator. */
+    private static final Set<String> PREFIX_CONTEXT = Set.of("select", "where", "and", "or", "not", "when", "then",
+            "else", "by", "on", "having", "returning", "in", "is", "like", "between", "case", "distinct", "all");
+    /** Operators JSqlParser 5.3 reads; others are replaced by {@code +} before parsing. */
+    private static final Set<String> KNOWN_OPERATORS = Set.of("+", "-", "*", "/", "%", "^", "||", "=", "<>", "!=", "<",
+            ">", "<=", ">=", "~", "~*", "!~", "!~*", "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "@@",
+            "<<", ">>", "&", "|", "!", "~~", "!~~", "~~*", "!~~*", "=>", "::", "-|-");
 
     private final SafetyPolicy policy;
     private final Duration parseTimeout;
@@ -842,9 +849,31 @@ public final class PolicyEngine {
                 k++;
                 continue;
             }
-            // the bitwise XOR operator, which JSqlParser does not know, combines its operands like any other
-            if (t.kind() == Kind.OPERATOR && t.value().equals("#")) {
-                out.add(new Token(Kind.OPERATOR, "+", -1, -1));
+            // Operators JSqlParser does not know (#, #-, @?, |/, <->, ...) combine their operands like any other: they
+            // name no table, column or function, so an operator it knows stands in for them.
+            if (t.kind() == Kind.OPERATOR && !KNOWN_OPERATORS.contains(t.value())) {
+                boolean prefix = prev == null
+                        || (prev.kind() == Kind.PUNCT && !prev.is(")") && !prev.is("]"))
+                        || prev.kind() == Kind.OPERATOR
+                        || (prev.kind() == Kind.WORD && PREFIX_CONTEXT.contains(prev.value()));
+                if (!prefix) {
+                    out.add(new Token(Kind.OPERATOR, "+", -1, -1));
+                }
+                continue;
+            }
+            // COLLATE name: a collation names no table, column or function
+            if (t.isWord("collate") && next != null && next.isIdentifier() && prev != null) {
+                int skip = 1;
+                while (k + skip + 2 < tokens.size() && tokens.get(k + skip + 1).is(".")
+                        && tokens.get(k + skip + 2).isIdentifier()) {
+                    skip += 2;
+                }
+                k += skip;
+                continue;
+            }
+            // GROUP BY DISTINCT only removes duplicate grouping sets
+            if (t.isWord("distinct") && prev != null && prev.isWord("by") && k >= 2
+                    && tokens.get(k - 2).isWord("group")) {
                 continue;
             }
             // a BETWEEN SYMMETRIC b AND c reads the same columns as a BETWEEN b AND c
