@@ -49,6 +49,12 @@ class SqlLexerTest {
     }
 
     @Test
+    void longChainsOfContinuedStringsAreOneConstant() {
+        String sql = "SELECT " + "'a'\n".repeat(50_000);
+        assertThat(SqlLexer.scan(sql).tokens()).hasSize(2);
+    }
+
+    @Test
     void operatorsStopBeforeCommentStarts() {
         assertThat(values("SELECT 1*--x\n2, a->>'k', b::int")).containsExactly(
                 "select", "1", "*", "2", ",", "a", "->>", "k", ",", "b", "::", "int");

@@ -253,62 +253,54 @@ public final class SqlLexer {
         return j;
     }
 
-    /** Returns the offset after the closing quote of a standard string whose content starts at {@code from}. */
+    /**
+     * Returns the offset after the closing quote of a string whose content starts at {@code from}, following
+     * PostgreSQL's rule that constants separated only by white space with a newline are one constant; -1 when it is
+     * not closed. Backslashes escape only in escape strings.
+     */
     private static int plainString(String sql, int from) {
-        int j = from;
-        int n = sql.length();
-        while (j < n) {
-            if (sql.charAt(j) == '\'') {
-                if (j + 1 < n && sql.charAt(j + 1) == '\'') {
-                    j += 2;
-                    continue;
-                }
-                return continued(sql, j + 1, false);
-            }
-            j++;
-        }
-        return -1;
+        return string(sql, from, false);
     }
 
     private static int escapeString(String sql, int from) {
-        int j = from;
+        return string(sql, from, true);
+    }
+
+    private static int string(String sql, int from, boolean escapes) {
         int n = sql.length();
-        while (j < n) {
-            char d = sql.charAt(j);
-            if (d == '\\') {
-                j += 2;
-                continue;
-            }
-            if (d == '\'') {
-                if (j + 1 < n && sql.charAt(j + 1) == '\'') {
+        int j = from;
+        while (true) {
+            int end = -1;
+            while (j < n) {
+                char d = sql.charAt(j);
+                if (escapes && d == '\\') {
                     j += 2;
                     continue;
                 }
-                return continued(sql, j + 1, true);
+                if (d == '\'') {
+                    if (j + 1 < n && sql.charAt(j + 1) == '\'') {
+                        j += 2;
+                        continue;
+                    }
+                    end = j + 1;
+                    break;
+                }
+                j++;
             }
-            j++;
-        }
-        return -1;
-    }
-
-    /**
-     * Handles PostgreSQL's rule that two string constants separated only by white space with at least one newline
-     * are one constant. Returns the end offset of the whole constant.
-     */
-    private static int continued(String sql, int end, boolean escapes) {
-        int j = end;
-        boolean newline = false;
-        while (j < sql.length() && " \t\n\r\f\u000B".indexOf(sql.charAt(j)) >= 0) {
-            if (sql.charAt(j) == '\n' || sql.charAt(j) == '\r') {
-                newline = true;
+            if (end < 0) {
+                return -1;
             }
-            j++;
+            int k = end;
+            boolean newline = false;
+            while (k < n && " \t\n\r\f\u000B".indexOf(sql.charAt(k)) >= 0) {
+                newline |= sql.charAt(k) == '\n' || sql.charAt(k) == '\r';
+                k++;
+            }
+            if (!(newline && k < n && sql.charAt(k) == '\'')) {
+                return end;
+            }
+            j = k + 1;
         }
-        if (newline && j < sql.length() && sql.charAt(j) == '\'') {
-            int next = escapes ? escapeString(sql, j + 1) : plainString(sql, j + 1);
-            return next < 0 ? -1 : next;
-        }
-        return end;
     }
 
     static boolean isIdentStart(char c) {
