@@ -152,6 +152,29 @@ class ConfirmationIT {
     }
 
     @Test
+    void aWriteWhoseCountNoLongerMatchesTheDryRunIsRolledBackAndReported() {
+        FakeLlmClient llm = writeThenAnswer("UPDATE products SET price = price + 1 WHERE price < 10");
+        AgentSession session = agent(llm, BALANCED, ConfirmationHandler.DEFER_ALL).build().newSession();
+        AgentResponse waiting = session.ask("Raise cheap products by one");
+        ConfirmationRequest request = waiting.pendingConfirmations().get(0);
+        assertThat(request.dryRun().affectedRows()).isEqualTo(2);
+        Shop.exec(ds, "INSERT INTO products (name, description, price) VALUES ('Cap', 'Red', 5.00)");
+        String before = Shop.fingerprint(ds);
+
+        AgentResponse done = session.resume(Map.of(request.id(), ConfirmationDecision.approve("alice")));
+
+        assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
+        assertThat(done.statements()).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(StatementOutcome.Status.FAILED);
+            assertThat(o.error()).contains("3").contains("2");
+        });
+        assertThat(done.answer()).contains("failed");
+        assertThat(Shop.fingerprint(ds)).isEqualTo(before);
+        assertThat(audit.events(AuditEventType.QUERY_FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.attributes()).containsEntry("phase", "apply"));
+    }
+
+    @Test
     void aHandlerThatTimesOutDeclines() {
         String before = Shop.fingerprint(ds);
         SafetyPolicy policy = BALANCED.toBuilder().confirmationTimeout(Duration.ofMillis(300)).build();
