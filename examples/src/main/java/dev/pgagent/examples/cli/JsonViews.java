@@ -63,7 +63,7 @@ final class JsonViews {
         n.put("reason", v.reason());
         ArrayNode tables = n.putArray("tables");
         v.tables().forEach(tables::add);
-        if (!v.confirmation().name().equals("NONE")) {
+        if (v.confirmation() != dev.pgagent.api.safety.ConfirmationKind.NONE) {
             n.put("confirmation", v.confirmation().name());
         }
         return n;

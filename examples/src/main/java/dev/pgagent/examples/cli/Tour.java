@@ -63,30 +63,36 @@ final class Tour {
         heading("3. A guarded read: validated, then run in a READ ONLY transaction with a statement timeout and a"
                 + " row cap");
         cli.out.println(block(script.read()));
-        Verdict readVerdict = validator.validate(script.read());
-        if (readVerdict.isAllowed()) {
-            ExecutionLimits limits = ExecutionLimits.from(policy);
-            QueryResult result = db.read(script.read(), limits, new QueryCancellation());
-            cli.out.println(indent(TextTable.render(result, 20)));
-            cli.out.println("  (" + result.elapsed().toMillis() + " ms; statement_timeout "
-                    + limits.statementTimeout().toSeconds() + " s, at most " + limits.maxRows() + " rows)");
-        } else {
-            cli.out.println("  not run: " + readVerdict.reason());
-        }
+        shown(() -> {
+            Verdict readVerdict = validator.validate(script.read());
+            if (readVerdict.isAllowed()) {
+                ExecutionLimits limits = ExecutionLimits.from(policy);
+                QueryResult result = db.read(script.read(), limits, new QueryCancellation());
+                cli.out.println(indent(TextTable.render(result, 20)));
+                cli.out.println("  (" + result.elapsed().toMillis() + " ms; statement_timeout "
+                        + limits.statementTimeout().toSeconds() + " s, at most " + limits.maxRows() + " rows)");
+            } else {
+                cli.out.println("  not run: " + readVerdict.reason());
+            }
+        });
 
         heading("4. An explained plan (EXPLAIN estimates it; nothing runs)");
         cli.out.println(block(script.explain()));
-        String plan = db.explainJson(script.explain(), ExecutionLimits.from(policy), new QueryCancellation());
-        cli.out.print(PlanText.render(plan, "  "));
+        shown(() -> {
+            String plan = db.explainJson(script.explain(), ExecutionLimits.from(policy), new QueryCancellation());
+            cli.out.print(PlanText.render(plan, "  "));
+        });
 
         heading("5. The schema context the model would get for a question (pg-agent context)");
-        SchemaContext context = SchemaContextBuilder.of(schema).build(script.question(), 1500);
         cli.out.println("  Question: " + script.question());
-        for (ScoredTable t : context.tables()) {
-            cli.out.printf("    %-36s score %.3f%s%n", t.qualifiedName(), t.score(),
-                    t.viaForeignKey() ? " (via foreign key)" : "");
-        }
-        cli.out.println("  " + context.tokens() + " tokens of a 1500-token budget.");
+        shown(() -> {
+            SchemaContext context = SchemaContextBuilder.of(schema).build(script.question(), 1500);
+            for (ScoredTable t : context.tables()) {
+                cli.out.printf("    %-36s score %.3f%s%n", t.qualifiedName(), t.score(),
+                        t.viaForeignKey() ? " (via foreign key)" : "");
+            }
+            cli.out.println("  " + context.tokens() + " tokens of a 1500-token budget.");
+        });
 
         heading("Next");
         cli.out.println("  pg-agent check \"DELETE FROM orders\"            verdicts for your own SQL (no database)");
@@ -127,6 +133,15 @@ final class Tour {
         return new Script("SELECT * FROM " + name + " LIMIT 5", "DELETE FROM " + name,
                 "SELECT * FROM " + name + " LIMIT 1; DROP TABLE " + name, "SELECT pg_sleep(60)",
                 "SELECT count(*) FROM " + name, "How many rows does " + t.name().replace('_', ' ') + " have?");
+    }
+
+    /** Runs one part of the tour; a failure there (a permission, say) is one line, and the tour goes on. */
+    private void shown(Runnable part) {
+        try {
+            part.run();
+        } catch (RuntimeException e) {
+            cli.out.println("  (not shown: " + Errors.describe(e, cli) + ")");
+        }
     }
 
     private static String quote(String identifier) {

@@ -177,6 +177,24 @@ class CliDatabaseIT {
                 .contains("DELETE FROM public.notes").contains("hello");
     }
 
+    @Test
+    void theTourGoesOnWhenAPartIsNotAllowed() throws Exception {
+        DataSource ds = TestPostgres.freshDatabase("cli_demo_locked");
+        String role = "pgagent_tour_" + ProcessHandle.current().pid();
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
+            // a role without privileges on the table (it owns nothing, so it can be dropped and made again)
+            st.execute("CREATE TABLE secrets (id int PRIMARY KEY, code text); INSERT INTO secrets VALUES (1, 'x');"
+                    + " DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN");
+        }
+
+        CliResult r = CliResult.run(Map.of(), "", "demo", "--url", DemoData.urlOf(ds), "--user", role);
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("public.secrets (table").contains("(not shown: database error:")
+                .contains("permission denied").contains("5. The schema context");
+    }
+
     private static String lineWith(CliResult r, String text) {
         return r.outLines().stream().filter(l -> l.contains(text)).findFirst().orElseThrow();
     }
