@@ -153,6 +153,27 @@ CREATE TABLE reviews (
 COMMENT ON TABLE reviews IS 'Product ratings written by customers, 1 (bad) to 5 stars (excellent)';
 COMMENT ON COLUMN reviews.rating IS 'Stars from 1 (bad) to 5 (excellent)';
 
+-- Keys: what each identifier and reference means
+COMMENT ON COLUMN categories.category_id IS 'Identifier of the category';
+COMMENT ON COLUMN suppliers.supplier_id IS 'Identifier of the supplier';
+COMMENT ON COLUMN products.product_id IS 'Identifier of the product';
+COMMENT ON COLUMN products.category_id IS 'The category the product is listed in';
+COMMENT ON COLUMN products.supplier_id IS 'The supplier the shop buys the product from';
+COMMENT ON COLUMN customers.customer_id IS 'Identifier of the customer';
+COMMENT ON COLUMN employees.employee_id IS 'Identifier of the employee';
+COMMENT ON COLUMN orders.order_id IS 'Identifier of the order, also the order number shown to customers';
+COMMENT ON COLUMN orders.customer_id IS 'The customer who placed the order';
+COMMENT ON COLUMN order_lines.order_id IS 'The order this line belongs to';
+COMMENT ON COLUMN order_lines.line_no IS 'Position of the line in its order, from 1';
+COMMENT ON COLUMN order_lines.product_id IS 'The product ordered';
+COMMENT ON COLUMN payments.payment_id IS 'Identifier of the payment';
+COMMENT ON COLUMN payments.order_id IS 'The order paid (or refunded)';
+COMMENT ON COLUMN shipments.shipment_id IS 'Identifier of the shipment';
+COMMENT ON COLUMN shipments.order_id IS 'The order shipped';
+COMMENT ON COLUMN reviews.review_id IS 'Identifier of the review';
+COMMENT ON COLUMN reviews.product_id IS 'The product reviewed';
+COMMENT ON COLUMN reviews.customer_id IS 'The customer who wrote the review';
+
 CREATE INDEX ON products (category_id);
 CREATE INDEX ON products (supplier_id);
 CREATE INDEX ON orders (customer_id);

@@ -44,7 +44,14 @@ class DemoDatabaseIT {
                 + " ON n.oid = t.typnamespace WHERE n.nspname = 'shop' AND t.typtype = 'e'"
                 + " AND obj_description(t.oid, 'pg_type') IS NULL");
 
+        List<String> uncommentedKeys = strings(ds, "SELECT c.relname || '.' || a.attname FROM pg_attribute a"
+                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = 'shop' AND c.relkind = 'r' AND a.attnum > 0"
+                + " AND col_description(c.oid, a.attnum) IS NULL AND EXISTS (SELECT 1 FROM pg_constraint k"
+                + " WHERE k.conrelid = c.oid AND k.contype IN ('p', 'f') AND a.attnum = ANY (k.conkey))");
+
         assertThat(relations).contains("orders", "order_totals", "monthly_revenue").hasSize(12);
+        assertThat(uncommentedKeys).as("key columns without a comment").isEmpty();
         assertThat(uncommented).isEmpty();
         assertThat(uncommentedTypes).isEmpty();
         assertThat(strings(ds, "SELECT unnest(enum_range(NULL::shop.order_status))::text"))
