@@ -172,6 +172,36 @@ class AgentLoopIT {
         awaitSleepingBackend(false);
     }
 
+    @Test
+    void oneAgentServesSessionsInParallel() throws Exception {
+        FakeLlmClient llm = FakeLlmClient.create();
+        // concurrent sessions take turns in any order, so each turn decides from the request it gets
+        llm.otherwise(req -> {
+            if (!LlmResponses.lastToolResults(req).isEmpty()) {
+                return text(LlmResponses.lastToolResult(req).orElseThrow());
+            }
+            String q = ((dev.pgagent.api.llm.UserMessage) req.messages().get(req.messages().size() - 1)).text();
+            return LlmResponses.toolCall("execute_query", Map.of("sql",
+                    "SELECT name FROM customers WHERE city = '" + q + "'"));
+        });
+        PostgresAgent agent = agent(llm).build();
+        List<Future<AgentResponse>> futures = new java.util.ArrayList<>();
+        String[] cities = {"London", "Paris", "Berlin"};
+        for (int i = 0; i < 9; i++) {
+            String city = cities[i % 3];
+            futures.add(pool.submit(() -> agent.newSession().ask(city)));
+        }
+
+        for (int i = 0; i < 9; i++) {
+            AgentResponse r = futures.get(i).get(30, TimeUnit.SECONDS);
+            String expected = List.of("Ada", "Bob", "Cy").get(i % 3);
+            assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
+            assertThat(r.tables()).singleElement()
+                    .satisfies(t -> assertThat(t.rows()).containsExactly(List.of(expected)));
+        }
+        assertThat(llm.requestCount()).isEqualTo(18);
+    }
+
     private static void awaitSleepingBackend(boolean present) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {

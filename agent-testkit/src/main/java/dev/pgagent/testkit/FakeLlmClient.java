@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scripted {@link LlmClient}: each call to {@link #chat(ChatRequest)} takes the next enqueued turn, like
@@ -31,6 +32,7 @@ import java.util.function.Function;
 public final class FakeLlmClient implements LlmClient {
     private final Deque<Function<ChatRequest, ChatResponse>> script = new ArrayDeque<>();
     private final List<ChatRequest> requests = new ArrayList<>();
+    private @Nullable Function<ChatRequest, ChatResponse> otherwise;
 
     private FakeLlmClient() {}
 
@@ -66,9 +68,22 @@ public final class FakeLlmClient implements LlmClient {
     }
 
     /**
-     * Takes the next turn of the script.
+     * Sets the turn taken whenever the script is empty, and returns this client. Useful when several sessions share
+     * one client and take turns in any order: the function then decides from the request (for example, answer when
+     * the request ends with a tool result, else call a tool). Default: none, so an empty script fails.
+     */
+    public FakeLlmClient otherwise(Function<ChatRequest, ChatResponse> turn) {
+        Objects.requireNonNull(turn, "turn == null");
+        synchronized (this) {
+            this.otherwise = turn;
+        }
+        return this;
+    }
+
+    /**
+     * Takes the next turn of the script, or the {@linkplain #otherwise fallback} when it is empty.
      *
-     * @throws IllegalStateException if the script is empty
+     * @throws IllegalStateException if the script is empty and there is no fallback
      */
     @Override
     public ChatResponse chat(ChatRequest request) {
@@ -79,6 +94,9 @@ public final class FakeLlmClient implements LlmClient {
             requests.add(request);
             number = requests.size();
             turn = script.pollFirst();
+            if (turn == null) {
+                turn = otherwise;
+            }
         }
         if (turn == null) {
             throw new IllegalStateException("FakeLlmClient script is exhausted: call #" + number

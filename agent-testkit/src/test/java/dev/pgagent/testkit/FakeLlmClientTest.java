@@ -70,6 +70,17 @@ class FakeLlmClientTest {
     }
 
     @Test
+    void fallsBackToTheOtherwiseTurnWhenTheScriptIsEmpty() {
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(LlmResponses.text("scripted"))
+                .otherwise(r -> LlmResponses.text("fallback"));
+
+        assertThat(llm.chat(ask("1")).message().text()).isEqualTo("scripted");
+        assertThat(llm.chat(ask("2")).message().text()).isEqualTo("fallback");
+        assertThat(llm.chat(ask("3")).message().text()).isEqualTo("fallback");
+    }
+
+    @Test
     void throwsEnqueuedFailures() {
         LlmException failure = new LlmException("bad key", LlmException.Reason.AUTHENTICATION, false, null);
         FakeLlmClient llm = FakeLlmClient.create().enqueueFailure(failure);
