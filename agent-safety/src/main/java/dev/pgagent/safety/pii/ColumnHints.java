@@ -14,14 +14,18 @@ import java.util.regex.Pattern;
  * {@code useremail}). Host hints are fragments matched anywhere in the lower-cased name. Immutable and thread-safe.
  */
 final class ColumnHints {
-    /** The built-in hints; multi-word hints are written with underscores and match consecutive words. */
+    /**
+     * The built-in hints; multi-word hints are written with underscores and match consecutive words. Person names
+     * are deliberately not among them: an answer such as "your best customer is Ada Lovelace" needs the name, and
+     * names cannot be told from product or company names by value. Hosts that must hide them add
+     * {@code first_name}, {@code last_name}, ... through {@code SafetyPolicy.piiColumnHints}.
+     */
     static final List<String> BUILT_IN = List.of(
             "email", "e_mail", "mail_address", "phone", "mobile", "cell_phone", "tel", "telephone", "fax",
             "ssn", "social_security", "national_id", "national_insurance", "nino", "tax_id", "passport",
             "driver_license", "drivers_license", "driving_licence", "iban", "card_number", "credit_card", "cc_number",
             "pan", "cvv", "ip_address", "ip_addr", "dob", "birth", "birthday", "birthdate", "date_of_birth",
-            "address", "street", "postcode", "postal_code", "zip_code", "first_name", "last_name", "full_name",
-            "surname", "maiden_name");
+            "address", "street", "postcode", "postal_code", "zip_code", "maiden_name");
 
     private static final Pattern WORD_BREAK =
             Pattern.compile("[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
