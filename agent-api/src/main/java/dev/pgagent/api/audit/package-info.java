@@ -1,4 +1,7 @@
-/** Audit: the {@link dev.pgagent.api.audit.AuditSink} SPI and the {@link dev.pgagent.api.audit.AuditEvent} it receives. */
+/**
+ * Audit: the {@link dev.pgagent.api.audit.AuditSink} SPI and the {@link dev.pgagent.api.audit.AuditEvent} it
+ * receives.
+ */
 @NullMarked
 package dev.pgagent.api.audit;
 

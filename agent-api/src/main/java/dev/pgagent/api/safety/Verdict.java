@@ -28,7 +28,8 @@ public record Verdict(
         Objects.requireNonNull(kind, "kind == null");
         Objects.requireNonNull(reason, "reason == null");
         Objects.requireNonNull(confirmation, "confirmation == null");
-        tables = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(tables, "tables == null")));
+        tables = java.util.Collections.unmodifiableSortedSet(
+                new TreeSet<>(Objects.requireNonNull(tables, "tables == null")));
         if ((decision == Decision.CONFIRM) != (confirmation != ConfirmationKind.NONE)) {
             throw new IllegalArgumentException(
                     "confirmation must be set exactly when decision is CONFIRM but was " + confirmation + " for "
@@ -52,7 +53,8 @@ public record Verdict(
     }
 
     /** Returns a verdict that needs the given confirmation. */
-    public static Verdict confirm(StatementKind kind, String reason, Set<String> tables, ConfirmationKind confirmation) {
+    public static Verdict confirm(
+            StatementKind kind, String reason, Set<String> tables, ConfirmationKind confirmation) {
         return new Verdict(Decision.CONFIRM, kind, reason, tables, confirmation);
     }
 

@@ -15,9 +15,11 @@ class VerdictTest {
 
     @Test
     void confirmationKindMustMatchDecision() {
-        assertThatThrownBy(() -> new Verdict(Decision.ALLOW, StatementKind.READ, "r", Set.of(), ConfirmationKind.SIMPLE))
+        assertThatThrownBy(() ->
+                        new Verdict(Decision.ALLOW, StatementKind.READ, "r", Set.of(), ConfirmationKind.SIMPLE))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Verdict(Decision.CONFIRM, StatementKind.WRITE, "r", Set.of(), ConfirmationKind.NONE))
+        assertThatThrownBy(() ->
+                        new Verdict(Decision.CONFIRM, StatementKind.WRITE, "r", Set.of(), ConfirmationKind.NONE))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

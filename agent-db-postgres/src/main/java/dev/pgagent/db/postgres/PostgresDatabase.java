@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * and commits only if it affected as many rows as the dry run did.
  *
  * <p><b>Schema cache.</b> {@link #schema()} introspects on first use (one bulk catalog query per kind of object for
- * the whole database; see {@link SchemaModel} and {@link TableInfo} for what is read and how partitions are folded). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
+ * the whole database; see {@link SchemaModel} and {@link TableInfo} for what is read and how partitions are
+ * folded). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
  * after it, a cheap check decides whether the catalog changed: first the transaction snapshot (no transaction
  * began writing or ended: nothing changed; microseconds), else one aggregate over {@code pg_class},
  * {@code pg_description}, {@code pg_constraint}, {@code pg_enum} and the statistics counters of the column

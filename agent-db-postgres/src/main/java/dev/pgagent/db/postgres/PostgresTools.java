@@ -81,13 +81,13 @@ public final class PostgresTools {
                     }
                     yield ToolResult.of("OK: " + Math.max(0, o.affectedRows()) + " rows affected.");
                 }
-                case REFUSED -> ToolResult.error("Refused by the safety policy: " + nonNull(o.error(), "no reason")
-                        + ". Rewrite the statement so the policy allows it.");
+                case REFUSED -> ToolResult.error("Refused by the safety policy: "
+                        + clause(nonNull(o.error(), "no reason")) + ". Rewrite the statement so the policy allows it.");
                 case FAILED -> ToolResult.error("PostgreSQL error"
                         + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]") + ": "
                         + nonNull(o.error(), "unknown error"));
-                case CANCELLED -> ToolResult.error("Cancelled: " + nonNull(o.error(),
-                        "the statement was cancelled or ran out of time") + ". Try a cheaper query.");
+                case CANCELLED -> ToolResult.error("Cancelled: " + clause(nonNull(o.error(),
+                        "the statement was cancelled or ran out of time")) + ". Try a cheaper query.");
                 case PENDING_CONFIRMATION -> ToolResult.of(
                         "The statement needs a person's confirmation and has not run yet. "
                                 + nonNull(o.error(), ""));
@@ -191,6 +191,15 @@ public final class PostgresTools {
         String summary = PlanSummary.summarize(json, rel -> m == null ? -1
                 : m.table(rel).map(TableInfo::rowEstimate).orElse(-1L), MAX_CHARS);
         return ToolResult.of(summary);
+    }
+
+    /** Returns {@code text} without its closing full stops, so a sentence can go on after it. */
+    private static String clause(String text) {
+        String t = text.strip();
+        while (t.endsWith(".")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
     }
 
     private static String nonNull(@Nullable String value, String fallback) {
