@@ -1,6 +1,7 @@
 package dev.pgagent.examples.cli;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -21,18 +22,45 @@ final class Cli {
     final PrintStream err;
     final Map<String, String> env;
     final boolean debug;
+    /** Whether standard input is a terminal a person can answer confirmations at. */
+    final boolean terminal;
     private final Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable BufferedReader reader;
 
-    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug) {
+    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug, boolean terminal) {
         this.in = Objects.requireNonNull(in, "in == null");
         this.out = Objects.requireNonNull(out, "out == null");
         this.err = Objects.requireNonNull(err, "err == null");
         this.env = Map.copyOf(Objects.requireNonNull(env, "env == null"));
         this.debug = debug;
+        this.terminal = terminal;
         for (String name : new String[] {"OPENAI_API_KEY", "PGPASSWORD"}) {
             addSecret(this.env.get(name));
         }
+    }
+
+    /**
+     * Returns whether this process's standard input is a terminal. On Unix-like systems it asks {@code test -t 0}
+     * with the input inherited (Java cannot tell a terminal from a pipe on its own); elsewhere it falls back to
+     * {@link System#console()}, which needs standard output to be a terminal too.
+     */
+    static boolean stdinIsTerminal() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+            try {
+                Process p = new ProcessBuilder("sh", "-c", "test -t 0")
+                        .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                return p.waitFor() == 0;
+            } catch (IOException e) {
+                return System.console() != null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return System.console() != null;
     }
 
     /** Returns an environment variable, or null when it is unset or blank. */

@@ -62,9 +62,23 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** Runs the client with the process's streams and environment, and exits with its status. */
     public static void main(String[] args) {
-        int status = run(args, System.in, System.out, System.err, System.getenv());
+        int status = run(args, System.in, System.out, System.err, System.getenv(), Cli.stdinIsTerminal());
         System.out.flush();
         System.exit(status);
+    }
+
+    /**
+     * Runs the client once, as if standard input were a terminal a person answers confirmations at.
+     *
+     * @param args the command line, without the program name
+     * @param in standard input
+     * @param out standard output
+     * @param err standard error
+     * @param env the environment variables
+     * @return the exit status
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(args, in, out, err, env, true);
     }
 
     /**
@@ -75,13 +89,15 @@ public final class PgAgentCli implements Callable<Integer> {
      * @param out standard output
      * @param err standard error
      * @param env the environment variables
+     * @param terminal whether standard input is a terminal; when it is not, every confirmation is answered no
      * @return the exit status
      */
-    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    public static int run(
+            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
         Objects.requireNonNull(args, "args == null");
         boolean debug = Arrays.asList(args).contains("--debug");
         Logging.configure(debug);
-        Cli cli = new Cli(in, out, err, env, debug);
+        Cli cli = new Cli(in, out, err, env, debug, terminal);
         CommandLine cl = commandLine(cli);
         try {
             return cl.execute(args);

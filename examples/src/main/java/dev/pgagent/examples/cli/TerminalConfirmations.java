@@ -38,6 +38,10 @@ final class TerminalConfirmations implements ConfirmationHandler {
             out.println("  The dry run (rolled back) changed " + request.dryRun().affectedRows() + " rows.");
         }
         out.println("  Reason it needs you: " + request.verdict().reason());
+        if (!cli.terminal) {
+            out.println("  Standard input is not a terminal, so no one can confirm: declined.");
+            return ConfirmationDecision.decline("no-terminal", "no one can confirm: standard input is not a terminal");
+        }
         boolean typed = request.kind() == ConfirmationKind.TYPED;
         String expected = request.expectedTypedText();
         out.print(typed

@@ -179,6 +179,25 @@ class AskIT {
     }
 
     @Test
+    void withoutATerminalEveryConfirmationIsAnsweredNoAndTheOutputSaysSo() throws Exception {
+        String stock = "SELECT stock_quantity FROM shop.products WHERE product_id = 9";
+        long before = count(stock);
+        model.enqueue(toolCall("call_1", "execute_query",
+                "UPDATE shop.products SET stock_quantity = stock_quantity + 1 WHERE product_id = 9", 90, 12));
+        model.enqueue(answer("The change was declined.", 150, 9));
+
+        // a "y" piped in must not approve anything: only a person at a terminal can
+        CliResult r = CliResult.run(false, env(), "y\n", "ask", "--policy", "balanced", "--url", DemoData.url(),
+                "Add one unit of product 9 to the stock");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("The model wants to run (WRITE)")
+                .contains("Standard input is not a terminal, so no one can confirm: declined.")
+                .doesNotContain("Run it? [y/N]");
+        assertThat(count(stock)).isEqualTo(before);
+    }
+
+    @Test
     void anAskThatDoesNotCompleteExitsNonZero() throws Exception {
         for (int i = 0; i < 3; i++) {
             model.enqueue(toolCall("call_" + i, "execute_query", "SELECT count(*) FROM shop.orders", 50, 5));

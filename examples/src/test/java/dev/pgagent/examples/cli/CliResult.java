@@ -10,13 +10,19 @@ import java.util.Map;
 /** What one run of the CLI printed and returned; runs it as a user would, with captured streams. */
 record CliResult(int exitCode, String out, String err) {
     static CliResult run(Map<String, String> env, String stdin, String... args) {
+        return run(true, env, stdin, args);
+    }
+
+    /** Runs the client with standard input that is ({@code terminal}) or is not a terminal. */
+    static CliResult run(boolean terminal, Map<String, String> env, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = PgAgentCli.run(args,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                env);
+                env,
+                terminal);
         return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
