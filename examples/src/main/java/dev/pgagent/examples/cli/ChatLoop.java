@@ -22,7 +22,8 @@ final class ChatLoop {
 
     /** Reads questions until /quit or end of input; returns the exit status. */
     int run() {
-        cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves.");
+        cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves "
+                + "(Ctrl-C leaves at once, cancelling what runs).");
         AgentSession session = agent.newSession();
         while (true) {
             cli.out.print("pg-agent> ");
@@ -61,12 +62,23 @@ final class ChatLoop {
                     }
                 }
             }
+            // Ctrl-C ends the program; the hook first cancels the running statement on the server, so a slow
+            // query does not go on running there after the client is gone.
+            AgentSession asking = session;
+            Thread cancelOnExit = new Thread(asking::cancel, "pg-agent-cancel-on-exit");
+            Runtime.getRuntime().addShutdownHook(cancelOnExit);
             try {
                 AgentResponse r = session.ask(input);
                 printAnswer(r);
             } catch (LlmException | CancelledException e) {
                 // keep the conversation going; the next question may work
                 cli.err.println("pg-agent: " + Errors.describe(e, cli));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already exiting (Ctrl-C): the hook runs, nothing to undo
+                }
             }
         }
     }
