@@ -193,4 +193,15 @@ class SchemaContextBuilderTest {
         SchemaContext roomy = big.build("entity 7", 4000);
         assertThat(roomy.text()).contains("attribute_9_of_entity_7");
     }
+
+    @Test
+    void aVerbBringsTheThingsItImpliesIntoTheRanking() {
+        SchemaContext ctx = shop.build("What do people in Spain buy?", 4000);
+        ScoredTable products = ctx.tables().stream()
+                .filter(t -> t.qualifiedName().equals("catalog.products"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(products.score()).isPositive();
+        assertThat(products.viaForeignKey()).isFalse();
+    }
 }

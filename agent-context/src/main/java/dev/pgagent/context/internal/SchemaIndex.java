@@ -33,6 +33,7 @@ public final class SchemaIndex {
     static final int F_COLUMN_COMMENT = 4;
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
+    private static final double RELATED_WEIGHT = 0.4;
     private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f, 0.6f};
 
     /** Words that mark a table as a leftover (old copy, backup, staging), unless the question uses them. */
@@ -299,6 +300,9 @@ public final class SchemaIndex {
                 alts.put(t, 1.0);
                 for (String s : Thesaurus.synonyms(t)) {
                     alts.merge(s, 0.6, Math::max);
+                }
+                for (String s : Thesaurus.related(t)) {
+                    alts.merge(s, RELATED_WEIGHT, Math::max);
                 }
                 addPrefixMatches(t, alts);
                 words.add(alts);

@@ -138,7 +138,66 @@ public final class Thesaurus {
         {"assign", "assigned", "assignee", "handle", "handled", "handler", "responsible", "owner"},
     };
 
+    /**
+     * One-way links from what people do to the things a database records about it: a question about what customers
+     * "buy" needs the products and order lines even though it names neither. The first word of a row is the verb
+     * (or adjective); the rest are the entities it implies. Weaker than synonyms and never used backwards.
+     */
+    private static final String[][] RELATED = {
+        {"buy", "product", "item"},
+        {"bought", "product", "item"},
+        {"purchase", "product", "item"},
+        {"sell", "product", "item", "order"},
+        {"sold", "product", "item", "order"},
+        {"spend", "amount", "payment", "expense", "cost"},
+        {"spent", "amount", "payment", "expense", "cost"},
+        {"earn", "amount", "payment", "salary", "revenue"},
+        {"revenue", "amount", "payment", "invoice", "order"},
+        {"pay", "payment", "amount", "invoice"},
+        {"paid", "payment", "amount", "invoice"},
+        {"owe", "invoice", "balance", "amount"},
+        {"hire", "employee"},
+        {"hired", "employee"},
+        {"fire", "employee", "termination"},
+        {"ship", "shipment"},
+        {"shipped", "shipment"},
+        {"deliver", "shipment", "delivery"},
+        {"delivered", "shipment", "delivery"},
+        {"teach", "teacher", "course"},
+        {"taught", "teacher", "course"},
+        {"enroll", "student", "course"},
+        {"enrolled", "student", "course"},
+        {"treat", "patient", "doctor"},
+        {"treated", "patient", "doctor"},
+        {"prescribe", "prescription", "patient"},
+        {"prescribed", "prescription", "patient"},
+        {"book", "booking", "reservation"},
+        {"booked", "booking", "reservation"},
+        {"rent", "rental"},
+        {"rented", "rental"},
+        {"borrow", "loan"},
+        {"borrowed", "loan"},
+        {"lend", "loan"},
+        {"stock", "warehouse", "product"},
+        {"churn", "subscription", "customer"},
+        {"churned", "subscription", "customer"},
+        {"subscribe", "subscription", "plan"},
+        {"subscribed", "subscription", "plan"},
+        {"review", "rating", "product"},
+        {"visit", "session", "page"},
+        {"click", "event", "session"},
+        {"attend", "attendance", "event"},
+        {"work", "employee", "timesheet", "shift"},
+        {"worked", "employee", "timesheet", "shift"},
+        {"manage", "manager", "employee"},
+        {"report", "manager", "employee"},
+        {"expensive", "price", "cost"},
+        {"cheap", "price", "cost"},
+        {"cheapest", "price", "cost"},
+    };
+
     private static final Map<String, Set<String>> SYNONYMS = new HashMap<>();
+    private static final Map<String, Set<String>> RELATED_TERMS = new HashMap<>();
 
     static {
         for (String[] group : GROUPS) {
@@ -155,6 +214,18 @@ public final class Thesaurus {
                 }
             }
         }
+        for (String[] row : RELATED) {
+            for (String verb : TextAnalyzer.terms(row[0])) {
+                Set<String> set = RELATED_TERMS.computeIfAbsent(verb, k -> new LinkedHashSet<>());
+                for (int i = 1; i < row.length; i++) {
+                    for (String t : TextAnalyzer.terms(row[i])) {
+                        if (!t.equals(verb)) {
+                            set.add(t);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private Thesaurus() {}
@@ -162,6 +233,15 @@ public final class Thesaurus {
     /** Returns the stems that mean about the same as {@code stem}; empty when none are known. */
     public static List<String> synonyms(String stem) {
         Set<String> s = SYNONYMS.get(stem);
+        return s == null ? List.of() : List.copyOf(s);
+    }
+
+    /**
+     * Returns the stems of the things {@code stem} implies without meaning the same ({@code buy} implies
+     * {@code product} and {@code order}); one-way, empty when none are known.
+     */
+    public static List<String> related(String stem) {
+        Set<String> s = RELATED_TERMS.get(stem);
         return s == null ? List.of() : List.copyOf(s);
     }
 }

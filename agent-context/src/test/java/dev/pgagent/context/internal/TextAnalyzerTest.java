@@ -36,4 +36,13 @@ class TextAnalyzerTest {
         assertThat(Thesaurus.synonyms(TextAnalyzer.stem("customer"))).contains(TextAnalyzer.stem("client"));
         assertThat(Thesaurus.synonyms("zzz")).isEmpty();
     }
+
+    @Test
+    void linksVerbsToTheThingsTheyImplyOneWayOnly() {
+        assertThat(Thesaurus.related(TextAnalyzer.stem("buy"))).contains(TextAnalyzer.stem("product"));
+        assertThat(Thesaurus.related(TextAnalyzer.stem("hired"))).contains(TextAnalyzer.stem("employee"));
+        assertThat(Thesaurus.related(TextAnalyzer.stem("spending"))).contains(TextAnalyzer.stem("payment"));
+        assertThat(Thesaurus.related(TextAnalyzer.stem("product"))).doesNotContain(TextAnalyzer.stem("buy"));
+        assertThat(Thesaurus.related("zzz")).isEmpty();
+    }
 }
