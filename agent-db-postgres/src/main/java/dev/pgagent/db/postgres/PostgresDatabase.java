@@ -4,6 +4,7 @@ import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.db.postgres.internal.CatalogSignature;
 import dev.pgagent.db.postgres.internal.SchemaIntrospector;
+import dev.pgagent.db.postgres.internal.SchemaState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,9 +45,16 @@ import org.slf4j.LoggerFactory;
  * after it, a cheap check decides whether the catalog changed: first the transaction snapshot (no transaction
  * began writing or ended: nothing changed; microseconds), else one aggregate over {@code pg_class},
  * {@code pg_description}, {@code pg_constraint}, {@code pg_enum} and the statistics counters of the column
- * catalogs (about 15 ms on 10,000 tables). A change triggers a <em>full</em> re-read (not incremental: it takes a
- * fraction of a second even on 10,000 tables). Column-only changes (a renamed or dropped column, a new default)
- * are seen through the statistics counters, which lag their commit by up to about a second.
+ * catalogs (about 15 ms on 10,000 tables). A change triggers an <em>incremental</em> refresh: one more query finds
+ * which relations have catalog rows written since the cached model was read (by {@code xmin}, compared by age so
+ * that xid wraparound is harmless) or lost constraints, indexes, comments or defaults, and only those relations
+ * (with their partitions, and the tables whose foreign keys point at them) are re-read with the same bulk queries
+ * restricted to their OIDs; the new model shares every unchanged {@link TableInfo} instance with the old one and
+ * equals what a full read would return. It falls back to a full re-read when more than a fifth of the relations
+ * (and more than 20) changed, or when a change cannot be attributed to relations (a renamed schema, type, sequence
+ * or function). {@link #refreshSchema()} always re-reads everything. Column-only changes (a renamed or dropped
+ * column, a new default) are seen through the statistics counters, which lag their commit by up to about a
+ * second.
  *
  * <pre>{@code
  * PostgresDatabase db = PostgresDatabase.builder()
@@ -76,12 +84,16 @@ public final class PostgresDatabase {
 
     /** The cached model and the catalog signals it was checked against. */
     private record Cached(
-            SchemaModel model,
+            SchemaState state,
             String snapshot,
             long snapshotSince,
             String aggregate,
             long aggregateAt,
-            long checkedAt) {}
+            long checkedAt) {
+        SchemaModel model() {
+            return state.model();
+        }
+    }
 
     private final SchemaIntrospector introspector;
     private final GuardedExecutor executor;
@@ -152,7 +164,7 @@ public final class PostgresDatabase {
                 String snapshot = CatalogSignature.snapshot(conn);
                 boolean sameSnapshot = snapshot.equals(c.snapshot());
                 if (sameSnapshot && c.aggregateAt() - c.snapshotSince() >= CatalogSignature.STATS_SETTLE_NANOS) {
-                    cached = new Cached(c.model(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
+                    cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
                             now);
                     return c.model();
                 }
@@ -161,16 +173,21 @@ public final class PostgresDatabase {
                     conn.rollback();
                 }
                 if (aggregate.equals(c.aggregate())) {
-                    cached = new Cached(c.model(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate,
+                    cached = new Cached(c.state(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate,
                             now, now);
                     return c.model();
                 }
-                LOG.debug("The catalog changed; re-reading the schema");
-                return load(conn, snapshot, aggregate, now);
+                LOG.debug("The catalog changed; refreshing the schema");
+                long start = System.nanoTime();
+                SchemaState state = introspector.refresh(conn, c.state());
+                LOG.debug("Refreshed the schema ({}) in {} ms", state.reread() < 0 ? "full read"
+                        : state.reread() + " relations re-read", (System.nanoTime() - start) / 1_000_000);
+                cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
+                return state.model();
             } catch (SQLException e) {
                 LOG.warn("Could not check whether the schema changed; using the cached one: {}",
                         GuardedExecutor.describe(e));
-                cached = new Cached(c.model(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
+                cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
                         now);
                 return c.model();
             }
@@ -197,15 +214,16 @@ public final class PostgresDatabase {
     /** Reads the model; the signals were taken before it, so a change during the read triggers another one. */
     private SchemaModel load(Connection conn, String snapshot, String aggregate, long now) throws SQLException {
         long start = System.nanoTime();
-        SchemaModel model = introspector.read(conn);
-        LOG.debug("Read the schema ({} relations) in {} ms", model.tables().size(),
+        SchemaState state = introspector.readState(conn);
+        LOG.debug("Read the schema ({} relations) in {} ms", state.model().tables().size(),
                 (System.nanoTime() - start) / 1_000_000);
-        cached = new Cached(model, snapshot, now, aggregate, now, System.nanoTime());
-        return model;
+        cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
+        return state.model();
     }
 
     /**
-     * Re-reads the whole schema now and caches it.
+     * Re-reads the whole schema now (a full read, never incremental) and caches it; hosts call it to force a
+     * refresh.
      *
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */

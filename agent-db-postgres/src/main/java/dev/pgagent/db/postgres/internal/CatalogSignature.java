@@ -43,6 +43,24 @@ public final class CatalogSignature {
 
     private CatalogSignature() {}
 
+    /**
+     * A transaction snapshot's bounds as 64-bit transaction IDs (with epoch).
+     *
+     * @param xmin the oldest transaction still running when it was taken
+     * @param xmax the first transaction ID not yet assigned then
+     */
+    public record Snapshot(long xmin, long xmax) {}
+
+    /** Returns the bounds of the current transaction's snapshot. */
+    public static Snapshot transactionSnapshot(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.txid_snapshot_xmin(s)::text,"
+                + " pg_catalog.txid_snapshot_xmax(s)::text FROM pg_catalog.txid_current_snapshot() s");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new Snapshot(Long.parseLong(rs.getString(1)), Long.parseLong(rs.getString(2)));
+        }
+    }
+
     /** Returns the current transaction snapshot as text ({@code xmin:xmax:xip,...}). */
     public static String snapshot(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.txid_current_snapshot()::text");

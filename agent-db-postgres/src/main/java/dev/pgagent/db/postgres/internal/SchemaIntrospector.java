@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,11 +69,33 @@ public final class SchemaIntrospector {
     }
 
     private void bindFilter(Connection c, PreparedStatement ps) throws SQLException {
+        bindFilter(c, ps, 1);
+    }
+
+    private void bindFilter(Connection c, PreparedStatement ps, int first) throws SQLException {
         Array include = c.createArrayOf("text", includeSchemas.toArray());
         Array exclude = c.createArrayOf("text", excludeSchemas.toArray());
-        ps.setArray(1, include);
-        ps.setArray(2, include);
-        ps.setArray(3, exclude);
+        ps.setArray(first, include);
+        ps.setArray(first + 1, include);
+        ps.setArray(first + 2, exclude);
+    }
+
+    /**
+     * Prepares one of the bulk queries, restricted to the relations {@code only} (by {@code c.oid}) when not null,
+     * and binds its parameters.
+     */
+    private PreparedStatement prepare(Connection c, String sql, Long @Nullable [] only) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(only == null ? sql : sql + " AND c.oid = ANY (?::pg_catalog.oid[])");
+        try {
+            bindFilter(c, ps);
+            if (only != null) {
+                ps.setArray(4, c.createArrayOf("oid", only));
+            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
     }
 
     private static final String RELATIONS_SQL = "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples,"
@@ -190,14 +213,55 @@ public final class SchemaIntrospector {
      * @throws SQLException if a catalog query fails
      */
     public SchemaModel read(Connection c) throws SQLException {
+        return readState(c).model();
+    }
+
+    /**
+     * Reads the whole schema over {@code c}, with what {@link #refresh} needs to update it later. The connection
+     * must be in autocommit mode; it is returned in autocommit mode with no transaction open.
+     *
+     * @throws SQLException if a catalog query fails
+     */
+    public SchemaState readState(Connection c) throws SQLException {
         Objects.requireNonNull(c, "c == null");
+        return inSnapshot(c, () -> full(c, CatalogSignature.transactionSnapshot(c)));
+    }
+
+    /**
+     * Brings {@code previous} up to date: finds the relations whose catalog rows changed since it was read (see
+     * {@link RelationSignatures}) and re-reads only those, sharing the unchanged {@link TableInfo} instances; falls
+     * back to a full read when more than {@link #INCREMENTAL_LIMIT_SHARE} of the relations (and more than
+     * {@link #INCREMENTAL_LIMIT_MIN}) changed, or when a change cannot be attributed to relations (a renamed schema,
+     * type, sequence or function). Returns {@code previous}'s model itself when nothing it shows changed. The
+     * result equals what {@link #readState} would read. Same connection rules as {@link #readState}.
+     *
+     * @throws SQLException if a catalog query fails
+     */
+    public SchemaState refresh(Connection c, SchemaState previous) throws SQLException {
+        Objects.requireNonNull(c, "c == null");
+        Objects.requireNonNull(previous, "previous == null");
+        return inSnapshot(c, () -> incremental(c, previous));
+    }
+
+    /** At most this share of the relations is re-read incrementally; more changed means a full read. */
+    public static final double INCREMENTAL_LIMIT_SHARE = 0.2;
+
+    /** Up to this many changed relations are always re-read incrementally, whatever their share. */
+    public static final int INCREMENTAL_LIMIT_MIN = 20;
+
+    /** A read inside the transaction. */
+    private interface InSnapshot {
+        SchemaState run() throws SQLException;
+    }
+
+    private static SchemaState inSnapshot(Connection c, InSnapshot body) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             try (var st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            return readInTransaction(c);
+            return body.run();
         } finally {
             try {
                 c.rollback();
@@ -207,12 +271,117 @@ public final class SchemaIntrospector {
         }
     }
 
-    private SchemaModel readInTransaction(Connection c) throws SQLException {
+    private SchemaState full(Connection c, CatalogSignature.Snapshot snapshot) throws SQLException {
+        Instant at = Instant.now();
+        RelationSignatures.Read sigs = RelationSignatures.read(c, this::bindFilter, null);
+        Parts parts = readParts(c, null);
+        List<EnumType> enums = readEnums(c);
+        Map<Long, TableInfo> byRoot = parts.tables();
+        List<TableInfo> tables = sorted(byRoot.values());
+        return new SchemaState(new SchemaModel(tables, enums, at), snapshot.xmin(), sigs.relations(),
+                sigs.others().keySet(), byRoot, parts.rootOf(), parts.references(), -1);
+    }
+
+    private SchemaState incremental(Connection c, SchemaState prev) throws SQLException {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
+        CatalogSignature.Snapshot snapshot = CatalogSignature.transactionSnapshot(c);
+        long since = prev.snapshotXmin();
+        // Rows are matched by age against the 32-bit xid of the previous snapshot, which only holds while fewer
+        // than 2^31 transactions passed; the special xids 0-2 cannot be used as the bound.
+        if (snapshot.xmax() - since > (1L << 30) || (since & 0xFFFF_FFFFL) < 3) {
+            LOG.debug("Too many transactions since the last read; reading the whole schema");
+            return full(c, snapshot);
+        }
+        RelationSignatures.Read sigs = RelationSignatures.read(c, this::bindFilter, since & 0xFFFF_FFFFL);
+        for (var e : sigs.others().entrySet()) {
+            if (e.getValue() && prev.others().contains(e.getKey())) {
+                LOG.debug("{} changed; reading the whole schema", e.getKey());
+                return full(c, snapshot);
+            }
+        }
+        Map<Long, RelationSignatures.Sig> cur = sigs.relations();
+        Set<Long> changed = new HashSet<>(sigs.recent());
+        prev.relations().forEach((oid, sig) -> {
+            if (!sig.equals(cur.get(oid))) {
+                changed.add(oid);
+            }
+        });
+        cur.keySet().forEach(oid -> {
+            if (!prev.relations().containsKey(oid)) {
+                changed.add(oid);
+            }
+        });
+        long t1 = System.nanoTime();
+        Map<Long, Long> newRootOf = RelationSignatures.roots(cur);
+        Set<Long> affected = new HashSet<>();
+        for (long oid : changed) {
+            Long old = prev.rootOf().get(oid);
+            if (old != null) {
+                affected.add(old);
+            }
+            Long now = newRootOf.get(oid);
+            if (now != null) {
+                affected.add(now);
+            }
+        }
+        prev.references().forEach((root, refs) -> {
+            for (long ref : refs) {
+                if (changed.contains(ref)) {
+                    affected.add(root);
+                    break;
+                }
+            }
+        });
+        if (affected.isEmpty()) {
+            List<EnumType> enums = readEnums(c);
+            boolean same = enums.equals(prev.model().enums());
+            LOG.debug("No relation the model shows changed{} ({} ms)", same ? ", nor an enum" : "", ms(t0, t1));
+            SchemaModel model = same ? prev.model() : new SchemaModel(prev.model().tables(), enums, at);
+            return new SchemaState(model, snapshot.xmin(), cur, sigs.others().keySet(), prev.byRoot(),
+                    prev.rootOf(), prev.references(), 0);
+        }
+        long roots = newRootOf.entrySet().stream().filter(e -> e.getKey().equals(e.getValue())).count();
+        if (affected.size() > INCREMENTAL_LIMIT_MIN && affected.size() > INCREMENTAL_LIMIT_SHARE * roots) {
+            LOG.debug("{} of {} relations changed; reading the whole schema", affected.size(), roots);
+            return full(c, snapshot);
+        }
+        List<Long> only = new ArrayList<>();
+        newRootOf.forEach((oid, root) -> {
+            if (affected.contains(root)) {
+                only.add(oid);
+            }
+        });
+        Parts parts = only.isEmpty() ? new Parts(Map.of(), Map.of(), Map.of()) : readParts(c, only.toArray(Long[]::new));
+        List<EnumType> enums = readEnums(c);
+
+        Map<Long, TableInfo> byRoot = new HashMap<>(prev.byRoot());
+        Map<Long, Long> rootOf = new HashMap<>(prev.rootOf());
+        Map<Long, Set<Long>> references = new HashMap<>(prev.references());
+        byRoot.keySet().removeAll(affected);
+        references.keySet().removeAll(affected);
+        rootOf.values().removeAll(affected);
+        byRoot.putAll(parts.tables());
+        rootOf.putAll(parts.rootOf());
+        references.putAll(parts.references());
+        SchemaState state = new SchemaState(new SchemaModel(sorted(byRoot.values()), enums, at), snapshot.xmin(), cur,
+                sigs.others().keySet(), byRoot, rootOf, references, affected.size());
+        LOG.debug("Re-read {} changed relations of {} in {} ms (finding them: {} ms)", affected.size(), roots,
+                ms(t0, System.nanoTime()), ms(t0, t1));
+        return state;
+    }
+
+    private static List<TableInfo> sorted(Collection<TableInfo> tables) {
+        List<TableInfo> list = new ArrayList<>(tables);
+        list.sort(Comparator.comparing(TableInfo::schema).thenComparing(TableInfo::name));
+        return list;
+    }
+
+    /** Reads the relations (all, or only those given by OID, each with its partitions) and assembles them. */
+    private Parts readParts(Connection c, Long @Nullable [] only) throws SQLException {
+        long t0 = System.nanoTime();
         Map<Long, Rel> rels = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(RELATIONS_SQL)) {
-            bindFilter(c, ps);
+        try (PreparedStatement ps = prepare(c, RELATIONS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long oid = rs.getLong(1);
@@ -222,8 +391,7 @@ public final class SchemaIntrospector {
             }
         }
         long t1 = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement(COMMENTS_SQL)) {
-            bindFilter(c, ps);
+        try (PreparedStatement ps = prepare(c, COMMENTS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Rel r = rels.get(rs.getLong(1));
@@ -239,22 +407,21 @@ public final class SchemaIntrospector {
             }
         }
         long t2 = System.nanoTime();
-        Map<Long, Map<Integer, String>> typeNames = readColumns(c, rels);
+        Map<Long, Map<Integer, String>> typeNames = readColumns(c, rels, only);
         long t3 = System.nanoTime();
-        readConstraints(c, rels);
+        readConstraints(c, rels, only);
         long t4 = System.nanoTime();
-        readIndexes(c, rels);
+        readIndexes(c, rels, only);
         long t5 = System.nanoTime();
-        List<EnumType> enums = readEnums(c);
         Map<Long, Map<Integer, String>> outside = referencedColumnsOutside(c, rels);
         long t6 = System.nanoTime();
-        SchemaModel model = assemble(rels, typeNames, outside, enums, at);
+        Parts parts = assemble(rels, typeNames, outside);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, enums {},"
+            LOG.debug("Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, outside {},"
                     + " assembly {}", ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t5, t6),
                     ms(t6, System.nanoTime()));
         }
-        return model;
+        return parts;
     }
 
     private static long ms(long from, long to) {
@@ -262,10 +429,10 @@ public final class SchemaIntrospector {
     }
 
     /** Reads the columns; returns the type names by type OID and modifier. */
-    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels) throws SQLException {
+    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels, Long @Nullable [] only)
+            throws SQLException {
         Map<Long, Set<Integer>> distinct = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(COLUMNS_SQL)) {
-            bindFilter(c, ps);
+        try (PreparedStatement ps = prepare(c, COLUMNS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Rel r = rels.get(rs.getLong(1));
@@ -303,9 +470,8 @@ public final class SchemaIntrospector {
         return names;
     }
 
-    private void readConstraints(Connection c, Map<Long, Rel> rels) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CONSTRAINTS_SQL)) {
-            bindFilter(c, ps);
+    private void readConstraints(Connection c, Map<Long, Rel> rels, Long @Nullable [] only) throws SQLException {
+        try (PreparedStatement ps = prepare(c, CONSTRAINTS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Rel r = rels.get(rs.getLong(1));
@@ -319,7 +485,7 @@ public final class SchemaIntrospector {
         }
     }
 
-    private void readIndexes(Connection c, Map<Long, Rel> rels) throws SQLException {
+    private void readIndexes(Connection c, Map<Long, Rel> rels, Long @Nullable [] only) throws SQLException {
         boolean pg15 = c.getMetaData().getDatabaseMajorVersion() >= 15;
         String sql = INDEXES_SQL.replace("{nulls}", pg15 ? "AND NOT x.indnullsnotdistinct" : "");
         Map<String, Long> defaults = defaultOpclasses(c);
@@ -334,8 +500,7 @@ public final class SchemaIntrospector {
         }
         Map<Long, Rel> needDefinition = new LinkedHashMap<>();
         Map<Long, Object[]> pending = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bindFilter(c, ps);
+        try (PreparedStatement ps = prepare(c, sql, only)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long indexOid = rs.getLong(1);
@@ -514,12 +679,17 @@ public final class SchemaIntrospector {
         return names;
     }
 
-    private static SchemaModel assemble(Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
-            Map<Long, Map<Integer, String>> outside, List<EnumType> enums, Instant at) {
+    /** Relations assembled: tables by root OID, the root of every relation read, and the OIDs FKs reference. */
+    private record Parts(Map<Long, TableInfo> tables, Map<Long, Long> rootOf, Map<Long, Set<Long>> references) {}
+
+    private static Parts assemble(Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
+            Map<Long, Map<Integer, String>> outside) {
         List<Rel> roots = new ArrayList<>();
+        Map<Long, Long> rootOf = new HashMap<>();
         for (Rel r : rels.values()) {
             if (!r.partition) {
                 roots.add(r);
+                rootOf.put(r.oid, r.oid);
                 continue;
             }
             Rel root = r;
@@ -529,14 +699,24 @@ public final class SchemaIntrospector {
             }
             if (root != null && !root.partition) {
                 root.partitions.add(r); // a partition whose root is not introspected is left out
+                rootOf.put(r.oid, root.oid);
             }
         }
-        roots.sort(Comparator.comparing((Rel r) -> r.schema).thenComparing(r -> r.name));
-        List<TableInfo> tables = new ArrayList<>(roots.size());
+        Map<Long, TableInfo> tables = new HashMap<>();
+        Map<Long, Set<Long>> references = new HashMap<>();
         for (Rel r : roots) {
-            tables.add(table(r, rels, typeNames, outside));
+            tables.put(r.oid, table(r, rels, typeNames, outside));
+            Set<Long> refs = new HashSet<>();
+            for (Con con : r.constraints) {
+                if (con.type() == 'f') {
+                    refs.add(con.refOid());
+                }
+            }
+            if (!refs.isEmpty()) {
+                references.put(r.oid, Set.copyOf(refs));
+            }
         }
-        return new SchemaModel(tables, enums, at);
+        return new Parts(tables, rootOf, references);
     }
 
     private static TableInfo table(Rel r, Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
