@@ -47,6 +47,7 @@ public final class SchemaContextBuilder {
     private static final int MAX_EXTRAS = 80;
     private static final int IDENTITY_SEEDS = 3;
     private static final int MAX_SAMPLED_COLUMNS = 24;
+    private static final double FULL_CORE_SHARE = 0.6;
 
     private final SchemaModel schema;
     private final SchemaIndex index;
@@ -151,9 +152,17 @@ public final class SchemaContextBuilder {
         }
         if (foreignKeyExpansion) {
             // Neighbours of the seeds (both directions), then the tables further matches reference.
+            boolean dates = query.mentionsTime();
             for (int seed : seeds) {
                 for (int nb : index.neighbours(seed)) {
                     offer(nb, score[seed], score, core, extraKey, extraViaFk);
+                    if (dates && !index.hasDateColumn(nb) && !core.containsKey(nb)) {
+                        // A line table next to a best table has its date on its header: offer that just after it.
+                        int header = datedReference(nb);
+                        if (header >= 0) {
+                            offerAt(header, 0.95 * extraKey.get(nb), score, core, extraKey, extraViaFk);
+                        }
+                    }
                 }
             }
             for (int id : List.copyOf(extraKey.keySet())) {
@@ -217,19 +226,53 @@ public final class SchemaContextBuilder {
                 }
             }
         }
+        if (query.mentionsTime()) {
+            // A bridge joining two best tables is often a line table (journal lines, order items): its date is on
+            // the header it references.
+            for (Map.Entry<Integer, Boolean> e : List.copyOf(core.entrySet())) {
+                if (e.getValue() && !index.hasDateColumn(e.getKey())) {
+                    addDatedReference(e.getKey(), core);
+                }
+            }
+        }
+    }
+
+    /** Adds to the core the first table {@code id} references that has a date column, if any. */
+    private void addDatedReference(int id, LinkedHashMap<Integer, Boolean> core) {
+        int ref = datedReference(id);
+        if (ref >= 0) {
+            core.putIfAbsent(ref, true);
+        }
+    }
+
+    /** Returns the first table {@code id} references that has a date column, or -1. */
+    private int datedReference(int id) {
+        for (ForeignKey fk : index.table(id).foreignKeys()) {
+            int ref = index.id(fk.referencedQualifiedName());
+            if (ref >= 0 && ref != id && index.hasDateColumn(ref)) {
+                return ref;
+            }
+        }
+        return -1;
     }
 
     /** Offers a table linked to one scoring {@code base} as an extra, keyed by the better of its own score and a share. */
     private static void offer(int id, double base, double[] score, Map<Integer, Boolean> core,
             Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
+        offerAt(id, 0.25 * base, score, core, extraKey, extraViaFk);
+    }
+
+    /** Offers a table as an extra, keyed by the better of its own score and {@code linkKey}. */
+    private static void offerAt(int id, double linkKey, double[] score, Map<Integer, Boolean> core,
+            Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
         if (core.containsKey(id)) {
             return;
         }
-        double key = Math.max(score[id], 0.25 * base);
+        double key = Math.max(score[id], linkKey);
         Double prev = extraKey.get(id);
         if (prev == null || key > prev) {
             extraKey.put(id, key);
-            extraViaFk.put(id, score[id] < 0.25 * base);
+            extraViaFk.put(id, score[id] < linkKey);
         }
     }
 
@@ -346,16 +389,25 @@ public final class SchemaContextBuilder {
         boolean[] full = new boolean[n];
         List<Integer> added = new ArrayList<>();
         // Reserve room for the last line, written with the widest numbers it can hold.
-        String widest = footer(index.size(), index.size());
+        String widest = footer(Math.max(0, index.size() - 1), index.size());
         int reserve = tokenCounter.count(widest) + 1;
         int available = budget - reserve;
         int used = 0;
         int coreCount = core.size();
-        for (int pass = 0; pass < 4; pass++) {
-            boolean compactPass = pass == 0 || pass == 2;
-            int from = pass < 2 ? 0 : coreCount;
-            int to = pass < 2 ? coreCount : n;
-            for (int k = from; k < to && available - used > 0; k++) {
+        // Core compact, core in full up to a share of the budget, then further tables compact, then the rest in
+        // full: a tight budget shows more tables rather than every column of a few.
+        int fullCoreLimit = (int) (FULL_CORE_SHARE * available);
+        int[][] passes = {
+            {0, coreCount, 1, available},
+            {0, coreCount, 0, fullCoreLimit},
+            {coreCount, n, 1, available},
+            {0, coreCount, 0, available},
+            {coreCount, n, 0, available},
+        };
+        for (int[] pass : passes) {
+            boolean compactPass = pass[2] == 1;
+            int limit = pass[3];
+            for (int k = pass[0]; k < pass[1] && limit - used > 0; k++) {
                 int id = order.get(k);
                 if (compactPass && blocks[k] != null || !compactPass && (blocks[k] == null || full[k])) {
                     continue;
@@ -364,7 +416,7 @@ public final class SchemaContextBuilder {
                 String text = Renderer.table(index, id, columnScores.get(id), v, compactPass);
                 int tokens = tokenCounter.count(text);
                 int delta = tokens - (blocks[k] == null ? 0 : blockTokens[k]);
-                if (used + delta > available) {
+                if (used + delta > limit) {
                     continue;
                 }
                 if (blocks[k] == null) {

@@ -204,4 +204,51 @@ class SchemaContextBuilderTest {
         assertThat(products.score()).isPositive();
         assertThat(products.viaForeignKey()).isFalse();
     }
+
+    private static SchemaModel ledger() {
+        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        tables.add(TestSchemas.table("fin", "cost_centers", "Cost centres", "id bigint pk", "name text"));
+        tables.add(TestSchemas.table("fin", "budgets", "Yearly budget per cost centre", "id bigint pk",
+                "cost_center_id bigint -> fin.cost_centers", "fiscal_year int", "amount numeric"));
+        tables.add(TestSchemas.table("fin", "journal_lines", "Debit and credit lines", "id bigint pk",
+                "journal_entry_id bigint -> fin.journal_entries", "cost_center_id bigint -> fin.cost_centers",
+                "debit numeric", "credit numeric"));
+        tables.add(TestSchemas.table("fin", "journal_entries", "Accounting entries", "id bigint pk",
+                "posted_on date", "memo text"));
+        for (int i = 0; i < 20; i++) {
+            tables.add(TestSchemas.table("misc", "lookup_" + i, null, "id bigint pk", "name text"));
+        }
+        return new SchemaModel(tables, List.of(), java.time.Instant.EPOCH);
+    }
+
+    @Test
+    void aQuestionAboutAPeriodGetsTheDatedHeaderOfALineTableNextToABestTable() {
+        SchemaContextBuilder contexts = SchemaContextBuilder.of(ledger());
+        assertThat(names(contexts.build("Budget versus actual per cost center this year", 2000)))
+                .contains("fin.cost_centers", "fin.budgets", "fin.journal_lines", "fin.journal_entries");
+        assertThat(names(contexts.build("Budget versus actual per cost center", 2000)))
+                .contains("fin.cost_centers", "fin.budgets", "fin.journal_lines")
+                .doesNotContain("fin.journal_entries");
+    }
+
+    @Test
+    void aTightBudgetShowsFurtherTablesBeforeEveryColumnOfTheBestOnes() {
+        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        List<String> cols = new ArrayList<>(List.of("id bigint pk"));
+        for (int c = 0; c < 14; c++) {
+            cols.add("attribute_" + c + " text # what attribute " + c + " of a shipment means, in a few words");
+        }
+        tables.add(TestSchemas.table("logistics", "shipments", "Parcels sent", cols.toArray(new String[0])));
+        tables.add(TestSchemas.table("misc", "things", null, "id bigint pk", "ref text # the shipment"));
+        for (int i = 0; i < 20; i++) {
+            tables.add(TestSchemas.table("misc", "lookup_" + i, null, "id bigint pk", "name text"));
+        }
+        SchemaContextBuilder contexts =
+                SchemaContextBuilder.of(new SchemaModel(tables, List.of(), java.time.Instant.EPOCH));
+        int full = TOKENS.count(contexts.build("shipments", 4000).text());
+        SchemaContext tight = contexts.build("shipments", full - 10);
+        assertThat(names(tight)).containsExactly("logistics.shipments", "misc.things");
+        assertThat(tight.text()).contains("more columns");
+        assertThat(names(contexts.build("shipments", 4000))).containsExactly("logistics.shipments", "misc.things");
+    }
 }
