@@ -226,6 +226,19 @@ public final class SchemaContextBuilder {
                 }
             }
         }
+        if (query.namesPerson()) {
+            // "Ms. Lee's classes": the person is in a table a best table references, by name.
+            outer:
+            for (int seed : seeds) {
+                for (ForeignKey fk : index.table(seed).foreignKeys()) {
+                    int ref = index.id(fk.referencedQualifiedName());
+                    if (ref >= 0 && ref != seed && index.isPersonTable(ref)) {
+                        core.putIfAbsent(ref, true);
+                        break outer;
+                    }
+                }
+            }
+        }
         if (query.mentionsTime()) {
             // A bridge joining two best tables is often a line table (journal lines, order items): its date is on
             // the header it references.

@@ -251,4 +251,23 @@ class SchemaContextBuilderTest {
         assertThat(tight.text()).contains("more columns");
         assertThat(names(contexts.build("shipments", 4000))).containsExactly("logistics.shipments", "misc.things");
     }
+
+    @Test
+    void aPersonNamedByTitleBringsThePeopleTableABestTableReferences() {
+        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        tables.add(TestSchemas.table("school", "sections", "Courses taught in a term", "id bigint pk",
+                "course_id bigint -> school.courses", "teacher_id bigint -> school.teachers", "name text",
+                "timetable text"));
+        tables.add(TestSchemas.table("school", "courses", null, "id bigint pk", "title text"));
+        tables.add(TestSchemas.table("school", "teachers", null, "id bigint pk", "full_name text", "email text"));
+        for (int i = 0; i < 20; i++) {
+            tables.add(TestSchemas.table("misc", "lookup_" + i, null, "id bigint pk", "name text"));
+        }
+        SchemaContextBuilder contexts =
+                SchemaContextBuilder.of(new SchemaModel(tables, List.of(), java.time.Instant.EPOCH));
+        List<String> titled = names(contexts.build("What is the timetable of Ms. Lee's sections?", 2000));
+        assertThat(titled.indexOf("school.teachers")).isBetween(0, titled.indexOf("school.courses"));
+        List<String> plain = names(contexts.build("What is the timetable of the sections?", 2000));
+        assertThat(plain.indexOf("school.courses")).isBetween(0, plain.indexOf("school.teachers"));
+    }
 }

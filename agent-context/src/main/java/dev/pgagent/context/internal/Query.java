@@ -52,6 +52,19 @@ public record Query(
         return false;
     }
 
+    private static final java.util.Set<String> HONORIFICS = java.util.Set.of(
+            "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "madam", "herr", "frau");
+
+    /** Returns whether the question names a person by title ("Ms. Lee", "Dr Patel"). */
+    public boolean namesPerson() {
+        for (String w : rawWords) {
+            if (HONORIFICS.contains(w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns whether the question has no meaningful word. */
     public boolean isEmpty() {
         return words.isEmpty();

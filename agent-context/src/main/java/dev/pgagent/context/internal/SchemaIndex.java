@@ -70,6 +70,7 @@ public final class SchemaIndex {
     private final ColumnTerms[][] columnTerms;
     private final boolean[] named;
     private final boolean[] dated;
+    private final boolean[] person;
     private final String[] vocabulary;
     private final double logN;
 
@@ -97,6 +98,7 @@ public final class SchemaIndex {
         this.columnTerms = new ColumnTerms[n][];
         this.named = new boolean[n];
         this.dated = new boolean[n];
+        this.person = new boolean[n];
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
@@ -156,7 +158,9 @@ public final class SchemaIndex {
                 }
                 boolean categorical = false;
                 boolean sampleable = true;
-                for (String w : TextAnalyzer.words(col.name())) {
+                List<String> colWords = TextAnalyzer.words(col.name());
+                person[i] |= isPersonName(colWords) && !fkColumns.contains(col.name());
+                for (String w : colWords) {
                     sampleable &= !UNSAMPLED.contains(w);
                     categorical |= CATEGORICAL.contains(w);
                     named[i] |= NAME_WORDS.contains(w) && !fkColumns.contains(col.name());
@@ -477,6 +481,29 @@ public final class SchemaIndex {
             out[c] = s;
         }
         return out;
+    }
+
+    private static final Set<String> PERSON_NAME_PARTS = Set.of(
+            "first", "last", "full", "given", "family", "middle", "display", "sur", "nick", "maiden");
+
+    /** Returns whether a column's words name a person (first_name, lastName, full_name, surname, email). */
+    private static boolean isPersonName(List<String> words) {
+        for (int k = 0; k < words.size(); k++) {
+            String w = words.get(k);
+            if (w.equals("surname") || w.equals("firstname") || w.equals("lastname") || w.equals("fullname")
+                    || w.equals("email")) {
+                return true;
+            }
+            if (w.equals("name") && k > 0 && PERSON_NAME_PARTS.contains(words.get(k - 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns whether table {@code id} describes people: it has a person-name or email column. */
+    public boolean isPersonTable(int id) {
+        return person[id];
     }
 
     /** Returns whether table {@code id} has a date or timestamp column. */
