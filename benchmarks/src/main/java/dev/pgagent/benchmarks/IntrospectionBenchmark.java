@@ -3,6 +3,7 @@ package dev.pgagent.benchmarks;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.SchemaModel;
 import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.db.postgres.TableKind;
 import dev.pgagent.testsupport.TestPostgres;
 import java.io.File;
 import java.io.IOException;
@@ -30,7 +31,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * comments), in the same run, several rounds each, and reports the medians and their ratio (goal: introspection
  * takes at most a third of pg_dump). Then times the schema freshness check when nothing changed, 100 checks each
  * (median and p95; goal at most 20 ms): on an idle server (the transaction snapshot did not move) and on a busy one
- * (another session commits a transaction before every check, so the catalog aggregate runs each time). Our side
+ * (another session commits a transaction before every check, so the catalog aggregate runs each time). Last, the
+ * refresh after one small change (another session comments a table, or adds a column; 20 times each): the check
+ * finds the change and only the changed table is re-read (an unchanged one stays the same instance). Our side
  * borrows connections from a small pool ({@link IntrospectionPool}), as a host's pool would lend them.
  *
  * <p>Run:
@@ -154,6 +157,12 @@ public final class IntrospectionBenchmark {
             }
         }
 
+        // Incremental refresh: one small DDL from another session, then schema() (the check finds the change and
+        // re-reads only the changed table). 20 repetitions of each kind; the changes are undone afterwards.
+        List<Double> afterComment = new ArrayList<>();
+        List<Double> afterColumn = new ArrayList<>();
+        incremental(db, target, afterComment, afterColumn);
+
         OUT.println();
         OUT.printf(Locale.ROOT, "%-58s %10s %10s%n", "10,000 tables x 10 columns (" + rounds + " rounds)", "median",
                 "p95");
@@ -170,11 +179,76 @@ public final class IntrospectionBenchmark {
             OUT.printf(Locale.ROOT, "%-58s %8.0f ms %8.0f ms%n", "introspection (PostgresDatabase.refreshSchema)",
                     ourMedian, percentile(ourMs, 95));
         }
+        OUT.printf(Locale.ROOT, "%-58s %8.1f ms %8.1f ms%n", "refresh after COMMENT ON TABLE (check + incremental)",
+                percentile(afterComment, 50), percentile(afterComment, 95));
+        OUT.printf(Locale.ROOT, "%-58s %8.1f ms %8.1f ms%n", "refresh after ADD COLUMN (check + incremental)",
+                percentile(afterColumn, 50), percentile(afterColumn, 95));
         pool.close();
         OUT.printf(Locale.ROOT, "%-58s %7.2f ms %7.2f ms%n", "freshness check, no change, idle server (goal <= 20 ms)",
                 percentile(idle, 50), percentile(idle, 95));
         OUT.printf(Locale.ROOT, "%-58s %7.2f ms %7.2f ms%n", "freshness check, no change, busy server (goal <= 20 ms)",
                 percentile(busy, 50), percentile(busy, 95));
+    }
+
+    private static final int INCREMENTAL_REPETITIONS = 20;
+
+    /**
+     * Times {@link PostgresDatabase#schema()} right after another session commented a table, and after it added a
+     * column, {@link #INCREMENTAL_REPETITIONS} times each; checks each time that the model shows the change and that
+     * an unchanged table is the same instance as before (the refresh was incremental). Undoes the changes.
+     */
+    private static void incremental(PostgresDatabase db, SchemaGenerator.Target target, List<Double> afterComment,
+            List<Double> afterColumn) throws Exception {
+        String commented = SchemaGenerator.tableName(3);
+        String widened = SchemaGenerator.tableName(4);
+        SchemaModel start = db.schema();
+        // A table without foreign keys: one pointing at a changed table is re-read with it (it names it).
+        String witness = start.tables().stream()
+                .filter(t -> t.foreignKeys().isEmpty() && t.kind() == TableKind.TABLE)
+                .map(TableInfo::qualifiedName)
+                .filter(n -> !n.equals(commented) && !n.equals(widened))
+                .findFirst().orElseThrow();
+        TableInfo commentedTable = start.table(commented).orElseThrow();
+        String originalComment = commentedTable.comment();
+        try (Connection other = target.connect(DATABASE); Statement st = other.createStatement()) {
+            try {
+                for (int i = 0; i < INCREMENTAL_REPETITIONS; i++) {
+                    TableInfo before = db.schema().table(witness).orElseThrow();
+                    String comment = "benchmark comment " + i;
+                    st.execute("COMMENT ON TABLE " + commentedTable.qualifiedName() + " IS '" + comment + "'");
+                    long t0 = System.nanoTime();
+                    SchemaModel m = db.schema();
+                    afterComment.add(millis(t0));
+                    expect(comment.equals(m.table(commented).orElseThrow().comment()), "the new comment");
+                    expect(m.table(witness).orElseThrow() == before, "an unchanged table shared");
+                }
+                String qualified = start.table(widened).orElseThrow().qualifiedName();
+                for (int i = 0; i < INCREMENTAL_REPETITIONS; i++) {
+                    TableInfo before = db.schema().table(witness).orElseThrow();
+                    st.execute("ALTER TABLE " + qualified + " ADD COLUMN bench_extra_" + i + " int");
+                    long t0 = System.nanoTime();
+                    SchemaModel m = db.schema();
+                    afterColumn.add(millis(t0));
+                    expect(m.table(widened).orElseThrow().column("bench_extra_" + i).isPresent(), "the new column");
+                    expect(m.table(witness).orElseThrow() == before, "an unchanged table shared");
+                }
+            } finally {
+                StringBuilder drop = new StringBuilder("ALTER TABLE " + start.table(widened).orElseThrow()
+                        .qualifiedName());
+                for (int i = 0; i < INCREMENTAL_REPETITIONS; i++) {
+                    drop.append(i == 0 ? " " : ", ").append("DROP COLUMN IF EXISTS bench_extra_").append(i);
+                }
+                st.execute(drop.toString());
+                st.execute("COMMENT ON TABLE " + commentedTable.qualifiedName() + " IS "
+                        + (originalComment == null ? "NULL" : "'" + originalComment.replace("'", "''") + "'"));
+            }
+        }
+    }
+
+    private static void expect(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException("the refreshed schema does not show " + what);
+        }
     }
 
     private static void check(SchemaModel model) {

@@ -79,6 +79,22 @@ class FreshnessIT {
     }
 
     @Test
+    void refreshesOnlyTheChangedTableAndSharesTheOthers() {
+        Fixtures.exec(ds, "CREATE TABLE b (id int); CREATE TABLE c (id int REFERENCES a (id))");
+        SchemaModel first = db.schema();
+        Fixtures.exec(ds, "COMMENT ON TABLE b IS 'the b table'");
+        SchemaModel second = db.schema();
+        assertThat(second.table("b").orElseThrow().comment()).isEqualTo("the b table");
+        assertThat(second.table("a").orElseThrow()).isSameAs(first.table("a").orElseThrow());
+        assertThat(second.table("c").orElseThrow()).isSameAs(first.table("c").orElseThrow());
+        Fixtures.exec(ds, "ALTER TABLE a RENAME TO aa");
+        SchemaModel third = db.schema();
+        assertThat(third.table("c").orElseThrow().foreignKeys().get(0).referencedTable()).isEqualTo("aa");
+        assertThat(third.table("b").orElseThrow()).isSameAs(second.table("b").orElseThrow());
+        assertThat(third.tables()).isEqualTo(db.refreshSchema().tables());
+    }
+
+    @Test
     void usesTheCacheWithoutCheckingWithinTheInterval() {
         PostgresDatabase lazy = PostgresDatabase.builder().dataSource(ds).schemaCheckInterval(Duration.ofHours(1))
                 .build();

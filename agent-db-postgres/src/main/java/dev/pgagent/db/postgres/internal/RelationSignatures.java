@@ -73,30 +73,33 @@ final class RelationSignatures {
 
     private static final String RECENT = "pg_catalog.age(%s) <= b.a";
 
+    // One pass over each catalog, grouped by relation: how many constraints, indexes, comments and defaults it has,
+    // and whether any of its rows there, in pg_attribute or in its indexes' pg_class rows is recent.
     private static final String RELATIONS_SQL = "WITH b AS (SELECT pg_catalog.age(?::text::xid) a),"
-            + " r AS (SELECT a.attrelid o FROM pg_catalog.pg_attribute a, b WHERE a.attnum > 0 AND "
-            + RECENT.formatted("a.xmin")
-            + " UNION SELECT d.adrelid FROM pg_catalog.pg_attrdef d, b WHERE " + RECENT.formatted("d.xmin")
-            + " UNION SELECT k.conrelid FROM pg_catalog.pg_constraint k, b WHERE " + RECENT.formatted("k.xmin")
-            + " UNION SELECT e.objoid FROM pg_catalog.pg_description e, b"
-            + " WHERE e.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND " + RECENT.formatted("e.xmin")
-            + " UNION SELECT x.indrelid FROM pg_catalog.pg_index x"
-            + " JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid, b"
-            + " WHERE " + RECENT.formatted("x.xmin") + " OR " + RECENT.formatted("ic.xmin") + "),"
-            + " kc AS (SELECT conrelid o, count(*) n FROM pg_catalog.pg_constraint GROUP BY 1),"
-            + " xc AS (SELECT indrelid o, count(*) n FROM pg_catalog.pg_index GROUP BY 1),"
-            + " ec AS (SELECT objoid o, count(*) n FROM pg_catalog.pg_description"
-            + " WHERE classoid = 'pg_catalog.pg_class'::pg_catalog.regclass GROUP BY 1),"
-            + " dc AS (SELECT adrelid o, count(*) n FROM pg_catalog.pg_attrdef GROUP BY 1)"
+            + " s AS (SELECT o, sum(k) k, sum(x) x, sum(e) e, sum(d) d, bool_or(r) r FROM ("
+            + "SELECT t.conrelid o, 1 k, 0 x, 0 e, 0 d, " + RECENT.formatted("t.xmin") + " r"
+            + " FROM pg_catalog.pg_constraint t, b"
+            + " UNION ALL SELECT t.indrelid, 0, 1, 0, 0, " + RECENT.formatted("t.xmin")
+            + " FROM pg_catalog.pg_index t, b"
+            + " UNION ALL SELECT t.objoid, 0, 0, 1, 0, " + RECENT.formatted("t.xmin")
+            + " FROM pg_catalog.pg_description t, b"
+            + " WHERE t.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+            + " UNION ALL SELECT t.adrelid, 0, 0, 0, 1, " + RECENT.formatted("t.xmin")
+            + " FROM pg_catalog.pg_attrdef t, b"
+            + " UNION ALL SELECT t.attrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_attribute t, b"
+            + " WHERE " + RECENT.formatted("t.xmin")
+            + " UNION ALL SELECT x.indrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_class t"
+            + " JOIN pg_catalog.pg_index x ON x.indexrelid = t.oid, b"
+            + " WHERE t.relkind IN ('i', 'I') AND " + RECENT.formatted("t.xmin")
+            + ") u GROUP BY o)"
             + " SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relispartition,"
             + " CASE WHEN c.relispartition THEN"
             + " (SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END,"
             + " " + SchemaIntrospector.schemaFilter("n") + ","
-            + " coalesce(" + RECENT.formatted("c.xmin") + " OR c.oid IN (SELECT o FROM r), false),"
-            + " concat_ws(':', coalesce(kc.n, 0), coalesce(xc.n, 0), coalesce(ec.n, 0), coalesce(dc.n, 0))"
+            + " coalesce(" + RECENT.formatted("c.xmin") + " OR s.r, false),"
+            + " concat_ws(':', coalesce(s.k, 0), coalesce(s.x, 0), coalesce(s.e, 0), coalesce(s.d, 0))"
             + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace CROSS JOIN b"
-            + " LEFT JOIN kc ON kc.o = c.oid LEFT JOIN xc ON xc.o = c.oid LEFT JOIN ec ON ec.o = c.oid"
-            + " LEFT JOIN dc ON dc.o = c.oid"
+            + " LEFT JOIN s ON s.o = c.oid"
             + " WHERE c.relkind IN " + SchemaIntrospector.RELKINDS + " AND " + USER_SCHEMA;
 
     private static final String OTHERS_SQL = "WITH b AS (SELECT pg_catalog.age(?::text::xid) a)"
