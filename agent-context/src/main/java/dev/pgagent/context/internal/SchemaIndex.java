@@ -34,6 +34,7 @@ public final class SchemaIndex {
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
+    private static final double CHANGE_LOG_FACTOR = 0.5;
     private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f, 0.6f};
 
     /** Words that mark a table as a leftover (old copy, backup, staging), unless the question uses them. */
@@ -71,6 +72,7 @@ public final class SchemaIndex {
     private final boolean[] named;
     private final boolean[] dated;
     private final boolean[] person;
+    private final boolean[] changeLog;
     private final String[] vocabulary;
     private final double logN;
 
@@ -99,6 +101,7 @@ public final class SchemaIndex {
         this.named = new boolean[n];
         this.dated = new boolean[n];
         this.person = new boolean[n];
+        this.changeLog = new boolean[n];
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
@@ -168,6 +171,7 @@ public final class SchemaIndex {
                 cts[c] = new ColumnTerms(ct, valueTerms, e != null || isText(col.type()), categorical, sampleable);
             }
             columnTerms[i] = cts;
+            changeLog[i] = isChangeLog(t);
             for (Map.Entry<String, Float> en : best.entrySet()) {
                 lists.computeIfAbsent(en.getKey(), k -> new IntFloatList()).add(i, en.getValue());
             }
@@ -446,6 +450,17 @@ public final class SchemaIndex {
                 }
             }
         }
+        boolean asksForChanges = false;
+        for (String w : query.rawWords()) {
+            asksForChanges |= CHANGE_WORDS.contains(w);
+        }
+        if (!asksForChanges) {
+            for (int id : touchedAll) {
+                if (changeLog[id]) {
+                    score[id] *= CHANGE_LOG_FACTOR;
+                }
+            }
+        }
         double[] boosted = score.clone();
         for (int id : touchedAll) {
             double bestNeighbour = 0;
@@ -483,6 +498,41 @@ public final class SchemaIndex {
         return out;
     }
 
+    private static final Set<String> BEFORE_AFTER = Set.of("old", "new", "previous", "prev", "before", "after");
+    private static final Set<String> ROW_IMAGE = Set.of("value", "values", "data", "row", "record", "state", "json");
+    private static final Set<String> CHANGE_KIND = Set.of("operation", "op", "action", "change");
+    private static final Set<String> CHANGE_STAMP = Set.of("changed", "modified", "logged", "audited");
+    /** Question words that ask for a change log. */
+    private static final Set<String> CHANGE_WORDS = Set.of(
+            "history", "histories", "change", "changes", "changed", "log", "logs", "logged", "audit", "audited",
+            "revision", "revisions", "version", "versions", "previous", "previously", "former", "formerly", "trail",
+            "modified", "edited", "edit", "edits");
+
+    /**
+     * Returns whether a table looks like a change log written by a trigger: old and new row images, or a kind of
+     * operation with a change stamp ({@code operation}, {@code changed_at}).
+     */
+    private static boolean isChangeLog(TableInfo t) {
+        int images = 0;
+        boolean kind = false;
+        boolean stamp = false;
+        for (ColumnInfo col : t.columns()) {
+            List<String> w = TextAnalyzer.words(col.name());
+            boolean beforeAfter = false;
+            boolean image = false;
+            for (String x : w) {
+                beforeAfter |= BEFORE_AFTER.contains(x);
+                image |= ROW_IMAGE.contains(x);
+                kind |= CHANGE_KIND.contains(x) && w.size() <= 2;
+                stamp |= CHANGE_STAMP.contains(x);
+            }
+            if (beforeAfter && image) {
+                images++;
+            }
+        }
+        return images >= 2 || kind && stamp;
+    }
+
     private static final Set<String> PERSON_NAME_PARTS = Set.of(
             "first", "last", "full", "given", "family", "middle", "display", "sur", "nick", "maiden");
 
@@ -499,6 +549,11 @@ public final class SchemaIndex {
             }
         }
         return false;
+    }
+
+    /** Returns whether table {@code id} looks like a change log (old and new row images, operation and stamp). */
+    public boolean isChangeLog(int id) {
+        return changeLog[id];
     }
 
     /** Returns whether table {@code id} describes people: it has a person-name or email column. */

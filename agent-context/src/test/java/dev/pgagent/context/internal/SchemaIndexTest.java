@@ -1,0 +1,63 @@
+package dev.pgagent.context.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgagent.db.postgres.ColumnInfo;
+import dev.pgagent.db.postgres.ForeignKey;
+import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.db.postgres.TableKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SchemaIndexTest {
+    private static TableInfo table(String name, String... columns) {
+        List<ColumnInfo> cols = new ArrayList<>();
+        List<ForeignKey> fks = new ArrayList<>();
+        for (String c : columns) {
+            String[] p = c.split(" ");
+            cols.add(new ColumnInfo(p[0], p[1], true, null, null, null, null));
+            if (p.length > 2) {
+                fks.add(new ForeignKey(name + "_" + p[0] + "_fkey", List.of(p[0]), "crm", p[2], List.of("id")));
+            }
+        }
+        return new TableInfo("crm", name, TableKind.TABLE, cols, List.of("id"), List.of(), fks, List.of(), List.of(),
+                null, -1);
+    }
+
+    private static SchemaIndex index() {
+        List<TableInfo> tables = new ArrayList<>();
+        tables.add(table("contacts", "id bigint", "full_name text", "email text"));
+        tables.add(table("contact_versions", "id bigint", "contact_id bigint contacts", "operation text",
+                "changed_at timestamptz", "old_values jsonb", "new_values jsonb"));
+        tables.add(table("contact_extras", "id bigint", "contact_id bigint contacts", "category text",
+                "created_at timestamptz", "left_values jsonb", "right_values jsonb"));
+        tables.add(table("rooms", "id bigint", "name text", "title text"));
+        for (int i = 0; i < 20; i++) {
+            tables.add(table("lookup_" + i, "id bigint", "label text"));
+        }
+        return SchemaIndex.of(new SchemaModel(tables, List.of(), Instant.EPOCH));
+    }
+
+    @Test
+    void recognisesChangeLogsAndPeopleTablesByTheirColumns() {
+        SchemaIndex index = index();
+        assertThat(index.isChangeLog(index.id("crm.contact_versions"))).isTrue();
+        assertThat(index.isChangeLog(index.id("crm.contact_extras"))).isFalse();
+        assertThat(index.isPersonTable(index.id("crm.contacts"))).isTrue();
+        assertThat(index.isPersonTable(index.id("crm.rooms"))).isFalse();
+    }
+
+    @Test
+    void aChangeLogCountsLessUnlessTheQuestionAsksForChanges() {
+        SchemaIndex index = index();
+        int log = index.id("crm.contact_versions");
+        int twin = index.id("crm.contact_extras");
+        double[] plain = index.scoreTables(index.analyze("contacts"));
+        double[] asked = index.scoreTables(index.analyze("contacts history"));
+        assertThat(plain[log]).isPositive().isLessThan(0.6 * asked[log]);
+        assertThat(plain[twin]).isPositive().isEqualTo(asked[twin]);
+    }
+}
