@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * ranked by a {@link TableRanker} (default {@link TableRanker#lexical()}); the best ones are joined by their shortest
  * foreign-key paths (bridge tables included); each is rendered compactly, one line a column, with keys and foreign
  * keys marked and, for columns the question seems to filter on, sample values from the {@link ValueSampler}. Tables
- * are added greedily, first with their key and relevant columns only, then in full while the budget lasts; the
- * result never exceeds the budget, counted with a real tokenizer. A last line tells the model how to reach the rest
+ * are added greedily, first with their key and relevant columns only, then in full while the budget lasts (the best
+ * tables in full take at most part of it, so that a tight budget shows more tables); the result never exceeds the
+ * budget, counted with a real tokenizer. A last line tells the model how to reach the rest
  * ({@code search_schema}, {@code describe_table}).
  *
  * <p>The index over the schema is built once, when the builder is built; {@link #build(String, int)} is then fast
