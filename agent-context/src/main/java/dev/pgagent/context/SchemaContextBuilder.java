@@ -200,7 +200,10 @@ public final class SchemaContextBuilder {
      * that has one; likewise a dated referenced table when the question is about a period and the seed has no date.
      */
     private void expandReferences(
-            List<Integer> seeds, Query query, LinkedHashMap<Integer, Boolean> core, Map<Integer, double[]> columnScores) {
+            List<Integer> seeds,
+            Query query,
+            LinkedHashMap<Integer, Boolean> core,
+            Map<Integer, double[]> columnScores) {
         for (int k = 0; k < seeds.size(); k++) {
             int seed = seeds.get(k);
             TableInfo t = index.table(seed);
@@ -270,7 +273,7 @@ public final class SchemaContextBuilder {
         return -1;
     }
 
-    /** Offers a table linked to one scoring {@code base} as an extra, keyed by the better of its own score and a share. */
+    /** Offers a table linked to a scoring {@code base} as an extra, keyed by the better of its score and a share. */
     private static void offer(int id, double base, double[] score, Map<Integer, Boolean> core,
             Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
         offerAt(id, 0.25 * base, score, core, extraKey, extraViaFk);

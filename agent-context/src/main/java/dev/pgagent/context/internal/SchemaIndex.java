@@ -78,7 +78,11 @@ public final class SchemaIndex {
 
     /** Terms of one column with their weights (name, comment, known values). */
     record ColumnTerms(
-            Map<String, Float> terms, Set<String> valueTerms, boolean textLike, boolean categorical, boolean sampleable) {}
+            Map<String, Float> terms,
+            Set<String> valueTerms,
+            boolean textLike,
+            boolean categorical,
+            boolean sampleable) {}
 
     private SchemaIndex(SchemaModel schema) {
         this.schema = schema;
