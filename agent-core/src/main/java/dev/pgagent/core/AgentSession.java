@@ -21,7 +21,9 @@ import java.util.Map;
  * <p>Non-blocking confirmations: when the {@link dev.pgagent.api.safety.ConfirmationHandler} defers, the ask ends
  * with {@link AgentStatus#WAITING_FOR_CONFIRMATION}. The pending requests ({@link #pendingConfirmations()}) are
  * {@link java.io.Serializable} and may be stored or sent to a person; {@link #resume(Map)} on this session then
- * applies or declines them, tells the model the outcome, and continues the ask.
+ * applies or declines them, tells the model the outcome, and continues the ask. To resume in another request, JVM
+ * or node, store {@link #snapshot()} (for example {@link SessionSnapshot#toBytes()}) and later call
+ * {@link PostgresAgent#restoreSession(SessionSnapshot)} and {@link #resume(Map)} on the restored session.
  */
 public final class AgentSession {
     private final SessionEngine engine;
@@ -71,6 +73,17 @@ public final class AgentSession {
     /** Returns the confirmations this session waits for; empty when none. */
     public List<ConfirmationRequest> pendingConfirmations() {
         return engine.pendingConfirmations();
+    }
+
+    /**
+     * Returns the session's state (history and, when waiting for confirmations, the waiting ask), to be stored and
+     * given later to {@link PostgresAgent#restoreSession(SessionSnapshot)}. The session itself is unchanged.
+     *
+     * @throws IllegalStateException if an ask is running
+     */
+    @dev.pgagent.api.Experimental
+    public SessionSnapshot snapshot() {
+        return new SessionSnapshot(engine.snapshot());
     }
 
     /** Returns the past turns' messages kept for the next ask, oldest first. */

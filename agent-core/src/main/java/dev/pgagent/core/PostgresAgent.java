@@ -91,6 +91,20 @@ public final class PostgresAgent {
         return new AgentSession(engine.newSession(id));
     }
 
+    /**
+     * Returns a new session in the state of {@code snapshot}, with its id: the same history and, when the snapshot
+     * was taken waiting for confirmations, the same pending requests, so that {@link AgentSession#resume(java.util.Map)}
+     * continues the ask as the original session would. The snapshot may come from another agent, JVM or node; this
+     * agent's model, database, policy and tools are used from now on, and approved statements are validated again
+     * under this agent's validator and policy (refused if they no longer pass). The host must resume each stored
+     * snapshot once.
+     */
+    @dev.pgagent.api.Experimental
+    public AgentSession restoreSession(SessionSnapshot snapshot) {
+        Objects.requireNonNull(snapshot, "snapshot == null");
+        return new AgentSession(engine.restoreSession(snapshot.state()));
+    }
+
     /** Asks one question in a new session and returns the response; see {@link AgentSession#ask(String)}. */
     public AgentResponse ask(String question) {
         return newSession().ask(question);

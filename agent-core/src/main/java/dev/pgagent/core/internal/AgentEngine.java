@@ -61,6 +61,11 @@ public final class AgentEngine {
         return new SessionEngine(id, this);
     }
 
+    /** Returns a session in a stored state (see {@link SessionState}). */
+    public SessionEngine restoreSession(SessionState state) {
+        return new SessionEngine(state, this);
+    }
+
     /** Returns the configuration. */
     public EngineConfig config() {
         return config;

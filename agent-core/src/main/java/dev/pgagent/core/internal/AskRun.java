@@ -62,6 +62,20 @@ final class AskRun {
         this.bytesLeft = askMaxBytes;
     }
 
+    /** Returns the rows left of the ask's budget. */
+    long rowsLeft() {
+        synchronized (budgetLock) {
+            return rowsLeft;
+        }
+    }
+
+    /** Returns the bytes left of the ask's budget. */
+    long bytesLeft() {
+        synchronized (budgetLock) {
+            return bytesLeft;
+        }
+    }
+
     /** Starts a segment: a fresh cancellation and deadline. */
     void startSegment(Duration timeout) {
         cancellation = new QueryCancellation();

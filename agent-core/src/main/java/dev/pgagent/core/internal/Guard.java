@@ -234,6 +234,33 @@ final class Guard {
         }
     }
 
+    /**
+     * Decides a request on resume, possibly in another agent than the one that asked: an approved statement is first
+     * validated again under the validator and policy in force, and refused if it no longer passes.
+     */
+    StatementOutcome decideOnResume(AskRun run, ConfirmationRequest request, ConfirmationDecision decision) {
+        if (decision.status() != ConfirmationDecision.Status.APPROVED) {
+            return decide(run, request, decision);
+        }
+        long t0 = System.nanoTime();
+        Verdict now = validate(request.sql());
+        String why = null;
+        if (now.decision() == Decision.DENY) {
+            why = "the statement is no longer allowed by the policy in force: " + now.reason();
+        } else if (config.policy().level() == PolicyLevel.READ_ONLY && now.decision() != Decision.ALLOW) {
+            why = "the policy in force is read-only; " + now.reason();
+        }
+        if (why != null) {
+            answered(run, request, decision);
+            return refuse(run, request.sql(), now, why + "; nothing was changed", t0);
+        }
+        ConfirmationRequest current = now.decision() == Decision.CONFIRM && !now.equals(request.verdict())
+                ? new ConfirmationRequest(request.id(), request.sessionId(), request.sql(), now, request.dryRun(),
+                        request.requestedAt())
+                : request;
+        return decide(run, current, decision);
+    }
+
     private void answered(AskRun run, ConfirmationRequest request, ConfirmationDecision decision) {
         audit(run, AuditEvent.builder(AuditEventType.CONFIRMATION_ANSWERED)
                 .sql(request.sql()).verdict(request.verdict())

@@ -60,6 +60,15 @@ final class History {
         return out;
     }
 
+    /** Returns the kept turns, oldest first, each as its messages. */
+    List<List<ChatMessage>> turns() {
+        List<List<ChatMessage>> out = new ArrayList<>();
+        for (Turn t : turns) {
+            out.add(t.messages());
+        }
+        return out;
+    }
+
     /** Returns the number of turns kept. */
     int turnCount() {
         return turns.size();

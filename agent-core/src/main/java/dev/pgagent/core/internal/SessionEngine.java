@@ -81,6 +81,67 @@ public final class SessionEngine {
         this.history = new History(config.historyTokenBudget(), config.tokenCounter());
     }
 
+    /** Creates a session in a stored state: its history and, if any, the ask waiting for confirmations. */
+    SessionEngine(SessionState state, AgentEngine engine) {
+        this(state.sessionId(), engine);
+        synchronized (history) {
+            state.historyTurns().forEach(history::add);
+        }
+        SessionState.Waiting w = state.waiting();
+        if (w != null) {
+            AskRun run = new AskRun(w.askId(), id, w.question(), w.rowsLeft(), w.bytesLeft());
+            run.turn.addAll(w.turn());
+            run.steps.addAll(w.steps());
+            run.statements.addAll(w.statements());
+            run.usage = w.usage();
+            run.resolved.addAll(w.resolved());
+            List<CallRecord> records = new ArrayList<>();
+            for (CallRecord r : w.records()) {
+                records.add(new CallRecord(r.call(), r.result(), r.modelContent(), r.elapsed(),
+                        new ArrayList<>(r.outcomes()), r.pending()));
+            }
+            run.pending = new AskRun.PendingStep(w.stepIndex(), w.message(), records, w.stepUsage(),
+                    w.stepElapsed());
+            synchronized (lock) {
+                waiting = run;
+            }
+        }
+    }
+
+    /**
+     * Returns the session's state: its history and, when waiting for confirmations, the waiting ask.
+     *
+     * @throws IllegalStateException if an ask is running
+     */
+    public SessionState snapshot() {
+        synchronized (lock) {
+            if (running) {
+                throw new IllegalStateException("session " + id + " must be idle to be snapshotted but is running "
+                        + "an ask");
+            }
+            List<List<ChatMessage>> turns;
+            synchronized (history) {
+                turns = history.turns();
+            }
+            AskRun run = waiting;
+            return new SessionState(id, turns, run == null || run.pending == null ? null : waitingState(run));
+        }
+    }
+
+    private static SessionState.Waiting waitingState(AskRun run) {
+        AskRun.PendingStep ps = Objects.requireNonNull(run.pending, "pending");
+        List<AgentStep> steps = run.steps.stream().map(s -> new AgentStep(s.index(), s.message(),
+                s.toolInvocations().stream().map(i -> new ToolInvocation(i.call(),
+                        SessionState.withoutTables(i.result()), i.elapsed())).toList(),
+                s.usage(), s.elapsed())).toList();
+        List<CallRecord> records = ps.records().stream().map(r -> new CallRecord(r.call(),
+                SessionState.withoutTables(r.result()), r.modelContent(), r.elapsed(),
+                r.outcomes().stream().map(SessionState::withoutRows).toList(), r.pending())).toList();
+        return new SessionState.Waiting(run.askId, run.question, run.turn, steps,
+                run.statements.stream().map(SessionState::withoutRows).toList(), run.usage, run.rowsLeft(),
+                run.bytesLeft(), run.resolved, ps.index(), ps.message(), ps.usage(), ps.elapsed(), records);
+    }
+
     /** Returns the session's identifier. */
     public String id() {
         return id;
@@ -152,6 +213,10 @@ public final class SessionEngine {
         try {
             return guarded(run, () -> {
                 guard.audit(run, AuditEvent.builder(AuditEventType.ASK_STARTED).attribute("resumed", true));
+                if (run.systemPrompt.isEmpty()) {
+                    run.systemPrompt = SystemPrompt.build(config.policy(), engine.specs(), summary(run.question),
+                            config.instructions());
+                }
                 return continueAfterDecisions(run, decisions);
             });
         } finally {
@@ -298,7 +363,7 @@ public final class SessionEngine {
                         || d.status() == ConfirmationDecision.Status.DEFERRED) {
                     continue;
                 }
-                StatementOutcome o = guard.decide(run, p.request(), d);
+                StatementOutcome o = guard.decideOnResume(run, p.request(), d);
                 r.outcomes().set(p.outcomeIndex(), o);
                 run.resolved.add(requestId);
             }
