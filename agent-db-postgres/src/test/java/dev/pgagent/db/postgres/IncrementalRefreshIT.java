@@ -86,7 +86,8 @@ class IncrementalRefreshIT {
             new Step("comment on table", "COMMENT ON TABLE shop.extra IS 'extra things'"),
             new Step("comment on column", "COMMENT ON COLUMN shop.extra.label IS 'the label'"),
             new Step("change a comment", "COMMENT ON TABLE shop.extra IS 'more things'"),
-            new Step("drop comments", "COMMENT ON TABLE shop.extra IS NULL; COMMENT ON COLUMN shop.extra.label IS NULL"),
+            new Step("drop comments",
+                    "COMMENT ON TABLE shop.extra IS NULL; COMMENT ON COLUMN shop.extra.label IS NULL"),
             new Step("add enum value", "ALTER TYPE shop.mood ADD VALUE 'happy'"),
             new Step("create enum", "CREATE TYPE shop.size AS ENUM ('s', 'm')"),
             new Step("column of the new enum", "ALTER TABLE shop.extra ADD COLUMN size shop.size"),
@@ -175,6 +176,28 @@ class IncrementalRefreshIT {
             assertThat(renamed.model().table("shop.orders").orElseThrow().foreignKeys().get(0).referencedTable())
                     .isEqualTo("clients");
             assertThat(renamed.model().table("shop.customers")).isEmpty();
+        }
+    }
+
+    @Test
+    void seesDdlOfATransactionThatWasRunningDuringThePreviousRead() throws SQLException {
+        DataSource ds = TestPostgres.freshDatabase("incr");
+        Fixtures.exec(ds, BASE);
+        SchemaIntrospector introspector = new SchemaIntrospector(List.of(), List.of());
+        try (Connection c = ds.getConnection(); Connection slow = ds.getConnection()) {
+            slow.setAutoCommit(false);
+            try (var st = slow.createStatement()) {
+                st.execute("ALTER TABLE shop.untouched ADD COLUMN late text"); // takes an xid, not yet committed
+            }
+            Fixtures.exec(ds, "CREATE TABLE shop.newer (id int)"); // a later xid that commits first
+            SchemaState during = introspector.readState(c);
+            assertThat(during.model().table("shop.newer")).isPresent();
+            assertThat(during.model().table("shop.untouched").orElseThrow().column("late")).isEmpty();
+            slow.commit();
+            SchemaState after = introspector.refresh(c, during);
+            assertThat(after.reread()).isEqualTo(1);
+            assertThat(after.model().table("shop.untouched").orElseThrow().column("late")).isPresent();
+            assertSameContent(after.model(), introspector.read(c));
         }
     }
 

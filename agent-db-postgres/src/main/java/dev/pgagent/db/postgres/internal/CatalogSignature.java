@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Cheap signals that the catalog changed, for the schema cache's freshness check. Two levels:
@@ -44,20 +46,36 @@ public final class CatalogSignature {
     private CatalogSignature() {}
 
     /**
-     * A transaction snapshot's bounds as 64-bit transaction IDs (with epoch).
+     * A transaction snapshot as 64-bit transaction IDs (with epoch): the transactions it sees as ended are those
+     * before {@code xmax} and not in {@code inProgress}.
      *
      * @param xmin the oldest transaction still running when it was taken
      * @param xmax the first transaction ID not yet assigned then
+     * @param inProgress the transactions running then, between {@code xmin} and {@code xmax}
      */
-    public record Snapshot(long xmin, long xmax) {}
+    public record Snapshot(long xmin, long xmax, List<Long> inProgress) {
+        /** Copies the list. */
+        public Snapshot {
+            inProgress = List.copyOf(inProgress);
+        }
+    }
 
-    /** Returns the bounds of the current transaction's snapshot. */
+    /** Returns the current transaction's snapshot. */
     public static Snapshot transactionSnapshot(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.txid_snapshot_xmin(s)::text,"
-                + " pg_catalog.txid_snapshot_xmax(s)::text FROM pg_catalog.txid_current_snapshot() s");
+                + " pg_catalog.txid_snapshot_xmax(s)::text,"
+                + " (SELECT pg_catalog.string_agg(x::text, ',') FROM pg_catalog.txid_snapshot_xip(s) x)"
+                + " FROM pg_catalog.txid_current_snapshot() s");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new Snapshot(Long.parseLong(rs.getString(1)), Long.parseLong(rs.getString(2)));
+            List<Long> running = new ArrayList<>();
+            String xip = rs.getString(3);
+            if (xip != null && !xip.isEmpty()) {
+                for (String x : xip.split(",")) {
+                    running.add(Long.parseLong(x));
+                }
+            }
+            return new Snapshot(Long.parseLong(rs.getString(1)), Long.parseLong(rs.getString(2)), running);
         }
     }
 

@@ -7,28 +7,29 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Finds which relations changed since an earlier read of the schema, for the incremental refresh, with one query
- * over the catalogs (about 40 ms on 10,000 tables) and a small one over the objects a change cannot be attributed
- * to.
+ * over the catalogs (about 100 ms on 10,000 tables, most of it one scan of {@code pg_attribute}) and a small one
+ * over the objects a change cannot be attributed to.
  *
- * <p>Every catalog row written since the earlier read carries the ID of a transaction that had not ended when the
- * earlier read's snapshot was taken: its {@code xmin} is at or after that snapshot's {@code xmin}. Such rows are
- * found with {@code age(xmin) <= age(bound)}, which compares distances from the current transaction ID and so
- * stays right across xid wraparound as long as fewer than 2^31 transactions passed (the caller checks with 64-bit
- * IDs); frozen and bootstrap rows have the largest age and never match, and a row whose raw {@code xmin} merely
- * looks recent is re-read needlessly, never missed. A relation is <em>recent</em> when its own {@code pg_class} row
- * or one of its rows in {@code pg_attribute} (columns: added, dropped, renamed, retyped, NOT NULL),
- * {@code pg_attrdef} (defaults), {@code pg_constraint} (by {@code conrelid}), {@code pg_description} (comments),
- * {@code pg_index} or its indexes' {@code pg_class} rows is. Deletions leave no new row, so each relation's
- * {@link Sig} also holds its number of constraints, indexes, comments and defaults, and what the model shows of its
- * {@code pg_class} row that changes in place or elsewhere (schema name, row estimate, partition parent); the caller
- * compares those. Relations of every non-system schema are listed, in scope or not, since a foreign key may point
- * out of scope.
+ * <p>Every catalog row written since the earlier read carries the ID of a transaction that the earlier read's
+ * snapshot did not see as ended: its {@code xmin} is at or after that snapshot's {@code xmax}, or one of the
+ * transactions it saw running. The former are found with {@code age(xmin) <= age(xmax)}, which compares distances
+ * from the current transaction ID and so stays right across xid wraparound as long as fewer than 2^31 transactions
+ * passed (the caller checks with 64-bit IDs), the latter by equality; frozen and bootstrap rows have the largest age
+ * and never match, and a row whose raw {@code xmin} merely looks recent is re-read needlessly, never missed. A
+ * relation is <em>recent</em> when its own {@code pg_class} row or one of its rows in {@code pg_attribute}
+ * (columns: added, dropped, renamed, retyped, NOT NULL), {@code pg_attrdef} (defaults), {@code pg_constraint} (by
+ * {@code conrelid}), {@code pg_description} (comments), {@code pg_index} or its indexes' {@code pg_class} rows is.
+ * Deletions leave no new row, so each relation's {@link Sig} also holds its number of constraints, indexes,
+ * comments and defaults, and what the model shows of its {@code pg_class} row that changes in place or elsewhere
+ * (schema name, row estimate, partition parent); the caller compares those. Relations of every non-system schema
+ * are listed, in scope or not, since a foreign key may point out of scope.
  *
  * <p>The other objects are schemas, non-composite non-array types, sequences, standalone composite types and
  * functions outside the system schemas: a change of one that existed before (a rename) may alter how columns,
@@ -71,58 +72,83 @@ final class RelationSignatures {
     private static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
             + " AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
 
-    private static final String RECENT = "pg_catalog.age(%s) <= b.a";
+    /** A row written at or after the bound; the second form also by a transaction then running. */
+    private static final String AFTER = "pg_catalog.age(%1$s) <= b.a";
+
+    private static final String AFTER_OR_RUNNING = "(pg_catalog.age(%1$s) <= b.a OR %1$s = ANY (b.ip))";
 
     // One pass over each catalog, grouped by relation: how many constraints, indexes, comments and defaults it has,
     // and whether any of its rows there, in pg_attribute or in its indexes' pg_class rows is recent.
-    private static final String RELATIONS_SQL = "WITH b AS (SELECT pg_catalog.age(?::text::xid) a),"
-            + " s AS (SELECT o, sum(k) k, sum(x) x, sum(e) e, sum(d) d, bool_or(r) r FROM ("
-            + "SELECT t.conrelid o, 1 k, 0 x, 0 e, 0 d, " + RECENT.formatted("t.xmin") + " r"
-            + " FROM pg_catalog.pg_constraint t, b"
-            + " UNION ALL SELECT t.indrelid, 0, 1, 0, 0, " + RECENT.formatted("t.xmin")
-            + " FROM pg_catalog.pg_index t, b"
-            + " UNION ALL SELECT t.objoid, 0, 0, 1, 0, " + RECENT.formatted("t.xmin")
-            + " FROM pg_catalog.pg_description t, b"
-            + " WHERE t.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-            + " UNION ALL SELECT t.adrelid, 0, 0, 0, 1, " + RECENT.formatted("t.xmin")
-            + " FROM pg_catalog.pg_attrdef t, b"
-            + " UNION ALL SELECT t.attrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_attribute t, b"
-            + " WHERE " + RECENT.formatted("t.xmin")
-            + " UNION ALL SELECT x.indrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_class t"
-            + " JOIN pg_catalog.pg_index x ON x.indexrelid = t.oid, b"
-            + " WHERE t.relkind IN ('i', 'I') AND " + RECENT.formatted("t.xmin")
-            + ") u GROUP BY o)"
-            + " SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relispartition,"
-            + " CASE WHEN c.relispartition THEN"
-            + " (SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END,"
-            + " " + SchemaIntrospector.schemaFilter("n") + ","
-            + " coalesce(" + RECENT.formatted("c.xmin") + " OR s.r, false),"
-            + " concat_ws(':', coalesce(s.k, 0), coalesce(s.x, 0), coalesce(s.e, 0), coalesce(s.d, 0))"
-            + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace CROSS JOIN b"
-            + " LEFT JOIN s ON s.o = c.oid"
-            + " WHERE c.relkind IN " + SchemaIntrospector.RELKINDS + " AND " + USER_SCHEMA;
+    private static final String RELATIONS_SQL = relationsSql(AFTER);
 
-    private static final String OTHERS_SQL = "WITH b AS (SELECT pg_catalog.age(?::text::xid) a)"
-            + " SELECT 'n' || s.oid, coalesce(" + RECENT.formatted("s.xmin") + ", false)"
-            + " FROM pg_catalog.pg_namespace s, b"
-            + " UNION ALL SELECT 't' || t.oid, coalesce(" + RECENT.formatted("t.xmin") + ", false)"
-            + " FROM pg_catalog.pg_type t, b WHERE t.typrelid = 0 AND t.typcategory <> 'A'"
-            + " UNION ALL SELECT 'c' || s.oid, coalesce(" + RECENT.formatted("s.xmin") + ", false)"
-            + " FROM pg_catalog.pg_class s, b WHERE s.relkind IN ('S', 'c')"
-            + " UNION ALL SELECT 'f' || p.oid, coalesce(" + RECENT.formatted("p.xmin") + ", false)"
-            + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace, b"
-            + " WHERE " + USER_SCHEMA;
+    private static final String RELATIONS_SQL_RUNNING = relationsSql(AFTER_OR_RUNNING);
+
+    private static final String OTHERS_SQL = othersSql(AFTER);
+
+    private static final String OTHERS_SQL_RUNNING = othersSql(AFTER_OR_RUNNING);
+
+    private static String relationsSql(String recent) {
+        return "WITH b AS (SELECT pg_catalog.age(?::text::xid) a, ?::text::xid[] ip),"
+                + " s AS (SELECT o, sum(k) k, sum(x) x, sum(e) e, sum(d) d, bool_or(r) r FROM ("
+                + "SELECT t.conrelid o, 1 k, 0 x, 0 e, 0 d, " + recent.formatted("t.xmin") + " r"
+                + " FROM pg_catalog.pg_constraint t, b"
+                + " UNION ALL SELECT t.indrelid, 0, 1, 0, 0, " + recent.formatted("t.xmin")
+                + " FROM pg_catalog.pg_index t, b"
+                + " UNION ALL SELECT t.objoid, 0, 0, 1, 0, " + recent.formatted("t.xmin")
+                + " FROM pg_catalog.pg_description t, b"
+                + " WHERE t.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+                + " UNION ALL SELECT t.adrelid, 0, 0, 0, 1, " + recent.formatted("t.xmin")
+                + " FROM pg_catalog.pg_attrdef t, b"
+                + " UNION ALL SELECT t.attrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_attribute t, b"
+                + " WHERE " + recent.formatted("t.xmin")
+                + " UNION ALL SELECT x.indrelid, 0, 0, 0, 0, true FROM pg_catalog.pg_class t"
+                + " JOIN pg_catalog.pg_index x ON x.indexrelid = t.oid, b"
+                + " WHERE t.relkind IN ('i', 'I') AND " + recent.formatted("t.xmin")
+                + ") u GROUP BY o)"
+                + " SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relispartition,"
+                + " CASE WHEN c.relispartition THEN"
+                + " (SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END,"
+                + " " + SchemaIntrospector.schemaFilter("n") + ","
+                + " coalesce(" + recent.formatted("c.xmin") + " OR s.r, false),"
+                + " concat_ws(':', coalesce(s.k, 0), coalesce(s.x, 0), coalesce(s.e, 0), coalesce(s.d, 0))"
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace CROSS JOIN b"
+                + " LEFT JOIN s ON s.o = c.oid"
+                + " WHERE c.relkind IN " + SchemaIntrospector.RELKINDS + " AND " + USER_SCHEMA;
+    }
+
+    private static String othersSql(String recent) {
+        return "WITH b AS (SELECT pg_catalog.age(?::text::xid) a, ?::text::xid[] ip)"
+                + " SELECT 'n' || s.oid, coalesce(" + recent.formatted("s.xmin") + ", false)"
+                + " FROM pg_catalog.pg_namespace s, b"
+                + " UNION ALL SELECT 't' || t.oid, coalesce(" + recent.formatted("t.xmin") + ", false)"
+                + " FROM pg_catalog.pg_type t, b WHERE t.typrelid = 0 AND t.typcategory <> 'A'"
+                + " UNION ALL SELECT 'c' || s.oid, coalesce(" + recent.formatted("s.xmin") + ", false)"
+                + " FROM pg_catalog.pg_class s, b WHERE s.relkind IN ('S', 'c')"
+                + " UNION ALL SELECT 'f' || p.oid, coalesce(" + recent.formatted("p.xmin") + ", false)"
+                + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace, b"
+                + " WHERE " + USER_SCHEMA;
+    }
 
     /**
-     * Reads the signatures; with {@code sinceXid} (the 32-bit xid of the earlier read's snapshot {@code xmin}) also
-     * which relations and other objects have rows written since.
+     * The earlier read's snapshot as 32-bit xids: rows written by a transaction at or after {@code xmax}, or by one
+     * of {@code inProgress}, were not visible to it.
+     *
+     * @param xmax the first transaction not yet assigned then
+     * @param inProgress the transactions running then
      */
-    static Read read(Connection c, FilterBinder filter, @Nullable Long sinceXid) throws SQLException {
+    record Bound(long xmax, List<Long> inProgress) {}
+
+    /**
+     * Reads the signatures; with {@code since} (the earlier read's snapshot) also which relations and other objects
+     * have rows written since.
+     */
+    static Read read(Connection c, FilterBinder filter, @Nullable Bound since) throws SQLException {
         Map<Long, Sig> relations = new HashMap<>();
         Set<Long> recent = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(RELATIONS_SQL)) {
-            bindSince(ps, sinceXid);
-            filter.bind(c, ps, 2);
+        boolean running = since != null && !since.inProgress().isEmpty();
+        try (PreparedStatement ps = c.prepareStatement(running ? RELATIONS_SQL_RUNNING : RELATIONS_SQL)) {
+            bindSince(ps, since);
+            filter.bind(c, ps, 3);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long oid = rs.getLong(1);
@@ -135,8 +161,8 @@ final class RelationSignatures {
             }
         }
         Map<String, Boolean> others = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(OTHERS_SQL)) {
-            bindSince(ps, sinceXid);
+        try (PreparedStatement ps = c.prepareStatement(running ? OTHERS_SQL_RUNNING : OTHERS_SQL)) {
+            bindSince(ps, since);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     others.put(rs.getString(1), rs.getBoolean(2));
@@ -146,11 +172,17 @@ final class RelationSignatures {
         return new Read(relations, recent, others);
     }
 
-    private static void bindSince(PreparedStatement ps, @Nullable Long sinceXid) throws SQLException {
-        if (sinceXid == null) {
+    private static void bindSince(PreparedStatement ps, @Nullable Bound since) throws SQLException {
+        if (since == null) {
             ps.setNull(1, Types.VARCHAR);
+            ps.setNull(2, Types.VARCHAR);
         } else {
-            ps.setString(1, Long.toString(sinceXid));
+            ps.setString(1, Long.toString(since.xmax()));
+            StringBuilder sb = new StringBuilder("{");
+            for (long x : since.inProgress()) {
+                sb.append(sb.length() > 1 ? "," : "").append(x);
+            }
+            ps.setString(2, sb.append('}').toString());
         }
     }
 

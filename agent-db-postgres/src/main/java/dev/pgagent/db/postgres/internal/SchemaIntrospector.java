@@ -278,7 +278,7 @@ public final class SchemaIntrospector {
         List<EnumType> enums = readEnums(c);
         Map<Long, TableInfo> byRoot = parts.tables();
         List<TableInfo> tables = sorted(byRoot.values());
-        return new SchemaState(new SchemaModel(tables, enums, at), snapshot.xmin(), sigs.relations(),
+        return new SchemaState(new SchemaModel(tables, enums, at), snapshot, sigs.relations(),
                 sigs.others().keySet(), byRoot, parts.rootOf(), parts.references(), -1);
     }
 
@@ -286,14 +286,15 @@ public final class SchemaIntrospector {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
         CatalogSignature.Snapshot snapshot = CatalogSignature.transactionSnapshot(c);
-        long since = prev.snapshotXmin();
-        // Rows are matched by age against the 32-bit xid of the previous snapshot, which only holds while fewer
-        // than 2^31 transactions passed; the special xids 0-2 cannot be used as the bound.
-        if (snapshot.xmax() - since > (1L << 30) || (since & 0xFFFF_FFFFL) < 3) {
+        CatalogSignature.Snapshot since = prev.snapshot();
+        // Rows are matched by age against the 32-bit xid of the previous snapshot's xmax, which only holds while
+        // fewer than 2^31 transactions passed; the special xids 0-2 cannot be used as the bound.
+        if (snapshot.xmax() - since.xmin() > (1L << 30) || (since.xmax() & 0xFFFF_FFFFL) < 3) {
             LOG.debug("Too many transactions since the last read; reading the whole schema");
             return full(c, snapshot);
         }
-        RelationSignatures.Read sigs = RelationSignatures.read(c, this::bindFilter, since & 0xFFFF_FFFFL);
+        RelationSignatures.Read sigs = RelationSignatures.read(c, this::bindFilter, new RelationSignatures.Bound(
+                since.xmax() & 0xFFFF_FFFFL, since.inProgress().stream().map(x -> x & 0xFFFF_FFFFL).toList()));
         for (var e : sigs.others().entrySet()) {
             if (e.getValue() && prev.others().contains(e.getKey())) {
                 LOG.debug("{} changed; reading the whole schema", e.getKey());
@@ -338,7 +339,7 @@ public final class SchemaIntrospector {
             boolean same = enums.equals(prev.model().enums());
             LOG.debug("No relation the model shows changed{} ({} ms)", same ? ", nor an enum" : "", ms(t0, t1));
             SchemaModel model = same ? prev.model() : new SchemaModel(prev.model().tables(), enums, at);
-            return new SchemaState(model, snapshot.xmin(), cur, sigs.others().keySet(), prev.byRoot(),
+            return new SchemaState(model, snapshot, cur, sigs.others().keySet(), prev.byRoot(),
                     prev.rootOf(), prev.references(), 0);
         }
         long roots = newRootOf.entrySet().stream().filter(e -> e.getKey().equals(e.getValue())).count();
@@ -352,7 +353,8 @@ public final class SchemaIntrospector {
                 only.add(oid);
             }
         });
-        Parts parts = only.isEmpty() ? new Parts(Map.of(), Map.of(), Map.of()) : readParts(c, only.toArray(Long[]::new));
+        Parts parts = only.isEmpty() ? new Parts(Map.of(), Map.of(), Map.of())
+                : readParts(c, only.toArray(Long[]::new));
         List<EnumType> enums = readEnums(c);
 
         Map<Long, TableInfo> byRoot = new HashMap<>(prev.byRoot());
@@ -364,7 +366,7 @@ public final class SchemaIntrospector {
         byRoot.putAll(parts.tables());
         rootOf.putAll(parts.rootOf());
         references.putAll(parts.references());
-        SchemaState state = new SchemaState(new SchemaModel(sorted(byRoot.values()), enums, at), snapshot.xmin(), cur,
+        SchemaState state = new SchemaState(new SchemaModel(sorted(byRoot.values()), enums, at), snapshot, cur,
                 sigs.others().keySet(), byRoot, rootOf, references, affected.size());
         LOG.debug("Re-read {} changed relations of {} in {} ms (finding them: {} ms)", affected.size(), roots,
                 ms(t0, System.nanoTime()), ms(t0, t1));

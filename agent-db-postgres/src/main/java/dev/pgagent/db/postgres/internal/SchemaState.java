@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public final class SchemaState {
     private final SchemaModel model;
-    private final long snapshotXmin;
+    private final CatalogSignature.Snapshot snapshot;
     private final Map<Long, RelationSignatures.Sig> relations;
     private final Set<String> others;
     private final Map<Long, TableInfo> byRoot;
@@ -20,11 +20,11 @@ public final class SchemaState {
     private final Map<Long, Set<Long>> references;
     private final int reread;
 
-    SchemaState(SchemaModel model, long snapshotXmin, Map<Long, RelationSignatures.Sig> relations,
+    SchemaState(SchemaModel model, CatalogSignature.Snapshot snapshot, Map<Long, RelationSignatures.Sig> relations,
             Set<String> others, Map<Long, TableInfo> byRoot, Map<Long, Long> rootOf,
             Map<Long, Set<Long>> references, int reread) {
         this.model = model;
-        this.snapshotXmin = snapshotXmin;
+        this.snapshot = snapshot;
         this.relations = relations;
         this.others = others;
         this.byRoot = byRoot;
@@ -47,8 +47,8 @@ public final class SchemaState {
         return reread;
     }
 
-    long snapshotXmin() {
-        return snapshotXmin;
+    CatalogSignature.Snapshot snapshot() {
+        return snapshot;
     }
 
     Map<Long, RelationSignatures.Sig> relations() {
