@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * ordering, no INCLUDE, predicate, storage parameters or NULLS NOT DISTINCT, using btree or hash (whose core
  * operator classes take no options), on an ordinary table or materialized view, gets its definition assembled here
  * exactly as {@code pg_get_indexdef} prints it; {@code IndexDefinitionIT} checks the two agree.
+ *
+ * <p>{@link #readState} also keeps what {@link #refresh} needs to update the model incrementally: the snapshot, the
+ * relations' signatures ({@link RelationSignatures}), which relation folds into which table, and which relations
+ * each table's foreign keys reference. A refresh runs the same bulk queries restricted to the changed relations
+ * ({@code c.oid = ANY (?)}) and merges them into a new model that shares the unchanged tables.
  */
 public final class SchemaIntrospector {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaIntrospector.class);
