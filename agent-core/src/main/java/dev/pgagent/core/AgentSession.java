@@ -1,5 +1,6 @@
 package dev.pgagent.core;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.llm.ChatMessage;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationRequest;
@@ -81,7 +82,7 @@ public final class AgentSession {
      *
      * @throws IllegalStateException if an ask is running
      */
-    @dev.pgagent.api.Experimental
+    @Experimental
     public SessionSnapshot snapshot() {
         return new SessionSnapshot(engine.snapshot());
     }

@@ -1,5 +1,6 @@
 package dev.pgagent.core;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
@@ -99,7 +100,7 @@ public final class PostgresAgent {
      * under this agent's validator and policy (refused if they no longer pass). The host must resume each stored
      * snapshot once.
      */
-    @dev.pgagent.api.Experimental
+    @Experimental
     public AgentSession restoreSession(SessionSnapshot snapshot) {
         Objects.requireNonNull(snapshot, "snapshot == null");
         return new AgentSession(engine.restoreSession(snapshot.state()));

@@ -118,6 +118,8 @@ class SessionSnapshotIT {
         assertThat(results.get(1).toolCallId()).isEqualTo(calls.toolCalls().get(1).id());
         assertThat(results.get(1).content()).contains("applied").contains("2 rows");
         assertThat(results.get(1).error()).isFalse();
+        assertThat(audit.events(AuditEventType.ASK_STARTED)).anySatisfy(
+                e -> assertThat(e.attributes()).containsEntry("restored", "true"));
         assertThat(audit.events(AuditEventType.QUERY_EXECUTED)).anySatisfy(e -> {
             assertThat(e.attributes()).containsEntry("requestId", request.id());
             assertThat(e.sessionId()).contains("web-user-7");

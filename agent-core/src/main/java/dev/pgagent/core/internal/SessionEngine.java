@@ -212,8 +212,10 @@ public final class SessionEngine {
         current = run;
         try {
             return guarded(run, () -> {
-                guard.audit(run, AuditEvent.builder(AuditEventType.ASK_STARTED).attribute("resumed", true));
-                if (run.systemPrompt.isEmpty()) {
+                boolean restored = run.systemPrompt.isEmpty();
+                guard.audit(run, AuditEvent.builder(AuditEventType.ASK_STARTED).attribute("resumed", true)
+                        .attribute("restored", restored ? true : null));
+                if (restored) {
                     run.systemPrompt = SystemPrompt.build(config.policy(), engine.specs(), summary(run.question),
                             config.instructions());
                 }
