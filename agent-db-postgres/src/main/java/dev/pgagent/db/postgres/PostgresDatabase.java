@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * catalogs (about 15 ms on 10,000 tables). A change triggers an <em>incremental</em> refresh: one more query finds
  * which relations have catalog rows written since the cached model was read (by {@code xmin}, compared by age so
  * that xid wraparound is harmless) or lost constraints, indexes, comments or defaults, and only those relations
- * (with their partitions, and the tables whose foreign keys point at them) are re-read with the same bulk queries
- * restricted to their OIDs; the new model shares every unchanged {@link TableInfo} instance with the old one and
+ * (with their partitions, and the tables whose foreign keys point at them or whose columns have their row type)
+ * are re-read with the same bulk queries restricted to their OIDs; the new model shares every unchanged {@link TableInfo} instance with the old one and
  * equals what a full read would return. It falls back to a full re-read when more than a fifth of the relations
  * (and more than 20) changed, or when a change cannot be attributed to relations (a renamed schema, type, sequence
  * or function). {@link #refreshSchema()} always re-reads everything. Column-only changes (a renamed or dropped

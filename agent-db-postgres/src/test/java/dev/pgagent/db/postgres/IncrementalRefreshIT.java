@@ -108,6 +108,12 @@ class IncrementalRefreshIT {
             new Step("create schema", "CREATE SCHEMA other; CREATE TABLE other.t (id int)"),
             new Step("move table to another schema", "ALTER TABLE other.t SET SCHEMA shop"),
             new Step("create table with serial", "CREATE TABLE other.s (id serial, n int)"),
+            new Step("columns of a table's row type",
+                    "CREATE TABLE shop.point (x int, y int); CREATE TABLE shop.holder (p shop.point, ps shop.point[])"),
+            new Step("rename the table of a row type", "ALTER TABLE shop.point RENAME TO pt"),
+            new Step("column of a composite type", "CREATE TYPE shop.pair AS (a int, b int);"
+                    + " ALTER TABLE shop.holder ADD COLUMN pr shop.pair"),
+            new Step("rename a composite type", "ALTER TYPE shop.pair RENAME TO duo", true),
             new Step("rename schema", "ALTER SCHEMA other RENAME TO other2", true),
             new Step("rename type", "ALTER TYPE shop.size RENAME TO sizes", true),
             new Step("rename sequence", "ALTER SEQUENCE shop.orders_id_seq RENAME TO orders_seq", true),

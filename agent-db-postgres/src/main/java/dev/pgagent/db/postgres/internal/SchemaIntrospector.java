@@ -123,8 +123,11 @@ public final class SchemaIntrospector {
             + FROM_TOP_LEVEL.replace("{rel}", "a.attrelid")
             + " AND a.attnum > 0 AND NOT a.attisdropped";
 
-    private static final String TYPE_NAMES_SQL = "SELECT u.t, u.m, pg_catalog.format_type(u.t, u.m)"
-            + " FROM unnest(?::pg_catalog.oid[], ?::int4[]) AS u(t, m)";
+    /** Type names, and the relation whose row type a type is (or is an array of), whose renaming renames it. */
+    private static final String TYPE_NAMES_SQL = "SELECT u.t, u.m, pg_catalog.format_type(u.t, u.m),"
+            + " coalesce(nullif(t.typrelid, 0), e.typrelid, 0)"
+            + " FROM unnest(?::pg_catalog.oid[], ?::int4[]) AS u(t, m)"
+            + " LEFT JOIN pg_catalog.pg_type t ON t.oid = u.t LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem";
 
     private static final String COMMENTS_SQL = "SELECT d.objoid, d.objsubid, d.description"
             + " FROM pg_catalog.pg_description d" + FROM_TOP_LEVEL.replace("{rel}", "d.objoid")
@@ -414,7 +417,8 @@ public final class SchemaIntrospector {
             }
         }
         long t2 = System.nanoTime();
-        Map<Long, Map<Integer, String>> typeNames = readColumns(c, rels, only);
+        Map<Long, Long> rowTypes = new HashMap<>();
+        Map<Long, Map<Integer, String>> typeNames = readColumns(c, rels, only, rowTypes);
         long t3 = System.nanoTime();
         readConstraints(c, rels, only);
         long t4 = System.nanoTime();
@@ -422,7 +426,7 @@ public final class SchemaIntrospector {
         long t5 = System.nanoTime();
         Map<Long, Map<Integer, String>> outside = referencedColumnsOutside(c, rels);
         long t6 = System.nanoTime();
-        Parts parts = assemble(rels, typeNames, outside);
+        Parts parts = assemble(rels, typeNames, rowTypes, outside);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, outside {},"
                     + " assembly {}", ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t5, t6),
@@ -436,8 +440,8 @@ public final class SchemaIntrospector {
     }
 
     /** Reads the columns; returns the type names by type OID and modifier. */
-    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels, Long @Nullable [] only)
-            throws SQLException {
+    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels, Long @Nullable [] only,
+            Map<Long, Long> rowTypes) throws SQLException {
         Map<Long, Set<Integer>> distinct = new LinkedHashMap<>();
         try (PreparedStatement ps = prepare(c, COLUMNS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
@@ -471,6 +475,9 @@ public final class SchemaIntrospector {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     names.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getString(3));
+                    if (rs.getLong(4) != 0) {
+                        rowTypes.put(rs.getLong(1), rs.getLong(4));
+                    }
                 }
             }
         }
@@ -686,11 +693,14 @@ public final class SchemaIntrospector {
         return names;
     }
 
-    /** Relations assembled: tables by root OID, the root of every relation read, and the OIDs FKs reference. */
+    /**
+     * Relations assembled: tables by root OID, the root of every relation read, and per table the relations whose
+     * names or columns it shows (referenced by its foreign keys, or whose row type a column has).
+     */
     private record Parts(Map<Long, TableInfo> tables, Map<Long, Long> rootOf, Map<Long, Set<Long>> references) {}
 
     private static Parts assemble(Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
-            Map<Long, Map<Integer, String>> outside) {
+            Map<Long, Long> rowTypes, Map<Long, Map<Integer, String>> outside) {
         List<Rel> roots = new ArrayList<>();
         Map<Long, Long> rootOf = new HashMap<>();
         for (Rel r : rels.values()) {
@@ -717,6 +727,12 @@ public final class SchemaIntrospector {
             for (Con con : r.constraints) {
                 if (con.type() == 'f') {
                     refs.add(con.refOid());
+                }
+            }
+            for (Col col : r.cols) {
+                Long rowTypeOf = rowTypes.get(col.typeOid());
+                if (rowTypeOf != null) {
+                    refs.add(rowTypeOf); // the column's type is named after that relation
                 }
             }
             if (!refs.isEmpty()) {
