@@ -25,13 +25,17 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>One server is started per JVM and shared. {@link #freshDatabase(String)} gives each test class its own empty
- * database on it, so tests do not see each other's tables. When no server can be had, {@link #server()} throws
+ * database on it, so tests do not see each other's tables; the databases made are dropped when the JVM exits, so a
+ * server given by URL is left as it was found. When no server can be had, {@link #server()} throws
  * {@link IllegalStateException} with a message that says how to provide one; tests never skip.
  */
 public final class TestPostgres {
     private static final Logger LOG = LoggerFactory.getLogger(TestPostgres.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static volatile @Nullable Server server;
+    private static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicBoolean CLEANUP_HOOK =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private TestPostgres() {}
 
@@ -148,10 +152,33 @@ public final class TestPostgres {
                 Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name);
             st.execute("CREATE DATABASE " + name);
+            if (!"embedded".equals(s.origin()) && CLEANUP_HOOK.compareAndSet(false, true)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(TestPostgres::dropCreated, "test-postgres-cleanup"));
+            }
+            CREATED.add(name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name + " on " + s + ": " + e.getMessage(), e);
         }
         return s.dataSource(name);
+    }
+
+    private static void dropCreated() {
+        Server s = server;
+        if (s == null) {
+            return;
+        }
+        try (Connection c = s.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            for (String name : CREATED) {
+                try {
+                    st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                } catch (SQLException e) {
+                    LOG.warn("Could not drop test database {}: {}", name, e.getMessage());
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not drop the test databases on {}: {}", s, e.getMessage());
+        }
     }
 
     private static Server find() {
