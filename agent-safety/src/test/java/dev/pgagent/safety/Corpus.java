@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Corpus {
     static final String[] FILES = {
-        "reads.tsv", "traps.tsv", "functions.tsv", "levels.tsv", "host-rules.tsv", "syntax.tsv"
+        "reads.tsv", "traps.tsv", "functions.tsv", "levels.tsv", "host-rules.tsv", "syntax.tsv", "redteam.tsv",
+        "realworld.tsv"
     };
 
     /** Named policies used by the corpus. */

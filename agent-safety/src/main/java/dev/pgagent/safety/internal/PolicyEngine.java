@@ -474,17 +474,36 @@ public final class PolicyEngine {
     private @Nullable Verdict functions(List<Token> tokens, StatementKind kind) {
         Set<String> denied = new TreeSet<>();
         Set<String> files = new TreeSet<>();
-        for (int k = 0; k + 1 < tokens.size(); k++) {
+        for (int k = 0; k < tokens.size(); k++) {
             Token t = tokens.get(k);
-            if (!t.isIdentifier() || !tokens.get(k + 1).is("(")) {
+            if (!t.isIdentifier()) {
                 continue;
             }
+            boolean call = k + 1 < tokens.size() && tokens.get(k + 1).is("(");
             String schema = null;
-            if (k >= 2 && tokens.get(k - 1).is(".") && tokens.get(k - 2).isIdentifier()) {
+            if (call && k >= 2 && tokens.get(k - 1).is(".") && tokens.get(k - 2).isIdentifier()) {
                 schema = tokens.get(k - 2).value();
             }
             String name = t.value();
-            switch (FunctionRules.judge(schema, name, policy.deniedFunctions(), policy.allowedFunctions())) {
+            Set<String> extra = policy.deniedFunctions();
+            if (!call) {
+                // Attribute notation: PostgreSQL reads x.f as f(x) when f takes one argument. After a parenthesised
+                // expression or a parameter any one-argument function is reachable ((1.5::float8).pg_sleep); after
+                // a table name only functions of its row type, which no built-in on the deny list takes.
+                if (k == 0 || !tokens.get(k - 1).is(".") || (k + 1 < tokens.size() && tokens.get(k + 1).is("."))) {
+                    continue;
+                }
+                Token before = k >= 2 ? tokens.get(k - 2) : null;
+                boolean scalar = before != null
+                        && (before.is(")") || before.is("]") || before.kind() == Kind.PARAM);
+                if (!scalar) {
+                    if (!FunctionRules.matchesAny(extra, null, name, false)
+                            || FunctionRules.matchesAny(policy.allowedFunctions(), null, name, true)) {
+                        continue;
+                    }
+                }
+            }
+            switch (FunctionRules.judge(schema, name, extra, policy.allowedFunctions())) {
                 case DENIED -> denied.add(schema == null ? name : schema + "." + name);
                 case FILE_ACCESS -> files.add(schema == null ? name : schema + "." + name);
                 case ALLOWED -> { }
