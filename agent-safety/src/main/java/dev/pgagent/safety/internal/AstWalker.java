@@ -97,6 +97,8 @@ public final class AstWalker {
         public final List<List<TableRef>> stars = new ArrayList<>();
         /** Qualifiers of {@code t.*}. */
         public final List<String> tableStars = new ArrayList<>();
+        /** Whether a NATURAL join appears: it compares every pair of same-named columns, none of them written. */
+        public boolean naturalJoin;
     }
 
     private record Scope(Set<String> ctes, List<TableRef> starTables) {
@@ -182,6 +184,9 @@ public final class AstWalker {
             visitFunction(f, scope);
         } else if (node instanceof Table t) {
             table(t, scope);
+            fields(node, scope, Set.of());
+        } else if (node instanceof Join j) {
+            facts.naturalJoin |= j.isNatural();
             fields(node, scope, Set.of());
         } else if (node instanceof NextValExpression) {
             facts.nextValue = true;

@@ -56,6 +56,10 @@ public final class PolicyEngine {
             ">", "<=", ">=", "~", "~*", "!~", "!~*", "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "@@",
             "<<", ">>", "&", "|", "!", "~~", "!~~", "~~*", "!~~*", "=>", "::", "-|-");
 
+    /** Catalogs holding sample values of every column: refused when the host denies columns. */
+    private static final Set<String> COLUMN_STATISTICS =
+            Set.of("pg_stats", "pg_statistic", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic_ext_data");
+
     private final SafetyPolicy policy;
     private final Duration parseTimeout;
     private final List<String[]> deniedColumns;
@@ -702,6 +706,13 @@ public final class PolicyEngine {
         if (deniedColumns.isEmpty()) {
             return null;
         }
+        for (TableRef t : facts.tables) {
+            String schema = t.schema() == null ? "pg_catalog" : t.schema().toLowerCase(Locale.ROOT);
+            if (schema.equals("pg_catalog") && COLUMN_STATISTICS.contains(t.name().toLowerCase(Locale.ROOT))) {
+                return Verdict.deny(kind, "The statement reads " + t.display() + ", whose sample values (most common"
+                        + " values, histograms) include columns the host denies.", tables);
+            }
+        }
         // Tables involved that have denied columns.
         List<TableRef> guarded = new ArrayList<>();
         for (TableRef t : facts.tables) {
@@ -711,6 +722,12 @@ public final class PolicyEngine {
         }
         if (guarded.isEmpty()) {
             return null;
+        }
+        if (facts.naturalJoin) {
+            TableRef t = guarded.get(0);
+            return Verdict.deny(kind, "NATURAL JOIN compares every column of the same name, and " + t.display()
+                    + " has columns the host denies (" + String.join(", ", deniedColumnsOf(t))
+                    + "); join with ON or USING naming the columns.", tables);
         }
         for (TableRef t : guarded) {
             if (t.aliasColumns()) {
