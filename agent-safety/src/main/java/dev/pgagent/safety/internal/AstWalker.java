@@ -24,6 +24,9 @@ import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.merge.MergeDelete;
+import net.sf.jsqlparser.statement.merge.MergeOperation;
+import net.sf.jsqlparser.statement.merge.MergeUpdate;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.FromItem;
@@ -318,7 +321,7 @@ public final class AstWalker {
         } else if (node instanceof Update upd) {
             scope = withItems(upd.getWithItemsList(), outer);
             target(upd.getTable(), scope, targets);
-            checkWhere(upd.getWhere());
+            checkWhere(upd.getWhere(), upd.getTable());
         } else if (node instanceof Delete del) {
             scope = withItems(del.getWithItemsList(), outer);
             target(del.getTable(), scope, targets);
@@ -328,11 +331,12 @@ public final class AstWalker {
                 }
                 skip.add("tables");
             }
-            checkWhere(del.getWhere());
+            checkWhere(del.getWhere(), del.getTable());
         } else {
             Merge m = (Merge) node;
             scope = withItems(m.getWithItemsList(), outer);
             target(m.getTable(), scope, targets);
+            checkMerge(m);
         }
         List<TableRef> star = new ArrayList<>(targets);
         fields(node, scope.withStar(star), skip);
@@ -354,10 +358,102 @@ public final class AstWalker {
         fields(t, scope, Set.of());
     }
 
-    private void checkWhere(@Nullable Expression where) {
-        if (where == null || triviallyTrue(where)) {
+    private void checkWhere(@Nullable Expression where, @Nullable Table target) {
+        if (where == null || triviallyTrue(where) || (target != null && !refersTo(where, target))) {
             facts.unfilteredWrite = true;
         }
+    }
+
+    /**
+     * A MERGE that updates or deletes matched rows while neither its ON condition nor a WHEN MATCHED AND condition
+     * names a column of the target matches every target row against every source row.
+     */
+    private void checkMerge(Merge m) {
+        if (m.getTable() == null || m.getOperations() == null) {
+            return;
+        }
+        boolean changesMatched = false;
+        boolean filtered = m.getOnCondition() != null && refersTo(m.getOnCondition(), m.getTable());
+        for (MergeOperation op : m.getOperations()) {
+            Expression and = null;
+            if (op instanceof MergeUpdate u) {
+                changesMatched = true;
+                and = u.getAndPredicate();
+            } else if (op instanceof MergeDelete d) {
+                changesMatched = true;
+                and = d.getAndPredicate();
+            }
+            if (and != null && refersTo(and, m.getTable())) {
+                filtered = true;
+            }
+        }
+        if (changesMatched && !filtered) {
+            facts.unfilteredWrite = true;
+        }
+    }
+
+    /**
+     * Returns whether {@code condition} can depend on the row of {@code target}: it names a column unqualified (which
+     * may be the target's) or qualified with the target's name or alias, anywhere, subqueries included. A condition
+     * made of constants, functions and uncorrelated subqueries only is true for every row or for none.
+     */
+    static boolean refersTo(Object condition, Table target) {
+        String name = target.getName() == null ? "" : Names.normalize(target.getName());
+        String alias = target.getAlias() == null ? null : Names.normalize(target.getAlias().getName());
+        return refersTo(condition, name, alias, new IdentityHashMap<>());
+    }
+
+    private static boolean refersTo(@Nullable Object node, String name, @Nullable String alias,
+            IdentityHashMap<Object, Boolean> seen) {
+        if (node == null) {
+            return false;
+        }
+        if (node instanceof Collection<?> c) {
+            for (Object o : c) {
+                if (refersTo(o, name, alias, seen)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (node.getClass().isArray()) {
+            if (!node.getClass().getComponentType().isPrimitive()) {
+                for (int k = 0; k < Array.getLength(node); k++) {
+                    if (refersTo(Array.get(node, k), name, alias, seen)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        String cn = node.getClass().getName();
+        if (!cn.startsWith(AST_PACKAGE) || cn.startsWith(PARSER_PACKAGE) || node.getClass().isEnum()
+                || seen.put(node, Boolean.TRUE) != null) {
+            return false;
+        }
+        if (node instanceof Column c) {
+            String q = qualifier(c.getTable());
+            if (q == null) {
+                String n = Names.normalize(c.getColumnName()).toLowerCase(java.util.Locale.ROOT);
+                return !(n.equals("true") || n.equals("false"));
+            }
+            return q.equals(name) || q.equals(alias);
+        }
+        if (node instanceof AllTableColumns || node instanceof Table) {
+            return false;
+        }
+        for (Field f : FIELDS.get(node.getClass())) {
+            Object value;
+            try {
+                value = f.get(node);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read " + f, e);
+            }
+            if (refersTo(value, name, alias, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Recognises conditions true for every row: {@code true}, {@code 1 = 1}, {@code 'a' = 'a'}, ORs of them. */

@@ -610,6 +610,16 @@ public final class PolicyEngine {
                     tables);
         }
         Set<String> targets = tablesOf(facts.writeTargets);
+        for (TableRef t : facts.writeTargets) {
+            String schema = t.schema() == null ? null : t.schema().toLowerCase(Locale.ROOT);
+            boolean system = schema == null
+                    ? t.name().toLowerCase(Locale.ROOT).startsWith("pg_")
+                    : schema.equals("pg_catalog") || schema.equals("information_schema") || schema.startsWith("pg_");
+            if (system) {
+                return Verdict.deny(StatementKind.WRITE, what + " writes " + t.display() + ", a system catalog or"
+                        + " view (pg_settings changes session settings); it is not allowed.", tables);
+            }
+        }
         if (facts.unfilteredWrite) {
             return guarded(GuardedOperation.UNFILTERED_WRITE, StatementKind.WRITE, tables,
                     "UPDATE or DELETE without a WHERE clause (or with one that is always true) changes every row"
