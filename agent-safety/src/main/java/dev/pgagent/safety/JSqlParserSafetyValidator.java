@@ -109,7 +109,8 @@ public final class JSqlParserSafetyValidator implements SafetyValidator {
      * transaction ids and snapshots, notifications, large objects, other databases ({@code dblink*},
      * {@code postgres_fdw_*}), functions that run SQL given as text ({@code query_to_xml*}, {@code table_to_xml*},
      * {@code cursor_to_xml*}, {@code database_to_xml*}, {@code schema_to_xml*}, {@code ts_stat},
-     * {@code ts_rewrite}), writers of catalogs and statistics ({@code pg_stat_reset*},
+     * {@code ts_rewrite}, tablefunc's {@code crosstab*} and {@code connectby}, Citus's {@code run_command_on_*},
+     * {@code *replicate_ddl_command}, {@code xslt_process}), hypothetical indexes ({@code hypopg_*}), writers of catalogs and statistics ({@code pg_stat_reset*},
      * {@code pg_import_system_collations}, ...), {@code setseed}, common extensions that run SQL later or
      * elsewhere or send data out ({@code cron.schedule*}, {@code pg_background_*}, {@code http_*},
      * {@code net.http_*}, {@code aws_s3.query_export_to_s3}), and server-side file access ({@code pg_read_file},

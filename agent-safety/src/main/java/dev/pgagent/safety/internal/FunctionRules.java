@@ -81,6 +81,11 @@ public final class FunctionRules {
             "schema_to_xml*",
             "ts_stat",
             "ts_rewrite",
+            "crosstab*",
+            "connectby",
+            "run_command_on_*",
+            "*replicate_ddl_command",
+            "xslt_process",
             // catalog and statistics writers
             "pg_import_system_collations",
             "pg_stat_reset*",
@@ -104,6 +109,7 @@ public final class FunctionRules {
             "pg_set_attribute_stats",
             // session state that outlives the statement
             "setseed",
+            "hypopg_*",
             // common extensions: scheduled or background SQL, outbound requests, bulk export
             "cron.schedule*",
             "cron.unschedule",
