@@ -541,6 +541,13 @@ public final class PolicyEngine {
                         "TRUNCATE removes every row of a table");
             }
         }
+        for (int k = 0; k + 1 < tokens.size(); k++) {
+            if (tokens.get(k).isWord("owner") && tokens.get(k + 1).isWord("to")
+                    && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
+                return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                        first.toUpperCase(Locale.ROOT) + " ... OWNER TO changes who owns an object and its privileges");
+            }
+        }
         for (int k = 0; k < tokens.size(); k++) {
             if (tokens.get(k).isWord("cascade")) {
                 boolean fk = k > 0 && (tokens.get(k - 1).isWord("delete") || tokens.get(k - 1).isWord("update"));
