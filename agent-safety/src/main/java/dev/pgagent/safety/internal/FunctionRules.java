@@ -20,6 +20,9 @@ public final class FunctionRules {
             "pg_stat_file",
             "pg_file_*",
             "pg_logdir_ls",
+            "pg_show_all_file_settings",
+            "pg_hba_file_rules",
+            "pg_ident_file_mappings",
             "lo_import",
             "lo_export");
 

@@ -60,6 +60,13 @@ public final class PolicyEngine {
     private static final Set<String> COLUMN_STATISTICS =
             Set.of("pg_stats", "pg_statistic", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic_ext_data");
 
+    /** Catalogs with password hashes or connection strings (with passwords): never read. */
+    private static final Set<String> CREDENTIAL_CATALOGS =
+            Set.of("pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_subscription");
+    /** Views of the server's configuration files: FILE_ACCESS. */
+    private static final Set<String> FILE_VIEWS =
+            Set.of("pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings");
+
     private final SafetyPolicy policy;
     private final Duration parseTimeout;
     private final List<String[]> deniedColumns;
@@ -221,6 +228,10 @@ public final class PolicyEngine {
         Facts facts = AstWalker.walk(stmt);
         Set<String> tables = tableNames(facts);
 
+        Verdict catalogs = sensitiveCatalogs(facts, tables, lexKind);
+        if (catalogs != null) {
+            return catalogs;
+        }
         Verdict hostRules = hostRules(facts, tables, lexKind);
         if (hostRules != null) {
             return hostRules;
@@ -664,6 +675,29 @@ public final class PolicyEngine {
 
     private static Set<String> tableNames(Facts facts) {
         return tablesOf(facts.tables);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Catalogs holding credentials or server files
+
+    /** Refuses catalogs with password hashes or connection strings, and guards views of server files. */
+    private @Nullable Verdict sensitiveCatalogs(Facts facts, Set<String> tables, StatementKind kind) {
+        for (TableRef t : facts.tables) {
+            String schema = t.schema() == null ? "pg_catalog" : t.schema().toLowerCase(Locale.ROOT);
+            if (!schema.equals("pg_catalog")) {
+                continue;
+            }
+            String name = t.name().toLowerCase(Locale.ROOT);
+            if (CREDENTIAL_CATALOGS.contains(name)) {
+                return Verdict.deny(kind, "The statement reads " + t.display() + ", which holds password hashes or"
+                        + " connection strings; use pg_roles, pg_user or pg_stat_subscription instead.", tables);
+            }
+            if (FILE_VIEWS.contains(name)) {
+                return guarded(GuardedOperation.FILE_ACCESS, kind, tables, "The statement reads " + t.display()
+                        + ", which shows the contents of the server's configuration files");
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------------------------------------------------
