@@ -90,3 +90,68 @@ REFRESH MATERIALIZED VIEW mv;
 CREATE SEQUENCE spare_seq;
 SELECT nextval('spare_seq');
 ANALYZE;
+
+CREATE TABLE events (
+    id bigserial PRIMARY KEY,
+    customer_id int REFERENCES customers (id),
+    name text NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    props jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE subscriptions (
+    id serial PRIMARY KEY,
+    customer_id int NOT NULL REFERENCES customers (id),
+    plan text NOT NULL,
+    period tstzrange NOT NULL,
+    mrr numeric(10, 2) NOT NULL
+);
+INSERT INTO events (customer_id, name, occurred_at, props)
+SELECT 1 + g % 60, (ARRAY['login', 'view', 'purchase', 'logout'])[1 + g % 4],
+       timestamptz '2024-03-01' + g * interval '97 minutes',
+       jsonb_build_object('page', '/p/' || g % 9, 'ms', g % 700, 'tags', jsonb_build_array('a', 'b'))
+FROM generate_series(1, 2000) g;
+INSERT INTO subscriptions (customer_id, plan, period, mrr)
+SELECT 1 + g % 60, (ARRAY['basic', 'pro', 'team'])[1 + g % 3],
+       tstzrange(timestamptz '2024-01-01' + g * interval '5 days', timestamptz '2024-04-01' + g * interval '9 days'),
+       (ARRAY[9, 29, 99])[1 + g % 3]
+FROM generate_series(1, 80) g;
+
+CREATE SCHEMA tpch;
+CREATE TABLE tpch.region (r_regionkey int PRIMARY KEY, r_name text NOT NULL, r_comment text);
+CREATE TABLE tpch.nation (n_nationkey int PRIMARY KEY, n_name text NOT NULL, n_regionkey int NOT NULL, n_comment text);
+CREATE TABLE tpch.supplier (s_suppkey int PRIMARY KEY, s_name text NOT NULL, s_address text, s_nationkey int NOT NULL,
+    s_phone text, s_acctbal numeric(12, 2), s_comment text);
+CREATE TABLE tpch.part (p_partkey int PRIMARY KEY, p_name text NOT NULL, p_mfgr text, p_brand text, p_type text,
+    p_size int, p_container text, p_retailprice numeric(12, 2), p_comment text);
+CREATE TABLE tpch.partsupp (ps_partkey int, ps_suppkey int, ps_availqty int, ps_supplycost numeric(12, 2),
+    ps_comment text, PRIMARY KEY (ps_partkey, ps_suppkey));
+CREATE TABLE tpch.customer (c_custkey int PRIMARY KEY, c_name text, c_address text, c_nationkey int, c_phone text,
+    c_acctbal numeric(12, 2), c_mktsegment text, c_comment text);
+CREATE TABLE tpch.orders (o_orderkey int PRIMARY KEY, o_custkey int, o_orderstatus char(1), o_totalprice numeric(12, 2),
+    o_orderdate date, o_orderpriority text, o_clerk text, o_shippriority int, o_comment text);
+CREATE TABLE tpch.lineitem (l_orderkey int, l_partkey int, l_suppkey int, l_linenumber int, l_quantity numeric(12, 2),
+    l_extendedprice numeric(12, 2), l_discount numeric(12, 2), l_tax numeric(12, 2), l_returnflag char(1),
+    l_linestatus char(1), l_shipdate date, l_commitdate date, l_receiptdate date, l_shipinstruct text, l_shipmode text,
+    l_comment text, PRIMARY KEY (l_orderkey, l_linenumber));
+INSERT INTO tpch.region SELECT g, (ARRAY['AFRICA', 'AMERICA', 'ASIA', 'EUROPE', 'MIDDLE EAST'])[g + 1], 'r' FROM generate_series(0, 4) g;
+INSERT INTO tpch.nation SELECT g, (ARRAY['ALGERIA', 'ARGENTINA', 'BRAZIL', 'CANADA', 'EGYPT', 'ETHIOPIA', 'FRANCE',
+    'GERMANY', 'INDIA', 'INDONESIA'])[g + 1], g % 5, 'n' FROM generate_series(0, 9) g;
+INSERT INTO tpch.supplier SELECT g, 'Supplier#' || g, 'addr ' || g, g % 10, '1' || g % 10 || '-555-' || g,
+    g * 10.5 - 100, CASE WHEN g % 7 = 0 THEN 'Customer Complaints here' ELSE 'fine' END FROM generate_series(1, 20) g;
+INSERT INTO tpch.part SELECT g, (ARRAY['forest green', 'navy blue', 'pale rose'])[1 + g % 3] || ' part ' || g,
+    'Manufacturer#' || 1 + g % 5, 'Brand#' || 1 + g % 5 || 1 + g % 4,
+    (ARRAY['ECONOMY ANODIZED STEEL', 'PROMO BRUSHED COPPER', 'STANDARD POLISHED BRASS', 'MEDIUM BURNISHED TIN'])[1 + g % 4],
+    1 + g % 50, (ARRAY['SM CASE', 'MED BOX', 'LG PACK', 'WRAP BAG'])[1 + g % 4], 900 + g, 'p' FROM generate_series(1, 40) g;
+INSERT INTO tpch.partsupp SELECT p, s, 100 * p % 997, 1 + (p * s) % 100, 'ps'
+FROM generate_series(1, 40) p, generate_series(1, 20, 5) s;
+INSERT INTO tpch.customer SELECT g, 'Customer#' || g, 'addr', g % 10, (10 + g % 25) || '-555-' || g, g * 7.5 - 50,
+    (ARRAY['AUTOMOBILE', 'BUILDING', 'FURNITURE', 'MACHINERY', 'HOUSEHOLD'])[1 + g % 5], 'c' FROM generate_series(1, 50) g;
+INSERT INTO tpch.orders SELECT g, 1 + g % 50, (ARRAY['F', 'O', 'P'])[1 + g % 3], 1000 + g * 3.5,
+    date '1993-01-01' + g * 7, (ARRAY['1-URGENT', '2-HIGH', '3-MEDIUM', '4-NOT SPECIFIED', '5-LOW'])[1 + g % 5],
+    'Clerk#' || g % 9, 0, CASE WHEN g % 11 = 0 THEN 'special requests' ELSE 'o' END FROM generate_series(1, 300) g;
+INSERT INTO tpch.lineitem SELECT o, 1 + (o * k) % 40, 1 + ((o + k) % 4) * 5, k, 1 + (o * k) % 50, 100 + (o * k) % 900,
+    ((o + k) % 10) / 100.0, ((o * k) % 8) / 100.0, (ARRAY['A', 'N', 'R'])[1 + (o + k) % 3], (ARRAY['F', 'O'])[1 + k % 2],
+    date '1993-01-01' + o * 7 + k * 3, date '1993-01-01' + o * 7 + k * 4, date '1993-01-01' + o * 7 + k * 5,
+    (ARRAY['DELIVER IN PERSON', 'NONE', 'TAKE BACK RETURN'])[1 + k % 3], (ARRAY['MAIL', 'SHIP', 'AIR', 'TRUCK'])[1 + o % 4], 'l'
+FROM generate_series(1, 300) o, generate_series(1, 4) k;
+ANALYZE;

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
@@ -185,6 +186,12 @@ public final class AstWalker {
             facts.stars.add(scope.starTables());
         } else if (node instanceof Function f) {
             visitFunction(f, scope);
+        } else if (node instanceof AnalyticExpression a) {
+            // count(*) OVER (...) and count(*) FILTER (...) are not reads of every column either
+            Expression arg = a.getExpression();
+            boolean countStar = arg instanceof AllColumns && !(arg instanceof FunctionAllColumns)
+                    && !(arg instanceof AllTableColumns);
+            fields(a, scope, countStar ? Set.of("expression") : Set.of());
         } else if (node instanceof Table t) {
             table(t, scope);
             fields(node, scope, Set.of());

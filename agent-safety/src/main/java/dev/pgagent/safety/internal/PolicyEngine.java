@@ -70,6 +70,7 @@ public final class PolicyEngine {
     private final SafetyPolicy policy;
     private final Duration parseTimeout;
     private final List<String[]> deniedColumns;
+    private final Set<String> deniedColumnNames;
 
     /** Creates an engine for {@code policy}, parsing each statement within {@code parseTimeout}. */
     public PolicyEngine(SafetyPolicy policy, Duration parseTimeout) {
@@ -81,6 +82,11 @@ public final class PolicyEngine {
             cols.add(parts);
         }
         this.deniedColumns = List.copyOf(cols);
+        Set<String> names = new java.util.HashSet<>();
+        for (String[] c : cols) {
+            names.add(c[c.length - 1].toLowerCase(Locale.ROOT));
+        }
+        this.deniedColumnNames = Set.copyOf(names);
     }
 
     /** Returns the verdict for {@code sql}. */
@@ -214,7 +220,7 @@ public final class PolicyEngine {
                     + " changes data; the policy is read-only.");
         }
 
-        String text = render(sql, rewrite(tokens));
+        String text = render(sql, rewrite(reorder(tokens), deniedColumnNames));
         ParserRunner.Outcome parsed = ParserRunner.parse(text, parseTimeout);
         if (parsed.statements() == null) {
             return unparseable(tokens, lexKind, parsed);
@@ -904,13 +910,120 @@ public final class PolicyEngine {
     // ---------------------------------------------------------------------------------------------------------
     // Text for JSqlParser
 
-    /** Rewrites known JSqlParser gaps that do not change what the statement touches. */
-    static List<Token> rewrite(List<Token> tokens) {
+    /** Returns the index of the parenthesis closing the one at {@code open}, or -1. */
+    private static int closing(List<Token> tokens, int open) {
+        int depth = 0;
+        for (int k = open; k < tokens.size(); k++) {
+            if (tokens.get(k).is("(")) {
+                depth++;
+            } else if (tokens.get(k).is(")")) {
+                depth--;
+                if (depth == 0) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Returns the index of the parenthesis opening the one at {@code close}, or -1. */
+    private static int opening(List<Token> tokens, int close) {
+        int depth = 0;
+        for (int k = close; k >= 0; k--) {
+            if (tokens.get(k).is(")")) {
+                depth++;
+            } else if (tokens.get(k).is("(")) {
+                depth--;
+                if (depth == 0) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Reorders clauses JSqlParser reads only in another order: {@code WITHIN GROUP (...) FILTER (...)} becomes
+     * {@code FILTER (...) WITHIN GROUP (...)}. Every token is kept.
+     */
+    static List<Token> reorder(List<Token> tokens) {
+        List<Token> out = new ArrayList<>(tokens);
+        for (int k = 0; k + 2 < out.size(); k++) {
+            if (!(out.get(k).isWord("within") && out.get(k + 1).isWord("group") && out.get(k + 2).is("("))) {
+                continue;
+            }
+            int c1 = closing(out, k + 2);
+            if (c1 < 0 || c1 + 2 >= out.size() || !out.get(c1 + 1).isWord("filter") || !out.get(c1 + 2).is("(")) {
+                continue;
+            }
+            int c2 = closing(out, c1 + 2);
+            if (c2 < 0) {
+                continue;
+            }
+            List<Token> within = new ArrayList<>(out.subList(k, c1 + 1));
+            List<Token> filter = new ArrayList<>(out.subList(c1 + 1, c2 + 1));
+            List<Token> swapped = new ArrayList<>(filter);
+            swapped.addAll(within);
+            for (int j = 0; j < swapped.size(); j++) {
+                out.set(k + j, swapped.get(j));
+            }
+            k = c2;
+        }
+        return out;
+    }
+
+    private static final Set<String> FRAME_START = Set.of("between", "unbounded", "current");
+    private static final Set<String> INTERVAL_FIELDS = Set.of("year", "month", "day", "hour", "minute", "second");
+    private static final Set<String> WINDOW_SPEC_START = Set.of("partition", "order", "rows", "range", "groups");
+
+    /**
+     * Rewrites known JSqlParser gaps that do not change what the statement touches. A field selected from a
+     * function's composite result is dropped unless it has the name of a column in {@code protectedNames}.
+     */
+    static List<Token> rewrite(List<Token> tokens, Set<String> protectedNames) {
         List<Token> out = new ArrayList<>(tokens.size() + 4);
+        boolean windowClause = false;
         for (int k = 0; k < tokens.size(); k++) {
             Token t = tokens.get(k);
             Token prev = k == 0 ? null : tokens.get(k - 1);
             Token next = k + 1 < tokens.size() ? tokens.get(k + 1) : null;
+            windowClause |= t.isWord("window");
+            // OVER (w ORDER BY ...) and WINDOW w2 AS (w ...): the name of an existing window refines it, and the
+            // window it names is read where it is defined
+            if (t.isIdentifier() && prev != null && prev.is("(") && k >= 2
+                    && (tokens.get(k - 2).isWord("over") || (windowClause && tokens.get(k - 2).isWord("as")))
+                    && next != null && (next.is(")") || (next.kind() == Kind.WORD
+                            && WINDOW_SPEC_START.contains(next.value())))
+                    && !(t.kind() == Kind.WORD && WINDOW_SPEC_START.contains(t.value()))) {
+                continue;
+            }
+            // GROUPS frames read the same rows as ROWS frames; EXCLUDE ... only narrows the frame
+            if (t.isWord("groups") && next != null && (next.kind() == Kind.NUMBER
+                    || (next.kind() == Kind.WORD && FRAME_START.contains(next.value())))) {
+                out.add(new Token(Kind.WORD, "ROWS", -1, -1));
+                continue;
+            }
+            if (t.isWord("exclude") && next != null && (next.isWord("current") || next.isWord("group")
+                    || next.isWord("ties") || next.isWord("no"))) {
+                k += next.isWord("current") || next.isWord("no") ? 2 : 1;
+                continue;
+            }
+            // INTERVAL '1-2' YEAR TO MONTH: the field qualifier names nothing
+            if (t.isWord("to") && next != null && next.kind() == Kind.WORD && INTERVAL_FIELDS.contains(next.value())
+                    && prev != null && prev.kind() == Kind.WORD && INTERVAL_FIELDS.contains(prev.value())
+                    && k >= 3 && tokens.get(k - 2).kind() == Kind.STRING && tokens.get(k - 3).isWord("interval")) {
+                k++;
+                continue;
+            }
+            // (f(x)).field and (f(x)).*: a field of a function's composite result
+            if (t.is(".") && prev != null && prev.is(")") && next != null
+                    && (next.is("*") || (next.isIdentifier() && !protectedNames.contains(
+                            next.value().toLowerCase(Locale.ROOT))))
+                    && (k + 2 >= tokens.size() || !tokens.get(k + 2).is("("))
+                    && wrapsCall(tokens, k - 1)) {
+                k++;
+                continue;
+            }
             // TABLE name  ==  SELECT * FROM name
             if (t.isWord("table") && next != null && next.isIdentifier()
                     && (prev == null || prev.is("(") || prev.is(")") || prev.isWord("union") || prev.isWord("intersect")
@@ -974,6 +1087,19 @@ public final class PolicyEngine {
             }
         }
         return out;
+    }
+
+    /** Whether the parenthesis closing at {@code close} wraps exactly one function call {@code (name(...))}. */
+    private static boolean wrapsCall(List<Token> tokens, int close) {
+        int open = opening(tokens, close);
+        if (open < 0 || open + 2 >= close || !tokens.get(close - 1).is(")")) {
+            return false;
+        }
+        int k = open + 1;
+        while (k + 2 < close && tokens.get(k).isIdentifier() && tokens.get(k + 1).is(".")) {
+            k += 2;
+        }
+        return tokens.get(k).isIdentifier() && tokens.get(k + 1).is("(") && closing(tokens, k + 1) == close - 1;
     }
 
     /**
