@@ -983,6 +983,7 @@ public final class PolicyEngine {
     static List<Token> rewrite(List<Token> tokens, Set<String> protectedNames) {
         List<Token> out = new ArrayList<>(tokens.size() + 4);
         boolean windowClause = false;
+        int searchEnd = -1;
         for (int k = 0; k < tokens.size(); k++) {
             Token t = tokens.get(k);
             Token prev = k == 0 ? null : tokens.get(k - 1);
@@ -996,6 +997,22 @@ public final class PolicyEngine {
                             && WINDOW_SPEC_START.contains(next.value())))
                     && !(t.kind() == Kind.WORD && WINDOW_SPEC_START.contains(t.value()))) {
                 continue;
+            }
+            // JOIN ... USING (a, b) AS j: the join alias only renames the merged columns
+            if (t.isWord("as") && prev != null && prev.is(")") && next != null && next.isIdentifier()
+                    && usingColumnList(tokens, k - 1)) {
+                k++;
+                continue;
+            }
+            // WITH RECURSIVE ... (...) SEARCH DEPTH FIRST BY a SET o / CYCLE a SET c [TO x DEFAULT y] USING p: they
+            // name output columns of the CTE only
+            if ((t.isWord("search") || t.isWord("cycle")) && prev != null && (prev.is(")") || k == searchEnd)) {
+                int end = searchOrCycleEnd(tokens, k);
+                if (end > k) {
+                    searchEnd = end;
+                    k = end - 1;
+                    continue;
+                }
             }
             // GROUPS frames read the same rows as ROWS frames; EXCLUDE ... only narrows the frame
             if (t.isWord("groups") && next != null && (next.kind() == Kind.NUMBER
@@ -1087,6 +1104,68 @@ public final class PolicyEngine {
             }
         }
         return out;
+    }
+
+    /** Whether the parenthesis closing at {@code close} holds the column list of {@code USING (a, b)}. */
+    private static boolean usingColumnList(List<Token> tokens, int close) {
+        int open = opening(tokens, close);
+        if (open < 1 || !tokens.get(open - 1).isWord("using") || open + 1 >= close) {
+            return false;
+        }
+        for (int k = open + 1; k < close; k++) {
+            Token t = tokens.get(k);
+            boolean expectName = (k - open) % 2 == 1;
+            if (expectName ? !t.isIdentifier() || READ_WORDS.contains(t.value()) : !t.is(",")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns the index after a CTE's {@code SEARCH {DEPTH|BREADTH} FIRST BY cols SET col} or {@code CYCLE cols SET
+     * col [TO value DEFAULT value] USING col} clause starting at {@code k}, or -1 when the tokens are not one.
+     */
+    private static int searchOrCycleEnd(List<Token> tokens, int k) {
+        int j = k + 1;
+        if (tokens.get(k).isWord("search")) {
+            if (j + 2 >= tokens.size() || !(tokens.get(j).isWord("depth") || tokens.get(j).isWord("breadth"))
+                    || !tokens.get(j + 1).isWord("first") || !tokens.get(j + 2).isWord("by")) {
+                return -1;
+            }
+            j += 3;
+        }
+        j = nameList(tokens, j);
+        if (j < 0 || j + 1 >= tokens.size() || !tokens.get(j).isWord("set") || !tokens.get(j + 1).isIdentifier()) {
+            return -1;
+        }
+        j += 2;
+        if (tokens.get(k).isWord("search")) {
+            return j;
+        }
+        if (j + 3 < tokens.size() && tokens.get(j).isWord("to") && tokens.get(j + 2).isWord("default")) {
+            j += 4;
+        }
+        if (j + 1 < tokens.size() && tokens.get(j).isWord("using") && tokens.get(j + 1).isIdentifier()) {
+            return j + 2;
+        }
+        return -1;
+    }
+
+    /** Returns the index after a list {@code a, b, c} of names starting at {@code k}, or -1. */
+    private static int nameList(List<Token> tokens, int k) {
+        int j = k;
+        while (true) {
+            if (j >= tokens.size() || !tokens.get(j).isIdentifier()) {
+                return -1;
+            }
+            j++;
+            if (j < tokens.size() && tokens.get(j).is(",")) {
+                j++;
+            } else {
+                return j;
+            }
+        }
     }
 
     /** Whether the parenthesis closing at {@code close} wraps exactly one function call {@code (name(...))}. */
