@@ -1143,13 +1143,18 @@ public final class PolicyEngine {
         if (tokens.get(k).isWord("search")) {
             return j;
         }
-        if (j + 3 < tokens.size() && tokens.get(j).isWord("to") && tokens.get(j + 2).isWord("default")) {
+        if (j + 3 < tokens.size() && tokens.get(j).isWord("to") && tokens.get(j + 2).isWord("default")
+                && constant(tokens.get(j + 1)) && constant(tokens.get(j + 3))) {
             j += 4;
         }
         if (j + 1 < tokens.size() && tokens.get(j).isWord("using") && tokens.get(j + 1).isIdentifier()) {
             return j + 2;
         }
         return -1;
+    }
+
+    private static boolean constant(Token t) {
+        return t.kind() == Kind.STRING || t.kind() == Kind.NUMBER || t.kind() == Kind.WORD;
     }
 
     /** Returns the index after a list {@code a, b, c} of names starting at {@code k}, or -1. */
