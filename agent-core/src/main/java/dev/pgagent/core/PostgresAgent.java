@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *     .addAuditSink(AuditSinks.jsonLines(Path.of("audit.jsonl")))
  *     .build();
  * AgentResponse r = agent.newSession().ask("How many customers signed up last week?");
- * System.out.println(r.answer());
+ * String answer = r.answer();      // the model's final answer; r.status(), r.statements() tell how it got there
  * }</pre>
  *
  * <p>Each ask: the system prompt states the role, the PostgreSQL dialect, the safety rules of the policy in force,

@@ -174,13 +174,7 @@ public final class SessionEngine {
                 return loop(run);
             });
         } finally {
-            current = null;
-            synchronized (lock) {
-                running = false;
-            }
-            if (run.interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            endSegment(run);
         }
     }
 
@@ -222,13 +216,18 @@ public final class SessionEngine {
                 return continueAfterDecisions(run, decisions);
             });
         } finally {
-            current = null;
-            synchronized (lock) {
-                running = false;
-            }
-            if (run.interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            endSegment(run);
+        }
+    }
+
+    /** Marks the session idle after an ask or a resume, and passes on an interrupt the run swallowed. */
+    private void endSegment(AskRun run) {
+        current = null;
+        synchronized (lock) {
+            running = false;
+        }
+        if (run.interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

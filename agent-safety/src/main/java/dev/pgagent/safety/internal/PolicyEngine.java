@@ -711,28 +711,23 @@ public final class PolicyEngine {
 
     /** A rule naming {@code [schema.]table} matches a reference; an unqualified reference may be any schema's. */
     private static boolean matchesDeny(Set<String> rules, TableRef ref) {
-        String name = ref.name().toLowerCase(Locale.ROOT);
-        String schema = ref.schema() == null ? null : ref.schema().toLowerCase(Locale.ROOT);
-        for (String rule : rules) {
-            int dot = rule.lastIndexOf('.');
-            String rn = rule.substring(dot + 1);
-            String rs = dot < 0 ? null : rule.substring(0, dot);
-            if (rn.equals(name) && (rs == null || schema == null || rs.equals(schema))) {
-                return true;
-            }
-        }
-        return false;
+        return matches(rules, ref, true);
     }
 
     /** For allow lists a qualified rule only matches a reference qualified the same way. */
     private static boolean matchesAllow(Set<String> rules, TableRef ref) {
+        return matches(rules, ref, false);
+    }
+
+    private static boolean matches(Set<String> rules, TableRef ref, boolean unqualifiedRefMatchesAnySchema) {
         String name = ref.name().toLowerCase(Locale.ROOT);
         String schema = ref.schema() == null ? null : ref.schema().toLowerCase(Locale.ROOT);
         for (String rule : rules) {
             int dot = rule.lastIndexOf('.');
             String rn = rule.substring(dot + 1);
             String rs = dot < 0 ? null : rule.substring(0, dot);
-            if (rn.equals(name) && (rs == null || rs.equals(schema))) {
+            boolean schemaMatches = rs == null || rs.equals(schema) || (unqualifiedRefMatchesAnySchema && schema == null);
+            if (rn.equals(name) && schemaMatches) {
                 return true;
             }
         }
