@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The runtime limits of one statement: {@code statement_timeout} and {@code lock_timeout} (set with
  * {@code SET LOCAL}), the row and byte caps of its result, the JDBC fetch size used to stream it, and an optional
- * role to run it as ({@code SET LOCAL ROLE}). Immutable.
+ * role to run it as ({@code SET LOCAL ROLE}), and the data it must not reach ({@link DeniedData}, checked on
+ * PostgreSQL's plan before the statement runs). Immutable.
  *
  * @param statementTimeout the server-side statement timeout; positive, at most {@link Integer#MAX_VALUE} ms
  * @param lockTimeout the server-side lock wait timeout; positive, at most {@link Integer#MAX_VALUE} ms
@@ -17,10 +18,11 @@ import org.jspecify.annotations.Nullable;
  * @param maxBytes the most bytes (UTF-8 size of the values) kept; at least 1
  * @param fetchSize rows fetched per round trip while streaming; at least 1
  * @param role a plain PostgreSQL identifier to {@code SET LOCAL ROLE} to, or null to keep the session's role
+ * @param denied the tables and columns the statement's plan must not read; {@link DeniedData#none()} checks nothing
  */
 public record ExecutionLimits(
         Duration statementTimeout, Duration lockTimeout, int maxRows, long maxBytes, int fetchSize,
-        @Nullable String role) {
+        @Nullable String role, DeniedData denied) {
 
     /** The fetch size {@link #from(SafetyPolicy)} uses: 200 rows. */
     public static final int DEFAULT_FETCH_SIZE = 200;
@@ -43,6 +45,13 @@ public record ExecutionLimits(
         if (role != null && !IDENTIFIER.matcher(role).matches()) {
             throw new IllegalArgumentException("role must be a plain PostgreSQL identifier but was " + role);
         }
+        Objects.requireNonNull(denied, "denied == null");
+    }
+
+    /** Creates limits that check no denied data. */
+    public ExecutionLimits(Duration statementTimeout, Duration lockTimeout, int maxRows, long maxBytes, int fetchSize,
+            @Nullable String role) {
+        this(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, DeniedData.none());
     }
 
     private static void positiveMillis(Duration d, String name) {
@@ -55,11 +64,14 @@ public record ExecutionLimits(
         }
     }
 
-    /** Returns the limits a policy sets: its timeouts, row and byte caps and role; fetch size 200. */
+    /**
+     * Returns the limits a policy sets: its timeouts, row and byte caps, role, and denied tables and columns; fetch
+     * size 200.
+     */
     public static ExecutionLimits from(SafetyPolicy policy) {
         Objects.requireNonNull(policy, "policy == null");
         return new ExecutionLimits(policy.statementTimeout(), policy.lockTimeout(), policy.maxRows(),
-                policy.maxBytes(), DEFAULT_FETCH_SIZE, policy.role().orElse(null));
+                policy.maxBytes(), DEFAULT_FETCH_SIZE, policy.role().orElse(null), DeniedData.from(policy));
     }
 
     /** Returns the limits of {@link SafetyPolicy#READ_ONLY}: 30 s, 5 s, 1,000 rows, 1 MiB, fetch size 200. */
@@ -69,31 +81,36 @@ public record ExecutionLimits(
 
     /** Returns a copy with another row cap. */
     public ExecutionLimits withMaxRows(int maxRows) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 
     /** Returns a copy with another byte cap. */
     public ExecutionLimits withMaxBytes(long maxBytes) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 
     /** Returns a copy with another statement timeout. */
     public ExecutionLimits withStatementTimeout(Duration statementTimeout) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 
     /** Returns a copy with another lock timeout. */
     public ExecutionLimits withLockTimeout(Duration lockTimeout) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 
     /** Returns a copy with another fetch size. */
     public ExecutionLimits withFetchSize(int fetchSize) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 
     /** Returns a copy with another role (null for none). */
     public ExecutionLimits withRole(@Nullable String role) {
-        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role);
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
+    }
+
+    /** Returns a copy with other denied data. */
+    public ExecutionLimits withDenied(DeniedData denied) {
+        return new ExecutionLimits(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, denied);
     }
 }

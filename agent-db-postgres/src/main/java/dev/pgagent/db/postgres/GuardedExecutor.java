@@ -7,6 +7,7 @@ import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.ResultColumn;
 import dev.pgagent.api.sql.Truncation;
+import dev.pgagent.db.postgres.internal.PlanReach;
 import dev.pgagent.db.postgres.internal.SqlText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,13 +54,13 @@ final class GuardedExecutor {
 
     QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), Mode.READ, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.READ, -1, limits, cancellation);
         return o.rows() != null ? o.rows() : QueryResult.builder().build();
     }
 
     String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run("EXPLAIN (FORMAT JSON) " + text.jdbcText(), Mode.READ, -1,
+        Outcome o = run("EXPLAIN (FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1,
                 limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
         QueryResult r = o.rows();
         if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
@@ -70,7 +71,7 @@ final class GuardedExecutor {
 
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), Mode.DRY_RUN, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.DRY_RUN, -1, limits, cancellation);
         return new WriteDryRun(o.count(), o.rows());
     }
 
@@ -79,7 +80,7 @@ final class GuardedExecutor {
             throw new IllegalArgumentException("expectedRows must be >= -1 but was " + expectedRows);
         }
         SqlText text = check(sql);
-        return run(text.jdbcText(), Mode.APPLY, expectedRows, limits, cancellation).count();
+        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, limits, cancellation).count();
     }
 
     private static SqlText check(String sql) {
@@ -96,8 +97,13 @@ final class GuardedExecutor {
         return text;
     }
 
-    private Outcome run(String jdbcSql, Mode mode, long expectedRows, ExecutionLimits limits,
-            QueryCancellation cancellation) {
+    /** The statement whose plan is checked for denied data, or null when EXPLAIN cannot plan it. */
+    private static @Nullable String reach(SqlText text) {
+        return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
+    }
+
+    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows,
+            ExecutionLimits limits, QueryCancellation cancellation) {
         java.util.Objects.requireNonNull(limits, "limits == null");
         java.util.Objects.requireNonNull(cancellation, "cancellation == null");
         throwIfCancelled(cancellation);
@@ -127,6 +133,7 @@ final class GuardedExecutor {
                 }
             }
             setLocals(c, limits);
+            checkReach(c, reachSql, limits.denied());
             Outcome o = execute(c, jdbcSql, mode, limits, cancellation, start);
             if (mode == Mode.APPLY) {
                 if (expectedRows >= 0 && o.count() != expectedRows) {
@@ -175,6 +182,20 @@ final class GuardedExecutor {
                 throw new ConfigurationException("preferQueryMode must not be simple but was " + m.value()
                         + ": statements must run one at a time over the extended protocol");
             }
+        }
+    }
+
+    /**
+     * Refuses a statement whose plan reads denied tables or columns (through views, inheritance, partitions or
+     * materialized views). Planning happens in the statement's own transaction, under its role and timeouts.
+     */
+    private static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
+        if (reachSql == null || denied.isEmpty()) {
+            return;
+        }
+        String why = PlanReach.violation(c, reachSql, denied.tables(), denied.columns());
+        if (why != null) {
+            throw new DatabaseException("refused: " + why, null, null);
         }
     }
 
