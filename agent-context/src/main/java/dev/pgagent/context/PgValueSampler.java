@@ -2,6 +2,7 @@ package dev.pgagent.context;
 
 import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.db.postgres.DeniedDataException;
 import dev.pgagent.db.postgres.ExecutionLimits;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.QueryCancellation;
@@ -143,6 +144,9 @@ public final class PgValueSampler implements ValueSampler {
                 }
             }
             return List.copyOf(vals);
+        } catch (DeniedDataException e) {
+            LOG.debug("Not sampling {}: {}", c, e.reason());
+            return List.of(); // cached: the policy will not change for this sampler
         } catch (PgAgentException e) {
             LOG.warn("Sampling values of {} failed: {}", c, e.getMessage());
             return null;

@@ -9,6 +9,7 @@ import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.tool.Tool;
+import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.SchemaSearchTool;
 import dev.pgagent.core.internal.AgentEngine;
 import dev.pgagent.core.internal.AuditFanout;
@@ -137,6 +138,17 @@ public final class PostgresAgent {
                 + '}';
     }
 
+    /**
+     * Returns a builder of the schema context an agent under {@code policy} puts in its system prompt, over the
+     * database's current schema, with value grounding (see {@link Builder#valueGrounding(boolean)}): what
+     * {@code pg-agent context} shows. Reuse it across questions; it caches sampled values.
+     */
+    public static SchemaContextBuilder schemaContextBuilder(PostgresDatabase database, SafetyPolicy policy) {
+        Objects.requireNonNull(database, "database == null");
+        Objects.requireNonNull(policy, "policy == null");
+        return Defaults.contextBuilder(database, database.schema(), policy);
+    }
+
     /** Builds a {@link PostgresAgent}. Not thread-safe. */
     public static final class Builder {
         private @Nullable LlmClient llm;
@@ -154,6 +166,7 @@ public final class PostgresAgent {
         private long tokenBudget = 200_000;
         private int historyTokenBudget = 8_000;
         private int schemaContextTokens = 2_000;
+        private boolean valueGrounding = true;
         private ModelOptions modelOptions = ModelOptions.DEFAULTS;
         private AgentListener listener = AgentListener.NONE;
         private @Nullable String instructions;
@@ -177,6 +190,7 @@ public final class PostgresAgent {
             b.tokenBudget = tokenBudget;
             b.historyTokenBudget = historyTokenBudget;
             b.schemaContextTokens = schemaContextTokens;
+            b.valueGrounding = valueGrounding;
             b.modelOptions = modelOptions;
             b.listener = listener;
             b.instructions = instructions;
@@ -316,6 +330,17 @@ public final class PostgresAgent {
             return this;
         }
 
+        /**
+         * Sets whether the schema summary shows sample values of the text columns a question seems to filter on
+         * ({@code status text -- values: 'shipped','pending'}), read from {@code pg_stats} or a bounded
+         * {@code SELECT DISTINCT} under the policy's limits and role. Columns the policy denies or keeps out of reach,
+         * and columns whose values the PII redactor would change, are never sampled. Default: on.
+         */
+        public Builder valueGrounding(boolean valueGrounding) {
+            this.valueGrounding = valueGrounding;
+            return this;
+        }
+
         /** Sets the options of every model call. Default: {@link ModelOptions#DEFAULTS}. */
         public Builder modelOptions(ModelOptions modelOptions) {
             this.modelOptions = Objects.requireNonNull(modelOptions, "modelOptions == null");
@@ -362,7 +387,7 @@ public final class PostgresAgent {
                     policy,
                     validator,
                     DatabaseOps.of(db),
-                    Defaults.schemaSummarizer(db),
+                    Defaults.schemaSummarizer(db, valueGrounding ? policy : null),
                     new AuditFanout(auditSinks, auditFailurePolicy),
                     confirmationHandler,
                     maxSteps,

@@ -3,15 +3,22 @@ package dev.pgagent.core.internal;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.context.PgValueSampler;
 import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.TokenCounter;
+import dev.pgagent.context.ValueSampler;
+import dev.pgagent.db.postgres.ExecutionLimits;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.SchemaModel;
 import dev.pgagent.safety.JSqlParserSafetyValidator;
 import dev.pgagent.safety.pii.PiiRedactor;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The default collaborators from the sibling modules: validator, redactor, token counter, schema summary. */
 public final class Defaults {
+    private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(2);
+
     private Defaults() {}
 
     /** Returns the validator enforcing {@code policy}. */
@@ -41,11 +48,15 @@ public final class Defaults {
         return counter::count;
     }
 
-    /** Returns a summariser over {@code db}'s schema, rebuilding its index only when the schema changes. */
-    public static SchemaSummarizer schemaSummarizer(PostgresDatabase db) {
+    /**
+     * Returns a summariser over {@code db}'s schema, rebuilding its index only when the schema changes. With a policy,
+     * the summary grounds values: it samples the columns the policy lets the model read, under the policy's limits
+     * and role (a statement timeout of at most 2 s), and keeps only samples the policy's redactor leaves unchanged.
+     */
+    public static SchemaSummarizer schemaSummarizer(PostgresDatabase db, @Nullable SafetyPolicy groundingPolicy) {
         return new SchemaSummarizer() {
-            private @org.jspecify.annotations.Nullable SchemaModel cachedSchema;
-            private @org.jspecify.annotations.Nullable SchemaContextBuilder cachedBuilder;
+            private @Nullable SchemaModel cachedSchema;
+            private @Nullable SchemaContextBuilder cachedBuilder;
 
             @Override
             public String summarize(String question, int tokenBudget) {
@@ -53,7 +64,7 @@ public final class Defaults {
                 SchemaContextBuilder builder;
                 synchronized (this) {
                     if (schema != cachedSchema || cachedBuilder == null) {
-                        cachedBuilder = SchemaContextBuilder.of(schema);
+                        cachedBuilder = contextBuilder(db, schema, groundingPolicy);
                         cachedSchema = schema;
                     }
                     builder = cachedBuilder;
@@ -61,5 +72,24 @@ public final class Defaults {
                 return builder.build(question, tokenBudget).text();
             }
         };
+    }
+
+    /** Returns a context builder over {@code schema}, grounding values under {@code groundingPolicy} if not null. */
+    public static SchemaContextBuilder contextBuilder(PostgresDatabase db, SchemaModel schema,
+            @Nullable SafetyPolicy groundingPolicy) {
+        return SchemaContextBuilder.builder()
+                .schema(schema)
+                .valueSampler(groundingPolicy == null ? ValueSampler.NONE : sampler(db, groundingPolicy))
+                .build();
+    }
+
+    /** A fresh sampler (its cache lives as long as one schema version) that keeps to {@code policy}. */
+    static ValueSampler sampler(PostgresDatabase db, SafetyPolicy policy) {
+        ExecutionLimits limits = ExecutionLimits.from(policy);
+        if (limits.statementTimeout().compareTo(SAMPLE_TIMEOUT) > 0) {
+            limits = limits.withStatementTimeout(SAMPLE_TIMEOUT);
+        }
+        PgValueSampler pg = PgValueSampler.builder().database(db).limits(limits).build();
+        return new PolicySampler(pg, policy, redactor(policy));
     }
 }

@@ -17,6 +17,7 @@ import dev.pgagent.api.safety.Verdict;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.ResultColumn;
 import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.db.postgres.DeniedDataException;
 import dev.pgagent.db.postgres.ExecutionLimits;
 import dev.pgagent.db.postgres.WriteDryRun;
 import java.sql.Types;
@@ -306,6 +307,10 @@ final class Guard {
     }
 
     private Result failed(AskRun run, String sql, Verdict v, DatabaseException e, long t0, @Nullable String phase) {
+        if (e instanceof DeniedDataException denied) {
+            // the validator allowed the text; PostgreSQL's plan showed it reaches denied data (a view, a partition)
+            return Result.same(refuse(run, sql, v, denied.reason(), t0));
+        }
         String state = e.sqlState().orElse(null);
         String message = String.valueOf(e.getMessage());
         Duration took = since(t0);

@@ -195,7 +195,7 @@ final class GuardedExecutor {
         }
         String why = PlanReach.violation(c, reachSql, denied.tables(), denied.columns());
         if (why != null) {
-            throw new DatabaseException("refused: " + why, null, null);
+            throw new DeniedDataException(why);
         }
     }
 

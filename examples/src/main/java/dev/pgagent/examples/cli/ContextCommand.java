@@ -2,9 +2,11 @@ package dev.pgagent.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.context.SchemaContext;
 import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.ScoredTable;
+import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +64,8 @@ final class ContextCommand implements Callable<Integer> {
             throw new UserException("no question given: pg-agent context \"your question\"");
         }
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
-        SchemaContextBuilder builder = SchemaContextBuilder.of(db.schema());
+        // the same context an agent gets: ranked tables, FK paths, and sampled values under the read-only policy
+        SchemaContextBuilder builder = PostgresAgent.schemaContextBuilder(db, SafetyPolicy.READ_ONLY);
         if (inputJsonl) {
             return stream(builder);
         }

@@ -6,8 +6,8 @@ import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.Verdict;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.context.SchemaContext;
-import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.ScoredTable;
+import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.ExecutionLimits;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.QueryCancellation;
@@ -86,7 +86,7 @@ final class Tour {
         heading("5. The schema context the model would get for a question (pg-agent context)");
         cli.out.println("  Question: " + script.question());
         shown(() -> {
-            SchemaContext context = SchemaContextBuilder.of(schema).build(script.question(), 1500);
+            SchemaContext context = PostgresAgent.schemaContextBuilder(db, policy).build(script.question(), 1500);
             for (ScoredTable t : context.tables()) {
                 cli.out.printf("    %-36s score %.3f%s%n", t.qualifiedName(), t.score(),
                         t.viaForeignKey() ? " (via foreign key)" : "");

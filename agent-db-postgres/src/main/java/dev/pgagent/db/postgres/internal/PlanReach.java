@@ -33,8 +33,8 @@ public final class PlanReach {
     /** Plan fields that are names or settings, never expressions over columns. */
     private static final Set<String> NOT_EXPRESSIONS = Set.of("Node Type", "Parent Relationship", "Relation Name",
             "Schema", "Alias", "Index Name", "CTE Name", "Function Name", "Subplan Name", "Strategy", "Partial Mode",
-            "Join Type", "Scan Direction", "Operation", "Command", "Sort Method", "Sort Space Type", "Table Function Name",
-            "Conflict Resolution", "Conflict Arbiter Indexes", "Setop Strategy");
+            "Join Type", "Scan Direction", "Operation", "Command", "Sort Method", "Sort Space Type",
+            "Table Function Name", "Conflict Resolution", "Conflict Arbiter Indexes", "Setop Strategy");
     /** How deep materialized views defined over materialized views are followed. */
     private static final int MAX_DEPTH = 4;
 
@@ -87,7 +87,7 @@ public final class PlanReach {
         JsonNode plan = explain(c, jdbcSql);
         List<Scan> scans = new ArrayList<>();
         List<String> expressions = new ArrayList<>();
-        collect(plan, scans, expressions);
+        collect(plan, null, scans, expressions);
         if (scans.isEmpty()) {
             return null;
         }
@@ -101,8 +101,8 @@ public final class PlanReach {
             if (source != null) {
                 names.addAll(source.ancestors());
             }
-            String via = names.size() > 1 ? " (an inheritance child or partition of " + join(names.subList(1, names.size()))
-                    + ")" : "";
+            String via = names.size() < 2 ? ""
+                    : " (an inheritance child or partition of " + join(names.subList(1, names.size())) + ")";
             for (String[] n : names) {
                 if (matchesTable(deniedTables, n[0], n[1])) {
                     return "the statement reads denied table " + n[0] + "." + n[1] + ": PostgreSQL's plan scans "
@@ -167,21 +167,31 @@ public final class PlanReach {
         }
     }
 
-    /** Walks the plan tree: relation nodes go to {@code scans}, every expression text to {@code expressions}. */
-    private static void collect(JsonNode node, List<Scan> scans, List<String> expressions) {
+    /**
+     * Walks the plan tree: relation nodes go to {@code scans}, every expression text to {@code expressions}. A scan
+     * under a node that prints its own output as its outer or inner input may return the whole row for speed (a
+     * "physical target list"); then its output is not what is read, and the parent's expressions, which name the
+     * columns they use through the scan's alias, stand for it.
+     */
+    private static void collect(JsonNode node, @Nullable JsonNode parent, List<Scan> scans, List<String> expressions) {
         JsonNode relation = node.get("Relation Name");
-        if (relation != null && relation.isTextual()) {
+        boolean scan = relation != null && relation.isTextual();
+        if (scan) {
             String schema = node.path("Schema").asText("");
             String alias = node.path("Alias").asText(relation.asText());
             scans.add(new Scan(schema, relation.asText(), alias));
         }
+        String relationship = node.path("Parent Relationship").asText("");
+        boolean outputStandsAbove = scan && parent != null && parent.path("Output").size() > 0
+                && (relationship.equals("Outer") || relationship.equals("Inner"));
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             JsonNode value = field.getValue();
-            if (field.getKey().equals("Plans")) {
+            String key = field.getKey();
+            if (key.equals("Plans")) {
                 for (JsonNode child : value) {
-                    collect(child, scans, expressions);
+                    collect(child, node, scans, expressions);
                 }
-            } else if (!NOT_EXPRESSIONS.contains(field.getKey())) {
+            } else if (!NOT_EXPRESSIONS.contains(key) && !(outputStandsAbove && key.equals("Output"))) {
                 texts(value, expressions);
             }
         }
