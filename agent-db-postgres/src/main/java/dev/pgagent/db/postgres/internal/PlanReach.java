@@ -287,7 +287,8 @@ public final class PlanReach {
                         return col.text();
                     }
                 }
-                boolean qualified = (prev != null && prev.kind() == Kind.DOT)
+                boolean typeName = prev != null && prev.text().equals(":"); // 'x'::name is a cast, not a column
+                boolean qualified = typeName || (prev != null && prev.kind() == Kind.DOT)
                         || (next != null && (next.kind() == Kind.DOT || next.kind() == Kind.OPEN));
                 if (bare && !qualified && columns.contains(t.text())) {
                     return t.text();
