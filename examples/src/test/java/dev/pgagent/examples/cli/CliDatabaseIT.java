@@ -57,6 +57,41 @@ class CliDatabaseIT {
     }
 
     @Test
+    void checkWithUrlHasPostgresPlanWhatIsNotDenied() throws Exception {
+        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "check", "--json", "--url", DemoData.url(),
+                "SELECT count(*) FROM shop.orders WHERE status = 'shipped'",
+                "SELECT shipping_planet FROM shop.orders",
+                "DELETE FROM shop.orders");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.outLines()) {
+            lines.add(JSON.readTree(line));
+        }
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).get("decision").asText()).isEqualTo("ALLOW");
+        assertThat(lines.get(0).get("planned").asBoolean()).isTrue();
+        assertThat(lines.get(1).get("planned").asBoolean()).isFalse();
+        assertThat(lines.get(1).get("planError").asText()).contains("42703", "shipping_planet");
+        assertThat(lines.get(2).get("decision").asText()).isEqualTo("DENY");
+        assertThat(lines.get(2).has("planned")).isFalse();
+
+        CliResult ok = CliResult.run(DemoData.env(Map.of()), "", "check", "--url", DemoData.url(),
+                "SELECT 1 FROM shop.orders LIMIT 1");
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("PostgreSQL planned it.");
+    }
+
+    @Test
+    void contextGroundsTheValuesOfColumnsTheQuestionFiltersOn() {
+        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "context", "--url", DemoData.url(),
+                "How many orders were shipped to each shipping country?");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("shipping_country").contains("'DE'");
+    }
+
+    @Test
     void anUnknownTableIsOneClearLine() {
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", DemoData.url(), "shop.nope");
 
