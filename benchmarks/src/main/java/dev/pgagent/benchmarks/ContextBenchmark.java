@@ -377,7 +377,7 @@ public final class ContextBenchmark {
         }
     }
 
-    private static Server server() {
+    static Server server() {
         String url = System.getenv("PGAGENT_BENCH_JDBC_URL");
         if (url == null || url.isBlank()) {
             TestPostgres.Server s = TestPostgres.server();

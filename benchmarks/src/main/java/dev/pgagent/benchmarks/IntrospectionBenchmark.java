@@ -34,7 +34,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * (another session commits a transaction before every check, so the catalog aggregate runs each time). Last, the
  * refresh after one small change (another session comments a table, or adds a column; 20 times each): the check
  * finds the change and only the changed table is re-read (an unchanged one stays the same instance). Our side
- * borrows connections from a small pool ({@link IntrospectionPool}), as a host's pool would lend them.
+ * borrows connections from a small pool ({@link BenchmarkPool}), as a host's pool would lend them.
  *
  * <p>Run:
  *
@@ -97,7 +97,7 @@ public final class IntrospectionBenchmark {
             ds.setPassword(target.password());
         }
         // A pooled data source, as a host would pass; each refresh and check borrows a connection from it.
-        IntrospectionPool pool = new IntrospectionPool(ds);
+        BenchmarkPool pool = new BenchmarkPool(ds);
         PostgresDatabase db = PostgresDatabase.builder().dataSource(pool).schemaCheckInterval(Duration.ZERO).build();
 
         SchemaModel model = db.refreshSchema(); // warm-up

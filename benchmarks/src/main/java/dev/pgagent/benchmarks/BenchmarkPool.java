@@ -14,11 +14,11 @@ import javax.sql.DataSource;
  * A minimal connection pool for the benchmark, standing in for the host's pool (HikariCP or similar): closing a
  * borrowed connection returns it to the idle set instead of closing it. Not for production use.
  */
-final class IntrospectionPool implements DataSource, AutoCloseable {
+final class BenchmarkPool implements DataSource, AutoCloseable {
     private final DataSource physical;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
 
-    IntrospectionPool(DataSource physical) {
+    BenchmarkPool(DataSource physical) {
         this.physical = physical;
     }
 
