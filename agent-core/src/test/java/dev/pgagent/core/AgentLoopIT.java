@@ -46,6 +46,29 @@ class AgentLoopIT {
     }
 
     @Test
+    void theAsksDatabaseTimeCutsStatementTimeoutsThenRefuses() {
+        String slow = "SELECT count(*) FROM generate_series(1, 500000000)";
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", slow)))
+                .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", slow)))
+                .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "SELECT count(*) FROM products")))
+                .enqueue(text("It takes too long."));
+        SafetyPolicy policy = SafetyPolicy.builder()
+                .statementTimeout(Duration.ofMillis(300))
+                .askMaxTime(Duration.ofMillis(450))
+                .build();
+        PostgresAgent agent = agent(llm).policy(policy).build();
+
+        AgentResponse r = agent.ask("Count a lot");
+
+        assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
+        assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
+                StatementOutcome.Status.CANCELLED, StatementOutcome.Status.CANCELLED, StatementOutcome.Status.REFUSED);
+        assertThat(r.statements().get(1).elapsed()).isLessThan(Duration.ofMillis(300 + 1000));
+        assertThat(r.statements().get(2).error()).contains("database time budget of this ask (450 ms) is used up");
+    }
+
+    @Test
     void correctsItselfAfterASqlErrorFromPostgres() {
         RecordingAuditSink audit = new RecordingAuditSink();
         FakeLlmClient llm = FakeLlmClient.create()

@@ -56,6 +56,7 @@ public final class SafetyPolicy {
     private final long maxBytes;
     private final long askMaxRows;
     private final long askMaxBytes;
+    private final Duration askMaxTime;
     private final UnparseableSqlMode unparseableSql;
     private final @Nullable String role;
     private final RedactionMode redaction;
@@ -81,6 +82,7 @@ public final class SafetyPolicy {
         this.maxBytes = b.maxBytes;
         this.askMaxRows = b.askMaxRows;
         this.askMaxBytes = b.askMaxBytes;
+        this.askMaxTime = b.askMaxTime;
         this.unparseableSql = b.unparseableSql;
         this.role = b.role;
         this.redaction = b.redaction;
@@ -121,6 +123,7 @@ public final class SafetyPolicy {
         b.maxBytes = maxBytes;
         b.askMaxRows = askMaxRows;
         b.askMaxBytes = askMaxBytes;
+        b.askMaxTime = askMaxTime;
         b.unparseableSql = unparseableSql;
         b.role = role;
         b.redaction = redaction;
@@ -209,6 +212,14 @@ public final class SafetyPolicy {
         return askMaxBytes;
     }
 
+    /**
+     * Returns the most time the statements of one ask may spend in the database together: each statement's
+     * {@code statement_timeout} is cut to what is left, and none starts once it is used up. Default: 2 minutes.
+     */
+    public Duration askMaxTime() {
+        return askMaxTime;
+    }
+
     /** Returns what to do with SQL the parser cannot read. Default: {@link UnparseableSqlMode#REFUSE}. */
     public UnparseableSqlMode unparseableSql() {
         return unparseableSql;
@@ -267,6 +278,7 @@ public final class SafetyPolicy {
         m.put("max-bytes", Long.toString(maxBytes));
         m.put("ask-max-rows", Long.toString(askMaxRows));
         m.put("ask-max-bytes", Long.toString(askMaxBytes));
+        m.put("ask-max-time", askMaxTime.toString());
         m.put("unparseable-sql", unparseableSql.name());
         m.put("role", role == null ? "" : role);
         m.put("redaction", redaction.name());
@@ -320,6 +332,7 @@ public final class SafetyPolicy {
             case "max-bytes" -> b.maxBytes(Long.parseLong(value));
             case "ask-max-rows" -> b.askMaxRows(Long.parseLong(value));
             case "ask-max-bytes" -> b.askMaxBytes(Long.parseLong(value));
+            case "ask-max-time" -> b.askMaxTime(duration(value));
             case "unparseable-sql" -> b.unparseableSql(UnparseableSqlMode.valueOf(
                     value.toUpperCase(Locale.ROOT).replace('-', '_')));
             case "role" -> b.role(value.isEmpty() ? null : value);
@@ -386,6 +399,7 @@ public final class SafetyPolicy {
         private long maxBytes = 1L << 20;
         private long askMaxRows = 20_000;
         private long askMaxBytes = 16L << 20;
+        private Duration askMaxTime = Duration.ofMinutes(2);
         private UnparseableSqlMode unparseableSql = UnparseableSqlMode.REFUSE;
         private @Nullable String role;
         private RedactionMode redaction = RedactionMode.MASK;
@@ -519,6 +533,15 @@ public final class SafetyPolicy {
             return this;
         }
 
+        /**
+         * Sets the most time the statements of one ask may spend in the database together; positive, at least the
+         * statement timeout. Default: 2 minutes.
+         */
+        public Builder askMaxTime(Duration askMaxTime) {
+            this.askMaxTime = positive(askMaxTime, "askMaxTime");
+            return this;
+        }
+
         /** Sets what to do with SQL the parser cannot read. Default: {@link UnparseableSqlMode#REFUSE}. */
         public Builder unparseableSql(UnparseableSqlMode mode) {
             this.unparseableSql = Objects.requireNonNull(mode, "mode == null");
@@ -572,6 +595,10 @@ public final class SafetyPolicy {
             if (maxBytes > askMaxBytes) {
                 throw new IllegalStateException(
                         "maxBytes must be <= askMaxBytes but was " + maxBytes + " > " + askMaxBytes);
+            }
+            if (statementTimeout.compareTo(askMaxTime) > 0) {
+                throw new IllegalStateException("statementTimeout must be <= askMaxTime but was " + statementTimeout
+                        + " > " + askMaxTime);
             }
             return new SafetyPolicy(this);
         }

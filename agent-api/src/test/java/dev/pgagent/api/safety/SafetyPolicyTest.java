@@ -37,6 +37,7 @@ class SafetyPolicyTest {
                 .secondPartyTables("payments")
                 .maxWriteRows(50)
                 .statementTimeout(Duration.ofSeconds(3))
+                .askMaxTime(Duration.ofSeconds(20))
                 .role("agent_reader")
                 .redaction(RedactionMode.HASH)
                 .piiColumnHints("nickname")
@@ -93,6 +94,10 @@ class SafetyPolicyTest {
         assertThatThrownBy(() -> SafetyPolicy.builder().maxRows(500).askMaxRows(100).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("maxRows must be <= askMaxRows");
+        assertThatThrownBy(() -> SafetyPolicy.builder().askMaxTime(Duration.ofSeconds(10)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("statementTimeout must be <= askMaxTime but was PT30S > PT10S");
+        assertThat(SafetyPolicy.READ_ONLY.askMaxTime()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test

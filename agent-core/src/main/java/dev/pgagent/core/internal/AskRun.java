@@ -35,6 +35,7 @@ final class AskRun {
     @Nullable PendingStep pending;
 
     private final Object budgetLock = new Object();
+    private long databaseNanos; // guarded by budgetLock
     private long rowsLeft;
     private long bytesLeft;
 
@@ -148,6 +149,21 @@ final class AskRun {
             rowsLeft -= rows;
             bytesLeft -= bytes;
             return new Reservation(rows, bytes);
+        }
+    }
+
+    /** Returns the database time left of {@code max} for this ask's statements, or null when it is used up. */
+    @Nullable Duration databaseTimeLeft(Duration max) {
+        synchronized (budgetLock) {
+            long left = max.toNanos() - databaseNanos;
+            return left <= 0 ? null : Duration.ofNanos(left);
+        }
+    }
+
+    /** Counts time a statement of this ask spent in the database. */
+    void addDatabaseTime(long nanos) {
+        synchronized (budgetLock) {
+            databaseNanos += Math.max(0, nanos);
         }
     }
 

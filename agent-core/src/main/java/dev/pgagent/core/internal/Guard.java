@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,11 @@ final class Guard {
             return Result.same(refuse(run, sql, v, reason, t0));
         }
         try {
-            String json = config.db().explainJson(sql, ExecutionLimits.from(config.policy()), run.cancellation());
+            ExecutionLimits limits = limits(run);
+            if (limits == null) {
+                return Result.same(refuse(run, sql, v, timeUsedUp(), t0));
+            }
+            String json = timed(run, () -> config.db().explainJson(sql, limits, run.cancellation()));
             Duration took = since(t0);
             QueryResult plan = QueryResult.builder()
                     .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
@@ -130,10 +135,15 @@ final class Guard {
                     + policy.askMaxBytes() + " bytes) is used up; answer with the results you already have";
             return Result.same(refuse(run, sql, v, reason, t0));
         }
-        ExecutionLimits limits = ExecutionLimits.from(policy).withMaxRows(r.rows()).withMaxBytes(r.bytes());
+        ExecutionLimits timeLimited = limits(run);
+        if (timeLimited == null) {
+            run.release(r, 0, 0);
+            return Result.same(refuse(run, sql, v, timeUsedUp(), t0));
+        }
+        ExecutionLimits limits = timeLimited.withMaxRows(r.rows()).withMaxBytes(r.bytes());
         QueryResult result;
         try {
-            result = config.db().read(sql, limits, run.cancellation());
+            result = timed(run, () -> config.db().read(sql, limits, run.cancellation()));
         } catch (DatabaseException e) {
             run.release(r, 0, 0);
             return failed(run, sql, v, e, t0, runtimeOnly ? "runtime-only" : null);
@@ -161,10 +171,13 @@ final class Guard {
         }
         DryRun dry = DryRun.NOT_APPLICABLE;
         if (v.kind() == StatementKind.WRITE) {
-            ExecutionLimits limits = ExecutionLimits.from(policy)
-                    .withMaxRows(Math.min(policy.maxRows(), DRY_RUN_SAMPLE_ROWS));
+            ExecutionLimits timeLimited = limits(run);
+            if (timeLimited == null) {
+                return Result.same(refuse(run, sql, v, timeUsedUp(), t0));
+            }
+            ExecutionLimits limits = timeLimited.withMaxRows(Math.min(policy.maxRows(), DRY_RUN_SAMPLE_ROWS));
             try {
-                WriteDryRun w = config.db().dryRun(sql, limits, run.cancellation());
+                WriteDryRun w = timed(run, () -> config.db().dryRun(sql, limits, run.cancellation()));
                 dry = new DryRun(w.affectedRows(), w.returnedRows(), null);
             } catch (DatabaseException e) {
                 return failed(run, sql, v, e, t0, "dry-run");
@@ -220,7 +233,11 @@ final class Guard {
         }
         long expected = request.dryRun().failed() ? -1 : request.dryRun().affectedRows();
         try {
-            long n = config.db().apply(sql, expected, ExecutionLimits.from(config.policy()), run.cancellation());
+            ExecutionLimits limits = limits(run);
+            if (limits == null) {
+                return refuse(run, sql, v, timeUsedUp() + "; nothing was changed", t0);
+            }
+            long n = timed(run, () -> config.db().apply(sql, expected, limits, run.cancellation()));
             Duration took = since(t0);
             audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
                     .sql(sql).verdict(v).outcome("applied")
@@ -297,6 +314,38 @@ final class Guard {
             run.inflight.remove(f);
             run.extendDeadline(System.nanoTime() - w0);
             run.humanWaits.decrementAndGet();
+        }
+    }
+
+    /**
+     * Returns the policy's limits for one statement of {@code run}, its statement timeout cut to the database time
+     * the ask has left (at least 1 ms); null when that time is used up.
+     */
+    private @Nullable ExecutionLimits limits(AskRun run) {
+        SafetyPolicy policy = config.policy();
+        Duration left = run.databaseTimeLeft(policy.askMaxTime());
+        if (left == null) {
+            return null;
+        }
+        ExecutionLimits limits = ExecutionLimits.from(policy);
+        if (left.compareTo(limits.statementTimeout()) < 0) {
+            limits = limits.withStatementTimeout(Duration.ofMillis(Math.max(1, left.toMillis())));
+        }
+        return limits;
+    }
+
+    private String timeUsedUp() {
+        return "the database time budget of this ask (" + config.policy().askMaxTime().toMillis() + " ms) is used"
+                + " up; answer with the results you already have";
+    }
+
+    /** Runs one database call, counting its time against the ask's database time. */
+    private static <T> T timed(AskRun run, Supplier<T> call) {
+        long start = System.nanoTime();
+        try {
+            return call.get();
+        } finally {
+            run.addDatabaseTime(System.nanoTime() - start);
         }
     }
 
