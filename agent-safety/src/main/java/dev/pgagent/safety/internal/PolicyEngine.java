@@ -993,6 +993,16 @@ public final class PolicyEngine {
                     && !(t.kind() == Kind.WORD && WINDOW_SPEC_START.contains(t.value()))) {
                 continue;
             }
+            // FROM ROWS FROM (f(a), g(b)) AS t: the rows are what the calls return, so the calls are checked as the
+            // select list of a subquery in the same place: (SELECT f(a), g(b)) AS t
+            if (t.isWord("rows") && next != null && next.isWord("from") && k + 2 < tokens.size()
+                    && tokens.get(k + 2).is("(") && prev != null
+                    && (prev.isWord("from") || prev.isWord("join") || prev.isWord("lateral") || prev.is(","))) {
+                out.add(tokens.get(k + 2));
+                out.add(new Token(Kind.WORD, "SELECT", -1, -1));
+                k += 2;
+                continue;
+            }
             // JOIN ... USING (a, b) AS j: the join alias only renames the merged columns
             if (t.isWord("as") && prev != null && prev.is(")") && next != null && next.isIdentifier()
                     && usingColumnList(tokens, k - 1)) {
