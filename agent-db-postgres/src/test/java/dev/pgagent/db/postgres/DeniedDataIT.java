@@ -138,6 +138,18 @@ class DeniedDataIT {
     }
 
     @Test
+    void aMaterializedViewWhoseDefinitionTheRoleCannotPlanIsRefused() {
+        Fixtures.exec(db.dataSource(), "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
+                + " WHERE rolname = 'pgagent_denied_reader') THEN CREATE ROLE pgagent_denied_reader; END IF; END $$;"
+                + " GRANT USAGE ON SCHEMA hr TO pgagent_denied_reader;"
+                + " GRANT SELECT ON hr.names TO pgagent_denied_reader;");
+        ExecutionLimits asReader = COLUMN_RULE.withRole("pgagent_denied_reader");
+        assertRefused("SELECT * FROM hr.names", asReader, "whose definition could not be checked for denied data");
+        assertThat(read("SELECT count(*) FROM hr.names", ExecutionLimits.defaults().withRole("pgagent_denied_reader")))
+                .containsExactly(List.of("3"));
+    }
+
+    @Test
     void planningErrorsAreTheStatementsOwn() {
         assertThatThrownBy(() -> read("SELECT nope FROM hr.leaky", COLUMN_RULE))
                 .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("42703"));

@@ -118,7 +118,14 @@ public final class PlanReach {
                 }
             }
             if (source != null && source.kind() == 'm' && depth < MAX_DEPTH) {
-                String inner = violation(c, definition(c, source.oid()), deniedTables, deniedColumns, depth + 1);
+                String inner;
+                try {
+                    inner = violation(c, definition(c, source.oid()), deniedTables, deniedColumns, depth + 1);
+                } catch (SQLException e) {
+                    // for example a role that may read the view but not its tables: fail closed, and say why
+                    return "the statement reads materialized view " + scan.display() + ", whose definition could"
+                            + " not be checked for denied data: " + firstLine(e.getMessage());
+                }
                 if (inner != null) {
                     return "the statement reads materialized view " + scan.display() + ", whose definition: " + inner;
                 }
@@ -234,6 +241,10 @@ public final class PlanReach {
             }
         }
         return out;
+    }
+
+    private static String firstLine(@Nullable String message) {
+        return message == null ? "(no message)" : message.lines().findFirst().orElse("").strip();
     }
 
     private static String join(List<String[]> names) {
