@@ -1,6 +1,6 @@
 package dev.pgagent.context;
 
-import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.api.schema.SchemaModel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,15 +1,17 @@
 package dev.pgagent.context;
 
+import dev.pgagent.api.schema.ColumnRef;
+import dev.pgagent.api.schema.ValueSampler;
 import dev.pgagent.context.internal.LexicalRanker;
 import dev.pgagent.context.internal.Query;
 import dev.pgagent.context.internal.Renderer;
 import dev.pgagent.context.internal.SchemaIndex;
 import dev.pgagent.context.internal.TextAnalyzer;
-import dev.pgagent.db.postgres.ColumnInfo;
-import dev.pgagent.db.postgres.EnumType;
-import dev.pgagent.db.postgres.ForeignKey;
-import dev.pgagent.db.postgres.SchemaModel;
-import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.EnumType;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

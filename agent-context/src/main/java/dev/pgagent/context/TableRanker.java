@@ -1,7 +1,7 @@
 package dev.pgagent.context;
 
 import dev.pgagent.context.internal.LexicalRanker;
-import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.api.schema.SchemaModel;
 import java.util.Map;
 
 /**

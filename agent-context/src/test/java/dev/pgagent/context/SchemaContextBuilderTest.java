@@ -1,9 +1,11 @@
 package dev.pgagent.context;
 
+import dev.pgagent.api.schema.ColumnRef;
+import dev.pgagent.api.schema.ValueSampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.api.schema.SchemaModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ class SchemaContextBuilderTest {
         SchemaContext ctx = shop.build("Which customers got which products?", 1000);
         assertThat(names(ctx)).contains("crm.customers", "catalog.products", "sales.orders", "sales.order_items");
 
-        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
         tables.add(TestSchemas.table("school", "pupils", "Children at the school", "id bigint pk", "name text"));
         tables.add(TestSchemas.table("school", "links", null, "id bigint pk", "p bigint -> school.pupils",
                 "s bigint -> school.sessions"));
@@ -74,7 +76,7 @@ class SchemaContextBuilderTest {
 
     @Test
     void addsTheTableAForeignKeyColumnNamedInTheQuestionPointsTo() {
-        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
         tables.add(TestSchemas.table("support", "tickets", "Help requests", "id bigint pk", "subject text",
                 "assignee_id bigint -> people.staff_members"));
         tables.add(TestSchemas.table("people", "staff_members", null, "id bigint pk", "full_name text"));
@@ -206,7 +208,7 @@ class SchemaContextBuilderTest {
     }
 
     private static SchemaModel ledger() {
-        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>();
         tables.add(TestSchemas.table("fin", "cost_centers", "Cost centres", "id bigint pk", "name text"));
         tables.add(TestSchemas.table("fin", "budgets", "Yearly budget per cost centre", "id bigint pk",
                 "cost_center_id bigint -> fin.cost_centers", "fiscal_year int", "amount numeric"));
@@ -233,7 +235,7 @@ class SchemaContextBuilderTest {
 
     @Test
     void aTightBudgetShowsFurtherTablesBeforeEveryColumnOfTheBestOnes() {
-        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>();
         List<String> cols = new ArrayList<>(List.of("id bigint pk"));
         for (int c = 0; c < 14; c++) {
             cols.add("attribute_" + c + " text # what attribute " + c + " of a shipment means, in a few words");
@@ -254,7 +256,7 @@ class SchemaContextBuilderTest {
 
     @Test
     void aPersonNamedByTitleBringsThePeopleTableABestTableReferences() {
-        List<dev.pgagent.db.postgres.TableInfo> tables = new ArrayList<>();
+        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>();
         tables.add(TestSchemas.table("school", "sections", "Courses taught in a term", "id bigint pk",
                 "course_id bigint -> school.courses", "teacher_id bigint -> school.teachers", "name text",
                 "timetable text"));

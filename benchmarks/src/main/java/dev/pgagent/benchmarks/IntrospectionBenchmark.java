@@ -1,9 +1,9 @@
 package dev.pgagent.benchmarks;
 
 import dev.pgagent.db.postgres.PostgresDatabase;
-import dev.pgagent.db.postgres.SchemaModel;
-import dev.pgagent.db.postgres.TableInfo;
-import dev.pgagent.db.postgres.TableKind;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import dev.pgagent.testsupport.TestPostgres;
 import java.io.File;
 import java.io.IOException;

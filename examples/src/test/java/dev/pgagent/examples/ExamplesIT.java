@@ -8,7 +8,7 @@ import dev.pgagent.core.AgentResponse;
 import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.core.ToolInvocation;
-import dev.pgagent.examples.demo.DemoDatabase;
+import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.LlmResponses;
 import dev.pgagent.testsupport.TestPostgres;

@@ -1,6 +1,6 @@
 package dev.pgagent.context.internal;
 
-import dev.pgagent.db.postgres.SchemaModel;
+import dev.pgagent.api.schema.SchemaModel;
 import org.jspecify.annotations.Nullable;
 
 /** Holds the index of the last schema seen (by identity), building a new one when the schema changes. Thread-safe. */

@@ -1,9 +1,9 @@
 package dev.pgagent.context.internal;
 
-import dev.pgagent.db.postgres.ColumnInfo;
-import dev.pgagent.db.postgres.EnumType;
-import dev.pgagent.db.postgres.ForeignKey;
-import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.EnumType;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.TableInfo;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

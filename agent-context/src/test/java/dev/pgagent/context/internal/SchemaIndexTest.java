@@ -2,11 +2,11 @@ package dev.pgagent.context.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgagent.db.postgres.ColumnInfo;
-import dev.pgagent.db.postgres.ForeignKey;
-import dev.pgagent.db.postgres.SchemaModel;
-import dev.pgagent.db.postgres.TableInfo;
-import dev.pgagent.db.postgres.TableKind;
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.SchemaSource;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.db.postgres.internal.CatalogSignature;
@@ -65,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * QueryResult r = db.read("SELECT * FROM orders", ExecutionLimits.defaults(), new QueryCancellation());
  * }</pre>
  */
-public final class PostgresDatabase {
+public final class PostgresDatabase implements SchemaSource {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
 
     private final DataSource dataSource;
@@ -98,6 +101,8 @@ public final class PostgresDatabase {
     private final SchemaIntrospector introspector;
     private final GuardedExecutor executor;
     private final Object schemaLock = new Object();
+    private final java.util.List<java.util.function.Consumer<SchemaModel>> changeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile @Nullable Cached cached;
 
     /** Returns a database over {@code dataSource} with the default settings. */
@@ -139,7 +144,8 @@ public final class PostgresDatabase {
     }
 
     /**
-     * Returns the schema, introspecting on first use and re-reading when the catalog changed.
+     * Returns the schema, introspecting on first use and re-reading when the catalog changed (then the
+     * {@link #onChange(java.util.function.Consumer) change listeners} are called).
      *
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */
@@ -183,6 +189,7 @@ public final class PostgresDatabase {
                 LOG.debug("Refreshed the schema ({}) in {} ms", state.reread() < 0 ? "full read"
                         : state.reread() + " relations re-read", (System.nanoTime() - start) / 1_000_000);
                 cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
+                changed(state.model());
                 return state.model();
             } catch (SQLException e) {
                 LOG.warn("Could not check whether the schema changed; using the cached one: {}",
@@ -229,7 +236,29 @@ public final class PostgresDatabase {
      */
     public SchemaModel refreshSchema() {
         synchronized (schemaLock) {
-            return load();
+            boolean first = cached == null;
+            SchemaModel model = load();
+            if (!first) {
+                changed(model);
+            }
+            return model;
+        }
+    }
+
+    @Override
+    public AutoCloseable onChange(java.util.function.Consumer<SchemaModel> listener) {
+        java.util.Objects.requireNonNull(listener, "listener == null");
+        changeListeners.add(listener);
+        return () -> changeListeners.remove(listener);
+    }
+
+    private void changed(SchemaModel model) {
+        for (java.util.function.Consumer<SchemaModel> l : changeListeners) {
+            try {
+                l.accept(model);
+            } catch (RuntimeException e) {
+                LOG.warn("A schema change listener failed; ignored", e);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.sql.QueryResult;

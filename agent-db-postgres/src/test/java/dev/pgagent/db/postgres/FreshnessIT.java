@@ -1,5 +1,6 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.schema.SchemaModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgagent.testsupport.TestPostgres;

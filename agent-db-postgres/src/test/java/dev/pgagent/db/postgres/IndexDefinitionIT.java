@@ -1,5 +1,7 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.schema.IndexInfo;
+import dev.pgagent.api.schema.TableInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgagent.testsupport.TestPostgres;

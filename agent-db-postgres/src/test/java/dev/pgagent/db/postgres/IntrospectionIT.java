@@ -1,5 +1,11 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.IndexInfo;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgagent.testsupport.TestPostgres;

@@ -1,7 +1,7 @@
 package dev.pgagent.db.postgres.internal;
 
-import dev.pgagent.db.postgres.SchemaModel;
-import dev.pgagent.db.postgres.TableInfo;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import java.util.Map;
 import java.util.Set;
 

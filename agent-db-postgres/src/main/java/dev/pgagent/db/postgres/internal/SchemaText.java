@@ -1,12 +1,12 @@
 package dev.pgagent.db.postgres.internal;
 
-import dev.pgagent.db.postgres.ColumnInfo;
-import dev.pgagent.db.postgres.EnumType;
-import dev.pgagent.db.postgres.ForeignKey;
-import dev.pgagent.db.postgres.IndexInfo;
-import dev.pgagent.db.postgres.SchemaModel;
-import dev.pgagent.db.postgres.TableInfo;
-import dev.pgagent.db.postgres.TableKind;
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.EnumType;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.IndexInfo;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

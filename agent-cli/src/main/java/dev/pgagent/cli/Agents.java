@@ -1,0 +1,36 @@
+package dev.pgagent.cli;
+
+import dev.pgagent.api.llm.LlmClient;
+import dev.pgagent.api.safety.ConfirmationHandler;
+import dev.pgagent.core.AgentListener;
+import dev.pgagent.core.AuditSinks;
+import dev.pgagent.core.PostgresAgent;
+import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.safety.JSqlParserSafetyValidator;
+
+/** Builds the agent the commands use. */
+final class Agents {
+    private Agents() {}
+
+    static PostgresAgent build(
+            LlmClient llm,
+            PostgresDatabase db,
+            AgentOptions options,
+            AgentListener listener,
+            ConfirmationHandler confirmations) {
+        PostgresAgent.Builder builder = PostgresAgent.builder();
+        if (options.audit != null) {
+            builder.addAuditSink(AuditSinks.jsonLines(options.audit));
+        }
+        return builder
+                .llm(llm)
+                .database(db)
+                .policy(options.policy())
+                // the same validator 'pg-agent check' uses, so both give the same verdicts
+                .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))
+                .maxSteps(options.maxSteps())
+                .listener(listener)
+                .confirmationHandler(confirmations)
+                .build();
+    }
+}
