@@ -4,9 +4,11 @@ import dev.pgagent.api.schema.ColumnRef;
 import dev.pgagent.api.schema.ValueSampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.pgagent.api.schema.SchemaModel;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -271,5 +273,18 @@ class SchemaContextBuilderTest {
         assertThat(titled.indexOf("school.teachers")).isBetween(0, titled.indexOf("school.courses"));
         List<String> plain = names(contexts.build("What is the timetable of the sections?", 2000));
         assertThat(plain.indexOf("school.courses")).isBetween(0, plain.indexOf("school.teachers"));
+    }
+
+    @Test
+    void buildsAContextForAOneMegabyteQuestionQuickly() {
+        SchemaContextBuilder big = SchemaContextBuilder.of(TestSchemas.big(300));
+        String oneWord = "customers" + "x".repeat(1_000_000);
+        String manyWords = "orders of customers with invoices ".repeat(30_000);
+        // The old prefix matching needed minutes for the first (every prefix of the word was looked up); the
+        // limit is many times what the linear analysis needs on a loaded machine.
+        SchemaContext ctx = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> big.build(oneWord, 2_000));
+        assertThat(ctx.tokens()).isLessThanOrEqualTo(2_000);
+        SchemaContext many = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> big.build(manyWords, 2_000));
+        assertThat(names(many)).isNotEmpty();
     }
 }

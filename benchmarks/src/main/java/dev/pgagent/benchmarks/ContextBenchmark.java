@@ -233,6 +233,19 @@ public final class ContextBenchmark {
         }
         OUT.printf(Locale.ROOT, "Mean time a context (ours, all budgets): %.2f ms%n",
                 nanos[0] / 1e6 / questions.size() / BUDGETS.length);
+        // Hostile input: the analysis must stay linear in the question's length.
+        String oneWord = "customers" + "x".repeat(1_000_000);
+        String manyWords = "orders of customers with invoices ".repeat(30_000);
+        for (String q : List.of(oneWord, manyWords)) {
+            long best = Long.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) {
+                long s0 = System.nanoTime();
+                ours.build(q, 2_000);
+                best = Math.min(best, System.nanoTime() - s0);
+            }
+            OUT.printf(Locale.ROOT, "build() on a %,d-character question (%s): best of 3 %.0f ms%n", q.length(),
+                    q == oneWord ? "one word" : "30,000 repeated phrases", best / 1e6);
+        }
     }
 
     private static void timing(Server server, ContextSchemaGenerator gen, List<Question> questions)

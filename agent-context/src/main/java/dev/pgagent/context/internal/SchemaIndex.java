@@ -74,6 +74,8 @@ public final class SchemaIndex {
     private final boolean[] person;
     private final boolean[] changeLog;
     private final String[] vocabulary;
+    private final int vocabularyMaxLength;
+    private final PrefixTrie prefixes;
     private final double logN;
 
     /** Terms of one column with their weights (name, comment, known values). */
@@ -185,6 +187,16 @@ public final class SchemaIndex {
             postingWeights.put(en.getKey(), en.getValue().floats());
         }
         this.vocabulary = new TreeSet<>(postingTables.keySet()).toArray(new String[0]);
+        int longest = 0;
+        List<String> prefixTerms = new ArrayList<>();
+        for (String v : vocabulary) {
+            longest = Math.max(longest, v.length());
+            if (v.length() >= 4 && Character.isLetter(v.charAt(0))) {
+                prefixTerms.add(v);
+            }
+        }
+        this.vocabularyMaxLength = longest;
+        this.prefixes = new PrefixTrie(prefixTerms, Integer.MAX_VALUE);
         this.logN = Math.log(n + 1.0);
     }
 
@@ -295,18 +307,28 @@ public final class SchemaIndex {
         return Math.max(0.05, logN - Math.log(p.length + 0.5));
     }
 
-    /** Analyses a question into words, each with the index terms it may match. */
+    /**
+     * Analyses a question into words, each with the index terms it may match. Takes time linear in the length of
+     * the question whatever its words: each distinct word is analysed once, prefix matches read at most as many
+     * characters as the longest schema term, and the scan for longer schema terms stops after a fixed number.
+     */
     public Query analyze(String question) {
+        long[] steps = {0};
         List<String> raw = TextAnalyzer.words(question);
+        steps[0] += question.length();
         List<Map<String, Double>> words = new ArrayList<>();
         Map<String, Double> all = new HashMap<>();
         Set<String> direct = new HashSet<>();
-        List<String> stems = new ArrayList<>();
+        Map<String, Map<String, Double>> analysed = new HashMap<>();
         for (String w : raw) {
             List<String> terms = new ArrayList<>();
             TextAnalyzer.addTerms(w, terms);
+            steps[0] += 2L * w.length();
             for (String t : terms) {
-                stems.add(t);
+                steps[0] += t.length();
+                if (analysed.containsKey(t)) {
+                    continue; // a question naming "orders" twice counts it once
+                }
                 direct.add(t);
                 Map<String, Double> alts = new LinkedHashMap<>();
                 alts.put(t, 1.0);
@@ -316,13 +338,20 @@ public final class SchemaIndex {
                 for (String s : Thesaurus.related(t)) {
                     alts.merge(s, RELATED_WEIGHT, Math::max);
                 }
-                addPrefixMatches(t, alts);
+                addPrefixMatches(t, alts, steps);
+                analysed.put(t, alts);
                 words.add(alts);
             }
         }
         // Compounds written together in the schema and apart in the question ("time off" / "timeoff").
         for (int k = 0; k + 1 < raw.size(); k++) {
-            String joined = TextAnalyzer.stem(raw.get(k) + raw.get(k + 1));
+            String first = raw.get(k);
+            String second = raw.get(k + 1);
+            steps[0] += first.length() + second.length();
+            if (first.length() + second.length() > vocabularyMaxLength + 4) {
+                continue; // longer than any schema term, even before stemming
+            }
+            String joined = TextAnalyzer.stem(first + second);
             if (postingTables.containsKey(joined) && !direct.contains(joined)) {
                 Map<String, Double> alts = new LinkedHashMap<>();
                 alts.put(joined, 1.0);
@@ -330,44 +359,44 @@ public final class SchemaIndex {
                 direct.add(joined);
             }
         }
-        // Merge duplicate words (a question naming "orders" twice counts it once).
-        Map<String, Map<String, Double>> unique = new LinkedHashMap<>();
         for (Map<String, Double> alts : words) {
-            unique.putIfAbsent(alts.keySet().iterator().next(), alts);
-        }
-        for (Map<String, Double> alts : unique.values()) {
             alts.forEach((k, v) -> all.merge(k, v, Math::max));
         }
-        return new Query(new ArrayList<>(unique.values()), all, direct, new HashSet<>(raw));
+        return new Query(words, all, direct, new HashSet<>(raw), steps[0]);
     }
 
-    private void addPrefixMatches(String t, Map<String, Double> alts) {
+    /** The most schema terms that start with a question word that are looked at (not all of them match). */
+    private static final int MAX_PREFIX_SCAN = 64;
+
+    private void addPrefixMatches(String t, Map<String, Double> alts, long[] steps) {
         if (t.length() < 4 || !Character.isLetter(t.charAt(0))) {
             return;
         }
-        int from = Arrays.binarySearch(vocabulary, t);
-        if (from < 0) {
-            from = -from - 1;
-        }
-        int added = 0;
-        for (int k = from; k < vocabulary.length && added < 8; k++) {
-            String v = vocabulary[k];
-            if (!v.startsWith(t)) {
-                break;
+        if (t.length() <= vocabularyMaxLength) {
+            // Schema terms that extend the question's word ("ship" vs "shipment").
+            int from = Arrays.binarySearch(vocabulary, t);
+            steps[0] += (long) t.length() * (32 - Integer.numberOfLeadingZeros(vocabulary.length + 1));
+            if (from < 0) {
+                from = -from - 1;
             }
-            if (!v.equals(t) && v.length() <= t.length() + 6) {
-                alts.merge(v, 0.5, Math::max);
-                added++;
-            }
-        }
-        if (!postingTables.containsKey(t) && t.length() >= 6) {
-            // The question's word extends a schema word ("shipments" vs "ship", "reviewer" vs "review").
-            for (int len = t.length() - 1; len >= 4; len--) {
-                String p = t.substring(0, len);
-                if (postingTables.containsKey(p)) {
-                    alts.merge(p, 0.5, Math::max);
+            int added = 0;
+            for (int k = from; k < vocabulary.length && added < 8 && k - from < MAX_PREFIX_SCAN; k++) {
+                String v = vocabulary[k];
+                steps[0] += t.length();
+                if (!v.startsWith(t)) {
                     break;
                 }
+                if (!v.equals(t) && v.length() <= t.length() + 6) {
+                    alts.merge(v, 0.5, Math::max);
+                    added++;
+                }
+            }
+        }
+        if (t.length() >= 6 && !postingTables.containsKey(t)) {
+            // The question's word extends a schema word ("shipments" vs "ship", "reviewer" vs "review").
+            int len = prefixes.longestProperPrefix(t, 4, steps);
+            if (len > 0) {
+                alts.merge(t.substring(0, len), 0.5, Math::max);
             }
         }
     }
