@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
@@ -151,6 +153,29 @@ class SchemaContextBuilderTest {
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).contains(new ColumnRef("crm", "customers", "city"))
                 .noneMatch(c -> c.column().contains("email") || c.column().contains("name"));
+    }
+
+    @Test
+    void neverAsksTheSamplerAboutColumnsOfViewsOrForeignTables() {
+        List<TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        for (TableKind kind : List.of(TableKind.VIEW, TableKind.FOREIGN_TABLE, TableKind.MATERIALIZED_VIEW)) {
+            TableInfo t = TestSchemas.table("catalog", "category_" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                    null, "category text", "status text");
+            tables.add(new TableInfo(t.schema(), t.name(), kind, t.columns(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), null, -1));
+        }
+        List<ColumnRef> asked = new ArrayList<>();
+        ValueSampler sampler = columns -> {
+            asked.addAll(columns);
+            return Map.of();
+        };
+        SchemaContextBuilder.builder()
+                .schema(new SchemaModel(tables, TestSchemas.shop().enums(), java.time.Instant.EPOCH))
+                .valueSampler(sampler)
+                .build()
+                .build("category status of products", 2000);
+        assertThat(asked).extracting(ColumnRef::table).contains("category_materialized_view")
+                .doesNotContain("category_view", "category_foreign_table");
     }
 
     @Test
