@@ -320,9 +320,21 @@ public final class SchemaIndex {
         Map<String, Double> all = new HashMap<>();
         Set<String> direct = new HashSet<>();
         Map<String, Map<String, Double>> analysed = new HashMap<>();
-        for (String w : raw) {
+        for (int k = 0; k < raw.size(); k++) {
+            String w = raw.get(k);
+            if (isOrderingWord(raw, k)) {
+                continue; // "ordered by age", "in descending order": how to sort, not what to read
+            }
             List<String> terms = new ArrayList<>();
             TextAnalyzer.addTerms(w, terms);
+            if (isYear(w) && !analysed.containsKey("year")) {
+                // "in 2013": a year or a date column, whatever the question calls it.
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put("year", YEAR_WEIGHT);
+                alts.put("date", YEAR_WEIGHT);
+                analysed.put("year", alts);
+                words.add(alts);
+            }
             steps[0] += 2L * w.length();
             for (String t : terms) {
                 steps[0] += t.length();
@@ -363,6 +375,30 @@ public final class SchemaIndex {
             alts.forEach((k, v) -> all.merge(k, v, Math::max));
         }
         return new Query(words, all, direct, new HashSet<>(raw), steps[0]);
+    }
+
+    private static final double YEAR_WEIGHT = 0.4;
+    private static final Set<String> SORT_WORDS = Set.of("order", "ordered", "sort", "sorted", "rank", "ranked");
+    private static final Set<String> SORT_KINDS = Set.of("descending", "ascending", "alphabetical", "alphabetic",
+            "alphabetically", "reverse", "increasing", "decreasing", "chronological", "lexicographical",
+            "lexicographic", "numerical", "numeric", "desc", "asc");
+
+    /** Returns whether {@code raw[k]} asks how to sort ("ordered by", "sorted by", "in descending order"). */
+    private static boolean isOrderingWord(List<String> raw, int k) {
+        if (!SORT_WORDS.contains(raw.get(k))) {
+            return false;
+        }
+        return k + 1 < raw.size() && raw.get(k + 1).equals("by")
+                || k > 0 && SORT_KINDS.contains(raw.get(k - 1))
+                || k > 1 && SORT_KINDS.contains(raw.get(k - 2));
+    }
+
+    /** Returns whether a word is a year between 1800 and 2099. */
+    private static boolean isYear(String w) {
+        if (w.length() != 4 || !(w.startsWith("18") || w.startsWith("19") || w.startsWith("20"))) {
+            return false;
+        }
+        return Character.isDigit(w.charAt(2)) && Character.isDigit(w.charAt(3));
     }
 
     /** The most schema terms that start with a question word that are looked at (not all of them match). */
