@@ -34,6 +34,10 @@ public final class SchemaIndex {
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
+    /** How much a part of a compound identifier counts, relative to a whole word. */
+    private static final float PART_FACTOR = 0.8f;
+    private static final int MIN_PART = 3;
+    private static final int MAX_COMPOUND = 40;
     private static final double CHANGE_LOG_FACTOR = 0.5;
     private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f, 0.6f};
 
@@ -74,6 +78,7 @@ public final class SchemaIndex {
     private final boolean[] person;
     private final boolean[] changeLog;
     private final String[] vocabulary;
+    private final Set<String> dictionary;
     private final int vocabularyMaxLength;
     private final PrefixTrie prefixes;
     private final double logN;
@@ -108,14 +113,18 @@ public final class SchemaIndex {
         this.dated = new boolean[n];
         this.person = new boolean[n];
         this.changeLog = new boolean[n];
+        this.dictionary = dictionary(schema);
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
             Map<String, Float> best = new HashMap<>();
             add(best, identifierTerms(t.schema()), F_SCHEMA);
+            add(best, compoundParts(t.schema()), F_SCHEMA, PART_FACTOR);
             List<String> nameTerms = identifierTerms(t.name());
-            tableNameTerms[i] = nameTerms.toArray(new String[0]);
+            List<String> nameParts = compoundParts(t.name());
+            tableNameTerms[i] = coverageTerms(t.name()).toArray(new String[0]);
             add(best, nameTerms, F_TABLE);
+            add(best, nameParts, F_TABLE, PART_FACTOR);
             if (t.comment() != null) {
                 add(best, TextAnalyzer.terms(t.comment()), F_TABLE_COMMENT);
             }
@@ -148,9 +157,13 @@ public final class SchemaIndex {
                 dated[i] |= isTemporal(col.type());
                 Map<String, Float> ct = new HashMap<>();
                 List<String> colName = identifierTerms(col.name());
+                List<String> colParts = compoundParts(col.name());
                 // A foreign-key column names the table it points to; it says less about this table.
-                add(best, colName, fkColumns.contains(col.name()) ? F_FK_COLUMN : F_COLUMN);
+                int field = fkColumns.contains(col.name()) ? F_FK_COLUMN : F_COLUMN;
+                add(best, colName, field);
+                add(best, colParts, field, PART_FACTOR);
                 addLocal(ct, colName, 1.0f);
+                addLocal(ct, colParts, PART_FACTOR);
                 if (col.comment() != null) {
                     List<String> ctTerms = TextAnalyzer.terms(col.comment());
                     add(best, ctTerms, F_COLUMN_COMMENT);
@@ -286,10 +299,123 @@ public final class SchemaIndex {
     }
 
     private static void add(Map<String, Float> best, List<String> terms, int field) {
-        float w = FIELD_WEIGHT[field];
+        add(best, terms, field, 1.0f);
+    }
+
+    private static void add(Map<String, Float> best, List<String> terms, int field, float factor) {
+        float w = FIELD_WEIGHT[field] * factor;
         for (String t : terms) {
             best.merge(t, w, Math::max);
         }
+    }
+
+    /**
+     * Returns the words of every identifier, comment and enum label of the schema (and their stems), the words a
+     * compound identifier may be made of.
+     */
+    private static Set<String> dictionary(SchemaModel schema) {
+        Set<String> out = new HashSet<>();
+        List<String> texts = new ArrayList<>();
+        for (TableInfo t : schema.tables()) {
+            texts.add(t.schema());
+            texts.add(t.name());
+            texts.add(t.comment() == null ? "" : t.comment());
+            for (ColumnInfo c : t.columns()) {
+                texts.add(c.name());
+                texts.add(c.comment() == null ? "" : c.comment());
+            }
+        }
+        for (EnumType e : schema.enums()) {
+            texts.addAll(e.labels());
+        }
+        for (String text : texts) {
+            for (String w : TextAnalyzer.words(text)) {
+                if (w.length() >= MIN_PART && w.length() <= MAX_COMPOUND) {
+                    out.add(w);
+                    out.add(TextAnalyzer.stem(w));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the terms of the parts of compound words of an identifier ({@code countrylanguage} is country and
+     * language, {@code gasstations} gas and stations) when every part is a word the schema uses elsewhere.
+     */
+    private List<String> compoundParts(String identifier) {
+        List<String> out = new ArrayList<>();
+        for (String w : TextAnalyzer.words(identifier)) {
+            List<String> parts = split(w, 3);
+            if (parts != null) {
+                for (String p : parts) {
+                    TextAnalyzer.addTerms(p, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Returns the terms of a table's name for coverage: compound words stand for their parts. */
+    private List<String> coverageTerms(String identifier) {
+        List<String> out = new ArrayList<>();
+        for (String w : TextAnalyzer.words(identifier)) {
+            List<String> parts = split(w, 3);
+            for (String p : parts == null ? List.of(w) : parts) {
+                TextAnalyzer.addTerms(p, out);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Splits a word into at most {@code maxParts} dictionary words of at least {@value #MIN_PART} letters each,
+     * preferring the split whose shortest part is longest; null when there is none.
+     */
+    private @Nullable List<String> split(String w, int maxParts) {
+        if (w.length() < 2 * MIN_PART || w.length() > MAX_COMPOUND || maxParts < 2) {
+            return null;
+        }
+        for (int i = 0; i < w.length(); i++) {
+            if (!Character.isLetter(w.charAt(i))) {
+                return null;
+            }
+        }
+        List<String> best = null;
+        int bestShortest = 0;
+        for (int i = MIN_PART; i <= w.length() - MIN_PART; i++) {
+            String head = w.substring(0, i);
+            if (!known(head)) {
+                continue;
+            }
+            String tail = w.substring(i);
+            List<String> candidate = null;
+            if (known(tail)) {
+                candidate = List.of(head, tail);
+            } else {
+                List<String> rest = split(tail, maxParts - 1);
+                if (rest != null) {
+                    candidate = new ArrayList<>();
+                    candidate.add(head);
+                    candidate.addAll(rest);
+                }
+            }
+            if (candidate != null) {
+                int shortest = Integer.MAX_VALUE;
+                for (String p : candidate) {
+                    shortest = Math.min(shortest, p.length());
+                }
+                if (shortest > bestShortest) {
+                    best = candidate;
+                    bestShortest = shortest;
+                }
+            }
+        }
+        return best;
+    }
+
+    private boolean known(String part) {
+        return dictionary.contains(part) && !TextAnalyzer.isStopword(part);
     }
 
     private static void addLocal(Map<String, Float> map, List<String> terms, float w) {
