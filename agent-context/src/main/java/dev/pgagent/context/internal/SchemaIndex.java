@@ -34,6 +34,8 @@ public final class SchemaIndex {
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
+    /** How much of its schema's coverage of the question a matching table gets. */
+    static double SCHEMA_BOOST = Double.parseDouble(System.getProperty("ctx.schemaBoost", "1"));
     /** How much a part of a compound identifier counts, relative to a whole word. */
     private static final float PART_FACTOR = 0.8f;
     private static final int MIN_PART = 3;
@@ -78,6 +80,9 @@ public final class SchemaIndex {
     private final boolean[] person;
     private final boolean[] changeLog;
     private final String[] vocabulary;
+    private final int[] schemaOf;
+    private final int[] appOf;
+    private final String[] schemaNames;
     private final Set<String> dictionary;
     private final int vocabularyMaxLength;
     private final PrefixTrie prefixes;
@@ -114,6 +119,36 @@ public final class SchemaIndex {
         this.person = new boolean[n];
         this.changeLog = new boolean[n];
         this.dictionary = dictionary(schema);
+        this.schemaOf = new int[n];
+        Map<String, Integer> schemaIds = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Integer sid = schemaIds.get(tables[i].schema());
+            if (sid == null) {
+                sid = schemaIds.size();
+                schemaIds.put(tables[i].schema(), sid);
+            }
+            schemaOf[i] = sid;
+        }
+        this.schemaNames = schemaIds.keySet().toArray(new String[0]);
+        // Schemas joined by foreign keys are modules of one application; unjoined schemas are applications of
+        // their own (one database holding many applications, each in its schema).
+        int[] parent = new int[schemaNames.length];
+        for (int k = 0; k < parent.length; k++) {
+            parent[k] = k;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j : neighbours[i]) {
+                int a = root(parent, schemaOf[i]);
+                int b = root(parent, schemaOf[j]);
+                if (a != b) {
+                    parent[Math.max(a, b)] = Math.min(a, b);
+                }
+            }
+        }
+        this.appOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            appOf[i] = root(parent, schemaOf[i]);
+        }
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
@@ -211,6 +246,14 @@ public final class SchemaIndex {
         this.vocabularyMaxLength = longest;
         this.prefixes = new PrefixTrie(prefixTerms, Integer.MAX_VALUE);
         this.logN = Math.log(n + 1.0);
+    }
+
+    private static int root(int[] parent, int k) {
+        while (parent[k] != k) {
+            parent[k] = parent[parent[k]];
+            k = parent[k];
+        }
+        return k;
     }
 
     /** Builds the index of {@code schema}. */
@@ -582,6 +625,9 @@ public final class SchemaIndex {
         int touchedCount;
         boolean[] touched = new boolean[n];
         List<Integer> touchedAll = new ArrayList<>();
+        double[] schemaCoverage = new double[schemaNames.length];
+        double[] schemaWordBest = new double[schemaNames.length];
+        int[] touchedSchemas = new int[schemaNames.length];
         for (Map<String, Double> alts : query.words()) {
             touchedCount = 0;
             for (Map.Entry<String, Double> alt : alts.entrySet()) {
@@ -602,8 +648,14 @@ public final class SchemaIndex {
                     }
                 }
             }
+            int schemasTouched = 0;
             for (int k = 0; k < touchedCount; k++) {
                 int id = touchedWord[k];
+                int sid = appOf[id];
+                if (schemaWordBest[sid] == 0) {
+                    touchedSchemas[schemasTouched++] = sid;
+                }
+                schemaWordBest[sid] = Math.max(schemaWordBest[sid], wordBest[id]);
                 score[id] += wordBest[id];
                 wordBest[id] = 0;
                 if (!touched[id]) {
@@ -611,6 +663,21 @@ public final class SchemaIndex {
                     touchedAll.add(id);
                 }
             }
+            for (int k = 0; k < schemasTouched; k++) {
+                int sid = touchedSchemas[k];
+                schemaCoverage[sid] += schemaWordBest[sid];
+                schemaWordBest[sid] = 0;
+            }
+        }
+        // The application as a unit: how much of the question the tables of each schema answer together.
+        double bestCoverage = 0;
+        for (double c : schemaCoverage) {
+            bestCoverage = Math.max(bestCoverage, c);
+        }
+        for (int id : touchedAll) {
+            // A table of the application that answers most of the question stays; its look-alikes in applications
+            // that answer less lose in proportion (one factor an application: its tables keep their order).
+            score[id] *= Math.pow(schemaCoverage[appOf[id]] / bestCoverage, SCHEMA_BOOST);
         }
         for (int id : touchedAll) {
             String[] nameTerms = tableNameTerms[id];
