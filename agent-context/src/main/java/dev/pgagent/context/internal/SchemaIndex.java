@@ -494,8 +494,19 @@ public final class SchemaIndex {
             if (isOrderingWord(raw, k)) {
                 continue; // "ordered by age", "in descending order": how to sort, not what to read
             }
+            if (isCountingWord(raw, k)) {
+                continue; // "the number of students": a count, not a number column
+            }
             List<String> terms = new ArrayList<>();
-            TextAnalyzer.addTerms(w, terms);
+            List<String> expansion = TextAnalyzer.expansion(w);
+            String abbreviated = null;
+            if (expansion.size() == 1 && !TextAnalyzer.isStopword(w)) {
+                // In a question an abbreviation is often a word too ("a cat", "the ship"): both count.
+                terms.add(TextAnalyzer.stem(w));
+                abbreviated = expansion.get(0);
+            } else {
+                TextAnalyzer.addTerms(w, terms);
+            }
             if (isYear(w) && !analysed.containsKey("year")) {
                 // "in 2013": a year or a date column, whatever the question calls it.
                 Map<String, Double> alts = new LinkedHashMap<>();
@@ -518,6 +529,12 @@ public final class SchemaIndex {
                 }
                 for (String s : Thesaurus.related(t)) {
                     alts.merge(s, RELATED_WEIGHT, Math::max);
+                }
+                if (abbreviated != null) {
+                    alts.merge(abbreviated, ABBREVIATION_WEIGHT, Math::max);
+                    for (String x : Thesaurus.synonyms(abbreviated)) {
+                        alts.merge(x, 0.6 * ABBREVIATION_WEIGHT, Math::max);
+                    }
                 }
                 addPrefixMatches(t, alts, steps);
                 analysed.put(t, alts);
@@ -547,6 +564,17 @@ public final class SchemaIndex {
     }
 
     private static final double YEAR_WEIGHT = 0.4;
+    private static final double ABBREVIATION_WEIGHT = 0.9;
+
+    /** Returns whether {@code raw[k]} counts rather than names ("the number of", "count the"). */
+    private static boolean isCountingWord(List<String> raw, int k) {
+        String w = raw.get(k);
+        boolean nextOf = k + 1 < raw.size() && raw.get(k + 1).equals("of");
+        return w.equals("number") && nextOf
+                || w.equals("total") && k + 2 < raw.size() && raw.get(k + 1).equals("number")
+                        && raw.get(k + 2).equals("of")
+                || w.equals("count") && (k == 0 || nextOf);
+    }
     private static final Set<String> SORT_WORDS = Set.of("order", "ordered", "sort", "sorted", "rank", "ranked");
     private static final Set<String> SORT_KINDS = Set.of("descending", "ascending", "alphabetical", "alphabetic",
             "alphabetically", "reverse", "increasing", "decreasing", "chronological", "lexicographical",
