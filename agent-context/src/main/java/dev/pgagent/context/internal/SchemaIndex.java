@@ -34,6 +34,7 @@ public final class SchemaIndex {
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
+    private static final double IMPLIED_WEIGHT = 0.6;
     /** How much of its schema's coverage of the question a matching table gets. */
     static double SCHEMA_BOOST = Double.parseDouble(System.getProperty("ctx.schemaBoost", "1"));
     /** How much a part of a compound identifier counts, relative to a whole word. */
@@ -507,6 +508,14 @@ public final class SchemaIndex {
             } else {
                 TextAnalyzer.addTerms(w, terms);
             }
+            if (w.equals("old") && k > 0 && AGE_UNITS.contains(raw.get(k - 1)) && !analysed.containsKey("age")) {
+                // "3 years old": an age.
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put("age", 1.0);
+                analysed.put("age", alts);
+                words.add(alts);
+                continue;
+            }
             if (isYear(w) && !analysed.containsKey("year")) {
                 // "in 2013": a year or a date column, whatever the question calls it.
                 Map<String, Double> alts = new LinkedHashMap<>();
@@ -527,13 +536,17 @@ public final class SchemaIndex {
                 for (String s : Thesaurus.synonyms(t)) {
                     alts.merge(s, 0.6, Math::max);
                 }
+                for (String s : Thesaurus.implied(t)) {
+                    alts.merge(s, IMPLIED_WEIGHT, Math::max);
+                }
                 for (String s : Thesaurus.related(t)) {
                     alts.merge(s, RELATED_WEIGHT, Math::max);
                 }
                 if (abbreviated != null) {
-                    alts.merge(abbreviated, ABBREVIATION_WEIGHT, Math::max);
+                    double aw = EVERYDAY_WORDS.contains(w) ? RELATED_WEIGHT : ABBREVIATION_WEIGHT;
+                    alts.merge(abbreviated, aw, Math::max);
                     for (String x : Thesaurus.synonyms(abbreviated)) {
-                        alts.merge(x, 0.6 * ABBREVIATION_WEIGHT, Math::max);
+                        alts.merge(x, 0.6 * aw, Math::max);
                     }
                 }
                 addPrefixMatches(t, alts, steps);
@@ -565,6 +578,10 @@ public final class SchemaIndex {
 
     private static final double YEAR_WEIGHT = 0.4;
     private static final double ABBREVIATION_WEIGHT = 0.9;
+    /** Abbreviations in schemas that in a question are usually the everyday word ("a cat" is not a category). */
+    private static final Set<String> EVERYDAY_WORDS = Set.of("cat");
+    private static final Set<String> AGE_UNITS = Set.of("year", "years", "month", "months", "week", "weeks", "day",
+            "days");
 
     /** Returns whether {@code raw[k]} counts rather than names ("the number of", "count the"). */
     private static boolean isCountingWord(List<String> raw, int k) {

@@ -198,7 +198,14 @@ public final class Thesaurus {
         {"expensive", "price", "cost"},
         {"cheap", "price", "cost"},
         {"cheapest", "price", "cost"},
-        // Kinds of things and the word a schema uses for the kind ("a student who has a dog" -> pets).
+    };
+
+    /**
+     * One-way links nearly as strong as synonyms: a kind of thing to the word a schema uses for the kind ("a student
+     * who has a dog" asks about pets; "European" about a continent; "English" about a language), and a comparison
+     * to the attribute it compares ("lighter" -> weight, "oldest" -> age, "won" -> winner).
+     */
+    private static final String[][] IMPLIED = {
         {"dog", "pet", "animal"},
         {"cat", "pet", "animal"},
         {"puppy", "pet", "animal", "dog"},
@@ -270,6 +277,7 @@ public final class Thesaurus {
 
     private static final Map<String, Set<String>> SYNONYMS = new HashMap<>();
     private static final Map<String, Set<String>> RELATED_TERMS = new HashMap<>();
+    private static final Map<String, Set<String>> IMPLIED_TERMS = new HashMap<>();
 
     static {
         for (String[] group : GROUPS) {
@@ -286,15 +294,19 @@ public final class Thesaurus {
                 }
             }
         }
-        for (String[] row : RELATED) {
-            for (String verb : TextAnalyzer.terms(row[0])) {
-                Set<String> set = RELATED_TERMS.computeIfAbsent(verb, k -> new LinkedHashSet<>());
-                for (int i = 1; i < row.length; i++) {
-                    for (String t : TextAnalyzer.terms(row[i])) {
-                        if (!t.equals(verb)) {
-                            set.add(t);
-                        }
-                    }
+        link(RELATED, RELATED_TERMS);
+        link(IMPLIED, IMPLIED_TERMS);
+    }
+
+    /** Links the stem of each row's first word to the stems of the rest (abbreviations not expanded: a cat). */
+    private static void link(String[][] rows, Map<String, Set<String>> into) {
+        for (String[] row : rows) {
+            String key = TextAnalyzer.stem(row[0]);
+            Set<String> set = into.computeIfAbsent(key, k -> new LinkedHashSet<>());
+            for (int i = 1; i < row.length; i++) {
+                String t = TextAnalyzer.stem(row[i]);
+                if (!t.equals(key)) {
+                    set.add(t);
                 }
             }
         }
@@ -305,6 +317,15 @@ public final class Thesaurus {
     /** Returns the stems that mean about the same as {@code stem}; empty when none are known. */
     public static List<String> synonyms(String stem) {
         Set<String> s = SYNONYMS.get(stem);
+        return s == null ? List.of() : List.copyOf(s);
+    }
+
+    /**
+     * Returns the stems a kind or a comparison implies almost surely ({@code dog} -> pet, {@code lighter} ->
+     * weight); one-way, empty when none are known.
+     */
+    public static List<String> implied(String stem) {
+        Set<String> s = IMPLIED_TERMS.get(stem);
         return s == null ? List.of() : List.copyOf(s);
     }
 
