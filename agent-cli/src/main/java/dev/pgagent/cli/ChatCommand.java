@@ -7,15 +7,23 @@ import dev.pgagent.db.postgres.PostgresDatabase;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code pg-agent chat}: an interactive conversation with the database. */
 @Command(
         name = "chat",
         mixinStandardHelpOptions = true,
         header = "Talks with the database interactively.",
-        description = "Starts an interactive conversation: questions build on the earlier ones; the SQL is printed as"
-                + " it runs. /reset starts over, /quit (or end of input) leaves. With --policy balanced or"
-                + " permissive, writes are dry-run and shown to you for a yes first.")
+        description = {
+            "Starts an interactive conversation: questions build on the earlier ones; each tool call and its SQL is"
+                    + " printed as it starts, its outcome as it ends. /reset starts over, /quit leaves. With --policy"
+                    + " balanced or permissive, writes are dry-run and shown to you for a yes first.",
+            "At a terminal, lines are edited (arrow keys, Emacs keys), earlier questions are recalled across runs"
+                    + " (history in $XDG_STATE_HOME/pgagent/history, else ~/.local/state/pgagent/history; the last "
+                    + LineEditor.HISTORY_LINES + " lines), and a line ending in \\ (or Alt-Enter) goes on on the next."
+                    + " Ctrl-C cancels the running question (and its statement on the server) and keeps the"
+                    + " conversation; Ctrl-C again at the empty prompt, or Ctrl-D, leaves."
+        })
 final class ChatCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -28,24 +36,48 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
+    @Option(names = "--plain", description = "Read plain lines, without line editing or history, even at a terminal.")
+    boolean plain;
+
     ChatCommand(Cli cli) {
         this.cli = cli;
     }
 
     @Override
     public Integer call() {
+        agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
         int tables = db.schema().tables().size();
-        cli.out.println("Connected: " + tables + " tables and views; model " + model.model(cli) + ", policy "
-                + AgentOptions.name(agentOptions.policy().level()) + ".");
-        return start(cli, llm, db, agentOptions);
+        cli.out.println("Connected: " + (tables == 1 ? "1 table or view" : tables + " tables and views") + "; model "
+                + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ".");
+        return start(cli, llm, db, agentOptions, plain);
     }
 
     /** Runs a chat on {@code db}; shared with the demo. */
-    static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options) {
-        ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(cli, options.policy(), cli.out);
-        PostgresAgent agent = Agents.build(llm, db, options, new StepPrinter(cli.out), confirmations);
-        return new ChatLoop(cli, agent).run();
+    static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options, boolean plain) {
+        options.checkSettings();
+        try (ChatConsole console = console(cli, plain)) {
+            Progress progress = cli.decorations() ? Progress.on(cli.err, console::width) : Progress.NONE;
+            ConfirmationHandler confirmations =
+                    TerminalConfirmations.forPolicy(cli, options.policy(), cli.out, console.answers());
+            try (PostgresAgent agent =
+                    Agents.build(llm, db, options, new StepPrinter(cli.out, progress), confirmations)) {
+                return new ChatLoop(cli, agent, console, progress).run();
+            } finally {
+                progress.close();
+            }
+        }
+    }
+
+    /** Returns line editing at a terminal (unless --plain), plain lines otherwise. */
+    private static ChatConsole console(Cli cli, boolean plain) {
+        if (!plain && cli.terminals.in() && cli.terminals.out()) {
+            ChatConsole editor = LineEditor.open(cli);
+            if (editor != null) {
+                return editor;
+            }
+        }
+        return new PlainConsole(cli, ChatLoop.PROMPT);
     }
 }

@@ -264,7 +264,10 @@ final class Guard {
         if (decision.status() != ConfirmationDecision.Status.APPROVED) {
             String why = "declined by " + decision.decidedBy()
                     + (decision.comment().isBlank() ? "" : ": " + decision.comment())
-                    + "; nothing was changed";
+                    + (request.dryRun().affectedRows() >= 0 || request.dryRun().failed()
+                            // a rolled-back dry run can leave traces: sequence values, non-transactional effects
+                            ? "; the statement was not run (its dry run was rolled back)"
+                            : "; nothing was changed");
             return new StatementOutcome(sql, v, StatementOutcome.Status.DECLINED, null, -1, why, null, since(t0));
         }
         if (request.kind() == ConfirmationKind.TYPED) {

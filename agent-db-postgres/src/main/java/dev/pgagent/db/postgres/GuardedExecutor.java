@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -60,13 +62,35 @@ final class GuardedExecutor {
 
     String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run("EXPLAIN (FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1,
-                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        Outcome o;
+        try {
+            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1,
+                    limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        } catch (DatabaseException e) {
+            throw withoutPrefix(e);
+        }
         QueryResult r = o.rows();
         if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
             throw new DatabaseException("EXPLAIN returned no plan", null, null);
         }
         return r.rows().get(0).get(0);
+    }
+
+    private static final String EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON) ";
+    private static final Pattern AT_CHARACTER = Pattern.compile("\\(at character (\\d+)\\)");
+
+    /** Returns {@code e} with its error position counted in the caller's statement, not in the EXPLAIN around it. */
+    private static DatabaseException withoutPrefix(DatabaseException e) {
+        String message = e.getMessage();
+        Matcher m = message == null ? null : AT_CHARACTER.matcher(message);
+        if (e.getClass() != DatabaseException.class || m == null || !m.find()) {
+            return e;
+        }
+        int position = Integer.parseInt(m.group(1)) - EXPLAIN_PREFIX.length();
+        String shifted = position > 0
+                ? m.replaceFirst("(at character " + position + ")")
+                : m.replaceFirst("").stripTrailing();
+        return new DatabaseException(shifted, e.sqlState().orElse(null), e.getCause());
     }
 
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
