@@ -102,7 +102,6 @@ class CliDatabaseIT {
 
         SchemaJson.write(model, streamed);
 
-        assertThat(JSON.readTree(streamed.toByteArray())).isEqualTo(JsonViews.schema(model));
         assertThat(streamed.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(JsonViews.pretty(JsonViews.schema(model)) + "\n");
     }

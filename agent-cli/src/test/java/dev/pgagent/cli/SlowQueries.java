@@ -11,6 +11,12 @@ import java.util.UUID;
  * that {@code pg_stat_activity} finds it and nothing else.
  */
 final class SlowQueries {
+    /**
+     * How soon a cancelled statement must stop on the server: well inside its 30 s statement timeout, so that a
+     * statement left running there (the defect) fails the test.
+     */
+    static final Duration CANCELLED_WITHIN = Duration.ofSeconds(10);
+
     private SlowQueries() {}
 
     /** Returns a new marker, a column alias no other statement uses. */

@@ -45,7 +45,7 @@ class TmuxIT {
                 t.waitForMatch("[|/\\\\-] \\d+\\.\\d s  running: SELECT count\\(\\*\\) AS " + marker);
                 t.send("C-c");
                 String screen = t.waitFor("(cancelled; Ctrl-C again or Ctrl-D to leave)");
-                SlowQueries.await(marker, false, Tmux.DEADLINE);
+                SlowQueries.await(marker, false, SlowQueries.CANCELLED_WITHIN);
                 assertThat(screen).doesNotContain("[exit");
 
                 t.type("What did I ask first?").send("Enter");
@@ -117,7 +117,7 @@ class TmuxIT {
                 t.send("C-c");
 
                 String screen = t.waitFor("[exit 130]");
-                assertThat(SlowQueries.running(marker)).isFalse();
+                SlowQueries.await(marker, false, SlowQueries.CANCELLED_WITHIN);
                 assertThat(screen).contains("pg-agent: the ask was cancelled (Ctrl-C)");
             }
         }
