@@ -107,9 +107,10 @@ final class AskCommand implements Callable<Integer> {
      */
     private AgentResponse askInterruptibly(
             AgentSession session, String question, Progress progress, AtomicInteger interrupts) {
+        AskCancel cancel = new AskCancel(session);
         CountDownLatch finished = new CountDownLatch(1);
         Thread onExit = new Thread(() -> {
-            session.cancel();
+            session.cancel(); // sends the cancel request before returning
             try {
                 finished.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -118,16 +119,19 @@ final class AskCommand implements Callable<Integer> {
         }, "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
-            if (interrupts.incrementAndGet() == 1) {
+            interrupts.incrementAndGet();
+            if (!cancel.requested()) {
                 progress.print(() -> cli.err.println("pg-agent: cancelling (Ctrl-C again leaves at once)"));
-                session.cancel();
-            } else {
+            }
+            if (!cancel.request()) {
                 Runtime.getRuntime().halt(INTERRUPTED);
             }
         });
         try {
             return session.ask(question);
         } finally {
+            // the ask returns as soon as it is marked cancelled: let the cancel reach the server before going on
+            cancel.awaitSent();
             onInterrupt.close();
             finished.countDown();
             progress.close();

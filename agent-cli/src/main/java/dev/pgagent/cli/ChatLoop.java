@@ -106,10 +106,10 @@ final class ChatLoop {
             }
         }, "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
+        AskCancel cancel = new AskCancel(session);
         Interrupts.Registration onInterrupt = console.duringAsk(() -> {
-            if (interrupts.incrementAndGet() == 1) {
-                session.cancel();
-            } else {
+            interrupts.incrementAndGet();
+            if (!cancel.request()) {
                 Runtime.getRuntime().halt(AskCommand.INTERRUPTED); // a second Ctrl-C while cancelling: leave now
             }
         });
@@ -130,6 +130,7 @@ final class ChatLoop {
             // keep the conversation going; the next question may work
             cli.err.println("pg-agent: " + Errors.describe(e, cli));
         } finally {
+            cancel.awaitSent();
             onInterrupt.close();
             finished.countDown();
             try {

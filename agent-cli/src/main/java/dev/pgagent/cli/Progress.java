@@ -163,11 +163,13 @@ final class Progress implements AgentListener, AutoCloseable {
     }
 
     private @Nullable String line(long now) {
-        Activity a = running.isEmpty() ? thinking : running.get(0);
+        // a statement runs inside a tool call: show the statement, and count only the other statements
+        List<Activity> statements = running.stream().filter(r -> r.key().startsWith("sql:")).toList();
+        Activity a = !statements.isEmpty() ? statements.get(0) : !running.isEmpty() ? running.get(0) : thinking;
         if (a == null) {
             return null;
         }
-        String more = running.size() > 1 ? " (+" + (running.size() - 1) + " more)" : "";
+        String more = statements.size() > 1 ? " (+" + (statements.size() - 1) + " more)" : "";
         String head = SPINNER[frame % SPINNER.length] + " " + seconds(now - a.since()) + "  ";
         int room = Math.max(20, width.getAsInt() - 1) - head.length() - more.length();
         String text = a.text();

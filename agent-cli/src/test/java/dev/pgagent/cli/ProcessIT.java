@@ -27,7 +27,7 @@ class ProcessIT {
             File out = dir.resolve("out.txt").toFile();
             File err = dir.resolve("err.txt").toFile();
             ProcessBuilder pb = new ProcessBuilder(PgAgentProcess.withDefaultInterrupt(PgAgentProcess.command(
-                    "ask", "--url", DemoData.url(), "How many pairs are there?")))
+                    "ask", "--debug", "--url", DemoData.url(), "How many pairs are there?")))
                     .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(out).redirectError(err);
             pb.environment().putAll(env(model));
             Process p = pb.start();
@@ -42,7 +42,11 @@ class ProcessIT {
                 assertThat(stderr).contains("the ask was cancelled (Ctrl-C)");
                 // the cancel reached the server before the client ended: the statement stops there at once, far
                 // from its 30 s statement timeout (the server updates pg_stat_activity a moment after it answers)
-                SlowQueries.await(marker, false, SlowQueries.CANCELLED_WITHIN);
+                try {
+                    SlowQueries.await(marker, false, SlowQueries.CANCELLED_WITHIN);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the client said: " + stderr, e);
+                }
             } finally {
                 p.destroyForcibly();
             }

@@ -43,13 +43,33 @@ final class SlowQueries {
         }
     }
 
+    /** Returns what pg_stat_activity says about the statement, for failure messages. */
+    static String activity(String marker) throws Exception {
+        try (Connection c = DemoData.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT pid, state, backend_start, query_start, now(),"
+                        + " backend_type, wait_event FROM pg_stat_activity WHERE query LIKE ? AND pid <>"
+                        + " pg_backend_pid()")) {
+            ps.setString(1, "%AS " + marker + " %");
+            StringBuilder sb = new StringBuilder("pg_stat_activity:");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sb.append(" [pid ").append(rs.getInt(1)).append(' ').append(rs.getString(2)).append(", backend ")
+                            .append(rs.getString(3)).append(", query ").append(rs.getString(4)).append(", now ")
+                            .append(rs.getString(5)).append(", ").append(rs.getString(6)).append(", wait ")
+                            .append(rs.getString(7)).append(']');
+                }
+            }
+            return sb.toString();
+        }
+    }
+
     /** Waits until a statement with {@code marker} runs (true) or stops running (false) on the server. */
     static void await(String marker, boolean running, Duration deadline) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         while (running(marker) != running) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("waited " + deadline.toSeconds() + " s for the statement " + marker + " to "
-                        + (running ? "start" : "stop") + " running on the server");
+                        + (running ? "start" : "stop") + " running on the server; " + activity(marker));
             }
             Thread.sleep(50); // poll the server; the deadline bounds the wait
         }

@@ -67,7 +67,8 @@ class TmuxIT {
         try (ScriptedModel model = new ScriptedModel()) {
             model.then(AskIT.answer("First answer.", 100, 5))
                     .then(AskIT.answer("Second answer.", 100, 5))
-                    .then(AskIT.answer("Third answer.", 100, 5));
+                    .then(AskIT.answer("Third answer.", 100, 5))
+                    .then(AskIT.answer("Fourth answer.", 100, 5));
             Path script = PgAgentProcess.script(dir, env(model), "chat", "--url", DemoData.url());
             try (Tmux t = Tmux.start(script)) {
                 t.waitFor("pg-agent> ");
@@ -79,24 +80,29 @@ class TmuxIT {
                 t.type("Which customer").send("M-Enter").type("spent most?").send("Enter");
                 t.waitFor("Second answer.");
                 t.waitForCount("pg-agent> ", 3);
+                t.type("How many customers are there?").send("Enter");
+                t.waitFor("Third answer.");
+                t.waitForCount("pg-agent> ", 4);
                 t.send("C-d");
                 t.waitFor("[exit 0]");
             }
             assertThat(model.requests().get(0)).contains("How many orders \\nwere shipped?");
             assertThat(model.requests().get(1)).contains("Which customer\\nspent most?");
             Path history = dir.resolve("state").resolve("pgagent").resolve("history");
-            assertThat(Files.readString(history)).contains("were shipped?");
+            assertThat(Files.readString(history)).contains("were shipped?").contains("How many customers are there?");
 
+            // a new run recalls the last question with the up arrow
             try (Tmux t = Tmux.start(script)) {
                 t.waitFor("pg-agent> ");
-                t.send("Up", "Up");
-                t.waitFor("How many orders");
+                t.send("Up");
+                t.waitFor("pg-agent> How many customers are there?");
                 t.send("Enter");
-                t.waitFor("Third answer.");
+                t.waitFor("Fourth answer.");
                 t.send("C-d");
                 t.waitFor("[exit 0]");
             }
-            assertThat(model.requests().get(2)).contains("How many orders \\nwere shipped?");
+            assertThat(model.requests().get(3)).contains("How many customers are there?")
+                    .as("a new run starts a new conversation").doesNotContain("Which customer");
         }
     }
 
