@@ -76,9 +76,11 @@ final class AskCommand implements Callable<Integer> {
                 TerminalConfirmations.forPolicy(cli, agentOptions.policy(), json ? cli.err : cli.out);
         AtomicInteger interrupts = new AtomicInteger();
         AgentResponse response;
-        try (PostgresAgent agent = Agents.build(llm, db, agentOptions, progress, confirmations)) {
+        RunningStatements statements = new RunningStatements();
+        try (PostgresAgent agent = Agents.build(llm, db, agentOptions, RunningStatements.both(statements, progress),
+                confirmations)) {
             AgentSession session = agent.newSession();
-            response = askInterruptibly(session, question, progress, interrupts);
+            response = askInterruptibly(session, question, progress, statements, interrupts);
         }
         if (json) {
             cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.response(question, response))));
@@ -105,17 +107,18 @@ final class AskCommand implements Callable<Integer> {
      * no handler can be registered), an exit hook cancels the ask and waits briefly for the cancel to reach the
      * server.
      */
-    private AgentResponse askInterruptibly(
-            AgentSession session, String question, Progress progress, AtomicInteger interrupts) {
+    private AgentResponse askInterruptibly(AgentSession session, String question, Progress progress,
+            RunningStatements statements, AtomicInteger interrupts) {
         AskCancel cancel = new AskCancel(session);
         CountDownLatch finished = new CountDownLatch(1);
         Thread onExit = new Thread(() -> {
-            session.cancel(); // sends the cancel request before returning
+            session.cancel();
             try {
                 finished.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            statements.awaitNone(RunningStatements.STOP_WAIT);
         }, "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
@@ -130,8 +133,12 @@ final class AskCommand implements Callable<Integer> {
         try {
             return session.ask(question);
         } finally {
-            // the ask returns as soon as it is marked cancelled: let the cancel reach the server before going on
+            // the ask returns as soon as it is marked cancelled: let the cancel reach the server, and the statement
+            // stop there, before the program goes on and ends
             cancel.awaitSent();
+            if (cancel.requested()) {
+                statements.awaitNone(RunningStatements.STOP_WAIT);
+            }
             onInterrupt.close();
             finished.countDown();
             progress.close();

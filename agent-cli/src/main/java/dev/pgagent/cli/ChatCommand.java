@@ -61,9 +61,10 @@ final class ChatCommand implements Callable<Integer> {
             Progress progress = cli.decorations() ? Progress.on(cli.err, console::width) : Progress.NONE;
             ConfirmationHandler confirmations =
                     TerminalConfirmations.forPolicy(cli, options.policy(), cli.out, console.answers());
-            try (PostgresAgent agent =
-                    Agents.build(llm, db, options, new StepPrinter(cli.out, progress), confirmations)) {
-                return new ChatLoop(cli, agent, console, progress).run();
+            RunningStatements statements = new RunningStatements();
+            try (PostgresAgent agent = Agents.build(llm, db, options,
+                    RunningStatements.both(statements, new StepPrinter(cli.out, progress)), confirmations)) {
+                return new ChatLoop(cli, agent, console, progress, statements).run();
             } finally {
                 progress.close();
             }

@@ -25,12 +25,14 @@ final class ChatLoop {
     private final PostgresAgent agent;
     private final ChatConsole console;
     private final Progress progress;
+    private final RunningStatements statements;
 
-    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress) {
+    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements) {
         this.cli = cli;
         this.agent = agent;
         this.console = console;
         this.progress = progress;
+        this.statements = statements;
     }
 
     /** Reads questions until /quit or end of input; returns the exit status. */
@@ -104,6 +106,7 @@ final class ChatLoop {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            statements.awaitNone(RunningStatements.STOP_WAIT);
         }, "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
         AskCancel cancel = new AskCancel(session);
@@ -115,6 +118,11 @@ final class ChatLoop {
         });
         try {
             AgentResponse r = session.ask(question);
+            if (cancel.requested()) {
+                // back to the prompt once the statement has stopped on the server, not merely been asked to
+                cancel.awaitSent();
+                statements.awaitNone(RunningStatements.STOP_WAIT);
+            }
             progress.close();
             if (interrupts.get() > 0 || r.status() == AgentStatus.CANCELLED) {
                 cli.out.println("(cancelled; " + LEAVE_HINT + ")");
@@ -131,6 +139,9 @@ final class ChatLoop {
             cli.err.println("pg-agent: " + Errors.describe(e, cli));
         } finally {
             cancel.awaitSent();
+            if (cancel.requested()) {
+                statements.awaitNone(RunningStatements.STOP_WAIT);
+            }
             onInterrupt.close();
             finished.countDown();
             try {

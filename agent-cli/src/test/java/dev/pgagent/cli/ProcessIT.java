@@ -27,7 +27,7 @@ class ProcessIT {
             File out = dir.resolve("out.txt").toFile();
             File err = dir.resolve("err.txt").toFile();
             ProcessBuilder pb = new ProcessBuilder(PgAgentProcess.withDefaultInterrupt(PgAgentProcess.command(
-                    "ask", "--debug", "--url", DemoData.url(), "How many pairs are there?")))
+                    "ask", "--url", DemoData.url(), "How many pairs are there?")))
                     .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(out).redirectError(err);
             pb.environment().putAll(env(model));
             Process p = pb.start();

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 final class CancellationWatchdog {
     static final long POLL_MILLIS = 25;
 
+    /** Every how many ticks a statement still running after its cancel is cancelled again, on its connection. */
+    static final int RESEND_TICKS = 8;
+
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
     private static volatile ScheduledExecutorService poller;
 
@@ -28,6 +31,7 @@ final class CancellationWatchdog {
         private final Statement statement;
         private final QueryCancellation cancellation;
         private volatile boolean interrupted;
+        private int ticksCancelled; // only the poller thread touches it
 
         private Watch(Thread thread, Statement statement, QueryCancellation cancellation) {
             this.thread = thread;
@@ -82,6 +86,12 @@ final class CancellationWatchdog {
             // a no-op in pgjdbc, so it is repeated until the statement is seen running (pgjdbc ignores repeats).
             if (w.interrupted || w.cancellation.isCancelled()) {
                 QueryCancellation.cancelStatement(w.statement);
+                // pgjdbc sends a statement's cancel only once, and the server ignores a cancel that arrives between
+                // two protocol messages of the statement (it is reading then, not running): while the statement is
+                // still watched (still running), cancel again on its connection, which pgjdbc always sends
+                if (++w.ticksCancelled % RESEND_TICKS == 0) {
+                    QueryCancellation.cancelConnection(w.statement);
+                }
             }
         }
     }

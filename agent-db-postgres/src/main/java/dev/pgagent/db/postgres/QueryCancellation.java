@@ -59,6 +59,15 @@ public final class QueryCancellation {
         }
     }
 
+    /** Sends a cancel request for whatever runs on the statement's connection; pgjdbc sends it every time. */
+    static void cancelConnection(Statement st) {
+        try {
+            st.getConnection().unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Could not send a cancel request on the connection: {}", e.getMessage());
+        }
+    }
+
     @Override
     public String toString() {
         return "QueryCancellation{cancelled=" + cancelled + ", running=" + running.size() + '}';
