@@ -52,7 +52,9 @@ final class PgAgentProcess {
 
     /** Writes a script that sets {@code env}, runs the client with {@code args} and prints its exit status. */
     static Path script(Path dir, java.util.Map<String, String> env, String... args) throws IOException {
-        StringBuilder sb = new StringBuilder("#!/bin/sh\nunset NO_COLOR TMUX\n");
+        // Ctrl-C reaches the whole foreground process group, this shell too: a trap (not an ignore, which the
+        // client would inherit) keeps the shell alive to print the client's exit status
+        StringBuilder sb = new StringBuilder("#!/bin/sh\nunset NO_COLOR TMUX\ntrap 'true' INT\n");
         env.forEach((k, v) -> sb.append("export ").append(k).append('=').append(quote(v)).append('\n'));
         for (String word : command(args)) {
             sb.append(quote(word)).append(' ');
