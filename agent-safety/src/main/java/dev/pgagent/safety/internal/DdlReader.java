@@ -48,6 +48,8 @@ public final class DdlReader {
         public final List<TableRef> objects = new ArrayList<>();
         /** Schemas it creates, changes, drops, or moves objects to. */
         public final List<String> schemas = new ArrayList<>();
+        /** Relations it renames ({@code RENAME TO}) or moves to another schema ({@code SET SCHEMA}). */
+        public final List<TableRef> moved = new ArrayList<>();
         /** The queries it holds (bodies of views and CREATE TABLE AS), to be checked as reads. */
         public final List<List<Token>> queries = new ArrayList<>();
         /** Whether it says CONCURRENTLY, which PostgreSQL refuses inside a transaction block. */
@@ -592,10 +594,16 @@ public final class DdlReader {
                 if (depth == 0 && accept("rename", "to")) {
                     String renamed = ident();
                     (relation ? r.relations : r.objects).add(new TableRef(name.schema(), renamed, null, false));
+                    if (relation) {
+                        r.moved.add(name);
+                    }
                 } else if (depth == 0 && accept("set", "schema")) {
                     String schema = ident();
                     r.schemas.add(schema);
                     (relation ? r.relations : r.objects).add(new TableRef(schema, name.name(), null, false));
+                    if (relation) {
+                        r.moved.add(name);
+                    }
                 } else if (relation && depth == 0
                         && (accept("attach", "partition") || accept("detach", "partition") || accept("inherit"))) {
                     r.relations.add(qname());

@@ -337,6 +337,13 @@ public final class PolicyEngine {
         if (columns != null) {
             return columns;
         }
+        for (TableRef t : r.moved) {
+            if (!deniedColumnsOf(t).isEmpty()) {
+                return Verdict.deny(StatementKind.DDL, r.what + " renames or moves " + t.display() + ", whose columns "
+                        + String.join(", ", deniedColumnsOf(t)) + " the host denies; under another name they would"
+                        + " no longer be covered, so it is refused.", tables);
+            }
+        }
         return ddl(tables, first, r.what, r.concurrently);
     }
 
