@@ -244,10 +244,11 @@ public final class YamlReader {
             if (t == null) {
                 throw new Fatal();
             }
+            JsonLocation at = p.currentTokenLocation();
             Node item = node(t, depth + 1);
             weight += item.weight();
             if (weight > MAX_NODES) {
-                issues.add(new Issue(item.line(), item.column(), "the document expands to more than " + MAX_NODES
+                issues.add(new Issue(at.getLineNr(), at.getColumnNr(), "the document expands to more than " + MAX_NODES
                         + " values through its aliases; a configuration file needs far fewer"));
                 throw new Fatal();
             }
