@@ -583,7 +583,7 @@ final class Assembly {
 
     private Profile select() {
         Setting def = top.get("default");
-        List<String> names = profiles.stream().map(p -> p.name).filter(Objects::nonNull).toList();
+        List<String> names = profiles.stream().map(p -> p.name).filter(Objects::nonNull).distinct().toList();
         if (def != null) {
             if (profiles.isEmpty() || profiles.get(0).implicit) {
                 problem(def.origin(), "default names '" + def.value() + "' but databases defines no profiles");
@@ -899,8 +899,11 @@ final class Assembly {
         try {
             return b.build();
         } catch (IllegalStateException e) {
-            problem(profile == null ? Origin.builtIn() : profile.origin, Objects.requireNonNullElse(e.getMessage(),
-                    "the policy is inconsistent"));
+            if (profile == null) {
+                problem(firstSafetyKey != null ? firstSafetyKey : Origin.builtIn(),
+                        Objects.requireNonNullElse(e.getMessage(), "the policy is inconsistent"));
+            }
+            // a profile's policy fails here only for values it inherits: reported for the top level already
             return null;
         }
     }
