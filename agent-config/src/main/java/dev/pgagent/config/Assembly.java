@@ -680,7 +680,12 @@ final class Assembly {
             List<String> stop = (List<String>) Objects.requireNonNull(value("model.options.stop"));
             options.stop(stop);
         } catch (IllegalArgumentException e) {
-            problem(get("model.options").origin(), "model.options: " + e.getMessage());
+            Origin where = top.values().stream()
+                    .filter(x -> x.key().startsWith("model.options."))
+                    .map(Setting::origin)
+                    .findFirst()
+                    .orElse(Origin.builtIn());
+            problem(where, "model.options: " + e.getMessage());
         }
         resolveApiKey();
         return new ModelConfig(
@@ -1008,9 +1013,12 @@ final class Assembly {
             resolvedPort = new Setting(parsed.port(), url.origin(), q + "port");
             String database = parsed.database().isEmpty() ? (String) resolvedUser.value() : parsed.database();
             resolvedDb = new Setting(database, url.origin(), q + "database");
+            String envSsl = env.get("PGSSLMODE");
             if (sslSetting != null) {
                 jdbcUrl = jdbcUrl.replaceAll("([?&])sslmode=[^&]*&?", "$1").replaceAll("[?&]$", "");
                 jdbcUrl += (jdbcUrl.contains("?") ? "&" : "?") + "sslmode=" + sslSetting.value();
+            } else if (envSsl != null && !envSsl.isBlank() && !jdbcUrl.contains("sslmode=")) {
+                jdbcUrl += (jdbcUrl.contains("?") ? "&" : "?") + "sslmode=" + envSsl.strip();
             }
         } else {
             resolvedUser = userSetting != null ? userSetting : envOr("PGUSER", osUser, q + "user");

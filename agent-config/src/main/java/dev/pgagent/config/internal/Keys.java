@@ -240,24 +240,28 @@ public final class Keys {
     /** The sections in file order; {@code policy} and {@code databases} are separate. */
     public static final List<String> SECTIONS = List.of("model", "agent", "policy", "databases", "audit", "logging");
 
+    private static final List<KeyDef> TOP = concat(ROOT, MODEL, AGENT, prefixed("policy.", POLICY), AUDIT, LOGGING);
+    private static final List<KeyDef> PROFILE_ALL = concat(PROFILE, prefixed("policy.", POLICY));
+
     private Keys() {}
 
-    /** Returns every top-level key (sections and policy included, profiles excluded), in file order. */
-    public static List<KeyDef> top() {
-        List<KeyDef> all = new ArrayList<>(ROOT);
-        all.addAll(MODEL);
-        all.addAll(AGENT);
-        all.addAll(prefixed("policy.", POLICY));
-        all.addAll(AUDIT);
-        all.addAll(LOGGING);
+    @SafeVarargs
+    private static List<KeyDef> concat(List<KeyDef>... parts) {
+        List<KeyDef> all = new ArrayList<>();
+        for (List<KeyDef> p : parts) {
+            all.addAll(p);
+        }
         return List.copyOf(all);
     }
 
-    /** Returns every profile key, its policy overrides included (without defaults: they inherit). */
+    /** Returns every top-level key (sections and policy included, profiles excluded), in file order. */
+    public static List<KeyDef> top() {
+        return TOP;
+    }
+
+    /** Returns every profile key, its policy overrides included (their defaults are the top level's). */
     public static List<KeyDef> profile() {
-        List<KeyDef> all = new ArrayList<>(PROFILE);
-        all.addAll(prefixed("policy.", POLICY));
-        return List.copyOf(all);
+        return PROFILE_ALL;
     }
 
     /** Returns the definition at {@code path} in {@code defs}. */
