@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.core.AgentEvent;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AgentStep;
 import dev.pgagent.core.ToolInvocation;
@@ -19,7 +20,13 @@ final class StepPrinter implements AgentListener {
     }
 
     @Override
-    public synchronized void onStep(AgentStep step) {
+    public void onEvent(AgentEvent event) {
+        if (event instanceof AgentEvent.StepFinished s) {
+            onStep(s.step());
+        }
+    }
+
+    synchronized void onStep(AgentStep step) {
         for (ToolInvocation inv : step.toolInvocations()) {
             String name = inv.call().name();
             String sql = sqlArgument(inv.call().arguments());

@@ -46,6 +46,7 @@ class PolicyMappingTest {
                   deniedTables: [audit_log]
                   deniedColumns: [customers.ssn]
                   secondPartyTables: [payments]
+                  estimateOnlyDryRuns: [events]
                   maxWriteRows: 50
                   statementTimeout: 10s
                   lockTimeout: 1s
@@ -70,6 +71,7 @@ class PolicyMappingTest {
                 .deniedTables("audit_log")
                 .deniedColumns("customers.ssn")
                 .secondPartyTables("payments")
+                .estimateOnlyDryRuns("events")
                 .maxWriteRows(50)
                 .statementTimeout(Duration.ofSeconds(10))
                 .lockTimeout(Duration.ofSeconds(1))

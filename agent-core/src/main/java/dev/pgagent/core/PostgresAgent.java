@@ -13,6 +13,7 @@ import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.SchemaSearchTool;
 import dev.pgagent.core.internal.AgentEngine;
 import dev.pgagent.core.internal.AuditFanout;
+import dev.pgagent.core.internal.DatabaseBinding;
 import dev.pgagent.core.internal.DatabaseOps;
 import dev.pgagent.core.internal.Defaults;
 import dev.pgagent.core.internal.EngineConfig;
@@ -50,16 +51,19 @@ import org.jspecify.annotations.Nullable;
  * SQL errors and refusals go back to the model as error results so it can correct itself. Limits (steps, time,
  * tokens) end the ask with {@link AgentStatus#LIMIT_REACHED}.
  */
-public final class PostgresAgent {
+public final class PostgresAgent implements AutoCloseable {
     private final AgentEngine engine;
     private final PostgresDatabase database;
     private final SafetyPolicy policy;
     private final SafetyValidator validator;
     private final Builder settings;
+    private final java.util.Map<String, PostgresDatabase> databases;
 
-    private PostgresAgent(Builder b, AgentEngine engine, PostgresDatabase database, SafetyValidator validator) {
+    private PostgresAgent(Builder b, AgentEngine engine, java.util.Map<String, PostgresDatabase> databases,
+            SafetyValidator validator) {
         this.engine = engine;
-        this.database = database;
+        this.databases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(databases));
+        this.database = databases.values().iterator().next();
         this.policy = b.policy;
         this.validator = validator;
         this.settings = b.copy();
@@ -112,9 +116,48 @@ public final class PostgresAgent {
         return newSession().ask(question);
     }
 
-    /** Returns the database. */
+    /** Returns the default database (the first). */
     public PostgresDatabase database() {
         return database;
+    }
+
+    /** Returns the names of the agent's databases, the default first; one database is named {@code default}. */
+    public List<String> databaseNames() {
+        return List.copyOf(databases.keySet());
+    }
+
+    /**
+     * Returns the database named {@code name}.
+     *
+     * @throws IllegalArgumentException if the agent has no database of that name
+     */
+    public PostgresDatabase database(String name) {
+        PostgresDatabase db = databases.get(Objects.requireNonNull(name, "name == null"));
+        if (db == null) {
+            throw new IllegalArgumentException("name must be one of " + databases.keySet() + " but was '" + name
+                    + "'");
+        }
+        return db;
+    }
+
+    /**
+     * Returns the guarded path for calls made as {@code caller} (a user, a job, an MCP client): tool calls and single
+     * statements through the same validation, plan check, runtime guards, confirmation, redaction and audit as the
+     * model's, without a model.
+     *
+     * @throws IllegalArgumentException if {@code caller} is blank
+     */
+    public GuardedPath guardedPath(String caller) {
+        return new GuardedPath(engine.hostCalls(caller), engine.specs());
+    }
+
+    /**
+     * Stops the agent's worker threads; running asks are interrupted and new ones fail. The databases (the host's
+     * data sources) are not closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.shutdown();
     }
 
     /** Returns the policy in force. */
@@ -134,8 +177,8 @@ public final class PostgresAgent {
 
     @Override
     public String toString() {
-        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", db=" + database
-                + '}';
+        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", databases="
+                + databases.keySet() + '}';
     }
 
     /**
@@ -170,6 +213,8 @@ public final class PostgresAgent {
         private ModelOptions modelOptions = ModelOptions.DEFAULTS;
         private AgentListener listener = AgentListener.NONE;
         private @Nullable String instructions;
+        private final List<AgentDatabase> extraDatabases = new ArrayList<>();
+        private int maxQuestionChars = 20_000;
 
         private Builder() {}
 
@@ -194,6 +239,8 @@ public final class PostgresAgent {
             b.modelOptions = modelOptions;
             b.listener = listener;
             b.instructions = instructions;
+            b.extraDatabases.addAll(extraDatabases);
+            b.maxQuestionChars = maxQuestionChars;
             return b;
         }
 
@@ -212,6 +259,30 @@ public final class PostgresAgent {
         /** Sets the database. Required unless {@link #dataSource} is set. */
         public Builder database(PostgresDatabase database) {
             this.database = Objects.requireNonNull(database, "database == null");
+            return this;
+        }
+
+        /**
+         * Adds a named database. With more than one database, the built-in tools take a {@code database} argument,
+         * a {@code list_databases} tool lists them with their descriptions, and the system prompt names them; each
+         * database keeps its own connection, schema cache, policy and validator. The database set with
+         * {@link #dataSource} or {@link #database(PostgresDatabase)}, if any, comes first, named {@code default};
+         * otherwise the first one added is the default. Default: none.
+         */
+        public Builder addDatabase(AgentDatabase database) {
+            extraDatabases.add(Objects.requireNonNull(database, "database == null"));
+            return this;
+        }
+
+        /**
+         * Sets the longest question {@link AgentSession#ask(String)} accepts, in characters; a longer one is refused
+         * with {@link IllegalArgumentException} before any model call. At least 1. Default: 20,000.
+         */
+        public Builder maxQuestionChars(int maxQuestionChars) {
+            if (maxQuestionChars < 1) {
+                throw new IllegalArgumentException("maxQuestionChars must be >= 1 but was " + maxQuestionChars);
+            }
+            this.maxQuestionChars = maxQuestionChars;
             return this;
         }
 
@@ -370,24 +441,37 @@ public final class PostgresAgent {
             if (model == null) {
                 throw new IllegalStateException("llm must be set but was null");
             }
-            if (dataSource == null && database == null) {
-                throw new IllegalStateException("dataSource or database must be set but neither was");
-            }
             if (dataSource != null && database != null) {
                 throw new IllegalStateException("only one of dataSource and database must be set but both were");
             }
-            PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
-            SafetyValidator validator = safetyValidator != null ? safetyValidator : Defaults.validator(policy);
-            List<Tool> all = new ArrayList<>(PostgresTools.builtIns(db));
-            all.add(SchemaSearchTool.of(db::schema));
-            all.addAll(tools);
+            List<AgentDatabase> all = new ArrayList<>();
+            if (dataSource != null || database != null) {
+                PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
+                AgentDatabase.Builder d = AgentDatabase.builder("default").database(db);
+                if (safetyValidator != null) {
+                    d.validator(safetyValidator);
+                }
+                all.add(d.build());
+            }
+            all.addAll(extraDatabases);
+            if (all.isEmpty()) {
+                throw new IllegalStateException("dataSource, database or addDatabase must be set but none was");
+            }
+            java.util.Map<String, PostgresDatabase> byName = new java.util.LinkedHashMap<>();
+            List<DatabaseBinding> bindings = new ArrayList<>();
+            for (AgentDatabase d : all) {
+                if (byName.putIfAbsent(d.name(), d.database()) != null) {
+                    throw new IllegalStateException("database names must be unique but '" + d.name()
+                            + "' was added twice");
+                }
+                bindings.add(binding(d));
+            }
+            SafetyValidator validator = bindings.get(0).validator();
             EngineConfig config = new EngineConfig(
                     model,
-                    all,
+                    tools,
+                    bindings,
                     policy,
-                    validator,
-                    DatabaseOps.of(db),
-                    Defaults.schemaSummarizer(db, valueGrounding ? policy : null),
                     new AuditFanout(auditSinks, auditFailurePolicy),
                     confirmationHandler,
                     maxSteps,
@@ -399,9 +483,19 @@ public final class PostgresAgent {
                     modelOptions,
                     listener,
                     Defaults.tokenCounter(),
-                    Defaults.redactor(policy),
-                    instructions);
-            return new PostgresAgent(this, new AgentEngine(config), db, validator);
+                    instructions,
+                    maxQuestionChars);
+            return new PostgresAgent(this, new AgentEngine(config), byName, validator);
+        }
+
+        private DatabaseBinding binding(AgentDatabase d) {
+            SafetyPolicy p = d.policy() != null ? d.policy() : policy;
+            SafetyValidator v = d.validator() != null ? d.validator() : Defaults.validator(p);
+            PostgresDatabase db = d.database();
+            List<Tool> builtIns = new ArrayList<>(PostgresTools.builtIns(db));
+            builtIns.add(SchemaSearchTool.of(db::schema));
+            return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db),
+                    Defaults.schemaSummarizer(db, valueGrounding ? p : null), Defaults.redactor(p), builtIns);
         }
     }
 }

@@ -143,6 +143,9 @@ public final class Keys {
                     "[customers.ssn]", (b, v) -> b.deniedColumns(array(v))),
             names("secondPartyTables", "Tables whose writes need a second person's approval.", "[payments]",
                     (b, v) -> b.secondPartyTables(array(v))),
+            names("estimateOnlyDryRuns", "Tables whose writes are dry-run by estimate only (EXPLAIN, nothing "
+                    + "executed; applied only within maxWriteRows); * for every table.", "[events]",
+                    (b, v) -> b.estimateOnlyDryRuns(array(v))),
             key("maxWriteRows", ValueType.longInteger(1)).def(D.maxWriteRows())
                     .policy((b, v) -> b.maxWriteRows((Long) v))
                     .doc("The most rows one write may change, checked on its dry run.").build(),

@@ -48,6 +48,8 @@ final class AskRun {
     volatile @Nullable AuditWriteException auditFailure;
     /** Ids of pending confirmations already decided (on resume). */
     final Set<String> resolved = new java.util.HashSet<>();
+    /** A cap on each statement's timeout below the policy's (value sampling), or null for none. */
+    volatile @Nullable Duration statementTimeoutCap;
     /** Whether the asking thread was interrupted; the interrupt is restored when the ask returns. */
     boolean interrupted;
 
