@@ -512,7 +512,7 @@ final class Assembly {
     }
 
     private void bindOverrides() {
-        for (ConfigLoader.Override o : loader.overrides()) {
+        for (ConfigLoader.OverrideValue o : loader.overrides()) {
             Origin origin = Origin.override(o.label());
             String key = o.key();
             if (key.equals("profile")) {
@@ -534,7 +534,7 @@ final class Assembly {
         }
     }
 
-    private @Nullable Setting secretOverride(ConfigLoader.Override o, Origin origin, String key) {
+    private @Nullable Setting secretOverride(ConfigLoader.OverrideValue o, Origin origin, String key) {
         if (o.value().isEmpty()) {
             problem(origin, key + " is empty");
             return null;

@@ -80,12 +80,12 @@ public final class ConfigLoader {
     private final Map<String, String> env;
     private final Path workingDirectory;
     private final Path homeDirectory;
-    private final List<Override> overrides;
+    private final List<OverrideValue> overrides;
     private final boolean allowPlaintextSecrets;
     private final boolean allowWritablePolicyFile;
 
     /** One host override. */
-    record Override(String key, String value, String label) {}
+    record OverrideValue(String key, String value, String label) {}
 
     private ConfigLoader(Builder b) {
         this.file = b.file;
@@ -229,7 +229,7 @@ public final class ConfigLoader {
         return homeDirectory;
     }
 
-    List<Override> overrides() {
+    List<OverrideValue> overrides() {
         return overrides;
     }
 
@@ -262,7 +262,7 @@ public final class ConfigLoader {
         private Map<String, String> env = System.getenv();
         private Path workingDirectory = Path.of(System.getProperty("user.dir", "."));
         private Path homeDirectory = Path.of(System.getProperty("user.home", "."));
-        private final List<Override> overrides = new ArrayList<>();
+        private final List<OverrideValue> overrides = new ArrayList<>();
         private boolean allowPlaintextSecrets;
         private boolean allowWritablePolicyFile;
 
@@ -323,7 +323,7 @@ public final class ConfigLoader {
                         "key must be a configuration key such as agent.maxSteps but was " + key + hint);
             }
             if (value != null) {
-                overrides.add(new Override(key, value, label));
+                overrides.add(new OverrideValue(key, value, label));
             }
             return this;
         }

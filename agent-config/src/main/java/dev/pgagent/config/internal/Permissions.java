@@ -28,7 +28,8 @@ public final class Permissions {
     /** Returns the permissions as {@code rw-rw-r--} if {@code file} is writable by its group or others, else empty. */
     public static Optional<String> writableByOthers(Path file) {
         return of(file)
-                .filter(p -> p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE))
+                .filter(p -> p.contains(PosixFilePermission.GROUP_WRITE)
+                        || p.contains(PosixFilePermission.OTHERS_WRITE))
                 .map(PosixFilePermissions::toString);
     }
 

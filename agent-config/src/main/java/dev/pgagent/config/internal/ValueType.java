@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 public abstract class ValueType {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,62}");
 
@@ -357,7 +358,8 @@ public abstract class ValueType {
             @Override
             public Object parse(String text, ScalarKind kind) {
                 String t = text.strip();
-                if (!(t.startsWith("jdbc:postgresql:") || t.startsWith("postgresql://") || t.startsWith("postgres://"))) {
+                if (!(t.startsWith("jdbc:postgresql:") || t.startsWith("postgresql://")
+                        || t.startsWith("postgres://"))) {
                     throw new IllegalArgumentException();
                 }
                 return t;

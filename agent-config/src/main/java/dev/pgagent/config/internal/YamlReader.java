@@ -89,8 +89,8 @@ public final class YamlReader {
 
     private @Nullable Node readAll(byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
-            issues.add(new Issue(1, 1, "the file holds " + bytes.length + " bytes; a configuration file may hold at most "
-                    + MAX_BYTES + " (1 MiB)"));
+            issues.add(new Issue(1, 1, "the file holds " + bytes.length
+                    + " bytes; a configuration file may hold at most " + MAX_BYTES + " (1 MiB)"));
             return null;
         }
         String text;
