@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,26 @@ class FakesWithoutJUnitTest {
         return c.getProtectionDomain().getCodeSource().getLocation();
     }
 
+    /** Lists the classes of {@code dev.pgagent.testkit} (not its subpackages) in a classes directory or a jar. */
+    private static List<String> classesOfTheFakesPackage(Path location) throws Exception {
+        String dir = "dev/pgagent/testkit/";
+        List<String> entries;
+        if (Files.isDirectory(location)) {
+            try (Stream<Path> files = Files.list(location.resolve(dir))) {
+                entries = files.map(p -> dir + p.getFileName()).toList();
+            }
+        } else {
+            try (JarFile jar = new JarFile(location.toFile())) {
+                entries = jar.stream().map(JarEntry::getName).toList();
+            }
+        }
+        return entries.stream()
+                .filter(e -> e.startsWith(dir) && e.endsWith(".class") && e.indexOf('/', dir.length()) < 0)
+                .filter(e -> !e.endsWith("package-info.class"))
+                .map(e -> e.substring(0, e.length() - ".class".length()).replace('/', '.'))
+                .toList();
+    }
+
     @Test
     void theFakesLoadAndWorkWithoutJUnitOrAssertJ() throws Exception {
         URL testkit = location(FakeLlmClient.class);
@@ -59,14 +81,10 @@ class FakesWithoutJUnitTest {
                     .isInstanceOf(ClassNotFoundException.class);
 
             // every class of the fakes' package links and initialises
-            Path root = Path.of(testkit.toURI()).resolve("dev/pgagent/testkit");
-            try (Stream<Path> files = Files.list(root)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                    String name = "dev.pgagent.testkit." + f.getFileName().toString().replace(".class", "");
-                    if (!name.endsWith("package-info")) {
-                        Class.forName(name, true, loader);
-                    }
-                }
+            List<String> names = classesOfTheFakesPackage(Path.of(testkit.toURI()));
+            assertThat(names).contains("dev.pgagent.testkit.FakeLlmClient", "dev.pgagent.testkit.ScriptedTool");
+            for (String name : names) {
+                Class.forName(name, true, loader);
             }
 
             Callable<?> script = (Callable<?>) loader.loadClass(UsesTheFakes.class.getName())

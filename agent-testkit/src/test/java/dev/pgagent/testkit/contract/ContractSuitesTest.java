@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -49,6 +50,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * one way each fail exactly the checks about that way. Each subject is run with the JUnit Platform launcher.
  */
 class ContractSuitesTest {
+    /**
+     * The tag of the subjects below: the build excludes it (agent-testkit's POM), so that no test filter runs a
+     * deliberately broken subject on its own; the launcher here selects each subject by class.
+     */
+    static final String SUBJECT = "contract-subject";
+
     private static final Pattern TEST_NAME = Pattern.compile("\\[(?:method|test-factory|test-template):(\\w+)\\(");
 
     /** Runs {@code subject}'s tests and returns the names of the test methods with a failure, and the count run. */
@@ -81,6 +88,7 @@ class ContractSuitesTest {
     // LlmClient
 
     /** A client made of lambdas that keeps the contract. */
+    @Tag(SUBJECT)
     static class InMemoryLlm extends LlmClientContract {
         static final String SECRET = "in-memory-secret-0123456789";
 
@@ -156,6 +164,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class LeaksTheSecret extends InMemoryLlm {
         @Override
         protected LlmClient clientFailingWith(int status, String message) {
@@ -165,6 +174,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class RetriesEverything extends InMemoryLlm {
         @Override
         protected LlmClient clientFailingWith(int status, String message) {
@@ -174,6 +184,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class DeafToInterrupts extends InMemoryLlm {
         @Override
         protected LlmClient clientWhoseServerStalls(Runnable requestArrived) {
@@ -216,6 +227,7 @@ class ContractSuitesTest {
     // -------------------------------------------------------------------------------------------------------------
     // SafetyValidator
 
+    @Tag(SUBJECT)
     static class AllowsEverything extends SafetyValidatorContract {
         @Override
         protected SafetyValidator validator(SafetyPolicy policy) {
@@ -223,6 +235,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class ThrowsOnEmptyText extends SafetyValidatorContract {
         @Override
         protected SafetyValidator validator(SafetyPolicy policy) {
@@ -249,6 +262,7 @@ class ContractSuitesTest {
     // -------------------------------------------------------------------------------------------------------------
     // AuditSink
 
+    @Tag(SUBJECT)
     static class DropsEveryTenthEvent extends AuditSinkContract {
         final List<String> lines = new ArrayList<>();
         int n;
@@ -273,6 +287,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class SwallowsStorageFailures extends AuditSinkContract implements AuditSinkContract.StorageFailures {
         final List<String> lines = new ArrayList<>();
 
@@ -305,6 +320,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class WritesItsPassword extends SwallowsStorageFailures {
         @Override
         public List<String> secrets() {
@@ -361,6 +377,7 @@ class ContractSuitesTest {
     }
 
     /** A tool that keeps the contract. */
+    @Tag(SUBJECT)
     static class WellBehavedTool extends ToolContract {
         @Override
         protected Tool tool() {
@@ -390,6 +407,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class ThrowsOnBadArguments extends WellBehavedTool {
         @Override
         protected Tool tool() {
@@ -400,6 +418,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class IgnoresCancellation extends WellBehavedTool {
         @Override
         protected Tool tool() {
@@ -413,6 +432,7 @@ class ContractSuitesTest {
         }
     }
 
+    @Tag(SUBJECT)
     static class BadSchema extends WellBehavedTool {
         @Override
         protected Tool tool() {
