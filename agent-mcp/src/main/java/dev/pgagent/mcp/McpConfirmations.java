@@ -1,5 +1,6 @@
 package dev.pgagent.mcp;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.api.safety.ConfirmationKind;
@@ -34,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The agent bounds the wait with the policy's confirmation timeout. Thread-safe.
  */
+@Experimental
 public final class McpConfirmations implements ConfirmationHandler {
     private final List<CallRegistry> registries = new CopyOnWriteArrayList<>();
 

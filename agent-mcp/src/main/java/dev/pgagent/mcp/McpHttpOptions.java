@@ -1,5 +1,6 @@
 package dev.pgagent.mcp;
 
+import dev.pgagent.api.Experimental;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  */
+@Experimental
 public final class McpHttpOptions {
     private final String bind;
     private final int port;

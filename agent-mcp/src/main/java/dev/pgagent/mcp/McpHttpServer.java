@@ -1,5 +1,6 @@
 package dev.pgagent.mcp;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.mcp.internal.HttpHost;
 import java.net.URI;
 
@@ -7,6 +8,7 @@ import java.net.URI;
  * A running Streamable HTTP MCP server, from {@link PgAgentMcpServer#serveHttp(McpHttpOptions)}. Closing it stops
  * listening, cancels the calls in flight and closes every session. Thread-safe.
  */
+@Experimental
 public final class McpHttpServer implements AutoCloseable {
     private final HttpHost host;
     private final McpHttpOptions options;

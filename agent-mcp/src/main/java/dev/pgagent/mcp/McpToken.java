@@ -1,5 +1,6 @@
 package dev.pgagent.mcp;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.core.PostgresAgent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * McpToken reports = McpToken.of("reports", secret).withAgent(readOnlyAgent);
  * }</pre>
  */
+@Experimental
 public final class McpToken {
     /** The shortest secret accepted, in characters. */
     public static final int MIN_SECRET_LENGTH = 16;

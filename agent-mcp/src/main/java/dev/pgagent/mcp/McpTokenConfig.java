@@ -3,6 +3,7 @@ package dev.pgagent.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgagent.api.ConfigurationException;
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.safety.PolicyLevel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param policy the highest policy level of the token's calls, or null for the server's
  * @param databases the databases the token may use; empty for all
  */
+@Experimental
 public record McpTokenConfig(String name, String secret, @Nullable PolicyLevel policy, List<String> databases) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("name", "token", "policy", "databases");

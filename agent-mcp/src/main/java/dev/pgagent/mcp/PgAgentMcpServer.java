@@ -1,6 +1,7 @@
 package dev.pgagent.mcp;
 
 import dev.pgagent.api.ConfigurationException;
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.llm.ChatRequest;
 import dev.pgagent.api.llm.ChatResponse;
 import dev.pgagent.api.llm.LlmClient;
@@ -53,6 +54,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Thread-safe. Closing the server cancels the calls in flight and stops its workers; the agent stays open.
  */
+@Experimental
 public final class PgAgentMcpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgAgentMcpServer.class);
 

@@ -144,7 +144,7 @@ public final class ProfileServer {
             a.title("Run one SQL statement").readOnlyHint(!writes).destructiveHint(writes).idempotentHint(false);
             description += switch (agent.policy().level()) {
                 case READ_ONLY -> " This server is read-only: only reads run; writes, DDL, session settings and"
-                        + " server-side functions are refused.";
+                        + " file or program access are refused.";
                 case BALANCED -> " INSERT, UPDATE, DELETE and MERGE are dry-run first, then run only if the user"
                         + " approves them in the client (when the client cannot ask, they are declined); DDL is"
                         + " refused.";
