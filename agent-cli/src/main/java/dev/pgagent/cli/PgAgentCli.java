@@ -124,7 +124,7 @@ public final class PgAgentCli implements Callable<Integer> {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo");
+    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -132,7 +132,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /**
      * Returns the command line for {@code args}: when they name a command, only that command is built (picocli reads
-     * each command's annotations, and start-up is quicker without the other five); otherwise all of them, for help
+     * each command's annotations, and start-up is quicker without the others); otherwise all of them, for help
      * and for the usage error that lists them.
      */
     static CommandLine commandLine(Cli cli, String[] arguments) {
@@ -172,6 +172,7 @@ public final class PgAgentCli implements Callable<Integer> {
             case "check" -> new CheckCommand(cli);
             case "context" -> new ContextCommand(cli);
             case "demo" -> new DemoCommand(cli);
+            case "mcp" -> new McpCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }
@@ -209,7 +210,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.err.println("pg-agent: a command is required; the commands are ask, chat, schema, check, context, demo"
+        cli.err.println("pg-agent: a command is required; the commands are " + String.join(", ", COMMANDS)
                 + " (see 'pg-agent --help')");
         return USAGE;
     }

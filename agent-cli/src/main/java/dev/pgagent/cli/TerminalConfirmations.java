@@ -46,6 +46,10 @@ final class TerminalConfirmations implements ConfirmationHandler {
         }
         if (request.dryRun().failed()) {
             out.println("  The dry run failed: " + request.dryRun().error());
+        } else if (request.dryRun().estimated()) {
+            out.println("  PostgreSQL's planner estimates it would change about "
+                    + ResponsePrinter.count(request.dryRun().affectedRows(), "row")
+                    + " (an estimate: nothing was executed to find out).");
         } else if (request.dryRun().affectedRows() >= 0) {
             out.println("  The dry run changed " + ResponsePrinter.count(request.dryRun().affectedRows(), "row")
                     + ", then was rolled back. " + DRY_RUN_TRACES);

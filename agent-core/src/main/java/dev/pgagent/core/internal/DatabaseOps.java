@@ -21,6 +21,9 @@ public interface DatabaseOps {
     /** See {@link PostgresDatabase#apply}. */
     long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation);
 
+    /** See {@link PostgresDatabase#applyAtMost}. */
+    long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation);
+
     /** Returns operations backed by {@code db}. */
     static DatabaseOps of(PostgresDatabase db) {
         Objects.requireNonNull(db, "db == null");
@@ -43,6 +46,11 @@ public interface DatabaseOps {
             @Override
             public long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation) {
                 return db.apply(sql, expectedRows, limits, cancellation);
+            }
+
+            @Override
+            public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.applyAtMost(sql, maxRows, limits, cancellation);
             }
         };
     }

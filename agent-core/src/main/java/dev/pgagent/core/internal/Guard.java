@@ -223,16 +223,22 @@ final class Guard {
             }
             ExecutionLimits limits = timeLimited.withMaxRows(Math.min(policy.maxRows(), DRY_RUN_SAMPLE_ROWS));
             try {
-                WriteDryRun w = timed(run, () -> db.ops().dryRun(sql, limits, run.cancellation()));
-                dry = new DryRun(w.affectedRows(), w.returnedRows(), null);
+                if (policy.estimateOnly(v.tables())) {
+                    String plan = timed(run, () -> db.ops().explainJson(sql, limits, run.cancellation()));
+                    dry = new DryRun(PlanEstimate.affectedRows(plan), null, null, true);
+                } else {
+                    WriteDryRun w = timed(run, () -> db.ops().dryRun(sql, limits, run.cancellation()));
+                    dry = new DryRun(w.affectedRows(), w.returnedRows(), null);
+                }
             } catch (DatabaseException e) {
                 return failed(run, sql, v, e, t0, "dry-run");
             } catch (CancelledException e) {
                 return cancelled(run, sql, v, e, t0);
             }
             if (dry.affectedRows() > policy.maxWriteRows()) {
-                String reason = "the statement would change " + dry.affectedRows() + " rows, more than the "
-                        + policy.maxWriteRows() + " rows a write may change; nothing was changed";
+                String reason = "the statement would change " + (dry.estimated() ? "about " : "")
+                        + dry.affectedRows() + " rows, more than the " + policy.maxWriteRows()
+                        + " rows a write may change; no rows were changed";
                 return Result.same(refuse(run, sql, v, reason, t0));
             }
         }
@@ -264,17 +270,14 @@ final class Guard {
         if (decision.status() != ConfirmationDecision.Status.APPROVED) {
             String why = "declined by " + decision.decidedBy()
                     + (decision.comment().isBlank() ? "" : ": " + decision.comment())
-                    + (request.dryRun().affectedRows() >= 0 || request.dryRun().failed()
-                            // a rolled-back dry run can leave traces: sequence values, non-transactional effects
-                            ? "; the statement was not run (its dry run was rolled back)"
-                            : "; nothing was changed");
+                    + "; no rows were changed";
             return new StatementOutcome(sql, v, StatementOutcome.Status.DECLINED, null, -1, why, null, since(t0));
         }
         if (request.kind() == ConfirmationKind.TYPED) {
             String typed = decision.typedText();
             if (typed == null || !typed.strip().equalsIgnoreCase(request.expectedTypedText())) {
                 return refuse(run, sql, v, "the typed confirmation did not match '" + request.expectedTypedText()
-                        + "'; nothing was changed", t0);
+                        + "'; no rows were changed", t0);
             }
         }
         if (request.dryRun().affectedRows() > db.policy().maxWriteRows()) {
@@ -285,9 +288,12 @@ final class Guard {
         try {
             ExecutionLimits limits = limits(run);
             if (limits == null) {
-                return refuse(run, sql, v, timeUsedUp() + "; nothing was changed", t0);
+                return refuse(run, sql, v, timeUsedUp() + "; no rows were changed", t0);
             }
-            long n = timed(run, () -> db.ops().apply(sql, expected, limits, run.cancellation()));
+            long cap = db.policy().maxWriteRows();
+            long n = request.dryRun().estimated()
+                    ? timed(run, () -> db.ops().applyAtMost(sql, cap, limits, run.cancellation()))
+                    : timed(run, () -> db.ops().apply(sql, expected, limits, run.cancellation()));
             Duration took = since(t0);
             audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
                     .sql(sql).verdict(v).outcome("applied")
@@ -320,7 +326,7 @@ final class Guard {
         }
         if (why != null) {
             answered(run, request, decision);
-            return refuse(run, request.sql(), now, why + "; nothing was changed", t0);
+            return refuse(run, request.sql(), now, why + "; no rows were changed", t0);
         }
         ConfirmationRequest current = now.decision() == Decision.CONFIRM && !now.equals(request.verdict())
                 ? new ConfirmationRequest(request.id(), request.sessionId(), request.sql(), now, request.dryRun(),

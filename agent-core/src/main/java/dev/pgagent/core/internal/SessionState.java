@@ -284,6 +284,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
         verdict(out, r.verdict());
         out.writeLong(r.dryRun().affectedRows());
         str(out, r.dryRun().error());
+        out.writeBoolean(r.dryRun().estimated());
         out.writeLong(r.requestedAt().getEpochSecond());
         out.writeInt(r.requestedAt().getNano());
     }
@@ -458,7 +459,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             String sessionId = string();
             String sql = string();
             Verdict v = verdict();
-            DryRun dry = new DryRun(in.readLong(), null, nullableString());
+            DryRun dry = new DryRun(in.readLong(), null, nullableString(), version >= 2 && in.readBoolean());
             Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
             return new ConfirmationRequest(id, sessionId, sql, v, dry, at);
         }

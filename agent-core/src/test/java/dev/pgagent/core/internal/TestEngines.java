@@ -129,6 +129,12 @@ final class TestEngines {
         }
 
         @Override
+        public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+            applied.add(sql + " at most " + maxRows);
+            return Math.min(dryRunRows, maxRows);
+        }
+
+        @Override
         public long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation) {
             applied.add(sql + " expecting " + expectedRows);
             return expectedRows;

@@ -56,7 +56,7 @@ final class GuardedExecutor {
 
     QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), reach(text), Mode.READ, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.READ, -1, -1, limits, cancellation);
         return o.rows() != null ? o.rows() : QueryResult.builder().build();
     }
 
@@ -64,7 +64,7 @@ final class GuardedExecutor {
         SqlText text = check(sql);
         Outcome o;
         try {
-            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1,
+            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1, -1,
                     limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
         } catch (DatabaseException e) {
             throw withoutPrefix(e);
@@ -95,7 +95,7 @@ final class GuardedExecutor {
 
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), reach(text), Mode.DRY_RUN, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.DRY_RUN, -1, -1, limits, cancellation);
         return new WriteDryRun(o.count(), o.rows());
     }
 
@@ -104,7 +104,15 @@ final class GuardedExecutor {
             throw new IllegalArgumentException("expectedRows must be >= -1 but was " + expectedRows);
         }
         SqlText text = check(sql);
-        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, limits, cancellation).count();
+        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, -1, limits, cancellation).count();
+    }
+
+    long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+        if (maxRows < 0) {
+            throw new IllegalArgumentException("maxRows must be >= 0 but was " + maxRows);
+        }
+        SqlText text = check(sql);
+        return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation).count();
     }
 
     private static SqlText check(String sql) {
@@ -126,7 +134,7 @@ final class GuardedExecutor {
         return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
     }
 
-    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows,
+    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows, long maxAffected,
             ExecutionLimits limits, QueryCancellation cancellation) {
         java.util.Objects.requireNonNull(limits, "limits == null");
         java.util.Objects.requireNonNull(cancellation, "cancellation == null");
@@ -163,6 +171,10 @@ final class GuardedExecutor {
                 if (expectedRows >= 0 && o.count() != expectedRows) {
                     throw new DatabaseException("refused: the statement affected " + o.count()
                             + " rows but the dry run affected " + expectedRows + "; rolled back", null, null);
+                }
+                if (maxAffected >= 0 && o.count() > maxAffected) {
+                    throw new DatabaseException("refused: the statement affected " + o.count()
+                            + " rows, more than the " + maxAffected + " a write may change; rolled back", null, null);
                 }
                 c.commit();
                 finished = true;

@@ -305,6 +305,18 @@ public final class PostgresDatabase implements SchemaSource {
         return executor.apply(sql, expectedRows, limits, cancellation);
     }
 
+    /**
+     * Runs a write in its own transaction and commits it only if it changed at most {@code maxRows} rows: for writes
+     * whose dry run was an estimate.
+     *
+     * @return the number of rows changed
+     * @throws dev.pgagent.api.DatabaseException on a SQL error, or if more rows changed (rolled back)
+     * @throws dev.pgagent.api.CancelledException if cancelled or interrupted (rolled back)
+     */
+    public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+        return executor.applyAtMost(sql, maxRows, limits, cancellation);
+    }
+
     @Override
     public String toString() {
         return "PostgresDatabase{" + dataSource + '}';
