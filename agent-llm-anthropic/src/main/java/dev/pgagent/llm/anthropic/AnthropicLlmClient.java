@@ -646,8 +646,16 @@ public final class AnthropicLlmClient implements LlmClient {
                     + (extraHeaders.isEmpty() ? "" : ", headers=" + extraHeaders.keySet())
                     + ", maxTokens=" + maxTokens + ", promptCaching=" + promptCaching
                     + ", hostHttpClient=" + (httpClient != null)
-                    + ", retries=" + (retries ? retry.build() : "off")
+                    + ", retries=" + (retries ? retryText() : "off")
                     + ", defaultOptions=" + defaultOptions;
+        }
+
+        private String retryText() {
+            try {
+                return retry.build().toString();
+            } catch (IllegalStateException e) {
+                return "invalid";
+            }
         }
 
         /** Prints the settings; the API key is masked. */

@@ -113,7 +113,10 @@ public final class OpenAiLlmClient implements LlmClient {
     }
 
     private static ProviderInfo info(Builder b, String model, boolean reasoning) {
-        Set<Capability> caps = EnumSet.of(Capability.TOOLS, Capability.STREAMING, Capability.STRUCTURED_OUTPUT);
+        Set<Capability> caps = EnumSet.of(Capability.TOOLS, Capability.STRUCTURED_OUTPUT);
+        if (b.streaming) {
+            caps.add(Capability.STREAMING);
+        }
         if (!reasoning) {
             caps.add(Capability.PARALLEL_TOOL_CALLS);
         } else {
@@ -178,12 +181,16 @@ public final class OpenAiLlmClient implements LlmClient {
      * once its argument fragments are whole. A failure before anything reached the listener is retried like
      * {@link #chat(ChatRequest)}; after that it is thrown, since a repeat would show the text twice. A stream that
      * ends before the reply is complete is a retryable {@link LlmException.Reason#NETWORK} failure. A server that
-     * answers with a whole JSON reply instead of a stream is understood too.
+     * answers with a whole JSON reply instead of a stream is understood too. With {@link Builder#streaming(boolean)}
+     * off, this makes a plain call and passes the whole reply on.
      */
     @Override
     public ChatResponse chat(ChatRequest request, StreamListener listener) {
         Objects.requireNonNull(request, "request == null");
         Objects.requireNonNull(listener, "listener == null");
+        if (!config.streaming) {
+            return LlmClient.super.chat(request, listener);
+        }
         WireRequest wire = wire(request).streaming();
         Request httpRequest = httpRequest(wire).newBuilder().header("Accept", "text/event-stream").build();
         AtomicBoolean delivered = new AtomicBoolean();
@@ -410,6 +417,7 @@ public final class OpenAiLlmClient implements LlmClient {
         private @Nullable Boolean reasoningModel;
         private @Nullable Set<Capability> capabilities;
         private int contextWindow = -1;
+        private boolean streaming = true;
         private ModelOptions defaultOptions = ModelOptions.DEFAULTS;
         private RetryPolicy.Sleeper sleeper = RetryPolicy.Sleeper.THREAD_SLEEP;
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
@@ -437,6 +445,7 @@ public final class OpenAiLlmClient implements LlmClient {
             b.reasoningModel = reasoningModel;
             b.capabilities = capabilities;
             b.contextWindow = contextWindow;
+            b.streaming = streaming;
             b.defaultOptions = defaultOptions;
             b.sleeper = sleeper;
             b.jitter = jitter;
@@ -642,6 +651,16 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /**
+         * Turns streaming on or off. Off, {@link OpenAiLlmClient#chat(ChatRequest, StreamListener)} makes a plain
+         * call (for a compatible server that cannot stream) and {@link OpenAiLlmClient#info()} leaves out
+         * {@link Capability#STREAMING}. Default: on.
+         */
+        public Builder streaming(boolean streaming) {
+            this.streaming = streaming;
+            return this;
+        }
+
+        /**
          * Says whether the model is a reasoning model (o1, o3, o4-mini, gpt-5): system messages then go with the
          * {@code developer} role, the token cap as {@code max_completion_tokens}, the reasoning effort of the options
          * is sent, and sampling options and {@code parallel_tool_calls}, which such models refuse, are left out.
@@ -745,6 +764,7 @@ public final class OpenAiLlmClient implements LlmClient {
                     + ", retries=" + (retries ? retryText() : "off")
                     + ", maxCompletionTokens=" + maxCompletionTokens
                     + (reasoningModel == null ? "" : ", reasoningModel=" + reasoningModel)
+                    + (streaming ? "" : ", streaming=false")
                     + ", defaultOptions=" + defaultOptions;
         }
 

@@ -138,6 +138,20 @@ class OpenAiReasoningAndStructuredTest {
     }
 
     @Test
+    void makesAPlainCallWhenStreamingIsOff() throws Exception {
+        server.enqueue(ok(textCompletion("plain")));
+        List<String> deltas = new ArrayList<>();
+        OpenAiLlmClient c = client(server, sleeper).streaming(false).build();
+
+        ChatResponse r = c.chat(request().build(), deltas::add);
+
+        assertThat(r.message().text()).isEqualTo("plain");
+        assertThat(deltas).containsExactly("plain");
+        assertThat(body(take(server)).has("stream")).isFalse();
+        assertThat(c.info().capabilities()).doesNotContain(Capability.STREAMING);
+    }
+
+    @Test
     void understandsAServerThatIgnoresTheStreamFlag() {
         server.enqueue(ok(textCompletion("whole at once")));
         List<String> deltas = new ArrayList<>();
