@@ -41,7 +41,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  OPENAI_API_KEY    the model provider's API key (never printed)",
             "  OPENAI_BASE_URL   any OpenAI-compatible server, e.g. Ollama's",
             "                    http://localhost:11434/v1",
-            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ")",
+            "  ANTHROPIC_API_KEY Anthropic's API key, with --provider anthropic (never printed)",
+            "  PGAGENT_PROVIDER  openai (default) or anthropic, when --provider is not given",
+            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ", or "
+                    + ModelOptions.DEFAULT_ANTHROPIC_MODEL + " for anthropic)",
             "  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or DATABASE_URL",
             "                    the database when --url is not given",
             "",
