@@ -25,13 +25,13 @@ final class CancellationWatchdog {
     /** A statement being watched; {@link #interrupted()} says whether the watchdog cancelled it. */
     static final class Watch implements AutoCloseable {
         private final Thread thread;
-        private final Statement statement;
+        private final Runnable canceller;
         private final QueryCancellation cancellation;
         private volatile boolean interrupted;
 
-        private Watch(Thread thread, Statement statement, QueryCancellation cancellation) {
+        private Watch(Thread thread, Runnable canceller, QueryCancellation cancellation) {
             this.thread = thread;
-            this.statement = statement;
+            this.canceller = canceller;
             this.cancellation = cancellation;
         }
 
@@ -50,7 +50,15 @@ final class CancellationWatchdog {
      * the statement finished.
      */
     static Watch watch(Statement statement, QueryCancellation cancellation) {
-        Watch w = new Watch(Thread.currentThread(), statement, cancellation);
+        return watch(() -> QueryCancellation.cancelStatement(statement), cancellation);
+    }
+
+    /**
+     * Starts watching work without a statement (a {@code COPY}) run by the current thread, cancelled by
+     * {@code canceller}. Close the watch when the work finished.
+     */
+    static Watch watch(Runnable canceller, QueryCancellation cancellation) {
+        Watch w = new Watch(Thread.currentThread(), canceller, cancellation);
         WATCHES.add(w);
         ensureStarted();
         return w;
@@ -81,7 +89,7 @@ final class CancellationWatchdog {
             // Sent on every tick while it applies: a cancel that arrives before the statement reached the server is
             // a no-op in pgjdbc, so it is repeated until the statement is seen running (pgjdbc ignores repeats).
             if (w.interrupted || w.cancellation.isCancelled()) {
-                QueryCancellation.cancelStatement(w.statement);
+                QueryCancellation.runCanceller(w.canceller);
             }
         }
     }
