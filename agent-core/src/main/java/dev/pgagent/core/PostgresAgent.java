@@ -610,14 +610,19 @@ public final class PostgresAgent implements AutoCloseable {
                 bindings.add(binding(d, counter));
             }
             SafetyValidator validator = bindings.get(0).validator();
-            AgentListener events = historyStore == null ? listener
-                    : HistoryRecorder.both(listener, new HistoryRecorder(historyStore, historyPrincipal));
+            HistoryRecorder recorder = historyStore == null ? null
+                    : new HistoryRecorder(historyStore, historyPrincipal);
+            AgentListener events = recorder == null ? listener : HistoryRecorder.both(listener, recorder);
+            List<AuditSink> sinks = new ArrayList<>(auditSinks);
+            if (recorder != null) {
+                sinks.add(recorder.auditSink()); // hears the outcome of statements approved on resume
+            }
             EngineConfig config = new EngineConfig(
                     model,
                     tools,
                     bindings,
                     policy,
-                    new AuditFanout(auditSinks, auditFailurePolicy),
+                    new AuditFanout(sinks, auditFailurePolicy),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,

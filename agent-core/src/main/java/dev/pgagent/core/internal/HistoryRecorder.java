@@ -1,8 +1,14 @@
 package dev.pgagent.core.internal;
 
+import dev.pgagent.api.audit.AuditEvent;
+import dev.pgagent.api.audit.AuditEventType;
+import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.api.history.AskRecord;
 import dev.pgagent.api.history.HistoryStore;
 import dev.pgagent.api.history.StatementRecord;
+import dev.pgagent.api.safety.ConfirmationDecision;
+import dev.pgagent.api.safety.ConfirmationRequest;
+import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.core.AgentEvent;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AgentStatus;
@@ -48,6 +54,10 @@ public final class HistoryRecorder implements AgentListener {
         long outputTokens;
         String lastText = "";
         String finalText = "";
+        /** Confirmations asked in the running segment: their answers come with a StatementFinished. */
+        final java.util.Set<String> askedThisSegment = new java.util.HashSet<>();
+        /** An approval given on resume whose outcome the audit will tell (no statement event follows). */
+        @Nullable ConfirmationRequest awaitingOutcome;
 
         Open(String sessionId, String question, Instant startedAt) {
             this.sessionId = sessionId;
@@ -82,6 +92,10 @@ public final class HistoryRecorder implements AgentListener {
             } else if (event instanceof AgentEvent.ModelCallFinished m) {
                 o.inputTokens += m.usage().inputTokens();
                 o.outputTokens += m.usage().outputTokens();
+            } else if (event instanceof AgentEvent.ConfirmationAsked asked) {
+                o.askedThisSegment.add(asked.request().id());
+            } else if (event instanceof AgentEvent.ConfirmationAnswered answered) {
+                resumeDecision(o, answered);
             } else if (event instanceof AgentEvent.StepFinished st) {
                 o.steps = Math.max(o.steps, st.step().index());
                 String text = st.step().message().text();
@@ -97,12 +111,89 @@ public final class HistoryRecorder implements AgentListener {
     }
 
     private void started(AgentEvent.AskStarted s) {
-        open.compute(s.askId(), (id, o) -> o != null ? o
+        Open started = open.compute(s.askId(), (id, o) -> o != null ? o
                 : new Open(s.sessionId(), s.question(), Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        synchronized (started) {
+            started.askedThisSegment.clear();
+            started.awaitingOutcome = null;
+        }
         if (open.size() > MAX_OPEN) {
             open.entrySet().stream()
                     .min((a, b) -> a.getValue().startedAt.compareTo(b.getValue().startedAt))
                     .ifPresent(e -> open.remove(e.getKey()));
+        }
+    }
+
+    /**
+     * A decision on resume ends a statement without a statement event: a decline now, an approval once the audit
+     * tells its outcome. Decisions of confirmations asked in this segment are followed by a statement event.
+     */
+    private static void resumeDecision(Open o, AgentEvent.ConfirmationAnswered answered) {
+        ConfirmationRequest request = answered.request();
+        ConfirmationDecision.Status status = answered.decision().status();
+        if (status == ConfirmationDecision.Status.DEFERRED || o.askedThisSegment.contains(request.id())) {
+            return;
+        }
+        if (status == ConfirmationDecision.Status.APPROVED) {
+            o.awaitingOutcome = request;
+            return;
+        }
+        String comment = answered.decision().comment();
+        o.statements.add(new StatementRecord(database(o), request.sql(), request.verdict().decision(),
+                request.verdict().kind(), request.verdict().reason(), StatementOutcome.Status.DECLINED, -1, -1,
+                "declined by " + answered.decision().decidedBy() + (comment.isBlank() ? "" : ": " + comment), null,
+                Duration.ZERO));
+    }
+
+    /** Returns the database of the ask's pending statements (the last recorded), or "default". */
+    private static String database(Open o) {
+        return o.statements.isEmpty() ? "default" : o.statements.get(o.statements.size() - 1).database();
+    }
+
+    /** Returns the audit sink that hears the outcomes of statements approved on resume. Never throws. */
+    public AuditSink auditSink() {
+        return this::audited;
+    }
+
+    private void audited(AuditEvent event) {
+        try {
+            if (event.askId() == null || event.sql() == null || (event.type() != AuditEventType.QUERY_EXECUTED
+                    && event.type() != AuditEventType.QUERY_REFUSED && event.type() != AuditEventType.QUERY_FAILED)) {
+                return;
+            }
+            Open o = open.get(event.askId());
+            if (o == null) {
+                return;
+            }
+            synchronized (o) {
+                ConfirmationRequest request = o.awaitingOutcome;
+                if (request == null || !request.sql().equals(event.sql())) {
+                    return;
+                }
+                o.awaitingOutcome = null;
+                Map<String, String> a = event.attributes();
+                StatementOutcome.Status status = switch (event.type()) {
+                    case QUERY_EXECUTED -> StatementOutcome.Status.EXECUTED;
+                    case QUERY_REFUSED -> StatementOutcome.Status.REFUSED;
+                    default -> "cancelled".equals(event.outcome()) || "timeout".equals(event.outcome())
+                            ? StatementOutcome.Status.CANCELLED : StatementOutcome.Status.FAILED;
+                };
+                long affected = status == StatementOutcome.Status.EXECUTED ? number(a.get("affectedRows"), -1) : -1;
+                String error = status == StatementOutcome.Status.REFUSED ? a.get("reason") : a.get("error");
+                dev.pgagent.api.safety.Verdict v = event.verdict() != null ? event.verdict() : request.verdict();
+                o.statements.add(new StatementRecord(database(o), request.sql(), v.decision(), v.kind(), v.reason(),
+                        status, -1, affected, error, a.get("sqlState"), Duration.ofMillis(number(a.get("ms"), 0))));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The history recorder could not read an audit event: {}", e.toString());
+        }
+    }
+
+    private static long number(@Nullable String s, long fallback) {
+        try {
+            return s == null ? fallback : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 
