@@ -39,6 +39,14 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
+    @Mixin
+    HistoryOptions history = new HistoryOptions();
+
+    @Option(names = "--export", paramLabel = "FILE", description = "Export the result of the last statement that"
+            + " returned rows, in full (not cut to what the model saw), to FILE: CSV, JSON, JSON Lines or Markdown"
+            + " by its extension (.csv, .json, .jsonl, .md); the statement is validated again. Default: none.")
+    java.nio.file.@org.jspecify.annotations.Nullable Path export;
+
     @Parameters(paramLabel = "QUESTION", arity = "1..*", description = "The question (words are joined).")
     List<String> words = new ArrayList<>();
 
@@ -58,7 +66,11 @@ final class AskCommand implements Callable<Integer> {
         // writes (balanced, permissive) are shown for a yes on the terminal; end of input declines
         ConfirmationHandler confirmations =
                 TerminalConfirmations.forPolicy(cli, agentOptions.policy(), json ? cli.err : cli.out);
-        PostgresAgent agent = Agents.build(llm, db, agentOptions, AgentListener.NONE, confirmations);
+        if (export != null) {
+            ExportCommand.format(export.toString(), null); // a name with no known extension fails before the ask
+        }
+        PostgresAgent agent = Agents.build(llm, db, agentOptions, AgentListener.NONE, confirmations,
+                history.configure(cli, db));
         AgentResponse response = agent.ask(question);
         if (json) {
             cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.response(question, response))));
@@ -70,6 +82,9 @@ final class AskCommand implements Callable<Integer> {
             cli.err.println("pg-agent: the ask ended " + response.status().name()
                     + response.error().map(e -> ": " + cli.scrub(Errors.oneLine(e))).orElse(""));
             return 1;
+        }
+        if (export != null) {
+            return ExportCommand.exportFinal(cli, agent, response, export, json);
         }
         return 0;
     }

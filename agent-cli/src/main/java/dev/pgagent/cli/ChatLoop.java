@@ -15,16 +15,24 @@ final class ChatLoop {
     private final Cli cli;
     private final PostgresAgent agent;
 
+    private final @org.jspecify.annotations.Nullable AgentSession first;
+
     ChatLoop(Cli cli, PostgresAgent agent) {
+        this(cli, agent, null);
+    }
+
+    /** Creates a loop whose first conversation is {@code first} (a continued one), or a new one when null. */
+    ChatLoop(Cli cli, PostgresAgent agent, @org.jspecify.annotations.Nullable AgentSession first) {
         this.cli = cli;
         this.agent = agent;
+        this.first = first;
     }
 
     /** Reads questions until /quit or end of input; returns the exit status. */
     int run() {
         cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves "
                 + "(Ctrl-C leaves at once, cancelling what runs).");
-        AgentSession session = agent.newSession();
+        AgentSession session = first != null ? first : agent.newSession();
         while (true) {
             cli.out.print("pg-agent> ");
             cli.out.flush();

@@ -234,7 +234,13 @@ public abstract class ExportWriter {
             for (int i = 0, n = v.length(); i < n; i++) {
                 char c = v.charAt(i);
                 switch (c) {
-                    case '\\', '|', '*', '_', '`', '[', ']' -> out.append('\\').append(c);
+                    case '\\', '|', '*', '`', '[', ']' -> out.append('\\').append(c);
+                    case '_' -> {
+                        // inside a word (snake_case) an underscore is plain text in GitHub's Markdown
+                        boolean inWord = i > 0 && i + 1 < n && Character.isLetterOrDigit(v.charAt(i - 1))
+                                && Character.isLetterOrDigit(v.charAt(i + 1));
+                        out.append(inWord ? "_" : "\\_");
+                    }
                     case '<' -> out.append("&lt;");
                     case '>' -> out.append("&gt;");
                     case '&' -> out.append("&amp;");

@@ -41,7 +41,9 @@ public final class PgValues {
             return Kind.ARRAY;
         }
         return switch (typeName) {
-            case "int2", "int4", "int8", "oid", "float4", "float8", "numeric" -> Kind.NUMBER;
+            // pgjdbc names an integer column with a sequence default (serial, identity) serial or bigserial
+            case "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "serial", "bigserial", "smallserial" ->
+                    Kind.NUMBER;
             case "bool" -> Kind.BOOLEAN;
             case "json", "jsonb" -> Kind.JSON;
             case "timestamptz" -> Kind.TIMESTAMPTZ;
