@@ -122,6 +122,7 @@ public final class PgAgentCli implements Callable<Integer> {
         cl.addSubcommand(new CheckCommand(cli));
         cl.addSubcommand(new ContextCommand(cli));
         cl.addSubcommand(new DemoCommand(cli));
+        cl.addSubcommand(new McpCommand(cli));
         cl.addSubcommand(new ExportCommand(cli));
         cl.addSubcommand(new HistoryCommand(cli));
         for (CommandLine sub : cl.getSubcommands().values()) {

@@ -86,6 +86,17 @@ public final class PostgresAgent implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Returns an agent built from a loaded configuration (see {@code dev.pgagent.config.ConfigLoader}) and a model:
+     * every database profile becomes a named database, the selected one first; see
+     * {@link Builder#configuration(dev.pgagent.config.AgentConfig)}.
+     *
+     * @throws IllegalArgumentException if a profile's name is not a valid database name
+     */
+    public static PostgresAgent fromConfiguration(dev.pgagent.config.AgentConfig config, LlmClient llm) {
+        return builder().configuration(config).llm(llm).build();
+    }
+
     /** Returns a builder initialised with this agent's settings. */
     public Builder toBuilder() {
         return settings.copy();
@@ -330,6 +341,46 @@ public final class PostgresAgent implements AutoCloseable {
          */
         public Builder addDatabase(AgentDatabase database) {
             extraDatabases.add(Objects.requireNonNull(database, "database == null"));
+            return this;
+        }
+
+        /**
+         * Applies a loaded configuration: the policy, the agent's limits and value grounding, the model options, the
+         * audit sinks and failure policy, and every database profile as a named database (the selected profile
+         * first, with its description and its policy). The model is not part of it (core depends on no LLM
+         * adapter): set it with {@link #llm}. Settings applied later on this builder win.
+         *
+         * @throws IllegalArgumentException if a profile's name is not a valid database name
+         */
+        public Builder configuration(dev.pgagent.config.AgentConfig config) {
+            Objects.requireNonNull(config, "config == null");
+            dev.pgagent.config.AgentSettings a = config.agent();
+            policy(config.policy());
+            maxSteps(a.maxSteps());
+            maxToolCallsPerStep(a.maxToolCallsPerStep());
+            timeout(a.timeout());
+            tokenBudget(a.tokenBudget());
+            historyTokenBudget(a.historyTokenBudget());
+            schemaContextTokens(a.schemaContextTokens());
+            valueGrounding(a.valueGrounding());
+            instructions(a.instructions().orElse(null));
+            modelOptions(config.model().options());
+            dev.pgagent.config.AuditConfig audit = config.audit();
+            audit.jsonl().ifPresent(path -> addAuditSink(AuditSinks.jsonLines(path)));
+            if (audit.slf4j()) {
+                addAuditSink(AuditSinks.slf4j());
+            }
+            auditFailurePolicy(AuditFailurePolicy.valueOf(audit.failurePolicy().name()));
+            List<dev.pgagent.config.DatabaseProfile> profiles = new ArrayList<>();
+            profiles.add(config.database());
+            config.databases().stream().filter(p -> !p.name().equals(config.database().name()))
+                    .forEach(profiles::add);
+            for (dev.pgagent.config.DatabaseProfile p : profiles) {
+                DataSource ds = dev.pgagent.db.postgres.PgDataSources.fromUrl(p.jdbcUrl(), p.user(),
+                        p.password().map(dev.pgagent.config.Secret::reveal).orElse(null));
+                addDatabase(AgentDatabase.builder(p.name()).description(p.description().orElse(""))
+                        .dataSource(ds).policy(p.policy()).build());
+            }
             return this;
         }
 

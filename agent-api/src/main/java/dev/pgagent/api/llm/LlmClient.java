@@ -2,7 +2,9 @@ package dev.pgagent.api.llm;
 
 /**
  * Sends one chat turn to a language model. Swapping a provider means passing another implementation.
- * Implementations must be safe for concurrent use by many threads.
+ * Implementations must be safe for concurrent use by many threads, and never show the credentials they hold in an
+ * exception message or in {@code toString()}. {@code dev.pgagent.testkit.contract.LlmClientContract} (agent-testkit)
+ * checks an implementation against a scripted server.
  *
  * <pre>{@code
  * ChatResponse response = llm.chat(ChatRequest.builder()
