@@ -127,7 +127,8 @@ public final class PgAgentCli implements Callable<Integer> {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp");
+    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
+            "history");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -176,6 +177,8 @@ public final class PgAgentCli implements Callable<Integer> {
             case "context" -> new ContextCommand(cli);
             case "demo" -> new DemoCommand(cli);
             case "mcp" -> new McpCommand(cli);
+            case "export" -> new ExportCommand(cli);
+            case "history" -> new HistoryCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }
