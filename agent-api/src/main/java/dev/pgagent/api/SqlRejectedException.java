@@ -18,6 +18,15 @@ public class SqlRejectedException extends PgAgentException {
         this.verdict = Objects.requireNonNull(verdict, "verdict == null");
     }
 
+    /**
+     * Creates a rejection carrying the verdict and the reason it was refused (which may differ from the verdict's
+     * when a later check refused it: the plan check, a budget, a person who declined).
+     */
+    public SqlRejectedException(Verdict verdict, String reason) {
+        super("SQL rejected (" + verdict.kind() + "): " + Objects.requireNonNull(reason, "reason == null"));
+        this.verdict = Objects.requireNonNull(verdict, "verdict == null");
+    }
+
     /** Returns the verdict that refused the statement. */
     public Verdict verdict() {
         return verdict;

@@ -125,6 +125,26 @@ public final class AgentResponse {
         return Optional.ofNullable(limit);
     }
 
+    /**
+     * Returns this response if the ask completed or waits for confirmations, and otherwise throws: for hosts that
+     * treat an ask that did not finish as an error.
+     *
+     * @throws AgentLimitExceededException if a limit (steps, time, tokens) ended the ask
+     * @throws dev.pgagent.api.CancelledException if the ask was cancelled
+     * @throws AskFailedException if it failed (the model call, an audit sink under fail-closed, the provider's
+     *     content filter)
+     */
+    public AgentResponse orThrow() {
+        String why = error == null ? status.name() : error;
+        return switch (status) {
+            case COMPLETED, WAITING_FOR_CONFIRMATION -> this;
+            case LIMIT_REACHED -> throw new AgentLimitExceededException(
+                    limit == null ? AgentLimitExceededException.Limit.TIME : limit, why);
+            case CANCELLED -> throw new dev.pgagent.api.CancelledException(why);
+            case FAILED -> throw new AskFailedException(why);
+        };
+    }
+
     @Override
     public String toString() {
         return "AgentResponse{status=" + status + ", steps=" + steps.size() + ", statements=" + statements.size()

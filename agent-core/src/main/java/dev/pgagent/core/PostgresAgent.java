@@ -2,6 +2,11 @@ package dev.pgagent.core;
 
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.api.history.AskRecord;
+import dev.pgagent.api.history.HistoryQuery;
+import dev.pgagent.api.history.HistorySearch;
+import dev.pgagent.api.history.HistoryStore;
+import dev.pgagent.api.history.QueryMemory;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
 import dev.pgagent.api.llm.ToolSpec;
@@ -13,9 +18,16 @@ import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.SchemaSearchTool;
 import dev.pgagent.core.internal.AgentEngine;
 import dev.pgagent.core.internal.AuditFanout;
+import dev.pgagent.core.internal.Conversations;
+import dev.pgagent.core.internal.DatabaseBinding;
 import dev.pgagent.core.internal.DatabaseOps;
 import dev.pgagent.core.internal.Defaults;
 import dev.pgagent.core.internal.EngineConfig;
+import dev.pgagent.core.internal.HistoryRecorder;
+import dev.pgagent.core.internal.QueryMemoryPrompt;
+import dev.pgagent.core.internal.ResultRedactor;
+import dev.pgagent.core.internal.SchemaSummarizer;
+import dev.pgagent.core.internal.TextTokenCounter;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.PostgresTools;
 import java.time.Duration;
@@ -23,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -50,16 +63,19 @@ import org.jspecify.annotations.Nullable;
  * SQL errors and refusals go back to the model as error results so it can correct itself. Limits (steps, time,
  * tokens) end the ask with {@link AgentStatus#LIMIT_REACHED}.
  */
-public final class PostgresAgent {
+public final class PostgresAgent implements AutoCloseable {
     private final AgentEngine engine;
     private final PostgresDatabase database;
     private final SafetyPolicy policy;
     private final SafetyValidator validator;
     private final Builder settings;
+    private final java.util.Map<String, PostgresDatabase> databases;
 
-    private PostgresAgent(Builder b, AgentEngine engine, PostgresDatabase database, SafetyValidator validator) {
+    private PostgresAgent(Builder b, AgentEngine engine, java.util.Map<String, PostgresDatabase> databases,
+            SafetyValidator validator) {
         this.engine = engine;
-        this.database = database;
+        this.databases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(databases));
+        this.database = databases.values().iterator().next();
         this.policy = b.policy;
         this.validator = validator;
         this.settings = b.copy();
@@ -68,6 +84,17 @@ public final class PostgresAgent {
     /** Returns a new builder. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Returns an agent built from a loaded configuration (see {@code dev.pgagent.config.ConfigLoader}) and a model:
+     * every database profile becomes a named database, the selected one first; see
+     * {@link Builder#configuration(dev.pgagent.config.AgentConfig)}.
+     *
+     * @throws IllegalArgumentException if a profile's name is not a valid database name
+     */
+    public static PostgresAgent fromConfiguration(dev.pgagent.config.AgentConfig config, LlmClient llm) {
+        return builder().configuration(config).llm(llm).build();
     }
 
     /** Returns a builder initialised with this agent's settings. */
@@ -107,14 +134,86 @@ public final class PostgresAgent {
         return new AgentSession(engine.restoreSession(snapshot.state()));
     }
 
+    /**
+     * Returns a session continuing the conversation {@code sessionId} from the history store: with the same id (so
+     * that its new asks are recorded in the same conversation) and, as its history, the recorded asks of that session
+     * that have an answer, each as the question, the statement the answer rests on (without its rows, which the
+     * history does not keep) and the answer; the agent's history token budget keeps the newest turns. A conversation
+     * with no recorded ask starts empty. For an ask waiting for confirmations, restore its
+     * {@link SessionSnapshot} instead.
+     *
+     * @throws IllegalStateException if the agent has no history store, or one that cannot be searched
+     *     ({@link HistorySearch})
+     * @throws IllegalArgumentException if {@code sessionId} is blank
+     */
+    @Experimental
+    public AgentSession continueSession(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        if (sessionId.isBlank()) {
+            throw new IllegalArgumentException("sessionId must not be blank but was '" + sessionId + "'");
+        }
+        HistoryStore store = settings.historyStore;
+        if (!(store instanceof HistorySearch search)) {
+            throw new IllegalStateException("historyStore must be set to a store that can be searched (HistorySearch)"
+                    + " to continue a conversation but was " + store);
+        }
+        List<AskRecord> asks = search.search(HistoryQuery.session(sessionId));
+        return new AgentSession(engine.restoreSession(Conversations.state(sessionId, asks, databases.size() > 1)));
+    }
+
+    /** Returns the history store the agent records asks to, if one was set. */
+    @Experimental
+    public java.util.Optional<HistoryStore> historyStore() {
+        return java.util.Optional.ofNullable(settings.historyStore);
+    }
+
     /** Asks one question in a new session and returns the response; see {@link AgentSession#ask(String)}. */
     public AgentResponse ask(String question) {
         return newSession().ask(question);
     }
 
-    /** Returns the database. */
+    /** Returns the default database (the first). */
     public PostgresDatabase database() {
         return database;
+    }
+
+    /** Returns the names of the agent's databases, the default first; one database is named {@code default}. */
+    public List<String> databaseNames() {
+        return List.copyOf(databases.keySet());
+    }
+
+    /**
+     * Returns the database named {@code name}.
+     *
+     * @throws IllegalArgumentException if the agent has no database of that name
+     */
+    public PostgresDatabase database(String name) {
+        PostgresDatabase db = databases.get(Objects.requireNonNull(name, "name == null"));
+        if (db == null) {
+            throw new IllegalArgumentException("name must be one of " + databases.keySet() + " but was '" + name
+                    + "'");
+        }
+        return db;
+    }
+
+    /**
+     * Returns the guarded path for calls made as {@code caller} (a user, a job, an MCP client): tool calls and single
+     * statements through the same validation, plan check, runtime guards, confirmation, redaction and audit as the
+     * model's, without a model.
+     *
+     * @throws IllegalArgumentException if {@code caller} is blank
+     */
+    public GuardedPath guardedPath(String caller) {
+        return new GuardedPath(engine.hostCalls(caller), engine.specs());
+    }
+
+    /**
+     * Stops the agent's worker threads; running asks are interrupted and new ones fail. The databases (the host's
+     * data sources) are not closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.shutdown();
     }
 
     /** Returns the policy in force. */
@@ -134,8 +233,8 @@ public final class PostgresAgent {
 
     @Override
     public String toString() {
-        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", db=" + database
-                + '}';
+        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", databases="
+                + databases.keySet() + '}';
     }
 
     /**
@@ -170,6 +269,15 @@ public final class PostgresAgent {
         private ModelOptions modelOptions = ModelOptions.DEFAULTS;
         private AgentListener listener = AgentListener.NONE;
         private @Nullable String instructions;
+        private final List<AgentDatabase> extraDatabases = new ArrayList<>();
+        private int maxQuestionChars = 20_000;
+        private @Nullable HistoryStore historyStore;
+        private Function<String, String> historyPrincipal = Function.identity();
+        private @Nullable QueryMemory queryMemory;
+        private boolean queryMemoryEnabled = true;
+        private int contributionTokens = 500;
+        private final List<PromptContributor> promptContributors = new ArrayList<>();
+        private String defaultDatabaseName = "default";
 
         private Builder() {}
 
@@ -194,6 +302,15 @@ public final class PostgresAgent {
             b.modelOptions = modelOptions;
             b.listener = listener;
             b.instructions = instructions;
+            b.extraDatabases.addAll(extraDatabases);
+            b.maxQuestionChars = maxQuestionChars;
+            b.historyStore = historyStore;
+            b.historyPrincipal = historyPrincipal;
+            b.queryMemory = queryMemory;
+            b.queryMemoryEnabled = queryMemoryEnabled;
+            b.contributionTokens = contributionTokens;
+            b.promptContributors.addAll(promptContributors);
+            b.defaultDatabaseName = defaultDatabaseName;
             return b;
         }
 
@@ -212,6 +329,70 @@ public final class PostgresAgent {
         /** Sets the database. Required unless {@link #dataSource} is set. */
         public Builder database(PostgresDatabase database) {
             this.database = Objects.requireNonNull(database, "database == null");
+            return this;
+        }
+
+        /**
+         * Adds a named database. With more than one database, the built-in tools take a {@code database} argument,
+         * a {@code list_databases} tool lists them with their descriptions, and the system prompt names them; each
+         * database keeps its own connection, schema cache, policy and validator. The database set with
+         * {@link #dataSource} or {@link #database(PostgresDatabase)}, if any, comes first, named {@code default};
+         * otherwise the first one added is the default. Default: none.
+         */
+        public Builder addDatabase(AgentDatabase database) {
+            extraDatabases.add(Objects.requireNonNull(database, "database == null"));
+            return this;
+        }
+
+        /**
+         * Applies a loaded configuration: the policy, the agent's limits and value grounding, the model options, the
+         * audit sinks and failure policy, and every database profile as a named database (the selected profile
+         * first, with its description and its policy). The model is not part of it (core depends on no LLM
+         * adapter): set it with {@link #llm}. Settings applied later on this builder win.
+         *
+         * @throws IllegalArgumentException if a profile's name is not a valid database name
+         */
+        public Builder configuration(dev.pgagent.config.AgentConfig config) {
+            Objects.requireNonNull(config, "config == null");
+            dev.pgagent.config.AgentSettings a = config.agent();
+            policy(config.policy());
+            maxSteps(a.maxSteps());
+            maxToolCallsPerStep(a.maxToolCallsPerStep());
+            timeout(a.timeout());
+            tokenBudget(a.tokenBudget());
+            historyTokenBudget(a.historyTokenBudget());
+            schemaContextTokens(a.schemaContextTokens());
+            valueGrounding(a.valueGrounding());
+            instructions(a.instructions().orElse(null));
+            modelOptions(config.model().options());
+            dev.pgagent.config.AuditConfig audit = config.audit();
+            audit.jsonl().ifPresent(path -> addAuditSink(AuditSinks.jsonLines(path)));
+            if (audit.slf4j()) {
+                addAuditSink(AuditSinks.slf4j());
+            }
+            auditFailurePolicy(AuditFailurePolicy.valueOf(audit.failurePolicy().name()));
+            List<dev.pgagent.config.DatabaseProfile> profiles = new ArrayList<>();
+            profiles.add(config.database());
+            config.databases().stream().filter(p -> !p.name().equals(config.database().name()))
+                    .forEach(profiles::add);
+            for (dev.pgagent.config.DatabaseProfile p : profiles) {
+                DataSource ds = dev.pgagent.db.postgres.PgDataSources.fromUrl(p.jdbcUrl(), p.user(),
+                        p.password().map(dev.pgagent.config.Secret::reveal).orElse(null));
+                addDatabase(AgentDatabase.builder(p.name()).description(p.description().orElse(""))
+                        .dataSource(ds).policy(p.policy()).build());
+            }
+            return this;
+        }
+
+        /**
+         * Sets the longest question {@link AgentSession#ask(String)} accepts, in characters; a longer one is refused
+         * with {@link IllegalArgumentException} before any model call. At least 1. Default: 20,000.
+         */
+        public Builder maxQuestionChars(int maxQuestionChars) {
+            if (maxQuestionChars < 1) {
+                throw new IllegalArgumentException("maxQuestionChars must be >= 1 but was " + maxQuestionChars);
+            }
+            this.maxQuestionChars = maxQuestionChars;
             return this;
         }
 
@@ -360,6 +541,89 @@ public final class PostgresAgent {
         }
 
         /**
+         * Sets the store every ask is recorded to: who asked (see {@link #historyPrincipal}), the session, the
+         * question and answer, the statements with their verdicts, outcomes and row counts (never rows), steps,
+         * tokens, time and status. Recorded from the agent's events when each ask ends, on the asking thread; a
+         * failing store is logged and never fails the ask. A store that is also a {@link QueryMemory} feeds the
+         * examples of {@link #queryMemory(boolean)}; one that is a {@link HistorySearch} lets
+         * {@link PostgresAgent#continueSession(String)} continue its conversations. Host calls of the
+         * {@link GuardedPath} are audited, not recorded. Default: none.
+         */
+        @Experimental
+        public Builder historyStore(HistoryStore historyStore) {
+            this.historyStore = Objects.requireNonNull(historyStore, "historyStore == null");
+            return this;
+        }
+
+        /** Sets who asked, by session id, as the history records it. Default: the session id. */
+        @Experimental
+        public Builder historyPrincipal(Function<String, String> principalOfSession) {
+            this.historyPrincipal = Objects.requireNonNull(principalOfSession, "principalOfSession == null");
+            return this;
+        }
+
+        /**
+         * Sets where examples of earlier questions come from: successful (question, SQL) pairs and the host's golden
+         * pairs. Default: the {@link #historyStore} when it is a {@link QueryMemory}.
+         */
+        @Experimental
+        public Builder queryMemory(QueryMemory queryMemory) {
+            this.queryMemory = Objects.requireNonNull(queryMemory, "queryMemory == null");
+            return this;
+        }
+
+        /**
+         * Sets whether the system prompt shows, per database, the remembered pairs most like the question: only
+         * pairs of that database, only SQL its validator lets run as a read today, redacted like results, within
+         * {@link #contributionTokens}, never result rows. They join the schema summary, so they need
+         * {@link #schemaContextTokens} above zero. Default: on (when there is a query memory).
+         */
+        @Experimental
+        public Builder queryMemory(boolean enabled) {
+            this.queryMemoryEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * Adds a contributor of text to each ask's system prompt, per database, after the schema summary (the query
+         * memory is one). Default: none.
+         */
+        @Experimental
+        public Builder addPromptContributor(PromptContributor contributor) {
+            promptContributors.add(Objects.requireNonNull(contributor, "contributor == null"));
+            return this;
+        }
+
+        /**
+         * Sets about how many tokens each prompt contributor (the query memory's examples among them) may add per
+         * database and ask; 0 turns them all off. Default: 500.
+         */
+        @Experimental
+        public Builder contributionTokens(int contributionTokens) {
+            if (contributionTokens < 0) {
+                throw new IllegalArgumentException("contributionTokens must be >= 0 but was " + contributionTokens);
+            }
+            this.contributionTokens = contributionTokens;
+            return this;
+        }
+
+        /**
+         * Sets the name of the database set with {@link #dataSource} or {@link #database(PostgresDatabase)}: the
+         * name audit records, events, the history and the query memory use for it (with one database the model never
+         * sees it). Give a stable name when one history store serves agents over different databases, so that the
+         * examples of one are never shown for another. Default: {@code default}.
+         *
+         * @throws IllegalArgumentException if the name is not a letter followed by up to 62 letters, digits, '_'
+         *     or '-'
+         */
+        @Experimental
+        public Builder defaultDatabaseName(String name) {
+            AgentDatabase.builder(Objects.requireNonNull(name, "name == null")); // validates the name
+            this.defaultDatabaseName = name;
+            return this;
+        }
+
+        /**
          * Returns the agent.
          *
          * @throws IllegalStateException if the model or the database is missing, both a data source and a database
@@ -370,25 +634,46 @@ public final class PostgresAgent {
             if (model == null) {
                 throw new IllegalStateException("llm must be set but was null");
             }
-            if (dataSource == null && database == null) {
-                throw new IllegalStateException("dataSource or database must be set but neither was");
-            }
             if (dataSource != null && database != null) {
                 throw new IllegalStateException("only one of dataSource and database must be set but both were");
             }
-            PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
-            SafetyValidator validator = safetyValidator != null ? safetyValidator : Defaults.validator(policy);
-            List<Tool> all = new ArrayList<>(PostgresTools.builtIns(db));
-            all.add(SchemaSearchTool.of(db::schema));
-            all.addAll(tools);
+            List<AgentDatabase> all = new ArrayList<>();
+            if (dataSource != null || database != null) {
+                PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
+                AgentDatabase.Builder d = AgentDatabase.builder(defaultDatabaseName).database(db);
+                if (safetyValidator != null) {
+                    d.validator(safetyValidator);
+                }
+                all.add(d.build());
+            }
+            all.addAll(extraDatabases);
+            if (all.isEmpty()) {
+                throw new IllegalStateException("dataSource, database or addDatabase must be set but none was");
+            }
+            java.util.Map<String, PostgresDatabase> byName = new java.util.LinkedHashMap<>();
+            List<DatabaseBinding> bindings = new ArrayList<>();
+            TextTokenCounter counter = Defaults.tokenCounter();
+            for (AgentDatabase d : all) {
+                if (byName.putIfAbsent(d.name(), d.database()) != null) {
+                    throw new IllegalStateException("database names must be unique but '" + d.name()
+                            + "' was added twice");
+                }
+                bindings.add(binding(d, counter));
+            }
+            SafetyValidator validator = bindings.get(0).validator();
+            HistoryRecorder recorder = historyStore == null ? null
+                    : new HistoryRecorder(historyStore, historyPrincipal);
+            AgentListener events = recorder == null ? listener : HistoryRecorder.both(listener, recorder);
+            List<AuditSink> sinks = new ArrayList<>(auditSinks);
+            if (recorder != null) {
+                sinks.add(recorder.auditSink()); // hears the outcome of statements approved on resume
+            }
             EngineConfig config = new EngineConfig(
                     model,
-                    all,
+                    tools,
+                    bindings,
                     policy,
-                    validator,
-                    DatabaseOps.of(db),
-                    Defaults.schemaSummarizer(db, valueGrounding ? policy : null),
-                    new AuditFanout(auditSinks, auditFailurePolicy),
+                    new AuditFanout(sinks, auditFailurePolicy),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,
@@ -397,11 +682,33 @@ public final class PostgresAgent {
                     historyTokenBudget,
                     schemaContextTokens,
                     modelOptions,
-                    listener,
-                    Defaults.tokenCounter(),
-                    Defaults.redactor(policy),
-                    instructions);
-            return new PostgresAgent(this, new AgentEngine(config), db, validator);
+                    events,
+                    counter,
+                    instructions,
+                    maxQuestionChars);
+            return new PostgresAgent(this, new AgentEngine(config), byName, validator);
+        }
+
+        private DatabaseBinding binding(AgentDatabase d, TextTokenCounter counter) {
+            SafetyPolicy p = d.policy() != null ? d.policy() : policy;
+            SafetyValidator v = d.validator() != null ? d.validator() : Defaults.validator(p);
+            PostgresDatabase db = d.database();
+            List<Tool> builtIns = new ArrayList<>(PostgresTools.builtIns(db));
+            builtIns.add(SchemaSearchTool.of(db::schema));
+            ResultRedactor redactor = Defaults.redactor(p);
+            // prompt contributions join the schema summary: the assembly of the prompt does not change
+            List<PromptContributor> contributors = new ArrayList<>();
+            QueryMemory memory = queryMemory != null ? queryMemory
+                    : historyStore instanceof QueryMemory m ? m : null;
+            if (queryMemoryEnabled && memory != null) {
+                contributors.add(new QueryMemoryPrompt(memory, v, redactor, counter));
+            }
+            contributors.addAll(promptContributors);
+            SchemaSummarizer summarizer = QueryMemoryPrompt.withContributions(
+                    Defaults.schemaSummarizer(db, valueGrounding ? p : null), d.name(), contributors,
+                    contributionTokens);
+            return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db), summarizer, redactor,
+                    builtIns);
         }
     }
 }

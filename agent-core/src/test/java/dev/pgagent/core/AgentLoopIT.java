@@ -54,8 +54,10 @@ class AgentLoopIT {
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "SELECT count(*) FROM products")))
                 .enqueue(text("It takes too long."));
         SafetyPolicy policy = SafetyPolicy.builder()
-                .statementTimeout(Duration.ofMillis(300))
-                .askMaxTime(Duration.ofMillis(450))
+                // margins wide enough for a busy machine: the first statement's client-side overhead would have to
+                // exceed a second for the second statement not to be cut short but refused
+                .statementTimeout(Duration.ofMillis(2000))
+                .askMaxTime(Duration.ofMillis(3000))
                 .build();
         PostgresAgent agent = agent(llm).policy(policy).build();
 
@@ -64,8 +66,8 @@ class AgentLoopIT {
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
                 StatementOutcome.Status.CANCELLED, StatementOutcome.Status.CANCELLED, StatementOutcome.Status.REFUSED);
-        assertThat(r.statements().get(1).elapsed()).isLessThan(Duration.ofMillis(300 + 1000));
-        assertThat(r.statements().get(2).error()).contains("database time budget of this ask (450 ms) is used up");
+        assertThat(r.statements().get(1).elapsed()).isLessThan(Duration.ofMillis(2000));
+        assertThat(r.statements().get(2).error()).contains("database time budget of this ask (3000 ms) is used up");
     }
 
     @Test
@@ -146,10 +148,10 @@ class AgentLoopIT {
         awaitSleepingBackend(true);
         long t0 = System.nanoTime();
         session.cancel();
-        AgentResponse r = f.get(10, TimeUnit.SECONDS);
+        AgentResponse r = f.get(30, TimeUnit.SECONDS);
 
         assertThat(r.status()).isEqualTo(AgentStatus.CANCELLED);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
         awaitSleepingBackend(false);
     }
 
@@ -171,10 +173,10 @@ class AgentLoopIT {
         assertThat(inModel.await(10, TimeUnit.SECONDS)).isTrue();
         long t0 = System.nanoTime();
         session.cancel();
-        AgentResponse r = f.get(5, TimeUnit.SECONDS);
+        AgentResponse r = f.get(30, TimeUnit.SECONDS);
 
         assertThat(r.status()).isEqualTo(AgentStatus.CANCELLED);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
     }
 
     @Test

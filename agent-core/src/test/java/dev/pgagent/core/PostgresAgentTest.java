@@ -31,7 +31,7 @@ class PostgresAgentTest {
     void requiresExactlyOneDatabase() {
         assertThatThrownBy(() -> PostgresAgent.builder().llm(FakeLlmClient.create()).build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("dataSource or database must be set");
+                .hasMessageContaining("dataSource, database or addDatabase must be set");
         assertThatThrownBy(() -> PostgresAgent.builder().llm(FakeLlmClient.create()).database(unreachableDb())
                         .dataSource(new PGSimpleDataSource()).build())
                 .isInstanceOf(IllegalStateException.class)

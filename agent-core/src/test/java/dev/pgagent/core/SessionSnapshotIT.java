@@ -158,7 +158,7 @@ class SessionSnapshotIT {
 
         assertThat(done.statements().get(1)).satisfies(o -> {
             assertThat(o.status()).isEqualTo(StatementOutcome.Status.REFUSED);
-            assertThat(o.error()).contains("nothing was changed");
+            assertThat(o.error()).contains("no rows were changed");
         });
         assertThat(LlmResponses.lastToolResult(second.request(0)).orElseThrow()).contains("refused");
         assertThat(Shop.fingerprint(ds)).isEqualTo(before);

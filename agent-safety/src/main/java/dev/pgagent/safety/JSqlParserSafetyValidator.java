@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  *   <li>The statement is parsed (comments removed and string constants rewritten first, so JSqlParser cannot read a
  *       different statement from the one PostgreSQL would run) and the whole tree is walked: data-modifying
  *       statements at any depth, SELECT INTO, FOR UPDATE/SHARE, tables, columns, {@code *} and whole-row references.
+ *   <li>Schema changes (PERMISSIVE only) in the common PostgreSQL forms JSqlParser misses or misreads (CREATE INDEX
+ *       without a name or CONCURRENTLY, partial and covering indexes, PARTITION OF, {@code (LIKE t)}, views and
+ *       materialized views with options, ALTER TYPE ... ADD VALUE, COMMENT ON any object, DROP of several objects,
+ *       ...) are read structurally: the relations and objects each form names are checked against the host's rules,
+ *       a denied column named in a schema change of its table is refused, renaming or moving a table with denied
+ *       columns is refused, and the query of a view or CREATE TABLE AS must be an allowed read. Schema changes that
+ *       can be read neither way are denied with kind {@code DDL}.
  *   <li>READ_ONLY allows provable reads only. BALANCED also allows INSERT/UPDATE/DELETE/MERGE (and data-modifying
  *       WITH, FOR UPDATE) after a {@code SIMPLE} confirmation, or {@code SECOND_PARTY} for the policy's second-party
  *       tables. PERMISSIVE also allows DDL after a {@code TYPED} confirmation.

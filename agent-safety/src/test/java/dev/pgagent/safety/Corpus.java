@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class Corpus {
     static final String[] FILES = {
         "reads.tsv", "traps.tsv", "functions.tsv", "levels.tsv", "host-rules.tsv", "syntax.tsv", "redteam.tsv",
-        "realworld.tsv"
+        "realworld.tsv", "ddl.tsv"
     };
 
     /** Named policies used by the corpus. */
@@ -53,6 +53,16 @@ final class Corpus {
             Map.entry("OPTIN_BALANCED", SafetyPolicy.builder()
                     .level(PolicyLevel.BALANCED)
                     .allowGuarded(GuardedOperation.values())
+                    .build()),
+            Map.entry("PERMISSIVE_HOST", SafetyPolicy.builder()
+                    .level(PolicyLevel.PERMISSIVE)
+                    .deniedColumns("customers.ssn", "public.employees.salary")
+                    .deniedTables("audit_log")
+                    .secondPartyTables("payments")
+                    .build()),
+            Map.entry("PERMISSIVE_SCHEMAS", SafetyPolicy.builder()
+                    .level(PolicyLevel.PERMISSIVE)
+                    .allowedSchemas("public")
                     .build()),
             Map.entry("SECOND", SafetyPolicy.builder()
                     .level(PolicyLevel.BALANCED)

@@ -49,6 +49,7 @@ public final class SafetyPolicy {
     private final Set<String> deniedTables;
     private final Set<String> deniedColumns;
     private final Set<String> secondPartyTables;
+    private final Set<String> estimateOnlyTables;
     private final long maxWriteRows;
     private final Duration statementTimeout;
     private final Duration lockTimeout;
@@ -75,6 +76,7 @@ public final class SafetyPolicy {
         this.deniedTables = sorted(b.deniedTables);
         this.deniedColumns = sorted(b.deniedColumns);
         this.secondPartyTables = sorted(b.secondPartyTables);
+        this.estimateOnlyTables = sorted(b.estimateOnlyTables);
         this.maxWriteRows = b.maxWriteRows;
         this.statementTimeout = b.statementTimeout;
         this.lockTimeout = b.lockTimeout;
@@ -116,6 +118,7 @@ public final class SafetyPolicy {
         b.deniedTables.addAll(deniedTables);
         b.deniedColumns.addAll(deniedColumns);
         b.secondPartyTables.addAll(secondPartyTables);
+        b.estimateOnlyTables.addAll(estimateOnlyTables);
         b.maxWriteRows = maxWriteRows;
         b.statementTimeout = statementTimeout;
         b.lockTimeout = lockTimeout;
@@ -175,6 +178,30 @@ public final class SafetyPolicy {
     /** Returns the tables whose writes need a second party's approval. Default: none. */
     public Set<String> secondPartyTables() {
         return secondPartyTables;
+    }
+
+    /**
+     * Returns the tables whose writes are dry-run by estimate only ({@code EXPLAIN}: nothing is executed, so no
+     * sequence advances and no trigger fires), or {@code *} for every table. Default: none (writes are dry-run by
+     * executing them in a transaction that is rolled back).
+     */
+    public Set<String> estimateOnlyTables() {
+        return estimateOnlyTables;
+    }
+
+    /** Returns whether a write to {@code tables} is dry-run by estimate only; see {@link #estimateOnlyTables()}. */
+    public boolean estimateOnly(Set<String> tables) {
+        if (estimateOnlyTables.contains("*")) {
+            return true;
+        }
+        for (String t : tables) {
+            String lower = t.toLowerCase(Locale.ROOT);
+            String bare = lower.contains(".") ? lower.substring(lower.lastIndexOf('.') + 1) : lower;
+            if (estimateOnlyTables.contains(lower) || estimateOnlyTables.contains(bare)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the most rows one write may change, checked on its dry run. Default: 1,000. */
@@ -271,6 +298,7 @@ public final class SafetyPolicy {
         m.put("denied-tables", String.join(",", deniedTables));
         m.put("denied-columns", String.join(",", deniedColumns));
         m.put("second-party-tables", String.join(",", secondPartyTables));
+        m.put("estimate-only-dry-runs", String.join(",", estimateOnlyTables));
         m.put("max-write-rows", Long.toString(maxWriteRows));
         m.put("statement-timeout", statementTimeout.toString());
         m.put("lock-timeout", lockTimeout.toString());
@@ -325,6 +353,7 @@ public final class SafetyPolicy {
             case "denied-tables" -> b.deniedTables(list(value, s -> s).toArray(String[]::new));
             case "denied-columns" -> b.deniedColumns(list(value, s -> s).toArray(String[]::new));
             case "second-party-tables" -> b.secondPartyTables(list(value, s -> s).toArray(String[]::new));
+            case "estimate-only-dry-runs" -> b.estimateOnlyDryRuns(list(value, s -> s).toArray(String[]::new));
             case "max-write-rows" -> b.maxWriteRows(Long.parseLong(value));
             case "statement-timeout" -> b.statementTimeout(duration(value));
             case "lock-timeout" -> b.lockTimeout(duration(value));
@@ -392,6 +421,7 @@ public final class SafetyPolicy {
         private final Set<String> deniedTables = new TreeSet<>();
         private final Set<String> deniedColumns = new TreeSet<>();
         private final Set<String> secondPartyTables = new TreeSet<>();
+        private final Set<String> estimateOnlyTables = new TreeSet<>();
         private long maxWriteRows = 1_000;
         private Duration statementTimeout = Duration.ofSeconds(30);
         private Duration lockTimeout = Duration.ofSeconds(5);
@@ -464,6 +494,17 @@ public final class SafetyPolicy {
         /** Requires a second party's approval for writes to these tables. Default: none. */
         public Builder secondPartyTables(String... names) {
             return addNames(secondPartyTables, "secondPartyTables", names);
+        }
+
+        /**
+         * Dry-runs writes to these tables by estimate only: {@code EXPLAIN} gives the planner's row estimate and
+         * nothing is executed, so the dry run leaves nothing behind (an executed dry run is rolled back, but sequences
+         * it advanced stay advanced and non-transactional effects of triggers or functions stay done). {@code *}
+         * means every table. An estimated write is applied only if it changes at most {@link #maxWriteRows} rows.
+         * Default: none.
+         */
+        public Builder estimateOnlyDryRuns(String... tables) {
+            return addNames(estimateOnlyTables, "estimateOnlyDryRuns", tables);
         }
 
         private Builder addNames(Set<String> target, String what, String... names) {

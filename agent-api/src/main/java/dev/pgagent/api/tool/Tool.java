@@ -22,7 +22,9 @@ public interface Tool {
     /**
      * Runs the tool. Expected failures (bad arguments, a refused statement, a SQL error) are returned as
      * {@link ToolResult#error(String)} so the model can correct itself; an exception thrown here is also reported
-     * to the model as an error, with its message.
+     * to the model as an error, with its message. In a cancelled ask ({@link ToolContext#isCancelled()}) a tool does
+     * not report success: it throws {@link dev.pgagent.api.CancelledException} (calling
+     * {@link ToolContext#throwIfCancelled()} first is the simplest way) or returns an error result.
      */
     ToolResult execute(ToolArguments arguments, ToolContext context);
 

@@ -17,6 +17,25 @@ public interface ToolContext {
     /** Returns the identifier of the current ask. */
     String askId();
 
+    /**
+     * Returns the names of the databases this context reaches, the default one (the one {@link #sql()} reaches)
+     * first. The default implementation returns an empty list: one database, not named.
+     */
+    default java.util.List<String> databases() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Returns a context like this one whose {@link #sql()} reaches the database named {@code name}, under that
+     * database's policy; statements run through it are recorded with this call's.
+     *
+     * @throws IllegalArgumentException if this context does not reach a database of that name
+     */
+    default ToolContext database(String name) {
+        java.util.Objects.requireNonNull(name, "name == null");
+        throw new IllegalArgumentException("database must be one of " + databases() + " but was '" + name + "'");
+    }
+
     /** Returns whether the ask was cancelled; a long-running tool should check and stop. */
     boolean isCancelled();
 

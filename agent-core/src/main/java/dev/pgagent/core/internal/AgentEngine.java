@@ -2,8 +2,7 @@ package dev.pgagent.core.internal;
 
 import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.tool.Tool;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -12,39 +11,42 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The immutable, shared part of an agent: its configuration, tool registry, safety guard and worker threads. Model
- * calls, tool calls and blocking confirmation handlers run on the worker threads (daemon threads, created on demand
- * and reclaimed after a minute idle), so that the asking thread can abandon them on cancellation or a time limit.
- * Thread-safe.
+ * The immutable, shared part of an agent: its configuration, tool registry, the guard of each database and the
+ * worker threads. Model calls, tool calls and blocking confirmation handlers run on the worker threads (daemon
+ * threads, created on demand and reclaimed after a minute idle), so that the asking thread can abandon them on
+ * cancellation or a time limit. Thread-safe.
  */
 public final class AgentEngine {
     private static final AtomicInteger POOL = new AtomicInteger();
 
     private final EngineConfig config;
-    private final Map<String, Tool> tools;
-    private final List<ToolSpec> specs;
+    private final ToolRegistry registry;
     private final ExecutorService executor;
-    private final Guard guard;
+    private final Events events;
+    private final AuditRecorder audit;
+    private final Guards guards;
+    private final CallRunner calls;
+    private final ModelCaller model;
 
     /**
      * Creates an engine.
      *
-     * @throws IllegalStateException if two tools share a name
+     * @throws IllegalStateException if two tools or two databases share a name
      */
     public AgentEngine(EngineConfig config) {
         this.config = config;
-        Map<String, Tool> byName = new LinkedHashMap<>();
-        for (Tool t : config.tools()) {
-            Tool previous = byName.putIfAbsent(t.name(), t);
-            if (previous != null) {
-                throw new IllegalStateException("tool names must be unique but '" + t.name()
-                        + "' is used by both " + previous + " and " + t);
-            }
-        }
-        this.tools = Collections.unmodifiableMap(byName);
-        this.specs = byName.values().stream().map(Tool::spec).toList();
+        this.registry = new ToolRegistry(config.databases(), config.hostTools());
         this.executor = Executors.newCachedThreadPool(daemonThreads("pgagent-" + POOL.incrementAndGet() + "-"));
-        this.guard = new Guard(config, executor);
+        this.events = new Events(config.listener());
+        this.audit = new AuditRecorder(config.audit());
+        boolean several = config.databases().size() > 1;
+        List<Guard> list = new ArrayList<>();
+        for (DatabaseBinding db : config.databases()) {
+            list.add(new Guard(db, audit, config.confirmationHandler(), executor, events, several ? db.name() : null));
+        }
+        this.guards = new Guards(list);
+        this.calls = new CallRunner(registry, guards, audit, events);
+        this.model = new ModelCaller(config, executor, audit, events);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -66,6 +68,11 @@ public final class AgentEngine {
         return new SessionEngine(state, this);
     }
 
+    /** Returns the guarded path of host calls made as {@code caller}. */
+    public HostCalls hostCalls(String caller) {
+        return new HostCalls(caller, this);
+    }
+
     /** Returns the configuration. */
     public EngineConfig config() {
         return config;
@@ -73,23 +80,49 @@ public final class AgentEngine {
 
     /** Returns the tool specs shown to the model, in registration order. */
     public List<ToolSpec> specs() {
-        return specs;
+        return registry.specs();
+    }
+
+    /** Returns the names of the databases, the default first. */
+    public List<String> databaseNames() {
+        return guards.names();
     }
 
     Map<String, Tool> tools() {
-        return tools;
+        return registry.tools();
     }
 
     ExecutorService executor() {
         return executor;
     }
 
-    Guard guard() {
-        return guard;
+    Guards guards() {
+        return guards;
+    }
+
+    AuditRecorder audit() {
+        return audit;
+    }
+
+    Events events() {
+        return events;
+    }
+
+    CallRunner calls() {
+        return calls;
+    }
+
+    ModelCaller model() {
+        return model;
     }
 
     /** Stops the worker threads; running asks are interrupted. */
     public void shutdown() {
         executor.shutdownNow();
+    }
+
+    /** Returns whether {@link #shutdown()} was called. */
+    public boolean isShutdown() {
+        return executor.isShutdown();
     }
 }

@@ -8,25 +8,41 @@ import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.ToolContext;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * The {@link SqlGateway} and {@link ToolContext} of one tool call: runs statements through the {@link Guard} and
- * keeps, in order, the outcomes with real values, the map from the redacted tables a tool saw to the real ones, and
- * the confirmations deferred. Thread-safe (a tool may run statements from several threads).
+ * The {@link SqlGateway} and {@link ToolContext} of one tool call: runs statements through the {@link Guard} of the
+ * database it is bound to and keeps, in order and shared with its views on other databases, the outcomes with real
+ * values, the map from the redacted tables a tool saw to the real ones, the confirmations deferred and the databases
+ * used. Thread-safe (a tool may run statements from several threads).
  */
 final class CallGateway implements SqlGateway, ToolContext {
+    private final Guards guards;
     private final Guard guard;
     private final AskRun run;
-    private final List<StatementOutcome> outcomes = new ArrayList<>();
-    private final List<CallRecord.PendingItem> pending = new ArrayList<>();
-    private final Map<QueryResult, QueryResult> realByShown = new IdentityHashMap<>();
+    private final Records records;
 
-    CallGateway(Guard guard, AskRun run) {
+    /** What all views of one call share. */
+    private static final class Records {
+        final List<StatementOutcome> outcomes = new ArrayList<>();
+        final List<CallRecord.PendingItem> pending = new ArrayList<>();
+        final Map<QueryResult, QueryResult> realByShown = new IdentityHashMap<>();
+        final Set<String> used = new LinkedHashSet<>();
+    }
+
+    CallGateway(Guards guards, AskRun run) {
+        this(guards, guards.defaultGuard(), run, new Records());
+    }
+
+    private CallGateway(Guards guards, Guard guard, AskRun run, Records records) {
+        this.guards = guards;
         this.guard = guard;
         this.run = run;
+        this.records = records;
     }
 
     @Override
@@ -49,39 +65,81 @@ final class CallGateway implements SqlGateway, ToolContext {
         return guard.validate(sql);
     }
 
-    private synchronized StatementOutcome record(Guard.Result r, List<ConfirmationRequest> deferred) {
-        outcomes.add(r.real());
-        for (ConfirmationRequest request : deferred) {
-            pending.add(new CallRecord.PendingItem(request, outcomes.size() - 1));
+    @Override
+    public List<String> databases() {
+        return guards.names();
+    }
+
+    @Override
+    public ToolContext database(String name) {
+        Objects.requireNonNull(name, "name == null");
+        Guard g = guards.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("database must be one of " + guards.names() + " but was '" + name
+                    + "'");
         }
-        QueryResult shown = r.shown().result();
-        QueryResult real = r.real().result();
-        if (shown != null && real != null) {
-            realByShown.put(shown, real);
+        return g == guard ? this : new CallGateway(guards, g, run, records);
+    }
+
+    private StatementOutcome record(Guard.Result r, List<ConfirmationRequest> deferred) {
+        synchronized (records) {
+            records.outcomes.add(r.real());
+            records.used.add(guard.database().name());
+            for (ConfirmationRequest request : deferred) {
+                records.pending.add(new CallRecord.PendingItem(request, records.outcomes.size() - 1,
+                        guard.database().name()));
+            }
+            QueryResult shown = r.shown().result();
+            QueryResult real = r.real().result();
+            if (shown != null && real != null) {
+                records.realByShown.put(shown, real);
+            }
         }
         return r.shown();
     }
 
-    /** Returns the real table for one a tool returned: the unredacted one when it came from this gateway. */
-    synchronized QueryResult real(QueryResult table) {
-        QueryResult real = realByShown.get(table);
-        if (real != null) {
-            return real;
+    /** Returns the real table for one a tool returned: the unredacted one when it came from this call. */
+    QueryResult real(QueryResult table) {
+        synchronized (records) {
+            QueryResult real = records.realByShown.get(table);
+            if (real != null) {
+                return real;
+            }
+            for (Map.Entry<QueryResult, QueryResult> e : records.realByShown.entrySet()) {
+                if (e.getKey().equals(table)) {
+                    return e.getValue();
+                }
+            }
+            return table;
         }
-        for (Map.Entry<QueryResult, QueryResult> e : realByShown.entrySet()) {
-            if (e.getKey().equals(table)) {
-                return e.getValue();
+    }
+
+    /** Redacts {@code text} for the model with the redactors of every database the call used (the default's too). */
+    String redactText(String text) {
+        String out = guards.defaultGuard().database().redactor().redactText(text);
+        List<String> used;
+        synchronized (records) {
+            used = List.copyOf(records.used);
+        }
+        for (String name : used) {
+            Guard g = guards.get(name);
+            if (g != null && g != guards.defaultGuard()) {
+                out = g.database().redactor().redactText(out);
             }
         }
-        return table;
+        return out;
     }
 
-    synchronized List<StatementOutcome> outcomes() {
-        return new ArrayList<>(outcomes);
+    List<StatementOutcome> outcomes() {
+        synchronized (records) {
+            return new ArrayList<>(records.outcomes);
+        }
     }
 
-    synchronized List<CallRecord.PendingItem> pending() {
-        return new ArrayList<>(pending);
+    List<CallRecord.PendingItem> pending() {
+        synchronized (records) {
+            return new ArrayList<>(records.pending);
+        }
     }
 
     @Override

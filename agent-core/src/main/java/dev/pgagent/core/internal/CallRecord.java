@@ -17,7 +17,7 @@ import java.util.List;
  * @param outcomes the statements it ran through the gateway, with real values, in order (mutable while pending)
  * @param pending its confirmations still waiting, with the index of their outcome (mutable while pending)
  */
-record CallRecord(
+public record CallRecord(
         ToolCall call,
         ToolResult result,
         String modelContent,
@@ -25,6 +25,9 @@ record CallRecord(
         List<StatementOutcome> outcomes,
         List<PendingItem> pending) {
 
-    /** A confirmation waiting for a decision, and where its outcome sits in {@link #outcomes()}. */
-    record PendingItem(ConfirmationRequest request, int outcomeIndex) {}
+    /**
+     * A confirmation waiting for a decision, where its outcome sits in {@link #outcomes()}, and the database it is
+     * for (empty: the agent's default database, as in snapshots written before databases had names).
+     */
+    public record PendingItem(ConfirmationRequest request, int outcomeIndex, String database) {}
 }

@@ -4,7 +4,6 @@ import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.api.safety.SafetyPolicy;
-import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.tool.Tool;
 import dev.pgagent.core.AgentListener;
 import java.time.Duration;
@@ -16,11 +15,9 @@ import org.jspecify.annotations.Nullable;
  * Everything the engine needs, resolved by the public builder (or by a test).
  *
  * @param llm the model
- * @param tools every tool, built-in and host, names unique
- * @param policy the policy in force
- * @param validator the validator enforcing it
- * @param db the database operations
- * @param schema the schema summariser for the system prompt
+ * @param hostTools the host's tools, offered besides the databases' built-in ones
+ * @param databases the databases, the default one first; names unique
+ * @param policy the agent's policy: the per-ask budgets (rows, bytes, database time) come from it
  * @param audit the audit fan-out
  * @param confirmationHandler who approves statements needing confirmation
  * @param maxSteps model turns per ask
@@ -30,18 +27,16 @@ import org.jspecify.annotations.Nullable;
  * @param historyTokenBudget tokens of past turns sent with each request
  * @param schemaContextTokens tokens of schema summary in the system prompt
  * @param modelOptions options of every model call
- * @param listener step listener
+ * @param listener event listener
  * @param tokenCounter counts tokens of texts
- * @param redactor hides personal data from the model
  * @param instructions extra instructions from the host, or null
+ * @param maxQuestionChars the longest question accepted, in characters
  */
 public record EngineConfig(
         LlmClient llm,
-        List<Tool> tools,
+        List<Tool> hostTools,
+        List<DatabaseBinding> databases,
         SafetyPolicy policy,
-        SafetyValidator validator,
-        DatabaseOps db,
-        SchemaSummarizer schema,
         AuditFanout audit,
         ConfirmationHandler confirmationHandler,
         int maxSteps,
@@ -53,22 +48,30 @@ public record EngineConfig(
         ModelOptions modelOptions,
         AgentListener listener,
         TextTokenCounter tokenCounter,
-        ResultRedactor redactor,
-        @Nullable String instructions) {
+        @Nullable String instructions,
+        int maxQuestionChars) {
     /** Validates and copies the components. */
     public EngineConfig {
         Objects.requireNonNull(llm, "llm == null");
-        tools = List.copyOf(tools);
+        hostTools = List.copyOf(hostTools);
+        databases = List.copyOf(databases);
+        if (databases.isEmpty()) {
+            throw new IllegalArgumentException("databases must not be empty");
+        }
         Objects.requireNonNull(policy, "policy == null");
-        Objects.requireNonNull(validator, "validator == null");
-        Objects.requireNonNull(db, "db == null");
-        Objects.requireNonNull(schema, "schema == null");
         Objects.requireNonNull(audit, "audit == null");
         Objects.requireNonNull(confirmationHandler, "confirmationHandler == null");
         Objects.requireNonNull(timeout, "timeout == null");
         Objects.requireNonNull(modelOptions, "modelOptions == null");
         Objects.requireNonNull(listener, "listener == null");
         Objects.requireNonNull(tokenCounter, "tokenCounter == null");
-        Objects.requireNonNull(redactor, "redactor == null");
+        if (maxQuestionChars < 1) {
+            throw new IllegalArgumentException("maxQuestionChars must be >= 1 but was " + maxQuestionChars);
+        }
+    }
+
+    /** Returns the default database (the first). */
+    public DatabaseBinding defaultDatabase() {
+        return databases.get(0);
     }
 }

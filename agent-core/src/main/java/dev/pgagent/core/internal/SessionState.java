@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record SessionState(String sessionId, List<List<ChatMessage>> historyTurns, @Nullable Waiting waiting) {
     private static final int MAGIC = 0x50474153;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2; // 2: a pending item names its database
 
     /** Validates and copies the components. */
     public SessionState {
@@ -195,6 +195,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             for (CallRecord.PendingItem p : r.pending()) {
                 request(out, p.request());
                 out.writeInt(p.outcomeIndex());
+                str(out, p.database());
             }
         }
     }
@@ -283,6 +284,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
         verdict(out, r.verdict());
         out.writeLong(r.dryRun().affectedRows());
         str(out, r.dryRun().error());
+        out.writeBoolean(r.dryRun().estimated());
         out.writeLong(r.requestedAt().getEpochSecond());
         out.writeInt(r.requestedAt().getNano());
     }
@@ -303,10 +305,11 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
                 throw new IllegalArgumentException("data must start with the session state marker but did not");
             }
             int version = in.in.readInt();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("session state version must be " + VERSION + " but was "
+            if (version != 1 && version != VERSION) {
+                throw new IllegalArgumentException("session state version must be 1 or " + VERSION + " but was "
                         + version);
             }
+            in.version = version;
             String sessionId = in.string();
             int turns = in.count();
             List<List<ChatMessage>> history = new ArrayList<>(turns);
@@ -330,6 +333,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
 
     /** Reads the binary form with bounds checks on every count and length. */
     private static final class Reader {
+        int version = VERSION;
         final DataInputStream in;
         private final int size;
 
@@ -455,7 +459,7 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             String sessionId = string();
             String sql = string();
             Verdict v = verdict();
-            DryRun dry = new DryRun(in.readLong(), null, nullableString());
+            DryRun dry = new DryRun(in.readLong(), null, nullableString(), version >= 2 && in.readBoolean());
             Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
             return new ConfirmationRequest(id, sessionId, sql, v, dry, at);
         }
@@ -508,7 +512,8 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
                         throw new IllegalArgumentException("a pending item's outcome index must be in [0, "
                                 + outcomes.size() + ") but was " + at);
                     }
-                    pending.add(new CallRecord.PendingItem(request, at));
+                    String database = version >= 2 ? Objects.requireNonNull(string(), "database") : "";
+                    pending.add(new CallRecord.PendingItem(request, at, database));
                 }
                 records.add(new CallRecord(c, result, modelContent, elapsed, outcomes, pending));
             }

@@ -21,6 +21,7 @@ import dev.pgagent.api.llm.UserMessage;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.ToolResult;
+import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AgentResponse;
 import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.AgentStep;
@@ -200,22 +201,32 @@ class AgentLoopTest {
 
         assertThat(r.status()).isEqualTo(AgentStatus.LIMIT_REACHED);
         assertThat(r.limit()).contains(Limit.TIME);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
     }
 
     @Test
-    void stopsAtTheTimeLimitWhileAStatementRunsAndCancelsIt() {
+    void stopsAtTheTimeLimitWhileAStatementRunsAndCancelsIt() throws Exception {
+        // The time limit is made to strike while the statement runs (waiting on that event, not on the clock), so a
+        // busy machine cannot make it strike before the statement started.
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(toolCall("execute_query", Map.of("sql", "select pg_sleep(60)")));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
-        setup.timeout = Duration.ofMillis(300);
+        setup.timeout = Duration.ofMinutes(5);
         TestEngines.FakeDb db = (TestEngines.FakeDb) setup.db;
+        SessionEngine session = setup.session();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<AgentResponse> f = pool.submit(() -> session.ask("q"));
+            assertThat(db.sleeping.await(60, TimeUnit.SECONDS)).isTrue();
+            session.expireDeadline();
+            AgentResponse r = f.get(60, TimeUnit.SECONDS);
 
-        AgentResponse r = setup.session().ask("q");
-
-        assertThat(r.status()).isEqualTo(AgentStatus.LIMIT_REACHED);
-        assertThat(r.limit()).contains(Limit.TIME);
-        assertThat(db.cancellations).singleElement().satisfies(c -> assertThat(c.isCancelled()).isTrue());
+            assertThat(r.status()).isEqualTo(AgentStatus.LIMIT_REACHED);
+            assertThat(r.limit()).contains(Limit.TIME);
+            assertThat(db.cancellations).singleElement().satisfies(c -> assertThat(c.isCancelled()).isTrue());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -236,7 +247,7 @@ class AgentLoopTest {
             AgentResponse r = f.get(5, TimeUnit.SECONDS);
 
             assertThat(r.status()).isEqualTo(AgentStatus.CANCELLED);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
         } finally {
             pool.shutdownNow();
         }
@@ -339,10 +350,10 @@ class AgentLoopTest {
                 .enqueue(toolCall("execute_query", Map.of("sql", "drop table x")))
                 .enqueue(text("done"));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
-        setup.listener = step -> {
+        setup.listener = AgentListener.onStep(step -> {
             seen.add(step);
             throw new IllegalStateException("listener bug");
-        };
+        });
 
         AgentResponse r = setup.session().ask("q");
 

@@ -85,6 +85,8 @@ final class TestEngines {
         final List<ExecutionLimits> limits = new CopyOnWriteArrayList<>();
         final List<QueryCancellation> cancellations = new CopyOnWriteArrayList<>();
         volatile long dryRunRows = 3;
+        /** Counted down when a read of "select pg_sleep" starts, so a test can act while it runs. */
+        final java.util.concurrent.CountDownLatch sleeping = new java.util.concurrent.CountDownLatch(1);
 
         @Override
         public QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
@@ -92,6 +94,7 @@ final class TestEngines {
             this.limits.add(limits);
             cancellations.add(cancellation);
             if (sql.contains("pg_sleep")) {
+                sleeping.countDown();
                 long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (!cancellation.isCancelled() && System.nanoTime() < end) {
                     try {
@@ -126,6 +129,12 @@ final class TestEngines {
         }
 
         @Override
+        public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+            applied.add(sql + " at most " + maxRows);
+            return Math.min(dryRunRows, maxRows);
+        }
+
+        @Override
         public long apply(String sql, long expectedRows, ExecutionLimits limits, QueryCancellation cancellation) {
             applied.add(sql + " expecting " + expectedRows);
             return expectedRows;
@@ -151,16 +160,20 @@ final class TestEngines {
         AgentListener listener = AgentListener.NONE;
         ResultRedactor redactor = ResultRedactor.NONE;
         @Nullable String instructions;
+        int maxQuestionChars = 20_000;
+        ModelOptions modelOptions = ModelOptions.DEFAULTS;
 
         Setup(LlmClient llm) {
             this.llm = llm;
         }
 
         AgentEngine build() {
-            return new AgentEngine(new EngineConfig(llm, tools, policy, validator, db, schema,
+            DatabaseBinding binding = new DatabaseBinding("default", "", policy, validator, db, schema, redactor,
+                    List.of());
+            return new AgentEngine(new EngineConfig(llm, tools, List.of(binding), policy,
                     new AuditFanout(sinks, auditFailurePolicy), handler, maxSteps, maxToolCallsPerStep, timeout,
-                    tokenBudget, historyTokenBudget, 2_000, ModelOptions.DEFAULTS, listener,
-                    TextTokenCounter.CHARS_DIV_4, redactor, instructions));
+                    tokenBudget, historyTokenBudget, 2_000, modelOptions, listener,
+                    TextTokenCounter.CHARS_DIV_4, instructions, maxQuestionChars));
         }
 
         SessionEngine session() {

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -54,14 +56,19 @@ final class GuardedExecutor {
 
     QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), reach(text), Mode.READ, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.READ, -1, -1, limits, cancellation);
         return o.rows() != null ? o.rows() : QueryResult.builder().build();
     }
 
     String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run("EXPLAIN (FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1,
-                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        Outcome o;
+        try {
+            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1, -1,
+                    limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        } catch (DatabaseException e) {
+            throw withoutPrefix(e);
+        }
         QueryResult r = o.rows();
         if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
             throw new DatabaseException("EXPLAIN returned no plan", null, null);
@@ -69,9 +76,26 @@ final class GuardedExecutor {
         return r.rows().get(0).get(0);
     }
 
+    private static final String EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON) ";
+    private static final Pattern AT_CHARACTER = Pattern.compile("\\(at character (\\d+)\\)");
+
+    /** Returns {@code e} with its error position counted in the caller's statement, not in the EXPLAIN around it. */
+    private static DatabaseException withoutPrefix(DatabaseException e) {
+        String message = e.getMessage();
+        Matcher m = message == null ? null : AT_CHARACTER.matcher(message);
+        if (e.getClass() != DatabaseException.class || m == null || !m.find()) {
+            return e;
+        }
+        int position = Integer.parseInt(m.group(1)) - EXPLAIN_PREFIX.length();
+        String shifted = position > 0
+                ? m.replaceFirst("(at character " + position + ")")
+                : m.replaceFirst("").stripTrailing();
+        return new DatabaseException(shifted, e.sqlState().orElse(null), e.getCause());
+    }
+
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run(text.jdbcText(), reach(text), Mode.DRY_RUN, -1, limits, cancellation);
+        Outcome o = run(text.jdbcText(), reach(text), Mode.DRY_RUN, -1, -1, limits, cancellation);
         return new WriteDryRun(o.count(), o.rows());
     }
 
@@ -80,10 +104,18 @@ final class GuardedExecutor {
             throw new IllegalArgumentException("expectedRows must be >= -1 but was " + expectedRows);
         }
         SqlText text = check(sql);
-        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, limits, cancellation).count();
+        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, -1, limits, cancellation).count();
     }
 
-    private static SqlText check(String sql) {
+    long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
+        if (maxRows < 0) {
+            throw new IllegalArgumentException("maxRows must be >= 0 but was " + maxRows);
+        }
+        SqlText text = check(sql);
+        return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation).count();
+    }
+
+    static SqlText check(String sql) {
         java.util.Objects.requireNonNull(sql, "sql == null");
         SqlText text = SqlText.scan(sql);
         if (text.statementCount() != 1) {
@@ -98,11 +130,11 @@ final class GuardedExecutor {
     }
 
     /** The statement whose plan is checked for denied data, or null when EXPLAIN cannot plan it. */
-    private static @Nullable String reach(SqlText text) {
+    static @Nullable String reach(SqlText text) {
         return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
     }
 
-    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows,
+    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows, long maxAffected,
             ExecutionLimits limits, QueryCancellation cancellation) {
         java.util.Objects.requireNonNull(limits, "limits == null");
         java.util.Objects.requireNonNull(cancellation, "cancellation == null");
@@ -140,6 +172,10 @@ final class GuardedExecutor {
                     throw new DatabaseException("refused: the statement affected " + o.count()
                             + " rows but the dry run affected " + expectedRows + "; rolled back", null, null);
                 }
+                if (maxAffected >= 0 && o.count() > maxAffected) {
+                    throw new DatabaseException("refused: the statement affected " + o.count()
+                            + " rows, more than the " + maxAffected + " a write may change; rolled back", null, null);
+                }
                 c.commit();
                 finished = true;
             }
@@ -170,12 +206,12 @@ final class GuardedExecutor {
         }
     }
 
-    private static boolean isBroken(SQLException e) {
+    static boolean isBroken(SQLException e) {
         String state = e.getSQLState();
         return state != null && state.startsWith("08");
     }
 
-    private static void checkQueryMode(Connection c) throws SQLException {
+    static void checkQueryMode(Connection c) throws SQLException {
         if (c.isWrapperFor(PGConnection.class)) {
             PreferQueryMode m = c.unwrap(PGConnection.class).getPreferQueryMode();
             if (m == PreferQueryMode.SIMPLE) {
@@ -189,7 +225,7 @@ final class GuardedExecutor {
      * Refuses a statement whose plan reads denied tables or columns (through views, inheritance, partitions or
      * materialized views). Planning happens in the statement's own transaction, under its role and timeouts.
      */
-    private static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
+    static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
         if (reachSql == null || denied.isEmpty()) {
             return;
         }
@@ -199,7 +235,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
+    static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
         String sql = "SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true),"
                 + " set_config('bytea_output', 'hex', true)"
                 + (limits.role() != null ? ", set_config('role', ?, true)" : "");
@@ -321,7 +357,7 @@ final class GuardedExecutor {
         return len;
     }
 
-    private static void throwIfCancelled(QueryCancellation cancellation) {
+    static void throwIfCancelled(QueryCancellation cancellation) {
         if (cancellation.isCancelled()) {
             throw new CancelledException("the statement was cancelled");
         }
@@ -330,7 +366,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static PgAgentException translate(SQLException e, QueryCancellation cancellation,
+    static PgAgentException translate(SQLException e, QueryCancellation cancellation,
             CancellationWatchdog.@Nullable Watch watch, ExecutionLimits limits) {
         String state = e.getSQLState();
         if (QUERY_CANCELED.equals(state)) {

@@ -2,6 +2,7 @@ package dev.pgagent.db.postgres;
 
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.sql.QueryResult;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@link dev.pgagent.api.tool.ToolContext#sql()} (the agent's guarded gateway), never straight to the database;
  * the others read {@link PostgresDatabase#schema()}. Results are compact text sized for a model's context (at most
  * {@value #MAX_CHARS} characters, {@value #MAX_SCHEMA_CHARS} for {@code get_schema}) and say when they were cut.
+ * Bad arguments are returned as error results; in a cancelled ask each tool throws
+ * {@link dev.pgagent.api.CancelledException} before it does anything.
  *
  * <pre>{@code
  * List<Tool> tools = PostgresTools.builtIns(PostgresDatabase.of(dataSource));
@@ -66,20 +69,27 @@ public final class PostgresTools {
                 "Runs one SQL statement (PostgreSQL dialect) and returns its rows as a text table. Send exactly one "
                         + "statement, no transaction control. Reads run in a read-only transaction with a time limit; "
                         + "results are capped in rows and size, and the output says when rows were left out (then "
-                        + "aggregate, filter or add LIMIT). Writes run only if the policy allows them, after a "
-                        + "person confirms.",
+                        + "aggregate, filter or add LIMIT, or read the next page with offset). Writes run only if the "
+                        + "policy allows them, after a person confirms.",
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
                         + "\"One SQL statement in PostgreSQL syntax,"
-                        + " e.g. SELECT name FROM public.customers LIMIT 10\"}},"
+                        + " e.g. SELECT name FROM public.customers LIMIT 10\"},"
+                        + "\"offset\":{\"type\":\"integer\",\"minimum\":0,\"description\":"
+                        + "\"For a read whose earlier output said more rows exist: the rows to skip, as that output"
+                        + " says, to read the next page of the same statement\"}},"
                         + "\"required\":[\"sql\"],\"additionalProperties\":false}");
-        return Tool.of(spec, (args, ctx) -> {
+        return tool(spec, (args, ctx) -> {
             String sql = args.requireString("sql");
-            StatementOutcome o = ctx.sql().execute(sql);
+            long offset = args.integer("offset").orElse(0L);
+            if (offset < 0) {
+                return ToolResult.error("offset must be >= 0 but was " + offset);
+            }
+            StatementOutcome o = ctx.sql().execute(offset > 0 ? Paging.page(sql, offset, 0) : sql);
             return switch (o.status()) {
                 case EXECUTED -> {
                     QueryResult r = o.result();
                     if (r != null) {
-                        yield ToolResult.of(ResultFormatter.toText(r, MAX_CHARS), r);
+                        yield ToolResult.of(pageText(r, offset), r);
                     }
                     yield ToolResult.of("OK: " + Math.max(0, o.affectedRows()) + " rows affected.");
                 }
@@ -99,13 +109,34 @@ public final class PostgresTools {
         });
     }
 
+    /**
+     * Returns a read's text table, and, when rows follow those shown (cut by the caps, which fetch one row more
+     * than they keep, or by the size budget), where the next page starts.
+     */
+    private static String pageText(QueryResult r, long offset) {
+        ResultFormatter.Page page = ResultFormatter.page(r, MAX_CHARS - 200);
+        boolean more = page.shownRows() < r.rowCount() || r.isTruncated();
+        StringBuilder sb = new StringBuilder(page.text());
+        if (offset > 0) {
+            sb.append("\n(rows ").append(offset + 1).append(" to ").append(offset + page.shownRows())
+                    .append(" of the statement)");
+        }
+        if (more && page.shownRows() == 0) {
+            sb.append("\nThe rows are too wide to show; select fewer or shorter columns.");
+        } else if (more) {
+            sb.append("\nMore rows exist. To read on, call execute_query with the same sql and \"offset\": ")
+                    .append(offset + page.shownRows()).append('.');
+        }
+        return sb.toString();
+    }
+
     private static Tool listTables(PostgresDatabase db) {
         ToolSpec spec = new ToolSpec(LIST_TABLES,
                 "Lists the tables, partitioned tables, views, materialized views and foreign tables, one line each "
                         + "with kind, estimated row count and comment. Optionally only those of one schema.",
                 "{\"type\":\"object\",\"properties\":{\"schema\":{\"type\":\"string\",\"description\":"
                         + "\"Only list relations of this schema, e.g. public\"}},\"additionalProperties\":false}");
-        return Tool.of(spec, (args, ctx) -> {
+        return tool(spec, (args, ctx) -> {
             Optional<String> schema = args.string("schema").map(String::strip).filter(s -> !s.isEmpty());
             SchemaModel model = db.schema();
             if (schema.isPresent() && model.schemas().stream().noneMatch(s -> s.equalsIgnoreCase(schema.get()))) {
@@ -124,7 +155,7 @@ public final class PostgresTools {
                 "{\"type\":\"object\",\"properties\":{\"table\":{\"type\":\"string\",\"description\":"
                         + "\"Table name, optionally schema-qualified, e.g. orders or sales.orders\"}},"
                         + "\"required\":[\"table\"],\"additionalProperties\":false}");
-        return Tool.of(spec, (args, ctx) -> {
+        return tool(spec, (args, ctx) -> {
             String name = args.requireString("table").strip();
             SchemaModel model = db.schema();
             Optional<TableInfo> t = model.table(name);
@@ -151,7 +182,7 @@ public final class PostgresTools {
                 "{\"type\":\"object\",\"properties\":{\"filter\":{\"type\":\"string\",\"description\":"
                         + "\"Comma-separated parts of schema or table names; * is a wildcard, e.g. order*, "
                         + "customer\"}},\"additionalProperties\":false}");
-        return Tool.of(spec, (args, ctx) -> ToolResult.of(SchemaText.overview(db.schema(),
+        return tool(spec, (args, ctx) -> ToolResult.of(SchemaText.overview(db.schema(),
                 args.string("filter").orElse(null), MAX_SCHEMA_CHARS)));
     }
 
@@ -163,7 +194,7 @@ public final class PostgresTools {
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
                         + "\"The statement to explain (without EXPLAIN)\"}},\"required\":[\"sql\"],"
                         + "\"additionalProperties\":false}");
-        return Tool.of(spec, (args, ctx) -> explain(db, args, ctx));
+        return tool(spec, (args, ctx) -> explain(db, args, ctx));
     }
 
     private static ToolResult explain(PostgresDatabase db, ToolArguments args, ToolContext ctx) {
@@ -193,6 +224,23 @@ public final class PostgresTools {
         String summary = PlanSummary.summarize(json, rel -> m == null ? -1
                 : m.table(rel).map(TableInfo::rowEstimate).orElse(-1L), MAX_CHARS);
         return ToolResult.of(summary);
+    }
+
+    /**
+     * Returns a tool that stops at once in a cancelled ask ({@link CancelledException}, which the agent handles) and
+     * reports bad arguments (the {@link IllegalArgumentException} of {@link ToolArguments}' accessors, whose message is
+     * written for the model) as an error result, as {@link Tool#execute} asks of expected failures.
+     */
+    private static Tool tool(ToolSpec spec, Tool.Handler handler) {
+        return Tool.of(spec, (args, ctx) -> {
+            ctx.throwIfCancelled();
+            try {
+                return handler.execute(args, ctx);
+            } catch (IllegalArgumentException e) {
+                return ToolResult.error("Invalid arguments for " + spec.name() + ": "
+                        + nonNull(e.getMessage(), "they do not match the tool's schema") + ".");
+            }
+        });
     }
 
     /** Returns {@code text} without its closing full stops, so a sentence can go on after it. */

@@ -170,11 +170,11 @@ class ReadIT {
     @Test
     void reportsAStatementTimeoutAsADatabaseError() {
         long start = System.nanoTime();
-        assertThatThrownBy(() -> db.read("SELECT pg_sleep(5)", LIMITS.withStatementTimeout(Duration.ofMillis(200)),
+        assertThatThrownBy(() -> db.read("SELECT pg_sleep(60)", LIMITS.withStatementTimeout(Duration.ofMillis(200)),
                         new QueryCancellation()))
                 .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("57014"))
                 .hasMessageContaining("statement timeout");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     }
 
     @Test
@@ -187,7 +187,7 @@ class ReadIT {
         cancellation.cancel();
         assertThatThrownBy(() -> running.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(CancelledException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         assertThat(cancellation.isCancelled()).isTrue();
         assertThat(activeStatementsLike("%cancel-me%")).isZero();
         assertThatThrownBy(() -> db.read("SELECT 1", LIMITS, cancellation)).isInstanceOf(CancelledException.class);
@@ -209,7 +209,7 @@ class ReadIT {
         t.interrupt();
         t.join(5_000);
         assertThat(t.isAlive()).isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         assertThat(failure.get()).isInstanceOf(CancelledException.class).hasMessageContaining("interrupted");
         assertThat(activeStatementsLike("%interrupt-me%")).isZero();
     }

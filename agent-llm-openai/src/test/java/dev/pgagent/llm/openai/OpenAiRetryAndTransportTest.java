@@ -239,10 +239,10 @@ class OpenAiRetryAndTransportTest {
 
         long start = System.nanoTime();
         caller.interrupt();
-        caller.join(5_000);
+        caller.join(60_000);
 
         assertThat(caller.isAlive()).isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         assertThat(thrown.get()).isInstanceOf(CancelledException.class);
         assertThat(interruptFlag.get()).isTrue();
         assertThat(server.getRequestCount()).isEqualTo(1);

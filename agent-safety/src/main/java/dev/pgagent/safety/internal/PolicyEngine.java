@@ -215,6 +215,10 @@ public final class PolicyEngine {
             if (ddl != null) {
                 return ddl;
             }
+            DdlReader.Reading reading = DdlReader.read(tokens);
+            if (reading != null) {
+                return ddlReading(sql, tokens, reading, first);
+            }
         } else if (lexKind == StatementKind.WRITE && policy.level() == PolicyLevel.READ_ONLY) {
             return Verdict.deny(StatementKind.WRITE, first.toUpperCase(Locale.ROOT)
                     + " changes data; the policy is read-only.");
@@ -268,14 +272,110 @@ public final class PolicyEngine {
                 || pkg.endsWith(".alter") || pkg.endsWith(".alter.sequence") || pkg.endsWith(".drop")
                 || pkg.endsWith(".truncate") || pkg.endsWith(".comment") || pkg.endsWith(".refresh")
                 || stmt.getClass().getSimpleName().equals("CreateFunctionalStatement"))) {
-            return mismatch(stmt, tables);
+            return Verdict.deny(StatementKind.DDL, "This form of " + first.toUpperCase(Locale.ROOT)
+                    + " could not be read (the parser took it for " + stmt.getClass().getSimpleName()
+                    + "), so what it touches cannot be checked; it is refused.", tables);
         }
         if (facts.dataModifying > 0) {
             return Verdict.deny(StatementKind.DDL,
                     "The schema change also changes data (INSERT/UPDATE/DELETE/MERGE inside it); send them apart.",
                     tables);
         }
-        return ddl(tables, first);
+        Verdict columns = deniedColumnsNamed(tokens, facts.tables, tables);
+        if (columns != null) {
+            return columns;
+        }
+        return ddl(tables, first, first.toUpperCase(Locale.ROOT), false);
+    }
+
+    /**
+     * Decides a schema change read by {@link DdlReader}. Every name it changes or names (relations, and also types,
+     * extensions, schemas: conservatively) is checked by the host's table rules and reported in the verdict's tables,
+     * so that a typed confirmation names the object; relations in system schemas are refused; schemas are checked
+     * against the allowed schemas; a denied column named anywhere in the text is refused; and each query it holds (a
+     * view's or CREATE TABLE AS's) must be an allowed read under the same policy.
+     */
+    private Verdict ddlReading(String sql, List<Token> tokens, DdlReader.Reading r, String first) {
+        List<TableRef> named = new ArrayList<>(r.relations);
+        named.addAll(r.objects);
+        for (String s : r.schemas) {
+            named.add(new TableRef(null, s, null, false));
+        }
+        Set<String> tables = tablesOf(named);
+        if (r.refusal != null) {
+            return Verdict.deny(StatementKind.DDL, r.refusal, tables);
+        }
+        for (TableRef t : r.relations) {
+            if (systemSchema(t)) {
+                return Verdict.deny(StatementKind.DDL, r.what + " names " + t.display() + ", a system catalog;"
+                        + " it is not allowed.", tables);
+            }
+        }
+        for (List<Token> query : r.queries) {
+            Verdict v = statement(sql, query, false);
+            tables.addAll(v.tables());
+            if (!(v.isAllowed() && v.kind() == StatementKind.READ)) {
+                return Verdict.deny(StatementKind.DDL, "The query inside " + r.what + " is not an allowed read: "
+                        + v.reason(), tables);
+            }
+        }
+        Facts facts = new Facts();
+        facts.tables.addAll(named);
+        Verdict hostRules = hostRules(facts, tables, StatementKind.DDL);
+        if (hostRules != null) {
+            return hostRules;
+        }
+        if (!policy.allowedSchemas().isEmpty()) {
+            for (String s : r.schemas) {
+                if (!policy.allowedSchemas().contains(s.toLowerCase(Locale.ROOT))) {
+                    return Verdict.deny(StatementKind.DDL, r.what + " names schema " + s + ", outside the allowed"
+                            + " schemas (" + String.join(", ", policy.allowedSchemas()) + ").", tables);
+                }
+            }
+        }
+        Verdict columns = deniedColumnsNamed(tokens, r.relations, tables);
+        if (columns != null) {
+            return columns;
+        }
+        for (TableRef t : r.moved) {
+            if (!deniedColumnsOf(t).isEmpty()) {
+                return Verdict.deny(StatementKind.DDL, r.what + " renames or moves " + t.display() + ", whose columns "
+                        + String.join(", ", deniedColumnsOf(t)) + " the host denies; under another name they would"
+                        + " no longer be covered, so it is refused.", tables);
+            }
+        }
+        return ddl(tables, first, r.what, r.concurrently);
+    }
+
+    /**
+     * Refuses a schema change that names a denied column of a relation it touches, however: renaming it, copying it
+     * into a generated column, commenting on it. Decided on the tokens, so no form can hide the name.
+     */
+    private @Nullable Verdict deniedColumnsNamed(List<Token> tokens, List<TableRef> relations, Set<String> tables) {
+        if (deniedColumns.isEmpty()) {
+            return null;
+        }
+        for (TableRef t : relations) {
+            Set<String> denied = deniedColumnsOf(t);
+            if (denied.isEmpty()) {
+                continue;
+            }
+            for (Token x : tokens) {
+                if (x.isIdentifier() && denied.contains(x.value().toLowerCase(Locale.ROOT))) {
+                    return Verdict.deny(StatementKind.DDL, "The schema change names column "
+                            + x.value().toLowerCase(Locale.ROOT) + " of " + t.display() + ", which the host denies"
+                            + " (renaming or copying it would expose it); leave it out.", tables);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean systemSchema(TableRef t) {
+        String schema = t.schema() == null ? null : t.schema().toLowerCase(Locale.ROOT);
+        return schema == null
+                ? t.name().toLowerCase(Locale.ROOT).startsWith("pg_")
+                : schema.equals("pg_catalog") || schema.equals("information_schema") || schema.startsWith("pg_");
     }
 
     private static boolean isDml(Statement s) {
@@ -565,7 +665,25 @@ public final class PolicyEngine {
                         first.toUpperCase(Locale.ROOT) + " ... OWNER TO changes who owns an object and its privileges");
             }
         }
-        for (int k = 0; k < tokens.size(); k++) {
+        boolean rowSecurity = false;
+        for (int k = 0; k + 2 < tokens.size(); k++) {
+            rowSecurity |= tokens.get(k).isWord("row") && tokens.get(k + 1).isWord("level")
+                    && tokens.get(k + 2).isWord("security");
+        }
+        if ((second.equals("policy") || (first.equals("alter") && rowSecurity))
+                && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
+            return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                    first.toUpperCase(Locale.ROOT) + (rowSecurity ? " ... ROW LEVEL SECURITY" : " POLICY")
+                            + " changes which rows each role may see or change");
+        }
+        if (first.equals("create") && second.equals("schema") && hasWord(tokens, "authorization")
+                && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
+            return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                    "CREATE SCHEMA ... AUTHORIZATION makes another role the owner of the schema");
+        }
+        // CREATE EXTENSION ... CASCADE installs the extensions it requires; it drops nothing
+        boolean createExtension = first.equals("create") && second.equals("extension");
+        for (int k = 0; k < tokens.size() && !createExtension; k++) {
             if (tokens.get(k).isWord("cascade")) {
                 boolean fk = k > 0 && (tokens.get(k - 1).isWord("delete") || tokens.get(k - 1).isWord("update"));
                 if (!fk && !policy.allows(GuardedOperation.DROP_CASCADE)) {
@@ -580,18 +698,19 @@ public final class PolicyEngine {
         return null;
     }
 
-    private Verdict ddl(Set<String> tables, String first) {
-        boolean cascadeOrTruncate = first.equals("truncate");
-        String what = first.toUpperCase(Locale.ROOT) + " changes the schema";
-        if (cascadeOrTruncate) {
+    private Verdict ddl(Set<String> tables, String first, String form, boolean concurrently) {
+        if (first.equals("truncate")) {
             return guarded(GuardedOperation.TRUNCATE, StatementKind.DDL, tables, "TRUNCATE removes every row");
         }
+        String what = form + " changes the schema";
+        String note = concurrently ? " Note: PostgreSQL refuses CONCURRENTLY inside a transaction block, so it"
+                + " succeeds only where the statement runs outside one." : "";
         if (secondParty(tables)) {
-            return Verdict.confirm(StatementKind.DDL, what + " of a table that needs a second party's approval.",
-                    tables, ConfirmationKind.SECOND_PARTY);
+            return Verdict.confirm(StatementKind.DDL, what + " of a table that needs a second party's approval."
+                    + note, tables, ConfirmationKind.SECOND_PARTY);
         }
-        return Verdict.confirm(StatementKind.DDL, what + "; the policy allows it after a typed confirmation.",
-                tables, ConfirmationKind.TYPED);
+        return Verdict.confirm(StatementKind.DDL, what + "; the policy allows it after a typed confirmation."
+                + note, tables, ConfirmationKind.TYPED);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -635,11 +754,7 @@ public final class PolicyEngine {
         }
         Set<String> targets = tablesOf(facts.writeTargets);
         for (TableRef t : facts.writeTargets) {
-            String schema = t.schema() == null ? null : t.schema().toLowerCase(Locale.ROOT);
-            boolean system = schema == null
-                    ? t.name().toLowerCase(Locale.ROOT).startsWith("pg_")
-                    : schema.equals("pg_catalog") || schema.equals("information_schema") || schema.startsWith("pg_");
-            if (system) {
+            if (systemSchema(t)) {
                 return Verdict.deny(StatementKind.WRITE, what + " writes " + t.display() + ", a system catalog or"
                         + " view (pg_settings changes session settings); it is not allowed.", tables);
             }
@@ -897,6 +1012,10 @@ public final class PolicyEngine {
             return Verdict.allow(StatementKind.UNPARSEABLE, "The parser could not read the statement (" + msg
                     + "); it runs under the runtime guards only (read-only transaction, timeouts, row caps).",
                     Set.of());
+        }
+        if (lexKind == StatementKind.DDL) {
+            return Verdict.deny(StatementKind.DDL, "This form of schema change could not be read, so what it"
+                    + " touches cannot be checked; it is refused: " + msg);
         }
         return Verdict.deny(StatementKind.UNPARSEABLE, "The statement could not be parsed, so it cannot be"
                 + " checked: " + msg);

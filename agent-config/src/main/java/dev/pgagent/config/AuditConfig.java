@@ -1,0 +1,52 @@
+package dev.pgagent.config;
+
+import dev.pgagent.api.Experimental;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code audit} section: which audit sinks to attach and what happens when one fails. A host maps
+ * {@link #jsonl()} to {@code AuditSinks.jsonLines(path)}, {@link #slf4j()} to {@code AuditSinks.slf4j()}, and
+ * {@link #failurePolicy()} to {@code AuditFailurePolicy} by name. Immutable and thread-safe.
+ */
+@Experimental
+public final class AuditConfig {
+    /** What happens when an audit sink fails; the constants are named as agent-core's {@code AuditFailurePolicy}. */
+    public enum FailurePolicy {
+        /** Log the failure and go on. The default. */
+        LOG_AND_CONTINUE,
+        /** Nothing runs, or is shown to the model, without its audit record. */
+        FAIL_CLOSED
+    }
+
+    private final @Nullable Path jsonl;
+    private final boolean slf4j;
+    private final FailurePolicy failurePolicy;
+
+    AuditConfig(@Nullable Path jsonl, boolean slf4j, FailurePolicy failurePolicy) {
+        this.jsonl = jsonl;
+        this.slf4j = slf4j;
+        this.failurePolicy = failurePolicy;
+    }
+
+    /** Returns the JSON-lines file the audit trail is appended to. Default: none. */
+    public Optional<Path> jsonl() {
+        return Optional.ofNullable(jsonl);
+    }
+
+    /** Returns whether audit events are also logged on {@code dev.pgagent.audit}. Default: false. */
+    public boolean slf4j() {
+        return slf4j;
+    }
+
+    /** Returns what happens when a sink fails. Default: {@link FailurePolicy#LOG_AND_CONTINUE}. */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    @Override
+    public String toString() {
+        return "AuditConfig[jsonl=" + jsonl + ", slf4j=" + slf4j + ", failurePolicy=" + failurePolicy + "]";
+    }
+}

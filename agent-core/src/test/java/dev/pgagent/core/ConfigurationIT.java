@@ -1,0 +1,96 @@
+package dev.pgagent.core;
+
+import static dev.pgagent.testkit.LlmResponses.text;
+import static dev.pgagent.testkit.LlmResponses.toolCall;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgagent.api.safety.PolicyLevel;
+import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.config.AgentConfig;
+import dev.pgagent.config.ConfigLoader;
+import dev.pgagent.testkit.FakeLlmClient;
+import dev.pgagent.testsupport.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One agent built in one call from a two-profile configuration file serves both databases. */
+class ConfigurationIT {
+    private static String salesUrl;
+    private static String hrUrl;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        DataSource sales = TestPostgres.freshDatabase("core_cfg_sales");
+        DataSource hr = TestPostgres.freshDatabase("core_cfg_hr");
+        Shop.exec(sales, "CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
+                "INSERT INTO orders VALUES (1, 10), (2, 20)");
+        Shop.exec(hr, "CREATE TABLE employees (id int PRIMARY KEY, name text, salary numeric)",
+                "INSERT INTO employees VALUES (1, 'Ann', 100)");
+        salesUrl = TestPostgres.server().jdbcUrl(name(sales));
+        hrUrl = TestPostgres.server().jdbcUrl(name(hr));
+    }
+
+    private static String name(DataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private AgentConfig load(String profile) throws Exception {
+        Path file = dir.resolve("pgagent.yaml");
+        Files.writeString(file, """
+                version: 1
+                default: sales
+                agent:
+                  maxSteps: 5
+                databases:
+                  - name: sales
+                    description: Orders and their totals
+                    url: %s
+                    user: %s
+                  - name: hr
+                    description: Employees
+                    url: %s
+                    user: %s
+                    policy:
+                      deniedColumns: [employees.salary]
+                """.formatted(salesUrl, TestPostgres.server().user(), hrUrl, TestPostgres.server().user()));
+        return ConfigLoader.builder().file(file).environment(Map.of()).profile(profile).build().load();
+    }
+
+    @Test
+    void oneAgentFromTheFileServesBothProfiles() throws Exception {
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(toolCall("execute_query", Map.of("database", "sales", "sql", "SELECT count(*) FROM orders")))
+                .enqueue(toolCall("execute_query", Map.of("database", "hr", "sql", "SELECT name FROM employees")))
+                .enqueue(toolCall("execute_query", Map.of("database", "hr", "sql",
+                        "SELECT salary FROM employees")))
+                .enqueue(text("done"));
+        try (PostgresAgent agent = PostgresAgent.fromConfiguration(load("hr"), llm)) {
+            assertThat(agent.databaseNames()).containsExactly("hr", "sales");
+            assertThat(agent.policy().level()).isEqualTo(PolicyLevel.READ_ONLY);
+
+            AgentResponse r = agent.ask("How many orders, who works here, and what do they earn?");
+
+            assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
+                    StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED,
+                    StatementOutcome.Status.REFUSED);
+            assertThat(r.statements().get(0).result().rows()).containsExactly(List.of("2"));
+            assertThat(r.statements().get(1).result().rows()).containsExactly(List.of("Ann"));
+        }
+    }
+}
