@@ -156,6 +156,24 @@ class SchemaContextBuilderTest {
     }
 
     @Test
+    void findsTheApplicationAQuestionIsAboutAmongManyWithLookAlikeTables() {
+        SchemaContextBuilder apps = SchemaContextBuilder.of(TestSchemas.applications());
+        // Nothing names pets: a dog is one, and the pet tables come with the student of the same application.
+        List<String> pets = names(apps.build("What is the first name of every student who has a dog?", 300));
+        assertThat(pets).contains("pets_1.student", "pets_1.has_pet", "pets_1.pets");
+        assertThat(pets.indexOf("pets_1.student")).isLessThan(pets.indexOf("college.student"));
+        // Written together in the schema: governmentform, countrylanguage.
+        assertThat(names(apps.build("How many types of governments are in Africa?", 200)).get(0))
+                .isEqualTo("world.country");
+        assertThat(names(apps.build("Which languages are spoken in Aruba?", 200)))
+                .contains("world.countrylanguage", "world.country");
+        // Twenty-two look-alike customers tables; the shop's come with its orders.
+        List<String> shop = names(apps.build("Which customers ordered products over 100?", 300));
+        assertThat(shop.subList(0, 4)).containsExactlyInAnyOrder(
+                "shop.customers", "shop.orders", "shop.order_items", "shop.products");
+    }
+
+    @Test
     void neverAsksTheSamplerAboutColumnsOfViewsOrForeignTables() {
         List<TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
         for (TableKind kind : List.of(TableKind.VIEW, TableKind.FOREIGN_TABLE, TableKind.MATERIALIZED_VIEW)) {

@@ -96,4 +96,39 @@ final class TestSchemas {
         }
         return new SchemaModel(t, List.of(), Instant.EPOCH);
     }
+
+    /**
+     * Several applications in one database, each in its own schema with no foreign key between schemas (as in a
+     * catalog of public text-to-SQL databases): look-alike tables ({@code customers}, {@code student}) in several.
+     */
+    static SchemaModel applications() {
+        List<TableInfo> t = new ArrayList<>();
+        t.add(table("pets_1", "student", null, "stuid numeric pk", "lname text", "fname text", "age numeric"));
+        t.add(table("pets_1", "has_pet", null, "stuid numeric -> pets_1.student", "petid numeric -> pets_1.pets"));
+        t.add(table("pets_1", "pets", null, "petid numeric pk", "pettype text", "pet_age numeric", "weight numeric"));
+        t.add(table("college", "student", null, "id numeric pk", "first_name text", "last_name text",
+                "dept_id numeric -> college.department"));
+        t.add(table("college", "department", null, "id numeric pk", "name text", "budget numeric"));
+        t.add(table("college", "course", null, "id numeric pk", "title text", "credits numeric"));
+        t.add(table("shop", "customers", null, "id numeric pk", "name text", "city text"));
+        t.add(table("shop", "orders", null, "id numeric pk", "customer_id numeric -> shop.customers",
+                "order_date text"));
+        t.add(table("shop", "order_items", null, "order_id numeric -> shop.orders",
+                "product_id numeric -> shop.products", "quantity numeric"));
+        t.add(table("shop", "products", null, "id numeric pk", "product_name text", "price numeric"));
+        t.add(table("bank", "customers", null, "id numeric pk", "name text", "city text"));
+        t.add(table("bank", "accounts", null, "id numeric pk", "customer_id numeric -> bank.customers",
+                "balance numeric"));
+        t.add(table("world", "country", null, "code text pk", "name text", "continent text", "governmentform text",
+                "population numeric"));
+        t.add(table("world", "countrylanguage", null, "countrycode text -> world.country", "language text",
+                "isofficial text"));
+        t.add(table("world", "city", null, "id numeric pk", "name text", "countrycode text -> world.country",
+                "district text"));
+        for (int i = 0; i < 20; i++) {
+            t.add(table("app_" + i, "customers", null, "id numeric pk", "name text", "city text"));
+            t.add(table("app_" + i, "staff", null, "id numeric pk", "name text", "form text", "government text"));
+        }
+        return new SchemaModel(t, List.of(), Instant.EPOCH);
+    }
 }

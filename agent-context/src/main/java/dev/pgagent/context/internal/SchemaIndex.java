@@ -331,6 +331,10 @@ public final class SchemaIndex {
         List<String> out = new ArrayList<>();
         for (String w : words) {
             TextAnalyzer.addTerms(w, out);
+            String joined = TextAnalyzer.joinedExpansion(w);
+            if (joined != null) {
+                out.add(joined); // fname: first, name and firstname, like first_name
+            }
         }
         // Compounds written apart in the schema and together in a question ("head_count" / "headcount").
         for (int k = 0; k + 1 < words.size(); k++) {
@@ -543,6 +547,7 @@ public final class SchemaIndex {
                     alts.merge(s, RELATED_WEIGHT, Math::max);
                 }
                 if (abbreviated != null) {
+                    direct.add(abbreviated);
                     double aw = EVERYDAY_WORDS.contains(w) ? RELATED_WEIGHT : ABBREVIATION_WEIGHT;
                     alts.merge(abbreviated, aw, Math::max);
                     for (String x : Thesaurus.synonyms(abbreviated)) {

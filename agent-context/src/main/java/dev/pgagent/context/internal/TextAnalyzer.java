@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns identifiers and free text into normalised terms: splits snake_case, camelCase and digits, lower-cases,
@@ -178,6 +179,15 @@ public final class TextAnalyzer {
             out.add(stem(x));
         }
         return out;
+    }
+
+    /**
+     * Returns the stem of the expansion of a lower-case abbreviation of several words written together
+     * ({@code fname} is firstname), or null when {@code word} is not one.
+     */
+    public static @Nullable String joinedExpansion(String word) {
+        String[] e = ABBREVIATIONS.get(word);
+        return e == null || e.length < 2 ? null : stem(String.join("", e));
     }
 
     /** Returns whether {@code word} (lower case) is a stopword of questions. */

@@ -88,4 +88,75 @@ class SchemaIndexTest {
         assertThat(index.analyze("lookupish").allTerms()).containsEntry("lookup", 0.5);
         assertThat(index.analyze("roo").allTerms()).doesNotContainKey("room");
     }
+
+    private static SchemaIndex world() {
+        List<TableInfo> tables = new ArrayList<>();
+        tables.add(table("country", "id bigint", "name text", "governmentform text", "continent text"));
+        tables.add(table("countrylanguage", "id bigint", "country_id bigint country", "language text"));
+        tables.add(table("forms", "id bigint", "title text", "government text"));
+        tables.add(table("password_resets", "id bigint", "token text"));
+        tables.add(table("orders", "id bigint", "placed_at timestamptz", "amount numeric"));
+        for (int i = 0; i < 20; i++) {
+            tables.add(table("lookup_" + i, "id bigint", "label text"));
+        }
+        return SchemaIndex.of(new SchemaModel(tables, List.of(), Instant.EPOCH));
+    }
+
+    @Test
+    void splitsCompoundNamesIntoWordsTheSchemaUsesElsewhere() {
+        SchemaIndex index = world();
+        double[] languages = index.scoreTables(index.analyze("languages"));
+        assertThat(languages[index.id("crm.countrylanguage")]).isPositive();
+        double[] governments = index.scoreTables(index.analyze("types of governments"));
+        assertThat(governments[index.id("crm.country")]).isPositive();
+        // "password" is one word here: neither "pass" nor "word" is a word of this schema.
+        assertThat(index.scoreTables(index.analyze("word"))[index.id("crm.password_resets")]).isZero();
+    }
+
+    @Test
+    void readsSortingAndCountingPhrasesAsInstructionsNotAsTableWords() {
+        SchemaIndex index = world();
+        assertThat(index.analyze("names ordered by amount").allTerms()).doesNotContainKey("order");
+        assertThat(index.analyze("names in descending order of amount").allTerms()).doesNotContainKey("order");
+        assertThat(index.analyze("customers who ordered shoes").allTerms()).containsKey("order");
+        assertThat(index.analyze("the number of countries").allTerms()).doesNotContainKey("number");
+        assertThat(index.analyze("Count the countries").allTerms()).doesNotContainKey("count");
+        assertThat(index.analyze("their phone number").allTerms()).containsKey("number");
+    }
+
+    @Test
+    void readsYearsAgesAndEverydayWords() {
+        SchemaIndex index = world();
+        assertThat(index.analyze("orders placed in 2013").allTerms()).containsKey("year").containsKey("date");
+        assertThat(index.analyze("orders of 123 customers").allTerms()).doesNotContainKey("year");
+        assertThat(index.analyze("a cat that is 3 years old").allTerms()).containsKey("age")
+                .containsEntry("pet", 0.6)
+                .containsEntry("category", 0.4);
+        assertThat(index.analyze("the qty").allTerms()).containsEntry("quantity", 0.9);
+    }
+
+    @Test
+    void ranksTheTablesOfTheApplicationThatAnswersTheQuestionAboveLookAlikesElsewhere() {
+        List<TableInfo> tables = new ArrayList<>();
+        // Two applications, each in its schema, each with customers; only one has accounts with a balance.
+        tables.add(new TableInfo("bank", "customers", TableKind.TABLE,
+                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+                        new ColumnInfo("name", "text", true, null, null, null, null)),
+                List.of("id"), List.of(), List.of(), List.of(), List.of(), null, -1));
+        tables.add(new TableInfo("bank", "accounts", TableKind.TABLE,
+                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+                        new ColumnInfo("customer_id", "bigint", false, null, null, null, null),
+                        new ColumnInfo("balance", "numeric", true, null, null, null, null)),
+                List.of("id"), List.of(),
+                List.of(new ForeignKey("a_fk", List.of("customer_id"), "bank", "customers", List.of("id"))),
+                List.of(), List.of(), null, -1));
+        tables.add(new TableInfo("shop", "customers", TableKind.TABLE,
+                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+                        new ColumnInfo("name", "text", true, null, null, null, null)),
+                List.of("id"), List.of(), List.of(), List.of(), List.of(), null, -1));
+        SchemaIndex index = SchemaIndex.of(new SchemaModel(tables, List.of(), Instant.EPOCH));
+        double[] s = index.scoreTables(index.analyze("names of customers with a balance over 100"));
+        assertThat(s[index.id("bank.customers")]).isGreaterThan(s[index.id("shop.customers")]);
+        assertThat(s[index.id("shop.customers")]).isPositive();
+    }
 }

@@ -45,4 +45,15 @@ class TextAnalyzerTest {
         assertThat(Thesaurus.related(TextAnalyzer.stem("product"))).doesNotContain(TextAnalyzer.stem("buy"));
         assertThat(Thesaurus.related("zzz")).isEmpty();
     }
+
+    @Test
+    void linksKindsAndComparisonsToWhatASchemaCallsThemKeyedByPlainStems() {
+        assertThat(Thesaurus.implied(TextAnalyzer.stem("dogs"))).contains(TextAnalyzer.stem("pet"));
+        assertThat(Thesaurus.implied("cat")).contains(TextAnalyzer.stem("pet"));
+        assertThat(Thesaurus.implied(TextAnalyzer.stem("category"))).isEmpty(); // "cat" is not read as category
+        assertThat(Thesaurus.related(TextAnalyzer.stem("category"))).isEmpty();
+        assertThat(Thesaurus.implied(TextAnalyzer.stem("lighter"))).contains(TextAnalyzer.stem("weight"));
+        assertThat(Thesaurus.implied(TextAnalyzer.stem("European"))).contains(TextAnalyzer.stem("continent"));
+        assertThat(Thesaurus.implied(TextAnalyzer.stem("won"))).contains(TextAnalyzer.stem("winner"));
+    }
 }
