@@ -41,16 +41,20 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Measures the schema context: recall of the tables each labelled question needs at 1,000, 2,000 and 4,000
- * tokens, for {@link SchemaContextBuilder} and two baselines (the schema cut at the budget in catalog order, and a
- * plain keyword-overlap ranker), on a generated database of about 600 tables in 18 schemas
- * ({@link ContextSchemaGenerator}); then the time to index and to build a context on a 10,000-table copy.
+ * tokens, for {@link SchemaContextBuilder} and three baselines (the schema cut at the budget in catalog order; a
+ * plain keyword-overlap ranker; keywords with foreign-key expansion and a sibling boost, {@link KeywordFkRanker}),
+ * on two catalogs: a generated database of about 600 tables in 18 schemas ({@link ContextSchemaGenerator}, 240
+ * questions) and the Spider 1.0 dev catalog, 166 applications in one database ({@link SpiderCatalog}, 1,034
+ * questions); then the time to index and to build a context on a 10,000-table copy of the generated one.
  *
- * <p>Run: {@code ./mvnw -q -pl benchmarks exec:java -Dbench.main=dev.pgagent.benchmarks.ContextBenchmark}. The
- * server is {@code PGAGENT_BENCH_JDBC_URL} (user {@code PGAGENT_BENCH_USER}, default postgres; password
+ * <p>Run: {@code benchmarks/run ContextBenchmark [all|generated|spider]}. The server is
+ * {@code PGAGENT_BENCH_JDBC_URL} (user {@code PGAGENT_BENCH_USER}, default postgres; password
  * {@code PGAGENT_BENCH_PASSWORD}) if set, else the test server of {@link TestPostgres}. Databases are reused when
- * a previous run built the same schema. {@code -Dbench.verbose=true} prints the tuning-half misses (at
- * {@code -Dbench.verboseBudget}, default 1000); {@code -Dbench.skip10k=true} skips the timing part and
- * {@code -Dbench.skipRecall=true} the recall part.
+ * a previous run built the same schema. The Spider files are read from {@code -Dbench.spiderDir} (default
+ * {@code /work/shared/data/spider-dev}). {@code -Dbench.verbose=true} prints our misses on one half
+ * ({@code -Dbench.verboseSplit}, default tuning) at one budget ({@code -Dbench.verboseBudget}, default 1000);
+ * {@code -Dbench.skip10k=true} skips the timing part, {@code -Dbench.skipRecall=true} the recall part and
+ * {@code -Dbench.skipHostile=true} the 1 MB questions.
  */
 public final class ContextBenchmark {
     private static final int[] BUDGETS = {1_000, 2_000, 4_000};
@@ -74,9 +78,9 @@ public final class ContextBenchmark {
     public static void main(String[] args) throws Exception {
         Server server = server();
         OUT.println("# Schema context benchmark (server: " + server.describe() + ")");
-        String dataset = System.getProperty("bench.dataset", "all");
+        String dataset = args.length > 0 && !args[0].isBlank() ? args[0] : System.getProperty("bench.dataset", "all");
         if (!Set.of("all", "generated", "spider").contains(dataset)) {
-            throw new IllegalArgumentException("bench.dataset must be all, generated or spider but was " + dataset);
+            throw new IllegalArgumentException("dataset must be all, generated or spider but was " + dataset);
         }
         ContextSchemaGenerator gen = ContextSchemaGenerator.load();
         List<Question> questions = loadQuestions();

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -85,6 +86,8 @@ public final class SchemaIndex {
     private final int[] appOf;
     private final String[] schemaNames;
     private final Set<String> dictionary;
+    /** Compound words split while indexing; only used by the constructor. */
+    private final Map<String, Optional<List<String>>> splits = new HashMap<>();
     private final int vocabularyMaxLength;
     private final PrefixTrie prefixes;
     private final double logN;
@@ -162,7 +165,7 @@ public final class SchemaIndex {
             add(best, nameTerms, F_TABLE);
             add(best, nameParts, F_TABLE, PART_FACTOR);
             if (t.comment() != null) {
-                add(best, TextAnalyzer.terms(t.comment()), F_TABLE_COMMENT);
+                add(best, textTerms(t.comment()), F_TABLE_COMMENT);
             }
             Set<String> noise = new HashSet<>();
             for (String term : identifierTerms(t.schema())) {
@@ -184,7 +187,7 @@ public final class SchemaIndex {
             Set<String> ownTerms = new HashSet<>(nameTerms);
             ownTerms.addAll(identifierTerms(t.schema()));
             if (t.comment() != null) {
-                ownTerms.addAll(TextAnalyzer.terms(t.comment()));
+                ownTerms.addAll(textTerms(t.comment()));
             }
             ownTermsOf.add(ownTerms);
             ColumnTerms[] cts = new ColumnTerms[t.columns().size()];
@@ -201,7 +204,7 @@ public final class SchemaIndex {
                 addLocal(ct, colName, 1.0f);
                 addLocal(ct, colParts, PART_FACTOR);
                 if (col.comment() != null) {
-                    List<String> ctTerms = TextAnalyzer.terms(col.comment());
+                    List<String> ctTerms = textTerms(col.comment());
                     add(best, ctTerms, F_COLUMN_COMMENT);
                     addLocal(ct, ctTerms, 0.4f);
                 }
@@ -209,7 +212,7 @@ public final class SchemaIndex {
                 EnumType e = enumOf(col);
                 if (e != null) {
                     for (String label : e.labels()) {
-                        List<String> lt = TextAnalyzer.terms(label);
+                        List<String> lt = textTerms(label);
                         valueTerms.addAll(lt);
                         add(best, lt, F_VALUE);
                     }
@@ -247,6 +250,11 @@ public final class SchemaIndex {
         this.vocabularyMaxLength = longest;
         this.prefixes = new PrefixTrie(prefixTerms, Integer.MAX_VALUE);
         this.logN = Math.log(n + 1.0);
+        termCache.clear();
+        partCache.clear();
+        coverageCache.clear();
+        textCache.clear();
+        splits.clear();
     }
 
     private static int root(int[] parent, int k) {
@@ -326,7 +334,29 @@ public final class SchemaIndex {
         return out;
     }
 
-    private static List<String> identifierTerms(String identifier) {
+    // Identifiers and comments repeat (the same column in many tables, copies of a schema): analyse each once.
+    private final Map<String, List<String>> termCache = new HashMap<>();
+    private final Map<String, List<String>> partCache = new HashMap<>();
+    private final Map<String, List<String>> coverageCache = new HashMap<>();
+    private final Map<String, List<String>> textCache = new HashMap<>();
+
+    private List<String> identifierTerms(String identifier) {
+        return termCache.computeIfAbsent(identifier, SchemaIndex::identifierTermsUncached);
+    }
+
+    private List<String> compoundParts(String identifier) {
+        return partCache.computeIfAbsent(identifier, this::compoundPartsUncached);
+    }
+
+    private List<String> coverageTerms(String identifier) {
+        return coverageCache.computeIfAbsent(identifier, this::coverageTermsUncached);
+    }
+
+    private List<String> textTerms(String text) {
+        return textCache.computeIfAbsent(text, TextAnalyzer::terms);
+    }
+
+    private static List<String> identifierTermsUncached(String identifier) {
         List<String> words = TextAnalyzer.words(identifier);
         List<String> out = new ArrayList<>();
         for (String w : words) {
@@ -363,7 +393,7 @@ public final class SchemaIndex {
      */
     private static Set<String> dictionary(SchemaModel schema) {
         Set<String> out = new HashSet<>();
-        List<String> texts = new ArrayList<>();
+        Set<String> texts = new HashSet<>();
         for (TableInfo t : schema.tables()) {
             texts.add(t.schema());
             texts.add(t.name());
@@ -391,7 +421,7 @@ public final class SchemaIndex {
      * Returns the terms of the parts of compound words of an identifier ({@code countrylanguage} is country and
      * language, {@code gasstations} gas and stations) when every part is a word the schema uses elsewhere.
      */
-    private List<String> compoundParts(String identifier) {
+    private List<String> compoundPartsUncached(String identifier) {
         List<String> out = new ArrayList<>();
         for (String w : TextAnalyzer.words(identifier)) {
             List<String> parts = split(w, 3);
@@ -405,7 +435,7 @@ public final class SchemaIndex {
     }
 
     /** Returns the terms of a table's name for coverage: compound words stand for their parts. */
-    private List<String> coverageTerms(String identifier) {
+    private List<String> coverageTermsUncached(String identifier) {
         List<String> out = new ArrayList<>();
         for (String w : TextAnalyzer.words(identifier)) {
             List<String> parts = split(w, 3);
@@ -421,6 +451,14 @@ public final class SchemaIndex {
      * preferring the split whose shortest part is longest; null when there is none.
      */
     private @Nullable List<String> split(String w, int maxParts) {
+        if (maxParts == 3) {
+            // Identifiers repeat (the same column in many tables): split each word once.
+            return splits.computeIfAbsent(w, k -> Optional.ofNullable(splitUncached(k, 3))).orElse(null);
+        }
+        return splitUncached(w, maxParts);
+    }
+
+    private @Nullable List<String> splitUncached(String w, int maxParts) {
         if (w.length() < 2 * MIN_PART || w.length() > MAX_COMPOUND || maxParts < 2) {
             return null;
         }
