@@ -32,9 +32,10 @@ public interface TableRanker {
 
     /**
      * Returns the lexical ranker: question words matched against schema, table and column names, comments and enum
-     * labels (identifiers split, abbreviations expanded, stemmed, a small thesaurus of synonyms), weighted by how rare
-     * each term is in the schema, with a bonus for foreign-key neighbours that match too. It keeps the index of the
-     * last schema it saw.
+     * labels (identifiers and compound words split, abbreviations expanded, stemmed, a small thesaurus of synonyms,
+     * kinds and comparisons), weighted by how rare each term is in the schema, with a bonus for foreign-key
+     * neighbours that match too; each table's score is scaled by how much of the question its application (its
+     * schema and the schemas foreign keys join it to) answers. It keeps the index of the last schema it saw.
      */
     static TableRanker lexical() {
         return LexicalRanker.INSTANCE;
