@@ -36,8 +36,6 @@ public final class SchemaIndex {
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
     private static final double IMPLIED_WEIGHT = 0.6;
-    /** How much of its schema's coverage of the question a matching table gets. */
-    static double SCHEMA_BOOST = Double.parseDouble(System.getProperty("ctx.schemaBoost", "1"));
     /** How much a part of a compound identifier counts, relative to a whole word. */
     private static final float PART_FACTOR = 0.8f;
     private static final int MIN_PART = 3;
@@ -713,9 +711,9 @@ public final class SchemaIndex {
         int touchedCount;
         boolean[] touched = new boolean[n];
         List<Integer> touchedAll = new ArrayList<>();
-        double[] schemaCoverage = new double[schemaNames.length];
-        double[] schemaWordBest = new double[schemaNames.length];
-        int[] touchedSchemas = new int[schemaNames.length];
+        double[] appCoverage = new double[schemaNames.length];
+        double[] appWordBest = new double[schemaNames.length];
+        int[] touchedApps = new int[schemaNames.length];
         for (Map<String, Double> alts : query.words()) {
             touchedCount = 0;
             for (Map.Entry<String, Double> alt : alts.entrySet()) {
@@ -736,14 +734,14 @@ public final class SchemaIndex {
                     }
                 }
             }
-            int schemasTouched = 0;
+            int appsTouched = 0;
             for (int k = 0; k < touchedCount; k++) {
                 int id = touchedWord[k];
                 int sid = appOf[id];
-                if (schemaWordBest[sid] == 0) {
-                    touchedSchemas[schemasTouched++] = sid;
+                if (appWordBest[sid] == 0) {
+                    touchedApps[appsTouched++] = sid;
                 }
-                schemaWordBest[sid] = Math.max(schemaWordBest[sid], wordBest[id]);
+                appWordBest[sid] = Math.max(appWordBest[sid], wordBest[id]);
                 score[id] += wordBest[id];
                 wordBest[id] = 0;
                 if (!touched[id]) {
@@ -751,21 +749,11 @@ public final class SchemaIndex {
                     touchedAll.add(id);
                 }
             }
-            for (int k = 0; k < schemasTouched; k++) {
-                int sid = touchedSchemas[k];
-                schemaCoverage[sid] += schemaWordBest[sid];
-                schemaWordBest[sid] = 0;
+            for (int k = 0; k < appsTouched; k++) {
+                int sid = touchedApps[k];
+                appCoverage[sid] += appWordBest[sid];
+                appWordBest[sid] = 0;
             }
-        }
-        // The application as a unit: how much of the question the tables of each schema answer together.
-        double bestCoverage = 0;
-        for (double c : schemaCoverage) {
-            bestCoverage = Math.max(bestCoverage, c);
-        }
-        for (int id : touchedAll) {
-            // A table of the application that answers most of the question stays; its look-alikes in applications
-            // that answer less lose in proportion (one factor an application: its tables keep their order).
-            score[id] *= Math.pow(schemaCoverage[appOf[id]] / bestCoverage, SCHEMA_BOOST);
         }
         for (int id : touchedAll) {
             String[] nameTerms = tableNameTerms[id];
@@ -810,6 +798,16 @@ public final class SchemaIndex {
                     score[id] *= CHANGE_LOG_FACTOR;
                 }
             }
+        }
+        // The application as a unit: how much of the question the tables of each schema answer together.
+        double bestCoverage = 0;
+        for (double c : appCoverage) {
+            bestCoverage = Math.max(bestCoverage, c);
+        }
+        for (int id : touchedAll) {
+            // A table of the application that answers most of the question stays; its look-alikes in applications
+            // that answer less lose in proportion (one factor an application: its tables keep their order).
+            score[id] *= appCoverage[appOf[id]] / bestCoverage;
         }
         double[] boosted = score.clone();
         for (int id : touchedAll) {
