@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,8 @@ public final class SchemaContextBuilder {
     private static final int IDENTITY_SEEDS = 3;
     private static final int MAX_SAMPLED_COLUMNS = 24;
     private static final double FULL_CORE_SHARE = 0.6;
+    /** How many of the best further tables have their values sampled with the core's. */
+    private static final int VALUE_PROBE_EXTRAS = 6;
 
     private final SchemaModel schema;
     private final SchemaIndex index;
@@ -185,14 +189,39 @@ public final class SchemaContextBuilder {
         if (extras.size() > MAX_EXTRAS) {
             extras = extras.subList(0, MAX_EXTRAS);
         }
-        List<Integer> order = new ArrayList<>(core.keySet());
-        order.addAll(extras);
-
-        for (int id : order) {
+        for (int id : core.keySet()) {
             columnScores.computeIfAbsent(id, k -> index.scoreColumns(k, query));
         }
-        Map<Integer, Map<Integer, List<String>>> values = groundValues(new ArrayList<>(core.keySet()), query,
-                columnScores);
+        for (int id : extras) {
+            columnScores.computeIfAbsent(id, k -> index.scoreColumns(k, query));
+        }
+        // Values: the core's, and the best further tables' in the same request; a further table holding a value
+        // the question names ("on hold", "Berlin") joins the core.
+        List<Integer> probe = new ArrayList<>(core.keySet());
+        probe.addAll(extras.subList(0, Math.min(VALUE_PROBE_EXTRAS, extras.size())));
+        Set<Integer> valueMatched = new HashSet<>();
+        Map<Integer, Map<Integer, List<String>>> values = groundValues(probe, query, columnScores, valueMatched);
+        List<Integer> promoted = new ArrayList<>();
+        for (int id : probe) {
+            if (valueMatched.contains(id) && !core.containsKey(id)) {
+                promoted.add(id);
+            }
+        }
+        if (!promoted.isEmpty() && !core.isEmpty()) {
+            // Next to the best table: a value the question names is as strong a sign as its words.
+            LinkedHashMap<Integer, Boolean> reordered = new LinkedHashMap<>();
+            Map.Entry<Integer, Boolean> first = core.entrySet().iterator().next();
+            reordered.put(first.getKey(), first.getValue());
+            promoted.forEach(id -> reordered.put(id, false));
+            reordered.putAll(core);
+            core = reordered;
+        }
+        List<Integer> order = new ArrayList<>(core.keySet());
+        for (int id : extras) {
+            if (!core.containsKey(id)) {
+                order.add(id);
+            }
+        }
         return assemble(order, core, extraViaFk, score, columnScores, values, tokenBudget);
     }
 
@@ -342,7 +371,7 @@ public final class SchemaContextBuilder {
 
     /** Picks, for the core tables, the text and enum columns the question seems to filter on, with values. */
     private Map<Integer, Map<Integer, List<String>>> groundValues(
-            List<Integer> tables, Query query, Map<Integer, double[]> columnScores) {
+            List<Integer> tables, Query query, Map<Integer, double[]> columnScores, Set<Integer> valueMatched) {
         Map<Integer, Map<Integer, List<String>>> out = new HashMap<>();
         List<ColumnRef> toSample = new ArrayList<>();
         Map<ColumnRef, int[]> positions = new HashMap<>();
@@ -378,7 +407,11 @@ public final class SchemaContextBuilder {
                 continue;
             }
             boolean nameMatches = columnScores.get(pos[0])[pos[1]] > 0;
-            if (nameMatches || matchesQuestion(e.getValue(), query)) {
+            boolean valueMatches = matchesQuestion(e.getValue(), query);
+            if (valueMatches) {
+                valueMatched.add(pos[0]);
+            }
+            if (nameMatches || valueMatches) {
                 out.computeIfAbsent(pos[0], k -> new HashMap<>()).put(pos[1], List.copyOf(e.getValue()));
             }
         }

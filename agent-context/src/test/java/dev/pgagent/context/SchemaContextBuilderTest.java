@@ -174,6 +174,52 @@ class SchemaContextBuilderTest {
     }
 
     @Test
+    void bringsAFurtherTableIntoTheCoreWhenOneOfItsValuesIsNamedInTheQuestion() {
+        List<TableInfo> t = new ArrayList<>();
+        t.add(TestSchemas.table("sales", "orders", "Orders placed in the shop", "id bigint pk",
+                "status text", "placed_at timestamptz"));
+        t.add(TestSchemas.table("sales", "order_notes", "Notes on orders", "id bigint pk",
+                "order_id bigint -> sales.orders", "body text"));
+        t.add(TestSchemas.table("sales", "order_returns", "Returned orders", "id bigint pk",
+                "order_id bigint -> sales.orders", "reason text"));
+        t.add(TestSchemas.table("purchasing", "purchase_orders", "Orders sent to suppliers", "id bigint pk",
+                "supplier text"));
+        t.add(TestSchemas.table("logistics", "shipments", null, "id bigint pk",
+                "order_id bigint -> sales.orders", "carrier text"));
+        for (int i = 0; i < 30; i++) {
+            t.add(TestSchemas.table("misc", "lookup_" + i, "Lookup list " + i, "id bigint pk", "label text"));
+        }
+        ValueSampler sampler = columns -> {
+            Map<ColumnRef, List<String>> out = new java.util.HashMap<>();
+            for (ColumnRef c : columns) {
+                if (c.column().equals("carrier")) {
+                    out.put(c, List.of("Speedy", "Parcelo"));
+                } else if (c.column().equals("status")) {
+                    out.put(c, List.of("open", "done"));
+                }
+            }
+            return out;
+        };
+        SchemaModel schema = new SchemaModel(t, List.of(), java.time.Instant.EPOCH);
+        SchemaContextBuilder plain = SchemaContextBuilder.of(schema);
+        SchemaContextBuilder grounded = SchemaContextBuilder.builder().schema(schema).valueSampler(sampler).build();
+        String question = "How many orders went with Speedy?";
+        SchemaContext with = grounded.build(question, 2000);
+        assertThat(names(with).get(1)).isEqualTo("logistics.shipments"); // next to the best table
+        assertThat(with.tables().get(1).viaForeignKey()).isFalse();
+        assertThat(with.text()).contains("carrier text -- values: 'Speedy','Parcelo'");
+        assertThat(names(plain.build(question, 2000)).indexOf("logistics.shipments")).isGreaterThan(1);
+        // Under a tight budget the shipments make it only because of the value.
+        int gained = 0;
+        for (int budget = 60; budget <= 400; budget += 10) {
+            boolean without = names(plain.build(question, budget)).contains("logistics.shipments");
+            boolean withValue = names(grounded.build(question, budget)).contains("logistics.shipments");
+            gained += !without && withValue ? 1 : 0;
+        }
+        assertThat(gained).isPositive();
+    }
+
+    @Test
     void neverAsksTheSamplerAboutColumnsOfViewsOrForeignTables() {
         List<TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
         for (TableKind kind : List.of(TableKind.VIEW, TableKind.FOREIGN_TABLE, TableKind.MATERIALIZED_VIEW)) {
