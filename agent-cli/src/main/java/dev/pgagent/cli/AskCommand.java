@@ -53,6 +53,14 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
+    @Mixin
+    HistoryOptions history = new HistoryOptions();
+
+    @Option(names = "--export", paramLabel = "FILE", description = "Export the result of the last statement that"
+            + " returned rows, in full (not cut to what the model saw), to FILE: CSV, JSON, JSON Lines or Markdown"
+            + " by its extension (.csv, .json, .jsonl, .md); the statement is validated again. Default: none.")
+    java.nio.file.@org.jspecify.annotations.Nullable Path export;
+
     @Parameters(paramLabel = "QUESTION", arity = "1..*", description = "The question (words are joined).")
     List<String> words = new ArrayList<>();
 
@@ -74,31 +82,36 @@ final class AskCommand implements Callable<Integer> {
         // writes (balanced, permissive) are shown for a yes on the terminal; end of input declines
         ConfirmationHandler confirmations =
                 TerminalConfirmations.forPolicy(cli, agentOptions.policy(), json ? cli.err : cli.out);
+        if (export != null) {
+            ExportCommand.format(export.toString(), null); // a name with no known extension fails before the ask
+        }
         AtomicInteger interrupts = new AtomicInteger();
-        AgentResponse response;
         RunningStatements statements = new RunningStatements();
         try (PostgresAgent agent = Agents.build(llm, db, agentOptions, RunningStatements.both(statements, progress),
-                confirmations)) {
+                confirmations, history.configure(cli, db))) {
             AgentSession session = agent.newSession();
-            response = askInterruptibly(session, question, progress, statements, interrupts);
+            AgentResponse response = askInterruptibly(session, question, progress, statements, interrupts);
+            if (json) {
+                cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.response(question, response))));
+            } else if (hasContent(response)) {
+                cli.out.print(cli.scrub(render(response)));
+            }
+            cli.out.flush();
+            if (interrupts.get() > 0) {
+                cli.err.println("pg-agent: the ask was cancelled (Ctrl-C); a statement that was running was "
+                        + "cancelled on the server");
+                return INTERRUPTED;
+            }
+            if (response.status() != AgentStatus.COMPLETED) {
+                cli.err.println("pg-agent: the ask ended " + response.status().name()
+                        + response.error().map(e -> ": " + cli.scrub(Errors.oneLine(e))).orElse(""));
+                return 1;
+            }
+            if (export != null) {
+                return ExportCommand.exportFinal(cli, agent, response, export, json);
+            }
+            return 0;
         }
-        if (json) {
-            cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.response(question, response))));
-        } else if (hasContent(response)) {
-            cli.out.print(cli.scrub(render(response)));
-        }
-        cli.out.flush();
-        if (interrupts.get() > 0) {
-            cli.err.println("pg-agent: the ask was cancelled (Ctrl-C); a statement that was running was cancelled"
-                    + " on the server");
-            return INTERRUPTED;
-        }
-        if (response.status() != AgentStatus.COMPLETED) {
-            cli.err.println("pg-agent: the ask ended " + response.status().name()
-                    + response.error().map(e -> ": " + cli.scrub(Errors.oneLine(e))).orElse(""));
-            return 1;
-        }
-        return 0;
     }
 
     /**

@@ -39,6 +39,14 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Read plain lines, without line editing or history, even at a terminal.")
     boolean plain;
 
+    @Mixin
+    HistoryOptions history = new HistoryOptions();
+
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "ID",
+            description = "Continue an earlier conversation from the history (see --history): the one of ID, or"
+                    + " without ID your latest.")
+    @org.jspecify.annotations.Nullable String resume;
+
     ChatCommand(Cli cli) {
         this.cli = cli;
     }
@@ -51,7 +59,45 @@ final class ChatCommand implements Callable<Integer> {
         int tables = db.schema().tables().size();
         cli.out.println("Connected: " + (tables == 1 ? "1 table or view" : tables + " tables and views") + "; model "
                 + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ".");
-        return start(cli, llm, db, agentOptions, plain);
+        if (resume == null && history.store(cli) == null) {
+            return start(cli, llm, db, agentOptions, plain);
+        }
+        return startWithHistory(cli, llm, db);
+    }
+
+    /** Runs a chat that records its asks, continuing an earlier conversation when --resume says so. */
+    private int startWithHistory(Cli cli, LlmClient llm, PostgresDatabase db) {
+        dev.pgagent.db.postgres.PostgresHistoryStore store = history.require(cli);
+        String sessionId = resume == null ? null : resume.isEmpty() ? latestSession(cli, store) : resume;
+        try (ChatConsole console = console(cli, plain)) {
+            Progress progress = cli.decorations() ? Progress.on(cli.err, console::width) : Progress.NONE;
+            ConfirmationHandler confirmations =
+                    TerminalConfirmations.forPolicy(cli, agentOptions.policy(), cli.out, console.answers());
+            RunningStatements statements = new RunningStatements();
+            try (PostgresAgent agent = Agents.build(llm, db, agentOptions,
+                    RunningStatements.both(statements, new StepPrinter(cli.out, progress)), confirmations,
+                    history.configure(cli, db))) {
+                dev.pgagent.core.AgentSession first = sessionId == null ? agent.newSession()
+                        : agent.continueSession(sessionId);
+                int turns = first.history().isEmpty() ? 0 : (int) first.history().stream()
+                        .filter(m -> m instanceof dev.pgagent.api.llm.UserMessage).count();
+                cli.out.println((sessionId == null ? "Conversation " : "Continuing conversation ") + first.id()
+                        + (sessionId == null ? "" : " (" + turns + " earlier questions)")
+                        + "; continue it later with: pg-agent chat --resume " + first.id());
+                return new ChatLoop(cli, agent, console, progress, statements, first).run();
+            } finally {
+                progress.close();
+            }
+        }
+    }
+
+    private static String latestSession(Cli cli, dev.pgagent.db.postgres.PostgresHistoryStore store) {
+        return store.search(dev.pgagent.api.history.HistoryQuery.builder().principal(HistoryOptions.user(cli))
+                        .limit(1).build())
+                .stream().findFirst()
+                .map(dev.pgagent.api.history.AskRecord::sessionId)
+                .orElseThrow(() -> new UserException("--resume: the history holds no conversation of "
+                        + HistoryOptions.user(cli) + " yet"));
     }
 
     /** Runs a chat on {@code db}; shared with the demo. */

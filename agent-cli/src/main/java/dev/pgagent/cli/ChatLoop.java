@@ -27,12 +27,21 @@ final class ChatLoop {
     private final Progress progress;
     private final RunningStatements statements;
 
+    private final @org.jspecify.annotations.Nullable AgentSession first;
+
     ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements) {
+        this(cli, agent, console, progress, statements, null);
+    }
+
+    /** Creates a loop whose first conversation is {@code first} (a continued one), or a new one when null. */
+    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements,
+            @org.jspecify.annotations.Nullable AgentSession first) {
         this.cli = cli;
         this.agent = agent;
         this.console = console;
         this.progress = progress;
         this.statements = statements;
+        this.first = first;
     }
 
     /** Reads questions until /quit or end of input; returns the exit status. */
@@ -42,7 +51,7 @@ final class ChatLoop {
                 ? "Ctrl-C cancels a running question; Ctrl-D leaves. End a line with \\ (or press Alt-Enter) to go"
                         + " on on the next; arrow keys recall earlier questions."
                 : "Ctrl-C cancels a running question; end of input leaves.");
-        AgentSession session = agent.newSession();
+        AgentSession session = first != null ? first : agent.newSession();
         boolean armed = false; // the last thing was a Ctrl-C: another one at an empty prompt leaves
         while (true) {
             cli.out.flush();

@@ -41,7 +41,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  OPENAI_API_KEY    the model provider's API key (never printed)",
             "  OPENAI_BASE_URL   any OpenAI-compatible server, e.g. Ollama's",
             "                    http://localhost:11434/v1",
-            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ")",
+            "  ANTHROPIC_API_KEY Anthropic's API key, with --provider anthropic (never printed)",
+            "  PGAGENT_PROVIDER  openai (default) or anthropic, when --provider is not given",
+            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ", or "
+                    + ModelOptions.DEFAULT_ANTHROPIC_MODEL + " for anthropic)",
             "  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or DATABASE_URL",
             "                    the database when --url is not given",
             "",
@@ -124,7 +127,8 @@ public final class PgAgentCli implements Callable<Integer> {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp");
+    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
+            "history");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -173,6 +177,8 @@ public final class PgAgentCli implements Callable<Integer> {
             case "context" -> new ContextCommand(cli);
             case "demo" -> new DemoCommand(cli);
             case "mcp" -> new McpCommand(cli);
+            case "export" -> new ExportCommand(cli);
+            case "history" -> new HistoryCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * its statement to end.
  */
 final class CancellationWatchdog {
-    static final long POLL_MILLIS = 25;
-
-    /** Every how many ticks a statement still running after its cancel is cancelled again, on its connection. */
+    /** Every how many ticks work still running after its cancel is cancelled again. */
     static final int RESEND_TICKS = 8;
+
+    static final long POLL_MILLIS = 25;
 
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
     private static volatile ScheduledExecutorService poller;
@@ -28,14 +28,16 @@ final class CancellationWatchdog {
     /** A statement being watched; {@link #interrupted()} says whether the watchdog cancelled it. */
     static final class Watch implements AutoCloseable {
         private final Thread thread;
-        private final Statement statement;
+        private final Runnable canceller;
+        private final Runnable resend;
+        private int ticksCancelled; // only the poller thread touches it
         private final QueryCancellation cancellation;
         private volatile boolean interrupted;
-        private int ticksCancelled; // only the poller thread touches it
 
-        private Watch(Thread thread, Statement statement, QueryCancellation cancellation) {
+        private Watch(Thread thread, Runnable canceller, Runnable resend, QueryCancellation cancellation) {
             this.thread = thread;
-            this.statement = statement;
+            this.canceller = canceller;
+            this.resend = resend;
             this.cancellation = cancellation;
         }
 
@@ -54,7 +56,20 @@ final class CancellationWatchdog {
      * the statement finished.
      */
     static Watch watch(Statement statement, QueryCancellation cancellation) {
-        Watch w = new Watch(Thread.currentThread(), statement, cancellation);
+        return watch(() -> QueryCancellation.cancelStatement(statement),
+                () -> QueryCancellation.cancelConnection(statement), cancellation);
+    }
+
+    /**
+     * Starts watching work without a statement (a {@code COPY}) run by the current thread, cancelled by
+     * {@code canceller}. Close the watch when the work finished.
+     */
+    static Watch watch(Runnable canceller, QueryCancellation cancellation) {
+        return watch(canceller, canceller, cancellation);
+    }
+
+    private static Watch watch(Runnable canceller, Runnable resend, QueryCancellation cancellation) {
+        Watch w = new Watch(Thread.currentThread(), canceller, resend, cancellation);
         WATCHES.add(w);
         ensureStarted();
         return w;
@@ -85,12 +100,12 @@ final class CancellationWatchdog {
             // Sent on every tick while it applies: a cancel that arrives before the statement reached the server is
             // a no-op in pgjdbc, so it is repeated until the statement is seen running (pgjdbc ignores repeats).
             if (w.interrupted || w.cancellation.isCancelled()) {
-                QueryCancellation.cancelStatement(w.statement);
+                QueryCancellation.runCanceller(w.canceller);
                 // pgjdbc sends a statement's cancel only once, and the server ignores a cancel that arrives between
-                // two protocol messages of the statement (it is reading then, not running): while the statement is
-                // still watched (still running), cancel again on its connection, which pgjdbc always sends
+                // two protocol messages of the statement (it is reading then, not running): while the work is still
+                // watched (still running), cancel again (on the statement's connection, which pgjdbc always sends)
                 if (++w.ticksCancelled % RESEND_TICKS == 0) {
-                    QueryCancellation.cancelConnection(w.statement);
+                    QueryCancellation.runCanceller(w.resend);
                 }
             }
         }

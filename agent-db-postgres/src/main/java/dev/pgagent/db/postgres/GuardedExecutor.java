@@ -115,7 +115,7 @@ final class GuardedExecutor {
         return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation).count();
     }
 
-    private static SqlText check(String sql) {
+    static SqlText check(String sql) {
         java.util.Objects.requireNonNull(sql, "sql == null");
         SqlText text = SqlText.scan(sql);
         if (text.statementCount() != 1) {
@@ -130,7 +130,7 @@ final class GuardedExecutor {
     }
 
     /** The statement whose plan is checked for denied data, or null when EXPLAIN cannot plan it. */
-    private static @Nullable String reach(SqlText text) {
+    static @Nullable String reach(SqlText text) {
         return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
     }
 
@@ -206,12 +206,12 @@ final class GuardedExecutor {
         }
     }
 
-    private static boolean isBroken(SQLException e) {
+    static boolean isBroken(SQLException e) {
         String state = e.getSQLState();
         return state != null && state.startsWith("08");
     }
 
-    private static void checkQueryMode(Connection c) throws SQLException {
+    static void checkQueryMode(Connection c) throws SQLException {
         if (c.isWrapperFor(PGConnection.class)) {
             PreferQueryMode m = c.unwrap(PGConnection.class).getPreferQueryMode();
             if (m == PreferQueryMode.SIMPLE) {
@@ -225,7 +225,7 @@ final class GuardedExecutor {
      * Refuses a statement whose plan reads denied tables or columns (through views, inheritance, partitions or
      * materialized views). Planning happens in the statement's own transaction, under its role and timeouts.
      */
-    private static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
+    static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
         if (reachSql == null || denied.isEmpty()) {
             return;
         }
@@ -235,7 +235,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
+    static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
         String sql = "SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true),"
                 + " set_config('bytea_output', 'hex', true)"
                 + (limits.role() != null ? ", set_config('role', ?, true)" : "");
@@ -357,7 +357,7 @@ final class GuardedExecutor {
         return len;
     }
 
-    private static void throwIfCancelled(QueryCancellation cancellation) {
+    static void throwIfCancelled(QueryCancellation cancellation) {
         if (cancellation.isCancelled()) {
             throw new CancelledException("the statement was cancelled");
         }
@@ -366,7 +366,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static PgAgentException translate(SQLException e, QueryCancellation cancellation,
+    static PgAgentException translate(SQLException e, QueryCancellation cancellation,
             CancellationWatchdog.@Nullable Watch watch, ExecutionLimits limits) {
         String state = e.getSQLState();
         if (QUERY_CANCELED.equals(state)) {
