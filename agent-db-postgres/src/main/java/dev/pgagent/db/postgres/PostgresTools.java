@@ -11,7 +11,6 @@ import dev.pgagent.api.tool.Tool;
 import dev.pgagent.api.tool.ToolArguments;
 import dev.pgagent.api.tool.ToolContext;
 import dev.pgagent.api.tool.ToolResult;
-import dev.pgagent.db.postgres.internal.PlanSummary;
 import dev.pgagent.db.postgres.internal.SchemaText;
 import java.util.List;
 import java.util.Objects;
@@ -160,18 +159,25 @@ public final class PostgresTools {
 
     private static Tool explainQuery(PostgresDatabase db) {
         ToolSpec spec = new ToolSpec(EXPLAIN_QUERY,
-                "Shows the plan PostgreSQL estimates for one SQL statement, without running it: the plan tree with "
-                        + "estimated cost and rows per step, the total cost, and warnings for sequential scans on "
-                        + "large tables. Use it to check an expensive query before running it.",
+                "Shows the plan PostgreSQL chooses for one SQL statement: the plan tree with estimated cost and rows "
+                        + "per step, then findings with fixes (sequential scans of large tables under a selective "
+                        + "filter, functions on indexed columns, joins on unindexed foreign keys, nested loops over "
+                        + "many rows; with analyze also row misestimates and sorts or hashes spilling to disk). "
+                        + "Without analyze nothing runs. With analyze=true a query (never a write) is executed in a "
+                        + "read-only transaction that is rolled back, under the time limit, and actual rows and "
+                        + "times are shown. Use it to check or tune an expensive query.",
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
-                        + "\"The statement to explain (without EXPLAIN)\"}},\"required\":[\"sql\"],"
+                        + "\"The statement to explain (without EXPLAIN)\"},\"analyze\":{\"type\":\"boolean\","
+                        + "\"description\":\"Run the query to get actual rows and times (EXPLAIN ANALYZE); "
+                        + "default false\"}},\"required\":[\"sql\"],"
                         + "\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> explain(db, args, ctx));
     }
 
     private static ToolResult explain(PostgresDatabase db, ToolArguments args, ToolContext ctx) {
         String sql = args.requireString("sql");
-        StatementOutcome o = ctx.sql().explain(sql);
+        boolean analyze = args.bool("analyze").orElse(false);
+        StatementOutcome o = analyze ? ctx.sql().explainAnalyze(sql) : ctx.sql().explain(sql);
         if (!o.isExecuted()) {
             String why = nonNull(o.error(), o.status().name().toLowerCase(java.util.Locale.ROOT));
             return ToolResult.error(switch (o.status()) {
@@ -192,9 +198,12 @@ public final class PostgresTools {
         } catch (PgAgentException e) {
             model = null;
         }
-        SchemaModel m = model;
-        String summary = PlanSummary.summarize(json, rel -> m == null ? -1
-                : m.table(rel).map(TableInfo::rowEstimate).orElse(-1L), MAX_CHARS);
+        String summary;
+        try {
+            summary = PlanAnalysis.of(json, model).toText(MAX_CHARS);
+        } catch (IllegalArgumentException e) {
+            return ToolResult.error("EXPLAIN returned no readable plan: " + nonNull(e.getMessage(), "not JSON"));
+        }
         return ToolResult.of(summary);
     }
 
