@@ -52,7 +52,29 @@ public final class PostgresTools {
     /** Name of the tool that explains a statement's plan. */
     public static final String EXPLAIN_QUERY = "explain_query";
 
+    /** Name of the tool that runs the health checks of {@link DatabaseHealth}. */
+    public static final String DATABASE_HEALTH = "database_health";
+
     private PostgresTools() {}
+
+    /**
+     * Returns the {@code database_health} tool: it runs {@link DatabaseHealth#check} through the call's guarded
+     * gateway and returns the report as text. Not among {@link #builtIns}; a host adds it where a model should see
+     * the database's maintenance state. Stateless and safe for concurrent use.
+     */
+    @dev.pgagent.api.Experimental
+    public static Tool databaseHealth() {
+        ToolSpec spec = new ToolSpec(DATABASE_HEALTH,
+                "Checks the database's health from its statistics views: unused, duplicate and invalid indexes, "
+                        + "tables never vacuumed or analyzed or with many dead rows, sequences near exhaustion, "
+                        + "connections in use against max_connections, and the cache hit ratio. Each issue comes "
+                        + "with a fix. Reads only.",
+                "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}");
+        return tool(spec, (args, ctx) -> {
+            String text = DatabaseHealth.check(ctx.sql()).toText();
+            return ToolResult.of(text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS - 20) + "\n[cut]");
+        });
+    }
 
     /**
      * Returns the five built-in tools over {@code db}, in this order: execute_query, list_tables, describe_table,
