@@ -8,6 +8,7 @@ import dev.pgagent.api.audit.AuditEvent;
 import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.db.postgres.DatabaseHealth;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.RecordingAuditSink;
 import java.util.List;
@@ -95,6 +96,19 @@ class GuardedPathIT {
             assertThat(audit.sql(AuditEventType.QUERY_REFUSED))
                     .containsExactly("DELETE FROM orders", "UPDATE products SET price = 0");
             assertThat(Shop.query(ds, "SELECT count(*) FROM orders")).containsExactly(List.of("4"));
+        }
+    }
+
+    @Test
+    void healthChecksPassTheReadOnlyValidatorAndAreAudited() {
+        RecordingAuditSink audit = new RecordingAuditSink();
+        try (PostgresAgent agent = agent(audit, new CopyOnWriteArrayList<>())) {
+            DatabaseHealth.Report r = DatabaseHealth.check(agent.guardedPath("dba"));
+
+            assertThat(r.skipped()).isEmpty();
+            assertThat(r.facts()).anySatisfy(f -> assertThat(f).startsWith("connections: "));
+            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).hasSize(7);
+            assertThat(audit.events(AuditEventType.QUERY_REFUSED)).isEmpty();
         }
     }
 
