@@ -45,6 +45,36 @@ final class AgentOptions {
         return n;
     }
 
+    /**
+     * Checks the settings before anything runs: the step limit, and that the audit file can be opened for
+     * appending (it is created if missing), so that no ask runs without the trail asked for.
+     *
+     * @throws UserException if a setting is wrong (exit status 2)
+     */
+    void checkSettings() {
+        maxSteps();
+        java.nio.file.Path file = audit;
+        if (file == null) {
+            return;
+        }
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new UserException("--audit " + file + " cannot be written: it is a directory");
+        }
+        try {
+            // opened for append (and created when missing): the sink will be able to write
+            java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND).close();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserException("--audit " + file + " cannot be written: its directory does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UserException("--audit " + file + " cannot be written: permission denied");
+        } catch (java.io.IOException | SecurityException e) {
+            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                    ? fs.getReason() : String.valueOf(e.getMessage());
+            throw new UserException("--audit " + file + " cannot be written: " + reason);
+        }
+    }
+
     /** Returns the name a user types for {@code level}. */
     static String name(PolicyLevel level) {
         return level.name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -18,7 +18,19 @@ final class Agents {
             AgentOptions options,
             AgentListener listener,
             ConfirmationHandler confirmations) {
+        return build(llm, db, options, listener, confirmations, b -> {});
+    }
+
+    /** Builds the agent, letting {@code more} add to its builder (the history, for one). */
+    static PostgresAgent build(
+            LlmClient llm,
+            PostgresDatabase db,
+            AgentOptions options,
+            AgentListener listener,
+            ConfirmationHandler confirmations,
+            java.util.function.Consumer<PostgresAgent.Builder> more) {
         PostgresAgent.Builder builder = PostgresAgent.builder();
+        more.accept(builder);
         if (options.audit != null) {
             builder.addAuditSink(AuditSinks.jsonLines(options.audit));
         }

@@ -2,43 +2,80 @@ package dev.pgagent.cli;
 
 import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.LlmException;
+import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.core.AgentResponse;
 import dev.pgagent.core.AgentSession;
 import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.PostgresAgent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The interactive conversation of {@code pg-agent chat} and {@code pg-agent demo}. */
+/**
+ * The interactive conversation of {@code pg-agent chat} and {@code pg-agent demo}. Ctrl-C cancels the running
+ * question (the model call and the statement on the server) and returns to the prompt with the conversation kept;
+ * Ctrl-C at an empty prompt right after that (or twice at an empty prompt), Ctrl-D, {@code /quit} or the end of
+ * input leave.
+ */
 final class ChatLoop {
+    static final String PROMPT = "pg-agent> ";
+    private static final String LEAVE_HINT = "Ctrl-C again or Ctrl-D to leave";
+
     private final Cli cli;
     private final PostgresAgent agent;
+    private final ChatConsole console;
+    private final Progress progress;
+    private final RunningStatements statements;
 
-    ChatLoop(Cli cli, PostgresAgent agent) {
+    private final @org.jspecify.annotations.Nullable AgentSession first;
+
+    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements) {
+        this(cli, agent, console, progress, statements, null);
+    }
+
+    /** Creates a loop whose first conversation is {@code first} (a continued one), or a new one when null. */
+    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements,
+            @org.jspecify.annotations.Nullable AgentSession first) {
         this.cli = cli;
         this.agent = agent;
+        this.console = console;
+        this.progress = progress;
+        this.statements = statements;
+        this.first = first;
     }
 
     /** Reads questions until /quit or end of input; returns the exit status. */
     int run() {
-        cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves "
-                + "(Ctrl-C leaves at once, cancelling what runs).");
-        AgentSession session = agent.newSession();
+        cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves.");
+        cli.out.println(console.editing()
+                ? "Ctrl-C cancels a running question; Ctrl-D leaves. End a line with \\ (or press Alt-Enter) to go"
+                        + " on on the next; arrow keys recall earlier questions."
+                : "Ctrl-C cancels a running question; end of input leaves.");
+        AgentSession session = first != null ? first : agent.newSession();
+        boolean armed = false; // the last thing was a Ctrl-C: another one at an empty prompt leaves
         while (true) {
-            cli.out.print("pg-agent> ");
             cli.out.flush();
             String line;
             try {
-                line = cli.reader().readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read standard input", e);
+                line = console.input().readLine(PROMPT);
+            } catch (LineInput.Interrupt e) {
+                if (!e.partial.isBlank()) {
+                    armed = false; // Ctrl-C on a half-typed question throws it away
+                    continue;
+                }
+                if (armed) {
+                    return 0;
+                }
+                armed = true;
+                cli.out.println("(" + LEAVE_HINT + ")");
+                continue;
             }
             if (line == null) {
                 cli.out.println();
                 return 0;
             }
-            String input = line.strip();
+            armed = false;
+            String input = console.joinLines(line).strip();
             if (input.isEmpty()) {
                 continue;
             }
@@ -62,25 +99,67 @@ final class ChatLoop {
                     }
                 }
             }
-            // Ctrl-C ends the program; the hook first cancels the running statement on the server, so a slow
-            // query does not go on running there after the client is gone.
-            AgentSession asking = session;
-            Thread cancelOnExit = new Thread(asking::cancel, "pg-agent-cancel-on-exit");
-            Runtime.getRuntime().addShutdownHook(cancelOnExit);
+            armed = ask(session, input);
+        }
+    }
+
+    /** Asks one question; returns whether Ctrl-C cancelled it. */
+    private boolean ask(AgentSession session, String question) {
+        AtomicInteger interrupts = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(1);
+        // the program may still be ended (SIGTERM, a closed terminal): cancel the statement on the server first
+        Thread onExit = new Thread(() -> {
+            session.cancel();
             try {
-                AgentResponse r = session.ask(input);
-                printAnswer(r);
-            } catch (LlmException | CancelledException e) {
-                // keep the conversation going; the next question may work
-                cli.err.println("pg-agent: " + Errors.describe(e, cli));
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cancelOnExit);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is already exiting (Ctrl-C): the hook runs, nothing to undo
-                }
+                finished.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            statements.awaitNone(RunningStatements.STOP_WAIT);
+        }, "pg-agent-cancel-on-exit");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        AskCancel cancel = new AskCancel(session);
+        Interrupts.Registration onInterrupt = console.duringAsk(() -> {
+            interrupts.incrementAndGet();
+            if (!cancel.request()) {
+                Runtime.getRuntime().halt(AskCommand.INTERRUPTED); // a second Ctrl-C while cancelling: leave now
+            }
+        });
+        try {
+            AgentResponse r = session.ask(question);
+            if (cancel.requested()) {
+                // back to the prompt once the statement has stopped on the server, not merely been asked to
+                cancel.awaitSent();
+                statements.awaitNone(RunningStatements.STOP_WAIT);
+            }
+            progress.close();
+            if (interrupts.get() > 0 || r.status() == AgentStatus.CANCELLED) {
+                cli.out.println("(cancelled; " + LEAVE_HINT + ")");
+                return interrupts.get() > 0;
+            }
+            printAnswer(r);
+        } catch (CancelledException e) {
+            progress.close();
+            cli.out.println("(cancelled; " + LEAVE_HINT + ")");
+            return interrupts.get() > 0;
+        } catch (LlmException e) {
+            progress.close();
+            // keep the conversation going; the next question may work
+            cli.err.println("pg-agent: " + Errors.describe(e, cli));
+        } finally {
+            cancel.awaitSent();
+            if (cancel.requested()) {
+                statements.awaitNone(RunningStatements.STOP_WAIT);
+            }
+            onInterrupt.close();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook has run
             }
         }
+        return false;
     }
 
     private void printAnswer(AgentResponse r) {
@@ -89,13 +168,19 @@ final class ChatLoop {
             cli.out.println(cli.scrub(r.answer().strip()));
             cli.out.println();
         }
-        List<dev.pgagent.api.sql.QueryResult> tables = r.tables();
-        if (!tables.isEmpty()) {
-            cli.out.println(TextTable.render(tables.get(tables.size() - 1), ResponsePrinter.MAX_TABLE_ROWS));
-            cli.out.println();
+        // each statement's result; the statements themselves were printed as they ran
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8);
+        for (StatementOutcome o : r.statements()) {
+            if (o.result() != null && o.isExecuted()) {
+                ps.println("  " + ResponsePrinter.outcomeLine(o) + ":");
+                ResponsePrinter.printResult(o, ps);
+            }
         }
+        cli.out.print(cli.scrub(buffer.toString(java.nio.charset.StandardCharsets.UTF_8)));
         if (r.status() != AgentStatus.COMPLETED) {
-            cli.out.println(ResponsePrinter.summary(r));
+            cli.out.println(ResponsePrinter.summary(r) + " status " + r.status().name()
+                    + r.error().map(e -> ": " + cli.scrub(Errors.oneLine(e))).orElse(""));
         }
         cli.out.flush();
     }

@@ -24,16 +24,20 @@ final class Cli {
     final boolean debug;
     /** Whether standard input is a terminal a person can answer confirmations at. */
     final boolean terminal;
+    /** Which standard streams are terminals. */
+    final Terminals terminals;
     private final Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable BufferedReader reader;
 
-    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug, boolean terminal) {
+    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug,
+            Terminals terminals) {
         this.in = Objects.requireNonNull(in, "in == null");
         this.out = Objects.requireNonNull(out, "out == null");
         this.err = Objects.requireNonNull(err, "err == null");
         this.env = Map.copyOf(Objects.requireNonNull(env, "env == null"));
         this.debug = debug;
-        this.terminal = terminal;
+        this.terminals = Objects.requireNonNull(terminals, "terminals == null");
+        this.terminal = terminals.in();
         for (String name : new String[] {"OPENAI_API_KEY", "PGPASSWORD"}) {
             addSecret(this.env.get(name));
         }
@@ -61,6 +65,14 @@ final class Cli {
             }
         }
         return System.console() != null;
+    }
+
+    /**
+     * Returns whether to decorate output for a person (progress, status lines): standard output and standard error
+     * are terminals, {@code NO_COLOR} is unset and {@code TERM} is not {@code dumb}.
+     */
+    boolean decorations() {
+        return terminals.out() && terminals.err() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
     }
 
     /** Returns an environment variable, or null when it is unset or blank. */

@@ -1,19 +1,37 @@
 package dev.pgagent.cli;
 
 import dev.pgagent.db.postgres.PgDataSources;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The options that say which database to use; a picocli mixin shared by the commands that need one. */
 final class DatabaseOptions {
+    /** Seconds to wait for a connection when PGCONNECT_TIMEOUT is not set. */
+    static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+    /** The variables that name a database when there is no --url (PGPASSWORD alone names none). */
+    private static final List<String> NAMING_VARIABLES =
+            List.of("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER");
+
+    static final String HOW_TO_NAME = "pass --url (jdbc:postgresql://host:5432/db or postgresql://user@host/db), or"
+            + " set PGHOST, PGPORT, PGDATABASE and PGUSER (PGPASSWORD), or DATABASE_URL";
+
+    private static final Pattern URI_AUTHORITY = Pattern.compile("^(?:postgres(?:ql)?|jdbc:postgresql)://([^/?#]*)");
+
     @Option(
             names = "--url",
             paramLabel = "URL",
             description = "The database, as a JDBC URL (jdbc:postgresql://host:5432/db) or a "
                     + "postgresql://user@host:5432/db URI. Default: the libpq variables PGHOST (localhost), "
-                    + "PGPORT (5432), PGDATABASE, PGUSER, PGPASSWORD, or DATABASE_URL.")
+                    + "PGPORT (5432), PGDATABASE, PGUSER, PGPASSWORD, or DATABASE_URL; one of them must be set."
+                    + " PGCONNECT_TIMEOUT: seconds to wait for the connection (default "
+                    + DEFAULT_CONNECT_TIMEOUT_SECONDS + "; 0 waits as long as it takes).")
     @Nullable String url;
 
     @Option(names = "--user", paramLabel = "NAME", description = "The database user. Default: PGUSER.")
@@ -30,17 +48,41 @@ final class DatabaseOptions {
         return url != null;
     }
 
-    /** Returns the data source the options and the environment describe. */
+    /**
+     * Returns the data source the options and the environment describe, with the connect timeout set.
+     *
+     * @throws UserException if no database is named, or the URL is malformed (exit status 2)
+     */
     DataSource dataSource(Cli cli) {
         cli.addSecret(password);
+        int timeout = connectTimeoutSeconds(cli);
+        DataSource ds = unlimited(cli);
+        try {
+            ds.setLoginTimeout(timeout);
+        } catch (SQLException e) {
+            // the driver keeps its own default
+        }
+        return ds;
+    }
+
+    private DataSource unlimited(Cli cli) {
         String u = url;
         if (u == null) {
+            if (NAMING_VARIABLES.stream().noneMatch(name -> cli.env(name) != null)) {
+                throw new UserException("no database named: " + HOW_TO_NAME);
+            }
+            String databaseUrl = cli.env("DATABASE_URL");
+            if (databaseUrl != null) {
+                secretOfUri(databaseUrl, cli);
+                checkPorts(databaseUrl.strip(), "DATABASE_URL");
+            }
             return PgDataSources.fromEnvironment(cli.env);
         }
         String pw = password != null ? password : cli.env("PGPASSWORD");
         String name = user != null ? user : cli.env("PGUSER");
         if (u.startsWith("postgresql://") || u.startsWith("postgres://")) {
             secretOfUri(u, cli);
+            checkPorts(u, "--url");
             Map<String, String> env = new java.util.HashMap<>(cli.env);
             env.put("DATABASE_URL", u);
             if (name != null) {
@@ -56,7 +98,52 @@ final class DatabaseOptions {
                     + " or a postgresql:// URI, but was " + describe(u));
         }
         secretOfJdbcUrl(u, cli);
+        checkPorts(u, "--url");
         return PgDataSources.fromUrl(u, name, pw);
+    }
+
+    /**
+     * Returns the seconds to wait for a connection: PGCONNECT_TIMEOUT (as libpq reads it; 0 or less waits without
+     * limit), else {@value #DEFAULT_CONNECT_TIMEOUT_SECONDS}.
+     */
+    static int connectTimeoutSeconds(Cli cli) {
+        String v = cli.env("PGCONNECT_TIMEOUT");
+        if (v == null) {
+            return DEFAULT_CONNECT_TIMEOUT_SECONDS;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new UserException("PGCONNECT_TIMEOUT must be a number of seconds but was '" + v + "'");
+        }
+    }
+
+    /**
+     * Checks the ports of a URL or URI ({@code host:port}, several separated by commas) before the driver reads it:
+     * the driver logs a warning of its own for a bad port and a URI parser takes it for no port at all (5432).
+     */
+    static void checkPorts(String url, String what) {
+        Matcher m = URI_AUTHORITY.matcher(url);
+        if (!m.find()) {
+            return;
+        }
+        String authority = m.group(1);
+        int at = authority.lastIndexOf('@');
+        String hosts = at < 0 ? authority : authority.substring(at + 1);
+        for (String host : hosts.split(",", -1)) {
+            int close = host.lastIndexOf(']');
+            int colon = host.indexOf(':', close < 0 ? 0 : close);
+            if (close < 0 && host.indexOf(':') != host.lastIndexOf(':')) {
+                continue; // a bare IPv6 address, which the driver and the URI parser reject on their own
+            }
+            if (colon >= 0) {
+                String port = host.substring(colon + 1);
+                if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    throw new UserException(what + " has an invalid port '" + port + "' (a port is a number"
+                            + " 1-65535): " + describe(url));
+                }
+            }
+        }
     }
 
     /** Returns the URL with any password replaced, for messages. */
@@ -65,14 +152,14 @@ final class DatabaseOptions {
     }
 
     private static void secretOfUri(String uri, Cli cli) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("://[^:/@]+:([^@/]*)@").matcher(uri);
+        Matcher m = Pattern.compile("://[^:/@]+:([^@/]*)@").matcher(uri);
         if (m.find()) {
             cli.addSecret(m.group(1));
         }
     }
 
     private static void secretOfJdbcUrl(String url, Cli cli) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)password=([^&]*)").matcher(url);
+        Matcher m = Pattern.compile("(?i)password=([^&]*)").matcher(url);
         while (m.find()) {
             cli.addSecret(m.group(1));
         }

@@ -36,6 +36,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
+    @Option(names = "--plain", description = "In the chat: read plain lines, without line editing or history.")
+    boolean plain;
+
     @Option(names = "--load", description = "With --url: load the sample shop into that database (schema 'shop').")
     boolean load;
 
@@ -89,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                     + AgentOptions.name(agentOptions.policy().level()) + ".");
             cli.out.println("Try: Who are our five best customers by revenue?  Which products get the worst"
                     + " reviews?  How many orders are still waiting to ship?");
-            return ChatCommand.start(cli, model.client(cli), db, agentOptions);
+            return ChatCommand.start(cli, model.client(cli), db, agentOptions, plain);
         }
         cli.out.println();
         cli.out.println("No model is configured, so there is no chat. To chat with this database, "

@@ -18,15 +18,21 @@ final class Errors {
 
     /** Returns a one-line description of {@code e}, without secrets. */
     static String describe(Throwable e, Cli cli) {
-        return cli.scrub(oneLine(describe(e)));
+        int timeout;
+        try {
+            timeout = DatabaseOptions.connectTimeoutSeconds(cli);
+        } catch (UserException bad) {
+            timeout = DatabaseOptions.DEFAULT_CONNECT_TIMEOUT_SECONDS;
+        }
+        return cli.scrub(oneLine(describe(e, timeout)));
     }
 
-    private static String describe(Throwable e) {
+    private static String describe(Throwable e, int connectTimeout) {
         if (e instanceof UserException || e instanceof ConfigurationException || e instanceof CancelledException) {
             return text(e);
         }
         if (e instanceof DatabaseException db) {
-            return database(db);
+            return database(db, connectTimeout);
         }
         if (e instanceof LlmException) {
             return "the model call failed: " + text(e);
@@ -44,16 +50,35 @@ final class Errors {
                 + " (run again with --debug for details)";
     }
 
-    private static String database(DatabaseException e) {
+    private static String database(DatabaseException e, int connectTimeout) {
         SQLException sql = find(e, SQLException.class);
         String state = e.sqlState().orElse(sql == null ? null : sql.getSQLState());
         String message = text(e);
+        if (state != null && state.startsWith("08") && timedOut(e)) {
+            // the driver says only "The connection attempt failed." or "Connection attempt timed out."
+            return "cannot connect to the database: the connection attempt timed out after " + connectTimeout
+                    + " s with no answer from the server (PGCONNECT_TIMEOUT sets how long to wait)";
+        }
         if (state != null && (state.startsWith("08") || state.startsWith("28") || state.equals("3D000"))) {
             // connection-level failures: the driver's text is the clear one
             String driver = sql == null ? message : sqlMessage(sql);
             return "cannot connect to the database: " + driver;
         }
         return "database error: " + message;
+    }
+
+    private static boolean timedOut(Throwable e) {
+        if (find(e, java.net.SocketTimeoutException.class) != null) {
+            return true;
+        }
+        Set<Throwable> seen = new HashSet<>();
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("Connection attempt timed out")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String sqlMessage(SQLException e) {

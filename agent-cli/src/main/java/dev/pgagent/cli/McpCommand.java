@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Environment: PGAGENT_MCP_TOKEN (a bearer token for HTTP, named 'default'); the database as for"
                 + " the other commands.", "Exit status: 0 when the client closed the connection (stdio); 1 on an"
-                + " error."})
+                + " error; 2 for a usage or configuration error (unknown transport, a missing or short token)."})
 final class McpCommand implements Callable<Integer> {
     private final Cli cli;
 

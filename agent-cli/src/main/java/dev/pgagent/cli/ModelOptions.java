@@ -1,17 +1,27 @@
 package dev.pgagent.cli;
 
 import dev.pgagent.api.llm.LlmClient;
+import dev.pgagent.llm.anthropic.AnthropicLlmClient;
 import dev.pgagent.llm.openai.OpenAiLlmClient;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The options that say which language model to use; a picocli mixin. */
 final class ModelOptions {
     static final String DEFAULT_MODEL = "gpt-4o-mini";
+    static final String DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
 
     static final String HOW_TO_CONFIGURE = "set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL for any "
             + "OpenAI-compatible server (for a local Ollama: OPENAI_BASE_URL=http://localhost:11434/v1 "
-            + "PGAGENT_MODEL=llama3.1)";
+            + "PGAGENT_MODEL=llama3.1), or ANTHROPIC_API_KEY with --provider anthropic";
+
+    @Option(
+            names = "--provider",
+            paramLabel = "NAME",
+            description = "The model provider: openai (any OpenAI-compatible server) or anthropic. Default: "
+                    + "PGAGENT_PROVIDER, else openai.")
+    @Nullable String provider;
 
     @Option(
             names = "--model",
@@ -26,23 +36,42 @@ final class ModelOptions {
                     + " The key is read from OPENAI_API_KEY only.")
     @Nullable String baseUrl;
 
+    /**
+     * Returns whether the provider is Anthropic.
+     *
+     * @throws UserException if the provider is neither openai nor anthropic
+     */
+    boolean anthropic(Cli cli) {
+        String p = provider != null && !provider.isBlank() ? provider : cli.env("PGAGENT_PROVIDER");
+        if (p == null || p.isBlank()) {
+            return false;
+        }
+        return switch (p.strip().toLowerCase(Locale.ROOT)) {
+            case "openai" -> false;
+            case "anthropic" -> true;
+            default -> throw new UserException("provider must be openai or anthropic but was " + p);
+        };
+    }
+
     /** Returns the model name to use. */
     String model(Cli cli) {
         if (model != null && !model.isBlank()) {
             return model;
         }
         String fromEnv = cli.env("PGAGENT_MODEL");
-        return fromEnv != null ? fromEnv : DEFAULT_MODEL;
+        return fromEnv != null ? fromEnv : anthropic(cli) ? DEFAULT_ANTHROPIC_MODEL : DEFAULT_MODEL;
     }
 
-    /** Returns the base URL, or null for OpenAI's. */
+    /** Returns the base URL, or null for the provider's own. */
     @Nullable String baseUrl(Cli cli) {
-        return baseUrl != null && !baseUrl.isBlank() ? baseUrl : cli.env("OPENAI_BASE_URL");
+        return baseUrl != null && !baseUrl.isBlank()
+                ? baseUrl
+                : cli.env(anthropic(cli) ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL");
     }
 
     /** Returns whether a model is configured: an API key or a base URL. */
     boolean configured(Cli cli) {
-        return cli.env("OPENAI_API_KEY") != null || baseUrl(cli) != null;
+        return cli.env(anthropic(cli) ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") != null || baseUrl(cli) != null;
     }
 
     /**
@@ -55,6 +84,18 @@ final class ModelOptions {
             throw new UserException("no model configured: " + HOW_TO_CONFIGURE);
         }
         try {
+            if (anthropic(cli)) {
+                AnthropicLlmClient.Builder b = AnthropicLlmClient.builder().model(model(cli));
+                String key = cli.env("ANTHROPIC_API_KEY");
+                if (key != null) {
+                    b.apiKey(key);
+                }
+                String url = baseUrl(cli);
+                if (url != null) {
+                    b.baseUrl(url);
+                }
+                return b.build();
+            }
             OpenAiLlmClient.Builder b = OpenAiLlmClient.builder().model(model(cli));
             String key = cli.env("OPENAI_API_KEY");
             if (key != null) {

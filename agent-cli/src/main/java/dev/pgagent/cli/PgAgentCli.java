@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -26,7 +27,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * }</pre>
  *
  * <p>Exit status: 0 on success; 1 when an ask did not complete, a statement was denied, or an error occurred; 2 for
- * a usage error (unknown command or option, bad option value).
+ * a usage or configuration error (unknown command or option, bad option value, no database or model named, an audit
+ * file that cannot be written); 130 when Ctrl-C cancelled an ask.
  */
 @Command(
         name = "pg-agent",
@@ -39,11 +41,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  OPENAI_API_KEY    the model provider's API key (never printed)",
             "  OPENAI_BASE_URL   any OpenAI-compatible server, e.g. Ollama's",
             "                    http://localhost:11434/v1",
-            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ")",
+            "  ANTHROPIC_API_KEY Anthropic's API key, with --provider anthropic (never printed)",
+            "  PGAGENT_PROVIDER  openai (default) or anthropic, when --provider is not given",
+            "  PGAGENT_MODEL     the model name (default " + ModelOptions.DEFAULT_MODEL + ", or "
+                    + ModelOptions.DEFAULT_ANTHROPIC_MODEL + " for anthropic)",
             "  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or DATABASE_URL",
             "                    the database when --url is not given",
             "",
-            "Exit status: 0 success; 1 failed ask, denied statement or error; 2 usage error.",
+            "Exit status: 0 success; 1 failed ask, denied statement or error; 2 usage or",
+            "configuration error; 130 ask cancelled by Ctrl-C.",
             "Run 'pg-agent COMMAND --help' for the options of a command."
         })
 public final class PgAgentCli implements Callable<Integer> {
@@ -62,7 +68,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** Runs the client with the process's streams and environment, and exits with its status. */
     public static void main(String[] args) {
-        int status = run(args, System.in, System.out, System.err, System.getenv(), Cli.stdinIsTerminal());
+        int status = run(args, System.in, System.out, System.err, System.getenv(), Terminals.detect());
         System.out.flush();
         System.exit(status);
     }
@@ -94,11 +100,17 @@ public final class PgAgentCli implements Callable<Integer> {
      */
     public static int run(
             String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+        return run(args, in, out, err, env, terminal ? Terminals.INPUT_ONLY : Terminals.NONE);
+    }
+
+    static int run(
+            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            Terminals terminals) {
         Objects.requireNonNull(args, "args == null");
         boolean debug = Arrays.asList(args).contains("--debug");
         Logging.configure(debug);
-        Cli cli = new Cli(in, out, err, env, debug, terminal);
-        CommandLine cl = commandLine(cli);
+        Cli cli = new Cli(in, out, err, env, debug, terminals);
+        CommandLine cl = commandLine(cli, args);
         try {
             return cl.execute(args);
         } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -107,22 +119,34 @@ public final class PgAgentCli implements Callable<Integer> {
             if (debug) {
                 e.printStackTrace(err);
             }
-            return 1;
+            return statusOf(e);
         } finally {
             out.flush();
             err.flush();
         }
     }
 
+    /** The commands, in the order help lists them. */
+    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
+            "history");
+
     static CommandLine commandLine(Cli cli) {
+        return commandLine(cli, new String[0]);
+    }
+
+    /**
+     * Returns the command line for {@code args}: when they name a command, only that command is built (picocli reads
+     * each command's annotations, and start-up is quicker without the others); otherwise all of them, for help
+     * and for the usage error that lists them.
+     */
+    static CommandLine commandLine(Cli cli, String[] arguments) {
         CommandLine cl = new CommandLine(new PgAgentCli(cli));
-        cl.addSubcommand(new AskCommand(cli));
-        cl.addSubcommand(new ChatCommand(cli));
-        cl.addSubcommand(new SchemaCommand(cli));
-        cl.addSubcommand(new CheckCommand(cli));
-        cl.addSubcommand(new ContextCommand(cli));
-        cl.addSubcommand(new DemoCommand(cli));
-        cl.addSubcommand(new McpCommand(cli));
+        String first = arguments.length > 0 ? arguments[0] : "";
+        for (String name : COMMANDS) {
+            if (!COMMANDS.contains(first) || first.equals(name)) {
+                cl.addSubcommand(command(name, cli));
+            }
+        }
         for (CommandLine sub : cl.getSubcommands().values()) {
             // --debug on every command, read before parsing
             sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--debug")
@@ -139,9 +163,32 @@ public final class PgAgentCli implements Callable<Integer> {
             if (cli.debug) {
                 ex.printStackTrace(cli.err);
             }
-            return 1;
+            return statusOf(ex);
         });
         return cl;
+    }
+
+    private static Object command(String name, Cli cli) {
+        return switch (name) {
+            case "ask" -> new AskCommand(cli);
+            case "chat" -> new ChatCommand(cli);
+            case "schema" -> new SchemaCommand(cli);
+            case "check" -> new CheckCommand(cli);
+            case "context" -> new ContextCommand(cli);
+            case "demo" -> new DemoCommand(cli);
+            case "mcp" -> new McpCommand(cli);
+            case "export" -> new ExportCommand(cli);
+            case "history" -> new HistoryCommand(cli);
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
+    }
+
+    /** Returns the exit status for a failure: 2 for usage and configuration errors, 1 for the rest. */
+    static int statusOf(Throwable e) {
+        if (e instanceof UserException u) {
+            return u.status();
+        }
+        return e instanceof dev.pgagent.api.ConfigurationException ? USAGE : 1;
     }
 
     private static int usageError(ParameterException ex, Cli cli) {
@@ -151,7 +198,7 @@ public final class PgAgentCli implements Callable<Integer> {
         if (ex instanceof UnmatchedArgumentException u && cmd.getParent() == null && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
-                    + String.join(", ", cmd.getSubcommands().keySet());
+                    + String.join(", ", COMMANDS);
         } else if (ex instanceof UnmatchedArgumentException u
                 && u.getUnmatched().stream().anyMatch(a -> a.startsWith("-") && a.strip().contains(" "))) {
             // SQL or a question that starts with "--" (a comment) looks like an option to the parser
@@ -169,7 +216,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.err.println("pg-agent: a command is required; the commands are ask, chat, schema, check, context, demo"
+        cli.err.println("pg-agent: a command is required; the commands are " + String.join(", ", COMMANDS)
                 + " (see 'pg-agent --help')");
         return USAGE;
     }

@@ -43,13 +43,18 @@ final class SchemaCommand implements Callable<Integer> {
         if (!tables.isEmpty()) {
             List<TableInfo> chosen = new ArrayList<>();
             for (String name : tables) {
-                chosen.add(schema.table(name).orElseThrow(() -> new UserException(
+                chosen.add(schema.table(name).orElseThrow(() -> UserException.failed(
                         "no table or view named '" + name + "' (run 'pg-agent schema' to list them)")));
             }
             schema = new SchemaModel(chosen, List.of(), schema.introspectedAt());
         }
         if (json) {
-            cli.out.println(JsonViews.pretty(JsonViews.schema(schema)));
+            try {
+                java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(cli.out, 1 << 16);
+                SchemaJson.write(schema, buffered);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the schema", e);
+            }
         } else {
             cli.out.print(SchemaText.render(schema));
         }

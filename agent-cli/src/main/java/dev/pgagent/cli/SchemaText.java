@@ -61,7 +61,8 @@ final class SchemaText {
     static String header(TableInfo t) {
         StringBuilder sb = new StringBuilder(t.qualifiedName()).append(" (").append(kind(t.kind()));
         if (t.kind() != TableKind.VIEW) {
-            sb.append(", ~").append(Math.max(0, t.rowEstimate())).append(" rows");
+            // -1: PostgreSQL has no estimate yet (never vacuumed or analysed); 0 would claim it is empty
+            sb.append(t.rowEstimate() < 0 ? ", not analysed" : ", ~" + ResponsePrinter.count(t.rowEstimate(), "row"));
         }
         sb.append(')');
         if (t.comment() != null) {

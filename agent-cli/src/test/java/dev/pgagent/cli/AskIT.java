@@ -154,7 +154,8 @@ class AskIT {
                 "Add five units of product 7 to the stock");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("The model wants to run (WRITE)").contains("changed 1 rows")
+        assertThat(r.out()).contains("The model wants to run (WRITE)")
+                .contains("The dry run changed 1 row, then was rolled back.").contains("sequence values")
                 .contains("Run it? [y/N]").contains("Added five units.");
         assertThat(count(stock)).isEqualTo(before + 5);
     }
@@ -209,7 +210,8 @@ class AskIT {
         assertThat(r.exitCode()).isEqualTo(1);
         JsonNode doc = JSON.readTree(r.out());
         assertThat(doc.get("status").asText()).isNotEqualTo("COMPLETED");
-        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: the ask ended");
+        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: the ask ended")
+                .contains("the step limit of 1 model turn was reached");
     }
 
     @Test
@@ -223,7 +225,50 @@ class AskIT {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.errLines()).hasSize(1);
         assertThat(r.err()).doesNotContain("\tat ").doesNotContain(KEY);
-        assertThat(r.out()).doesNotContain(KEY);
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aModelServerThatIsDownIsReportedOnceOnStandardErrorOnly() throws Exception {
+        String url = model.url("/v1").toString();
+        model.shutdown();
+
+        CliResult r = CliResult.run(DemoData.env(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", url)), "", "ask",
+                "--url", DemoData.url(), "How many orders?");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: ");
+        model = new MockWebServer();
+        model.start();
+    }
+
+    @Test
+    void textShowsEveryStatementsResultAndAnExplainedStatementsPlan() throws Exception {
+        model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) AS suppliers FROM shop.suppliers", 100, 10));
+        model.enqueue(toolCall("call_2", "explain_query", "SELECT count(*) FROM shop.orders", 100, 10));
+        model.enqueue(toolCall("call_3", "execute_query", "SELECT count(*) AS categories FROM shop.categories", 100,
+                10));
+        model.enqueue(answer("Counted.", 100, 10));
+        String suppliers = query("SELECT count(*) FROM shop.suppliers").get(0).get(0);
+        String categories = query("SELECT count(*) FROM shop.categories").get(0).get(0);
+
+        CliResult r = CliResult.run(false, env(), "", "ask", "--url", DemoData.url(), "Count things");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String out = r.out();
+        assertThat(out).contains("SQL run (3 statements):")
+                .contains("1. ALLOW READ, executed: 1 row in")
+                .contains(" suppliers ").contains(" categories ")
+                .contains("2. ALLOW READ, explained in")
+                .contains("Plan:").containsPattern("Aggregate  \\(cost [0-9.]+, rows 1\\)")
+                .containsPattern("-> [A-Za-z ]*Scan on orders")
+                .contains("4 steps, 400 tokens in / 40 out");
+        assertThat(out.indexOf(suppliers, out.indexOf(" suppliers "))).isLessThan(out.indexOf("2. ALLOW READ"));
+        assertThat(out.indexOf(categories, out.indexOf(" categories "))).isGreaterThan(out.indexOf("3. ALLOW READ"));
+        // no terminal: nothing but the result, no status line
+        assertThat(r.err()).isEmpty();
+        assertThat(out).doesNotContain("\r").doesNotContain("\033");
     }
 
     @Test

@@ -154,7 +154,7 @@ class CheckCommandTest {
     void needsSqlToCheck() {
         CliResult r = CliResult.run("check");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString().contains("no SQL given");
     }
 

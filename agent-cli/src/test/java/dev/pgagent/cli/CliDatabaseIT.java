@@ -83,6 +83,44 @@ class CliDatabaseIT {
     }
 
     @Test
+    void checkWithUrlPointsAtTheErrorInTheStatementAsWritten() throws Exception {
+        String sql = "SELECT * FROM no_such_tab"; // PostgreSQL's position: character 15, inside the statement
+        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "check", "--json", "--url", DemoData.url(), sql);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        String planError = JSON.readTree(r.out()).get("planError").asText();
+        assertThat(planError).contains("no_such_tab").contains("(at character 15)");
+        int position = Integer.parseInt(planError.replaceAll(".*\\(at character (\\d+)\\).*", "$1"));
+        assertThat(sql.substring(position - 1)).startsWith("no_such_tab");
+    }
+
+    @Test
+    void schemaJsonWrittenAsItIsWalkedIsTheDocumentOfTheModel() throws Exception {
+        dev.pgagent.api.schema.SchemaModel model =
+                dev.pgagent.db.postgres.PostgresDatabase.of(DemoData.dataSource()).schema();
+        java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+
+        SchemaJson.write(model, streamed);
+
+        assertThat(streamed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(JsonViews.pretty(JsonViews.schema(model)) + "\n");
+    }
+
+    @Test
+    void aTableNeverAnalysedIsShownSoInTextAndAsMinusOneInJson() throws Exception {
+        try (Connection c = DemoData.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS public.cli_never_analysed (id int)");
+        }
+        CliResult text = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", DemoData.url(),
+                "public.cli_never_analysed");
+        CliResult json = CliResult.run(DemoData.env(Map.of()), "", "schema", "--json", "--url", DemoData.url(),
+                "public.cli_never_analysed");
+
+        assertThat(text.outLines().get(0)).isEqualTo("public.cli_never_analysed (table, not analysed)");
+        assertThat(JSON.readTree(json.out()).get("tables").get(0).get("rowEstimate").asLong()).isEqualTo(-1);
+    }
+
+    @Test
     void contextGroundsTheValuesOfColumnsTheQuestionFiltersOn() {
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "context", "--url", DemoData.url(),
                 "How many orders were shipped to each shipping country?");

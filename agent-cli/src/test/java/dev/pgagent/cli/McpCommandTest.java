@@ -10,7 +10,7 @@ class McpCommandTest {
     void refusesAnUnknownTransport() {
         CliResult r = CliResult.run("mcp", "--transport", "carrier-pigeon", "--url", "jdbc:postgresql://127.0.0.1:1/x");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString().contains("--transport must be stdio or http");
         assertThat(r.out()).isEmpty();
     }
@@ -20,7 +20,7 @@ class McpCommandTest {
         CliResult r = CliResult.run(Map.of(), "", "mcp", "--transport", "http", "--port", "0", "--url",
                 "jdbc:postgresql://127.0.0.1:1/x");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("needs a token").contains("PGAGENT_MCP_TOKEN");
         assertThat(r.out()).isEmpty();
     }
@@ -30,7 +30,7 @@ class McpCommandTest {
         CliResult r = CliResult.run(Map.of("PGAGENT_MCP_TOKEN", "tooshort"), "", "mcp", "--transport", "http",
                 "--port", "0", "--url", "jdbc:postgresql://127.0.0.1:1/x");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("at least 16 characters").doesNotContain("tooshort");
     }
 

@@ -12,6 +12,7 @@ import dev.pgagent.api.schema.EnumType;
 import dev.pgagent.api.schema.ForeignKey;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -356,6 +357,7 @@ public final class SchemaContextBuilder {
                         out.computeIfAbsent(id, k -> new HashMap<>()).put(c, e.labels());
                     }
                 } else if (valueSampler != ValueSampler.NONE
+                        && sampleable(t)
                         && index.isTextLike(id, c)
                         && index.isSampleable(id, c)
                         && (cs[c] > 0 || index.isCategorical(id, c))
@@ -381,6 +383,11 @@ public final class SchemaContextBuilder {
             }
         }
         return out;
+    }
+
+    /** Views (as expensive as their definitions) and foreign tables (remote) are not sampled. */
+    private static boolean sampleable(TableInfo t) {
+        return t.kind() != TableKind.VIEW && t.kind() != TableKind.FOREIGN_TABLE;
     }
 
     private static boolean matchesQuestion(List<String> values, Query query) {

@@ -4,9 +4,13 @@ import dev.pgagent.api.schema.ColumnRef;
 import dev.pgagent.api.schema.ValueSampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -152,6 +156,29 @@ class SchemaContextBuilderTest {
     }
 
     @Test
+    void neverAsksTheSamplerAboutColumnsOfViewsOrForeignTables() {
+        List<TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        for (TableKind kind : List.of(TableKind.VIEW, TableKind.FOREIGN_TABLE, TableKind.MATERIALIZED_VIEW)) {
+            TableInfo t = TestSchemas.table("catalog", "category_" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                    null, "category text", "status text");
+            tables.add(new TableInfo(t.schema(), t.name(), kind, t.columns(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), null, -1));
+        }
+        List<ColumnRef> asked = new ArrayList<>();
+        ValueSampler sampler = columns -> {
+            asked.addAll(columns);
+            return Map.of();
+        };
+        SchemaContextBuilder.builder()
+                .schema(new SchemaModel(tables, TestSchemas.shop().enums(), java.time.Instant.EPOCH))
+                .valueSampler(sampler)
+                .build()
+                .build("category status of products", 2000);
+        assertThat(asked).extracting(ColumnRef::table).contains("category_materialized_view")
+                .doesNotContain("category_view", "category_foreign_table");
+    }
+
+    @Test
     void usesAHostRankerAndCombinesRankersWithWeights() {
         SchemaModel schema = TestSchemas.shop();
         TableRanker embeddings = (q, s) -> Map.of("hr.departments", 0.9, "hr.employees", 0.2);
@@ -271,5 +298,18 @@ class SchemaContextBuilderTest {
         assertThat(titled.indexOf("school.teachers")).isBetween(0, titled.indexOf("school.courses"));
         List<String> plain = names(contexts.build("What is the timetable of the sections?", 2000));
         assertThat(plain.indexOf("school.courses")).isBetween(0, plain.indexOf("school.teachers"));
+    }
+
+    @Test
+    void buildsAContextForAOneMegabyteQuestionQuickly() {
+        SchemaContextBuilder big = SchemaContextBuilder.of(TestSchemas.big(300));
+        String oneWord = "customers" + "x".repeat(1_000_000);
+        String manyWords = "orders of customers with invoices ".repeat(30_000);
+        // The old prefix matching needed minutes for the first (every prefix of the word was looked up); the
+        // limit is many times what the linear analysis needs on a loaded machine.
+        SchemaContext ctx = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> big.build(oneWord, 2_000));
+        assertThat(ctx.tokens()).isLessThanOrEqualTo(2_000);
+        SchemaContext many = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> big.build(manyWords, 2_000));
+        assertThat(names(many)).isNotEmpty();
     }
 }

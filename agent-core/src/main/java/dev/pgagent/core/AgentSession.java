@@ -2,8 +2,10 @@ package dev.pgagent.core;
 
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.llm.ChatMessage;
+import dev.pgagent.api.llm.ResponseSchema;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationRequest;
+import dev.pgagent.core.internal.OutputSpec;
 import dev.pgagent.core.internal.SessionEngine;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,36 @@ public final class AgentSession {
      */
     public AgentResponse ask(String question) {
         return engine.ask(question);
+    }
+
+    /**
+     * Asks a question and wants a value of a record type back: the schema is derived from the record (every
+     * component required; a JSpecify {@code @Nullable} component may be null), asked of the provider its way (its
+     * structured output, else the schema in the prompt), and the model's final answer is checked against it; an
+     * answer that does not match is shown its problems and repaired once, else the ask fails with a
+     * {@link dev.pgagent.api.llm.StructuredOutputException} as its error. The model may still call tools first.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a record or has a component type structured output
+     *     does not support (see {@link StructuredOutput#schemaOf(Class)}), or the question is too long
+     * @throws IllegalStateException if an ask is already running in this session, or confirmations are pending
+     */
+    @Experimental
+    public <T> TypedResponse<T> ask(String question, Class<T> type) {
+        SessionEngine.Answer a = engine.ask(question, OutputSpec.of(type));
+        return TypedResponse.of(a.response(), type.cast(a.value()));
+    }
+
+    /**
+     * Asks a question and wants a JSON value matching {@code schema} back, as {@link #ask(String, Class)} does; the
+     * value is the answer's JSON text.
+     *
+     * @throws IllegalArgumentException if the schema is not a JSON object
+     * @throws IllegalStateException if an ask is already running in this session, or confirmations are pending
+     */
+    @Experimental
+    public TypedResponse<String> ask(String question, ResponseSchema schema) {
+        SessionEngine.Answer a = engine.ask(question, OutputSpec.of(schema));
+        return TypedResponse.of(a.response(), (String) a.value());
     }
 
     /**

@@ -7,11 +7,19 @@ import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationRequest;
 import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.Experimental;
+import dev.pgagent.api.sql.ExportOptions;
+import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.SqlGateway;
 import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.api.sql.Truncation;
 import dev.pgagent.core.internal.CallRecord;
 import dev.pgagent.core.internal.HostCalls;
+import dev.pgagent.db.postgres.ExportTarget;
+import dev.pgagent.db.postgres.Paging;
+import java.io.OutputStream;
+import java.io.Writer;
 import java.util.List;
 import java.util.Objects;
 
@@ -154,6 +162,89 @@ public final class GuardedPath implements SqlGateway {
             case FAILED -> throw new DatabaseException(String.valueOf(o.error()), o.sqlState(), null);
             case CANCELLED -> throw new CancelledException(String.valueOf(o.error()));
         };
+    }
+
+    /**
+     * Exports a read on the default database to {@code out}; see
+     * {@link #export(String, String, OutputStream, ExportOptions)}.
+     */
+    @Experimental
+    public ExportResult export(String sql, OutputStream out, ExportOptions options) {
+        return export("", sql, out, options);
+    }
+
+    /**
+     * Streams every row of one read on {@code database} to {@code out} (UTF-8) in the options' format (CSV, JSON,
+     * JSON Lines, Markdown), through the guarded path: validated again under the policy (only what may run without
+     * confirmation), plan-checked for denied data, run in a READ ONLY transaction that is rolled back, and audited
+     * ({@code QUERY_EXECUTED} with the rows and bytes written). The export's own limits
+     * ({@link ExportOptions#maxRows()}, {@link ExportOptions#maxBytes()}, {@link ExportOptions#timeout()}) replace
+     * the caps on what the model is shown; memory stays flat whatever the size (plain CSV is written by PostgreSQL's
+     * {@code COPY ... TO STDOUT}, the rest read through a cursor). Values are real unless
+     * {@link ExportOptions#redact()} asks for the policy's redaction. {@code out} is flushed, not closed.
+     *
+     * <pre>{@code
+     * try (OutputStream out = Files.newOutputStream(Path.of("orders.csv"))) {
+     *     ExportResult r = agent.guardedPath("nightly-export").export("", "SELECT * FROM orders", out,
+     *             ExportOptions.DEFAULTS);
+     * }
+     * }</pre>
+     *
+     * @return what was written; {@link ExportResult#isTruncated()} when a limit cut it
+     * @throws SqlRejectedException if the safety layer refused it (including the plan check)
+     * @throws DatabaseException if PostgreSQL failed it or it timed out
+     * @throws CancelledException if {@link #cancel()} was called while it ran
+     * @throws java.io.UncheckedIOException if {@code out} cannot be written
+     * @throws IllegalArgumentException if there is no database of that name
+     */
+    @Experimental
+    public ExportResult export(String database, String sql, OutputStream out, ExportOptions options) {
+        return calls.export(database, sql, ExportTarget.of(out), options);
+    }
+
+    /** Exports a read on {@code database} to a {@link Writer}; see above. {@code out} is flushed, not closed. */
+    @Experimental
+    public ExportResult export(String database, String sql, Writer out, ExportOptions options) {
+        return calls.export(database, sql, ExportTarget.of(out), options);
+    }
+
+    /**
+     * Reads one page of a read's rows on {@code database}: the statement
+     * {@code SELECT * FROM (sql) AS pgagent_page OFFSET offset LIMIT pageSize + 1} (see {@link Paging}), run like
+     * {@link #query(String, String)} (validated, guarded, redacted, audited). The page holds at most
+     * {@code pageSize} rows (fewer if the policy's row or byte cap is lower) and says whether more follow. Give the
+     * read an ORDER BY for stable pages.
+     *
+     * <pre>{@code
+     * long offset = 0;
+     * ResultPage page;
+     * do {
+     *     page = path.page("", "SELECT id, name FROM customers ORDER BY id", offset, 100);
+     *     show(page.rows());
+     *     offset = page.nextOffset();
+     * } while (page.hasMore());
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative or {@code pageSize} below 1
+     * @throws SqlRejectedException if the safety layer refused it
+     * @throws DatabaseException if PostgreSQL failed it
+     * @throws CancelledException if it was cancelled or timed out
+     */
+    @Experimental
+    public ResultPage page(String database, String sql, long offset, int pageSize) {
+        Objects.requireNonNull(sql, "sql == null");
+        if (pageSize < 1 || pageSize == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pageSize must be in [1, " + (Integer.MAX_VALUE - 1) + "] but was "
+                    + pageSize);
+        }
+        QueryResult r = query(database, Paging.page(sql, offset, pageSize + 1L));
+        if (r.rowCount() <= pageSize) {
+            return new ResultPage(r, offset, r.isTruncated());
+        }
+        QueryResult.Builder b = QueryResult.builder().columns(r.columns()).truncation(Truncation.ROW_LIMIT)
+                .elapsed(r.elapsed()).byteCount(r.byteCount());
+        r.rows().subList(0, pageSize).forEach(b::addRow);
+        return new ResultPage(b.build(), offset, true);
     }
 
     /** Returns the confirmations the handler deferred and nobody decided yet. */

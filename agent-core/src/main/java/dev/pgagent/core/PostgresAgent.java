@@ -2,6 +2,11 @@ package dev.pgagent.core;
 
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.api.history.AskRecord;
+import dev.pgagent.api.history.HistoryQuery;
+import dev.pgagent.api.history.HistorySearch;
+import dev.pgagent.api.history.HistoryStore;
+import dev.pgagent.api.history.QueryMemory;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
 import dev.pgagent.api.llm.ToolSpec;
@@ -13,10 +18,16 @@ import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.SchemaSearchTool;
 import dev.pgagent.core.internal.AgentEngine;
 import dev.pgagent.core.internal.AuditFanout;
+import dev.pgagent.core.internal.Conversations;
 import dev.pgagent.core.internal.DatabaseBinding;
 import dev.pgagent.core.internal.DatabaseOps;
 import dev.pgagent.core.internal.Defaults;
 import dev.pgagent.core.internal.EngineConfig;
+import dev.pgagent.core.internal.HistoryRecorder;
+import dev.pgagent.core.internal.QueryMemoryPrompt;
+import dev.pgagent.core.internal.ResultRedactor;
+import dev.pgagent.core.internal.SchemaSummarizer;
+import dev.pgagent.core.internal.TextTokenCounter;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.PostgresTools;
 import java.time.Duration;
@@ -24,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -120,6 +132,39 @@ public final class PostgresAgent implements AutoCloseable {
     public AgentSession restoreSession(SessionSnapshot snapshot) {
         Objects.requireNonNull(snapshot, "snapshot == null");
         return new AgentSession(engine.restoreSession(snapshot.state()));
+    }
+
+    /**
+     * Returns a session continuing the conversation {@code sessionId} from the history store: with the same id (so
+     * that its new asks are recorded in the same conversation) and, as its history, the recorded asks of that session
+     * that have an answer, each as the question, the statement the answer rests on (without its rows, which the
+     * history does not keep) and the answer; the agent's history token budget keeps the newest turns. A conversation
+     * with no recorded ask starts empty. For an ask waiting for confirmations, restore its
+     * {@link SessionSnapshot} instead.
+     *
+     * @throws IllegalStateException if the agent has no history store, or one that cannot be searched
+     *     ({@link HistorySearch})
+     * @throws IllegalArgumentException if {@code sessionId} is blank
+     */
+    @Experimental
+    public AgentSession continueSession(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        if (sessionId.isBlank()) {
+            throw new IllegalArgumentException("sessionId must not be blank but was '" + sessionId + "'");
+        }
+        HistoryStore store = settings.historyStore;
+        if (!(store instanceof HistorySearch search)) {
+            throw new IllegalStateException("historyStore must be set to a store that can be searched (HistorySearch)"
+                    + " to continue a conversation but was " + store);
+        }
+        List<AskRecord> asks = search.search(HistoryQuery.session(sessionId));
+        return new AgentSession(engine.restoreSession(Conversations.state(sessionId, asks, databases.size() > 1)));
+    }
+
+    /** Returns the history store the agent records asks to, if one was set. */
+    @Experimental
+    public java.util.Optional<HistoryStore> historyStore() {
+        return java.util.Optional.ofNullable(settings.historyStore);
     }
 
     /** Asks one question in a new session and returns the response; see {@link AgentSession#ask(String)}. */
@@ -226,6 +271,13 @@ public final class PostgresAgent implements AutoCloseable {
         private @Nullable String instructions;
         private final List<AgentDatabase> extraDatabases = new ArrayList<>();
         private int maxQuestionChars = 20_000;
+        private @Nullable HistoryStore historyStore;
+        private Function<String, String> historyPrincipal = Function.identity();
+        private @Nullable QueryMemory queryMemory;
+        private boolean queryMemoryEnabled = true;
+        private int contributionTokens = 500;
+        private final List<PromptContributor> promptContributors = new ArrayList<>();
+        private String defaultDatabaseName = "default";
 
         private Builder() {}
 
@@ -252,6 +304,13 @@ public final class PostgresAgent implements AutoCloseable {
             b.instructions = instructions;
             b.extraDatabases.addAll(extraDatabases);
             b.maxQuestionChars = maxQuestionChars;
+            b.historyStore = historyStore;
+            b.historyPrincipal = historyPrincipal;
+            b.queryMemory = queryMemory;
+            b.queryMemoryEnabled = queryMemoryEnabled;
+            b.contributionTokens = contributionTokens;
+            b.promptContributors.addAll(promptContributors);
+            b.defaultDatabaseName = defaultDatabaseName;
             return b;
         }
 
@@ -482,6 +541,89 @@ public final class PostgresAgent implements AutoCloseable {
         }
 
         /**
+         * Sets the store every ask is recorded to: who asked (see {@link #historyPrincipal}), the session, the
+         * question and answer, the statements with their verdicts, outcomes and row counts (never rows), steps,
+         * tokens, time and status. Recorded from the agent's events when each ask ends, on the asking thread; a
+         * failing store is logged and never fails the ask. A store that is also a {@link QueryMemory} feeds the
+         * examples of {@link #queryMemory(boolean)}; one that is a {@link HistorySearch} lets
+         * {@link PostgresAgent#continueSession(String)} continue its conversations. Host calls of the
+         * {@link GuardedPath} are audited, not recorded. Default: none.
+         */
+        @Experimental
+        public Builder historyStore(HistoryStore historyStore) {
+            this.historyStore = Objects.requireNonNull(historyStore, "historyStore == null");
+            return this;
+        }
+
+        /** Sets who asked, by session id, as the history records it. Default: the session id. */
+        @Experimental
+        public Builder historyPrincipal(Function<String, String> principalOfSession) {
+            this.historyPrincipal = Objects.requireNonNull(principalOfSession, "principalOfSession == null");
+            return this;
+        }
+
+        /**
+         * Sets where examples of earlier questions come from: successful (question, SQL) pairs and the host's golden
+         * pairs. Default: the {@link #historyStore} when it is a {@link QueryMemory}.
+         */
+        @Experimental
+        public Builder queryMemory(QueryMemory queryMemory) {
+            this.queryMemory = Objects.requireNonNull(queryMemory, "queryMemory == null");
+            return this;
+        }
+
+        /**
+         * Sets whether the system prompt shows, per database, the remembered pairs most like the question: only
+         * pairs of that database, only SQL its validator lets run as a read today, redacted like results, within
+         * {@link #contributionTokens}, never result rows. They join the schema summary, so they need
+         * {@link #schemaContextTokens} above zero. Default: on (when there is a query memory).
+         */
+        @Experimental
+        public Builder queryMemory(boolean enabled) {
+            this.queryMemoryEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * Adds a contributor of text to each ask's system prompt, per database, after the schema summary (the query
+         * memory is one). Default: none.
+         */
+        @Experimental
+        public Builder addPromptContributor(PromptContributor contributor) {
+            promptContributors.add(Objects.requireNonNull(contributor, "contributor == null"));
+            return this;
+        }
+
+        /**
+         * Sets about how many tokens each prompt contributor (the query memory's examples among them) may add per
+         * database and ask; 0 turns them all off. Default: 500.
+         */
+        @Experimental
+        public Builder contributionTokens(int contributionTokens) {
+            if (contributionTokens < 0) {
+                throw new IllegalArgumentException("contributionTokens must be >= 0 but was " + contributionTokens);
+            }
+            this.contributionTokens = contributionTokens;
+            return this;
+        }
+
+        /**
+         * Sets the name of the database set with {@link #dataSource} or {@link #database(PostgresDatabase)}: the
+         * name audit records, events, the history and the query memory use for it (with one database the model never
+         * sees it). Give a stable name when one history store serves agents over different databases, so that the
+         * examples of one are never shown for another. Default: {@code default}.
+         *
+         * @throws IllegalArgumentException if the name is not a letter followed by up to 62 letters, digits, '_'
+         *     or '-'
+         */
+        @Experimental
+        public Builder defaultDatabaseName(String name) {
+            AgentDatabase.builder(Objects.requireNonNull(name, "name == null")); // validates the name
+            this.defaultDatabaseName = name;
+            return this;
+        }
+
+        /**
          * Returns the agent.
          *
          * @throws IllegalStateException if the model or the database is missing, both a data source and a database
@@ -498,7 +640,7 @@ public final class PostgresAgent implements AutoCloseable {
             List<AgentDatabase> all = new ArrayList<>();
             if (dataSource != null || database != null) {
                 PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
-                AgentDatabase.Builder d = AgentDatabase.builder("default").database(db);
+                AgentDatabase.Builder d = AgentDatabase.builder(defaultDatabaseName).database(db);
                 if (safetyValidator != null) {
                     d.validator(safetyValidator);
                 }
@@ -510,20 +652,28 @@ public final class PostgresAgent implements AutoCloseable {
             }
             java.util.Map<String, PostgresDatabase> byName = new java.util.LinkedHashMap<>();
             List<DatabaseBinding> bindings = new ArrayList<>();
+            TextTokenCounter counter = Defaults.tokenCounter();
             for (AgentDatabase d : all) {
                 if (byName.putIfAbsent(d.name(), d.database()) != null) {
                     throw new IllegalStateException("database names must be unique but '" + d.name()
                             + "' was added twice");
                 }
-                bindings.add(binding(d));
+                bindings.add(binding(d, counter));
             }
             SafetyValidator validator = bindings.get(0).validator();
+            HistoryRecorder recorder = historyStore == null ? null
+                    : new HistoryRecorder(historyStore, historyPrincipal);
+            AgentListener events = recorder == null ? listener : HistoryRecorder.both(listener, recorder);
+            List<AuditSink> sinks = new ArrayList<>(auditSinks);
+            if (recorder != null) {
+                sinks.add(recorder.auditSink()); // hears the outcome of statements approved on resume
+            }
             EngineConfig config = new EngineConfig(
                     model,
                     tools,
                     bindings,
                     policy,
-                    new AuditFanout(auditSinks, auditFailurePolicy),
+                    new AuditFanout(sinks, auditFailurePolicy),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,
@@ -532,21 +682,33 @@ public final class PostgresAgent implements AutoCloseable {
                     historyTokenBudget,
                     schemaContextTokens,
                     modelOptions,
-                    listener,
-                    Defaults.tokenCounter(),
+                    events,
+                    counter,
                     instructions,
                     maxQuestionChars);
             return new PostgresAgent(this, new AgentEngine(config), byName, validator);
         }
 
-        private DatabaseBinding binding(AgentDatabase d) {
+        private DatabaseBinding binding(AgentDatabase d, TextTokenCounter counter) {
             SafetyPolicy p = d.policy() != null ? d.policy() : policy;
             SafetyValidator v = d.validator() != null ? d.validator() : Defaults.validator(p);
             PostgresDatabase db = d.database();
             List<Tool> builtIns = new ArrayList<>(PostgresTools.builtIns(db));
             builtIns.add(SchemaSearchTool.of(db::schema));
-            return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db),
-                    Defaults.schemaSummarizer(db, valueGrounding ? p : null), Defaults.redactor(p), builtIns);
+            ResultRedactor redactor = Defaults.redactor(p);
+            // prompt contributions join the schema summary: the assembly of the prompt does not change
+            List<PromptContributor> contributors = new ArrayList<>();
+            QueryMemory memory = queryMemory != null ? queryMemory
+                    : historyStore instanceof QueryMemory m ? m : null;
+            if (queryMemoryEnabled && memory != null) {
+                contributors.add(new QueryMemoryPrompt(memory, v, redactor, counter));
+            }
+            contributors.addAll(promptContributors);
+            SchemaSummarizer summarizer = QueryMemoryPrompt.withContributions(
+                    Defaults.schemaSummarizer(db, valueGrounding ? p : null), d.name(), contributors,
+                    contributionTokens);
+            return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db), summarizer, redactor,
+                    builtIns);
         }
     }
 }

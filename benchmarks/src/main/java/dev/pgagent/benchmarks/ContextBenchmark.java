@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +56,7 @@ public final class ContextBenchmark {
     private static final int[] BUDGETS = {1_000, 2_000, 4_000};
     private static final String DB = "pgagent_ctx_bench";
     private static final String DB_10K = "pgagent_ctx_bench_10k";
+    private static final String DB_SPIDER = "pgagent_ctx_spider";
     private static final int REPLICAS_10K = 17;
     private static final PrintStream OUT = System.out;
 
@@ -61,20 +65,44 @@ public final class ContextBenchmark {
     /** A labelled question. */
     record Question(int id, String split, String question, List<String> tables) {}
 
+    /** One way of choosing tables: the qualified names it shows for a question at a budget. */
+    interface Method {
+        Set<String> shown(String question, int budget);
+    }
+
     /** Runs the benchmark. */
     public static void main(String[] args) throws Exception {
         Server server = server();
         OUT.println("# Schema context benchmark (server: " + server.describe() + ")");
+        String dataset = System.getProperty("bench.dataset", "all");
+        if (!Set.of("all", "generated", "spider").contains(dataset)) {
+            throw new IllegalArgumentException("bench.dataset must be all, generated or spider but was " + dataset);
+        }
         ContextSchemaGenerator gen = ContextSchemaGenerator.load();
         List<Question> questions = loadQuestions();
-        ensure(server, DB, gen, 1);
+        if (!dataset.equals("spider")) {
+            generated(server, gen, questions);
+        }
+        if (!dataset.equals("generated")) {
+            spider(server);
+        }
+        if (!dataset.equals("spider") && !Boolean.getBoolean("bench.skip10k")) {
+            timing(server, gen, questions);
+        }
+    }
+
+    /** Recall on the generated 614-table database. */
+    private static void generated(Server server, ContextSchemaGenerator gen, List<Question> questions)
+            throws SQLException {
+        ensure(server, DB, gen.ddl(0), List.of(gen.ddl(0)).hashCode());
         DataSource ds = server.dataSource(DB);
         long t0 = System.nanoTime();
         SchemaModel schema = PostgresDatabase.of(ds).schema();
         long introspectMs = (System.nanoTime() - t0) / 1_000_000;
         TokenCounter counter = TokenCounter.defaultCounter();
-        List<String> catalogBlocks = schema.tables().stream().map(ContextBenchmark::plainBlock).toList();
-        int fullTokens = catalogBlocks.stream().mapToInt(counter::count).sum();
+        int fullTokens = schema.tables().stream().mapToInt(t -> counter.count(plainBlock(t))).sum();
+        OUT.println();
+        OUT.println("## Generated database");
         OUT.printf(Locale.ROOT, "Database: %d tables, %d enums in %d schemas; %d labelled questions (%d tuning,"
                         + " %d held-out); introspected in %d ms; whole schema rendered = %,d tokens (%s)%n",
                 schema.tables().size(), schema.enums().size(), schema.schemas().size(), questions.size(),
@@ -82,80 +110,142 @@ public final class ContextBenchmark {
                 questions.stream().filter(q -> q.split().equals("held-out")).count(), introspectMs, fullTokens,
                 counter.encodingName());
         checkLabels(schema, questions);
-
         if (Boolean.getBoolean("bench.skipRecall")) {
-            timing(server, gen, questions);
             return;
         }
-        t0 = System.nanoTime();
+        recall(schema, questions, counter);
+    }
+
+    /** Recall on the Spider dev catalog: 166 applications in one database. */
+    private static void spider(Server server) throws SQLException {
+        Path dir = Path.of(System.getProperty("bench.spiderDir", "/work/shared/data/spider-dev"));
+        OUT.println();
+        OUT.println("## Spider 1.0 dev catalog (" + dir + ")");
+        if (!Files.isRegularFile(dir.resolve("tables.json"))) {
+            OUT.println("Not found: set -Dbench.spiderDir to a directory holding tables.json and questions.jsonl.");
+            return;
+        }
+        SpiderCatalog spider = SpiderCatalog.load(dir);
+        ensure(server, DB_SPIDER, spider.ddl(), spider.ddl().hashCode());
+        long t0 = System.nanoTime();
+        SchemaModel schema = PostgresDatabase.of(server.dataSource(DB_SPIDER)).schema();
+        long introspectMs = (System.nanoTime() - t0) / 1_000_000;
+        TokenCounter counter = TokenCounter.defaultCounter();
+        int fullTokens = schema.tables().stream().mapToInt(t -> counter.count(plainBlock(t))).sum();
+        List<Question> questions = spider.questions();
+        OUT.printf(Locale.ROOT, "Database: %d tables in %d schemas; %d labelled questions (%d tuning: even lines,"
+                        + " %d held-out: odd lines); introspected in %d ms; whole schema rendered = %,d tokens%n",
+                schema.tables().size(), schema.schemas().size(), questions.size(),
+                questions.stream().filter(q -> q.split().equals("tuning")).count(),
+                questions.stream().filter(q -> q.split().equals("held-out")).count(), introspectMs, fullTokens);
+        checkLabels(schema, questions);
+        if (Boolean.getBoolean("bench.skipRecall")) {
+            return;
+        }
+        recall(schema, questions, counter);
+    }
+
+    /** Prints recall at each budget for ours and the baselines, by split. */
+    private static void recall(SchemaModel schema, List<Question> questions, TokenCounter counter) {
+        long t0 = System.nanoTime();
         SchemaContextBuilder ours = SchemaContextBuilder.of(schema);
         long indexMs = (System.nanoTime() - t0) / 1_000_000;
         OUT.println("Index built in " + indexMs + " ms");
         boolean verbose = Boolean.getBoolean("bench.verbose");
-
-        String[] methods = {"pgagent ranker (ours)", "baseline a: catalog order cut", "baseline b: keyword overlap"};
-        String[] splits = {"tuning", "held-out", "all"};
-        int[][][] hits = new int[methods.length][splits.length][BUDGETS.length];
-        int[] totals = new int[splits.length];
+        int verboseBudget = Integer.getInteger("bench.verboseBudget", 1_000);
+        String verboseSplit = System.getProperty("bench.verboseSplit", "tuning");
+        KeywordFkRanker keywordFk = new KeywordFkRanker(schema);
+        Map<String, Method> methods = new LinkedHashMap<>();
         long[] tokensUsed = new long[BUDGETS.length];
+        methods.put("pgagent SchemaContextBuilder (ours)", (q, budget) -> {
+            SchemaContext ctx = ours.build(q, budget);
+            if (ctx.tokens() > budget) {
+                throw new IllegalStateException("budget exceeded: " + ctx.tokens() + " > " + budget);
+            }
+            for (int b = 0; b < BUDGETS.length; b++) {
+                tokensUsed[b] += BUDGETS[b] == budget ? ctx.tokens() : 0;
+            }
+            Set<String> shown = new HashSet<>();
+            ctx.tables().forEach(t -> shown.add(t.qualifiedName()));
+            return shown;
+        });
+        methods.put("baseline a: catalog order cut", (q, budget) -> greedy(catalogOrder(schema), schema, budget,
+                counter));
+        methods.put("baseline b: keyword overlap", (q, budget) -> greedy(keywordOverlap(schema, q), schema, budget,
+                counter));
+        methods.put("baseline c: keywords + FK expansion + sibling boost", (q, budget) -> greedy(
+                keywordFk.order(q), schema, budget, counter));
+        String[] splits = {"tuning", "held-out", "all"};
+        int m0 = methods.size();
+        int[][][] hits = new int[m0][splits.length][BUDGETS.length];
+        int[] totals = new int[splits.length];
+        long[] nanos = new long[m0];
         for (Question q : questions) {
             int s = q.split().equals("tuning") ? 0 : 1;
             totals[s]++;
             totals[2]++;
-            for (int b = 0; b < BUDGETS.length; b++) {
-                int budget = BUDGETS[b];
-                SchemaContext ctx = ours.build(q.question(), budget);
-                if (ctx.tokens() > budget) {
-                    throw new IllegalStateException("budget exceeded: " + ctx.tokens() + " > " + budget);
-                }
-                tokensUsed[b] += ctx.tokens();
-                Set<String> shown = new HashSet<>();
-                ctx.tables().forEach(t -> shown.add(t.qualifiedName()));
-                boolean[] ok = {
-                    shown.containsAll(q.tables()),
-                    greedy(catalogOrder(schema), schema, budget, counter).containsAll(q.tables()),
-                    greedy(keywordOverlap(schema, q.question()), schema, budget, counter).containsAll(q.tables())
-                };
-                for (int m = 0; m < methods.length; m++) {
-                    if (ok[m]) {
+            int m = 0;
+            for (Map.Entry<String, Method> method : methods.entrySet()) {
+                for (int b = 0; b < BUDGETS.length; b++) {
+                    long start = System.nanoTime();
+                    Set<String> shown = method.getValue().shown(q.question(), BUDGETS[b]);
+                    nanos[m] += System.nanoTime() - start;
+                    boolean ok = shown.containsAll(q.tables());
+                    if (ok) {
                         hits[m][s][b]++;
                         hits[m][2][b]++;
                     }
+                    if (verbose && m == 0 && !ok && q.split().equals(verboseSplit) && BUDGETS[b] == verboseBudget) {
+                        SchemaContext ctx = ours.build(q.question(), BUDGETS[b]);
+                        List<String> missing = new ArrayList<>(q.tables());
+                        missing.removeAll(shown);
+                        OUT.println("  miss q" + q.id() + " \"" + q.question() + "\" missing " + missing
+                                + "; shown " + ctx.tables().stream().map(t -> t.qualifiedName()
+                                        + String.format(Locale.ROOT, "(%.1f%s)", t.score(),
+                                                t.viaForeignKey() ? ",fk" : ""))
+                                        .toList());
+                    }
                 }
-                if (verbose && !ok[0] && s == 0 && budget == Integer.getInteger("bench.verboseBudget", 1_000)) {
-                    List<String> missing = new ArrayList<>(q.tables());
-                    missing.removeAll(shown);
-                    OUT.println("  miss q" + q.id() + " \"" + q.question() + "\" missing " + missing + "; shown "
-                            + ctx.tables().stream().map(t -> t.qualifiedName()
-                                    + String.format(Locale.ROOT, "(%.1f%s)", t.score(), t.viaForeignKey() ? ",fk" : ""))
-                                    .toList());
-                }
+                m++;
             }
         }
         OUT.println();
-        OUT.println("## Recall: share of questions whose needed tables all appear in the context");
+        OUT.println("Recall: share of questions whose needed tables all appear in the context");
         OUT.println();
         OUT.println("| method | split | 1,000 tokens | 2,000 tokens | 4,000 tokens |");
         OUT.println("|---|---|---|---|---|");
-        for (int m = 0; m < methods.length; m++) {
+        int m = 0;
+        for (String name : methods.keySet()) {
             for (int s = 0; s < splits.length; s++) {
-                StringBuilder row = new StringBuilder("| " + methods[m] + " | " + splits[s] + " (" + totals[s] + ")");
+                StringBuilder row = new StringBuilder("| " + name + " | " + splits[s] + " (" + totals[s] + ")");
                 for (int b = 0; b < BUDGETS.length; b++) {
                     row.append(String.format(Locale.ROOT, " | %.1f%% (%d)", 100.0 * hits[m][s][b] / totals[s],
                             hits[m][s][b]));
                 }
                 OUT.println(row.append(" |"));
             }
+            m++;
         }
         OUT.println();
         for (int b = 0; b < BUDGETS.length; b++) {
             OUT.printf(Locale.ROOT, "Mean tokens used by our context at budget %,d: %.0f%n", BUDGETS[b],
                     (double) tokensUsed[b] / questions.size());
         }
-        if (Boolean.getBoolean("bench.skip10k")) {
-            return;
+        OUT.printf(Locale.ROOT, "Mean time a context (ours, all budgets): %.2f ms%n",
+                nanos[0] / 1e6 / questions.size() / BUDGETS.length);
+        // Hostile input: the analysis must stay linear in the question's length.
+        String oneWord = "customers" + "x".repeat(1_000_000);
+        String manyWords = "orders of customers with invoices ".repeat(30_000);
+        for (String q : List.of(oneWord, manyWords)) {
+            long best = Long.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) {
+                long s0 = System.nanoTime();
+                ours.build(q, 2_000);
+                best = Math.min(best, System.nanoTime() - s0);
+            }
+            OUT.printf(Locale.ROOT, "build() on a %,d-character question (%s): best of 3 %.0f ms%n", q.length(),
+                    q == oneWord ? "one word" : "30,000 repeated phrases", best / 1e6);
         }
-        timing(server, gen, questions);
     }
 
     private static void timing(Server server, ContextSchemaGenerator gen, List<Question> questions)
@@ -164,7 +254,13 @@ public final class ContextBenchmark {
         OUT.println("## Timing on " + REPLICAS_10K + " copies of the schema (" + REPLICAS_10K * gen.tableCount()
                 + " tables)");
         long t0 = System.nanoTime();
-        ensure(server, DB_10K, gen, REPLICAS_10K);
+        List<List<List<String>>> replicas = new ArrayList<>();
+        List<List<String>> all = new ArrayList<>();
+        for (int r = 0; r < REPLICAS_10K; r++) {
+            replicas.add(gen.ddl(r));
+            all.addAll(gen.ddl(r));
+        }
+        ensure(server, DB_10K, all, replicas.hashCode());
         OUT.println("Database ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         t0 = System.nanoTime();
         SchemaModel schema = PostgresDatabase.of(server.dataSource(DB_10K)).schema();
@@ -394,14 +490,12 @@ public final class ContextBenchmark {
                 m.group(3).isEmpty() ? "postgres" : m.group(3));
     }
 
-    /** Creates {@code db} from the generator unless a database built from the same DDL is already there. */
-    private static void ensure(Server server, String db, ContextSchemaGenerator gen, int replicas)
-            throws SQLException {
-        List<List<List<String>>> ddl = new ArrayList<>();
-        for (int r = 0; r < replicas; r++) {
-            ddl.add(gen.ddl(r));
-        }
-        String fingerprint = "pgagent context benchmark " + Integer.toHexString(ddl.hashCode());
+    /**
+     * Creates {@code db} from {@code ddl} (one transaction a list) unless a database built from the same DDL is
+     * already there.
+     */
+    private static void ensure(Server server, String db, List<List<String>> ddl, int ddlHash) throws SQLException {
+        String fingerprint = "pgagent context benchmark " + Integer.toHexString(ddlHash);
         try (Connection admin = server.connect(server.adminDb())) {
             try (PreparedStatement ps = admin.prepareStatement(
                     "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
@@ -422,19 +516,17 @@ public final class ContextBenchmark {
         try (Connection c = server.connect(db)) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
-                for (List<List<String>> replica : ddl) {
-                    for (List<String> batch : replica) {
-                        int k = 0;
-                        for (String sql : batch) {
-                            st.addBatch(sql);
-                            if (++k % 400 == 0) {
-                                st.executeBatch();
-                                c.commit();
-                            }
+                for (List<String> batch : ddl) {
+                    int k = 0;
+                    for (String sql : batch) {
+                        st.addBatch(sql);
+                        if (++k % 400 == 0) {
+                            st.executeBatch();
+                            c.commit();
                         }
-                        st.executeBatch();
-                        c.commit();
                     }
+                    st.executeBatch();
+                    c.commit();
                 }
                 // Outside a transaction block ANALYZE takes one table at a time (few locks held at once).
                 c.setAutoCommit(true);

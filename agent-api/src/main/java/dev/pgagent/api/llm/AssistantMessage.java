@@ -5,15 +5,23 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A message from the model: text, tool calls, or both.
+ * A message from the model: text, tool calls, or both, and the reasoning blocks the provider wants sent back.
  *
  * @param text the model's text; null when it only called tools
  * @param toolCalls the tools the model asked to run, in its order; empty when none
+ * @param thinking reasoning blocks to send back unchanged with this message; empty for most providers
  */
-public record AssistantMessage(@Nullable String text, List<ToolCall> toolCalls) implements ChatMessage {
-    /** Copies the tool calls. */
+public record AssistantMessage(@Nullable String text, List<ToolCall> toolCalls, List<Thinking> thinking)
+        implements ChatMessage {
+    /** Copies the lists. */
     public AssistantMessage {
         toolCalls = List.copyOf(Objects.requireNonNull(toolCalls, "toolCalls == null"));
+        thinking = List.copyOf(Objects.requireNonNull(thinking, "thinking == null"));
+    }
+
+    /** Creates a message without reasoning blocks. */
+    public AssistantMessage(@Nullable String text, List<ToolCall> toolCalls) {
+        this(text, toolCalls, List.of());
     }
 
     /** Creates a text-only message. */

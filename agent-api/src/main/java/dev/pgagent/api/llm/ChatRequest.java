@@ -3,6 +3,7 @@ package dev.pgagent.api.llm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** One chat call: the conversation so far, the tools on offer and the model options. Immutable and thread-safe. */
@@ -10,11 +11,13 @@ public final class ChatRequest {
     private final List<ChatMessage> messages;
     private final List<ToolSpec> tools;
     private final ModelOptions options;
+    private final @Nullable ResponseSchema responseSchema;
 
     private ChatRequest(Builder b) {
         this.messages = List.copyOf(b.messages);
         this.tools = List.copyOf(b.tools);
         this.options = b.options;
+        this.responseSchema = b.responseSchema;
     }
 
     /** Returns a new builder. */
@@ -28,6 +31,7 @@ public final class ChatRequest {
         b.messages.addAll(messages);
         b.tools.addAll(tools);
         b.options = options;
+        b.responseSchema = responseSchema;
         return b;
     }
 
@@ -46,22 +50,29 @@ public final class ChatRequest {
         return options;
     }
 
+    /** Returns the JSON Schema the reply must match, when the caller asked for structured output. */
+    public Optional<ResponseSchema> responseSchema() {
+        return Optional.ofNullable(responseSchema);
+    }
+
     @Override
     public boolean equals(@Nullable Object o) {
         return o instanceof ChatRequest other
                 && messages.equals(other.messages)
                 && tools.equals(other.tools)
-                && options.equals(other.options);
+                && options.equals(other.options)
+                && Objects.equals(responseSchema, other.responseSchema);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(messages, tools, options);
+        return Objects.hash(messages, tools, options, responseSchema);
     }
 
     @Override
     public String toString() {
-        return "ChatRequest{messages=" + messages.size() + ", tools=" + tools.size() + ", options=" + options + '}';
+        return "ChatRequest{messages=" + messages.size() + ", tools=" + tools.size() + ", options=" + options
+                + (responseSchema == null ? "" : ", responseSchema=" + responseSchema.name()) + '}';
     }
 
     /** Builds a {@link ChatRequest}. Not thread-safe. */
@@ -69,6 +80,7 @@ public final class ChatRequest {
         private final List<ChatMessage> messages = new ArrayList<>();
         private final List<ToolSpec> tools = new ArrayList<>();
         private ModelOptions options = ModelOptions.DEFAULTS;
+        private @Nullable ResponseSchema responseSchema;
 
         private Builder() {}
 
@@ -103,6 +115,15 @@ public final class ChatRequest {
         /** Sets the generation options. Default: {@link ModelOptions#DEFAULTS}. */
         public Builder options(ModelOptions options) {
             this.options = Objects.requireNonNull(options, "options == null");
+            return this;
+        }
+
+        /**
+         * Asks for a reply that is one JSON value matching {@code schema}; null for free text. The model may still
+         * call tools first. Default: free text.
+         */
+        public Builder responseSchema(@Nullable ResponseSchema schema) {
+            this.responseSchema = schema;
             return this;
         }
 

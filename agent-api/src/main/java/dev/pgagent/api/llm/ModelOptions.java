@@ -21,6 +21,7 @@ public final class ModelOptions {
     private final @Nullable Boolean parallelToolCalls;
     private final @Nullable ToolChoice toolChoice;
     private final List<String> stop;
+    private final @Nullable ReasoningEffort reasoningEffort;
 
     private ModelOptions(Builder b) {
         this.model = b.model;
@@ -31,6 +32,7 @@ public final class ModelOptions {
         this.parallelToolCalls = b.parallelToolCalls;
         this.toolChoice = b.toolChoice;
         this.stop = List.copyOf(b.stop);
+        this.reasoningEffort = b.reasoningEffort;
     }
 
     /** Returns a new builder with nothing set. */
@@ -49,6 +51,7 @@ public final class ModelOptions {
         b.parallelToolCalls = parallelToolCalls;
         b.toolChoice = toolChoice;
         b.stop = List.copyOf(stop);
+        b.reasoningEffort = reasoningEffort;
         return b;
     }
 
@@ -92,6 +95,36 @@ public final class ModelOptions {
         return stop;
     }
 
+    /** Returns how hard a reasoning model should think; ignored by models that do not reason. */
+    public Optional<ReasoningEffort> reasoningEffort() {
+        return Optional.ofNullable(reasoningEffort);
+    }
+
+    /**
+     * Returns {@code defaults} overlaid with every option {@code overrides} sets: what a client does with its default
+     * options and a request's.
+     */
+    public static ModelOptions merge(ModelOptions defaults, ModelOptions overrides) {
+        Objects.requireNonNull(defaults, "defaults == null");
+        Objects.requireNonNull(overrides, "overrides == null");
+        if (defaults.equals(DEFAULTS)) {
+            return overrides;
+        }
+        Builder b = defaults.toBuilder();
+        overrides.model().ifPresent(b::model);
+        overrides.temperature().ifPresent(b::temperature);
+        overrides.topP().ifPresent(b::topP);
+        overrides.maxTokens().ifPresent(b::maxTokens);
+        overrides.seed().ifPresent(b::seed);
+        overrides.parallelToolCalls().ifPresent(b::parallelToolCalls);
+        overrides.toolChoice().ifPresent(b::toolChoice);
+        overrides.reasoningEffort().ifPresent(b::reasoningEffort);
+        if (!overrides.stop().isEmpty()) {
+            b.stop(overrides.stop());
+        }
+        return b.build();
+    }
+
     @Override
     public boolean equals(@Nullable Object o) {
         return o instanceof ModelOptions other
@@ -102,19 +135,22 @@ public final class ModelOptions {
                 && Objects.equals(seed, other.seed)
                 && Objects.equals(parallelToolCalls, other.parallelToolCalls)
                 && toolChoice == other.toolChoice
-                && stop.equals(other.stop);
+                && stop.equals(other.stop)
+                && reasoningEffort == other.reasoningEffort;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(model, temperature, topP, maxTokens, seed, parallelToolCalls, toolChoice, stop);
+        return Objects.hash(
+                model, temperature, topP, maxTokens, seed, parallelToolCalls, toolChoice, stop, reasoningEffort);
     }
 
     @Override
     public String toString() {
         return "ModelOptions{model=" + model + ", temperature=" + temperature + ", topP=" + topP + ", maxTokens="
                 + maxTokens + ", seed=" + seed + ", parallelToolCalls=" + parallelToolCalls + ", toolChoice="
-                + toolChoice + ", stop=" + stop + '}';
+                + toolChoice + ", stop=" + stop
+                + (reasoningEffort == null ? "" : ", reasoningEffort=" + reasoningEffort) + '}';
     }
 
     /** Builds {@link ModelOptions}. Not thread-safe. */
@@ -127,6 +163,7 @@ public final class ModelOptions {
         private @Nullable Boolean parallelToolCalls;
         private @Nullable ToolChoice toolChoice;
         private List<String> stop = List.of();
+        private @Nullable ReasoningEffort reasoningEffort;
 
         private Builder() {}
 
@@ -187,6 +224,15 @@ public final class ModelOptions {
         /** Sets the stop sequences. Default: none. */
         public Builder stop(List<String> stop) {
             this.stop = List.copyOf(Objects.requireNonNull(stop, "stop == null"));
+            return this;
+        }
+
+        /**
+         * Sets how hard a reasoning model thinks (OpenAI's {@code reasoning_effort}; Anthropic's thinking budget).
+         * Default: unset (the model's default; no extended thinking for Anthropic).
+         */
+        public Builder reasoningEffort(@Nullable ReasoningEffort reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
             return this;
         }
 

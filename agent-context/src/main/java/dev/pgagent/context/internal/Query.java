@@ -12,12 +12,14 @@ import java.util.Map;
  * @param allTerms every term of every word with its best weight
  * @param directTerms the words' own terms (no synonyms or prefixes)
  * @param rawWords the question's lower-case words, stopwords included
+ * @param analysisSteps the characters and trie nodes the analysis read (linear in the question's length)
  */
 public record Query(
         List<Map<String, Double>> words,
         Map<String, Double> allTerms,
         java.util.Set<String> directTerms,
-        java.util.Set<String> rawWords) {
+        java.util.Set<String> rawWords,
+        long analysisSteps) {
 
     /** Copies the components. */
     public Query {

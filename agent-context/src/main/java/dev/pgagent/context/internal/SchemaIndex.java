@@ -34,6 +34,13 @@ public final class SchemaIndex {
     static final int F_VALUE = 5;
     static final int F_FK_COLUMN = 6;
     private static final double RELATED_WEIGHT = 0.4;
+    private static final double IMPLIED_WEIGHT = 0.6;
+    /** How much of its schema's coverage of the question a matching table gets. */
+    static double SCHEMA_BOOST = Double.parseDouble(System.getProperty("ctx.schemaBoost", "1"));
+    /** How much a part of a compound identifier counts, relative to a whole word. */
+    private static final float PART_FACTOR = 0.8f;
+    private static final int MIN_PART = 3;
+    private static final int MAX_COMPOUND = 40;
     private static final double CHANGE_LOG_FACTOR = 0.5;
     private static final float[] FIELD_WEIGHT = {1.6f, 3.0f, 1.0f, 1.3f, 0.5f, 0.7f, 0.6f};
 
@@ -74,6 +81,12 @@ public final class SchemaIndex {
     private final boolean[] person;
     private final boolean[] changeLog;
     private final String[] vocabulary;
+    private final int[] schemaOf;
+    private final int[] appOf;
+    private final String[] schemaNames;
+    private final Set<String> dictionary;
+    private final int vocabularyMaxLength;
+    private final PrefixTrie prefixes;
     private final double logN;
 
     /** Terms of one column with their weights (name, comment, known values). */
@@ -106,14 +119,48 @@ public final class SchemaIndex {
         this.dated = new boolean[n];
         this.person = new boolean[n];
         this.changeLog = new boolean[n];
+        this.dictionary = dictionary(schema);
+        this.schemaOf = new int[n];
+        Map<String, Integer> schemaIds = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Integer sid = schemaIds.get(tables[i].schema());
+            if (sid == null) {
+                sid = schemaIds.size();
+                schemaIds.put(tables[i].schema(), sid);
+            }
+            schemaOf[i] = sid;
+        }
+        this.schemaNames = schemaIds.keySet().toArray(new String[0]);
+        // Schemas joined by foreign keys are modules of one application; unjoined schemas are applications of
+        // their own (one database holding many applications, each in its schema).
+        int[] parent = new int[schemaNames.length];
+        for (int k = 0; k < parent.length; k++) {
+            parent[k] = k;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j : neighbours[i]) {
+                int a = root(parent, schemaOf[i]);
+                int b = root(parent, schemaOf[j]);
+                if (a != b) {
+                    parent[Math.max(a, b)] = Math.min(a, b);
+                }
+            }
+        }
+        this.appOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            appOf[i] = root(parent, schemaOf[i]);
+        }
         Map<String, IntFloatList> lists = new HashMap<>();
         for (int i = 0; i < n; i++) {
             TableInfo t = tables[i];
             Map<String, Float> best = new HashMap<>();
             add(best, identifierTerms(t.schema()), F_SCHEMA);
+            add(best, compoundParts(t.schema()), F_SCHEMA, PART_FACTOR);
             List<String> nameTerms = identifierTerms(t.name());
-            tableNameTerms[i] = nameTerms.toArray(new String[0]);
+            List<String> nameParts = compoundParts(t.name());
+            tableNameTerms[i] = coverageTerms(t.name()).toArray(new String[0]);
             add(best, nameTerms, F_TABLE);
+            add(best, nameParts, F_TABLE, PART_FACTOR);
             if (t.comment() != null) {
                 add(best, TextAnalyzer.terms(t.comment()), F_TABLE_COMMENT);
             }
@@ -146,9 +193,13 @@ public final class SchemaIndex {
                 dated[i] |= isTemporal(col.type());
                 Map<String, Float> ct = new HashMap<>();
                 List<String> colName = identifierTerms(col.name());
+                List<String> colParts = compoundParts(col.name());
                 // A foreign-key column names the table it points to; it says less about this table.
-                add(best, colName, fkColumns.contains(col.name()) ? F_FK_COLUMN : F_COLUMN);
+                int field = fkColumns.contains(col.name()) ? F_FK_COLUMN : F_COLUMN;
+                add(best, colName, field);
+                add(best, colParts, field, PART_FACTOR);
                 addLocal(ct, colName, 1.0f);
+                addLocal(ct, colParts, PART_FACTOR);
                 if (col.comment() != null) {
                     List<String> ctTerms = TextAnalyzer.terms(col.comment());
                     add(best, ctTerms, F_COLUMN_COMMENT);
@@ -185,7 +236,25 @@ public final class SchemaIndex {
             postingWeights.put(en.getKey(), en.getValue().floats());
         }
         this.vocabulary = new TreeSet<>(postingTables.keySet()).toArray(new String[0]);
+        int longest = 0;
+        List<String> prefixTerms = new ArrayList<>();
+        for (String v : vocabulary) {
+            longest = Math.max(longest, v.length());
+            if (v.length() >= 4 && Character.isLetter(v.charAt(0))) {
+                prefixTerms.add(v);
+            }
+        }
+        this.vocabularyMaxLength = longest;
+        this.prefixes = new PrefixTrie(prefixTerms, Integer.MAX_VALUE);
         this.logN = Math.log(n + 1.0);
+    }
+
+    private static int root(int[] parent, int k) {
+        while (parent[k] != k) {
+            parent[k] = parent[parent[k]];
+            k = parent[k];
+        }
+        return k;
     }
 
     /** Builds the index of {@code schema}. */
@@ -274,10 +343,123 @@ public final class SchemaIndex {
     }
 
     private static void add(Map<String, Float> best, List<String> terms, int field) {
-        float w = FIELD_WEIGHT[field];
+        add(best, terms, field, 1.0f);
+    }
+
+    private static void add(Map<String, Float> best, List<String> terms, int field, float factor) {
+        float w = FIELD_WEIGHT[field] * factor;
         for (String t : terms) {
             best.merge(t, w, Math::max);
         }
+    }
+
+    /**
+     * Returns the words of every identifier, comment and enum label of the schema (and their stems), the words a
+     * compound identifier may be made of.
+     */
+    private static Set<String> dictionary(SchemaModel schema) {
+        Set<String> out = new HashSet<>();
+        List<String> texts = new ArrayList<>();
+        for (TableInfo t : schema.tables()) {
+            texts.add(t.schema());
+            texts.add(t.name());
+            texts.add(t.comment() == null ? "" : t.comment());
+            for (ColumnInfo c : t.columns()) {
+                texts.add(c.name());
+                texts.add(c.comment() == null ? "" : c.comment());
+            }
+        }
+        for (EnumType e : schema.enums()) {
+            texts.addAll(e.labels());
+        }
+        for (String text : texts) {
+            for (String w : TextAnalyzer.words(text)) {
+                if (w.length() >= MIN_PART && w.length() <= MAX_COMPOUND) {
+                    out.add(w);
+                    out.add(TextAnalyzer.stem(w));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the terms of the parts of compound words of an identifier ({@code countrylanguage} is country and
+     * language, {@code gasstations} gas and stations) when every part is a word the schema uses elsewhere.
+     */
+    private List<String> compoundParts(String identifier) {
+        List<String> out = new ArrayList<>();
+        for (String w : TextAnalyzer.words(identifier)) {
+            List<String> parts = split(w, 3);
+            if (parts != null) {
+                for (String p : parts) {
+                    TextAnalyzer.addTerms(p, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Returns the terms of a table's name for coverage: compound words stand for their parts. */
+    private List<String> coverageTerms(String identifier) {
+        List<String> out = new ArrayList<>();
+        for (String w : TextAnalyzer.words(identifier)) {
+            List<String> parts = split(w, 3);
+            for (String p : parts == null ? List.of(w) : parts) {
+                TextAnalyzer.addTerms(p, out);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Splits a word into at most {@code maxParts} dictionary words of at least {@value #MIN_PART} letters each,
+     * preferring the split whose shortest part is longest; null when there is none.
+     */
+    private @Nullable List<String> split(String w, int maxParts) {
+        if (w.length() < 2 * MIN_PART || w.length() > MAX_COMPOUND || maxParts < 2) {
+            return null;
+        }
+        for (int i = 0; i < w.length(); i++) {
+            if (!Character.isLetter(w.charAt(i))) {
+                return null;
+            }
+        }
+        List<String> best = null;
+        int bestShortest = 0;
+        for (int i = MIN_PART; i <= w.length() - MIN_PART; i++) {
+            String head = w.substring(0, i);
+            if (!known(head)) {
+                continue;
+            }
+            String tail = w.substring(i);
+            List<String> candidate = null;
+            if (known(tail)) {
+                candidate = List.of(head, tail);
+            } else {
+                List<String> rest = split(tail, maxParts - 1);
+                if (rest != null) {
+                    candidate = new ArrayList<>();
+                    candidate.add(head);
+                    candidate.addAll(rest);
+                }
+            }
+            if (candidate != null) {
+                int shortest = Integer.MAX_VALUE;
+                for (String p : candidate) {
+                    shortest = Math.min(shortest, p.length());
+                }
+                if (shortest > bestShortest) {
+                    best = candidate;
+                    bestShortest = shortest;
+                }
+            }
+        }
+        return best;
+    }
+
+    private boolean known(String part) {
+        return dictionary.contains(part) && !TextAnalyzer.isStopword(part);
     }
 
     private static void addLocal(Map<String, Float> map, List<String> terms, float w) {
@@ -295,34 +477,92 @@ public final class SchemaIndex {
         return Math.max(0.05, logN - Math.log(p.length + 0.5));
     }
 
-    /** Analyses a question into words, each with the index terms it may match. */
+    /**
+     * Analyses a question into words, each with the index terms it may match. Takes time linear in the length of
+     * the question whatever its words: each distinct word is analysed once, prefix matches read at most as many
+     * characters as the longest schema term, and the scan for longer schema terms stops after a fixed number.
+     */
     public Query analyze(String question) {
+        long[] steps = {0};
         List<String> raw = TextAnalyzer.words(question);
+        steps[0] += question.length();
         List<Map<String, Double>> words = new ArrayList<>();
         Map<String, Double> all = new HashMap<>();
         Set<String> direct = new HashSet<>();
-        List<String> stems = new ArrayList<>();
-        for (String w : raw) {
+        Map<String, Map<String, Double>> analysed = new HashMap<>();
+        for (int k = 0; k < raw.size(); k++) {
+            String w = raw.get(k);
+            if (isOrderingWord(raw, k)) {
+                continue; // "ordered by age", "in descending order": how to sort, not what to read
+            }
+            if (isCountingWord(raw, k)) {
+                continue; // "the number of students": a count, not a number column
+            }
             List<String> terms = new ArrayList<>();
-            TextAnalyzer.addTerms(w, terms);
+            List<String> expansion = TextAnalyzer.expansion(w);
+            String abbreviated = null;
+            if (expansion.size() == 1 && !TextAnalyzer.isStopword(w)) {
+                // In a question an abbreviation is often a word too ("a cat", "the ship"): both count.
+                terms.add(TextAnalyzer.stem(w));
+                abbreviated = expansion.get(0);
+            } else {
+                TextAnalyzer.addTerms(w, terms);
+            }
+            if (w.equals("old") && k > 0 && AGE_UNITS.contains(raw.get(k - 1)) && !analysed.containsKey("age")) {
+                // "3 years old": an age.
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put("age", 1.0);
+                analysed.put("age", alts);
+                words.add(alts);
+                continue;
+            }
+            if (isYear(w) && !analysed.containsKey("year")) {
+                // "in 2013": a year or a date column, whatever the question calls it.
+                Map<String, Double> alts = new LinkedHashMap<>();
+                alts.put("year", YEAR_WEIGHT);
+                alts.put("date", YEAR_WEIGHT);
+                analysed.put("year", alts);
+                words.add(alts);
+            }
+            steps[0] += 2L * w.length();
             for (String t : terms) {
-                stems.add(t);
+                steps[0] += t.length();
+                if (analysed.containsKey(t)) {
+                    continue; // a question naming "orders" twice counts it once
+                }
                 direct.add(t);
                 Map<String, Double> alts = new LinkedHashMap<>();
                 alts.put(t, 1.0);
                 for (String s : Thesaurus.synonyms(t)) {
                     alts.merge(s, 0.6, Math::max);
                 }
+                for (String s : Thesaurus.implied(t)) {
+                    alts.merge(s, IMPLIED_WEIGHT, Math::max);
+                }
                 for (String s : Thesaurus.related(t)) {
                     alts.merge(s, RELATED_WEIGHT, Math::max);
                 }
-                addPrefixMatches(t, alts);
+                if (abbreviated != null) {
+                    double aw = EVERYDAY_WORDS.contains(w) ? RELATED_WEIGHT : ABBREVIATION_WEIGHT;
+                    alts.merge(abbreviated, aw, Math::max);
+                    for (String x : Thesaurus.synonyms(abbreviated)) {
+                        alts.merge(x, 0.6 * aw, Math::max);
+                    }
+                }
+                addPrefixMatches(t, alts, steps);
+                analysed.put(t, alts);
                 words.add(alts);
             }
         }
         // Compounds written together in the schema and apart in the question ("time off" / "timeoff").
         for (int k = 0; k + 1 < raw.size(); k++) {
-            String joined = TextAnalyzer.stem(raw.get(k) + raw.get(k + 1));
+            String first = raw.get(k);
+            String second = raw.get(k + 1);
+            steps[0] += first.length() + second.length();
+            if (first.length() + second.length() > vocabularyMaxLength + 4) {
+                continue; // longer than any schema term, even before stemming
+            }
+            String joined = TextAnalyzer.stem(first + second);
             if (postingTables.containsKey(joined) && !direct.contains(joined)) {
                 Map<String, Double> alts = new LinkedHashMap<>();
                 alts.put(joined, 1.0);
@@ -330,44 +570,83 @@ public final class SchemaIndex {
                 direct.add(joined);
             }
         }
-        // Merge duplicate words (a question naming "orders" twice counts it once).
-        Map<String, Map<String, Double>> unique = new LinkedHashMap<>();
         for (Map<String, Double> alts : words) {
-            unique.putIfAbsent(alts.keySet().iterator().next(), alts);
-        }
-        for (Map<String, Double> alts : unique.values()) {
             alts.forEach((k, v) -> all.merge(k, v, Math::max));
         }
-        return new Query(new ArrayList<>(unique.values()), all, direct, new HashSet<>(raw));
+        return new Query(words, all, direct, new HashSet<>(raw), steps[0]);
     }
 
-    private void addPrefixMatches(String t, Map<String, Double> alts) {
+    private static final double YEAR_WEIGHT = 0.4;
+    private static final double ABBREVIATION_WEIGHT = 0.9;
+    /** Abbreviations in schemas that in a question are usually the everyday word ("a cat" is not a category). */
+    private static final Set<String> EVERYDAY_WORDS = Set.of("cat");
+    private static final Set<String> AGE_UNITS = Set.of("year", "years", "month", "months", "week", "weeks", "day",
+            "days");
+
+    /** Returns whether {@code raw[k]} counts rather than names ("the number of", "count the"). */
+    private static boolean isCountingWord(List<String> raw, int k) {
+        String w = raw.get(k);
+        boolean nextOf = k + 1 < raw.size() && raw.get(k + 1).equals("of");
+        return w.equals("number") && nextOf
+                || w.equals("total") && k + 2 < raw.size() && raw.get(k + 1).equals("number")
+                        && raw.get(k + 2).equals("of")
+                || w.equals("count") && (k == 0 || nextOf);
+    }
+    private static final Set<String> SORT_WORDS = Set.of("order", "ordered", "sort", "sorted", "rank", "ranked");
+    private static final Set<String> SORT_KINDS = Set.of("descending", "ascending", "alphabetical", "alphabetic",
+            "alphabetically", "reverse", "increasing", "decreasing", "chronological", "lexicographical",
+            "lexicographic", "numerical", "numeric", "desc", "asc");
+
+    /** Returns whether {@code raw[k]} asks how to sort ("ordered by", "sorted by", "in descending order"). */
+    private static boolean isOrderingWord(List<String> raw, int k) {
+        if (!SORT_WORDS.contains(raw.get(k))) {
+            return false;
+        }
+        return k + 1 < raw.size() && raw.get(k + 1).equals("by")
+                || k > 0 && SORT_KINDS.contains(raw.get(k - 1))
+                || k > 1 && SORT_KINDS.contains(raw.get(k - 2));
+    }
+
+    /** Returns whether a word is a year between 1800 and 2099. */
+    private static boolean isYear(String w) {
+        if (w.length() != 4 || !(w.startsWith("18") || w.startsWith("19") || w.startsWith("20"))) {
+            return false;
+        }
+        return Character.isDigit(w.charAt(2)) && Character.isDigit(w.charAt(3));
+    }
+
+    /** The most schema terms that start with a question word that are looked at (not all of them match). */
+    private static final int MAX_PREFIX_SCAN = 64;
+
+    private void addPrefixMatches(String t, Map<String, Double> alts, long[] steps) {
         if (t.length() < 4 || !Character.isLetter(t.charAt(0))) {
             return;
         }
-        int from = Arrays.binarySearch(vocabulary, t);
-        if (from < 0) {
-            from = -from - 1;
-        }
-        int added = 0;
-        for (int k = from; k < vocabulary.length && added < 8; k++) {
-            String v = vocabulary[k];
-            if (!v.startsWith(t)) {
-                break;
+        if (t.length() <= vocabularyMaxLength) {
+            // Schema terms that extend the question's word ("ship" vs "shipment").
+            int from = Arrays.binarySearch(vocabulary, t);
+            steps[0] += (long) t.length() * (32 - Integer.numberOfLeadingZeros(vocabulary.length + 1));
+            if (from < 0) {
+                from = -from - 1;
             }
-            if (!v.equals(t) && v.length() <= t.length() + 6) {
-                alts.merge(v, 0.5, Math::max);
-                added++;
-            }
-        }
-        if (!postingTables.containsKey(t) && t.length() >= 6) {
-            // The question's word extends a schema word ("shipments" vs "ship", "reviewer" vs "review").
-            for (int len = t.length() - 1; len >= 4; len--) {
-                String p = t.substring(0, len);
-                if (postingTables.containsKey(p)) {
-                    alts.merge(p, 0.5, Math::max);
+            int added = 0;
+            for (int k = from; k < vocabulary.length && added < 8 && k - from < MAX_PREFIX_SCAN; k++) {
+                String v = vocabulary[k];
+                steps[0] += t.length();
+                if (!v.startsWith(t)) {
                     break;
                 }
+                if (!v.equals(t) && v.length() <= t.length() + 6) {
+                    alts.merge(v, 0.5, Math::max);
+                    added++;
+                }
+            }
+        }
+        if (t.length() >= 6 && !postingTables.containsKey(t)) {
+            // The question's word extends a schema word ("shipments" vs "ship", "reviewer" vs "review").
+            int len = prefixes.longestProperPrefix(t, 4, steps);
+            if (len > 0) {
+                alts.merge(t.substring(0, len), 0.5, Math::max);
             }
         }
     }
@@ -391,6 +670,9 @@ public final class SchemaIndex {
         int touchedCount;
         boolean[] touched = new boolean[n];
         List<Integer> touchedAll = new ArrayList<>();
+        double[] schemaCoverage = new double[schemaNames.length];
+        double[] schemaWordBest = new double[schemaNames.length];
+        int[] touchedSchemas = new int[schemaNames.length];
         for (Map<String, Double> alts : query.words()) {
             touchedCount = 0;
             for (Map.Entry<String, Double> alt : alts.entrySet()) {
@@ -411,8 +693,14 @@ public final class SchemaIndex {
                     }
                 }
             }
+            int schemasTouched = 0;
             for (int k = 0; k < touchedCount; k++) {
                 int id = touchedWord[k];
+                int sid = appOf[id];
+                if (schemaWordBest[sid] == 0) {
+                    touchedSchemas[schemasTouched++] = sid;
+                }
+                schemaWordBest[sid] = Math.max(schemaWordBest[sid], wordBest[id]);
                 score[id] += wordBest[id];
                 wordBest[id] = 0;
                 if (!touched[id]) {
@@ -420,6 +708,21 @@ public final class SchemaIndex {
                     touchedAll.add(id);
                 }
             }
+            for (int k = 0; k < schemasTouched; k++) {
+                int sid = touchedSchemas[k];
+                schemaCoverage[sid] += schemaWordBest[sid];
+                schemaWordBest[sid] = 0;
+            }
+        }
+        // The application as a unit: how much of the question the tables of each schema answer together.
+        double bestCoverage = 0;
+        for (double c : schemaCoverage) {
+            bestCoverage = Math.max(bestCoverage, c);
+        }
+        for (int id : touchedAll) {
+            // A table of the application that answers most of the question stays; its look-alikes in applications
+            // that answer less lose in proportion (one factor an application: its tables keep their order).
+            score[id] *= Math.pow(schemaCoverage[appOf[id]] / bestCoverage, SCHEMA_BOOST);
         }
         for (int id : touchedAll) {
             String[] nameTerms = tableNameTerms[id];

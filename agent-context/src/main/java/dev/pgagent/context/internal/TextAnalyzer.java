@@ -164,6 +164,22 @@ public final class TextAnalyzer {
         out.add(stem(word));
     }
 
+    /**
+     * Returns the expansion of a lower-case word that is a known abbreviation ({@code qty} is quantity), stemmed;
+     * empty otherwise.
+     */
+    public static List<String> expansion(String word) {
+        String[] e = ABBREVIATIONS.get(word);
+        if (e == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(e.length);
+        for (String x : e) {
+            out.add(stem(x));
+        }
+        return out;
+    }
+
     /** Returns whether {@code word} (lower case) is a stopword of questions. */
     public static boolean isStopword(String word) {
         return STOPWORDS.contains(word);

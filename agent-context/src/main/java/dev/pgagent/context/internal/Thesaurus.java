@@ -136,6 +136,14 @@ public final class Thesaurus {
         {"wishlist", "favorite", "favourite"},
         {"tracking", "track", "trace"},
         {"assign", "assigned", "assignee", "handle", "handled", "handler", "responsible", "owner"},
+        {"airline", "airway", "aviation"},
+        {"nationality", "citizenship"},
+        {"maker", "manufacturer", "producer", "make", "brand"},
+        {"movie", "film", "picture"},
+        {"song", "track", "tune"},
+        {"singer", "vocalist"},
+        {"nickname", "alias"},
+        {"area", "surface"},
     };
 
     /**
@@ -192,8 +200,84 @@ public final class Thesaurus {
         {"cheapest", "price", "cost"},
     };
 
+    /**
+     * One-way links nearly as strong as synonyms: a kind of thing to the word a schema uses for the kind ("a student
+     * who has a dog" asks about pets; "European" about a continent; "English" about a language), and a comparison
+     * to the attribute it compares ("lighter" -> weight, "oldest" -> age, "won" -> winner).
+     */
+    private static final String[][] IMPLIED = {
+        {"dog", "pet", "animal"},
+        {"cat", "pet", "animal"},
+        {"puppy", "pet", "animal", "dog"},
+        {"kitten", "pet", "animal", "cat"},
+        {"europe", "continent", "region"},
+        {"european", "continent", "region"},
+        {"asia", "continent", "region"},
+        {"asian", "continent", "region"},
+        {"africa", "continent", "region"},
+        {"african", "continent", "region"},
+        {"america", "continent", "region"},
+        {"american", "continent", "region"},
+        {"oceania", "continent", "region"},
+        {"english", "language"},
+        {"french", "language"},
+        {"dutch", "language"},
+        {"chinese", "language"},
+        {"spanish", "language"},
+        {"german", "language"},
+        {"italian", "language"},
+        {"japanese", "language"},
+        {"portuguese", "language"},
+        {"russian", "language"},
+        {"arabic", "language"},
+        {"spoken", "language"},
+        {"speak", "language"},
+        // Comparisons and the attribute they compare.
+        {"lighter", "weight"},
+        {"lightest", "weight"},
+        {"heavier", "weight"},
+        {"heaviest", "weight"},
+        {"taller", "height"},
+        {"tallest", "height"},
+        {"shorter", "height", "length"},
+        {"shortest", "height", "length"},
+        {"older", "age"},
+        {"oldest", "age"},
+        {"younger", "age"},
+        {"youngest", "age"},
+        {"longer", "length"},
+        {"longest", "length"},
+        {"faster", "speed"},
+        {"fastest", "speed"},
+        {"slower", "speed"},
+        {"slowest", "speed"},
+        {"bigger", "size"},
+        {"biggest", "size"},
+        {"larger", "size"},
+        {"largest", "size"},
+        {"smaller", "size"},
+        {"smallest", "size"},
+        {"earliest", "date", "year"},
+        {"latest", "date", "year"},
+        {"populous", "population"},
+        {"live", "population"},
+        {"living", "population"},
+        {"inhabitant", "population"},
+        {"resident", "population"},
+        {"won", "winner", "win"},
+        {"win", "winner"},
+        {"winning", "winner"},
+        {"beat", "winner"},
+        {"lost", "loser"},
+        {"lose", "loser"},
+        {"built", "make", "maker"},
+        {"produced", "make", "maker", "producer"},
+        {"manufactured", "make", "maker", "manufacturer"},
+    };
+
     private static final Map<String, Set<String>> SYNONYMS = new HashMap<>();
     private static final Map<String, Set<String>> RELATED_TERMS = new HashMap<>();
+    private static final Map<String, Set<String>> IMPLIED_TERMS = new HashMap<>();
 
     static {
         for (String[] group : GROUPS) {
@@ -210,15 +294,19 @@ public final class Thesaurus {
                 }
             }
         }
-        for (String[] row : RELATED) {
-            for (String verb : TextAnalyzer.terms(row[0])) {
-                Set<String> set = RELATED_TERMS.computeIfAbsent(verb, k -> new LinkedHashSet<>());
-                for (int i = 1; i < row.length; i++) {
-                    for (String t : TextAnalyzer.terms(row[i])) {
-                        if (!t.equals(verb)) {
-                            set.add(t);
-                        }
-                    }
+        link(RELATED, RELATED_TERMS);
+        link(IMPLIED, IMPLIED_TERMS);
+    }
+
+    /** Links the stem of each row's first word to the stems of the rest (abbreviations not expanded: a cat). */
+    private static void link(String[][] rows, Map<String, Set<String>> into) {
+        for (String[] row : rows) {
+            String key = TextAnalyzer.stem(row[0]);
+            Set<String> set = into.computeIfAbsent(key, k -> new LinkedHashSet<>());
+            for (int i = 1; i < row.length; i++) {
+                String t = TextAnalyzer.stem(row[i]);
+                if (!t.equals(key)) {
+                    set.add(t);
                 }
             }
         }
@@ -229,6 +317,15 @@ public final class Thesaurus {
     /** Returns the stems that mean about the same as {@code stem}; empty when none are known. */
     public static List<String> synonyms(String stem) {
         Set<String> s = SYNONYMS.get(stem);
+        return s == null ? List.of() : List.copyOf(s);
+    }
+
+    /**
+     * Returns the stems a kind or a comparison implies almost surely ({@code dog} -> pet, {@code lighter} ->
+     * weight); one-way, empty when none are known.
+     */
+    public static List<String> implied(String stem) {
+        Set<String> s = IMPLIED_TERMS.get(stem);
         return s == null ? List.of() : List.copyOf(s);
     }
 

@@ -60,4 +60,32 @@ class SchemaIndexTest {
         assertThat(plain[log]).isPositive().isLessThan(0.6 * asked[log]);
         assertThat(plain[twin]).isPositive().isEqualTo(asked[twin]);
     }
+
+    @Test
+    void analysesAQuestionInWorkLinearInItsLengthWhateverItsWords() {
+        SchemaIndex index = index();
+        StringBuilder distinct = new StringBuilder();
+        for (int i = 0; distinct.length() < 1_000_000; i++) {
+            distinct.append("contactz").append(Integer.toString(i, 26).replace('0', 'q')).append(' ');
+        }
+        List<String> questions = List.of(
+                "contacts" + "x".repeat(1_000_000), // one long word a schema term starts
+                "lookup" + "s".repeat(200_000) + " rooms " + "c".repeat(800_000),
+                distinct.toString(), // 100,000 distinct words that extend a schema term
+                "contacts history ".repeat(60_000));
+        for (String q : questions) {
+            Query query = index.analyze(q);
+            // The old analysis tried every prefix of a word: about n * n / 2 steps for one word of n characters.
+            assertThat(query.analysisSteps()).as("steps for %,d characters", q.length()).isLessThan(200L * q.length());
+        }
+        assertThat(index.analyze("contacts" + "x".repeat(1_000)).allTerms()).containsKey("contact");
+    }
+
+    @Test
+    void matchesASchemaTermThatStartsALongerQuestionWord() {
+        SchemaIndex index = index();
+        assertThat(index.analyze("contactability").allTerms()).containsEntry("contact", 0.5);
+        assertThat(index.analyze("lookupish").allTerms()).containsEntry("lookup", 0.5);
+        assertThat(index.analyze("roo").allTerms()).doesNotContainKey("room");
+    }
 }

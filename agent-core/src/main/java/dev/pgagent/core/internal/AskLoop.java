@@ -81,7 +81,8 @@ final class AskLoop {
             }
             if (run.steps.size() >= config.maxSteps()) {
                 return ender.end(run, AgentStatus.LIMIT_REACHED, AskEnder.lastText(run), "the step limit of "
-                        + config.maxSteps() + " model turns was reached before the model gave a final answer",
+                        + config.maxSteps() + (config.maxSteps() == 1 ? " model turn" : " model turns")
+                        + " was reached before the model gave a final answer",
                         Limit.STEPS);
             }
             if (run.timeIsUp()) {

@@ -50,6 +50,10 @@ final class AskRun {
     final Set<String> resolved = new java.util.HashSet<>();
     /** A cap on each statement's timeout below the policy's (value sampling), or null for none. */
     volatile @Nullable Duration statementTimeoutCap;
+    /** The structured output the ask wants back, or null for free text. */
+    @Nullable OutputSpec output;
+    /** The structured value read from the final answer, or null. */
+    volatile @Nullable Object value;
     /** Whether the asking thread was interrupted; the interrupt is restored when the ask returns. */
     boolean interrupted;
 

@@ -1,11 +1,16 @@
 package dev.pgagent.core.internal;
 
+import dev.pgagent.api.sql.ExportOptions;
+import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.db.postgres.ExecutionLimits;
+import dev.pgagent.db.postgres.ExportTarget;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.QueryCancellation;
 import dev.pgagent.db.postgres.WriteDryRun;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /** The database operations the guarded gateway needs; {@link #of(PostgresDatabase)} is the real one. */
 public interface DatabaseOps {
@@ -31,6 +36,15 @@ public interface DatabaseOps {
 
     /** See {@link PostgresDatabase#applyAtMost}. */
     long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation);
+
+    /**
+     * See {@link PostgresDatabase#export}. The default refuses: operations that cannot export (test doubles) need
+     * not implement it.
+     */
+    default ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
+            QueryCancellation cancellation, ExportTarget target, @Nullable UnaryOperator<QueryResult> rowFilter) {
+        throw new UnsupportedOperationException("these database operations cannot export");
+    }
 
     /** Returns operations backed by {@code db}. */
     static DatabaseOps of(PostgresDatabase db) {
@@ -64,6 +78,13 @@ public interface DatabaseOps {
             @Override
             public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
                 return db.applyAtMost(sql, maxRows, limits, cancellation);
+            }
+
+            @Override
+            public ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
+                    QueryCancellation cancellation, ExportTarget target,
+                    @Nullable UnaryOperator<QueryResult> rowFilter) {
+                return db.export(sql, options, limits, cancellation, target, rowFilter);
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.pgagent.core.internal;
 import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.SqlRejectedException;
 import dev.pgagent.api.audit.AuditEvent;
 import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.safety.ConfirmationDecision;
@@ -15,12 +16,15 @@ import dev.pgagent.api.safety.PolicyLevel;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.StatementKind;
 import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.sql.ExportOptions;
+import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.ResultColumn;
 import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.core.AgentEvent;
 import dev.pgagent.db.postgres.DeniedDataException;
 import dev.pgagent.db.postgres.ExecutionLimits;
+import dev.pgagent.db.postgres.ExportTarget;
 import dev.pgagent.db.postgres.WriteDryRun;
 import java.sql.Types;
 import java.time.Duration;
@@ -35,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +52,8 @@ final class Guard {
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
     private static final String STATEMENT_TIMEOUT_SQLSTATE = "57014";
     private static final int DRY_RUN_SAMPLE_ROWS = 20;
+    /** Rows fetched per round trip by an export's cursor. */
+    private static final int EXPORT_FETCH_SIZE = 1000;
 
     private final DatabaseBinding db;
     private final AuditRecorder audit;
@@ -121,6 +128,73 @@ final class Guard {
         StatementOutcome o = r != null ? r.real() : new StatementOutcome(sql, v, StatementOutcome.Status.CANCELLED,
                 null, -1, "the ask was cancelled", null, since(t0));
         events.emit(new AgentEvent.StatementFinished(run.sessionId, run.askId, db.name(), o));
+    }
+
+    /**
+     * Exports one read through the whole safety path: validated again (only what may run without confirmation, as
+     * a read), plan-checked, run in a READ ONLY transaction that is rolled back, under the export's own row, byte
+     * and time limits instead of the model's caps, redacted only when the options ask, and audited
+     * ({@code QUERY_EXECUTED} with rows and bytes, or the refusal or failure). The statement events are emitted as
+     * for any statement.
+     *
+     * @throws SqlRejectedException if the statement is refused
+     * @throws DatabaseException if PostgreSQL fails it or it times out
+     * @throws CancelledException if it was cancelled
+     */
+    ExportResult export(AskRun run, String sql, ExportTarget target, ExportOptions options) {
+        run.throwIfCancelled();
+        long t0 = System.nanoTime();
+        Verdict v = validate(sql);
+        events.emit(new AgentEvent.StatementStarted(run.sessionId, run.askId, db.name(), sql, v, false));
+        Result r = null;
+        try {
+            if (v.decision() != Decision.ALLOW) {
+                String reason = v.decision() == Decision.DENY ? v.reason()
+                        : "only statements that may run without confirmation can be exported: " + v.reason();
+                r = Result.same(refuse(run, sql, v, reason, t0));
+                throw new SqlRejectedException(v, reason);
+            }
+            ExecutionLimits limits = ExecutionLimits.from(db.policy()).withStatementTimeout(options.timeout())
+                    .withFetchSize(EXPORT_FETCH_SIZE);
+            UnaryOperator<QueryResult> filter = options.redact() ? db.redactor()::redact : null;
+            ExportResult exported;
+            try {
+                exported = timed(run, () -> db.ops().export(sql, options, limits, run.cancellation(), target,
+                        filter));
+            } catch (DatabaseException e) {
+                r = failed(run, sql, v, e, t0, "export");
+                if (r.real().status() == StatementOutcome.Status.REFUSED) {
+                    throw new SqlRejectedException(v, String.valueOf(r.real().error()));
+                }
+                throw e;
+            } catch (CancelledException e) {
+                r = cancelled(run, sql, v, e, t0);
+                throw e;
+            } catch (java.io.UncheckedIOException e) {
+                Duration took = since(t0);
+                auditFailed(run, sql, v, "failed", null, String.valueOf(e.getMessage()), took, "export-output");
+                r = Result.same(new StatementOutcome(sql, v, StatementOutcome.Status.FAILED, null, -1,
+                        e.getMessage(), null, took));
+                throw e;
+            }
+            Duration took = since(t0);
+            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                    .sql(sql).verdict(v).outcome("exported")
+                    .attribute("export", options.format().extension())
+                    .attribute("rows", exported.rowCount())
+                    .attribute("bytes", exported.byteCount())
+                    .attribute("truncation", exported.truncation())
+                    .attribute("copy", exported.serverCopy())
+                    .attribute("redacted", options.redact())
+                    .attribute("ms", took.toMillis())
+                    .attribute("guard", v.kind() == StatementKind.UNPARSEABLE ? "runtime-only" : null));
+            QueryResult summary = QueryResult.builder().columns(exported.columns()).truncation(exported.truncation())
+                    .byteCount(exported.byteCount()).elapsed(took).build();
+            r = Result.same(StatementOutcome.executed(sql, v, summary));
+            return exported.withElapsed(took);
+        } finally {
+            finished(run, sql, v, r, t0);
+        }
     }
 
     /** Receives confirmations that were deferred. */

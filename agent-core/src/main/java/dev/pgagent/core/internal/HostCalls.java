@@ -4,8 +4,11 @@ import dev.pgagent.api.llm.ToolCall;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationRequest;
 import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.sql.ExportOptions;
+import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.ToolContext;
+import dev.pgagent.db.postgres.ExportTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,6 +90,19 @@ public final class HostCalls {
             keepPending(gateway.pending(), run);
             return o;
         });
+    }
+
+    /**
+     * Exports one read on {@code database} (empty: the default) to {@code target}; see {@link Guard#export}.
+     *
+     * @throws IllegalArgumentException if the database is unknown
+     */
+    public ExportResult export(String database, String sql, ExportTarget target, ExportOptions options) {
+        Objects.requireNonNull(sql, "sql == null");
+        Objects.requireNonNull(target, "target == null");
+        Objects.requireNonNull(options, "options == null");
+        Guard g = guard(database);
+        return within(run -> g.export(run, sql, target, options));
     }
 
     /** Returns the verdict of the validator of {@code database} (empty: the default), nothing run. */

@@ -109,6 +109,19 @@ public final class SessionEngine implements SessionHooks {
      * @throws IllegalStateException if an ask is running or confirmations are pending
      */
     public AgentResponse ask(String question) {
+        return ask(question, null).response();
+    }
+
+    /** The end of an ask that wanted structured output: the response, and the value read from its answer. */
+    public record Answer(AgentResponse response, @Nullable Object value) {}
+
+    /**
+     * Asks a question wanting {@code output} back (free text when null); blocks until the ask ends.
+     *
+     * @throws IllegalArgumentException if the question is longer than the configured limit
+     * @throws IllegalStateException if an ask is running or confirmations are pending
+     */
+    public Answer ask(String question, @Nullable OutputSpec output) {
         Objects.requireNonNull(question, "question == null");
         if (question.length() > config.maxQuestionChars()) {
             throw new IllegalArgumentException("question must be at most " + config.maxQuestionChars()
@@ -126,10 +139,12 @@ public final class SessionEngine implements SessionHooks {
         }
         AskRun run = new AskRun(UUID.randomUUID().toString(), id, question, config.policy().askMaxRows(),
                 config.policy().askMaxBytes());
+        run.output = output;
         run.startSegment(config.timeout());
         current = run;
         try {
-            return loop.start(run);
+            AgentResponse response = loop.start(run);
+            return new Answer(response, response.isCompleted() ? run.value : null);
         } finally {
             endSegment(run);
         }

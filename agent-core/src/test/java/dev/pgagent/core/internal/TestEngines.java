@@ -161,6 +161,7 @@ final class TestEngines {
         ResultRedactor redactor = ResultRedactor.NONE;
         @Nullable String instructions;
         int maxQuestionChars = 20_000;
+        ModelOptions modelOptions = ModelOptions.DEFAULTS;
 
         Setup(LlmClient llm) {
             this.llm = llm;
@@ -171,7 +172,7 @@ final class TestEngines {
                     List.of());
             return new AgentEngine(new EngineConfig(llm, tools, List.of(binding), policy,
                     new AuditFanout(sinks, auditFailurePolicy), handler, maxSteps, maxToolCallsPerStep, timeout,
-                    tokenBudget, historyTokenBudget, 2_000, ModelOptions.DEFAULTS, listener,
+                    tokenBudget, historyTokenBudget, 2_000, modelOptions, listener,
                     TextTokenCounter.CHARS_DIV_4, instructions, maxQuestionChars));
         }
 

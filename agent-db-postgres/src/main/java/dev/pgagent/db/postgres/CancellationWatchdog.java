@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * its statement to end.
  */
 final class CancellationWatchdog {
+    /** Every how many ticks work still running after its cancel is cancelled again. */
+    static final int RESEND_TICKS = 8;
+
     static final long POLL_MILLIS = 25;
 
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
@@ -25,13 +28,16 @@ final class CancellationWatchdog {
     /** A statement being watched; {@link #interrupted()} says whether the watchdog cancelled it. */
     static final class Watch implements AutoCloseable {
         private final Thread thread;
-        private final Statement statement;
+        private final Runnable canceller;
+        private final Runnable resend;
+        private int ticksCancelled; // only the poller thread touches it
         private final QueryCancellation cancellation;
         private volatile boolean interrupted;
 
-        private Watch(Thread thread, Statement statement, QueryCancellation cancellation) {
+        private Watch(Thread thread, Runnable canceller, Runnable resend, QueryCancellation cancellation) {
             this.thread = thread;
-            this.statement = statement;
+            this.canceller = canceller;
+            this.resend = resend;
             this.cancellation = cancellation;
         }
 
@@ -50,7 +56,20 @@ final class CancellationWatchdog {
      * the statement finished.
      */
     static Watch watch(Statement statement, QueryCancellation cancellation) {
-        Watch w = new Watch(Thread.currentThread(), statement, cancellation);
+        return watch(() -> QueryCancellation.cancelStatement(statement),
+                () -> QueryCancellation.cancelConnection(statement), cancellation);
+    }
+
+    /**
+     * Starts watching work without a statement (a {@code COPY}) run by the current thread, cancelled by
+     * {@code canceller}. Close the watch when the work finished.
+     */
+    static Watch watch(Runnable canceller, QueryCancellation cancellation) {
+        return watch(canceller, canceller, cancellation);
+    }
+
+    private static Watch watch(Runnable canceller, Runnable resend, QueryCancellation cancellation) {
+        Watch w = new Watch(Thread.currentThread(), canceller, resend, cancellation);
         WATCHES.add(w);
         ensureStarted();
         return w;
@@ -81,7 +100,13 @@ final class CancellationWatchdog {
             // Sent on every tick while it applies: a cancel that arrives before the statement reached the server is
             // a no-op in pgjdbc, so it is repeated until the statement is seen running (pgjdbc ignores repeats).
             if (w.interrupted || w.cancellation.isCancelled()) {
-                QueryCancellation.cancelStatement(w.statement);
+                QueryCancellation.runCanceller(w.canceller);
+                // pgjdbc sends a statement's cancel only once, and the server ignores a cancel that arrives between
+                // two protocol messages of the statement (it is reading then, not running): while the work is still
+                // watched (still running), cancel again (on the statement's connection, which pgjdbc always sends)
+                if (++w.ticksCancelled % RESEND_TICKS == 0) {
+                    QueryCancellation.runCanceller(w.resend);
+                }
             }
         }
     }

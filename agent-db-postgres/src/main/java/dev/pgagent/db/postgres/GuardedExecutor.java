@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -61,13 +63,35 @@ final class GuardedExecutor {
 
     String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
-        Outcome o = run("EXPLAIN (FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1, -1,
-                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        Outcome o;
+        try {
+            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1, -1,
+                    limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        } catch (DatabaseException e) {
+            throw withoutPrefix(e);
+        }
         QueryResult r = o.rows();
         if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
             throw new DatabaseException("EXPLAIN returned no plan", null, null);
         }
         return r.rows().get(0).get(0);
+    }
+
+    private static final String EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON) ";
+    private static final Pattern AT_CHARACTER = Pattern.compile("\\(at character (\\d+)\\)");
+
+    /** Returns {@code e} with its error position counted in the caller's statement, not in the EXPLAIN around it. */
+    private static DatabaseException withoutPrefix(DatabaseException e) {
+        String message = e.getMessage();
+        Matcher m = message == null ? null : AT_CHARACTER.matcher(message);
+        if (e.getClass() != DatabaseException.class || m == null || !m.find()) {
+            return e;
+        }
+        int position = Integer.parseInt(m.group(1)) - EXPLAIN_PREFIX.length();
+        String shifted = position > 0
+                ? m.replaceFirst("(at character " + position + ")")
+                : m.replaceFirst("").stripTrailing();
+        return new DatabaseException(shifted, e.sqlState().orElse(null), e.getCause());
     }
 
     /**
@@ -111,7 +135,7 @@ final class GuardedExecutor {
         return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation).count();
     }
 
-    private static SqlText check(String sql) {
+    static SqlText check(String sql) {
         java.util.Objects.requireNonNull(sql, "sql == null");
         SqlText text = SqlText.scan(sql);
         if (text.statementCount() != 1) {
@@ -126,7 +150,7 @@ final class GuardedExecutor {
     }
 
     /** The statement whose plan is checked for denied data, or null when EXPLAIN cannot plan it. */
-    private static @Nullable String reach(SqlText text) {
+    static @Nullable String reach(SqlText text) {
         return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
     }
 
@@ -202,12 +226,12 @@ final class GuardedExecutor {
         }
     }
 
-    private static boolean isBroken(SQLException e) {
+    static boolean isBroken(SQLException e) {
         String state = e.getSQLState();
         return state != null && state.startsWith("08");
     }
 
-    private static void checkQueryMode(Connection c) throws SQLException {
+    static void checkQueryMode(Connection c) throws SQLException {
         if (c.isWrapperFor(PGConnection.class)) {
             PreferQueryMode m = c.unwrap(PGConnection.class).getPreferQueryMode();
             if (m == PreferQueryMode.SIMPLE) {
@@ -221,7 +245,7 @@ final class GuardedExecutor {
      * Refuses a statement whose plan reads denied tables or columns (through views, inheritance, partitions or
      * materialized views). Planning happens in the statement's own transaction, under its role and timeouts.
      */
-    private static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
+    static void checkReach(Connection c, @Nullable String reachSql, DeniedData denied) throws SQLException {
         if (reachSql == null || denied.isEmpty()) {
             return;
         }
@@ -231,7 +255,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
+    static void setLocals(Connection c, ExecutionLimits limits) throws SQLException {
         String sql = "SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true),"
                 + " set_config('bytea_output', 'hex', true)"
                 + (limits.role() != null ? ", set_config('role', ?, true)" : "");
@@ -353,7 +377,7 @@ final class GuardedExecutor {
         return len;
     }
 
-    private static void throwIfCancelled(QueryCancellation cancellation) {
+    static void throwIfCancelled(QueryCancellation cancellation) {
         if (cancellation.isCancelled()) {
             throw new CancelledException("the statement was cancelled");
         }
@@ -362,7 +386,7 @@ final class GuardedExecutor {
         }
     }
 
-    private static PgAgentException translate(SQLException e, QueryCancellation cancellation,
+    static PgAgentException translate(SQLException e, QueryCancellation cancellation,
             CancellationWatchdog.@Nullable Watch watch, ExecutionLimits limits) {
         String state = e.getSQLState();
         if (QUERY_CANCELED.equals(state)) {

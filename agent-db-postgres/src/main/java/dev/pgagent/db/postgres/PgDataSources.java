@@ -38,6 +38,7 @@ public final class PgDataSources {
             throw new ConfigurationException(
                     "jdbcUrl must start with jdbc:postgresql: but was " + redactUrl(jdbcUrl));
         }
+        checkJdbcPorts(jdbcUrl);
         PGSimpleDataSource ds = new PGSimpleDataSource();
         try {
             ds.setUrl(jdbcUrl);
@@ -103,8 +104,21 @@ public final class PgDataSources {
             throw new ConfigurationException(
                     "DATABASE_URL must start with postgresql:// or postgres:// but was " + redactUrl(text));
         }
+        if (uri.getHost() == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+            // java.net.URI falls back to a registry authority when the port is not a number: say so, not 5432
+            String authority = uri.getRawAuthority();
+            String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+            int colon = hostPort.lastIndexOf(':');
+            String port = colon < 0 ? "" : hostPort.substring(colon + 1);
+            throw new ConfigurationException("DATABASE_URL has an invalid " + (colon < 0 || port.isEmpty()
+                    ? "host" : "port '" + port + "' (a port is a number 1-65535)") + ": " + redactUrl(text), null);
+        }
         String host = nonBlank(uri.getHost(), "localhost");
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw new ConfigurationException("DATABASE_URL has an invalid port " + port + " (a port is a number"
+                    + " 1-65535): " + redactUrl(text), null);
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String database = path.startsWith("/") ? path.substring(1) : path;
         String user = null;
@@ -130,6 +144,33 @@ public final class PgDataSources {
             ds.setPassword(password);
         }
         return wrap(ds);
+    }
+
+    /** Rejects a port that is not a number before the driver reads the URL (it would log a warning of its own). */
+    private static void checkJdbcPorts(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
+            return;
+        }
+        String rest = jdbcUrl.substring("jdbc:postgresql://".length());
+        int end = rest.length();
+        for (char c : new char[] {'/', '?'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        for (String host : rest.substring(0, end).split(",", -1)) {
+            int close = host.lastIndexOf(']');
+            int colon = host.indexOf(':', Math.max(close, 0));
+            if (close < 0 && colon != host.lastIndexOf(':')) {
+                continue; // a bare IPv6 address: the driver's own check applies
+            }
+            String port = colon < 0 ? null : host.substring(colon + 1);
+            if (port != null && !port.matches("\\d{1,5}")) {
+                throw new ConfigurationException("jdbcUrl has an invalid port '" + port + "' (a port is a number"
+                        + " 1-65535): " + redactUrl(jdbcUrl), null);
+            }
+        }
     }
 
     private static DataSource wrap(PGSimpleDataSource ds) {

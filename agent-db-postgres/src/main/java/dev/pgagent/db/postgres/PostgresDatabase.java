@@ -4,6 +4,8 @@ import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.SchemaSource;
 import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.DatabaseException;
+import dev.pgagent.api.sql.ExportOptions;
+import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.db.postgres.internal.CatalogSignature;
 import dev.pgagent.db.postgres.internal.SchemaIntrospector;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -83,6 +86,7 @@ public final class PostgresDatabase implements SchemaSource {
         this.schemaCheckInterval = b.schemaCheckInterval;
         this.introspector = new SchemaIntrospector(includeSchemas, excludeSchemas);
         this.executor = new GuardedExecutor(dataSource);
+        this.exporter = new GuardedExport(dataSource);
     }
 
     /** The cached model and the catalog signals it was checked against. */
@@ -100,6 +104,7 @@ public final class PostgresDatabase implements SchemaSource {
 
     private final SchemaIntrospector introspector;
     private final GuardedExecutor executor;
+    private final GuardedExport exporter;
     private final Object schemaLock = new Object();
     private final java.util.List<java.util.function.Consumer<SchemaModel>> changeListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -328,6 +333,29 @@ public final class PostgresDatabase implements SchemaSource {
      */
     public long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
         return executor.applyAtMost(sql, maxRows, limits, cancellation);
+    }
+
+    /**
+     * Streams the rows of one read to {@code target} in the options' format, under the runtime guards of a read (a
+     * READ ONLY transaction that is rolled back, the limits' statement and lock timeouts, role and plan check of
+     * denied data, cancellation) but with the export's own limits: {@link ExportOptions#maxRows()} and
+     * {@link ExportOptions#maxBytes()} replace the limits' row and byte caps, and the limits' fetch size sets the
+     * cursor's batch. Memory stays flat whatever the size. Plain CSV of a query ({@link ExportOptions#isPlainCsv()},
+     * no row filter) is written by PostgreSQL itself ({@code COPY (query) TO STDOUT (FORMAT csv)}); other exports
+     * read through a cursor and format each row (see {@link dev.pgagent.api.sql.ExportFormat}). The target is
+     * flushed, not closed.
+     *
+     * @param rowFilter changes each batch of rows before it is written (redaction), or null; a filter forces the
+     *     cursor path
+     * @return what was written; {@link ExportResult#truncation()} says whether a limit cut it
+     * @throws dev.pgagent.api.DatabaseException on a SQL error (with its SQLSTATE), a statement timeout, or a
+     *     statement that returns no rows
+     * @throws dev.pgagent.api.CancelledException if cancelled or the calling thread was interrupted
+     * @throws java.io.UncheckedIOException if the target cannot be written
+     */
+    public ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
+            QueryCancellation cancellation, ExportTarget target, @Nullable UnaryOperator<QueryResult> rowFilter) {
+        return exporter.export(sql, options, limits, cancellation, target, rowFilter);
     }
 
     @Override

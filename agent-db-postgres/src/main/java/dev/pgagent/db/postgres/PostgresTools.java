@@ -90,20 +90,27 @@ public final class PostgresTools {
                 "Runs one SQL statement (PostgreSQL dialect) and returns its rows as a text table. Send exactly one "
                         + "statement, no transaction control. Reads run in a read-only transaction with a time limit; "
                         + "results are capped in rows and size, and the output says when rows were left out (then "
-                        + "aggregate, filter or add LIMIT). Writes run only if the policy allows them, after a "
-                        + "person confirms.",
+                        + "aggregate, filter or add LIMIT, or read the next page with offset). Writes run only if the "
+                        + "policy allows them, after a person confirms.",
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
                         + "\"One SQL statement in PostgreSQL syntax,"
-                        + " e.g. SELECT name FROM public.customers LIMIT 10\"}},"
+                        + " e.g. SELECT name FROM public.customers LIMIT 10\"},"
+                        + "\"offset\":{\"type\":\"integer\",\"minimum\":0,\"description\":"
+                        + "\"For a read whose earlier output said more rows exist: the rows to skip, as that output"
+                        + " says, to read the next page of the same statement\"}},"
                         + "\"required\":[\"sql\"],\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> {
             String sql = args.requireString("sql");
-            StatementOutcome o = ctx.sql().execute(sql);
+            long offset = args.integer("offset").orElse(0L);
+            if (offset < 0) {
+                return ToolResult.error("offset must be >= 0 but was " + offset);
+            }
+            StatementOutcome o = ctx.sql().execute(offset > 0 ? Paging.page(sql, offset, 0) : sql);
             return switch (o.status()) {
                 case EXECUTED -> {
                     QueryResult r = o.result();
                     if (r != null) {
-                        yield ToolResult.of(ResultFormatter.toText(r, MAX_CHARS), r);
+                        yield ToolResult.of(pageText(r, offset), r);
                     }
                     yield ToolResult.of("OK: " + Math.max(0, o.affectedRows()) + " rows affected.");
                 }
@@ -121,6 +128,27 @@ public final class PostgresTools {
                         + nonNull(o.error(), ""));
             };
         });
+    }
+
+    /**
+     * Returns a read's text table, and, when rows follow those shown (cut by the caps, which fetch one row more
+     * than they keep, or by the size budget), where the next page starts.
+     */
+    private static String pageText(QueryResult r, long offset) {
+        ResultFormatter.Page page = ResultFormatter.page(r, MAX_CHARS - 200);
+        boolean more = page.shownRows() < r.rowCount() || r.isTruncated();
+        StringBuilder sb = new StringBuilder(page.text());
+        if (offset > 0) {
+            sb.append("\n(rows ").append(offset + 1).append(" to ").append(offset + page.shownRows())
+                    .append(" of the statement)");
+        }
+        if (more && page.shownRows() == 0) {
+            sb.append("\nThe rows are too wide to show; select fewer or shorter columns.");
+        } else if (more) {
+            sb.append("\nMore rows exist. To read on, call execute_query with the same sql and \"offset\": ")
+                    .append(offset + page.shownRows()).append('.');
+        }
+        return sb.toString();
     }
 
     private static Tool listTables(PostgresDatabase db) {

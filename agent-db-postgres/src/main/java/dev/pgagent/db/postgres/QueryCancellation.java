@@ -17,6 +17,7 @@ public final class QueryCancellation {
     private static final Logger LOG = LoggerFactory.getLogger(QueryCancellation.class);
 
     private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> cancellers = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
 
     /** Creates a cancellation that has not fired. */
@@ -30,6 +31,9 @@ public final class QueryCancellation {
         cancelled = true;
         for (Statement st : running) {
             cancelStatement(st);
+        }
+        for (Runnable r : cancellers) {
+            runCanceller(r);
         }
     }
 
@@ -51,6 +55,30 @@ public final class QueryCancellation {
         running.remove(statement);
     }
 
+    /**
+     * Registers work that runs without a {@link Statement} (a {@code COPY}), cancelled by {@code canceller}; runs it
+     * at once if this cancellation already fired.
+     */
+    void register(Runnable canceller) {
+        cancellers.add(canceller);
+        if (cancelled) {
+            runCanceller(canceller);
+        }
+    }
+
+    /** Unregisters work registered with {@link #register(Runnable)}. */
+    void unregister(Runnable canceller) {
+        cancellers.remove(canceller);
+    }
+
+    static void runCanceller(Runnable canceller) {
+        try {
+            canceller.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not send a cancel request: {}", e.getMessage());
+        }
+    }
+
     static void cancelStatement(Statement st) {
         try {
             st.cancel();
@@ -59,8 +87,17 @@ public final class QueryCancellation {
         }
     }
 
+    /** Sends a cancel request for whatever runs on the statement's connection; pgjdbc sends it every time. */
+    static void cancelConnection(Statement st) {
+        try {
+            st.getConnection().unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Could not send a cancel request on the connection: {}", e.getMessage());
+        }
+    }
+
     @Override
     public String toString() {
-        return "QueryCancellation{cancelled=" + cancelled + ", running=" + running.size() + '}';
+        return "QueryCancellation{cancelled=" + cancelled + ", running=" + (running.size() + cancellers.size()) + '}';
     }
 }

@@ -41,13 +41,36 @@ public final class ResultFormatter {
      * @throws IllegalArgumentException if {@code maxChars} is below 100
      */
     public static String toText(QueryResult result, int maxChars) {
+        return page(result, maxChars).text();
+    }
+
+    /**
+     * The text of a result and how many of its rows it shows.
+     *
+     * @param text the text table with its footer
+     * @param shownRows the rows of the result the text shows, from the first
+     */
+    public record Page(String text, int shownRows) {
+        /** Validates the components. */
+        public Page {
+            Objects.requireNonNull(text, "text == null");
+        }
+    }
+
+    /**
+     * Returns what {@link #toText(QueryResult, int)} returns, with the number of rows shown: the rows after them
+     * did not fit in {@code maxChars}.
+     *
+     * @throws IllegalArgumentException if {@code maxChars} is below 100
+     */
+    public static Page page(QueryResult result, int maxChars) {
         Objects.requireNonNull(result, "result == null");
         if (maxChars < 100) {
             throw new IllegalArgumentException("maxChars must be >= 100 but was " + maxChars);
         }
         List<ResultColumn> columns = result.columns();
         if (columns.isEmpty()) {
-            return "(the statement returned no columns)";
+            return new Page("(the statement returned no columns)", 0);
         }
         int n = columns.size();
         List<String[]> cells = new ArrayList<>();
@@ -105,7 +128,7 @@ public final class ResultFormatter {
             sb.append("; result truncated at the byte limit, the query returns more rows");
         }
         sb.append(')');
-        return sb.toString();
+        return new Page(sb.toString(), shown);
     }
 
     private static void line(StringBuilder sb, String[] values, int[] width) {

@@ -69,4 +69,21 @@ class PgDataSourcesTest {
         assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("DATABASE_URL", "mysql://u:pw9876@h/db")))
                 .isInstanceOf(ConfigurationException.class).hasMessageNotContaining("pw9876");
     }
+
+    @Test
+    void aUriPortThatIsNotANumberIsAnErrorNotTheDefaultPort() {
+        // java.net.URI reads "host:abc" as a registry authority with no host and no port
+        assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("DATABASE_URL",
+                "postgresql://bob:pw4321@localhost:abc/db")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid port 'abc'").hasMessageNotContaining("pw4321");
+    }
+
+    @Test
+    void aJdbcUrlPortThatIsNotANumberIsAnErrorBeforeTheDriverSeesIt() {
+        assertThatThrownBy(() -> PgDataSources.fromUrl("jdbc:postgresql://localhost:abc/db", null, null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("invalid port 'abc'");
+        assertThatThrownBy(() -> PgDataSources.fromUrl("jdbc:postgresql://h1:5432,h2:x/db", null, null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("invalid port 'x'");
+    }
 }

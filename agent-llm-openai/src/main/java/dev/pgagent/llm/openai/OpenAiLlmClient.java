@@ -7,20 +7,25 @@ import dev.pgagent.api.llm.ChatRequest;
 import dev.pgagent.api.llm.ChatResponse;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
-import dev.pgagent.llm.openai.internal.Backoff;
+import dev.pgagent.api.llm.Capability;
+import dev.pgagent.api.llm.ProviderInfo;
+import dev.pgagent.api.llm.RetryPolicy;
+import dev.pgagent.api.llm.SecretScrubber;
+import dev.pgagent.api.llm.StreamListener;
 import dev.pgagent.llm.openai.internal.ChatMapper;
 import dev.pgagent.llm.openai.internal.ErrorMapper;
 import dev.pgagent.llm.openai.internal.Exchange;
-import dev.pgagent.llm.openai.internal.SecretScrubber;
-import dev.pgagent.llm.openai.internal.Sleeper;
+import dev.pgagent.llm.openai.internal.StreamAssembler;
 import dev.pgagent.llm.openai.internal.WireRequest;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import okhttp3.Headers;
@@ -83,22 +88,44 @@ public final class OpenAiLlmClient implements LlmClient {
     private final HttpUrl endpoint;
     private final String target;
     private final Headers headers;
-    private final Backoff backoff;
+    private final RetryPolicy retry;
     private final SecretScrubber scrubber;
-    private final Sleeper sleeper;
+    private final RetryPolicy.Sleeper sleeper;
+    private final DoubleSupplier jitter;
     private final Clock clock;
+    private final boolean reasoning;
+    private final ProviderInfo info;
 
     private OpenAiLlmClient(Builder b) {
         this.config = b.copy();
         this.endpoint = endpoint(b);
         this.target = endpoint.newBuilder().query(null).username("").password("").build().toString();
         this.headers = headers(b);
-        this.backoff = new Backoff(
-                b.retries ? b.maxAttempts : 1, b.initialBackoff, b.backoffMultiplier, b.maxBackoff, b.jitter);
-        this.scrubber = new SecretScrubber(b.apiKey);
+        this.retry = b.retries ? b.retry.build() : RetryPolicy.NONE;
+        this.scrubber = SecretScrubber.of(b.apiKey);
         this.sleeper = b.sleeper;
+        this.jitter = b.jitter;
         this.clock = b.clock;
+        String model = Objects.requireNonNull(b.model);
+        this.reasoning = b.reasoningModel != null ? b.reasoningModel : ChatMapper.isReasoningModel(model);
+        this.info = info(b, model, reasoning);
         this.http = httpClient(b);
+    }
+
+    private static ProviderInfo info(Builder b, String model, boolean reasoning) {
+        Set<Capability> caps = EnumSet.of(Capability.TOOLS, Capability.STRUCTURED_OUTPUT);
+        if (b.streaming) {
+            caps.add(Capability.STREAMING);
+        }
+        if (!reasoning) {
+            caps.add(Capability.PARALLEL_TOOL_CALLS);
+        } else {
+            caps.add(Capability.REASONING);
+        }
+        return ProviderInfo.builder(b.azureApiVersion != null ? "azure-openai" : "openai", model)
+                .capabilities(b.capabilities != null ? b.capabilities : caps)
+                .contextWindow(b.contextWindow >= 0 ? b.contextWindow : ChatMapper.contextWindow(model))
+                .build();
     }
 
     /** Returns a new builder; {@link Builder#model(String)} is required. */
@@ -126,11 +153,81 @@ public final class OpenAiLlmClient implements LlmClient {
         return http;
     }
 
+    /**
+     * Returns {@code openai} (or {@code azure-openai}), the default model and its capabilities: tools, streaming,
+     * structured output, and parallel tool calls except for reasoning models; the context window of known models.
+     */
+    @Override
+    public ProviderInfo info() {
+        return info;
+    }
+
     @Override
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request == null");
-        WireRequest wire = ChatMapper.toWire(
-                request, Objects.requireNonNull(config.model), config.defaultOptions, config.maxCompletionTokens);
+        WireRequest wire = wire(request);
+        Request httpRequest = httpRequest(wire);
+        return retry.execute(n -> {
+            try {
+                return attempt(httpRequest, wire.model(), n, retry.maxAttempts());
+            } catch (LlmException e) {
+                throw scrubber.scrub(e);
+            }
+        }, sleeper, jitter, this::beforeRetry);
+    }
+
+    /**
+     * Streams the reply ({@code "stream": true} with the usage in a last chunk): text as it arrives, each tool call
+     * once its argument fragments are whole. A failure before anything reached the listener is retried like
+     * {@link #chat(ChatRequest)}; after that it is thrown, since a repeat would show the text twice. A stream that
+     * ends before the reply is complete is a retryable {@link LlmException.Reason#NETWORK} failure. A server that
+     * answers with a whole JSON reply instead of a stream is understood too. With {@link Builder#streaming(boolean)}
+     * off, this makes a plain call and passes the whole reply on.
+     */
+    @Override
+    public ChatResponse chat(ChatRequest request, StreamListener listener) {
+        Objects.requireNonNull(request, "request == null");
+        Objects.requireNonNull(listener, "listener == null");
+        if (!config.streaming) {
+            return LlmClient.super.chat(request, listener);
+        }
+        WireRequest wire = wire(request).streaming();
+        Request httpRequest = httpRequest(wire).newBuilder().header("Accept", "text/event-stream").build();
+        AtomicBoolean delivered = new AtomicBoolean();
+        StreamListener tracking = new StreamListener() {
+            @Override
+            public void onText(String delta) {
+                delivered.set(true);
+                listener.onText(delta);
+            }
+
+            @Override
+            public void onToolCall(dev.pgagent.api.llm.ToolCall call) {
+                delivered.set(true);
+                listener.onToolCall(call);
+            }
+        };
+        return retry.execute(n -> {
+            try {
+                return streamAttempt(httpRequest, wire.model(), n, tracking);
+            } catch (LlmException e) {
+                throw scrubber.scrub(e);
+            }
+        }, sleeper, jitter, (failed, max, e, delay) -> !delivered.get() && beforeRetry(failed, max, e, delay));
+    }
+
+    private boolean beforeRetry(int failed, int max, LlmException e, Duration delay) {
+        LOG.debug("OpenAI chat attempt {}/{} failed ({}), retrying in {} ms", failed, max, e.reason(),
+                delay.toMillis());
+        return true;
+    }
+
+    private WireRequest wire(ChatRequest request) {
+        return ChatMapper.toWire(request, Objects.requireNonNull(config.model), config.defaultOptions,
+                config.maxCompletionTokens, reasoning);
+    }
+
+    private Request httpRequest(WireRequest wire) {
         byte[] body;
         try {
             body = ChatMapper.JSON.writeValueAsBytes(wire);
@@ -140,36 +237,54 @@ public final class OpenAiLlmClient implements LlmClient {
         }
         if (LOG.isTraceEnabled()) {
             LOG.trace("POST {} headers={} body={}", target, redacted(headers),
-                    new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                    scrubber.scrub(new String(body, java.nio.charset.StandardCharsets.UTF_8)));
         }
-        Request httpRequest = new Request.Builder()
+        return new Request.Builder()
                 .url(endpoint)
                 .headers(headers)
                 .post(RequestBody.create(body, JSON_TYPE))
                 .build();
-        int max = backoff.maxAttempts();
-        for (int attempt = 1; ; attempt++) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancelledException("chat call cancelled: the thread was interrupted");
-            }
-            try {
-                return attempt(httpRequest, wire.model(), attempt, max);
-            } catch (LlmException e) {
-                LlmException clean = scrubber.scrub(e);
-                if (!clean.isRetryable() || attempt >= max) {
-                    throw attempt > 1 ? gaveUp(clean, attempt) : clean;
-                }
-                Duration delay = backoff.delay(attempt, clean.retryAfter().orElse(null));
-                LOG.debug("OpenAI chat attempt {}/{} failed ({}), retrying in {} ms",
-                        attempt, max, clean.reason(), delay.toMillis());
-                try {
-                    sleeper.sleep(delay);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new CancelledException("chat call cancelled while waiting to retry");
-                }
-            }
+    }
+
+    private ChatResponse streamAttempt(Request httpRequest, String model, int attempt, StreamListener listener) {
+        long start = System.nanoTime();
+        StreamAssembler assembler = new StreamAssembler(listener, target);
+        Exchange.Received received;
+        try {
+            received = Exchange.stream(http, httpRequest, (type, data) -> assembler.onData(data));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("chat call cancelled: the thread was interrupted");
+        } catch (IOException e) {
+            LOG.debug("OpenAI chat stream model={} failed after {} ms (attempt {}): {}", model, millis(start),
+                    attempt, e.getClass().getSimpleName());
+            throw ErrorMapper.fromIoException(e, target);
         }
+        if (received != null) {
+            if (received.code() < 200 || received.code() > 299) {
+                LOG.debug("OpenAI chat stream model={} status={} latency={} ms (attempt {})", model, received.code(),
+                        millis(start), attempt);
+                throw ErrorMapper.fromResponse(
+                        received.code(), received.body(), received.headers()::get, clock, target);
+            }
+            // A server that ignored "stream": the whole reply at once.
+            ChatResponse whole = ChatMapper.parseResponse(received.body(), received.code());
+            String text = whole.message().text();
+            if (text != null && !text.isEmpty()) {
+                listener.onText(text);
+            }
+            whole.message().toolCalls().forEach(listener::onToolCall);
+            return whole;
+        }
+        ChatResponse response = assembler.finish();
+        LOG.debug("OpenAI chat stream model={} latency={} ms tokens in={} (cached {}) out={} finish={} toolCalls={}",
+                model, millis(start), response.usage().inputTokens(), response.usage().cacheReadTokens(),
+                response.usage().outputTokens(), response.finishReason(), response.message().toolCalls().size());
+        return response;
+    }
+
+    private static long millis(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private ChatResponse attempt(Request httpRequest, String model, int attempt, int max) {
@@ -202,17 +317,6 @@ public final class OpenAiLlmClient implements LlmClient {
         return response;
     }
 
-    private static LlmException gaveUp(LlmException last, int attempts) {
-        LlmException e = new LlmException(
-                last.getMessage() + " (gave up after " + attempts + " attempts)",
-                last.reason(),
-                last.isRetryable(),
-                last.statusCode().orElse(-1),
-                last.retryAfter().orElse(null),
-                last);
-        return e;
-    }
-
     private static String redacted(Headers headers) {
         StringBuilder sb = new StringBuilder("{");
         for (int i = 0; i < headers.size(); i++) {
@@ -220,15 +324,9 @@ public final class OpenAiLlmClient implements LlmClient {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(name).append(": ").append(isSecretHeader(name) ? SecretScrubber.MASK : headers.value(i));
+            sb.append(name).append(": ").append(SecretScrubber.isSecretHeader(name) ? SecretScrubber.MASK : headers.value(i));
         }
         return sb.append('}').toString();
-    }
-
-    private static boolean isSecretHeader(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.equals("authorization") || n.equals("api-key") || n.contains("key") || n.contains("token")
-                || n.contains("secret") || n.contains("cookie");
     }
 
     private static HttpUrl endpoint(Builder b) {
@@ -314,13 +412,14 @@ public final class OpenAiLlmClient implements LlmClient {
         private @Nullable OkHttpClient httpClient;
         private int maxConcurrentRequests = 64;
         private boolean retries = true;
-        private int maxAttempts = 3;
-        private Duration initialBackoff = Duration.ofMillis(500);
-        private double backoffMultiplier = 2.0;
-        private Duration maxBackoff = Duration.ofSeconds(30);
+        private RetryPolicy.Builder retry = RetryPolicy.builder();
         private boolean maxCompletionTokens;
+        private @Nullable Boolean reasoningModel;
+        private @Nullable Set<Capability> capabilities;
+        private int contextWindow = -1;
+        private boolean streaming = true;
         private ModelOptions defaultOptions = ModelOptions.DEFAULTS;
-        private Sleeper sleeper = Sleeper.THREAD_SLEEP;
+        private RetryPolicy.Sleeper sleeper = RetryPolicy.Sleeper.THREAD_SLEEP;
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private Clock clock = Clock.systemUTC();
 
@@ -341,11 +440,12 @@ public final class OpenAiLlmClient implements LlmClient {
             b.httpClient = httpClient;
             b.maxConcurrentRequests = maxConcurrentRequests;
             b.retries = retries;
-            b.maxAttempts = maxAttempts;
-            b.initialBackoff = initialBackoff;
-            b.backoffMultiplier = backoffMultiplier;
-            b.maxBackoff = maxBackoff;
+            b.retry = retry.build().toBuilder();
             b.maxCompletionTokens = maxCompletionTokens;
+            b.reasoningModel = reasoningModel;
+            b.capabilities = capabilities;
+            b.contextWindow = contextWindow;
+            b.streaming = streaming;
             b.defaultOptions = defaultOptions;
             b.sleeper = sleeper;
             b.jitter = jitter;
@@ -516,20 +616,13 @@ public final class OpenAiLlmClient implements LlmClient {
 
         /** Sets the number of attempts in total, first one included; at least 1 (1 means no retry). Default: 3. */
         public Builder maxAttempts(int maxAttempts) {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1 but was " + maxAttempts);
-            }
-            this.maxAttempts = maxAttempts;
+            retry.maxAttempts(maxAttempts);
             return this;
         }
 
         /** Sets the base delay before the first retry; positive. Default: 500 ms. */
         public Builder initialBackoff(Duration initialBackoff) {
-            Objects.requireNonNull(initialBackoff, "initialBackoff == null");
-            if (initialBackoff.isNegative() || initialBackoff.isZero()) {
-                throw new IllegalArgumentException("initialBackoff must be positive but was " + initialBackoff);
-            }
-            this.initialBackoff = initialBackoff;
+            retry.initialBackoff(initialBackoff);
             return this;
         }
 
@@ -538,17 +631,63 @@ public final class OpenAiLlmClient implements LlmClient {
             if (!(backoffMultiplier >= 1) || Double.isInfinite(backoffMultiplier)) {
                 throw new IllegalArgumentException("backoffMultiplier must be >= 1 but was " + backoffMultiplier);
             }
-            this.backoffMultiplier = backoffMultiplier;
+            retry.multiplier(backoffMultiplier);
             return this;
         }
 
         /** Sets the longest delay between attempts, also the cap on a provider's Retry-After. Default: 30 s. */
         public Builder maxBackoff(Duration maxBackoff) {
-            Objects.requireNonNull(maxBackoff, "maxBackoff == null");
-            if (maxBackoff.isNegative() || maxBackoff.isZero()) {
-                throw new IllegalArgumentException("maxBackoff must be positive but was " + maxBackoff);
+            retry.maxBackoff(maxBackoff);
+            return this;
+        }
+
+        /**
+         * Sets attempts and backoff at once, replacing what {@link #maxAttempts(int)} and the backoff setters set.
+         * Default: {@link RetryPolicy#DEFAULT}.
+         */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy == null").toBuilder();
+            return this;
+        }
+
+        /**
+         * Turns streaming on or off. Off, {@link OpenAiLlmClient#chat(ChatRequest, StreamListener)} makes a plain
+         * call (for a compatible server that cannot stream) and {@link OpenAiLlmClient#info()} leaves out
+         * {@link Capability#STREAMING}. Default: on.
+         */
+        public Builder streaming(boolean streaming) {
+            this.streaming = streaming;
+            return this;
+        }
+
+        /**
+         * Says whether the model is a reasoning model (o1, o3, o4-mini, gpt-5): system messages then go with the
+         * {@code developer} role, the token cap as {@code max_completion_tokens}, the reasoning effort of the options
+         * is sent, and sampling options and {@code parallel_tool_calls}, which such models refuse, are left out.
+         * Null decides from the model's name. Default: null.
+         */
+        public Builder reasoningModel(@Nullable Boolean reasoningModel) {
+            this.reasoningModel = reasoningModel;
+            return this;
+        }
+
+        /**
+         * Replaces the capabilities {@link OpenAiLlmClient#info()} reports, for a compatible server that lacks some
+         * (for example no {@link Capability#STRUCTURED_OUTPUT}, so the agent puts the schema in the prompt). Null
+         * derives them from the model. Default: null.
+         */
+        public Builder capabilities(@Nullable Set<Capability> capabilities) {
+            this.capabilities = capabilities == null ? null : Set.copyOf(capabilities);
+            return this;
+        }
+
+        /** Sets the model's context window in tokens for {@link OpenAiLlmClient#info()}; 0 for unknown. Default:
+         * known for OpenAI's models, else unknown. */
+        public Builder contextWindow(int tokens) {
+            if (tokens < 0) {
+                throw new IllegalArgumentException("contextWindow must be >= 0 but was " + tokens);
             }
-            this.maxBackoff = maxBackoff;
+            this.contextWindow = tokens;
             return this;
         }
 
@@ -571,7 +710,7 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /** Replaces how the client waits between retries; for tests. */
-        Builder sleeper(Sleeper sleeper) {
+        Builder sleeper(RetryPolicy.Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper == null");
             return this;
         }
@@ -605,10 +744,7 @@ public final class OpenAiLlmClient implements LlmClient {
             if (model == null) {
                 throw new IllegalStateException("model must be set but was null");
             }
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalStateException(
-                        "maxBackoff must be >= initialBackoff but was " + maxBackoff + " < " + initialBackoff);
-            }
+            retry.build(); // checks the backoff settings together
             return new OpenAiLlmClient(this);
         }
 
@@ -625,10 +761,21 @@ public final class OpenAiLlmClient implements LlmClient {
                     + ", connectTimeout=" + orDefault(connectTimeout) + ", readTimeout=" + orDefault(readTimeout)
                     + ", callTimeout=" + orDefault(callTimeout)
                     + ", hostHttpClient=" + (httpClient != null)
-                    + ", retries=" + (retries ? maxAttempts + " attempts, " + initialBackoff.toMillis() + " ms x"
-                            + backoffMultiplier + " up to " + maxBackoff.toMillis() + " ms" : "off")
+                    + ", retries=" + (retries ? retryText() : "off")
                     + ", maxCompletionTokens=" + maxCompletionTokens
+                    + (reasoningModel == null ? "" : ", reasoningModel=" + reasoningModel)
+                    + (streaming ? "" : ", streaming=false")
                     + ", defaultOptions=" + defaultOptions;
+        }
+
+        private String retryText() {
+            try {
+                RetryPolicy p = retry.build();
+                return p.maxAttempts() + " attempts, " + p.initialBackoff().toMillis() + " ms x" + p.multiplier()
+                        + " up to " + p.maxBackoff().toMillis() + " ms";
+            } catch (IllegalStateException e) {
+                return "invalid";
+            }
         }
 
         private static String orDefault(@Nullable Duration d) {

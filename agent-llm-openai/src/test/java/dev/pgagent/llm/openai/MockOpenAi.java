@@ -22,7 +22,7 @@ final class MockOpenAi {
     private MockOpenAi() {}
 
     /** A sleeper that records the delays instead of waiting. */
-    static final class RecordingSleeper implements dev.pgagent.llm.openai.internal.Sleeper {
+    static final class RecordingSleeper implements dev.pgagent.api.llm.RetryPolicy.Sleeper {
         final List<Duration> delays = new CopyOnWriteArrayList<>();
 
         @Override

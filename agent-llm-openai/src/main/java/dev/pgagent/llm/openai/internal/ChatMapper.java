@@ -41,14 +41,22 @@ public final class ChatMapper {
      * @param defaultModel the client's model, used unless the request's options name another
      * @param defaults the client's default options; the request's set options win
      * @param maxCompletionTokens whether to send the token cap as {@code max_completion_tokens}
-     * @throws LlmException ({@link LlmException.Reason#BAD_REQUEST}) if a tool's parameter schema is not a JSON object
+     * @param reasoning whether the model is a reasoning model: system messages go as {@code developer}, the cap as
+     *     {@code max_completion_tokens}, sampling options and {@code parallel_tool_calls} (which such models refuse)
+     *     are left out, and the reasoning effort is sent
+     * @throws LlmException ({@link LlmException.Reason#BAD_REQUEST}) if a tool's parameter schema or the response
+     *     schema is not a JSON object
      */
     public static WireRequest toWire(
-            ChatRequest request, String defaultModel, ModelOptions defaults, boolean maxCompletionTokens) {
-        ModelOptions o = merge(defaults, request.options());
+            ChatRequest request,
+            String defaultModel,
+            ModelOptions defaults,
+            boolean maxCompletionTokens,
+            boolean reasoning) {
+        ModelOptions o = ModelOptions.merge(defaults, request.options());
         List<WireRequest.Message> messages = new ArrayList<>(request.messages().size());
         for (ChatMessage m : request.messages()) {
-            messages.add(toWire(m));
+            messages.add(toWire(m, reasoning));
         }
         List<WireRequest.Tool> tools = null;
         if (!request.tools().isEmpty()) {
@@ -56,51 +64,71 @@ public final class ChatMapper {
             for (ToolSpec spec : request.tools()) {
                 tools.add(new WireRequest.Tool(
                         "function",
-                        new WireRequest.Function(spec.name(), spec.description(), parseSchema(spec))));
+                        new WireRequest.Function(spec.name(), spec.description(),
+                                parseSchema("tool '" + spec.name() + "' parametersSchema", spec.parametersSchema()))));
             }
         }
         // tool_choice and parallel_tool_calls are errors at OpenAI when no tools are sent.
         String toolChoice = tools == null
                 ? null
                 : o.toolChoice().map(ChatMapper::wireName).orElse(null);
-        Boolean parallel = tools == null ? null : o.parallelToolCalls().orElse(null);
+        Boolean parallel = tools == null || reasoning ? null : o.parallelToolCalls().orElse(null);
         Integer cap = o.maxTokens().orElse(null);
+        boolean completionCap = maxCompletionTokens || reasoning;
+        WireRequest.ResponseFormat format = request.responseSchema()
+                .map(rs -> new WireRequest.ResponseFormat("json_schema", new WireRequest.JsonSchema(
+                        rs.name(), parseSchema("responseSchema '" + rs.name() + "'", rs.schema()), rs.strict())))
+                .orElse(null);
         return new WireRequest(
                 o.model().orElse(defaultModel),
                 messages,
                 tools,
                 toolChoice,
                 parallel,
-                o.temperature().orElse(null),
-                o.topP().orElse(null),
-                maxCompletionTokens ? null : cap,
-                maxCompletionTokens ? cap : null,
+                reasoning ? null : o.temperature().orElse(null),
+                reasoning ? null : o.topP().orElse(null),
+                completionCap ? null : cap,
+                completionCap ? cap : null,
                 o.seed().orElse(null),
-                o.stop().isEmpty() ? null : o.stop());
+                o.stop().isEmpty() ? null : o.stop(),
+                format,
+                reasoning ? o.reasoningEffort().map(e -> e.name().toLowerCase(Locale.ROOT)).orElse(null) : null,
+                null,
+                null);
     }
 
-    /** Returns {@code defaults} overlaid with every option {@code overrides} sets. */
-    static ModelOptions merge(ModelOptions defaults, ModelOptions overrides) {
-        if (defaults.equals(ModelOptions.DEFAULTS)) {
-            return overrides;
+    /** Returns whether {@code model} names an OpenAI reasoning model (o1, o3, o4-mini, gpt-5 and their kin). */
+    public static boolean isReasoningModel(String model) {
+        String m = model.toLowerCase(Locale.ROOT);
+        int slash = m.lastIndexOf('/');
+        if (slash >= 0) {
+            m = m.substring(slash + 1);
         }
-        ModelOptions.Builder b = defaults.toBuilder();
-        overrides.model().ifPresent(b::model);
-        overrides.temperature().ifPresent(b::temperature);
-        overrides.topP().ifPresent(b::topP);
-        overrides.maxTokens().ifPresent(b::maxTokens);
-        overrides.seed().ifPresent(b::seed);
-        overrides.parallelToolCalls().ifPresent(b::parallelToolCalls);
-        overrides.toolChoice().ifPresent(b::toolChoice);
-        if (!overrides.stop().isEmpty()) {
-            b.stop(overrides.stop());
-        }
-        return b.build();
+        return m.matches("o[1-9]([-.].*)?") || m.startsWith("gpt-5");
     }
 
-    private static WireRequest.Message toWire(ChatMessage m) {
+    /** Returns the context window of a known OpenAI model in tokens, or 0 when unknown. */
+    public static int contextWindow(String model) {
+        String m = model.toLowerCase(Locale.ROOT);
+        if (m.startsWith("gpt-4.1")) {
+            return 1_047_576;
+        }
+        if (m.startsWith("gpt-5")) {
+            return 400_000;
+        }
+        if (m.startsWith("gpt-4o") || m.startsWith("gpt-4-turbo")) {
+            return 128_000;
+        }
+        if (m.matches("o[1-9]([-.].*)?")) {
+            return m.startsWith("o1-mini") ? 128_000 : 200_000;
+        }
+        return 0;
+    }
+
+    private static WireRequest.Message toWire(ChatMessage m, boolean reasoning) {
         if (m instanceof SystemMessage s) {
-            return new WireRequest.Message("system", s.text(), null, null);
+            // Reasoning models take the application's instructions as developer messages.
+            return new WireRequest.Message(reasoning ? "developer" : "system", s.text(), null, null);
         } else if (m instanceof UserMessage u) {
             return new WireRequest.Message("user", u.text(), null, null);
         } else if (m instanceof AssistantMessage a) {
@@ -119,25 +147,17 @@ public final class ChatMapper {
         throw new IllegalArgumentException("message must be a known ChatMessage but was " + m.getClass());
     }
 
-    private static JsonNode parseSchema(ToolSpec spec) {
+    private static JsonNode parseSchema(String what, String schema) {
         JsonNode node;
         try {
-            node = JSON.readTree(spec.parametersSchema());
+            node = JSON.readTree(schema);
         } catch (JsonProcessingException e) {
-            throw new LlmException(
-                    "tool '" + spec.name() + "' parametersSchema must be valid JSON but was "
-                            + PgAgentException.abbreviate(spec.parametersSchema(), 120),
-                    LlmException.Reason.BAD_REQUEST,
-                    false,
-                    e);
+            throw new LlmException(what + " must be valid JSON but was " + PgAgentException.abbreviate(schema, 120),
+                    LlmException.Reason.BAD_REQUEST, false, e);
         }
         if (node == null || !node.isObject()) {
-            throw new LlmException(
-                    "tool '" + spec.name() + "' parametersSchema must be a JSON object but was "
-                            + PgAgentException.abbreviate(spec.parametersSchema(), 120),
-                    LlmException.Reason.BAD_REQUEST,
-                    false,
-                    null);
+            throw new LlmException(what + " must be a JSON object but was " + PgAgentException.abbreviate(schema, 120),
+                    LlmException.Reason.BAD_REQUEST, false, null);
         }
         return node;
     }
@@ -189,7 +209,7 @@ public final class ChatMapper {
                 textOrNull(root.get("model")));
     }
 
-    private static ToolCall toolCall(JsonNode idNode, JsonNode function, int index, int statusCode) {
+    static ToolCall toolCall(JsonNode idNode, JsonNode function, int index, int statusCode) {
         String name = textOrNull(function.get("name"));
         if (name == null || name.isEmpty()) {
             throw invalid("tool call " + index + " has no function name", statusCode, null);
@@ -227,18 +247,21 @@ public final class ChatMapper {
         };
     }
 
-    private static TokenUsage usage(JsonNode usage) {
+    /** Reads a {@code usage} object: prompt and completion tokens, and the cached part of the prompt. */
+    public static TokenUsage usage(JsonNode usage) {
         if (!usage.isObject()) {
             return TokenUsage.ZERO;
         }
-        return new TokenUsage(count(usage.get("prompt_tokens")), count(usage.get("completion_tokens")));
+        long input = count(usage.get("prompt_tokens"));
+        long cached = Math.min(input, count(usage.path("prompt_tokens_details").get("cached_tokens")));
+        return new TokenUsage(input, count(usage.get("completion_tokens")), cached, 0);
     }
 
     private static long count(@Nullable JsonNode n) {
         return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
     }
 
-    private static @Nullable String text(@Nullable JsonNode content) {
+    static @Nullable String text(@Nullable JsonNode content) {
         if (content == null || content.isNull()) {
             return null;
         }
@@ -257,11 +280,11 @@ public final class ChatMapper {
         return content.isValueNode() ? content.asText() : content.toString();
     }
 
-    private static @Nullable String textOrNull(@Nullable JsonNode n) {
+    static @Nullable String textOrNull(@Nullable JsonNode n) {
         return n == null || n.isNull() || !n.isValueNode() ? null : n.asText();
     }
 
-    private static LlmException invalid(String detail, int statusCode, @Nullable Throwable cause) {
+    static LlmException invalid(String detail, int statusCode, @Nullable Throwable cause) {
         return new LlmException(
                 "OpenAI chat response could not be read: " + detail,
                 LlmException.Reason.INVALID_RESPONSE,

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgagent.api.LlmException;
 import dev.pgagent.api.LlmException.Reason;
 import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.llm.RetryPolicy;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -103,7 +99,7 @@ public final class ErrorMapper {
         if (!providerMessage.isEmpty()) {
             message.append(": ").append(PgAgentException.abbreviate(providerMessage, MAX_PROVIDER_MESSAGE));
         }
-        Duration retryAfter = retryAfter(header, clock);
+        Duration retryAfter = RetryPolicy.retryAfter(header, clock);
         return new LlmException(message.toString(), reason, retryable, status, retryAfter, null);
     }
 
@@ -171,44 +167,18 @@ public final class ErrorMapper {
     }
 
     /**
-     * Reads the delay a provider asked for: {@code retry-after-ms} (milliseconds), else {@code Retry-After} as
-     * seconds or as an HTTP date. Returns null when absent or unreadable; never negative.
+     * Maps an error event inside a stream ({@code data: {"error": {...}}}): the provider failed mid-reply, a
+     * retryable {@link Reason#SERVER_ERROR}.
      */
-    public static @Nullable Duration retryAfter(Function<String, @Nullable String> header, Clock clock) {
-        String ms = header.apply("retry-after-ms");
-        if (ms != null) {
-            Duration d = number(ms, 1);
-            if (d != null) {
-                return d;
-            }
-        }
-        String value = header.apply("Retry-After");
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        Duration seconds = number(value, 1000);
-        if (seconds != null) {
-            return seconds;
-        }
-        try {
-            Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-            Duration d = Duration.between(clock.instant(), at);
-            return d.isNegative() ? Duration.ZERO : d;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+    public static LlmException fromStreamError(JsonNode root, String target) {
+        String message = providerMessage(root, root.toString());
+        return new LlmException("OpenAI chat stream failed (" + Reason.SERVER_ERROR + ") [" + target + "]: "
+                + PgAgentException.abbreviate(message, MAX_PROVIDER_MESSAGE), Reason.SERVER_ERROR, true, null);
     }
 
-    private static @Nullable Duration number(String value, long millisPerUnit) {
-        try {
-            double v = Double.parseDouble(value.strip().toLowerCase(Locale.ROOT));
-            if (Double.isNaN(v) || Double.isInfinite(v)) {
-                return null;
-            }
-            return Duration.ofMillis(Math.max(0, Math.round(v * millisPerUnit)));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** Maps a stream that ended before the provider said the reply was complete: a retryable network failure. */
+    public static LlmException truncated(String target) {
+        return new LlmException("OpenAI chat stream ended before the reply was complete [" + target + "]",
+                Reason.NETWORK, true, null);
     }
 }

@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxCompletionTokens output token cap under the name newer OpenAI models want, or null
  * @param seed sampling seed, or null
  * @param stop stop sequences, or null
+ * @param responseFormat the structured-output format, or null for free text
+ * @param reasoningEffort how hard a reasoning model thinks, or null
+ * @param stream true to stream the reply as server-sent events, or null
+ * @param streamOptions streaming options (usage at the end), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -34,7 +38,11 @@ import org.jspecify.annotations.Nullable;
     "max_tokens",
     "max_completion_tokens",
     "seed",
-    "stop"
+    "stop",
+    "response_format",
+    "reasoning_effort",
+    "stream",
+    "stream_options"
 })
 public record WireRequest(
         String model,
@@ -47,7 +55,43 @@ public record WireRequest(
         @JsonProperty("max_tokens") @Nullable Integer maxTokens,
         @JsonProperty("max_completion_tokens") @Nullable Integer maxCompletionTokens,
         @Nullable Long seed,
-        @Nullable List<String> stop) {
+        @Nullable List<String> stop,
+        @JsonProperty("response_format") @Nullable ResponseFormat responseFormat,
+        @JsonProperty("reasoning_effort") @Nullable String reasoningEffort,
+        @Nullable Boolean stream,
+        @JsonProperty("stream_options") @Nullable StreamOptions streamOptions) {
+
+    /** Returns this request, streamed, with the usage reported in a last chunk. */
+    public WireRequest streaming() {
+        return new WireRequest(model, messages, tools, toolChoice, parallelToolCalls, temperature, topP, maxTokens,
+                maxCompletionTokens, seed, stop, responseFormat, reasoningEffort, true, new StreamOptions(true));
+    }
+
+    /**
+     * {@code response_format} of type {@code json_schema}.
+     *
+     * @param type always {@code json_schema}
+     * @param jsonSchema the schema and its name
+     */
+    @JsonPropertyOrder({"type", "json_schema"})
+    public record ResponseFormat(String type, @JsonProperty("json_schema") JsonSchema jsonSchema) {}
+
+    /**
+     * A named JSON Schema.
+     *
+     * @param name the schema's name
+     * @param schema the schema
+     * @param strict whether OpenAI enforces it strictly
+     */
+    @JsonPropertyOrder({"name", "schema", "strict"})
+    public record JsonSchema(String name, JsonNode schema, boolean strict) {}
+
+    /**
+     * Streaming options.
+     *
+     * @param includeUsage whether a last chunk carries the usage
+     */
+    public record StreamOptions(@JsonProperty("include_usage") boolean includeUsage) {}
 
     /**
      * One message. {@code content} is always written, as {@code null} for an assistant turn that only calls tools.

@@ -17,23 +17,6 @@ import org.junit.jupiter.api.Test;
 class ErrorMapperTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
 
-    private static Duration retryAfter(Map<String, String> headers) {
-        return ErrorMapper.retryAfter(headers::get, CLOCK);
-    }
-
-    @Test
-    void readsRetryAfterFormats() {
-        assertThat(retryAfter(Map.of("Retry-After", "12"))).isEqualTo(Duration.ofSeconds(12));
-        assertThat(retryAfter(Map.of("Retry-After", "0.25"))).isEqualTo(Duration.ofMillis(250));
-        assertThat(retryAfter(Map.of("Retry-After", "Tue, 24 Nov 2026 10:01:00 GMT")))
-                .isEqualTo(Duration.ofMinutes(1));
-        assertThat(retryAfter(Map.of("Retry-After", "Tue, 24 Nov 2026 09:00:00 GMT"))).isEqualTo(Duration.ZERO);
-        assertThat(retryAfter(Map.of("retry-after-ms", "20"))).isEqualTo(Duration.ofMillis(20));
-        assertThat(retryAfter(Map.of("Retry-After", "-5"))).isEqualTo(Duration.ZERO);
-        assertThat(retryAfter(Map.of("Retry-After", "later"))).isNull();
-        assertThat(retryAfter(Map.of())).isNull();
-    }
-
     @Test
     void mapsTimeoutsAndOtherIoErrors() {
         assertThat(ErrorMapper.fromIoException(new SocketTimeoutException("Read timed out"), "t").reason())
