@@ -16,8 +16,9 @@ import java.util.Set;
 /**
  * Baseline c of the context benchmark: the plain keyword ranker a careful engineer writes in an afternoon. A table
  * scores 2 a question word in its name and 1 a word in its columns' names (identifiers split on underscores and
- * camelCase, a trailing {@code s} dropped); every table of the schema holding the best table gets half that best
- * score (siblings of the likely application); in rank order each table is followed by its foreign-key neighbours.
+ * camelCase, a trailing {@code s} dropped), plus 1.5 a distinct question word its schema covers anywhere (the
+ * sibling boost: tables of the application the question is about come first); in rank order each table is followed
+ * by its foreign-key neighbours.
  */
 final class KeywordFkRanker {
     private static final Set<String> STOPWORDS = Set.of("a", "an", "the", "of", "in", "on", "at", "for", "with", "by",
@@ -59,18 +60,24 @@ final class KeywordFkRanker {
         q.removeAll(STOPWORDS);
         int n = schema.tables().size();
         double[] score = new double[n];
-        Map<String, Double> schemaBest = new HashMap<>();
+        Map<String, Set<String>> schemaWords = new HashMap<>();
         for (int i = 0; i < n; i++) {
+            Set<String> covered = schemaWords.computeIfAbsent(schema.tables().get(i).schema(), k -> new HashSet<>());
             for (String w : q) {
-                score[i] += nameWords.get(i).contains(w) ? 2 : columnWords.get(i).contains(w) ? 1 : 0;
+                boolean inName = nameWords.get(i).contains(w);
+                boolean inColumns = columnWords.get(i).contains(w);
+                score[i] += inName ? 2 : inColumns ? 1 : 0;
+                if (inName || inColumns) {
+                    covered.add(w);
+                }
             }
-            schemaBest.merge(schema.tables().get(i).schema(), score[i], Math::max);
         }
+        // Sibling boost: a table counts the question words its schema (application) covers as a whole.
         double[] boosted = new double[n];
         List<Integer> ranked = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            boosted[i] = score[i] + 0.5 * schemaBest.get(schema.tables().get(i).schema());
-            if (boosted[i] > 0) {
+            boosted[i] = score[i] + 1.5 * schemaWords.get(schema.tables().get(i).schema()).size();
+            if (score[i] > 0) {
                 ranked.add(i);
             }
         }
