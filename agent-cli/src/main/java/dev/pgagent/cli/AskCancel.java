@@ -41,7 +41,7 @@ final class AskCancel {
         return requests.get() > 0;
     }
 
-    /** Waits, at most {@value #SEND_WAIT_SECONDS} s, until a cancel asked for has been sent; returns at once if none was. */
+    /** Waits, at most {@value #SEND_WAIT_SECONDS} s, until a cancel asked for was sent; at once if none was asked. */
     void awaitSent() {
         if (!requested()) {
             return;

@@ -199,7 +199,7 @@ class ExportHistoryIT {
     void historyWithoutAStoreSaysHowToConfigureOne() {
         CliResult r = CliResult.run(env(null), "", "history");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--history").contains("PGAGENT_HISTORY_URL");
     }
 

@@ -13,7 +13,7 @@ class ProviderSelectionTest {
         CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-openai-1"), "", "ask", "--provider", "anthropic",
                 "--url", NO_DB, "How many?");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString().contains("no model configured")
                 .contains("ANTHROPIC_API_KEY");
     }
@@ -28,7 +28,7 @@ class ProviderSelectionTest {
                     ? CliResult.run(env, "", "ask", "--url", NO_DB, "How many?")
                     : CliResult.run(env, "", "ask", "--provider", "Anthropic", "--url", NO_DB, "How many?");
 
-            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.exitCode()).isEqualTo(2);
             assertThat(r.errLines()).singleElement().asString().contains("baseUrl");
             assertThat(r.err() + r.out()).doesNotContain("sk-ant-secret-42");
         }
@@ -39,7 +39,7 @@ class ProviderSelectionTest {
         CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-x"), "", "ask", "--provider", "gemini", "--url",
                 NO_DB, "How many?");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString()
                 .contains("provider must be openai or anthropic but was gemini");
     }

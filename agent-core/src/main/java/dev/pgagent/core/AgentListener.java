@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Observes asks as they run: each {@link AgentEvent} as things start and end. Called on the thread doing the work
- * (the asking thread for model calls and steps; a worker thread for tool calls and statements, which may run
- * concurrently within one step), so an implementation must be quick and safe for concurrent use. An exception thrown
+ * (the asking thread for steps; the thread reading the model's stream for text; a worker thread for tool calls and
+ * statements, which may run concurrently within one step), so an implementation must be quick and safe for concurrent use. An exception thrown
  * here is logged at WARN and otherwise ignored.
  *
  * <pre>{@code

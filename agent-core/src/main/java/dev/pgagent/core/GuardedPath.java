@@ -107,6 +107,23 @@ public final class GuardedPath implements SqlGateway {
         return calls.statement(database, ctx -> ctx.sql().explain(sql));
     }
 
+    /** Explains one statement on the default database under ANALYZE; see {@link SqlGateway#explainAnalyze}. */
+    @Override
+    @dev.pgagent.api.Experimental
+    public StatementOutcome explainAnalyze(String sql) {
+        return explainAnalyze("", sql);
+    }
+
+    /**
+     * Explains one query on {@code database} under EXPLAIN ANALYZE: it runs in a READ ONLY transaction that is rolled
+     * back, under the statement timeout; only reads the policy allows without confirmation.
+     */
+    @dev.pgagent.api.Experimental
+    public StatementOutcome explainAnalyze(String database, String sql) {
+        Objects.requireNonNull(sql, "sql == null");
+        return calls.statement(database, ctx -> ctx.sql().explainAnalyze(sql));
+    }
+
     /** Returns the validator's verdict on the default database; nothing runs. */
     @Override
     public Verdict check(String sql) {

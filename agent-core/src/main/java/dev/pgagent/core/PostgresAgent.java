@@ -653,12 +653,14 @@ public final class PostgresAgent implements AutoCloseable {
             java.util.Map<String, PostgresDatabase> byName = new java.util.LinkedHashMap<>();
             List<DatabaseBinding> bindings = new ArrayList<>();
             TextTokenCounter counter = Defaults.tokenCounter();
+            java.util.concurrent.atomic.AtomicReference<AgentEngine> engineRef =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             for (AgentDatabase d : all) {
                 if (byName.putIfAbsent(d.name(), d.database()) != null) {
                     throw new IllegalStateException("database names must be unique but '" + d.name()
                             + "' was added twice");
                 }
-                bindings.add(binding(d, counter));
+                bindings.add(binding(d, counter, engineRef));
             }
             SafetyValidator validator = bindings.get(0).validator();
             HistoryRecorder recorder = historyStore == null ? null
@@ -686,10 +688,13 @@ public final class PostgresAgent implements AutoCloseable {
                     counter,
                     instructions,
                     maxQuestionChars);
-            return new PostgresAgent(this, new AgentEngine(config), byName, validator);
+            AgentEngine engine = new AgentEngine(config);
+            engineRef.set(engine);
+            return new PostgresAgent(this, engine, byName, validator);
         }
 
-        private DatabaseBinding binding(AgentDatabase d, TextTokenCounter counter) {
+        private DatabaseBinding binding(AgentDatabase d, TextTokenCounter counter,
+                java.util.concurrent.atomic.AtomicReference<AgentEngine> engineRef) {
             SafetyPolicy p = d.policy() != null ? d.policy() : policy;
             SafetyValidator v = d.validator() != null ? d.validator() : Defaults.validator(p);
             PostgresDatabase db = d.database();
@@ -705,7 +710,8 @@ public final class PostgresAgent implements AutoCloseable {
             }
             contributors.addAll(promptContributors);
             SchemaSummarizer summarizer = QueryMemoryPrompt.withContributions(
-                    Defaults.schemaSummarizer(db, valueGrounding ? p : null), d.name(), contributors,
+                    Defaults.schemaSummarizer(db, valueGrounding ? p : null,
+                            Defaults.samplingGateway(engineRef::get, d.name())), d.name(), contributors,
                     contributionTokens);
             return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db), summarizer, redactor,
                     builtIns);

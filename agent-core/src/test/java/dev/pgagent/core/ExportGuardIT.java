@@ -73,7 +73,8 @@ class ExportGuardIT {
 
     @Test
     void redactionAppliesOnlyWhenAsked() {
-        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(), new CopyOnWriteArrayList<>())) {
+        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(),
+                new CopyOnWriteArrayList<>())) {
             StringWriter w = new StringWriter();
 
             ExportResult r = agent.guardedPath("exporter").export("", "SELECT email FROM customers ORDER BY id", w,
@@ -139,7 +140,8 @@ class ExportGuardIT {
 
     @Test
     void aHostReadsAResultPageByPage() {
-        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(), new CopyOnWriteArrayList<>())) {
+        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(),
+                new CopyOnWriteArrayList<>())) {
             GuardedPath path = agent.guardedPath("pager");
             List<String> seen = new java.util.ArrayList<>();
             long offset = 0;

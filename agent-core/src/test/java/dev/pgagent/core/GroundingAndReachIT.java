@@ -86,7 +86,9 @@ class GroundingAndReachIT {
         assertThat(r.statements().get(0).error())
                 .contains("denied column public.tickets.priority", "PostgreSQL's plan");
         assertThat(transcript(llm)).doesNotContain("sev_one").contains("closed_won");
-        AuditEvent refused = audit.events(AuditEventType.QUERY_REFUSED).get(0);
+        // value sampling runs through the guarded path too, as caller value-sampler; the model's refusal is the ask's
+        AuditEvent refused = audit.events(AuditEventType.QUERY_REFUSED).stream()
+                .filter(e -> !"value-sampler".equals(e.sessionId())).findFirst().orElseThrow();
         assertThat(refused.sql()).contains("ticket_board");
         assertThat(refused.attributes()).containsEntry("reason", r.statements().get(0).error());
         assertThat(refused.outcome()).isEqualTo("refused");

@@ -8,6 +8,7 @@ import dev.pgagent.api.audit.AuditEvent;
 import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.StatementOutcome;
+import dev.pgagent.db.postgres.DatabaseHealth;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.RecordingAuditSink;
 import java.util.List;
@@ -65,6 +66,49 @@ class GuardedPathIT {
             });
             assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).contains("SELECT count(*) AS n FROM orders");
             assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallStarted).hasSize(6);
+        }
+    }
+
+    @Test
+    void explainAnalyzeRunsAllowedReadsRolledBackAndRefusesWrites() {
+        RecordingAuditSink audit = new RecordingAuditSink();
+        try (PostgresAgent agent = agent(audit, new CopyOnWriteArrayList<>())) {
+            GuardedPath path = agent.guardedPath("tuner");
+
+            StatementOutcome read = path.explainAnalyze("SELECT count(*) FROM orders");
+            StatementOutcome write = path.explainAnalyze("DELETE FROM orders");
+            GuardedCall viaTool = path.callTool("explain_query",
+                    "{\"sql\":\"SELECT * FROM orders WHERE id = 1\",\"analyze\":true}");
+            GuardedCall writeViaTool = path.callTool("explain_query",
+                    "{\"sql\":\"UPDATE products SET price = 0\",\"analyze\":true}");
+
+            assertThat(read.status()).isEqualTo(StatementOutcome.Status.EXECUTED);
+            assertThat(read.resultTable().orElseThrow().rows().get(0).get(0)).contains("\"Actual Rows\"",
+                    "\"Execution Time\"");
+            assertThat(write.status()).isEqualTo(StatementOutcome.Status.REFUSED);
+            assertThat(viaTool.isError()).as(viaTool.modelContent()).isFalse();
+            assertThat(viaTool.modelContent()).startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
+                    .contains("actual rows=1 loops=1");
+            assertThat(writeViaTool.isError()).isTrue();
+            assertThat(audit.events(AuditEventType.QUERY_EXECUTED))
+                    .filteredOn(e -> "true".equals(e.attributes().get("analyze")))
+                    .hasSize(2);
+            assertThat(audit.sql(AuditEventType.QUERY_REFUSED))
+                    .containsExactly("DELETE FROM orders", "UPDATE products SET price = 0");
+            assertThat(Shop.query(ds, "SELECT count(*) FROM orders")).containsExactly(List.of("4"));
+        }
+    }
+
+    @Test
+    void healthChecksPassTheReadOnlyValidatorAndAreAudited() {
+        RecordingAuditSink audit = new RecordingAuditSink();
+        try (PostgresAgent agent = agent(audit, new CopyOnWriteArrayList<>())) {
+            DatabaseHealth.Report r = DatabaseHealth.check(agent.guardedPath("dba"));
+
+            assertThat(r.skipped()).isEmpty();
+            assertThat(r.facts()).anySatisfy(f -> assertThat(f).startsWith("connections: "));
+            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).hasSize(7);
+            assertThat(audit.events(AuditEventType.QUERY_REFUSED)).isEmpty();
         }
     }
 

@@ -208,7 +208,8 @@ public final class ExportOptions {
          */
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout == null");
-            if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+            if (timeout.isZero() || timeout.isNegative()
+                    || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
                 throw new IllegalArgumentException("timeout must be positive and at most " + Integer.MAX_VALUE
                         + " ms but was " + timeout);
             }

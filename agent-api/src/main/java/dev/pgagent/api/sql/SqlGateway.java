@@ -22,6 +22,20 @@ public interface SqlGateway {
      */
     StatementOutcome explain(String sql);
 
+    /**
+     * Validates {@code sql} as a read the policy allows without confirmation, runs it under
+     * {@code EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)} in a READ ONLY transaction that is rolled back, under the
+     * statement timeout, and returns the plan with actual rows and times as a one-row, one-column result. This
+     * default reports that the gateway cannot do it (a FAILED outcome) and runs nothing.
+     *
+     * @throws dev.pgagent.api.CancelledException if the ask was cancelled before or while it ran
+     */
+    @dev.pgagent.api.Experimental
+    default StatementOutcome explainAnalyze(String sql) {
+        return StatementOutcome.failed(sql, check(sql), "this gateway cannot run EXPLAIN ANALYZE", null,
+                java.time.Duration.ZERO);
+    }
+
     /** Returns the safety verdict for {@code sql} without running anything. */
     Verdict check(String sql);
 }

@@ -60,6 +60,12 @@ final class CallGateway implements SqlGateway, ToolContext {
     }
 
     @Override
+    public StatementOutcome explainAnalyze(String sql) {
+        Objects.requireNonNull(sql, "sql == null");
+        return record(guard.explain(run, sql, true), List.of());
+    }
+
+    @Override
     public Verdict check(String sql) {
         Objects.requireNonNull(sql, "sql == null");
         return guard.validate(sql);

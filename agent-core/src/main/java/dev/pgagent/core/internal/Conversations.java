@@ -35,9 +35,9 @@ public final class Conversations {
                         + (severalDatabases ? ",\"database\":" + json(s.database()) : "") + "}";
                 ToolCall call = new ToolCall("history-" + a.id(), "execute_query", args);
                 turn.add(AssistantMessage.ofToolCalls(List.of(call)));
-                turn.add(new ToolResultMessage(call.id(), call.name(), "(" + s.rows() + (s.rows() == 1 ? " row" : " rows")
-                        + "; the rows of earlier questions are not kept: run the statement again if they are needed)",
-                        false));
+                String rows = s.rows() + (s.rows() == 1 ? " row" : " rows");
+                turn.add(new ToolResultMessage(call.id(), call.name(), "(" + rows + "; the rows of earlier questions"
+                        + " are not kept: run the statement again if they are needed)", false));
             }
             turn.add(AssistantMessage.of(a.answer()));
             turns.add(turn);

@@ -20,6 +20,14 @@ public interface DatabaseOps {
     /** See {@link PostgresDatabase#explainJson}. */
     String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation);
 
+    /**
+     * See {@link PostgresDatabase#explainAnalyzeJson}. This default refuses, for operations that cannot run
+     * EXPLAIN ANALYZE.
+     */
+    default String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+        throw new dev.pgagent.api.DatabaseException("refused: EXPLAIN ANALYZE is not available here", null, null);
+    }
+
     /** See {@link PostgresDatabase#dryRun}. */
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation);
 
@@ -50,6 +58,11 @@ public interface DatabaseOps {
             @Override
             public String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
                 return db.explainJson(sql, limits, cancellation);
+            }
+
+            @Override
+            public String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+                return db.explainAnalyzeJson(sql, limits, cancellation);
             }
 
             @Override

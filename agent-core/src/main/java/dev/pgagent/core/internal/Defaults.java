@@ -1,6 +1,7 @@
 package dev.pgagent.core.internal;
 
 import dev.pgagent.api.safety.SafetyPolicy;
+import dev.pgagent.api.sql.SqlGateway;
 import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.db.postgres.PgValueSampler;
@@ -54,6 +55,15 @@ public final class Defaults {
      * and role (a statement timeout of at most 2 s), and keeps only samples the policy's redactor leaves unchanged.
      */
     public static SchemaSummarizer schemaSummarizer(PostgresDatabase db, @Nullable SafetyPolicy groundingPolicy) {
+        return schemaSummarizer(db, groundingPolicy, null);
+    }
+
+    /**
+     * Returns a summariser whose value sampling, when {@code gateway} is given, runs every statement through it (the
+     * agent's guarded path: validated, plan-checked, audited as caller {@code value-sampler}).
+     */
+    public static SchemaSummarizer schemaSummarizer(PostgresDatabase db, @Nullable SafetyPolicy groundingPolicy,
+            @Nullable SqlGateway gateway) {
         return new SchemaSummarizer() {
             private @Nullable SchemaModel cachedSchema;
             private @Nullable SchemaContextBuilder cachedBuilder;
@@ -64,7 +74,7 @@ public final class Defaults {
                 SchemaContextBuilder builder;
                 synchronized (this) {
                     if (schema != cachedSchema || cachedBuilder == null) {
-                        cachedBuilder = contextBuilder(db, schema, groundingPolicy);
+                        cachedBuilder = contextBuilder(db, schema, groundingPolicy, gateway);
                         cachedSchema = schema;
                     }
                     builder = cachedBuilder;
@@ -77,10 +87,50 @@ public final class Defaults {
     /** Returns a context builder over {@code schema}, grounding values under {@code groundingPolicy} if not null. */
     public static SchemaContextBuilder contextBuilder(PostgresDatabase db, SchemaModel schema,
             @Nullable SafetyPolicy groundingPolicy) {
+        return contextBuilder(db, schema, groundingPolicy, null);
+    }
+
+    /** Returns a context builder whose sampling goes through {@code gateway} when it is given. */
+    public static SchemaContextBuilder contextBuilder(PostgresDatabase db, SchemaModel schema,
+            @Nullable SafetyPolicy groundingPolicy, @Nullable SqlGateway gateway) {
         return SchemaContextBuilder.builder()
                 .schema(schema)
-                .valueSampler(groundingPolicy == null ? ValueSampler.NONE : sampler(db, groundingPolicy))
+                .valueSampler(groundingPolicy == null ? ValueSampler.NONE
+                        : gateway != null ? guardedSampler(gateway, groundingPolicy) : sampler(db, groundingPolicy))
                 .build();
+    }
+
+    /**
+     * A fresh sampler over the guarded path: the guard decides what may be read (a denied column's sample is refused
+     * and audited there); the policy's redactor still keeps values it would change out of the prompt.
+     */
+    static ValueSampler guardedSampler(SqlGateway gateway, SafetyPolicy policy) {
+        return new PolicySampler(PgValueSampler.of(gateway), policy, redactor(policy), false);
+    }
+
+    /** Returns the guarded path of database {@code name} for value sampling, resolved when first used. */
+    public static SqlGateway samplingGateway(java.util.function.Supplier<AgentEngine> engine, String name) {
+        return new SqlGateway() {
+            private HostCalls calls() {
+                AgentEngine e = java.util.Objects.requireNonNull(engine.get(), "the agent is not built yet");
+                return e.hostCalls("value-sampler").statementTimeoutCap(SAMPLE_TIMEOUT);
+            }
+
+            @Override
+            public dev.pgagent.api.sql.StatementOutcome execute(String sql) {
+                return calls().statement(name, ctx -> ctx.sql().execute(sql));
+            }
+
+            @Override
+            public dev.pgagent.api.sql.StatementOutcome explain(String sql) {
+                return calls().statement(name, ctx -> ctx.sql().explain(sql));
+            }
+
+            @Override
+            public dev.pgagent.api.safety.Verdict check(String sql) {
+                return calls().check(name, sql);
+            }
+        };
     }
 
     /** A fresh sampler (its cache lives as long as one schema version) that keeps to {@code policy}. */
@@ -90,6 +140,6 @@ public final class Defaults {
             limits = limits.withStatementTimeout(SAMPLE_TIMEOUT);
         }
         PgValueSampler pg = PgValueSampler.builder().database(db).limits(limits).build();
-        return new PolicySampler(pg, policy, redactor(policy));
+        return new PolicySampler(pg, policy, redactor(policy), true);
     }
 }

@@ -204,20 +204,25 @@ final class Guard {
     }
 
     Result explain(AskRun run, String sql) {
+        return explain(run, sql, false);
+    }
+
+    /** Explains {@code sql}; with {@code analyze} the query runs under EXPLAIN ANALYZE (READ ONLY, rolled back). */
+    Result explain(AskRun run, String sql, boolean analyze) {
         run.throwIfCancelled();
         long t0 = System.nanoTime();
         Verdict v = validate(sql);
         events.emit(new AgentEvent.StatementStarted(run.sessionId, run.askId, db.name(), sql, v, true));
         Result r = null;
         try {
-            r = explainChecked(run, sql, v, t0);
+            r = explainChecked(run, sql, v, t0, analyze);
             return r;
         } finally {
             finished(run, sql, v, r, t0);
         }
     }
 
-    private Result explainChecked(AskRun run, String sql, Verdict v, long t0) {
+    private Result explainChecked(AskRun run, String sql, Verdict v, long t0, boolean analyze) {
         if (!v.isAllowed() || v.kind() != StatementKind.READ) {
             String reason = "only statements that may run without confirmation can be explained: " + v.reason();
             return Result.same(refuse(run, sql, v, reason, t0));
@@ -227,7 +232,9 @@ final class Guard {
             if (limits == null) {
                 return Result.same(refuse(run, sql, v, timeUsedUp(), t0));
             }
-            String json = timed(run, () -> db.ops().explainJson(sql, limits, run.cancellation()));
+            String json = timed(run, () -> analyze
+                    ? db.ops().explainAnalyzeJson(sql, limits, run.cancellation())
+                    : db.ops().explainJson(sql, limits, run.cancellation()));
             Duration took = since(t0);
             QueryResult plan = QueryResult.builder()
                     .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
@@ -237,7 +244,7 @@ final class Guard {
                     .build();
             audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
                     .sql(sql).verdict(v).outcome("explained")
-                    .attribute("explain", true).attribute("ms", took.toMillis()));
+                    .attribute("explain", true).attribute("analyze", analyze).attribute("ms", took.toMillis()));
             return Result.same(StatementOutcome.executed(sql, v, plan));
         } catch (DatabaseException e) {
             return failed(run, sql, v, e, t0, "explain");

@@ -24,8 +24,14 @@ final class PolicySampler implements ValueSampler {
     private final ValueSampler delegate;
     private final SafetyPolicy policy;
     private final ResultRedactor redactor;
+    private final boolean filterByPolicy;
 
-    PolicySampler(ValueSampler delegate, SafetyPolicy policy, ResultRedactor redactor) {
+    /**
+     * @param filterByPolicy whether to ask only about columns the policy lets the model read; off when the delegate
+     *     runs through the guarded path, which refuses (and audits) the rest itself
+     */
+    PolicySampler(ValueSampler delegate, SafetyPolicy policy, ResultRedactor redactor, boolean filterByPolicy) {
+        this.filterByPolicy = filterByPolicy;
         this.delegate = Objects.requireNonNull(delegate, "delegate == null");
         this.policy = Objects.requireNonNull(policy, "policy == null");
         this.redactor = Objects.requireNonNull(redactor, "redactor == null");
@@ -35,7 +41,7 @@ final class PolicySampler implements ValueSampler {
     public Map<ColumnRef, List<String>> sample(List<ColumnRef> columns) {
         List<ColumnRef> readable = new ArrayList<>();
         for (ColumnRef c : columns) {
-            if (readable(c)) {
+            if (!filterByPolicy || readable(c)) {
                 readable.add(c);
             }
         }

@@ -38,6 +38,7 @@ final class GuardedExecutor {
     private static final Set<String> TRANSACTION_CONTROL =
             Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE");
     private static final String QUERY_CANCELED = "57014";
+    private static final Set<String> ANALYZABLE = Set.of("SELECT", "WITH", "VALUES", "TABLE");
 
     private final DataSource dataSource;
 
@@ -91,6 +92,25 @@ final class GuardedExecutor {
                 ? m.replaceFirst("(at character " + position + ")")
                 : m.replaceFirst("").stripTrailing();
         return new DatabaseException(shifted, e.sqlState().orElse(null), e.getCause());
+    }
+
+    /**
+     * Runs {@code EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)}: the statement is executed, so only queries are accepted,
+     * and like every read it runs in a READ ONLY transaction under the limits' timeouts and is rolled back.
+     */
+    String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+        SqlText text = check(sql);
+        if (!ANALYZABLE.contains(text.firstKeyword())) {
+            throw new DatabaseException("refused: EXPLAIN ANALYZE runs the statement, so it must be a query (SELECT, "
+                    + "WITH, VALUES or TABLE) but started with " + text.firstKeyword(), null, null);
+        }
+        Outcome o = run("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1, -1,
+                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        QueryResult r = o.rows();
+        if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
+            throw new DatabaseException("EXPLAIN ANALYZE returned no plan", null, null);
+        }
+        return r.rows().get(0).get(0);
     }
 
     WriteDryRun dryRun(String sql, ExecutionLimits limits, QueryCancellation cancellation) {

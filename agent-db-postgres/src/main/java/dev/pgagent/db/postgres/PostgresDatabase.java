@@ -289,6 +289,19 @@ public final class PostgresDatabase implements SchemaSource {
     }
 
     /**
+     * Returns the plan of {@code sql} as {@code EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)} prints it. The statement is
+     * executed, so it must be a query (SELECT, WITH, VALUES or TABLE); it runs like {@link #read} in a READ ONLY
+     * transaction under the limits' timeouts, and the transaction is rolled back.
+     *
+     * @throws dev.pgagent.api.DatabaseException on a SQL error, or if the statement is not a query
+     * @throws dev.pgagent.api.CancelledException if cancelled or interrupted
+     */
+    @dev.pgagent.api.Experimental
+    public String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
+        return executor.explainAnalyzeJson(sql, limits, cancellation);
+    }
+
+    /**
      * Runs a write in a transaction that is always rolled back and reports what it changed.
      *
      * @throws dev.pgagent.api.DatabaseException on a SQL error

@@ -283,12 +283,14 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
         q.text().ifPresent(t -> {
             String needle = t.toLowerCase(Locale.ROOT);
             where.add("(strpos(lower(a.question), ?) > 0 OR strpos(lower(a.answer), ?) > 0 OR EXISTS (SELECT 1"
-                    + " FROM " + quotedSchema + ".statements s WHERE s.ask_id = a.id AND strpos(lower(s.sql), ?) > 0))");
+                    + " FROM " + quotedSchema + ".statements s WHERE s.ask_id = a.id"
+                    + " AND strpos(lower(s.sql), ?) > 0))");
             params.add(needle);
             params.add(needle);
             params.add(needle);
         });
-        String order = q.oldestFirst() ? "a.started_at, a.recorded_at, a.id" : "a.started_at DESC, a.recorded_at DESC, a.id";
+        String order = q.oldestFirst() ? "a.started_at, a.recorded_at, a.id"
+                : "a.started_at DESC, a.recorded_at DESC, a.id";
         return query(where.isEmpty() ? "true" : String.join(" AND ", where), params, order, q.limit());
     }
 

@@ -11,7 +11,6 @@ import dev.pgagent.api.tool.Tool;
 import dev.pgagent.api.tool.ToolArguments;
 import dev.pgagent.api.tool.ToolContext;
 import dev.pgagent.api.tool.ToolResult;
-import dev.pgagent.db.postgres.internal.PlanSummary;
 import dev.pgagent.db.postgres.internal.SchemaText;
 import java.util.List;
 import java.util.Objects;
@@ -53,7 +52,29 @@ public final class PostgresTools {
     /** Name of the tool that explains a statement's plan. */
     public static final String EXPLAIN_QUERY = "explain_query";
 
+    /** Name of the tool that runs the health checks of {@link DatabaseHealth}. */
+    public static final String DATABASE_HEALTH = "database_health";
+
     private PostgresTools() {}
+
+    /**
+     * Returns the {@code database_health} tool: it runs {@link DatabaseHealth#check} through the call's guarded
+     * gateway and returns the report as text. Not among {@link #builtIns}; a host adds it where a model should see
+     * the database's maintenance state. Stateless and safe for concurrent use.
+     */
+    @dev.pgagent.api.Experimental
+    public static Tool databaseHealth() {
+        ToolSpec spec = new ToolSpec(DATABASE_HEALTH,
+                "Checks the database's health from its statistics views: unused, duplicate and invalid indexes, "
+                        + "tables never vacuumed or analyzed or with many dead rows, sequences near exhaustion, "
+                        + "connections in use against max_connections, and the cache hit ratio. Each issue comes "
+                        + "with a fix. Reads only.",
+                "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}");
+        return tool(spec, (args, ctx) -> {
+            String text = DatabaseHealth.check(ctx.sql()).toText();
+            return ToolResult.of(text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS - 20) + "\n[cut]");
+        });
+    }
 
     /**
      * Returns the five built-in tools over {@code db}, in this order: execute_query, list_tables, describe_table,
@@ -188,18 +209,25 @@ public final class PostgresTools {
 
     private static Tool explainQuery(PostgresDatabase db) {
         ToolSpec spec = new ToolSpec(EXPLAIN_QUERY,
-                "Shows the plan PostgreSQL estimates for one SQL statement, without running it: the plan tree with "
-                        + "estimated cost and rows per step, the total cost, and warnings for sequential scans on "
-                        + "large tables. Use it to check an expensive query before running it.",
+                "Shows the plan PostgreSQL chooses for one SQL statement: the plan tree with estimated cost and rows "
+                        + "per step, then findings with fixes (sequential scans of large tables under a selective "
+                        + "filter, functions on indexed columns, joins on unindexed foreign keys, nested loops over "
+                        + "many rows; with analyze also row misestimates and sorts or hashes spilling to disk). "
+                        + "Without analyze nothing runs. With analyze=true a query (never a write) is executed in a "
+                        + "read-only transaction that is rolled back, under the time limit, and actual rows and "
+                        + "times are shown. Use it to check or tune an expensive query.",
                 "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\",\"description\":"
-                        + "\"The statement to explain (without EXPLAIN)\"}},\"required\":[\"sql\"],"
+                        + "\"The statement to explain (without EXPLAIN)\"},\"analyze\":{\"type\":\"boolean\","
+                        + "\"description\":\"Run the query to get actual rows and times (EXPLAIN ANALYZE); "
+                        + "default false\"}},\"required\":[\"sql\"],"
                         + "\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> explain(db, args, ctx));
     }
 
     private static ToolResult explain(PostgresDatabase db, ToolArguments args, ToolContext ctx) {
         String sql = args.requireString("sql");
-        StatementOutcome o = ctx.sql().explain(sql);
+        boolean analyze = args.bool("analyze").orElse(false);
+        StatementOutcome o = analyze ? ctx.sql().explainAnalyze(sql) : ctx.sql().explain(sql);
         if (!o.isExecuted()) {
             String why = nonNull(o.error(), o.status().name().toLowerCase(java.util.Locale.ROOT));
             return ToolResult.error(switch (o.status()) {
@@ -220,9 +248,12 @@ public final class PostgresTools {
         } catch (PgAgentException e) {
             model = null;
         }
-        SchemaModel m = model;
-        String summary = PlanSummary.summarize(json, rel -> m == null ? -1
-                : m.table(rel).map(TableInfo::rowEstimate).orElse(-1L), MAX_CHARS);
+        String summary;
+        try {
+            summary = PlanAnalysis.of(json, model).toText(MAX_CHARS);
+        } catch (IllegalArgumentException e) {
+            return ToolResult.error("EXPLAIN returned no readable plan: " + nonNull(e.getMessage(), "not JSON"));
+        }
         return ToolResult.of(summary);
     }
 

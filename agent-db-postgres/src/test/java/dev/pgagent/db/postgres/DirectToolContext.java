@@ -61,6 +61,21 @@ final class DirectToolContext implements ToolContext {
             }
 
             @Override
+            public StatementOutcome explainAnalyze(String sql) {
+                Verdict v = Verdict.allow(StatementKind.READ, "test gateway", Set.of());
+                try {
+                    String json = db.explainAnalyzeJson(sql, limits, new QueryCancellation());
+                    QueryResult r = QueryResult.builder()
+                            .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
+                            .addRow(List.of(json))
+                            .build();
+                    return StatementOutcome.executed(sql, v, r);
+                } catch (DatabaseException e) {
+                    return StatementOutcome.failed(sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
+                }
+            }
+
+            @Override
             public Verdict check(String sql) {
                 return Verdict.allow(StatementKind.READ, "test gateway", Set.of());
             }

@@ -63,11 +63,14 @@ class ExportIT {
                 INSERT INTO typed VALUES
                   (1, 42, 9007199254740993, -7, 12345678901234567890.123456789, 1.5, 0.1,
                    'plain', 'v', true,
-                   '2024-02-29', '2024-02-29 13:14:15.123456', '2024-02-29 13:14:15.5+02', '23:59:59', '1 year 2 mons 3 days 04:05:06.789',
+                   '2024-02-29', '2024-02-29 13:14:15.123456', '2024-02-29 13:14:15.5+02', '23:59:59',
+                   '1 year 2 mons 3 days 04:05:06.789',
                    '{"a": [1, 2, {"b": null}], "c": "d"}', '{"z": 1, "a": [true, 2.50]}',
                    '{1,NULL,3}', '{"a,b","c\\"d",NULL,"NULL","", "x y"}', '{{1,2},{3,4}}',
-                   '{"2024-01-01 00:00:00+00","2024-06-30 12:30:00+05:30"}', '{t,f,NULL}', ARRAY['{"k": [1]}'::jsonb, 'null'::jsonb],
-                   '\\x00ff10', ARRAY['\\x01'::bytea, NULL], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy', '{sad,happy}', '{1.50,NaN}', 12.34),
+                   '{"2024-01-01 00:00:00+00","2024-06-30 12:30:00+05:30"}', '{t,f,NULL}',
+                   ARRAY['{"k": [1]}'::jsonb, 'null'::jsonb],
+                   '\\x00ff10', ARRAY['\\x01'::bytea, NULL], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy',
+                   '{sad,happy}', '{1.50,NaN}', 12.34),
                   (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
                   (3, 0, -1, 0, 'NaN', 'Infinity', '-Infinity',
@@ -78,7 +81,8 @@ class ExportIT {
                   (4, 1, 2, 3, -0.5, 3.4028235e38, 1e300,
                    E'she said "hi", then\\nleft;\\r\\nok', E'tab\\there', true,
                    '1999-12-31', '1999-12-31 23:59:59', '1999-12-31 23:59:59.999+00', '12:00', '0',
-                   '"quoted \\\\ string"', '[1, "two", {"3": [4]}]', '{-1}', '{" lead","trail ","\\\\back"}', '{{NULL,2}}', '{NULL}', '{}', '{}',
+                   '"quoted \\\\ string"', '[1, "two", {"3": [4]}]', '{-1}', '{" lead","trail ","\\\\back"}',
+                   '{{NULL,2}}', '{NULL}', '{}', '{}',
                    'é€😀', '{}', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'ok', '{ok}', '{-0.0}', -1),
                   (5, 5, 5, 5, 5, 5, 5, 'Ünïcödé 😀, comma', 'NULL', false, '2000-01-01', '2000-01-01 00:00:00',
                    '2000-01-01 00:00:00+00', '01:02:03.5', '1 mon', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}',
@@ -155,7 +159,8 @@ class ExportIT {
     void withoutAHeaderTheFirstLineIsData() throws Exception {
         ExportOptions noHeader = ExportOptions.builder().header(false).build();
 
-        String copy = new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, null), StandardCharsets.UTF_8);
+        String copy = new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, null),
+                StandardCharsets.UTF_8);
         String cursor = new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, SAME),
                 StandardCharsets.UTF_8);
 
@@ -367,8 +372,8 @@ class ExportIT {
             return b.build();
         };
 
-        String text = new String(csv("SELECT label FROM lines, generate_series(1, 60) ORDER BY 1", ExportOptions.DEFAULTS,
-                upper), StandardCharsets.UTF_8);
+        String text = new String(csv("SELECT label FROM lines, generate_series(1, 60) ORDER BY 1",
+                ExportOptions.DEFAULTS, upper), StandardCharsets.UTF_8);
 
         assertThat(text).startsWith("label\nROW 1\n").doesNotContain("row ");
         assertThat(batches).containsExactly(256, 256, 88);

@@ -85,7 +85,8 @@ class PagingIT {
     void pageStatementsWrapTheRead() {
         assertThat(Paging.page("SELECT 1;  ", 10, 5))
                 .isEqualTo("SELECT * FROM (\nSELECT 1\n) AS pgagent_page OFFSET 10 LIMIT 5");
-        assertThat(Paging.page("SELECT 1 -- why", 0, 0)).isEqualTo("SELECT * FROM (\nSELECT 1 -- why\n) AS pgagent_page");
+        assertThat(Paging.page("SELECT 1 -- why", 0, 0))
+                .isEqualTo("SELECT * FROM (\nSELECT 1 -- why\n) AS pgagent_page");
         assertThat(db.read(Paging.page("SELECT id FROM nums ORDER BY id -- c\n;", 3, 2), ExecutionLimits.defaults(),
                 new QueryCancellation()).rows()).containsExactly(List.of("4"), List.of("5"));
     }

@@ -143,15 +143,38 @@ class ToolsIT {
     }
 
     @Test
-    void explainQuerySummarizesThePlanAndFlagsLargeSequentialScans() throws Exception {
+    void explainQueryShowsThePlanTreeAndFindings() throws Exception {
         ToolResult r = call("explain_query",
                 "{\"sql\":\"SELECT * FROM shop.big b JOIN shop.customers c ON c.id = b.id WHERE b.v LIKE 'a%'\"}");
         assertThat(r.error()).isFalse();
         assertThat(r.content()).startsWith("Estimated plan (not executed): total cost")
-                .contains("-> ", "Seq Scan on big", "cost=", "rows=")
-                .contains("Sequential scan on large table big (~50000 rows estimated)");
+                .contains("-> #1 ", "Seq Scan on big b", "cost=", "rows=")
+                .contains("[SEQ_SCAN_SELECTIVE] #", "Seq Scan on big b: reads all ~50000 rows", "Fix: an index");
         ToolResult small = call("explain_query", "{\"sql\":\"SELECT * FROM shop.customers WHERE id = 1\"}");
-        assertThat(small.content()).contains("No sequential scans on large tables.");
+        assertThat(small.content()).contains("Findings: none.");
         assertThat(call("explain_query", "{\"sql\":\"SELECT * FROM nope\"}").error()).isTrue();
+    }
+
+    @Test
+    void explainQueryWithAnalyzeShowsActualRowsAndSpills() throws Exception {
+        ToolResult r = call("explain_query", "{\"sql\":\"SELECT v FROM shop.big WHERE v LIKE 'ab%' ORDER BY v\","
+                + "\"analyze\":true}");
+        assertThat(r.error()).as(r.content()).isFalse();
+        assertThat(r.content()).startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
+                .contains("actual rows=", "loops=1", "Seq Scan on big", "[SEQ_SCAN_SELECTIVE]");
+    }
+
+    @Test
+    void explainQueryWithAnalyzeRunsNoWrites() throws Exception {
+        ToolResult write = call("explain_query",
+                "{\"sql\":\"DELETE FROM shop.big WHERE id < 10\",\"analyze\":true}");
+        assertThat(write.error()).isTrue();
+        assertThat(write.content()).contains("must be a query");
+        ToolResult hidden = call("explain_query", "{\"sql\":\"WITH d AS (DELETE FROM shop.big WHERE id < 10 "
+                + "RETURNING id) SELECT count(*) FROM d\",\"analyze\":true}");
+        assertThat(hidden.error()).isTrue();
+        assertThat(hidden.content()).contains("SQLSTATE 25006");
+        assertThat(call("execute_query", "{\"sql\":\"SELECT count(*) FROM shop.big\"}").content())
+                .contains("50000");
     }
 }

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PgValues {
     private static final Pattern JSON_NUMBER = Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
-    private static final Pattern TIMESTAMPTZ = Pattern.compile(
-            "([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)([+-][0-9]{2})(:[0-9]{2})?(:[0-9]{2})?");
+    private static final Pattern TIMESTAMPTZ = Pattern.compile("([0-9]{4,}-[0-9]{2}-[0-9]{2})"
+            + " ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)([+-][0-9]{2})(:[0-9]{2})?(:[0-9]{2})?");
     private static final Pattern TIMESTAMP = Pattern.compile(
             "([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
