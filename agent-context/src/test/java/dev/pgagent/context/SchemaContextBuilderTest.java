@@ -128,7 +128,7 @@ class SchemaContextBuilderTest {
     @Test
     void showsEnumLabelsForColumnsTheQuestionFiltersOn() {
         String text = shop.build("How many orders were shipped last week?", 1000).text();
-        assertThat(text).contains("status sales.order_status -- one of 'pending','paid','shipped','delivered',"
+        assertThat(text).contains("status sales.order_status -- values: 'pending','paid','shipped','delivered',"
                 + "'cancelled'");
     }
 
