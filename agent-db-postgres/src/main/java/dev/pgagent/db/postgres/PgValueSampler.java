@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Statements are built from catalog identifiers only, quoted, never from question text. A statement the gateway
- * refuses, or one that fails or times out, is logged at DEBUG and its columns are remembered as having no sample.
+ * refuses, or one that fails or times out, is logged at DEBUG and its columns are remembered as having no sample; a
+ * catalog query the gateway refused ({@code pg_stats} under denied columns, both catalogs under a policy limiting
+ * schemas) is not asked again by this sampler.
  * Results, empty ones included, are cached for the life of the sampler (build one per schema version); columns
  * without a sample are left out of what {@link #sample} returns. Thread-safe.
  *
@@ -72,6 +75,8 @@ public final class PgValueSampler implements ValueSampler {
     private final int scanRows;
     private final int maxValueLength;
     private final Map<ColumnRef, List<String>> cache = new ConcurrentHashMap<>();
+    private final AtomicBoolean statisticsRefused = new AtomicBoolean();
+    private final AtomicBoolean kindsRefused = new AtomicBoolean();
 
     private PgValueSampler(Builder b, SqlGateway gateway) {
         this.gateway = gateway;
@@ -177,7 +182,7 @@ public final class PgValueSampler implements ValueSampler {
                 + " WITH ORDINALITY AS v(val, ord) ON v.ord <= " + (maxValues + 1)
                 + " WHERE (s.schemaname::text, s.tablename::text, s.attname::text) IN (" + in + ")"
                 + " ORDER BY 1, 2, 3, 4 DESC, v.ord";
-        QueryResult r = run(sql, "statistics of " + columns.size() + " columns");
+        QueryResult r = runCatalog(sql, "statistics of " + columns.size() + " columns", statisticsRefused);
         Map<ColumnRef, List<String>> out = new HashMap<>();
         if (r == null) {
             return out;
@@ -282,7 +287,7 @@ public final class PgValueSampler implements ValueSampler {
         String sql = "SELECT n.nspname::text, c.relname::text, c.relkind::text, c.relispopulated"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE (n.nspname::text, c.relname::text) IN (" + in + ")";
-        QueryResult r = run(sql, "relation kinds");
+        QueryResult r = runCatalog(sql, "relation kinds", kindsRefused);
         if (r == null) {
             return out;
         }
@@ -353,12 +358,31 @@ public final class PgValueSampler implements ValueSampler {
 
     /** Runs {@code sql} through the gateway; returns its rows, or null (logged at DEBUG) when it did not run. */
     private @Nullable QueryResult run(String sql, String what) {
+        StatementOutcome o = runOutcome(sql, what);
+        return o.isExecuted() ? o.result() : null;
+    }
+
+    private StatementOutcome runOutcome(String sql, String what) {
         StatementOutcome o = gateway.execute(sql);
-        if (o.isExecuted() && o.result() != null) {
-            return o.result();
+        if (!o.isExecuted() || o.result() == null) {
+            LOG.debug("Sampling ({}) did not run: {} {}", what, o.status(), o.error());
         }
-        LOG.debug("Sampling ({}) did not run: {} {}", what, o.status(), o.error());
-        return null;
+        return o;
+    }
+
+    /**
+     * Runs a catalog query unless the gateway refused it before (its policy will not change for this sampler: asking
+     * again would only add refusals to the audit trail).
+     */
+    private @Nullable QueryResult runCatalog(String sql, String what, AtomicBoolean refused) {
+        if (refused.get()) {
+            return null;
+        }
+        StatementOutcome o = runOutcome(sql, what);
+        if (o.status() == StatementOutcome.Status.REFUSED) {
+            refused.set(true);
+        }
+        return o.isExecuted() ? o.result() : null;
     }
 
     /** Returns {@code s} as a SQL string literal. */

@@ -263,6 +263,22 @@ class PgValueSamplerIT {
     }
 
     @Test
+    void asksNoMoreForCatalogsTheGatewayRefusedOnce() {
+        RecordingGateway gateway = new RecordingGateway(refusing(sql -> sql.contains("pg_catalog")));
+        PgValueSampler sampler = PgValueSampler.of(gateway);
+        ColumnRef status = new ColumnRef("shop", "orders", "status");
+        ColumnRef region = new ColumnRef("shop", "regions", "name");
+        assertThat(sampler.sample(List.of(status)).get(status)).containsExactly("cancelled", "pending", "shipped");
+        long refused = gateway.outcomes.stream().filter(o -> o.status() == StatementOutcome.Status.REFUSED).count();
+        assertThat(refused).isEqualTo(2); // pg_stats and pg_class, once each
+        assertThat(sampler.sample(List.of(region)).get(region)).containsExactly("centre", "east", "north", "south",
+                "west");
+        assertThat(gateway.outcomes.stream().filter(o -> o.status() == StatementOutcome.Status.REFUSED).count())
+                .isEqualTo(refused);
+        assertThat(gateway.reading("\"shop\".\"regions\"")).hasSize(1);
+    }
+
+    @Test
     void leavesOutColumnsThatCannotBeSampled() {
         ColumnRef missing = new ColumnRef("shop", "no_such_table", "x");
         ColumnRef status = new ColumnRef("shop", "orders", "status");
