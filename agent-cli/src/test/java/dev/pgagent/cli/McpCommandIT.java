@@ -56,7 +56,9 @@ class McpCommandIT {
         ds = TestPostgres.freshDatabase("mcp_cli");
         McpTestDatabase.create(ds);
         url = TestPostgres.server().jdbcUrl(McpTestDatabase.databaseName(ds));
-        ProcessBuilder pb = new ProcessBuilder(command("--transport", "http", "--port", "0"));
+        ProcessBuilder pb = new ProcessBuilder(command("--transport", "http", "--port", "0",
+                // one token serves every test of the class (fifty clients among them): rate limits are McpHttpIT's
+                "--rate-limit", "100000", "--burst", "100000"));
         pb.environment().putAll(env());
         pb.environment().put("PGAGENT_MCP_TOKEN", TOKEN);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
