@@ -30,14 +30,43 @@ final class AgentOptions {
                     + " one JSON object a line. Default: none.")
     java.nio.file.@Nullable Path audit;
 
-    /** Returns the safety policy of the level chosen. */
+    /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
+    dev.pgagent.config.@Nullable AgentConfig config;
+
+    /**
+     * Returns the safety policy: the selected profile's when a configuration file is in use (with {@code --policy}
+     * applied over it), else the level chosen.
+     */
     SafetyPolicy policy() {
+        if (config != null) {
+            return config.database().policy();
+        }
         PolicyLevel level = policy == null ? PolicyLevel.READ_ONLY : policy;
         return level == PolicyLevel.READ_ONLY ? SafetyPolicy.READ_ONLY : SafetyPolicy.builder().level(level).build();
     }
 
+    /**
+     * Returns the policy that decides whether confirmations are asked at all: with a configuration file, the least
+     * strict of its profiles' (the agent serves them all), else {@link #policy()}.
+     */
+    SafetyPolicy confirmationPolicy() {
+        if (config == null) {
+            return policy();
+        }
+        SafetyPolicy loosest = config.database().policy();
+        for (dev.pgagent.config.DatabaseProfile p : config.databases()) {
+            if (p.policy().level().compareTo(loosest.level()) > 0) {
+                loosest = p.policy();
+            }
+        }
+        return loosest;
+    }
+
     /** Returns the step limit. */
     int maxSteps() {
+        if (config != null) {
+            return config.agent().maxSteps();
+        }
         int n = maxSteps == null ? 8 : maxSteps;
         if (n < 1) {
             throw new UserException("--max-steps must be >= 1 but was " + n);
@@ -53,7 +82,7 @@ final class AgentOptions {
      */
     void checkSettings() {
         maxSteps();
-        java.nio.file.Path file = audit;
+        java.nio.file.Path file = config != null ? config.audit().jsonl().orElse(null) : audit;
         if (file == null) {
             return;
         }

@@ -13,16 +13,18 @@ final class Agents {
     private Agents() {}
 
     static PostgresAgent build(
+            Cli cli,
             LlmClient llm,
             PostgresDatabase db,
             AgentOptions options,
             AgentListener listener,
             ConfirmationHandler confirmations) {
-        return build(llm, db, options, listener, confirmations, b -> {});
+        return build(cli, llm, db, options, listener, confirmations, b -> {});
     }
 
     /** Builds the agent, letting {@code more} add to its builder (the history, for one). */
     static PostgresAgent build(
+            Cli cli,
             LlmClient llm,
             PostgresDatabase db,
             AgentOptions options,
@@ -31,6 +33,19 @@ final class Agents {
             java.util.function.Consumer<PostgresAgent.Builder> more) {
         PostgresAgent.Builder builder = PostgresAgent.builder();
         more.accept(builder);
+        dev.pgagent.config.AgentConfig config = options.config;
+        if (config != null) {
+            // every profile of the file is a database of the agent; the selected one (or the --url database in
+            // its place) is the one already connected
+            dev.pgagent.config.DatabaseProfile selected = config.database();
+            return builder
+                    .configuration(config, p -> p.name().equals(selected.name())
+                            ? db : PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)))
+                    .llm(llm)
+                    .listener(listener)
+                    .confirmationHandler(confirmations)
+                    .build();
+        }
         if (options.audit != null) {
             builder.addAuditSink(AuditSinks.jsonLines(options.audit));
         }

@@ -74,6 +74,7 @@ final class AskCommand implements Callable<Integer> {
         if (question.isEmpty()) {
             throw new UserException("the question is empty");
         }
+        Configs.apply(cli, database, model, agentOptions);
         agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
@@ -81,13 +82,13 @@ final class AskCommand implements Callable<Integer> {
         Progress progress = !json && cli.decorations() ? Progress.on(cli.err, TerminalWidth::columns) : Progress.NONE;
         // writes (balanced, permissive) are shown for a yes on the terminal; end of input declines
         ConfirmationHandler confirmations =
-                TerminalConfirmations.forPolicy(cli, agentOptions.policy(), json ? cli.err : cli.out);
+                TerminalConfirmations.forPolicy(cli, agentOptions.confirmationPolicy(), json ? cli.err : cli.out);
         if (export != null) {
             ExportCommand.format(export.toString(), null); // a name with no known extension fails before the ask
         }
         AtomicInteger interrupts = new AtomicInteger();
         RunningStatements statements = new RunningStatements();
-        try (PostgresAgent agent = Agents.build(llm, db, agentOptions, RunningStatements.both(statements, progress),
+        try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, RunningStatements.both(statements, progress),
                 confirmations, history.configure(cli, db))) {
             AgentSession session = agent.newSession();
             AgentResponse response = askInterruptibly(session, question, progress, statements, interrupts);

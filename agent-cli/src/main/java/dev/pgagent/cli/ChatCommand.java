@@ -2,6 +2,7 @@ package dev.pgagent.cli;
 
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.safety.ConfirmationHandler;
+import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import java.util.concurrent.Callable;
@@ -53,16 +54,65 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Configs.apply(cli, database, model, agentOptions);
         agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
         int tables = db.schema().tables().size();
-        cli.out.println("Connected: " + (tables == 1 ? "1 table or view" : tables + " tables and views") + "; model "
+        dev.pgagent.config.DatabaseProfile profile = database.profile();
+        cli.out.println("Connected" + (profile == null ? "" : " to " + profile.name()) + ": "
+                + (tables == 1 ? "1 table or view" : tables + " tables and views") + "; model "
                 + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ".");
         if (resume == null && history.store(cli) == null) {
-            return start(cli, llm, db, agentOptions, plain);
+            return start(cli, llm, db, agentOptions, plain, this::reloader);
         }
         return startWithHistory(cli, llm, db);
+    }
+
+    /**
+     * Returns what applies a changed configuration file between questions in {@code console}'s chat, or
+     * {@link ChatLoop.Reloader#NONE} when no file is in use. A file that no longer loads, or whose database or model
+     * cannot be reached, leaves the current configuration in use and says why.
+     */
+    private ChatLoop.Reloader reloader(ChatConsole console, AgentListener listener) {
+        dev.pgagent.config.ConfigWatcher watcher = database.watcher;
+        if (watcher == null) {
+            return ChatLoop.Reloader.NONE;
+        }
+        return () -> {
+            dev.pgagent.config.ConfigWatcher.Reload r = watcher.check();
+            if (r.status() == dev.pgagent.config.ConfigWatcher.Status.INVALID) {
+                cli.err.println("pg-agent: the configuration file changed but is not applied; the previous one stays"
+                        + " in use:");
+                cli.err.println(cli.scrub(r.error().map(Throwable::getMessage).orElse("")));
+                return null;
+            }
+            if (r.status() != dev.pgagent.config.ConfigWatcher.Status.RELOADED) {
+                return null;
+            }
+            dev.pgagent.config.AgentConfig before = database.config;
+            Configs.use(cli, r.config(), database, model, agentOptions);
+            try {
+                LlmClient llm = model.client(cli);
+                PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+                db.schema();
+                ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(cli,
+                        agentOptions.confirmationPolicy(), cli.out, console.answers());
+                PostgresAgent next = Agents.build(cli, llm, db, agentOptions, listener, confirmations,
+                        history.configure(cli, db));
+                dev.pgagent.config.DatabaseProfile p = database.profile();
+                cli.out.println("(configuration reloaded" + (p == null ? "" : ": profile " + p.name()) + ", model "
+                        + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ")");
+                return next;
+            } catch (RuntimeException e) {
+                if (before != null) {
+                    Configs.use(cli, before, database, model, agentOptions);
+                }
+                cli.err.println("pg-agent: the changed configuration is not applied, the previous one stays in use: "
+                        + Errors.describe(e, cli));
+                return null;
+            }
+        };
     }
 
     /** Runs a chat that records its asks, continuing an earlier conversation when --resume says so. */
@@ -72,10 +122,10 @@ final class ChatCommand implements Callable<Integer> {
         try (ChatConsole console = console(cli, plain)) {
             Progress progress = cli.decorations() ? Progress.on(cli.err, console::width) : Progress.NONE;
             ConfirmationHandler confirmations =
-                    TerminalConfirmations.forPolicy(cli, agentOptions.policy(), cli.out, console.answers());
+                    TerminalConfirmations.forPolicy(cli, agentOptions.confirmationPolicy(), cli.out, console.answers());
             RunningStatements statements = new RunningStatements();
-            try (PostgresAgent agent = Agents.build(llm, db, agentOptions,
-                    RunningStatements.both(statements, new StepPrinter(cli.out, progress)), confirmations,
+            AgentListener listener = RunningStatements.both(statements, new StepPrinter(cli.out, progress));
+            try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, listener, confirmations,
                     history.configure(cli, db))) {
                 dev.pgagent.core.AgentSession first = sessionId == null ? agent.newSession()
                         : agent.continueSession(sessionId);
@@ -84,7 +134,8 @@ final class ChatCommand implements Callable<Integer> {
                 cli.out.println((sessionId == null ? "Conversation " : "Continuing conversation ") + first.id()
                         + (sessionId == null ? "" : " (" + turns + " earlier questions)")
                         + "; continue it later with: pg-agent chat --resume " + first.id());
-                return new ChatLoop(cli, agent, console, progress, statements, first).run();
+                return new ChatLoop(cli, agent, console, progress, statements, first)
+                        .reloader(reloader(console, listener)).run();
             } finally {
                 progress.close();
             }
@@ -102,15 +153,22 @@ final class ChatCommand implements Callable<Integer> {
 
     /** Runs a chat on {@code db}; shared with the demo. */
     static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options, boolean plain) {
+        return start(cli, llm, db, options, plain, (console, listener) -> ChatLoop.Reloader.NONE);
+    }
+
+    /** Runs a chat on {@code db}, applying a changed configuration between questions as {@code reloads} says. */
+    static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options, boolean plain,
+            java.util.function.BiFunction<ChatConsole, AgentListener, ChatLoop.Reloader> reloads) {
         options.checkSettings();
         try (ChatConsole console = console(cli, plain)) {
             Progress progress = cli.decorations() ? Progress.on(cli.err, console::width) : Progress.NONE;
             ConfirmationHandler confirmations =
-                    TerminalConfirmations.forPolicy(cli, options.policy(), cli.out, console.answers());
+                    TerminalConfirmations.forPolicy(cli, options.confirmationPolicy(), cli.out, console.answers());
             RunningStatements statements = new RunningStatements();
-            try (PostgresAgent agent = Agents.build(llm, db, options,
-                    RunningStatements.both(statements, new StepPrinter(cli.out, progress)), confirmations)) {
-                return new ChatLoop(cli, agent, console, progress, statements).run();
+            AgentListener listener = RunningStatements.both(statements, new StepPrinter(cli.out, progress));
+            try (PostgresAgent agent = Agents.build(cli, llm, db, options, listener, confirmations)) {
+                return new ChatLoop(cli, agent, console, progress, statements)
+                        .reloader(reloads.apply(console, listener)).run();
             } finally {
                 progress.close();
             }

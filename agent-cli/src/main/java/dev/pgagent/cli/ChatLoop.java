@@ -21,8 +21,22 @@ final class ChatLoop {
     static final String PROMPT = "pg-agent> ";
     private static final String LEAVE_HINT = "Ctrl-C again or Ctrl-D to leave";
 
+    /**
+     * Applies a changed configuration between questions: returns the agent built from it, or null when nothing
+     * changed (or the change could not be applied, which it reports itself).
+     */
+    @FunctionalInterface
+    interface Reloader {
+        /** Never reloads. */
+        Reloader NONE = () -> null;
+
+        @org.jspecify.annotations.Nullable PostgresAgent reload();
+    }
+
     private final Cli cli;
-    private final PostgresAgent agent;
+    private final PostgresAgent original;
+    private PostgresAgent agent;
+    private Reloader reloader = Reloader.NONE;
     private final ChatConsole console;
     private final Progress progress;
     private final RunningStatements statements;
@@ -37,6 +51,7 @@ final class ChatLoop {
     ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements,
             @org.jspecify.annotations.Nullable AgentSession first) {
         this.cli = cli;
+        this.original = agent;
         this.agent = agent;
         this.console = console;
         this.progress = progress;
@@ -44,8 +59,41 @@ final class ChatLoop {
         this.first = first;
     }
 
+    /** Sets what applies a changed configuration file between questions. Default: nothing. */
+    ChatLoop reloader(Reloader reloader) {
+        this.reloader = reloader;
+        return this;
+    }
+
     /** Reads questions until /quit or end of input; returns the exit status. */
     int run() {
+        try {
+            return loop();
+        } finally {
+            if (agent != original) {
+                agent.close(); // the caller closes the one it made
+            }
+        }
+    }
+
+    /**
+     * Switches to the agent of a changed configuration, if there is one, carrying the conversation over (its
+     * messages; the new policy and databases apply from the next question on).
+     */
+    private AgentSession reload(AgentSession session) {
+        PostgresAgent next = reloader.reload();
+        if (next == null) {
+            return session;
+        }
+        AgentSession moved = next.restoreSession(session.snapshot());
+        if (agent != original) {
+            agent.close();
+        }
+        agent = next;
+        return moved;
+    }
+
+    private int loop() {
         cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves.");
         cli.out.println(console.editing()
                 ? "Ctrl-C cancels a running question; Ctrl-D leaves. End a line with \\ (or press Alt-Enter) to go"
@@ -99,6 +147,7 @@ final class ChatLoop {
                     }
                 }
             }
+            session = reload(session);
             armed = ask(session, input);
         }
     }

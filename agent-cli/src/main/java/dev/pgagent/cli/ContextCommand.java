@@ -54,6 +54,7 @@ final class ContextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Configs.apply(cli, database, null, null);
         if (budget < 1) {
             throw new UserException("--budget must be >= 1 but was " + budget);
         }

@@ -43,6 +43,45 @@ final class DatabaseOptions {
             description = "The database password. Default: PGPASSWORD (preferred: a flag shows in the process list).")
     @Nullable String password;
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "The configuration file. Default: PGAGENT_CONFIG, else ./pgagent.yaml, else "
+                    + "$XDG_CONFIG_HOME/pgagent/config.yaml or ~/.config/pgagent/config.yaml, if one exists.")
+    java.nio.file.@Nullable Path configFile;
+
+    @Option(
+            names = "--profile",
+            paramLabel = "NAME",
+            description = "The database profile of the configuration file to use. Default: PGAGENT_PROFILE, else the"
+                    + " file's 'default', else its first profile.")
+    @Nullable String profile;
+
+    /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
+    dev.pgagent.config.@Nullable AgentConfig config;
+
+    /** Watches the configuration file, once {@link Configs#apply} found one; null otherwise. */
+    dev.pgagent.config.@Nullable ConfigWatcher watcher;
+
+    /** Returns the selected profile when a configuration file is in use and no --url replaces it, else null. */
+    dev.pgagent.config.@Nullable DatabaseProfile profile() {
+        dev.pgagent.config.AgentConfig c = config;
+        return c == null || url != null ? null : c.database();
+    }
+
+    /** Returns the data source of {@code p}, with the connect timeout set. */
+    static DataSource dataSource(Cli cli, dev.pgagent.config.DatabaseProfile p) {
+        String pw = p.password().map(dev.pgagent.config.Secret::reveal).orElse(null);
+        cli.addSecret(pw);
+        DataSource ds = PgDataSources.fromUrl(p.jdbcUrl(), p.user(), pw);
+        try {
+            ds.setLoginTimeout(connectTimeoutSeconds(cli));
+        } catch (SQLException e) {
+            // the driver keeps its own default
+        }
+        return ds;
+    }
+
     /** Returns whether a URL was given. */
     boolean hasUrl() {
         return url != null;
@@ -55,6 +94,10 @@ final class DatabaseOptions {
      */
     DataSource dataSource(Cli cli) {
         cli.addSecret(password);
+        dev.pgagent.config.DatabaseProfile p = profile();
+        if (p != null) {
+            return dataSource(cli, p);
+        }
         int timeout = connectTimeoutSeconds(cli);
         DataSource ds = unlimited(cli);
         try {

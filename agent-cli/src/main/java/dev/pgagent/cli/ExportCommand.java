@@ -102,6 +102,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExportOptions options = options(file, format);
+        Configs.apply(cli, database, null, agentOptions);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
         try (PostgresAgent agent = hostAgent(db, agentOptions)) {
             return export(cli, agent.guardedPath(caller(cli)), sql, file, options, json, cli.out);
@@ -171,8 +172,10 @@ final class ExportCommand implements Callable<Integer> {
                 .policy(options.policy())
                 .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))
                 .valueGrounding(false);
-        if (options.audit != null) {
-            b.addAuditSink(AuditSinks.jsonLines(options.audit));
+        java.nio.file.Path audit = options.config != null
+                ? options.config.audit().jsonl().orElse(null) : options.audit;
+        if (audit != null) {
+            b.addAuditSink(AuditSinks.jsonLines(audit));
         }
         return b.build();
     }

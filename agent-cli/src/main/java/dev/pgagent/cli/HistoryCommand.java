@@ -255,6 +255,7 @@ final class HistoryCommand implements Callable<Integer> {
             AskRecord r = find(parent.history.require(cli), id);
             StatementRecord last = r.finalStatement().orElseThrow(() -> new UserException("the ask " + shortId(r.id())
                     + " ran no statement that returned rows; there is nothing to run again"));
+            Configs.apply(cli, database, null, agentOptions);
             PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
             StatementOutcome o;
             try (PostgresAgent agent = ExportCommand.hostAgent(db, agentOptions)) {

@@ -129,6 +129,7 @@ final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Configs.apply(cli, database, null, null);
         String kind = transport.strip().toLowerCase(Locale.ROOT);
         if (!kind.equals("stdio") && !kind.equals("http")) {
             throw new UserException("--transport must be stdio or http but was '" + transport + "'");
@@ -182,6 +183,15 @@ final class McpCommand implements Callable<Integer> {
 
     private Map<String, PostgresDatabase> databases() {
         Map<String, PostgresDatabase> out = new LinkedHashMap<>();
+        dev.pgagent.config.DatabaseProfile selected = database.profile();
+        if (databases.isEmpty() && selected != null && database.config != null) {
+            // every profile of the configuration file, by its name, the selected one first
+            out.put(selected.name(), PostgresDatabase.of(DatabaseOptions.dataSource(cli, selected)));
+            for (dev.pgagent.config.DatabaseProfile p : database.config.databases()) {
+                out.putIfAbsent(p.name(), PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)));
+            }
+            return out;
+        }
         if (databases.isEmpty()) {
             out.put("default", PostgresDatabase.of(database.dataSource(cli)));
             return out;

@@ -36,12 +36,18 @@ final class ModelOptions {
                     + " The key is read from OPENAI_API_KEY only.")
     @Nullable String baseUrl;
 
+    /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
+    dev.pgagent.config.@Nullable AgentConfig config;
+
     /**
      * Returns whether the provider is Anthropic.
      *
      * @throws UserException if the provider is neither openai nor anthropic
      */
     boolean anthropic(Cli cli) {
+        if (config != null) {
+            return config.model().provider().equals("anthropic");
+        }
         String p = provider != null && !provider.isBlank() ? provider : cli.env("PGAGENT_PROVIDER");
         if (p == null || p.isBlank()) {
             return false;
@@ -55,6 +61,9 @@ final class ModelOptions {
 
     /** Returns the model name to use. */
     String model(Cli cli) {
+        if (config != null) {
+            return config.model().model();
+        }
         if (model != null && !model.isBlank()) {
             return model;
         }
@@ -64,6 +73,9 @@ final class ModelOptions {
 
     /** Returns the base URL, or null for the provider's own. */
     @Nullable String baseUrl(Cli cli) {
+        if (config != null) {
+            return config.model().baseUrl().orElse(null);
+        }
         return baseUrl != null && !baseUrl.isBlank()
                 ? baseUrl
                 : cli.env(anthropic(cli) ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL");
@@ -71,6 +83,9 @@ final class ModelOptions {
 
     /** Returns whether a model is configured: an API key or a base URL. */
     boolean configured(Cli cli) {
+        if (config != null) {
+            return config.model().apiKey().isPresent() || config.model().baseUrl().isPresent();
+        }
         return cli.env(anthropic(cli) ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") != null || baseUrl(cli) != null;
     }
 
@@ -84,6 +99,9 @@ final class ModelOptions {
             throw new UserException("no model configured: " + HOW_TO_CONFIGURE);
         }
         try {
+            if (config != null) {
+                return Models.client(config.model());
+            }
             if (anthropic(cli)) {
                 AnthropicLlmClient.Builder b = AnthropicLlmClient.builder().model(model(cli));
                 String key = cli.env("ANTHROPIC_API_KEY");

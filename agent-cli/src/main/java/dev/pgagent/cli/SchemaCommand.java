@@ -39,6 +39,7 @@ final class SchemaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Configs.apply(cli, database, null, null);
         SchemaModel schema = PostgresDatabase.of(database.dataSource(cli)).schema();
         if (!tables.isEmpty()) {
             List<TableInfo> chosen = new ArrayList<>();

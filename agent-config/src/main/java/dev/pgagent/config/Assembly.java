@@ -687,6 +687,7 @@ final class Assembly {
                     .orElse(Origin.builtIn());
             problem(where, "model.options: " + e.getMessage());
         }
+        adjustForProvider();
         resolveApiKey();
         return new ModelConfig(
                 Objects.requireNonNull(string("model.provider")),
@@ -708,6 +709,35 @@ final class Assembly {
                 duration("model.retries.maxBackoff"));
     }
 
+    private boolean anthropic() {
+        return "anthropic".equals(string("model.provider"));
+    }
+
+    /**
+     * With {@code provider: anthropic}, the environment's base URL is ANTHROPIC_BASE_URL (an OPENAI_BASE_URL meant for
+     * another server is not used) and the default model is Anthropic's.
+     */
+    private void adjustForProvider() {
+        if (!anthropic()) {
+            return;
+        }
+        Setting baseUrl = top.get("model.baseUrl");
+        if (baseUrl != null && baseUrl.origin().equals(Origin.env("OPENAI_BASE_URL"))) {
+            top.remove("model.baseUrl");
+        }
+        String anthropicUrl = env.get("ANTHROPIC_BASE_URL");
+        if (!top.containsKey("model.baseUrl") && anthropicUrl != null && !anthropicUrl.isBlank()) {
+            KeyDef def = Keys.find(Keys.top(), "model.baseUrl").orElseThrow();
+            Setting s = parse(def, "model.baseUrl", anthropicUrl.strip(), Origin.env("ANTHROPIC_BASE_URL"));
+            if (s != null) {
+                top.put("model.baseUrl", s);
+            }
+        }
+        if (!top.containsKey("model.model")) {
+            top.put("model.model", new Setting(Keys.DEFAULT_ANTHROPIC_MODEL, Origin.builtIn(), "model.model"));
+        }
+    }
+
     private void resolveApiKey() {
         List<Setting> sources = new ArrayList<>();
         for (String k : List.of("model.apiKey", "model.apiKeyEnv", "model.apiKeyFile")) {
@@ -722,18 +752,20 @@ final class Assembly {
             apiKey = resolveSecret(chosen);
             return;
         }
-        String key = env.get("OPENAI_API_KEY");
+        boolean anthropic = anthropic();
+        String variable = anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+        String key = env.get(variable);
         Setting baseUrl = top.get("model.baseUrl");
-        boolean openAi = baseUrl == null
-                || Keys.OPENAI_BASE_URL.equals(baseUrl.value())
-                || baseUrl.origin().equals(Origin.env("OPENAI_BASE_URL"));
+        boolean providers = baseUrl == null
+                || (anthropic ? Keys.ANTHROPIC_BASE_URL : Keys.OPENAI_BASE_URL).equals(baseUrl.value())
+                || baseUrl.origin().equals(Origin.env(anthropic ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"));
         if (key != null && !key.isEmpty()) {
-            if (openAi) {
-                apiKey = Secret.of(key, "env OPENAI_API_KEY");
-                apiKeyOrigin = Origin.env("OPENAI_API_KEY");
+            if (providers) {
+                apiKey = Secret.of(key, "env " + variable);
+                apiKeyOrigin = Origin.env(variable);
             } else {
-                warnings.add("OPENAI_API_KEY is not sent to " + baseUrl.value() + " (set at " + baseUrl.origin()
-                        + "); to send it there, set model.apiKeyEnv: OPENAI_API_KEY");
+                warnings.add(variable + " is not sent to " + baseUrl.value() + " (set at " + baseUrl.origin()
+                        + "); to send it there, set model.apiKeyEnv: " + variable);
             }
         }
     }

@@ -353,7 +353,21 @@ public final class PostgresAgent implements AutoCloseable {
          * @throws IllegalArgumentException if a profile's name is not a valid database name
          */
         public Builder configuration(dev.pgagent.config.AgentConfig config) {
+            return configuration(config, p -> PostgresDatabase.of(dev.pgagent.db.postgres.PgDataSources.fromUrl(
+                    p.jdbcUrl(), p.user(), p.password().map(dev.pgagent.config.Secret::reveal).orElse(null))));
+        }
+
+        /**
+         * Applies a loaded configuration as {@link #configuration(dev.pgagent.config.AgentConfig)} does, taking
+         * each profile's database from {@code databases} (a client that has already connected to the selected
+         * profile passes its own, with the connect timeout and pool it chose).
+         *
+         * @throws IllegalArgumentException if a profile's name is not a valid database name
+         */
+        public Builder configuration(dev.pgagent.config.AgentConfig config,
+                java.util.function.Function<dev.pgagent.config.DatabaseProfile, PostgresDatabase> databases) {
             Objects.requireNonNull(config, "config == null");
+            Objects.requireNonNull(databases, "databases == null");
             dev.pgagent.config.AgentSettings a = config.agent();
             policy(config.policy());
             maxSteps(a.maxSteps());
@@ -376,10 +390,9 @@ public final class PostgresAgent implements AutoCloseable {
             config.databases().stream().filter(p -> !p.name().equals(config.database().name()))
                     .forEach(profiles::add);
             for (dev.pgagent.config.DatabaseProfile p : profiles) {
-                DataSource ds = dev.pgagent.db.postgres.PgDataSources.fromUrl(p.jdbcUrl(), p.user(),
-                        p.password().map(dev.pgagent.config.Secret::reveal).orElse(null));
+                PostgresDatabase db = Objects.requireNonNull(databases.apply(p), "databases returned null");
                 addDatabase(AgentDatabase.builder(p.name()).description(p.description().orElse(""))
-                        .dataSource(ds).policy(p.policy()).build());
+                        .database(db).policy(p.policy()).build());
             }
             return this;
         }

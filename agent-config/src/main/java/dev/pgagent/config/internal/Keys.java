@@ -27,6 +27,12 @@ public final class Keys {
     /** OpenAI's API base URL, the default. */
     public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
 
+    /** The model name used with {@code provider: anthropic} when none is configured. */
+    public static final String DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
+
+    /** Anthropic's API base URL, the default with {@code provider: anthropic}. */
+    public static final String ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+
     private static final SafetyPolicy D = SafetyPolicy.READ_ONLY;
 
     /** Top-level keys that are not sections. */
@@ -39,18 +45,24 @@ public final class Keys {
 
     /** The model section. */
     public static final List<KeyDef> MODEL = List.of(
-            key("model.provider", ValueType.choice("openai")).def("openai").env("PGAGENT_PROVIDER").active()
+            key("model.provider", ValueType.choice("openai", "anthropic")).def("openai").env("PGAGENT_PROVIDER")
+                    .active()
                     .doc("The model API: openai, which is OpenAI's and every compatible server's (Ollama, vLLM, "
-                            + "LM Studio, OpenRouter, Azure OpenAI).").build(),
-            key("model.baseUrl", ValueType.httpUrl()).defText("OpenAI's, " + OPENAI_BASE_URL)
+                            + "LM Studio, OpenRouter, Azure OpenAI), or anthropic (Anthropic's Messages API).")
+                    .build(),
+            key("model.baseUrl", ValueType.httpUrl()).defText("the provider's, " + OPENAI_BASE_URL + " or "
+                            + ANTHROPIC_BASE_URL)
                     .env("OPENAI_BASE_URL").example("http://localhost:11434/v1")
-                    .doc("The API's base URL; /chat/completions is appended.").build(),
+                    .doc("The API's base URL. From the environment: OPENAI_BASE_URL for openai, ANTHROPIC_BASE_URL "
+                            + "for anthropic.").build(),
             key("model.model", ValueType.string()).def(DEFAULT_MODEL).env("PGAGENT_MODEL").active()
-                    .doc("The model name.").build(),
+                    .doc("The model name; with provider anthropic the default is " + DEFAULT_ANTHROPIC_MODEL + ".")
+                    .build(),
             key("model.apiKey", ValueType.string()).secret().example("${OPENAI_API_KEY}")
                     .doc("The API key, as ${VARIABLE} only: a key written here in clear text is refused.").build(),
             key("model.apiKeyEnv", ValueType.envName()).example("OPENAI_API_KEY")
-                    .defText("OPENAI_API_KEY, while baseUrl is OpenAI's or comes from OPENAI_BASE_URL")
+                    .defText("OPENAI_API_KEY (ANTHROPIC_API_KEY for anthropic), while baseUrl is the provider's or "
+                            + "comes from the environment")
                     .doc("The environment variable that holds the API key.").build(),
             key("model.apiKeyFile", ValueType.path()).example("/run/secrets/openai-api-key")
                     .doc("A file that holds the API key (a mounted secret); one trailing newline is dropped.")
