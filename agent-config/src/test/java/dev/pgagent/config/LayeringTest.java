@@ -62,6 +62,31 @@ class LayeringTest {
     }
 
     @Test
+    void anthropicTakesItsOwnKeyBaseUrlAndDefaultModelFromTheEnvironment() {
+        fx.env("ANTHROPIC_API_KEY", "sk-ant-from-env").env("OPENAI_API_KEY", "sk-openai-from-env")
+                .env("OPENAI_BASE_URL", "http://localhost:11434/v1")
+                .env("ANTHROPIC_BASE_URL", "http://anthropic-proxy:8080");
+        AgentConfig c = fx.loader("model:\n  provider: anthropic\n").build().load();
+        assertThat(c.model().provider()).isEqualTo("anthropic");
+        assertThat(c.model().model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(c.model().baseUrl()).contains("http://anthropic-proxy:8080");
+        assertThat(c.model().apiKey().orElseThrow().reveal()).isEqualTo("sk-ant-from-env");
+        assertThat(c.effective().get("model.apiKey").orElseThrow().origin()).hasToString("env ANTHROPIC_API_KEY");
+        assertThat(c.effective().get("model.baseUrl").orElseThrow().origin()).hasToString("env ANTHROPIC_BASE_URL");
+        assertThat(c.effective().render()).doesNotContain("sk-ant-from-env").doesNotContain("sk-openai-from-env");
+    }
+
+    @Test
+    void anthropicKeyIsNotSentToAServerTheFileNames() {
+        fx.env("ANTHROPIC_API_KEY", "sk-ant-from-env");
+        AgentConfig c = fx.loader("model:\n  provider: anthropic\n  baseUrl: http://elsewhere:9000\n"
+                + "  model: claude-x\n").build().load();
+        assertThat(c.model().apiKey()).isEmpty();
+        assertThat(c.model().model()).isEqualTo("claude-x");
+        assertThat(c.warnings()).anyMatch(w -> w.contains("ANTHROPIC_API_KEY is not sent to http://elsewhere:9000"));
+    }
+
+    @Test
     void overridesComeAsAMapToo() {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("model.model", "gpt-4o");

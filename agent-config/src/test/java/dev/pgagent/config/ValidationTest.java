@@ -174,7 +174,7 @@ class ValidationTest {
                   maxStep: 5
                   timeout: soon
                 model:
-                  provider: anthropic
+                  provider: gemini
                 default: slaes
                 databases:
                   - name: sales
@@ -187,7 +187,7 @@ class ValidationTest {
                         "pgagent.yaml:3:3: unknown key 'maxStep' in agent; did you mean 'maxSteps'?",
                         "pgagent.yaml:4:12: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or "
                                 + "PT30S but was 'soon'",
-                        "pgagent.yaml:6:13: model.provider must be one of openai but was 'anthropic'",
+                        "pgagent.yaml:6:13: model.provider must be one of openai, anthropic but was 'gemini'",
                         "pgagent.yaml:10:11: databases.sales.port must be an integer from 1 to 65535 but was '99999'",
                         "pgagent.yaml:11:11: duplicate profile name 'sales' (first at line 9)",
                         "pgagent.yaml:7:10: default names 'slaes', which is not a profile in databases; did you mean "
