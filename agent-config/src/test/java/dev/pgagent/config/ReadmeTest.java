@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's key table lists every key, and its example file loads. */
 class ReadmeTest {
-    private static final Path README = Path.of("README.md");
+    private static final Path README = Path.of("..", "README.md");
 
     @TempDir
     Path dir;
