@@ -44,6 +44,11 @@ final class Configs {
             cli.err.println("pg-agent: warning: " + cli.scrub(warning));
         }
         db.watcher = watcher;
+        if (!cli.debug) {
+            // before the first logger is made, so slf4j-simple reads them; --debug wins
+            Logging.configure(config.logging().level().name().toLowerCase(java.util.Locale.ROOT),
+                    config.logging().file().map(Path::toString).orElse("System.err"));
+        }
         use(cli, config, db, model, agent);
         return config;
     }

@@ -28,9 +28,13 @@ import picocli.CommandLine.Parameters;
         description = "Lists the newest asks recorded in the history (see --history): id, time, status, rows and"
                 + " question. 'history search TEXT' finds asks whose question, answer or SQL holds TEXT;"
                 + " 'history show ID' shows one with its statements, verdicts and outcomes; 'history rerun ID' runs"
-                + " its last read again, validated under today's policy, through the safety layer. An ID may be"
-                + " shortened to its first characters.",
-        subcommands = {HistoryCommand.Search.class, HistoryCommand.Show.class, HistoryCommand.Rerun.class})
+                + " its last read again, validated under today's policy, through the safety layer. 'history example"
+                + " --sql SQL QUESTION' adds a golden question-and-SQL pair the agent shows the model for similar"
+                + " questions on that database; 'history examples' lists them; 'history forget ID' deletes a pair, or"
+                + " keeps a recorded ask from ever being shown as an example. An ID may be shortened to its first"
+                + " characters.",
+        subcommands = {HistoryCommand.Search.class, HistoryCommand.Show.class, HistoryCommand.Rerun.class,
+            HistoryCommand.Examples.class, HistoryCommand.Example.class, HistoryCommand.Forget.class})
 final class HistoryCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -280,6 +284,143 @@ final class HistoryCommand implements Callable<Integer> {
                 }
             }
             return o.isExecuted() ? 0 : 1;
+        }
+    }
+
+    /** Returns the name examples are kept under: --database, else the profile's, else the database's own name. */
+    static String exampleDatabase(Cli cli, DatabaseOptions database, @org.jspecify.annotations.Nullable String name) {
+        if (name != null && !name.isBlank()) {
+            return name.strip();
+        }
+        dev.pgagent.config.DatabaseProfile profile = database.profile();
+        if (profile != null) {
+            return profile.name();
+        }
+        return HistoryOptions.databaseName(PostgresDatabase.of(database.dataSource(cli)));
+    }
+
+    /** {@code history examples}. */
+    @Command(name = "examples", mixinStandardHelpOptions = true,
+            header = "Lists the golden question-and-SQL pairs of a database.")
+    static final class Examples implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        HistoryCommand parent;
+
+        @Mixin
+        DatabaseOptions database = new DatabaseOptions();
+
+        @Option(names = "--database", paramLabel = "NAME", description = "The database the pairs are for. Default:"
+                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
+        @org.jspecify.annotations.Nullable String name;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Cli cli = parent.cli;
+            Configs.apply(cli, database, null, null);
+            PostgresHistoryStore store = parent.history.require(cli);
+            String db = exampleDatabase(cli, database, name);
+            List<dev.pgagent.api.history.QueryExample> examples = store.examples(db);
+            if (json || parent.json) {
+                ArrayNode a = JsonViews.MAPPER.createArrayNode();
+                for (dev.pgagent.api.history.QueryExample e : examples) {
+                    a.addObject().put("id", e.id()).put("database", e.database()).put("question", e.question())
+                            .put("sql", e.sql()).put("createdAt", e.createdAt().toString());
+                }
+                cli.out.println(cli.scrub(JsonViews.pretty(a)));
+                return 0;
+            }
+            if (examples.isEmpty()) {
+                cli.out.println("(no golden examples for " + db + "; add one with: pg-agent history example --sql"
+                        + " \"SELECT ...\" \"the question\")");
+                return 0;
+            }
+            for (dev.pgagent.api.history.QueryExample e : examples) {
+                cli.out.println(cli.scrub(e.id() + "  " + TIME.format(e.createdAt()) + "  " + oneLine(e.question(), 100)));
+                cli.out.println(cli.scrub("    " + e.sql().strip().replace("\n", "\n    ")));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code history example --sql SQL QUESTION}. */
+    @Command(name = "example", mixinStandardHelpOptions = true,
+            header = "Adds a golden question-and-SQL pair for a database.",
+            description = "Adds a pair the agent shows the model, as an example, for similar questions on the same"
+                    + " database (never with result rows). The SQL must be a read the safety policy allows; it is"
+                    + " checked now and again whenever the model runs what it learnt from it.")
+    static final class Example implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        HistoryCommand parent;
+
+        @Mixin
+        DatabaseOptions database = new DatabaseOptions();
+
+        @Option(names = "--database", paramLabel = "NAME", description = "The database the pair is for. Default:"
+                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
+        @org.jspecify.annotations.Nullable String name;
+
+        @Option(names = "--sql", paramLabel = "SQL", required = true, description = "The SQL that answers it.")
+        String sql = "";
+
+        @Parameters(paramLabel = "QUESTION", arity = "1..*", description = "The question (words are joined).")
+        List<String> words = List.of();
+
+        @Override
+        public Integer call() {
+            Cli cli = parent.cli;
+            String question = String.join(" ", words).strip();
+            if (question.isEmpty()) {
+                throw new UserException("the question is empty");
+            }
+            dev.pgagent.api.safety.Verdict v = dev.pgagent.safety.JSqlParserSafetyValidator
+                    .of(dev.pgagent.api.safety.SafetyPolicy.READ_ONLY).validate(sql);
+            if (!v.isAllowed()) {
+                throw new UserException("the example's SQL must be a read the read-only policy allows, but it was "
+                        + v.decision() + " " + v.kind() + ": " + v.reason());
+            }
+            Configs.apply(cli, database, null, null);
+            PostgresHistoryStore store = parent.history.require(cli);
+            dev.pgagent.api.history.QueryExample e = store.addExample(exampleDatabase(cli, database, name), question,
+                    sql.strip());
+            if (parent.json) {
+                cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.MAPPER.createObjectNode().put("id", e.id())
+                        .put("database", e.database()))));
+            } else {
+                cli.out.println("added " + e.id() + " for " + e.database() + "; delete it with: pg-agent history forget "
+                        + e.id());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code history forget ID}. */
+    @Command(name = "forget", mixinStandardHelpOptions = true,
+            header = "Deletes a golden pair, or keeps a recorded ask from being shown as an example.")
+    static final class Forget implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        HistoryCommand parent;
+
+        @Parameters(paramLabel = "ID", description = "A golden pair's id (example-...), or an ask's id or its first"
+                + " characters.")
+        String id = "";
+
+        @Override
+        public Integer call() {
+            Cli cli = parent.cli;
+            PostgresHistoryStore store = parent.history.require(cli);
+            String target = id.strip();
+            if (!target.startsWith("example-")) {
+                target = find(store, target).id();
+            }
+            if (!store.forget(target)) {
+                throw new UserException("nothing has the id '" + id + "'");
+            }
+            cli.out.println(target.startsWith("example-") ? "deleted " + target
+                    : "the ask " + shortId(target) + " stays in the history but is never shown as an example again");
+            return 0;
         }
     }
 }

@@ -12,4 +12,10 @@ final class Logging {
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     }
+
+    /** Sets the level and the file the configuration file names (before the first logger is made). */
+    static void configure(String level, String file) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.logFile", file);
+    }
 }

@@ -204,6 +204,74 @@ class ExportHistoryIT {
     }
 
     @Test
+    void goldenExamplesAreAddedShownToTheModelListedAndForgotten() throws Exception {
+        String golden = "SELECT s.name, count(*) AS products FROM shop.suppliers s"
+                + " JOIN shop.products p ON p.supplier_id = s.supplier_id GROUP BY s.name";
+        CliResult add = CliResult.run(env("cli_hist_d"), "", "history", "example", "--url", DemoData.url(), "--sql",
+                golden, "How many products does each supplier sell?");
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        String exampleId = add.out().replaceAll("(?s).*added (example-[0-9a-f-]+).*", "$1");
+        assertThat(exampleId).startsWith("example-");
+
+        CliResult refused = CliResult.run(env("cli_hist_d"), "", "history", "example", "--url", DemoData.url(),
+                "--sql", "DELETE FROM shop.products", "Remove every product");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("must be a read");
+
+        CliResult list = CliResult.run(env("cli_hist_d"), "", "history", "examples", "--url", DemoData.url());
+        assertThat(list.out()).contains(exampleId).contains("each supplier sell").contains("JOIN shop.products");
+
+        model.enqueue(answer("Noted."));
+        CliResult ask = CliResult.run(env("cli_hist_d"), "", "ask", "--url", DemoData.url(),
+                "Which supplier sells the most products?");
+        assertThat(ask.exitCode()).as(ask.err()).isZero();
+        String prompt = model.takeRequest().getBody().readUtf8();
+        assertThat(prompt).contains("How many products does each supplier sell?").contains("GROUP BY s.name");
+
+        CliResult forget = CliResult.run(env("cli_hist_d"), "", "history", "forget", exampleId);
+        assertThat(forget.exitCode()).as(forget.err()).isZero();
+        assertThat(forget.out()).contains("deleted " + exampleId);
+        CliResult after = CliResult.run(env("cli_hist_d"), "", "history", "examples", "--url", DemoData.url(),
+                "--json");
+        assertThat(JSON.readTree(after.out())).isEmpty();
+        CliResult again = CliResult.run(env("cli_hist_d"), "", "history", "forget", exampleId);
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("nothing has the id");
+
+        model.enqueue(answer("Noted again."));
+        CliResult later = CliResult.run(env("cli_hist_d"), "", "ask", "--url", DemoData.url(),
+                "Which supplier sells the most products?");
+        assertThat(later.exitCode()).as(later.err()).isZero();
+        assertThat(model.takeRequest().getBody().readUtf8()).doesNotContain("GROUP BY s.name");
+    }
+
+    @Test
+    void aForgottenAskIsNeverShownAsAnExampleAgain() throws Exception {
+        String sql = "SELECT count(*) AS suppliers FROM shop.suppliers";
+        model.enqueue(toolCall("call_1", sql));
+        model.enqueue(answer("There are 25 suppliers."));
+        assertThat(CliResult.run(env("cli_hist_e"), "", "ask", "--url", DemoData.url(), "How many suppliers are"
+                + " there?").exitCode()).isZero();
+        model.takeRequest();
+        model.takeRequest();
+        model.enqueue(answer("Still 25."));
+        assertThat(CliResult.run(env("cli_hist_e"), "", "ask", "--url", DemoData.url(), "How many suppliers do we"
+                + " have?").exitCode()).isZero();
+        assertThat(model.takeRequest().getBody().readUtf8()).contains(sql);
+
+        String id = JSON.readTree(CliResult.run(env("cli_hist_e"), "", "history", "--json").out()).get(1).get("id")
+                .asText();
+        CliResult forget = CliResult.run(env("cli_hist_e"), "", "history", "forget", id.substring(0, 8));
+        assertThat(forget.exitCode()).as(forget.err()).isZero();
+        assertThat(forget.out()).contains("never shown as an example again");
+
+        model.enqueue(answer("Yes, 25."));
+        assertThat(CliResult.run(env("cli_hist_e"), "", "ask", "--url", DemoData.url(), "How many suppliers are"
+                + " listed?").exitCode()).isZero();
+        assertThat(model.takeRequest().getBody().readUtf8()).doesNotContain(sql);
+    }
+
+    @Test
     void chatResumeContinuesTheLatestConversation() throws Exception {
         model.enqueue(toolCall("call_1", "SELECT count(*) FROM shop.suppliers"));
         model.enqueue(answer("There are 25 suppliers."));
