@@ -128,7 +128,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** The commands, in the order help lists them. */
     static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history", "config");
+            "history", "config", "tui");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -180,6 +180,7 @@ public final class PgAgentCli implements Callable<Integer> {
             case "export" -> new ExportCommand(cli);
             case "history" -> new HistoryCommand(cli);
             case "config" -> new ConfigCommand(cli);
+            case "tui" -> new TuiCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }
@@ -217,6 +218,10 @@ public final class PgAgentCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (cli.terminals.in() && cli.terminals.out()) {
+            // at a terminal, no command opens the terminal UI on the database the environment or file names
+            return new TuiCommand(cli).call();
+        }
         cli.err.println("pg-agent: a command is required; the commands are " + String.join(", ", COMMANDS)
                 + " (see 'pg-agent --help')");
         return USAGE;

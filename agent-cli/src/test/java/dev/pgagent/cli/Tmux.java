@@ -25,8 +25,14 @@ final class Tmux implements AutoCloseable {
 
     /** Starts {@code sh script} in a 120x40 terminal. */
     static Tmux start(Path script) throws IOException, InterruptedException {
+        return start(script, 120, 40);
+    }
+
+    /** Starts {@code sh script} in a terminal of {@code width} x {@code height}. */
+    static Tmux start(Path script, int width, int height) throws IOException, InterruptedException {
         Tmux t = new Tmux();
-        t.tmux("new-session", "-d", "-s", t.session, "-x", "120", "-y", "40", "sh " + script);
+        t.tmux("new-session", "-d", "-s", t.session, "-x", Integer.toString(width), "-y", Integer.toString(height),
+                "sh " + script);
         t.tmux("set-option", "-t", t.session, "history-limit", "5000");
         return t;
     }
@@ -48,6 +54,32 @@ final class Tmux implements AutoCloseable {
     /** Returns the screen and its scrollback, as text. */
     String screen() throws IOException, InterruptedException {
         return tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-5000");
+    }
+
+    /** Returns only what the terminal shows now (no scrollback), one string a line. */
+    List<String> visible() throws IOException, InterruptedException {
+        return tmux("capture-pane", "-p", "-t", session).lines().toList();
+    }
+
+    /** Resizes the terminal, as a user dragging the window's corner would. */
+    Tmux resize(int width, int height) throws IOException, InterruptedException {
+        tmux("resize-window", "-t", session, "-x", Integer.toString(width), "-y", Integer.toString(height));
+        return this;
+    }
+
+    /** Waits until what the terminal shows now satisfies {@code test}; returns it. */
+    List<String> waitForVisible(Predicate<List<String>> test, String what) throws IOException, InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        List<String> lines = visible();
+        while (!test.test(lines)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("waited " + DEADLINE.toSeconds() + " s for " + what + "; the screen:\n"
+                        + String.join("\n", lines));
+            }
+            Thread.sleep(50); // poll the screen; the deadline, not this pause, bounds the wait
+            lines = visible();
+        }
+        return lines;
     }
 
     /** Waits until the screen contains {@code text}; returns the screen. */
