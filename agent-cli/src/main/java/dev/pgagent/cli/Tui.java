@@ -986,13 +986,19 @@ final class Tui implements AutoCloseable {
                 + "):", bold()));
         int n = Math.max(Math.max(incoming.size(), outgoing.size()), 1);
         int side = Math.max(10, (width - t.name().length() - 12) / 2);
+        // referencing tables on the left, the table in the middle, the tables it references on the right
+        int inWidth = Math.min(side, incoming.stream().mapToInt(String::length).max().orElse(0));
         for (int i = 0; i < Math.min(n, 12); i++) {
             String in = i < incoming.size() ? incoming.get(i) : "";
             String outName = i < outgoing.size() ? outgoing.get(i) : "";
             String mid = i == 0 ? "[" + t.name() + "]" : " ".repeat(t.name().length() + 2);
-            String l = pad(cut(in, side), side) + (in.isEmpty() ? "    " : " -> ") + mid
-                    + (outName.isEmpty() ? "" : " -> " + cut(outName, side));
+            String l = (inWidth == 0 ? "" : pad(cut(in, inWidth), inWidth) + (in.isEmpty() ? "    " : " -> "))
+                    + mid + (outName.isEmpty() ? "" : " -> " + cut(outName, Math.max(10, width - inWidth
+                    - t.name().length() - 10)));
             out.add(new AttributedString(l));
+        }
+        if (n > 12) {
+            out.add(new AttributedString("... and " + (n - 12) + " more", faint()));
         }
         return out;
     }
