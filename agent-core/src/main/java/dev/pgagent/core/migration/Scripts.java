@@ -115,8 +115,20 @@ final class Scripts {
                 int end = s.indexOf('\n');
                 s = end < 0 ? "" : s.substring(end + 1).strip();
             } else if (s.startsWith("/*")) {
-                int end = s.indexOf("*/");
-                s = end < 0 ? "" : s.substring(end + 2).strip();
+                int depth = 0;
+                int j = 0;
+                do {
+                    if (s.startsWith("/*", j)) {
+                        depth++;
+                        j += 2;
+                    } else if (s.startsWith("*/", j)) {
+                        depth--;
+                        j += 2;
+                    } else {
+                        j++;
+                    }
+                } while (depth > 0 && j < s.length());
+                s = s.substring(Math.min(j, s.length())).strip();
             } else {
                 return s;
             }
@@ -222,7 +234,7 @@ final class Scripts {
             + "\\s+)?(?:primary\\s+key|unique)\\s*\\(.*");
     private static final Pattern VACUUM_FULL = Pattern.compile("(?is)^\\s*vacuum\\s*(?:\\(\\s*full[^)]*\\)|full\\b)"
             + "(?:\\s+(?:verbose|analyze|freeze)\\b)*\\s*(" + NAME + ")?.*");
-    private static final Pattern CLUSTER = Pattern.compile("(?is)^\\s*cluster\\s+(?:verbose\\s+)?(" + NAME + ")?.*");
+    private static final Pattern CLUSTER = Pattern.compile("(?is)^\\s*cluster\\b(?:\\s+verbose\\b)?\\s*(" + NAME + ")?.*");
 
     /** Returns the heavy locks and rewrites {@code sql} causes, for the warnings shown before it is applied. */
     static List<Rewrite> rewrites(String sql) {
