@@ -250,7 +250,8 @@ public final class DatabaseHealth {
                    (extract(epoch FROM now() - xact_start) * 1000)::bigint,
                    (extract(epoch FROM now() - state_change) * 1000)::bigint
             FROM pg_stat_activity
-            WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+            WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()
+              AND backend_type = 'client backend'
               AND (now() - xact_start >= interval '%d milliseconds'
                    OR (state LIKE 'idle in transaction%%' AND now() - state_change >= interval '%d milliseconds'))
             ORDER BY xact_start, pid LIMIT 50""";
