@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -95,18 +96,23 @@ final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    /** Returns an agent for the guarded path only (no model is called), confirming with {@code handler}. */
-    static PostgresAgent agent(PostgresDatabase db, AgentOptions options, ConfirmationHandler handler) {
+    /**
+     * Returns an agent for the guarded path only (no model is called), confirming with {@code handler}; a statement
+     * (and each call) may take up to {@code timeout}, as index builds on big tables do.
+     */
+    static PostgresAgent agent(PostgresDatabase db, AgentOptions options, ConfirmationHandler handler,
+            Duration timeout) {
         LlmClient noModel = request -> {
             throw new LlmException("this command calls no model", LlmException.Reason.OTHER, false, null);
         };
-        SafetyPolicy policy = options.policy();
+        SafetyPolicy policy = options.policy().toBuilder().askMaxTime(timeout).statementTimeout(timeout).build();
         PostgresAgent.Builder b = PostgresAgent.builder()
                 .llm(noModel)
                 .database(db)
                 .policy(policy)
                 .safetyValidator(JSqlParserSafetyValidator.of(policy))
                 .confirmationHandler(handler)
+                .timeout(timeout)
                 .valueGrounding(false);
         if (options.audit != null) {
             b.addAuditSink(AuditSinks.jsonLines(options.audit));
@@ -290,6 +296,10 @@ final class MigrateCommand implements Callable<Integer> {
         @Mixin
         AgentOptions agentOptions = new AgentOptions();
 
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "The longest a statement may run (index"
+                + " builds on big tables take a while). Default: 3600.")
+        long timeoutSeconds = 3600;
+
         Apply(Cli cli) {
             this.cli = cli;
         }
@@ -297,6 +307,10 @@ final class MigrateCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             agentOptions.checkSettings();
+            if (timeoutSeconds < 1) {
+                throw new UserException("--timeout must be >= 1 second but was " + timeoutSeconds);
+            }
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
             if (agentOptions.policy == null) {
                 agentOptions.policy = PolicyLevel.PERMISSIVE;
             }
@@ -306,9 +320,9 @@ final class MigrateCommand implements Callable<Integer> {
                     ? ConfirmationHandler.DECLINE_ALL
                     : new TerminalConfirmations(cli, cli.out, LineInput.plain(cli, cli.out), "The migration");
             Migrations.ApplyReport r;
-            try (PostgresAgent agent = agent(db, agentOptions, handler)) {
+            try (PostgresAgent agent = agent(db, agentOptions, handler, timeout)) {
                 Migrations m = location.builder().path(agent.guardedPath(ExportCommand.caller(cli))).dataSource(ds)
-                        .confirmationHandler(handler).listener(this::show).build();
+                        .confirmationHandler(handler).listener(this::show).timeout(timeout).build();
                 r = m.apply();
             }
             if (r.migrations().isEmpty()) {

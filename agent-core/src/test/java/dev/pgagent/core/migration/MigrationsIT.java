@@ -247,6 +247,33 @@ class MigrationsIT {
     }
 
     @Test
+    void aMigrationThatStopsPartWayIsRecordedAsFailedAsFlywayWould() throws Exception {
+        try (PostgresAgent agent = agent(PERMISSIVE, approving())) {
+            Migrations m = migrations(agent, approving());
+            // CONCURRENTLY means no dry run; the unique index then fails on the duplicate codes, as a build would
+            exec("UPDATE items SET code = 'same' WHERE id <= 2");
+            m.plan(new Migrations.Change("ALTER TABLE items ADD COLUMN flag boolean; "
+                    + "CREATE UNIQUE INDEX CONCURRENTLY items_code_key ON items (code)", "flag and unique code"), true);
+            m.plan(new Migrations.Change("ALTER TABLE items ADD COLUMN later int", "later"), true);
+
+            Migrations.ApplyReport r = m.apply();
+
+            assertThat(r.migrations()).singleElement().satisfies(a -> {
+                assertThat(a.result()).isEqualTo(Result.FAILED);
+                assertThat(a.message()).startsWith("statement 2 of 2 was failed (")
+                        .contains("could not create unique index").endsWith("after 1 ran; recorded as failed");
+            });
+            assertThat(m.status()).extracting(Migrations.Entry::state).containsExactly(State.FAILED, State.PENDING);
+            assertThat(column("SELECT success::text FROM flyway_schema_history")).containsExactly("false");
+            assertThat(m.apply().migrations()).singleElement().satisfies(a -> {
+                assertThat(a.result()).isEqualTo(Result.REFUSED);
+                assertThat(a.message()).contains("is failed in the history");
+            });
+            assertThat(flyway().info().current().getState()).isEqualTo(MigrationState.FAILED);
+        }
+    }
+
+    @Test
     void aChangedAppliedFileIsAChecksumMismatchThatBlocksApplying() throws Exception {
         try (PostgresAgent agent = agent(PERMISSIVE, approving())) {
             Migrations m = migrations(agent, approving());
