@@ -7,8 +7,16 @@ import dev.pgagent.db.postgres.DatabaseHealth.Issue;
 import dev.pgagent.db.postgres.DatabaseHealth.Report;
 import dev.pgagent.db.postgres.DatabaseHealth.Severity;
 import dev.pgagent.db.postgres.DatabaseHealth.Thresholds;
+import dev.pgagent.api.safety.StatementKind;
+import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.api.sql.SqlGateway;
+import dev.pgagent.api.sql.StatementOutcome;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DatabaseHealthTest {
@@ -87,5 +95,77 @@ class DatabaseHealthTest {
         assertThat(DatabaseHealth.duration(125_000)).isEqualTo("2 min 5 s");
         assertThat(DatabaseHealth.duration(7_500_000)).isEqualTo("2 h 5 min");
         assertThat(DatabaseHealth.bytes(3L << 30)).isEqualTo("3 GB");
+    }
+
+    /**
+     * A gateway that answers each check's query with canned rows, for states a test server cannot reach (wraparound,
+     * a lagging replica, connections used up); a query named nowhere is refused.
+     */
+    private static SqlGateway canned(Map<String, List<List<String>>> rowsByQueryPart) {
+        return new SqlGateway() {
+            @Override
+            public StatementOutcome execute(String sql) {
+                Verdict v = Verdict.allow(StatementKind.READ, "read", Set.of());
+                for (Map.Entry<String, List<List<String>>> e : rowsByQueryPart.entrySet()) {
+                    if (sql.contains(e.getKey())) {
+                        QueryResult.Builder b = QueryResult.builder().columns(java.util.stream.IntStream
+                                .range(0, e.getValue().get(0).size())
+                                .mapToObj(i -> new dev.pgagent.api.sql.ResultColumn("c" + i, "text",
+                                        java.sql.Types.VARCHAR))
+                                .toList());
+                        e.getValue().forEach(row -> b.addRow(List.copyOf(row)));
+                        return StatementOutcome.executed(sql, v, b.build());
+                    }
+                }
+                return StatementOutcome.refused(sql, Verdict.deny(StatementKind.READ, "not in this test"));
+            }
+
+            @Override
+            public StatementOutcome explain(String sql) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Verdict check(String sql) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    @Test
+    void classifiesStatesATestServerCannotReach() {
+        DatabaseHealth.Report r = DatabaseHealth.check(canned(Map.of(
+                "age(datfrozenxid)", List.of(List.of("shop", "1700000000", "200000000")),
+                "pg_stat_replication", List.of(
+                        Arrays.asList("replica1", "10.0.0.2", "streaming", "900000", "5368709120"),
+                        Arrays.asList("replica2", "10.0.0.3", "catchup", "0", "0"),
+                        Arrays.asList("replica3", "10.0.0.4", "streaming", "100", "0")),
+                "max_connections", List.of(List.of("97", "100", "3")),
+                "pg_stat_database", List.of(List.of("9000", "1000")))));
+
+        assertThat(r.issues()).anySatisfy(i -> {
+            assertThat(i.check()).isEqualTo("xid_wraparound");
+            assertThat(i.subject()).isEqualTo("shop");
+            assertThat(i.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(i.message()).contains("1700000000 transactions old, 79.2% of the way");
+        });
+        assertThat(r.issues()).filteredOn(i -> i.check().equals("replication_lag"))
+                .extracting(Issue::subject, Issue::severity)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("replica1 at 10.0.0.2", Severity.CRITICAL),
+                        org.assertj.core.groups.Tuple.tuple("replica2 at 10.0.0.3", Severity.WARNING));
+        assertThat(r.issues()).anySatisfy(i -> {
+            assertThat(i.check()).isEqualTo("replication_lag");
+            assertThat(i.message()).isEqualTo("is streaming, replaying 15 min 0 s (5 GB of WAL) behind the primary.");
+        });
+        assertThat(r.issues()).anySatisfy(i -> {
+            assertThat(i.check()).isEqualTo("connections");
+            assertThat(i.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(i.message()).isEqualTo("97 of 97 usable connections are in use (100%).");
+        });
+        assertThat(r.facts()).contains("replication: 3 replicas connected");
+        // the cache check needs 10,000 block reads before it judges; 90% of exactly that is a warning
+        assertThat(r.issues()).anySatisfy(i -> assertThat(i.check()).isEqualTo("cache_hit_ratio"));
+        assertThat(r.skipped()).anySatisfy(sk -> assertThat(sk).startsWith("unused_index: refused"));
+        assertThat(r.worst()).contains(Severity.CRITICAL);
     }
 }
