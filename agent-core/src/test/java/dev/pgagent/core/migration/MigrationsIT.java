@@ -219,9 +219,13 @@ class MigrationsIT {
 
             Migrations.ApplyReport r = m.apply();
 
+            // the validator denies schema changes below PERMISSIVE, so nothing is dry-run or shown either
             assertThat(r.migrations()).singleElement().satisfies(a -> {
                 assertThat(a.result()).isEqualTo(Result.REFUSED);
+                assertThat(a.message()).startsWith("the policy refuses ALTER TABLE items ADD COLUMN flag boolean: ")
+                        .contains("only PERMISSIVE allows schema changes");
             });
+            assertThat(shown).isEmpty();
             assertThat(asked).isEmpty();
             assertThat(column("SELECT to_regclass('flyway_schema_history')::text")).containsOnlyNulls();
         }
