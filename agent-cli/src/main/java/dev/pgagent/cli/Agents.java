@@ -6,6 +6,7 @@ import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AuditSinks;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.PostgresDatabase;
+import dev.pgagent.db.postgres.PostgresTools;
 import dev.pgagent.safety.JSqlParserSafetyValidator;
 
 /** Builds the agent the commands use. */
@@ -55,6 +56,8 @@ final class Agents {
                 .policy(options.policy())
                 // the same validator 'pg-agent check' uses, so both give the same verdicts
                 .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))
+                // the maintenance view a DBA would ask for: catalog and statistics reads only
+                .addTool(PostgresTools.databaseHealth())
                 .maxSteps(options.maxSteps())
                 .listener(listener)
                 .confirmationHandler(confirmations)

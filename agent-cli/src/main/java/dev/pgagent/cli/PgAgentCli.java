@@ -128,7 +128,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** The commands, in the order help lists them. */
     static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history", "config", "tui");
+            "history", "config", "tui", "explain", "health", "migrate");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -181,6 +181,9 @@ public final class PgAgentCli implements Callable<Integer> {
             case "history" -> new HistoryCommand(cli);
             case "config" -> new ConfigCommand(cli);
             case "tui" -> new TuiCommand(cli);
+            case "explain" -> new ExplainCommand(cli);
+            case "health" -> new HealthCommand(cli);
+            case "migrate" -> MigrateCommand.commandLine(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

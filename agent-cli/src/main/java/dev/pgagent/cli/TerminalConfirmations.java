@@ -17,12 +17,19 @@ final class TerminalConfirmations implements ConfirmationHandler {
     private final Cli cli;
     private final PrintStream out;
     private final LineInput input;
+    private final String asker;
 
     /** Prompts on {@code out} (standard error when standard output carries JSON); reads the answer from input. */
     TerminalConfirmations(Cli cli, PrintStream out, LineInput input) {
+        this(cli, out, input, "The model");
+    }
+
+    /** Prompts as above, naming {@code asker} as who wants the statement run (e.g. "The migration"). */
+    TerminalConfirmations(Cli cli, PrintStream out, LineInput input, String asker) {
         this.cli = cli;
         this.out = out;
         this.input = input;
+        this.asker = asker;
     }
 
     /** Returns the handler for {@code policy}: none is asked under read-only, the terminal otherwise. */
@@ -40,7 +47,7 @@ final class TerminalConfirmations implements ConfirmationHandler {
     @Override
     public synchronized ConfirmationDecision confirm(ConfirmationRequest request) {
         out.println();
-        out.println("The model wants to run (" + request.verdict().kind().name() + "):");
+        out.println(asker + " wants to run (" + request.verdict().kind().name() + "):");
         for (String line : request.sql().strip().split("\\R")) {
             out.println("    " + line);
         }

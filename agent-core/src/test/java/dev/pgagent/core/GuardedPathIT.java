@@ -107,7 +107,7 @@ class GuardedPathIT {
 
             assertThat(r.skipped()).isEmpty();
             assertThat(r.facts()).anySatisfy(f -> assertThat(f).startsWith("connections: "));
-            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).hasSize(7);
+            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).hasSize(12);
             assertThat(audit.events(AuditEventType.QUERY_REFUSED)).isEmpty();
         }
     }

@@ -264,6 +264,45 @@ public final class PlanAnalysis {
     }
 
     /**
+     * Returns the analysis as one JSON object: {@code analyzed}, {@code planningMs} and {@code executionMs} (-1 when
+     * unknown), {@code plan} (the tree: each node with {@code id}, {@code type}, {@code label}, {@code relation},
+     * {@code index}, {@code totalCost}, {@code planRows}, with ANALYZE {@code actualRows}, {@code loops} and
+     * {@code actualMs}, {@code details} and {@code children}), and {@code findings} (each with {@code kind},
+     * {@code node}, {@code message} and {@code fix}).
+     */
+    public String toJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+        out.put("analyzed", analyzed);
+        out.put("planningMs", planningMs);
+        out.put("executionMs", executionMs);
+        out.set("plan", json(root));
+        com.fasterxml.jackson.databind.node.ArrayNode list = out.putArray("findings");
+        for (Finding f : findings) {
+            list.addObject().put("kind", f.kind().name()).put("node", f.node()).put("message", f.message())
+                    .put("fix", f.fix());
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the plan as JSON", e);
+        }
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode json(Node n) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
+        o.put("id", n.id()).put("type", n.type()).put("label", n.label()).put("relation", n.relation())
+                .put("index", n.index()).put("totalCost", n.totalCost()).put("planRows", n.planRows());
+        if (analyzed) {
+            o.put("actualRows", n.actualRows()).put("loops", n.loops()).put("actualMs", n.actualMs());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode d = o.putObject("details");
+        n.details().forEach(d::put);
+        com.fasterxml.jackson.databind.node.ArrayNode kids = o.putArray("children");
+        n.children().forEach(c -> kids.add(json(c)));
+        return o;
+    }
+
+    /**
      * Returns the plan as compact text for a model or a terminal: a header with total cost (and times with ANALYZE),
      * one line a step, then the findings with their fixes. At most {@code maxChars} characters; the tree is cut
      * first, and the text says so.

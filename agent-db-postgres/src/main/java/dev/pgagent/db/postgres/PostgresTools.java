@@ -65,10 +65,12 @@ public final class PostgresTools {
     @dev.pgagent.api.Experimental
     public static Tool databaseHealth() {
         ToolSpec spec = new ToolSpec(DATABASE_HEALTH,
-                "Checks the database's health from its statistics views: unused, duplicate and invalid indexes, "
-                        + "tables never vacuumed or analyzed or with many dead rows, sequences near exhaustion, "
-                        + "connections in use against max_connections, and the cache hit ratio. Each issue comes "
-                        + "with a fix. Reads only.",
+                "Checks the database's health from its catalog and statistics views: unused, duplicate and "
+                        + "invalid indexes, tables never vacuumed or analyzed or with many dead rows, table and index "
+                        + "bloat (estimated), transaction ID age against wraparound, sequences near exhaustion, "
+                        + "connections in use against max_connections, the cache hit ratio, long transactions, "
+                        + "sessions idle in a transaction, and replication lag. Each issue comes with a severity "
+                        + "(INFO, WARNING, CRITICAL), the numbers and a fix. Reads only.",
                 "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> {
             String text = DatabaseHealth.check(ctx.sql()).toText();

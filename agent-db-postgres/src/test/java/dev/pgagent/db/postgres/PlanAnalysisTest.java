@@ -211,6 +211,28 @@ class PlanAnalysisTest {
     }
 
     @Test
+    void jsonHoldsTheTreeWithActualsAndTheFindings() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(PlanAnalysis.of(plan("analyze_hash_spill"), SHOP).toJson());
+
+        assertThat(j.get("analyzed").asBoolean()).isTrue();
+        assertThat(j.get("executionMs").asDouble()).isPositive();
+        assertThat(j.at("/plan/type").asText()).isEqualTo("Hash Join");
+        assertThat(j.at("/plan/label").asText()).isEqualTo("#1 Hash Join");
+        assertThat(j.at("/plan/actualRows").isNumber()).isTrue();
+        assertThat(j.at("/plan/children").size()).isPositive();
+        assertThat(j.get("findings").findValuesAsText("kind")).contains("HASH_SPILL");
+        assertThat(j.get("findings").get(0).get("fix").asText()).isNotBlank();
+
+        com.fasterxml.jackson.databind.JsonNode estimated = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(PlanAnalysis.of(plan("index_lookup"), SHOP).toJson());
+        assertThat(estimated.get("analyzed").asBoolean()).isFalse();
+        assertThat(estimated.at("/plan/actualRows").isMissingNode()).isTrue();
+        assertThat(estimated.at("/plan/index").asText()).isEqualTo("customers_pkey");
+        assertThat(estimated.get("findings")).isEmpty();
+    }
+
+    @Test
     void readsIndexKeyColumns() {
         assertThat(PlanAnalysis.indexColumns("CREATE INDEX i ON public.t USING btree (a, lower(b), \"C\" DESC)"))
                 .containsExactly("a", "", "C");
