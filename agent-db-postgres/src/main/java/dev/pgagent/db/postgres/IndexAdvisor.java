@@ -433,33 +433,54 @@ public final class IndexAdvisor {
             long size = -1;
             double benefit;
             final Map<Integer, Double> helped = new LinkedHashMap<>();
+            final Map<Integer, Double> costs = new LinkedHashMap<>();
+            @Nullable Pick replaces;
             boolean fresh;
             boolean failed;
 
             Eval(IndexCandidate candidate) {
                 this.candidate = candidate;
             }
+
+            long addedBytes() {
+                return replaces == null ? size : size - replaces.size;
+            }
+        }
+
+        /** An index picked: kept in place in the session while the selection goes on. */
+        private final class Pick {
+            final IndexCandidate candidate;
+            WhatIfSession.Created handle;
+            final long size;
+            /** Each helped statement's cost before this index (or the one it replaced) was picked. */
+            final Map<Integer, Double> before = new LinkedHashMap<>();
+
+            Pick(IndexCandidate candidate, WhatIfSession.Created handle, long size) {
+                this.candidate = candidate;
+                this.handle = handle;
+                this.size = size;
+            }
         }
 
         private List<IndexRecommendation> select(List<IndexCandidate> candidates) throws SQLException {
             List<Eval> pool = new ArrayList<>();
             candidates.forEach(c -> pool.add(new Eval(c)));
-            List<IndexRecommendation> picked = new ArrayList<>();
-            long remaining = budgetBytes;
+            List<Pick> picks = new ArrayList<>();
             while (true) {
+                long remaining = budgetBytes - picks.stream().mapToLong(x -> x.size).sum();
                 Eval best = null;
                 double bestRatio = 0;
                 for (Eval e : pool) {
-                    if (e.failed || (e.size >= 0 && e.size > remaining)) {
+                    if (e.failed) {
                         continue;
                     }
                     if (!e.fresh) {
-                        evaluate(e);
+                        evaluate(e, picks);
                     }
-                    if (e.failed || e.benefit <= 0 || e.size > remaining) {
+                    if (e.failed || e.benefit <= 0 || e.addedBytes() > remaining) {
                         continue;
                     }
-                    double ratio = e.benefit / Math.max(e.size, 8192);
+                    double ratio = e.benefit / Math.max(e.addedBytes(), 8192);
                     if (ratio > bestRatio) {
                         best = e;
                         bestRatio = ratio;
@@ -468,23 +489,23 @@ public final class IndexAdvisor {
                 if (best == null) {
                     break;
                 }
-                WhatIfSession.Created kept = create(best.candidate);
-                long size = session.size(kept);
-                double costBefore = 0;
-                double costAfter = 0;
-                List<Integer> helpedNumbers = new ArrayList<>();
+                Pick replaced = best.replaces;
+                if (replaced != null) {
+                    session.drop(replaced.handle);
+                    picks.remove(replaced);
+                }
+                Pick pick = new Pick(best.candidate, create(best.candidate), best.size);
+                if (replaced != null) {
+                    pick.before.putAll(replaced.before);
+                }
                 Set<Integer> touched = touched(best.candidate);
                 for (int i : touched) {
-                    double cost = cost(i);
                     if (best.helped.containsKey(i)) {
-                        costBefore += weight(i) * current[i];
-                        costAfter += weight(i) * cost;
-                        helpedNumbers.add(i + 1);
+                        pick.before.putIfAbsent(i, current[i]);
                     }
-                    current[i] = Math.min(current[i], cost);
+                    current[i] = cost(i);
                 }
-                picked.add(recommendation(best.candidate, size, costBefore, costAfter, helpedNumbers));
-                remaining -= size;
+                picks.add(pick);
                 pool.remove(best);
                 for (Eval e : pool) {
                     if (!java.util.Collections.disjoint(touched(e.candidate), touched)) {
@@ -492,35 +513,151 @@ public final class IndexAdvisor {
                     }
                 }
             }
-            return picked;
+            prune(picks);
+            List<IndexRecommendation> out = new ArrayList<>();
+            Set<String> names = new java.util.HashSet<>();
+            for (Pick p : picks) {
+                double costBefore = 0;
+                double costAfter = 0;
+                List<Integer> helped = new ArrayList<>();
+                for (Map.Entry<Integer, Double> b : p.before.entrySet()) {
+                    costBefore += weight(b.getKey()) * b.getValue();
+                    costAfter += weight(b.getKey()) * current[b.getKey()];
+                    helped.add(b.getKey() + 1);
+                }
+                java.util.Collections.sort(helped);
+                out.add(recommendation(p.candidate, unusedName(p.candidate, names), p.size, costBefore, costAfter,
+                        helped));
+            }
+            return out;
         }
 
-        private void evaluate(Eval e) throws SQLException {
+        /**
+         * Drops, last picked first, each pick that the others make unneeded (without it no statement costs at least
+         * the minimum gain more), then measures what each remaining pick adds: each statement's cost without it (the
+         * others in place) against its cost with all. Only with hypopg: a built index cannot leave the transaction
+         * without an ACCESS EXCLUSIVE lock on its table, so after rolled-back builds the gains are those measured
+         * when each index was picked.
+         */
+        private void prune(List<Pick> picks) throws SQLException {
+            if (session.method() != IndexAdvice.Method.HYPOPG) {
+                return;
+            }
+            for (int k = picks.size() - 1; k >= 0; k--) {
+                Pick p = picks.get(k);
+                Map<Integer, Double> without = without(p);
+                boolean needed = without.entrySet().stream()
+                        .anyMatch(w -> w.getValue() - current[w.getKey()] >= minGain * w.getValue());
+                if (needed) {
+                    p.handle = session.create(p.candidate);
+                } else {
+                    picks.remove(k);
+                    without.forEach((i, cost) -> current[i] = cost);
+                }
+            }
+            for (Pick p : picks) {
+                Map<Integer, Double> without = without(p);
+                p.handle = session.create(p.candidate);
+                p.before.clear();
+                without.forEach((i, cost) -> {
+                    if (cost > current[i]) {
+                        p.before.put(i, cost);
+                    }
+                });
+            }
+        }
+
+        /** Drops {@code p} from the session and returns the costs of the statements on its table without it. */
+        private Map<Integer, Double> without(Pick p) throws SQLException {
+            session.drop(p.handle);
+            Map<Integer, Double> out = new LinkedHashMap<>();
+            for (int i : touched(p.candidate)) {
+                out.put(i, cost(i));
+            }
+            return out;
+        }
+
+        private String unusedName(IndexCandidate c, Set<String> taken) throws SQLException {
+            String base = c.indexName();
+            String name = base;
+            for (int n = 2; taken.contains(name) || relationExists(c.schema(), name); n++) {
+                String suffix = "_" + n;
+                name = (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base)
+                        + suffix;
+            }
+            taken.add(name);
+            return name;
+        }
+
+        private boolean relationExists(String schema, String name) throws SQLException {
+            try (PreparedStatement ps = session.connection().prepareStatement("SELECT 1 FROM pg_catalog.pg_class c "
+                    + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+                ps.setString(1, schema);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }
+
+        /** Returns the pick {@code c} could replace: one on its table whose keys lead {@code c}'s and it covers. */
+        private @Nullable Pick replaceable(IndexCandidate c, List<Pick> picks) {
+            if (session.method() != IndexAdvice.Method.HYPOPG || c.predicateColumn() != null) {
+                return null;
+            }
+            for (Pick p : picks) {
+                IndexCandidate o = p.candidate;
+                if (o.qualifiedTable().equals(c.qualifiedTable()) && o.predicateColumn() == null
+                        && c.keys().size() >= o.keys().size() && c.keys().subList(0, o.keys().size()).equals(o.keys())
+                        && concatAll(c.keys(), c.include()).containsAll(o.include())) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        private void evaluate(Eval e, List<Pick> picks) throws SQLException {
             e.fresh = true;
             e.helped.clear();
             e.benefit = 0;
-            WhatIfSession.Created created;
-            try {
-                created = create(e.candidate);
-            } catch (SQLException ex) {
-                e.failed = true;
-                LOG.debug("candidate {} could not be created", e.candidate, ex);
-                notes.add("candidate " + e.candidate + " could not be created: "
-                        + PgAgentException.abbreviate(String.valueOf(ex.getMessage()), 200));
-                return;
+            e.replaces = replaceable(e.candidate, picks);
+            Pick replaced = e.replaces;
+            if (replaced != null) {
+                session.drop(replaced.handle);
             }
             try {
-                e.size = session.size(created);
-                for (int i : touched(e.candidate)) {
-                    double cost = cost(i);
-                    double saved = current[i] - cost;
-                    if (saved > 0 && saved >= minGain * current[i]) {
-                        e.helped.put(i, cost);
-                        e.benefit += weight(i) * saved;
+                WhatIfSession.Created created;
+                try {
+                    created = create(e.candidate);
+                } catch (SQLException ex) {
+                    e.failed = true;
+                    LOG.debug("candidate {} could not be created", e.candidate, ex);
+                    notes.add("candidate " + e.candidate + " could not be created: "
+                            + PgAgentException.abbreviate(String.valueOf(ex.getMessage()), 200));
+                    return;
+                }
+                try {
+                    e.size = session.size(created);
+                    for (int i : touched(e.candidate)) {
+                        double cost = cost(i);
+                        double saved = current[i] - cost;
+                        if (saved > 0 && saved >= minGain * current[i]) {
+                            e.helped.put(i, cost);
+                            e.benefit += weight(i) * saved;
+                        } else if (saved < 0) {
+                            e.benefit += weight(i) * saved;
+                        }
                     }
+                } finally {
+                    session.drop(created);
                 }
             } finally {
-                session.drop(created);
+                if (replaced != null) {
+                    replaced.handle = session.create(replaced.candidate);
+                }
+            }
+            if (e.helped.isEmpty()) {
+                e.benefit = 0;
             }
         }
 
@@ -558,9 +695,8 @@ public final class IndexAdvisor {
         }
     }
 
-    private static IndexRecommendation recommendation(IndexCandidate c, long size, double costBefore,
+    private static IndexRecommendation recommendation(IndexCandidate c, String name, long size, double costBefore,
             double costAfter, List<Integer> helped) {
-        String name = c.indexName();
         String description = String.format(Locale.ROOT, "Index %s on %s %s for statement%s %s: estimated cost %s -> "
                         + "%s (%s), about %s.", name, c.qualifiedTable(), c.shape(), helped.size() == 1 ? "" : "s",
                 IndexAdvice.join(helped), IndexAdvice.number(costBefore), IndexAdvice.number(costAfter),
@@ -729,6 +865,12 @@ public final class IndexAdvisor {
             }
         }
         out.removeIf(c -> stats.indexes().stream().anyMatch(x -> c.servedBy(x.keys(), x.all(), x.partial())));
+        return out;
+    }
+
+    private static List<String> concatAll(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
         return out;
     }
 
