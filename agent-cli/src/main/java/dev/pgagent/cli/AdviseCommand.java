@@ -73,6 +73,10 @@ final class AdviseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
 
+    @Option(names = "--audit", paramLabel = "FILE", description = "Append the advice (and the statements refused) to"
+            + " the audit trail in FILE, as JSON lines.")
+    java.nio.file.@Nullable Path audit;
+
     AdviseCommand(Cli cli) {
         this.cli = cli;
     }
@@ -91,6 +95,9 @@ final class AdviseCommand implements Callable<Integer> {
         if (top < 1) {
             throw new UserException("--top must be >= 1 but was " + top);
         }
+        AgentOptions auditFile = new AgentOptions();
+        auditFile.audit = audit;
+        auditFile.checkSettings(); // the audit file must be writable before anything runs
         IndexAdvisor.Workload statements = null;
         if (workload != null && !workload.isEmpty()) {
             try {
@@ -115,6 +122,9 @@ final class AdviseCommand implements Callable<Integer> {
                 .allowRealBuild(allowRealBuild);
         if (budgetMb != null) {
             b.budgetBytes(budgetMb * 1024 * 1024);
+        }
+        if (audit != null) {
+            b.auditSink(dev.pgagent.core.AuditSinks.jsonLines(audit)).caller("pg-agent advise");
         }
         IndexAdvice advice = b.build().advise(ds, statements);
         if (json) {

@@ -33,9 +33,11 @@ class AdviseCommandIT {
     }
 
     @Test
-    void adviseWithTheRolledBackBuildPrintsJsonWithTheCreateStatement() throws Exception {
+    void adviseWithTheRolledBackBuildPrintsJsonWithTheCreateStatement(@TempDir Path dir) throws Exception {
+        Path audit = dir.resolve("audit.jsonl");
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER,
-                "--query", "DELETE FROM orders", "--allow-real-build", "--budget-mb", "50", "--json");
+                "--query", "DELETE FROM orders", "--allow-real-build", "--budget-mb", "50", "--json",
+                "--audit", audit.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode advice = JSON.readTree(r.out());
@@ -47,6 +49,11 @@ class AdviseCommandIT {
         assertThat(first.get("costAfter").asDouble()).isLessThan(first.get("costBefore").asDouble());
         assertThat(advice.get("statements").get(1).get("skipped").asText()).startsWith("refused by the safety");
         assertThat(advice.get("notes").toString()).contains("SHARE lock");
+        java.util.List<String> trail = Files.readAllLines(audit);
+        assertThat(trail).hasSize(2);
+        assertThat(trail.get(0)).contains("QUERY_REFUSED", "DELETE FROM orders", "pg-agent advise");
+        assertThat(trail.get(1)).contains("TOOL_CALL", "index_advisor", "rolled_back_build",
+                "CREATE INDEX CONCURRENTLY orders_customer_id_idx");
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.pgagent.db.postgres;
 import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.PgAgentException;
+import dev.pgagent.api.audit.AuditEvent;
+import dev.pgagent.api.audit.AuditEventType;
+import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.safety.StatementKind;
 import dev.pgagent.api.safety.Verdict;
@@ -74,6 +77,8 @@ public final class IndexAdvisor {
     private final Duration statementTimeout;
     private final Duration lockTimeout;
     private final int maxCandidates;
+    private final AuditSink auditSink;
+    private final String caller;
 
     private IndexAdvisor(Builder b) {
         this.validator = Objects.requireNonNull(b.validator, "validator");
@@ -84,6 +89,8 @@ public final class IndexAdvisor {
         this.statementTimeout = b.statementTimeout;
         this.lockTimeout = b.lockTimeout;
         this.maxCandidates = b.maxCandidates;
+        this.auditSink = b.auditSink;
+        this.caller = b.caller;
     }
 
     /** Returns a new builder. */
@@ -95,7 +102,7 @@ public final class IndexAdvisor {
     public Builder toBuilder() {
         return builder().validator(validator).budgetBytes(budgetBytes).minGain(minGain).hypopg(hypopg)
                 .allowRealBuild(allowRealBuild).statementTimeout(statementTimeout).lockTimeout(lockTimeout)
-                .maxCandidates(maxCandidates);
+                .maxCandidates(maxCandidates).auditSink(auditSink).caller(caller);
     }
 
     /** Returns the size budget in bytes. */
@@ -309,8 +316,42 @@ public final class IndexAdvisor {
                             : " (Debian: postgresql-NN-hypopg)")
                     + " and the host did not allow building candidates in a rolled-back transaction");
         }
+        IndexAdvice advice;
+        Map<Integer, Verdict> refused = new LinkedHashMap<>();
         try (WhatIfSession session = WhatIfSession.open(conn, method, statementTimeout, lockTimeout)) {
-            return new Run(session, workload, notes, start).run();
+            advice = new Run(session, workload, notes, start, refused).run();
+        }
+        audit(advice, refused);
+        return advice;
+    }
+
+    /** Records the refused statements and the advice in the audit sink; a failing sink is logged, not thrown. */
+    private void audit(IndexAdvice advice, Map<Integer, Verdict> refused) {
+        if (auditSink == AuditSink.NONE) {
+            return;
+        }
+        try {
+            for (Map.Entry<Integer, Verdict> r : refused.entrySet()) {
+                auditSink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED).sessionId(caller)
+                        .sql(PgAgentException.abbreviate(advice.statements().get(r.getKey()).sql(), 2000))
+                        .verdict(r.getValue()).outcome("refused").attribute("tool", "index_advisor").build());
+            }
+            StringBuilder created = new StringBuilder();
+            for (IndexRecommendation rec : advice.recommendations()) {
+                created.append(created.length() == 0 ? "" : "; ").append(rec.createStatement());
+            }
+            auditSink.record(AuditEvent.builder(AuditEventType.TOOL_CALL).sessionId(caller).outcome("ok")
+                    .attribute("tool", "index_advisor")
+                    .attribute("method", advice.method().name().toLowerCase(Locale.ROOT))
+                    .attribute("statements", advice.statements().size())
+                    .attribute("recommendations", advice.recommendations().size())
+                    .attribute("costBefore", String.format(Locale.ROOT, "%.2f", advice.totalCostBefore()))
+                    .attribute("costAfter", String.format(Locale.ROOT, "%.2f", advice.totalCostAfter()))
+                    .attribute("sizeBytes", advice.totalSizeBytes())
+                    .attribute("indexes", PgAgentException.abbreviate(created.toString(), 4000))
+                    .attribute("ms", advice.adviceTime().toMillis()).build());
+        } catch (RuntimeException e) {
+            LOG.warn("the audit sink failed to record the index advice", e);
         }
     }
 
@@ -319,6 +360,7 @@ public final class IndexAdvisor {
         private final WhatIfSession session;
         private final List<WorkloadStatement> statements;
         private final List<String> notes;
+        private final Map<Integer, Verdict> refused;
         private final long start;
         private final String[] sql;
         private final String @Nullable [] skipped;
@@ -330,8 +372,9 @@ public final class IndexAdvisor {
         private String longestBuildTable = "";
         private int builds;
 
-        Run(WhatIfSession session, Workload workload, List<String> notes, long start) {
+        Run(WhatIfSession session, Workload workload, List<String> notes, long start, Map<Integer, Verdict> refused) {
             this.session = session;
+            this.refused = refused;
             this.statements = workload.statements();
             this.notes = notes;
             this.start = start;
@@ -347,7 +390,7 @@ public final class IndexAdvisor {
             for (int i = 0; i < statements.size(); i++) {
                 tables.add(Set.of());
                 sql[i] = trimmed(statements.get(i).sql());
-                String why = refusal(sql[i]);
+                String why = refusal(i, sql[i]);
                 if (why != null) {
                     skipped[i] = why;
                     continue;
@@ -411,7 +454,7 @@ public final class IndexAdvisor {
                     minGain, Duration.ofNanos(System.nanoTime() - start));
         }
 
-        private @Nullable String refusal(String statement) {
+        private @Nullable String refusal(int number, String statement) {
             String checked = statement;
             int params = WhatIfSession.parameters(statement);
             for (int p = params; p >= 1; p--) {
@@ -419,9 +462,11 @@ public final class IndexAdvisor {
             }
             Verdict v = validator.validate(checked);
             if (!v.isAllowed()) {
+                refused.put(number, v);
                 return "refused by the safety policy: " + v.reason();
             }
             if (v.kind() != StatementKind.READ) {
+                refused.put(number, v);
                 return "not a read (" + v.kind().name().toLowerCase(Locale.ROOT) + "): only reads are advised on";
             }
             return null;
@@ -909,8 +954,31 @@ public final class IndexAdvisor {
         private Duration statementTimeout = Duration.ofSeconds(30);
         private Duration lockTimeout = Duration.ofSeconds(5);
         private int maxCandidates = 200;
+        private AuditSink auditSink = AuditSink.NONE;
+        private String caller = "index-advisor";
 
         private Builder() {}
+
+        /**
+         * Where each advice is recorded: one {@code QUERY_REFUSED} event per statement the validator refused, then one
+         * {@code TOOL_CALL} event (tool {@code index_advisor}) with the method, counts, costs and the CREATE INDEX
+         * statements. A sink that throws is logged and the advice is still returned. Default: {@link AuditSink#NONE}
+         * (the {@code suggest_indexes} tool is audited by the agent as a tool call).
+         */
+        public Builder auditSink(AuditSink sink) {
+            this.auditSink = Objects.requireNonNull(sink, "sink == null");
+            return this;
+        }
+
+        /** The session id of the audit records. Default: {@code index-advisor}. */
+        public Builder caller(String caller) {
+            Objects.requireNonNull(caller, "caller == null");
+            if (caller.isBlank()) {
+                throw new IllegalArgumentException("caller must not be blank but was '" + caller + "'");
+            }
+            this.caller = caller;
+            return this;
+        }
 
         /**
          * The validator every statement must pass as a read before it is explained; required. For an agent's

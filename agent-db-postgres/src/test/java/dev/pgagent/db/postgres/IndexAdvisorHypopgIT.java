@@ -208,4 +208,51 @@ class IndexAdvisorHypopgIT {
         assertThat(r.error()).isFalse();
         assertThat(r.content()).contains("hypopg", "CREATE INDEX CONCURRENTLY orders_customer_id");
     }
+
+    @Test
+    void theAdviceAndTheRefusedStatementsAreAudited() {
+        dev.pgagent.testkit.RecordingAuditSink sink = new dev.pgagent.testkit.RecordingAuditSink();
+        IndexAdvice advice = advisor().auditSink(sink).caller("dba-job").build().advise(ds,
+                List.of(AdvisorFixtures.BY_CUSTOMER, "DELETE FROM orders"));
+
+        assertThat(sink.events()).extracting(e -> e.type().name()).containsExactly("QUERY_REFUSED", "TOOL_CALL");
+        assertThat(sink.events().get(0).sql()).isEqualTo("DELETE FROM orders");
+        assertThat(sink.events().get(0).sessionId()).isEqualTo("dba-job");
+        assertThat(sink.events().get(1).attributes()).containsEntry("tool", "index_advisor")
+                .containsEntry("method", "hypopg").containsEntry("statements", "2")
+                .containsEntry("recommendations", Integer.toString(advice.recommendations().size()));
+        assertThat(sink.events().get(1).attributes().get("indexes"))
+                .contains("CREATE INDEX CONCURRENTLY orders_customer_id");
+
+        IndexAdvice unaudited = advisor().auditSink(e -> {
+            throw new IllegalStateException("sink down");
+        }).build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
+        assertThat(unaudited.recommendations()).isNotEmpty();
+    }
+
+    @Test
+    void theWorkloadComesFromPgStatStatementsWhereItIsLoaded() throws SQLException {
+        Fixtures.exec(ds, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        boolean loaded;
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_setting('shared_preload_libraries')")) {
+            rs.next();
+            loaded = rs.getString(1).contains("pg_stat_statements");
+        }
+        if (!loaded) {
+            // installed but not loaded: the view cannot be read, and the workload says why
+            IndexAdvisor.Workload w = IndexAdvisor.topStatements(ds, 10);
+            assertThat(w.statements()).isEmpty();
+            assertThat(w.notes()).singleElement().asString().contains("cannot be read", "shared_preload_libraries");
+            return;
+        }
+        for (int i = 0; i < 3; i++) {
+            Fixtures.exec(ds, "SELECT id, total FROM orders WHERE customer_id = " + (40 + i));
+        }
+        IndexAdvisor.Workload w = IndexAdvisor.topStatements(ds, 50);
+        assertThat(w.statements()).anySatisfy(s -> assertThat(s.sql()).contains("customer_id = $1"));
+        IndexAdvice advice = advisor().build().advise(ds, w);
+        assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("generic plan"));
+        assertThat(advice.recommendations()).anySatisfy(r -> assertThat(r.columns()).startsWith("customer_id"));
+    }
 }
