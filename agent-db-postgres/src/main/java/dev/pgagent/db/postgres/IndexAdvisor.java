@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * derives candidate B-tree indexes from what the plan shows per table: columns under equality and range filters,
  * join columns, sort and group keys; as single-column, multi-column (equality columns first, then one range column or
  * the sort keys), covering ({@code INCLUDE} of the other columns the statement reads) and partial (under a constant
- * equality filter on a column with few distinct values) candidates. Candidates an existing index already serves (its
+ * equality filter on a column with few distinct values, where that constant dominates: at least half the statements
+ * that compare the column with a constant use it) candidates. Candidates an existing index already serves (its
  * leading key columns are the candidate's) are dropped. Each candidate is then costed what-if: with hypopg's
  * hypothetical indexes when the extension is installed in the database (nothing is built, nothing is locked), else,
  * only if the host allowed it with {@link Builder#allowRealBuild}, by building it for real in a transaction that is
@@ -414,8 +415,9 @@ public final class IndexAdvisor {
             for (Map.Entry<String, List<PlanUsage.TableUse>> e : uses.entrySet()) {
                 TableStats stats = stats(session.connection(), e.getValue().get(0));
                 if (stats != null) {
+                    Set<String> dominant = dominant(e.getValue());
                     for (PlanUsage.TableUse u : e.getValue()) {
-                        for (IndexCandidate c : candidates(u, stats)) {
+                        for (IndexCandidate c : candidates(u, stats, dominant)) {
                             if (!candidates.contains(c)) {
                                 candidates.add(c);
                             }
@@ -822,8 +824,47 @@ public final class IndexAdvisor {
         return new TableStats(rows, columns, distinct, indexes);
     }
 
-    /** Returns the candidates for one use of a table, without those an existing index serves. */
+    /**
+     * Returns the constant equality filters ({@code column + '\0' + literal}) that dominate the uses of one table: of
+     * the uses that compare that column with a constant, at least half compare it with this one. Only these become
+     * partial indexes' predicates, so statements that ask for different values do not each get their own index.
+     */
+    static Set<String> dominant(List<PlanUsage.TableUse> uses) {
+        Map<String, Integer> perColumn = new HashMap<>();
+        Map<String, Integer> perValue = new HashMap<>();
+        for (PlanUsage.TableUse u : uses) {
+            Set<String> columns = new LinkedHashSet<>();
+            Set<String> values = new LinkedHashSet<>();
+            for (PlanUsage.Predicate p : u.predicates) {
+                if (p.op() == PlanUsage.Op.EQ) {
+                    columns.add(p.column());
+                    if (p.literal() != null) {
+                        values.add(p.column() + '\0' + p.literal());
+                    }
+                }
+            }
+            columns.forEach(c -> perColumn.merge(c, 1, Integer::sum));
+            values.forEach(v -> perValue.merge(v, 1, Integer::sum));
+        }
+        Set<String> out = new LinkedHashSet<>();
+        perValue.forEach((v, n) -> {
+            if (2 * n >= perColumn.getOrDefault(v.substring(0, v.indexOf('\0')), 0)) {
+                out.add(v);
+            }
+        });
+        return out;
+    }
+
+    /** Returns the candidates for one use of a table, as if it were the table's only use. */
     static List<IndexCandidate> candidates(PlanUsage.TableUse u, TableStats stats) {
+        return candidates(u, stats, dominant(List.of(u)));
+    }
+
+    /**
+     * Returns the candidates for one use of a table, without those an existing index serves; partial ones only under
+     * the {@code dominant} constant filters.
+     */
+    static List<IndexCandidate> candidates(PlanUsage.TableUse u, TableStats stats, Set<String> dominant) {
         Set<String> known = new LinkedHashSet<>(stats.columns());
         Comparator<String> selective = Comparator.comparingDouble(
                 (String c) -> -stats.distinct().getOrDefault(c, 0.0));
@@ -893,7 +934,7 @@ public final class IndexAdvisor {
         for (PlanUsage.Predicate p : u.predicates) {
             Double nd = stats.distinct().get(p.column());
             if (p.op() != PlanUsage.Op.EQ || p.literal() == null || nd == null || nd > PARTIAL_MAX_DISTINCT
-                    || !known.contains(p.column())) {
+                    || !known.contains(p.column()) || !dominant.contains(p.column() + '\0' + p.literal())) {
                 continue;
             }
             List<String> keys = new ArrayList<>(eq);

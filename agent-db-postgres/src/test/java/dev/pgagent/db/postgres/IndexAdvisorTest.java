@@ -109,6 +109,16 @@ class IndexAdvisorTest {
             assertThat(c.include()).isNotEmpty().doesNotContainAnyElementsOf(c.keys());
         });
 
+        // another statement asking for another status: 'open' no longer dominates, so no partial index for it
+        PlanUsage.TableUse paid = PlanUsage.of(JOIN_PLAN.replace("'open'::text", "'paid'::text")).tables().get(0);
+        PlanUsage.TableUse shipped = PlanUsage.of(JOIN_PLAN.replace("'open'::text", "'shipped'::text")).tables()
+                .get(0);
+        java.util.Set<String> dominant = IndexAdvisor.dominant(List.of(orders, paid, shipped));
+        assertThat(dominant).noneMatch(d -> d.startsWith("status"));
+        assertThat(IndexAdvisor.candidates(orders, stats, dominant)).extracting(IndexCandidate::kind)
+                .doesNotContain(IndexRecommendation.Kind.PARTIAL);
+        assertThat(IndexAdvisor.dominant(List.of(orders, orders, paid))).anyMatch(d -> d.startsWith("status"));
+
         IndexAdvisor.TableStats indexed = new IndexAdvisor.TableStats(100_000, stats.columns(), stats.distinct(),
                 List.of(new IndexAdvisor.Existing(List.of("status", "note", "ordered_at"),
                         List.of("status", "note", "ordered_at"), false)));
