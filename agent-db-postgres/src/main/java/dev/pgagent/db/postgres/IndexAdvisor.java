@@ -752,7 +752,7 @@ public final class IndexAdvisor {
                 costBefore, costAfter, helped, name, c.createStatement(name, true), description);
     }
 
-    private static String trimmed(String sql) {
+    static String trimmed(String sql) {
         String s = sql.strip();
         while (s.endsWith(";")) {
             s = s.substring(0, s.length() - 1).strip();

@@ -96,8 +96,10 @@ public final class PostgresTools {
      * Returns the {@code suggest_indexes} tool: it runs {@code settings} (budget, minimum gain, hypopg, whether a
      * rolled-back real build is allowed: the host's choices, never the model's) on the statements the model gives,
      * or, given none, on the top {@value #WORKLOAD_STATEMENTS} reads of {@code pg_stat_statements}, and returns the
-     * advice as text. Each statement must pass the call's gateway check ({@link dev.pgagent.api.sql.SqlGateway#check})
-     * as a read; the advisor's own catalog reads, hypothetical indexes and EXPLAINs run on one connection of
+     * advice as text. Each statement is explained once through the call's gateway
+     * ({@link dev.pgagent.api.sql.SqlGateway#explain}: validation, plan check of denied data, audit), and one it
+     * refuses is skipped; the others must pass the gateway's check ({@link dev.pgagent.api.sql.SqlGateway#check}) as
+     * reads. The advisor's own catalog reads, hypothetical indexes and EXPLAINs run on one connection of
      * {@code db}'s data source in a transaction that is rolled back. Not among {@link #builtIns}; a host adds it where
      * a model should tune queries. Stateless and safe for concurrent use.
      */
@@ -118,7 +120,7 @@ public final class PostgresTools {
                         + "together; default no budget\"}},\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> {
             List<String> statements = args.strings("statements").stream().filter(s -> !s.isBlank()).toList();
-            IndexAdvisor.Builder b = settings.toBuilder().validator(ctx.sql()::check);
+            IndexAdvisor.Builder b = settings.toBuilder();
             Optional<Long> mb = args.integer("budget_mb");
             if (mb.isPresent()) {
                 if (mb.get() < 1) {
@@ -132,6 +134,20 @@ public final class PostgresTools {
             if (workload.statements().isEmpty()) {
                 return ToolResult.error("No statements to advise on: " + String.join("; ", workload.notes()));
             }
+            // each statement takes the guarded path once (validation, plan check of denied data, audit) as an
+            // EXPLAIN; one the guard refuses is refused to the advisor too, the rest are checked as reads
+            java.util.Map<String, dev.pgagent.api.safety.Verdict> refused = new java.util.HashMap<>();
+            for (IndexAdvisor.WorkloadStatement w : workload.statements()) {
+                StatementOutcome o = ctx.sql().explain(w.sql());
+                if (o.status() == StatementOutcome.Status.REFUSED) {
+                    refused.put(IndexAdvisor.trimmed(w.sql()), dev.pgagent.api.safety.Verdict.deny(o.verdict().kind(),
+                            nonNull(o.error(), o.verdict().reason()), o.verdict().tables()));
+                }
+            }
+            b.validator(sql -> {
+                dev.pgagent.api.safety.Verdict v = refused.get(sql);
+                return v != null ? v : ctx.sql().check(sql);
+            });
             return ToolResult.of(b.build().advise(db.dataSource(), workload).toText(MAX_CHARS));
         });
     }

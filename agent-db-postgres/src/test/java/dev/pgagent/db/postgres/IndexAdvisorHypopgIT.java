@@ -255,4 +255,57 @@ class IndexAdvisorHypopgIT {
         assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("generic plan"));
         assertThat(advice.recommendations()).anySatisfy(r -> assertThat(r.columns()).startsWith("customer_id"));
     }
+
+    @Test
+    void theToolSkipsAStatementTheGuardRefusesWhenItExplainsIt() {
+        DirectToolContext direct = new DirectToolContext(PostgresDatabase.of(ds), ExecutionLimits.defaults());
+        dev.pgagent.api.sql.SqlGateway inner = direct.sql();
+        // a guard whose plan check refuses what reads customers (as a denied table behind a view would be)
+        dev.pgagent.api.sql.SqlGateway guard = new dev.pgagent.api.sql.SqlGateway() {
+            @Override
+            public dev.pgagent.api.sql.StatementOutcome execute(String sql) {
+                return inner.execute(sql);
+            }
+
+            @Override
+            public dev.pgagent.api.sql.StatementOutcome explain(String sql) {
+                return sql.contains("customers") ? dev.pgagent.api.sql.StatementOutcome.refused(sql,
+                        dev.pgagent.api.safety.Verdict.deny(dev.pgagent.api.safety.StatementKind.READ,
+                                "the plan reads denied table customers", java.util.Set.of("customers")))
+                        : inner.explain(sql);
+            }
+
+            @Override
+            public dev.pgagent.api.safety.Verdict check(String sql) {
+                return inner.check(sql);
+            }
+        };
+        dev.pgagent.api.tool.ToolContext ctx = new dev.pgagent.api.tool.ToolContext() {
+            @Override
+            public dev.pgagent.api.sql.SqlGateway sql() {
+                return guard;
+            }
+
+            @Override
+            public String sessionId() {
+                return "s";
+            }
+
+            @Override
+            public String askId() {
+                return "a";
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+        };
+        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(ToolArguments.of(Map.of(
+                "statements", List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.BY_EMAIL + ";")), "{}"), ctx);
+
+        assertThat(r.error()).isFalse();
+        assertThat(r.content()).contains("#2 skipped: refused by the safety policy: the plan reads denied table "
+                + "customers").doesNotContain("customers_email_idx");
+    }
 }
