@@ -165,4 +165,19 @@ class IndexAdvisorIT {
             assertThat(c.getAutoCommit()).isTrue();
         }
     }
+
+    @Test
+    void hypopgIsLookedForInTheDatabaseAndItsAbsenceIsExplained() {
+        // a fresh database has no hypopg installed, whether or not the server could install it
+        IndexAdvice none = IndexAdvisor.builder().validator(AdvisorFixtures.SELECT_ONLY).build()
+                .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
+        assertThat(none.method()).isEqualTo(IndexAdvice.Method.NONE);
+        assertThat(none.notes()).anySatisfy(n -> assertThat(n).contains("hypopg is not installed in this database",
+                "did not allow building candidates"));
+
+        IndexAdvice built = IndexAdvisor.builder().validator(AdvisorFixtures.SELECT_ONLY).allowRealBuild(true)
+                .build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
+        assertThat(built.method()).isEqualTo(IndexAdvice.Method.ROLLED_BACK_BUILD);
+        assertThat(built.recommendations()).isNotEmpty();
+    }
 }
