@@ -53,6 +53,8 @@ final class Agents {
         return builder
                 .llm(llm)
                 .database(db)
+                // index advice for the model (hypopg where installed; never a real build from the model)
+                .addTool(dev.pgagent.db.postgres.PostgresTools.suggestIndexes(db))
                 .policy(options.policy())
                 // the same validator 'pg-agent check' uses, so both give the same verdicts
                 .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))

@@ -78,6 +78,82 @@ public final class PostgresTools {
         });
     }
 
+    /** Name of the tool that recommends indexes with {@link IndexAdvisor}. */
+    public static final String SUGGEST_INDEXES = "suggest_indexes";
+
+    /** Most statements the {@code suggest_indexes} tool reads from {@code pg_stat_statements}. */
+    public static final int WORKLOAD_STATEMENTS = 20;
+
+    /**
+     * Returns the {@code suggest_indexes} tool with the advisor's default settings; see
+     * {@link #suggestIndexes(PostgresDatabase, IndexAdvisor)}.
+     */
+    @dev.pgagent.api.Experimental
+    public static Tool suggestIndexes(PostgresDatabase db) {
+        return suggestIndexes(db, IndexAdvisor.builder().validator(sql -> dev.pgagent.api.safety.Verdict.deny(
+                dev.pgagent.api.safety.StatementKind.UNPARSEABLE, "replaced by the call's gateway")).build());
+    }
+
+    /**
+     * Returns the {@code suggest_indexes} tool: it runs {@code settings} (budget, minimum gain, hypopg, whether a
+     * rolled-back real build is allowed: the host's choices, never the model's) on the statements the model gives,
+     * or, given none, on the top {@value #WORKLOAD_STATEMENTS} reads of {@code pg_stat_statements}, and returns the
+     * advice as text. Each statement is explained once through the call's gateway
+     * ({@link dev.pgagent.api.sql.SqlGateway#explain}: validation, plan check of denied data, audit), and one it
+     * refuses is skipped; the others must pass the gateway's check ({@link dev.pgagent.api.sql.SqlGateway#check}) as
+     * reads. The advisor's own catalog reads, hypothetical indexes and EXPLAINs run on one connection of
+     * {@code db}'s data source in a transaction that is rolled back. Not among {@link #builtIns}; a host adds it where
+     * a model should tune queries. Stateless and safe for concurrent use.
+     */
+    @dev.pgagent.api.Experimental
+    public static Tool suggestIndexes(PostgresDatabase db, IndexAdvisor settings) {
+        Objects.requireNonNull(db, "db == null");
+        Objects.requireNonNull(settings, "settings == null");
+        ToolSpec spec = new ToolSpec(SUGGEST_INDEXES,
+                "Recommends indexes for read statements: candidate indexes from their filters, joins and sort keys "
+                        + "are costed with hypothetical indexes (nothing is built) and the best are picked under a "
+                        + "size budget. Each recommendation has the estimated cost before and after, its size and "
+                        + "the CREATE INDEX CONCURRENTLY statement (not run). Without statements, the database's "
+                        + "most time-consuming reads from pg_stat_statements are used.",
+                "{\"type\":\"object\",\"properties\":{\"statements\":{\"type\":\"array\",\"items\":"
+                        + "{\"type\":\"string\"},\"description\":\"The SELECT statements to tune, one per item; "
+                        + "empty for the workload of pg_stat_statements\"},\"budget_mb\":{\"type\":\"integer\","
+                        + "\"minimum\":1,\"description\":\"The most megabytes the new indexes may take "
+                        + "together; default no budget\"}},\"additionalProperties\":false}");
+        return tool(spec, (args, ctx) -> {
+            List<String> statements = args.strings("statements").stream().filter(s -> !s.isBlank()).toList();
+            IndexAdvisor.Builder b = settings.toBuilder();
+            Optional<Long> mb = args.integer("budget_mb");
+            if (mb.isPresent()) {
+                if (mb.get() < 1) {
+                    return ToolResult.error("budget_mb must be >= 1 but was " + mb.get());
+                }
+                b.budgetBytes(mb.get() * 1024 * 1024);
+            }
+            IndexAdvisor.Workload workload = statements.isEmpty()
+                    ? IndexAdvisor.topStatements(db.dataSource(), WORKLOAD_STATEMENTS)
+                    : IndexAdvisor.Workload.of(statements);
+            if (workload.statements().isEmpty()) {
+                return ToolResult.error("No statements to advise on: " + String.join("; ", workload.notes()));
+            }
+            // each statement takes the guarded path once (validation, plan check of denied data, audit) as an
+            // EXPLAIN; one the guard refuses is refused to the advisor too, the rest are checked as reads
+            java.util.Map<String, dev.pgagent.api.safety.Verdict> refused = new java.util.HashMap<>();
+            for (IndexAdvisor.WorkloadStatement w : workload.statements()) {
+                StatementOutcome o = ctx.sql().explain(w.sql());
+                if (o.status() == StatementOutcome.Status.REFUSED) {
+                    refused.put(IndexAdvisor.trimmed(w.sql()), dev.pgagent.api.safety.Verdict.deny(o.verdict().kind(),
+                            nonNull(o.error(), o.verdict().reason()), o.verdict().tables()));
+                }
+            }
+            b.validator(sql -> {
+                dev.pgagent.api.safety.Verdict v = refused.get(sql);
+                return v != null ? v : ctx.sql().check(sql);
+            });
+            return ToolResult.of(b.build().advise(db.dataSource(), workload).toText(MAX_CHARS));
+        });
+    }
+
     /**
      * Returns the five built-in tools over {@code db}, in this order: execute_query, list_tables, describe_table,
      * get_schema, explain_query. The tools are stateless and safe for concurrent use.

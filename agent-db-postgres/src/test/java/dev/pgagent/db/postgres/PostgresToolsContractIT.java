@@ -28,6 +28,7 @@ class PostgresToolsContractIT {
         db = PostgresDatabase.of(ds);
         tools = new java.util.LinkedHashMap<>();
         PostgresTools.builtIns(db).forEach(t -> tools.put(t.name(), t));
+        tools.put(PostgresTools.SUGGEST_INDEXES, PostgresTools.suggestIndexes(db));
     }
 
     /** The parts every built-in shares: the tool by name, and a direct context over the shop database. */
@@ -127,6 +128,27 @@ class PostgresToolsContractIT {
         @Override
         protected List<ToolArguments> badArguments() {
             return List.of(arguments(Map.of("sql", "")), arguments(Map.of("sql", "SELECT FROM WHERE")));
+        }
+    }
+
+    @Nested
+    class SuggestIndexes extends BuiltIn {
+        @Override
+        String name() {
+            return PostgresTools.SUGGEST_INDEXES;
+        }
+
+        @Override
+        protected ToolArguments validArguments() {
+            return arguments(Map.of("statements", List.of("SELECT * FROM shop.orders WHERE customer_id = 1"),
+                    "budget_mb", 10));
+        }
+
+        @Override
+        protected List<ToolArguments> badArguments() {
+            // no statements and no pg_stat_statements; a budget under 1 MB; a budget that is not a number
+            return List.of(arguments(Map.of()), arguments(Map.of("statements", List.of("SELECT 1"), "budget_mb", 0)),
+                    arguments(Map.of("statements", List.of("SELECT 1"), "budget_mb", "lots")));
         }
     }
 }
