@@ -128,7 +128,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** The commands, in the order help lists them. */
     static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history");
+            "history", "eval");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -179,6 +179,7 @@ public final class PgAgentCli implements Callable<Integer> {
             case "mcp" -> new McpCommand(cli);
             case "export" -> new ExportCommand(cli);
             case "history" -> new HistoryCommand(cli);
+            case "eval" -> new EvalCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }
