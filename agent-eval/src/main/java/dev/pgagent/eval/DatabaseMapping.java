@@ -11,7 +11,8 @@ public enum DatabaseMapping {
     DATABASE,
     /**
      * A schema of the default database, as when a catalog such as Spider's puts each application in a schema of its
-     * own: the gold SQL's unqualified tables are qualified with the schema, the model is told which schema the
+     * own ({@code db_id} is read as an unquoted identifier: {@code Cre_Doc} names the schema {@code cre_doc}): the gold
+     * SQL's unqualified tables are qualified with the schema, the model is told which schema the
      * question is about, and gold tables without a schema are taken to be in it.
      */
     SCHEMA

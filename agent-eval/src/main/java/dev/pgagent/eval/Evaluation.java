@@ -273,7 +273,9 @@ public final class Evaluation {
 
     private String prompt(PostgresAgent a, EvalQuestion q, String databaseName) {
         if (mapping == DatabaseMapping.SCHEMA && !q.database().isEmpty()) {
-            return q.prompt() + "\n(The question is about the tables of schema " + q.database() + ".)";
+            // the schema as PostgreSQL names it: a db_id is read as an unquoted identifier, folded to lower case
+            return q.prompt() + "\n(The question is about the tables of schema "
+                    + q.database().toLowerCase(java.util.Locale.ROOT) + ".)";
         }
         if (mapping == DatabaseMapping.DATABASE && a.databaseNames().size() > 1) {
             return q.prompt() + "\n(The question is about the database " + databaseName + ".)";

@@ -105,9 +105,13 @@ public final class GoldSql {
         return out;
     }
 
-    /** Returns the statement with every table written without a schema put in {@code schema}. */
+    /**
+     * Returns the statement with every table written without a schema put in {@code schema}, which is read as an
+     * unquoted identifier is (folded to lower case, as {@code SET search_path = Name} would take it). Call once.
+     */
     public String qualified(String schema) {
-        String quoted = PLAIN_IDENTIFIER.matcher(schema).matches() ? schema : '"' + schema.replace("\"", "\"\"") + '"';
+        String folded = schema.toLowerCase(Locale.ROOT);
+        String quoted = PLAIN_IDENTIFIER.matcher(folded).matches() ? folded : '"' + folded.replace("\"", "\"\"") + '"';
         for (Table t : tables) {
             if (t.getSchemaName() == null && !cteNames.contains(unquote(t.getName()))) {
                 t.setSchemaName(quoted);

@@ -33,7 +33,9 @@ class GoldSqlTest {
         assertThat(q).contains("concert_singer.singer").contains("concert_singer.concert c").contains("x.y")
                 .doesNotContain("concert_singer.t");
 
-        assertThat(GoldSql.parse("SELECT 1 FROM s").orElseThrow().qualified("Odd Name")).contains("\"Odd Name\".s");
+        // a db_id is read as an unquoted identifier: Spider's cre_Doc_Template_Mgt is the schema cre_doc_template_mgt
+        assertThat(GoldSql.parse("SELECT 1 FROM s").orElseThrow().qualified("Cre_Doc")).contains("cre_doc.s");
+        assertThat(GoldSql.parse("SELECT 1 FROM s").orElseThrow().qualified("Odd Name")).contains("\"odd name\".s");
         assertThat(GoldSql.parse("not sql at all")).isEmpty();
     }
 }
