@@ -484,7 +484,8 @@ public final class Evaluation {
                 throw new IllegalStateException("agent or database must be set for a context-only run but neither was");
             }
             if (agent == null && mapping == DatabaseMapping.DATABASE) {
-                throw new IllegalStateException("mapping DATABASE needs an agent (its databases by name) but none was set");
+                throw new IllegalStateException(
+                        "mapping DATABASE needs an agent (its databases by name) but none was set");
             }
             return new Evaluation(this);
         }
