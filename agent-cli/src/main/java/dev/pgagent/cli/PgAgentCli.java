@@ -128,7 +128,7 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** The commands, in the order help lists them. */
     static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history", "config", "tui", "explain", "health", "migrate", "advise");
+            "history", "config", "tui", "explain", "health", "migrate", "advise", "eval");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -185,6 +185,7 @@ public final class PgAgentCli implements Callable<Integer> {
             case "health" -> new HealthCommand(cli);
             case "migrate" -> MigrateCommand.commandLine(cli);
             case "advise" -> new AdviseCommand(cli);
+            case "eval" -> new EvalCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

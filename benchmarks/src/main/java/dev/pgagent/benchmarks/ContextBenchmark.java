@@ -530,7 +530,7 @@ public final class ContextBenchmark {
      * Creates {@code db} from {@code ddl} (one transaction a list) unless a database built from the same DDL is
      * already there.
      */
-    private static void ensure(Server server, String db, List<List<String>> ddl, int ddlHash) throws SQLException {
+    static void ensure(Server server, String db, List<List<String>> ddl, int ddlHash) throws SQLException {
         String fingerprint = "pgagent context benchmark " + Integer.toHexString(ddlHash);
         try (Connection admin = server.connect(server.adminDb())) {
             try (PreparedStatement ps = admin.prepareStatement(
