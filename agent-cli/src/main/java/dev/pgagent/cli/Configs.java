@@ -29,6 +29,7 @@ final class Configs {
      */
     static @Nullable AgentConfig apply(
             Cli cli, DatabaseOptions db, @Nullable ModelOptions model, @Nullable AgentOptions agent) {
+        db.configApplied = true;
         ConfigLoader loader = loader(cli, db, model, agent);
         Optional<Path> file = loader.locate();
         if (file.isEmpty()) {

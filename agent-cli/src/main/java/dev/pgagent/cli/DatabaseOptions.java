@@ -60,6 +60,9 @@ final class DatabaseOptions {
     /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
     dev.pgagent.config.@Nullable AgentConfig config;
 
+    /** Whether {@link Configs#apply} ran for these options. */
+    boolean configApplied;
+
     /** Watches the configuration file, once {@link Configs#apply} found one; null otherwise. */
     dev.pgagent.config.@Nullable ConfigWatcher watcher;
 
@@ -94,6 +97,10 @@ final class DatabaseOptions {
      */
     DataSource dataSource(Cli cli) {
         cli.addSecret(password);
+        if (!configApplied && url == null) {
+            // a command that did not load the configuration itself still connects to the file's profile
+            Configs.apply(cli, this, null, null);
+        }
         dev.pgagent.config.DatabaseProfile p = profile();
         if (p != null) {
             return dataSource(cli, p);

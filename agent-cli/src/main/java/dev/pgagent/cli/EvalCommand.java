@@ -105,6 +105,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Evaluation.Builder builder = checkedBuilder();
         List<EvalQuestion> questions = questions();
+        Configs.apply(cli, database, model, agentOptions);
         PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
         db.schema(); // reach the database before the model: a wrong URL or password is reported at once
         AtomicInteger finished = new AtomicInteger();
@@ -118,7 +119,7 @@ final class EvalCommand implements Callable<Integer> {
             agentOptions.checkSettings();
             LlmClient llm = model.client(cli);
             // an evaluation writes nothing: any statement that would need a person's yes is declined
-            try (PostgresAgent agent = Agents.build(llm, db, agentOptions, AgentListener.NONE,
+            try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, AgentListener.NONE,
                     ConfirmationHandler.DECLINE_ALL)) {
                 report = builder.agent(agent).build().run(questions);
             }
