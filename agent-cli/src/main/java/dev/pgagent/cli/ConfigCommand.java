@@ -73,6 +73,17 @@ final class ConfigCommand implements Callable<Integer> {
         return sb.append(", ~/.config/pgagent/config.yaml").toString();
     }
 
+    /** Gives a subcommand's options the --config and --profile given before the subcommand, where it has none. */
+    DatabaseOptions inherit(DatabaseOptions sub) {
+        if (sub.configFile == null) {
+            sub.configFile = database.configFile;
+        }
+        if (sub.profile == null) {
+            sub.profile = database.profile;
+        }
+        return sub;
+    }
+
     /** Loads the configuration with the flags given: a file must exist. */
     private static AgentConfig load(Cli cli, DatabaseOptions db, @Nullable ModelOptions model,
             @Nullable AgentOptions agent) {
@@ -108,13 +119,7 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Cli cli = parent.cli;
-            if (database.configFile == null) {
-                database.configFile = parent.database.configFile;
-            }
-            if (database.profile == null) {
-                database.profile = parent.database.profile;
-            }
-            AgentConfig config = load(cli, database, model, agentOptions);
+            AgentConfig config = load(cli, parent.inherit(database), model, agentOptions);
             EffectiveConfig effective = config.effective();
             if (json) {
                 List<Map<String, Object>> entries = effective.entries().stream().map(e -> {
@@ -188,13 +193,7 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Cli cli = parent.cli;
-            if (database.configFile == null) {
-                database.configFile = parent.database.configFile;
-            }
-            if (database.profile == null) {
-                database.profile = parent.database.profile;
-            }
-            AgentConfig config = load(cli, database, model, null);
+            AgentConfig config = load(cli, parent.inherit(database), model, null);
             cli.out.println("ok       " + config.file().map(Path::toString).orElse("(no file)") + ": valid, "
                     + config.databases().size() + (config.databases().size() == 1 ? " profile" : " profiles"));
             for (String w : config.warnings()) {

@@ -324,7 +324,13 @@ class AskIT {
     }
 
     static MockResponse toolCall(String id, String tool, String sql, int in, int out) {
-        ObjectNode args = JSON.createObjectNode().put("sql", sql);
+        return toolCall(id, tool, Map.of("sql", sql), in, out);
+    }
+
+    /** A tool call with these arguments (all strings). */
+    static MockResponse toolCall(String id, String tool, Map<String, String> arguments, int in, int out) {
+        ObjectNode args = JSON.createObjectNode();
+        arguments.forEach(args::put);
         ObjectNode body = JSON.createObjectNode();
         body.put("id", "chatcmpl-" + id).put("object", "chat.completion").put("created", 1_700_000_000L)
                 .put("model", "gpt-4o-mini-2024-07-18");

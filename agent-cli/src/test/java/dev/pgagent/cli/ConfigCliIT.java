@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgagent.testsupport.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -366,32 +365,10 @@ class ConfigCliIT {
     }
 
     private static MockResponse toolCall(String id, String tool, Map<String, String> arguments) {
-        ObjectNode args = JSON.createObjectNode();
-        arguments.forEach(args::put);
-        ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-" + id).put("object", "chat.completion").put("created", 1_700_000_000L)
-                .put("model", "scripted");
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant").putNull("content");
-        ObjectNode call = message.putArray("tool_calls").addObject();
-        call.put("id", id).put("type", "function");
-        call.putObject("function").put("name", tool).put("arguments", args.toString());
-        choice.put("finish_reason", "tool_calls");
-        body.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15);
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body.toString());
+        return AskIT.toolCall(id, tool, arguments, 10, 5);
     }
 
     private static MockResponse answer(String text) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-answer").put("object", "chat.completion").put("created", 1_700_000_001L)
-                .put("model", "scripted");
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", text);
-        choice.put("finish_reason", "stop");
-        body.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15);
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body.toString());
+        return AskIT.answer(text, 10, 5);
     }
 }
