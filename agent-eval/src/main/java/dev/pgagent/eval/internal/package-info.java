@@ -1,5 +1,0 @@
-/** Gold SQL analysis (JSqlParser) and the results file of the evaluation harness. Not API. */
-@NullMarked
-package dev.pgagent.eval.internal;
-
-import org.jspecify.annotations.NullMarked;
