@@ -74,7 +74,9 @@ public final class PlanAnalysis {
         /** A hash or hash aggregate that spilled to disk in batches (ANALYZE). */
         HASH_SPILL,
         /** A large scan that runs without parallel workers, or workers that were planned but not launched. */
-        NO_PARALLELISM
+        NO_PARALLELISM,
+        /** A LIMIT over a sort of many rows: an index in the sort order would return the first rows directly. */
+        TOP_N_SORT
     }
 
     /**
@@ -403,6 +405,9 @@ public final class PlanAnalysis {
                     spill(n, j);
                 }
                 workers(n, j);
+                if ("Limit".equals(n.type())) {
+                    topN(n);
+                }
             }
             return out;
         }
@@ -578,6 +583,37 @@ public final class PlanAnalysis {
                         "aggregated in %d batches using %d kB on disk.", aggBatches, j.path("Disk Usage").asLong()),
                         "raise work_mem (or hash_mem_multiplier) for this query."));
             }
+        }
+
+        /**
+         * A Limit whose input is a Sort of at least {@value PlanAnalysis#LARGE_TABLE_ROWS} rows that keeps at most 1% of
+         * them: every row is read and sorted to return a few, where an index in the sort order (after the columns
+         * compared with constants) would return them directly.
+         */
+        private void topN(Node limit) {
+            if (limit.children().isEmpty()) {
+                return;
+            }
+            Node sort = limit.children().get(0);
+            if (!"Sort".equals(sort.type())) {
+                return;
+            }
+            long input = analyzed && sort.actualRows() >= 0 ? sort.actualRows() : sort.planRows();
+            long kept = analyzed && limit.actualRows() >= 0 ? limit.actualRows() : limit.planRows();
+            JsonNode keys = raw.get(sort).path("Sort Key");
+            if (input < LARGE_TABLE_ROWS || kept * 100 > input || !keys.isArray() || keys.isEmpty()) {
+                return;
+            }
+            List<String> key = new ArrayList<>();
+            keys.forEach(k -> key.add(k.asText()));
+            Node scan = sort.children().isEmpty() ? null : sort.children().get(0);
+            String on = scan != null && scan.relation() != null ? scan.relation() : "the table";
+            String equality = scan == null ? "" : scan.details().getOrDefault("Filter", "");
+            out.add(new Finding(Kind.TOP_N_SORT, sort.label(), String.format(Locale.ROOT,
+                    "sorts ~%d rows by %s to return %d.", input, String.join(", ", key), kept),
+                    "CREATE INDEX ON " + on + " (" + (equality.isEmpty() ? "" : "<columns compared with constants "
+                            + "in " + equality + ">, ") + String.join(", ", key) + ") lets PostgreSQL read the "
+                            + "first rows in order and stop, instead of reading and sorting all of them."));
         }
 
         private void workers(Node n, JsonNode j) {

@@ -77,6 +77,18 @@ class PlanAnalysisTest {
     }
 
     @Test
+    void reportsALimitOverASortOfManyRows() {
+        // captured from PostgreSQL 15: ORDER BY a DESC, id LIMIT 10 over 60,000 rows without an index in that order
+        PlanAnalysis a = PlanAnalysis.of(plan("top_n_sort"), SHOP);
+
+        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.TOP_N_SORT).singleElement().satisfies(f -> {
+            assertThat(f.node()).isEqualTo("#2 Sort");
+            assertThat(f.message()).contains("~58760 rows", "a DESC, id", "to return 10");
+            assertThat(f.fix()).contains("CREATE INDEX ON orders (", "a DESC, id)");
+        });
+    }
+
+    @Test
     void reportsFunctionOnIndexedColumnInsteadOfPlainSequentialScan() {
         PlanAnalysis a = PlanAnalysis.of(plan("function_on_indexed_column"), SHOP);
 
