@@ -28,7 +28,7 @@ public final class CallRegistry {
 
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > MAX_EARLY_CANCELS;
+            return this.size() > MAX_EARLY_CANCELS;
         }
     };
 
