@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * empty prompt ends the input.
  */
 final class LineEditor implements ChatConsole {
+    /** Held so the level set on it is not lost when java.util.logging drops an unreferenced logger. */
+    private static final java.util.logging.Logger JLINE_LOGGER = java.util.logging.Logger.getLogger("org.jline");
+
     static final int HISTORY_LINES = 1000;
     private static final String NEW_LINE_WIDGET = "pgagent-insert-newline";
 
@@ -47,7 +50,7 @@ final class LineEditor implements ChatConsole {
     static @Nullable LineEditor open(Cli cli) {
         if (!cli.debug) {
             // JLine reports a terminal it cannot use through java.util.logging; we fall back to plain lines instead
-            java.util.logging.Logger.getLogger("org.jline").setLevel(java.util.logging.Level.OFF);
+            JLINE_LOGGER.setLevel(java.util.logging.Level.OFF);
         }
         Terminal terminal;
         try {

@@ -266,7 +266,7 @@ public final class PgAgentMcpServer implements AutoCloseable {
 
         private static String versionOf() {
             String v = PgAgentMcpServer.class.getPackage().getImplementationVersion();
-            return v == null ? "0.1.0-SNAPSHOT" : v;
+            return v == null ? "0.1.0" : v;
         }
     }
 }

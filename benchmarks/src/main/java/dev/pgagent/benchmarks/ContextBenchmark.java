@@ -251,7 +251,7 @@ public final class ContextBenchmark {
                 best = Math.min(best, System.nanoTime() - s0);
             }
             OUT.printf(Locale.ROOT, "build() on a %,d-character question (%s): best of 3 %.0f ms%n", q.length(),
-                    q == oneWord ? "one word" : "30,000 repeated phrases", best / 1e6);
+                    q.equals(oneWord) ? "one word" : "30,000 repeated phrases", best / 1e6);
         }
     }
 

@@ -175,7 +175,10 @@ final class SpiderCatalog {
     }
 
     private static String id(@Nullable String s) {
-        return "\"" + Objects.requireNonNull(s).replace("\"", "\"\"") + "\"";
+        if (s == null) {
+            throw new IllegalArgumentException("a Spider name must be present but was null");
+        }
+        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private static String read(Path p) {

@@ -5,11 +5,11 @@ import java.util.Map;
 
 /**
  * Supplies a sample of the distinct values of text columns, so the rendered context can show the model how values
- * are spelt ({@code status text -- values: 'shipped','pending'}). {@link SchemaContextBuilder} asks only about
+ * are spelt ({@code status text -- values: 'shipped','pending'}). {@code SchemaContextBuilder} (agent-context) asks only about
  * text columns of the chosen tables that the question names or that are named like categories (status, type,
  * country, ...), all at once, and never about columns whose names suggest personal data or free text (email, phone,
  * name, address, password, note, description, ...). Implementations must be safe for concurrent use and should
- * cache; see {@link PgValueSampler}.
+ * cache; see {@code PgValueSampler} (agent-db-postgres).
  */
 @FunctionalInterface
 public interface ValueSampler {

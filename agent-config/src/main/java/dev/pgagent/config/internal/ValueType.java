@@ -409,6 +409,6 @@ public abstract class ValueType {
     }
 
     private static String plural(String rule) {
-        return rule.startsWith("one of ") ? "values, each " + rule : "values, each " + rule;
+        return "values, each " + rule;
     }
 }

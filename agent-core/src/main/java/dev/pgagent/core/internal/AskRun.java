@@ -133,7 +133,7 @@ final class AskRun {
     }
 
     /** Moves the deadline by the time spent waiting for a person, which does not count against the ask. */
-    void extendDeadline(long nanos) {
+    synchronized void extendDeadline(long nanos) {
         deadlineNanos += nanos;
     }
 

@@ -342,7 +342,7 @@ final class GuardedExport {
                 }
             }
         }
-        if (more && !batch.isEmpty()) {
+        if (more && rowFilter != null && !batch.isEmpty()) {
             flushBatch(writer, sb, batch, columns, rowFilter, tally, footer);
         }
         sb.setLength(0);
@@ -352,14 +352,14 @@ final class GuardedExport {
     }
 
     private static boolean flushBatch(ExportWriter writer, StringBuilder sb, List<@Nullable String[]> batch,
-            List<ResultColumn> columns, @Nullable UnaryOperator<QueryResult> rowFilter, Tally tally, long footer)
+            List<ResultColumn> columns, UnaryOperator<QueryResult> rowFilter, Tally tally, long footer)
             throws IOException {
         QueryResult.Builder b = QueryResult.builder().columns(columns);
         for (String[] values : batch) {
             b.addRow(Arrays.asList(values));
         }
         batch.clear();
-        QueryResult shown = Objects.requireNonNull(rowFilter).apply(b.build());
+        QueryResult shown = rowFilter.apply(b.build());
         for (List<@Nullable String> values : shown.rows()) {
             if (!row(writer, sb, values.toArray(new String[0]), tally, footer)) {
                 return false;

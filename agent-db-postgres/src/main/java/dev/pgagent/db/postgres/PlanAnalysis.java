@@ -491,13 +491,14 @@ public final class PlanAnalysis {
         }
 
         private void join(Node n, Set<String> reported) {
-            String cond = String.join(" ", n.details().values());
+            StringBuilder joined = new StringBuilder(String.join(" ", n.details().values()));
             if (n.type().equals("Nested Loop")) {
                 // the inner side carries the join condition of a parameterized nested loop
                 for (Node c : n.children()) {
-                    cond += " " + String.join(" ", c.details().values());
+                    joined.append(' ').append(String.join(" ", c.details().values()));
                 }
             }
+            String cond = joined.toString();
             for (Map.Entry<String, TableInfo> e : byAlias.entrySet()) {
                 for (ForeignKey fk : e.getValue().foreignKeys()) {
                     boolean all = !fk.columns().isEmpty();

@@ -23,14 +23,21 @@ public final class CallRegistry {
 
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     /** Cancellations that arrived before their call was registered (the request is still on its way in). */
-    private final Map<String, Boolean> early = new LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<String, Boolean> early = new EarlyCancels();
+
+    /** Insertion-ordered, keeping the newest {@code MAX_EARLY_CANCELS}; static so its size() is unambiguous. */
+    private static final class EarlyCancels extends LinkedHashMap<String, Boolean> {
         private static final long serialVersionUID = 1L;
+
+        EarlyCancels() {
+            super(16, 0.75f, false);
+        }
 
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > MAX_EARLY_CANCELS;
         }
-    };
+    }
 
     /** Returns the key of the call with JSON-RPC id {@code idJson} (its JSON text) in {@code session}. */
     public static String key(String session, String idJson) {

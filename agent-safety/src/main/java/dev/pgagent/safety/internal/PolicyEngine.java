@@ -1238,7 +1238,7 @@ public final class PolicyEngine {
         }
         for (int k = open + 1; k < close; k++) {
             Token t = tokens.get(k);
-            boolean expectName = (k - open) % 2 == 1;
+            boolean expectName = ((k - open) & 1) == 1;
             if (expectName ? !t.isIdentifier() || READ_WORDS.contains(t.value()) : !t.is(",")) {
                 return false;
             }
