@@ -23,6 +23,13 @@ final class PgAgentProcess {
     static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the coverage agent of this test JVM, if any, also watches the client it starts (its data is appended to
+        // the same file), so code that only a real terminal reaches, such as the terminal UI, is measured too
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-javaagent:") && arg.contains("jacoco")) {
+                command.add(arg);
+            }
+        }
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
