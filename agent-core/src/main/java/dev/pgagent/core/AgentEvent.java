@@ -1,6 +1,7 @@
 package dev.pgagent.core;
 
 import dev.pgagent.api.Experimental;
+import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.llm.AssistantMessage;
 import dev.pgagent.api.llm.TokenUsage;
 import dev.pgagent.api.llm.ToolCall;
@@ -215,6 +216,22 @@ public sealed interface AgentEvent {
             require(sessionId, askId);
             Objects.requireNonNull(status, "status == null");
             Objects.requireNonNull(elapsed, "elapsed == null");
+        }
+    }
+
+    /**
+     * An audit sink failed to record an event (under either {@link AuditFailurePolicy}); emitted once per failing
+     * sink, so monitoring can count audit failures. Outside an ask the ids are empty.
+     *
+     * @param type the type of the audit event that was not recorded
+     * @param error the sink's failure message (it never holds the audited values)
+     */
+    record AuditFailed(String sessionId, String askId, AuditEventType type, String error) implements AgentEvent {
+        /** Validates the components. */
+        public AuditFailed {
+            require(sessionId, askId);
+            Objects.requireNonNull(type, "type == null");
+            Objects.requireNonNull(error, "error == null");
         }
     }
 }
