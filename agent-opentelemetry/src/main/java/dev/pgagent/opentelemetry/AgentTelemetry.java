@@ -604,11 +604,14 @@ public final class AgentTelemetry implements AgentListener {
             return this;
         }
 
-        /** Sets the provider and the model from {@code llm}'s {@link LlmClient#info()}. */
+        /**
+         * Sets the provider and the model from {@code llm}'s {@link LlmClient#info()}; a client that does not say
+         * (reports {@link ProviderInfo#UNKNOWN}) leaves the provider {@code unknown} and the model unset.
+         */
         public Builder llm(LlmClient llm) {
             ProviderInfo info = Objects.requireNonNull(llm, "llm == null").info();
             provider(info.name());
-            return model(info.model());
+            return model(info.model().equals(ProviderInfo.UNKNOWN.model()) ? null : info.model());
         }
 
         /**
