@@ -3,6 +3,7 @@ package dev.pgagent.core;
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.llm.AssistantMessage;
+import dev.pgagent.api.llm.FinishReason;
 import dev.pgagent.api.llm.TokenUsage;
 import dev.pgagent.api.llm.ToolCall;
 import dev.pgagent.api.safety.ConfirmationDecision;
@@ -83,14 +84,23 @@ public sealed interface AgentEvent {
      * @param usage the tokens the call used ({@link TokenUsage#ZERO} when it failed)
      * @param elapsed how long the call took
      * @param error why the call failed, or null when it succeeded
+     * @param finishReason why the model stopped, or null when the call failed
+     * @param model the model that answered, as the provider named it; null when not reported or the call failed
      */
     record ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
-            TokenUsage usage, Duration elapsed, @Nullable String error) implements AgentEvent {
+            TokenUsage usage, Duration elapsed, @Nullable String error, @Nullable FinishReason finishReason,
+            @Nullable String model) implements AgentEvent {
         /** Validates the components. */
         public ModelCallFinished {
             require(sessionId, askId);
             Objects.requireNonNull(usage, "usage == null");
             Objects.requireNonNull(elapsed, "elapsed == null");
+        }
+
+        /** Creates an event without the finish reason and the answering model. */
+        public ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
+                TokenUsage usage, Duration elapsed, @Nullable String error) {
+            this(sessionId, askId, step, message, usage, elapsed, error, null, null);
         }
     }
 

@@ -53,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * (<a href="https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/">GenAI spans</a>,
  * <a href="https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-agent-spans/">GenAI agent spans</a>:
  * {@code gen_ai.operation.name}, {@code gen_ai.provider.name} (and the older {@code gen_ai.system}),
- * {@code gen_ai.request.model}, {@code gen_ai.usage.input_tokens}, {@code gen_ai.usage.output_tokens},
+ * {@code gen_ai.request.model}, {@code gen_ai.response.model}, {@code gen_ai.response.finish_reasons},
+ * {@code gen_ai.usage.input_tokens}, {@code gen_ai.usage.output_tokens},
  * {@code gen_ai.tool.name}, {@code gen_ai.tool.call.id}, {@code gen_ai.conversation.id}) and for databases
  * (<a href="https://opentelemetry.io/docs/specs/semconv/database/database-spans/">database client spans</a>,
  * <a href="https://opentelemetry.io/docs/specs/semconv/database/sql/">SQL</a>: {@code db.system.name=postgresql},
@@ -86,6 +87,9 @@ public final class AgentTelemetry implements AgentListener {
     static final AttributeKey<String> GEN_AI_PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
     static final AttributeKey<String> GEN_AI_SYSTEM = AttributeKey.stringKey("gen_ai.system");
     static final AttributeKey<String> GEN_AI_REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+    static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
+    static final AttributeKey<List<String>> GEN_AI_FINISH_REASONS =
+            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
     static final AttributeKey<String> GEN_AI_AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
     static final AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
     static final AttributeKey<Long> GEN_AI_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
@@ -298,6 +302,12 @@ public final class AgentTelemetry implements AgentListener {
         }
         span.setAttribute(GEN_AI_INPUT_TOKENS, usage.inputTokens());
         span.setAttribute(GEN_AI_OUTPUT_TOKENS, usage.outputTokens());
+        if (e.model() != null) {
+            span.setAttribute(GEN_AI_RESPONSE_MODEL, e.model());
+        }
+        if (e.finishReason() != null) {
+            span.setAttribute(GEN_AI_FINISH_REASONS, List.of(lower(e.finishReason().name())));
+        }
         if (e.error() != null) {
             span.setAttribute(ERROR_TYPE, "model_call_failed");
             span.setStatus(StatusCode.ERROR, e.error());

@@ -102,6 +102,7 @@ class AgentTelemetryIT {
                     assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_REQUEST_MODEL)).isEqualTo("gpt-test");
                     assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_INPUT_TOKENS)).isEqualTo(10L);
                     assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_OUTPUT_TOKENS)).isEqualTo(5L);
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_RESPONSE_MODEL)).isEqualTo("fake-model");
                     assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
                 });
         assertThat(chats).filteredOn(s -> s.getParentSpanId().equals(second.getSpanId())).singleElement()
@@ -109,6 +110,9 @@ class AgentTelemetryIT {
                     assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
                     assertThat(s.getAttributes().get(AgentTelemetry.ERROR_TYPE)).isEqualTo("model_call_failed");
                 });
+
+        assertThat(chats).extracting(s -> s.getAttributes().get(AgentTelemetry.GEN_AI_FINISH_REASONS))
+                .containsExactlyInAnyOrder(List.of("tool_calls"), List.of("tool_calls"), List.of("stop"), null);
 
         List<SpanData> tools = otel.spansNamed("execute_tool execute_query");
         assertThat(tools).hasSize(2).allSatisfy(s -> {
