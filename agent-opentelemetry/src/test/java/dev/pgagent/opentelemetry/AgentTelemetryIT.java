@@ -10,11 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgagent.api.LlmException;
 import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.api.llm.ToolCall;
 import dev.pgagent.core.AgentEvent;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AgentResponse;
 import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.PostgresAgent;
+import dev.pgagent.safety.JSqlParserSafetyValidator;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.LlmResponses;
 import dev.pgagent.testsupport.TestPostgres;
@@ -25,6 +27,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,6 +60,12 @@ class AgentTelemetryIT {
         otel.close();
     }
 
+    /** An agent on the test database; the parser may take long on a busy machine (its verdicts are asserted). */
+    private static PostgresAgent.Builder agent(FakeLlmClient llm) {
+        return PostgresAgent.builder().llm(llm).dataSource(ds)
+                .safetyValidator(JSqlParserSafetyValidator.builder().parseTimeout(Duration.ofMinutes(1)).build());
+    }
+
     private static FakeLlmClient script() {
         return FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCalls(LlmResponses.query(READ)))
@@ -71,7 +82,7 @@ class AgentTelemetryIT {
         AuditSink failing = e -> {
             throw new IllegalStateException("audit store down");
         };
-        try (PostgresAgent agent = PostgresAgent.builder().llm(script()).dataSource(ds).addAuditSink(failing)
+        try (PostgresAgent agent = agent(script()).addAuditSink(failing)
                 .listener(AgentListener.all(telemetry, seen::add)).build()) {
             AgentResponse ok = agent.ask("How many orders has Alice?");
             AgentResponse failed = agent.ask("And Bob?");
@@ -180,16 +191,32 @@ class AgentTelemetryIT {
     }
 
     @Test
-    void theHostMayOptInToTheSqlText() {
+    void theHostMayOptInToTheSqlTextAndConcurrentToolCallsParentTheirOwnStatements() {
         AgentTelemetry telemetry = AgentTelemetry.builder(otel.sdk).captureSqlText(true).build();
-        FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(LlmResponses.toolCalls(LlmResponses.query(READ)))
-                .enqueue(LlmResponses.text("one"));
-        try (PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(ds).listener(telemetry).build()) {
-            assertThat(agent.ask("How many orders has Alice?").status()).isEqualTo(AgentStatus.COMPLETED);
+        List<ToolCall> calls = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            calls.add(new ToolCall("call-" + i, "execute_query",
+                    "{\"sql\":\"SELECT id FROM orders WHERE id = " + i + "\"}"));
         }
-        assertThat(otel.span("SELECT default").getAttributes().get(AttributeKey.stringKey("db.query.text")))
-                .isEqualTo(READ);
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(LlmResponses.toolCalls(calls.toArray(ToolCall[]::new)))
+                .enqueue(LlmResponses.text("one each"));
+        try (PostgresAgent agent = agent(llm).listener(telemetry).build()) {
+            assertThat(agent.ask("Show orders 1, 2 and 3").status()).isEqualTo(AgentStatus.COMPLETED);
+        }
+        assertThat(telemetry.openAsks()).isZero();
+        Map<String, SpanData> byId = new HashMap<>();
+        otel.spans().forEach(s -> byId.put(s.getSpanId(), s));
+        List<SpanData> statements = otel.spansNamed("SELECT default");
+        assertThat(statements).hasSize(3).allSatisfy(s -> {
+            String text = s.getAttributes().get(AttributeKey.stringKey("db.query.text"));
+            assertThat(text).startsWith("SELECT id FROM orders WHERE id = ");
+            SpanData tool = byId.get(s.getParentSpanId());
+            assertThat(tool.getName()).isEqualTo("execute_tool execute_query");
+            assertThat(tool.getAttributes().get(AgentTelemetry.GEN_AI_TOOL_CALL_ID))
+                    .isEqualTo("call-" + text.substring(text.length() - 1));
+            assertThat(s.getAttributes().get(AgentTelemetry.DB_RETURNED_ROWS)).isEqualTo(1L);
+        });
         assertThat(otel.spansNamed("chat")).hasSize(2);
     }
 }
