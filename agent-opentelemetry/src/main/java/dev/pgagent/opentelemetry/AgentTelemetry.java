@@ -1,5 +1,6 @@
 package dev.pgagent.opentelemetry;
 
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ProviderInfo;
 import dev.pgagent.api.llm.TokenUsage;
@@ -79,6 +80,7 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#maxOpenAsks(int) maxOpenAsks} asks are tracked at once; the oldest beyond that is ended as
  * abandoned, so an ask that never finishes cannot leak spans. Thread-safe.
  */
+@Experimental
 public final class AgentTelemetry implements AgentListener {
     /** The instrumentation scope name of the tracer and the meter: {@value}. */
     public static final String INSTRUMENTATION_SCOPE = "dev.pgagent.opentelemetry";
@@ -187,6 +189,12 @@ public final class AgentTelemetry implements AgentListener {
         synchronized (asks) {
             return asks.size();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentTelemetry{provider=" + provider + ", model=" + model + ", captureSqlText=" + captureSqlText
+                + ", maxOpenAsks=" + maxOpenAsks + "}";
     }
 
     @Override
@@ -376,7 +384,7 @@ public final class AgentTelemetry implements AgentListener {
         }
         Span span = b.startSpan();
         state.statements.computeIfAbsent(thread, t -> new ArrayDeque<>())
-                .push(new OpenStatement(span, e.database(), operation));
+                .push(new OpenStatement(span, operation));
     }
 
     private void statementFinished(AgentEvent.StatementFinished e) {
@@ -523,7 +531,7 @@ public final class AgentTelemetry implements AgentListener {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    private record OpenStatement(Span span, String database, String operation) {
+    private record OpenStatement(Span span, String operation) {
     }
 
     /** The open spans of one ask. */

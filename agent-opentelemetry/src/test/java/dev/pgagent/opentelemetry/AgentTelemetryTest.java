@@ -207,6 +207,7 @@ class AgentTelemetryTest {
         assertThatThrownBy(() -> AgentTelemetry.builder(otel.sdk).provider(" "))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AgentTelemetry.builder(null)).isInstanceOf(NullPointerException.class);
-        assertThat(AgentTelemetry.builder(otel.sdk).model(" ").build()).isNotNull();
+        assertThat(AgentTelemetry.builder(otel.sdk).model(" ").build()).hasToString(
+                "AgentTelemetry{provider=unknown, model=null, captureSqlText=false, maxOpenAsks=10000}");
     }
 }
