@@ -1,7 +1,9 @@
 package dev.pgagent.core;
 
 import dev.pgagent.api.Experimental;
+import dev.pgagent.api.audit.AuditEventType;
 import dev.pgagent.api.llm.AssistantMessage;
+import dev.pgagent.api.llm.FinishReason;
 import dev.pgagent.api.llm.TokenUsage;
 import dev.pgagent.api.llm.ToolCall;
 import dev.pgagent.api.safety.ConfirmationDecision;
@@ -82,14 +84,23 @@ public sealed interface AgentEvent {
      * @param usage the tokens the call used ({@link TokenUsage#ZERO} when it failed)
      * @param elapsed how long the call took
      * @param error why the call failed, or null when it succeeded
+     * @param finishReason why the model stopped, or null when the call failed
+     * @param model the model that answered, as the provider named it; null when not reported or the call failed
      */
     record ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
-            TokenUsage usage, Duration elapsed, @Nullable String error) implements AgentEvent {
+            TokenUsage usage, Duration elapsed, @Nullable String error, @Nullable FinishReason finishReason,
+            @Nullable String model) implements AgentEvent {
         /** Validates the components. */
         public ModelCallFinished {
             require(sessionId, askId);
             Objects.requireNonNull(usage, "usage == null");
             Objects.requireNonNull(elapsed, "elapsed == null");
+        }
+
+        /** Creates an event without the finish reason and the answering model. */
+        public ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
+                TokenUsage usage, Duration elapsed, @Nullable String error) {
+            this(sessionId, askId, step, message, usage, elapsed, error, null, null);
         }
     }
 
@@ -215,6 +226,22 @@ public sealed interface AgentEvent {
             require(sessionId, askId);
             Objects.requireNonNull(status, "status == null");
             Objects.requireNonNull(elapsed, "elapsed == null");
+        }
+    }
+
+    /**
+     * An audit sink failed to record an event (under either {@link AuditFailurePolicy}); emitted once per failing
+     * sink, so monitoring can count audit failures. Outside an ask the ids are empty.
+     *
+     * @param type the type of the audit event that was not recorded
+     * @param error the sink's failure message (it never holds the audited values)
+     */
+    record AuditFailed(String sessionId, String askId, AuditEventType type, String error) implements AgentEvent {
+        /** Validates the components. */
+        public AuditFailed {
+            require(sessionId, askId);
+            Objects.requireNonNull(type, "type == null");
+            Objects.requireNonNull(error, "error == null");
         }
     }
 }

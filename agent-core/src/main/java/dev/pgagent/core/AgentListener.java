@@ -1,7 +1,9 @@
 package dev.pgagent.core;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Observes asks as they run: each {@link AgentEvent} as things start and end. Called on the thread doing the work
@@ -24,6 +26,24 @@ public interface AgentListener {
 
     /** Called for each event. */
     void onEvent(AgentEvent event);
+
+    /**
+     * Returns a listener that passes each event to every one of {@code listeners}, in order; one that throws is
+     * logged at WARN and does not keep the event from the others.
+     */
+    static AgentListener all(AgentListener... listeners) {
+        List<AgentListener> copy = List.of(listeners);
+        return event -> {
+            for (AgentListener l : copy) {
+                try {
+                    l.onEvent(event);
+                } catch (RuntimeException e) {
+                    LoggerFactory.getLogger(AgentListener.class).warn("Agent listener failed on {}; ignored",
+                            event.getClass().getSimpleName(), e);
+                }
+            }
+        };
+    }
 
     /** Returns a listener that passes each completed step to {@code onStep} and ignores the other events. */
     static AgentListener onStep(Consumer<AgentStep> onStep) {

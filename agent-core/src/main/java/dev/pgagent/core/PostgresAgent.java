@@ -541,7 +541,10 @@ public final class PostgresAgent implements AutoCloseable {
             return this;
         }
 
-        /** Sets the step listener. Default: {@link AgentListener#NONE}. */
+        /**
+         * Sets the listener (one; combine several with {@link AgentListener#all}). Default:
+         * {@link AgentListener#NONE}.
+         */
         public Builder listener(AgentListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener == null");
             return this;
@@ -688,7 +691,7 @@ public final class PostgresAgent implements AutoCloseable {
                     tools,
                     bindings,
                     policy,
-                    new AuditFanout(sinks, auditFailurePolicy),
+                    new AuditFanout(sinks, auditFailurePolicy, events),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,

@@ -2,6 +2,8 @@ package dev.pgagent.core.internal;
 
 import dev.pgagent.api.audit.AuditEvent;
 import dev.pgagent.api.audit.AuditSink;
+import dev.pgagent.core.AgentEvent;
+import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AuditFailurePolicy;
 import java.util.List;
 import org.slf4j.Logger;
@@ -14,10 +16,18 @@ public final class AuditFanout {
     private final List<AuditSink> sinks;
     private final AuditFailurePolicy policy;
 
+    private final AgentListener listener;
+
     /** Creates a fan-out over {@code sinks}. */
     public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy) {
+        this(sinks, policy, AgentListener.NONE);
+    }
+
+    /** Creates a fan-out over {@code sinks} that tells {@code listener} of each failing sink. */
+    public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy, AgentListener listener) {
         this.sinks = List.copyOf(sinks);
         this.policy = policy;
+        this.listener = listener;
     }
 
     /** Returns whether the policy is fail-closed. */
@@ -40,11 +50,21 @@ public final class AuditFanout {
                     first = e;
                 }
                 LOG.warn("Audit sink {} failed to record {} event: {}", sink, event.type(), e.toString());
+                tell(event, e);
             }
         }
         if (first != null && policy == AuditFailurePolicy.FAIL_CLOSED) {
             throw new AuditWriteException(
                     "the audit record (" + event.type() + ") could not be written: " + first.getMessage(), first);
+        }
+    }
+
+    private void tell(AuditEvent event, RuntimeException failure) {
+        try {
+            listener.onEvent(new AgentEvent.AuditFailed(event.sessionId() == null ? "" : event.sessionId(),
+                    event.askId() == null ? "" : event.askId(), event.type(), String.valueOf(failure.getMessage())));
+        } catch (RuntimeException e) {
+            LOG.warn("Agent listener failed on AuditFailed; ignored", e);
         }
     }
 }

@@ -122,7 +122,7 @@ final class ModelCaller {
                     .attribute("cacheWriteTokens", zeroAsNull(response.usage().cacheWriteTokens()))
                     .attribute("ms", since(t0).toMillis()));
             events.emit(new AgentEvent.ModelCallFinished(run.sessionId, run.askId, step, response.message(),
-                    response.usage(), since(t0), null));
+                    response.usage(), since(t0), null, response.finishReason(), response.model()));
             return response;
         } catch (LlmException e) {
             error = "the model call failed (" + e.reason() + "): " + e.getMessage();
