@@ -349,10 +349,12 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
                 : new AuditChain.Verification(records, firstBroken.brokenAt(), firstBroken.reason());
     }
 
-    /** Describes a failure without the bound values a batch failure's message repeats. */
+    /** Describes a failure without the values a batch failure's message and the server's detail repeat. */
     private static String describe(SQLException e) {
         SQLException next = e instanceof java.sql.BatchUpdateException ? e.getNextException() : null;
-        return GuardedExecutor.describe(next != null ? next : e);
+        String d = GuardedExecutor.describe(next != null ? next : e);
+        int detail = d.indexOf(" Detail:");
+        return detail < 0 ? d : d.substring(0, detail);
     }
 
     @Override
