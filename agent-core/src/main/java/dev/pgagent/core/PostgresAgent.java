@@ -390,6 +390,7 @@ public final class PostgresAgent implements AutoCloseable {
         private @Nullable HistoryStore historyStore;
         private @Nullable SessionStore sessionStore;
         private Function<String, String> historyPrincipal = Function.identity();
+        private @Nullable Function<String, String> auditUser;
         private @Nullable QueryMemory queryMemory;
         private boolean queryMemoryEnabled = true;
         private int contributionTokens = 500;
@@ -424,6 +425,7 @@ public final class PostgresAgent implements AutoCloseable {
             b.historyStore = historyStore;
             b.sessionStore = sessionStore;
             b.historyPrincipal = historyPrincipal;
+            b.auditUser = auditUser;
             b.queryMemory = queryMemory;
             b.queryMemoryEnabled = queryMemoryEnabled;
             b.contributionTokens = contributionTokens;
@@ -697,10 +699,14 @@ public final class PostgresAgent implements AutoCloseable {
             return this;
         }
 
-        /** Sets who asked, by session id, as the history records it. Default: the session id. */
+        /**
+         * Sets who asked, by session id, as the history records it and as the {@code user} attribute of every audit
+         * event of a session. Default: the session id in the history, and no {@code user} attribute.
+         */
         @Experimental
         public Builder historyPrincipal(Function<String, String> principalOfSession) {
             this.historyPrincipal = Objects.requireNonNull(principalOfSession, "principalOfSession == null");
+            this.auditUser = principalOfSession;
             return this;
         }
 
@@ -817,7 +823,7 @@ public final class PostgresAgent implements AutoCloseable {
                     tools,
                     bindings,
                     policy,
-                    new AuditFanout(sinks, auditFailurePolicy),
+                    new AuditFanout(sinks, auditFailurePolicy, auditUser),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,

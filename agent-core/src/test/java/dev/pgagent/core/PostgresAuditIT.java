@@ -41,6 +41,7 @@ class PostgresAuditIT {
                 .confirmationHandler(request -> request.kind() == ConfirmationKind.TYPED
                         ? ConfirmationDecision.approveTyped(request.expectedTypedText(), "alice")
                         : ConfirmationDecision.approve("alice"))
+                .historyPrincipal(session -> "alice")
                 .addAuditSink(audit).auditFailurePolicy(AuditFailurePolicy.FAIL_CLOSED).build();
     }
 
@@ -69,6 +70,8 @@ class PostgresAuditIT {
                 List.of("QUERY_EXECUTED", RAISE, "applied", "t"),
                 List.of("QUERY_REFUSED", "DROP TABLE products", "refused", rows.get(2).get(3)));
         assertThat(PostgresAuditSink.verify(ds, "audit").intact()).isTrue();
+        assertThat(Shop.query(ds, "SELECT DISTINCT attributes ->> 'user', attributes ->> 'database' IS NOT NULL"
+                + " FROM audit.audit_events WHERE type LIKE 'QUERY%'")).containsExactly(List.of("alice", "f"));
     }
 
     @Test

@@ -3,7 +3,11 @@ package dev.pgagent.core.internal;
 import dev.pgagent.api.audit.AuditEvent;
 import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.core.AuditFailurePolicy;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,11 +17,40 @@ public final class AuditFanout {
 
     private final List<AuditSink> sinks;
     private final AuditFailurePolicy policy;
+    private final @Nullable Function<String, String> userOfSession;
 
     /** Creates a fan-out over {@code sinks}. */
     public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy) {
+        this(sinks, policy, null);
+    }
+
+    /** Creates a fan-out over {@code sinks} adding, when given, the {@code user} of the event's session. */
+    public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy,
+            @Nullable Function<String, String> userOfSession) {
         this.sinks = List.copyOf(sinks);
         this.policy = policy;
+        this.userOfSession = userOfSession;
+    }
+
+    private AuditEvent withUser(AuditEvent event) {
+        String session = event.sessionId();
+        if (userOfSession == null || session == null || event.attributes().containsKey("user")) {
+            return event;
+        }
+        String user;
+        try {
+            user = userOfSession.apply(session);
+        } catch (RuntimeException e) {
+            LOG.warn("The principal function failed for session {}: {}", session, e.toString());
+            return event;
+        }
+        if (user == null) {
+            return event;
+        }
+        Map<String, String> attributes = new HashMap<>(event.attributes());
+        attributes.put("user", user);
+        return new AuditEvent(event.timestamp(), event.type(), session, event.askId(), event.sql(), event.verdict(),
+                event.outcome(), attributes);
     }
 
     /** Returns whether the policy is fail-closed. */
@@ -30,7 +63,8 @@ public final class AuditFanout {
      *
      * @throws AuditWriteException under {@link AuditFailurePolicy#FAIL_CLOSED} when a sink failed (after trying all)
      */
-    public void record(AuditEvent event) {
+    public void record(AuditEvent original) {
+        AuditEvent event = withUser(original);
         RuntimeException first = null;
         for (AuditSink sink : sinks) {
             try {
