@@ -144,6 +144,10 @@ class SharedSessionIT {
                 .isInstanceOf(SessionConflictException.class).hasMessageContaining("being run by another node");
 
         store.delete("conv-4");
+        PostgresAgent node = node(FakeLlmClient.create().enqueue(text("fine")));
+        assertThatThrownBy(() -> node.askInSession("conv-6", "x".repeat(20_001)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(node.askInSession("conv-6", "short").answer()).isEqualTo("fine");
         FakeLlmClient failing = FakeLlmClient.create();
         PostgresAgent noStore = PostgresAgent.builder().llm(failing).dataSource(ds).build();
         assertThatThrownBy(() -> noStore.askInSession("conv-5", "q")).isInstanceOf(IllegalStateException.class)

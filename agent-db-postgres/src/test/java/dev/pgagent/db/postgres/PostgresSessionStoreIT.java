@@ -119,6 +119,16 @@ class PostgresSessionStoreIT {
     }
 
     @Test
+    void aScriptChangedAfterItWasAppliedIsRefused() throws Exception {
+        assertThat(store("changed").migrate()).containsExactly(1);
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE changed.pgagent_sessions_version SET checksum = 'other'");
+        }
+        assertThatThrownBy(() -> store("changed").migrate()).isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("V1__sessions.sql was changed after it was applied to schema changed");
+    }
+
+    @Test
     void badInputAndAnUnreachableTableAreTypedErrors() throws Exception {
         assertThatThrownBy(() -> PostgresSessionStore.builder().build()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> PostgresSessionStore.builder().schema("x y"))
