@@ -128,7 +128,8 @@ public final class PgAgentCli implements Callable<Integer> {
 
     /** The commands, in the order help lists them. */
     static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history", "config", "tui", "explain", "health", "migrate", "advise", "eval");
+            "history", "config", "tui", "explain", "health", "migrate", "advise", "eval",
+            "audit");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -186,6 +187,7 @@ public final class PgAgentCli implements Callable<Integer> {
             case "migrate" -> MigrateCommand.commandLine(cli);
             case "advise" -> new AdviseCommand(cli);
             case "eval" -> new EvalCommand(cli);
+            case "audit" -> new AuditCommand(cli);
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

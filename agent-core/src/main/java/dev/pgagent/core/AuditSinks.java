@@ -35,6 +35,21 @@ public final class AuditSinks {
     }
 
     /**
+     * Returns a sink that appends each event to {@code file} as one line of tamper-evident JSON: the event's canonical
+     * JSON ({@link dev.pgagent.api.audit.AuditChain#canonicalJson}, keys sorted) followed by {@code prevHash} and
+     * {@code hash}, the SHA-256 link to the line before ({@link dev.pgagent.api.audit.AuditChain}). An existing file
+     * is continued from its last line, which must be a chained record (give the chain a file of its own; an
+     * unchained last line throws {@link IllegalStateException} on the first record). Check the file with
+     * {@code pg-agent audit verify FILE}. Creates the file (not its directory), flushes each event before returning,
+     * thread-safe also across sinks of one JVM writing the same file. A failure to write throws
+     * {@link java.io.UncheckedIOException}.
+     */
+    public static AuditSink chainedJsonLines(Path file) {
+        Objects.requireNonNull(file, "file == null");
+        return new JsonLinesAuditSink(file, true);
+    }
+
+    /**
      * Returns a sink that logs each event at INFO on the SLF4J logger {@code dev.pgagent.audit}, as
      * {@code type key=value ...}. Thread-safe.
      */

@@ -10,9 +10,13 @@ import dev.pgagent.api.history.QueryMemory;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
 import dev.pgagent.api.llm.ToolSpec;
+import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.SafetyValidator;
+import dev.pgagent.api.session.SessionConflictException;
+import dev.pgagent.api.session.SessionStore;
+import dev.pgagent.api.session.StoredSession;
 import dev.pgagent.api.tool.Tool;
 import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.SchemaSearchTool;
@@ -33,6 +37,7 @@ import dev.pgagent.db.postgres.PostgresTools;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
@@ -161,6 +166,117 @@ public final class PostgresAgent implements AutoCloseable {
         return new AgentSession(engine.restoreSession(Conversations.state(sessionId, asks, databases.size() > 1)));
     }
 
+    /**
+     * Asks {@code question} in the stored session {@code sessionId} (a new one if none is stored) and saves the
+     * session after the ask, also when it ends waiting for confirmation, so that any node can go on with it. The
+     * session is claimed before the ask runs (marked busy by a compare-and-set on its version), so that of two nodes
+     * asking in one session at once, one runs and the other gets {@link SessionConflictException} before anything
+     * runs. If the ask throws, the session is put back as it was. A node that dies during an ask leaves the session
+     * busy until it is deleted or expires.
+     *
+     * @throws IllegalStateException if no session store was set, or the stored session waits for confirmations
+     *     (resume it with {@link #resumeSession(String, Map)})
+     * @throws SessionConflictException if another node saved the session since it was loaded, or is running it
+     */
+    @Experimental
+    public AgentResponse askInSession(String sessionId, String question) {
+        Objects.requireNonNull(question, "question == null");
+        SessionStore store = requireSessionStore();
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        java.util.Optional<StoredSession> stored = store.load(sessionId);
+        AgentSession session;
+        byte[] before;
+        long version;
+        if (stored.isPresent()) {
+            before = unclaimed(stored.get());
+            session = restoreSession(SessionSnapshot.fromBytes(before));
+            if (!session.pendingConfirmations().isEmpty()) {
+                throw new IllegalStateException("session " + sessionId + " must not wait for confirmations to be"
+                        + " asked in but waits for " + session.pendingConfirmations().size()
+                        + "; resume it with resumeSession");
+            }
+            version = stored.get().version();
+        } else {
+            session = newSession(sessionId);
+            before = session.snapshot().toBytes();
+            version = store.save(sessionId, 0, before);
+        }
+        long claimed = store.save(sessionId, version, claim(before));
+        return runClaimed(store, sessionId, claimed, before, session, () -> session.ask(question));
+    }
+
+    /**
+     * Resumes the ask of the stored session {@code sessionId} that waits for confirmations, with {@code decisions}
+     * (as {@link AgentSession#resume(Map)}), and saves the session after. The session is claimed first (marked busy
+     * by a compare-and-set on its version): of two nodes resuming the same ask at once exactly one resumes it, the
+     * other gets {@link SessionConflictException} and nothing of its decisions is applied. If the resume throws, the
+     * session is put back as it was.
+     *
+     * @throws IllegalStateException if no session store was set, or no session {@code sessionId} is stored, or it
+     *     waits for no confirmation
+     * @throws SessionConflictException if another node saved the session since it was loaded, or is running it
+     */
+    @Experimental
+    public AgentResponse resumeSession(String sessionId, Map<String, ConfirmationDecision> decisions) {
+        Objects.requireNonNull(decisions, "decisions == null");
+        SessionStore store = requireSessionStore();
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        StoredSession stored = store.load(sessionId).orElseThrow(() -> new IllegalStateException(
+                "session " + sessionId + " must be stored to be resumed but was not (expired or never saved)"));
+        byte[] before = unclaimed(stored);
+        AgentSession session = restoreSession(SessionSnapshot.fromBytes(before));
+        if (session.pendingConfirmations().isEmpty()) {
+            throw new IllegalStateException("session " + sessionId + " must wait for confirmations to be resumed but"
+                    + " waits for none");
+        }
+        long claimed = store.save(sessionId, stored.version(), claim(before));
+        return runClaimed(store, sessionId, claimed, before, session, () -> session.resume(decisions));
+    }
+
+    private static final byte[] BUSY = {'P', 'G', 'A', 'B'};
+
+    private static byte[] claim(byte[] state) {
+        byte[] out = new byte[BUSY.length + state.length];
+        System.arraycopy(BUSY, 0, out, 0, BUSY.length);
+        System.arraycopy(state, 0, out, BUSY.length, state.length);
+        return out;
+    }
+
+    private static byte[] unclaimed(StoredSession stored) {
+        byte[] s = stored.state();
+        if (s.length >= BUSY.length && java.util.Arrays.equals(s, 0, BUSY.length, BUSY, 0, BUSY.length)) {
+            throw new SessionConflictException(stored.sessionId(), stored.version(), "session " + stored.sessionId()
+                    + " is being run by another node (version " + stored.version() + "); try again when it is done");
+        }
+        return s;
+    }
+
+    private static AgentResponse runClaimed(SessionStore store, String sessionId, long claimed, byte[] before,
+            AgentSession session, java.util.function.Supplier<AgentResponse> run) {
+        AgentResponse response;
+        try {
+            response = run.get();
+        } catch (RuntimeException e) {
+            try {
+                store.save(sessionId, claimed, before);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        store.save(sessionId, claimed, session.snapshot().toBytes());
+        return response;
+    }
+
+    private SessionStore requireSessionStore() {
+        SessionStore store = settings.sessionStore;
+        if (store == null) {
+            throw new IllegalStateException("sessionStore must be set to ask in or resume a stored session but was"
+                    + " null");
+        }
+        return store;
+    }
+
     /** Returns the history store the agent records asks to, if one was set. */
     @Experimental
     public java.util.Optional<HistoryStore> historyStore() {
@@ -272,7 +388,9 @@ public final class PostgresAgent implements AutoCloseable {
         private final List<AgentDatabase> extraDatabases = new ArrayList<>();
         private int maxQuestionChars = 20_000;
         private @Nullable HistoryStore historyStore;
+        private @Nullable SessionStore sessionStore;
         private Function<String, String> historyPrincipal = Function.identity();
+        private @Nullable Function<String, String> auditUser;
         private @Nullable QueryMemory queryMemory;
         private boolean queryMemoryEnabled = true;
         private int contributionTokens = 500;
@@ -305,7 +423,9 @@ public final class PostgresAgent implements AutoCloseable {
             b.extraDatabases.addAll(extraDatabases);
             b.maxQuestionChars = maxQuestionChars;
             b.historyStore = historyStore;
+            b.sessionStore = sessionStore;
             b.historyPrincipal = historyPrincipal;
+            b.auditUser = auditUser;
             b.queryMemory = queryMemory;
             b.queryMemoryEnabled = queryMemoryEnabled;
             b.contributionTokens = contributionTokens;
@@ -557,6 +677,17 @@ public final class PostgresAgent implements AutoCloseable {
         }
 
         /**
+         * Sets the store of shared session states, so that any node can continue a conversation or resume an ask
+         * waiting for confirmation: see {@link PostgresAgent#askInSession(String, String)} and
+         * {@link PostgresAgent#resumeSession(String, Map)}. Default: none.
+         */
+        @Experimental
+        public Builder sessionStore(SessionStore sessionStore) {
+            this.sessionStore = Objects.requireNonNull(sessionStore, "sessionStore == null");
+            return this;
+        }
+
+        /**
          * Sets the store every ask is recorded to: who asked (see {@link #historyPrincipal}), the session, the
          * question and answer, the statements with their verdicts, outcomes and row counts (never rows), steps,
          * tokens, time and status. Recorded from the agent's events when each ask ends, on the asking thread; a
@@ -571,10 +702,14 @@ public final class PostgresAgent implements AutoCloseable {
             return this;
         }
 
-        /** Sets who asked, by session id, as the history records it. Default: the session id. */
+        /**
+         * Sets who asked, by session id, as the history records it and as the {@code user} attribute of every audit
+         * event of a session. Default: the session id in the history, and no {@code user} attribute.
+         */
         @Experimental
         public Builder historyPrincipal(Function<String, String> principalOfSession) {
             this.historyPrincipal = Objects.requireNonNull(principalOfSession, "principalOfSession == null");
+            this.auditUser = principalOfSession;
             return this;
         }
 
@@ -691,7 +826,7 @@ public final class PostgresAgent implements AutoCloseable {
                     tools,
                     bindings,
                     policy,
-                    new AuditFanout(sinks, auditFailurePolicy, events),
+                    new AuditFanout(sinks, auditFailurePolicy, events, auditUser),
                     confirmationHandler,
                     maxSteps,
                     maxToolCallsPerStep,

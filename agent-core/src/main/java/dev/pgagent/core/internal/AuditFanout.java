@@ -5,7 +5,11 @@ import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.core.AgentEvent;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AuditFailurePolicy;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,19 +19,51 @@ public final class AuditFanout {
 
     private final List<AuditSink> sinks;
     private final AuditFailurePolicy policy;
+    private final @Nullable Function<String, String> userOfSession;
 
     private final AgentListener listener;
 
     /** Creates a fan-out over {@code sinks}. */
     public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy) {
-        this(sinks, policy, AgentListener.NONE);
+        this(sinks, policy, AgentListener.NONE, null);
     }
 
     /** Creates a fan-out over {@code sinks} that tells {@code listener} of each failing sink. */
     public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy, AgentListener listener) {
+        this(sinks, policy, listener, null);
+    }
+
+    /**
+     * Creates a fan-out over {@code sinks} that tells {@code listener} of each failing sink and adds, when given, the
+     * {@code user} of the event's session.
+     */
+    public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy, AgentListener listener,
+            @Nullable Function<String, String> userOfSession) {
         this.sinks = List.copyOf(sinks);
         this.policy = policy;
         this.listener = listener;
+        this.userOfSession = userOfSession;
+    }
+
+    private AuditEvent withUser(AuditEvent event) {
+        String session = event.sessionId();
+        if (userOfSession == null || session == null || event.attributes().containsKey("user")) {
+            return event;
+        }
+        String user;
+        try {
+            user = userOfSession.apply(session);
+        } catch (RuntimeException e) {
+            LOG.warn("The principal function failed for session {}: {}", session, e.toString());
+            return event;
+        }
+        if (user == null) {
+            return event;
+        }
+        Map<String, String> attributes = new HashMap<>(event.attributes());
+        attributes.put("user", user);
+        return new AuditEvent(event.timestamp(), event.type(), session, event.askId(), event.sql(), event.verdict(),
+                event.outcome(), attributes);
     }
 
     /** Returns whether the policy is fail-closed. */
@@ -40,7 +76,8 @@ public final class AuditFanout {
      *
      * @throws AuditWriteException under {@link AuditFailurePolicy#FAIL_CLOSED} when a sink failed (after trying all)
      */
-    public void record(AuditEvent event) {
+    public void record(AuditEvent original) {
+        AuditEvent event = withUser(original);
         RuntimeException first = null;
         for (AuditSink sink : sinks) {
             try {

@@ -53,7 +53,6 @@ final class PlanUsage {
         final List<Predicate> predicates = new ArrayList<>();
         final Set<String> joinColumns = new LinkedHashSet<>();
         final List<String> sortColumns = new ArrayList<>();
-        boolean sortDescending;
         final Set<String> groupColumns = new LinkedHashSet<>();
         final Set<String> outputColumns = new LinkedHashSet<>();
 
@@ -202,8 +201,9 @@ final class PlanUsage {
         }
         if (sort) {
             if (target.sortColumns.isEmpty()) {
+                // one direction for every key (checked above): a B-tree in either order serves it, read forwards or
+                // backwards, so the direction itself need not be kept
                 target.sortColumns.addAll(cols);
-                target.sortDescending = directions.contains(Boolean.TRUE);
             }
         } else {
             target.groupColumns.addAll(cols);
