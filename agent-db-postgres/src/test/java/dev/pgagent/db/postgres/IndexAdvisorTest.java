@@ -35,7 +35,6 @@ class IndexAdvisorTest {
         assertThat(orders.predicates.get(0).literal()).isEqualTo("'open'::text");
         assertThat(orders.joinColumns).containsExactly("customer_id");
         assertThat(orders.sortColumns).containsExactly("ordered_at");
-        assertThat(orders.sortDescending).isTrue();
         assertThat(orders.outputColumns).containsExactly("id", "total", "ordered_at", "customer_id");
         PlanUsage.TableUse customers = u.tables().get(1);
         assertThat(customers.qualifiedName()).isEqualTo("sales.Customers");
