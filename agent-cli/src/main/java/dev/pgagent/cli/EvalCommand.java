@@ -185,8 +185,10 @@ final class EvalCommand implements Callable<Integer> {
         return all.subList(from, to);
     }
 
+    private final Object progressLock = new Object();
+
     private void progress(EvalResult r, int done, int total) {
-        synchronized (cli.err) {
+        synchronized (progressLock) { // questions finish on several threads; one line each
             cli.err.println("[" + done + "/" + total + "] " + r.id() + " " + r.status()
                     + (r.error().isEmpty() ? "" : ": " + cli.scrub(Errors.oneLine(r.error()))));
         }

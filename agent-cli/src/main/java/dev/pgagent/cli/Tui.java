@@ -726,8 +726,7 @@ final class Tui implements AutoCloseable {
         }
         try {
             options.database.profile = p.name();
-            dev.pgagent.config.AgentConfig c = Configs.apply(cli, options.database, options.model,
-                    options.agentOptions);
+            Configs.apply(cli, options.database, options.model, options.agentOptions);
             PostgresDatabase next = PostgresDatabase.of(options.database.dataSource(cli));
             schema = next.schema();
             db = next;
@@ -743,7 +742,7 @@ final class Tui implements AutoCloseable {
             filter.setLength(0);
             applyFilter();
             add(Kind.INFO, "(profile " + p.name() + ": " + schema.tables().size() + " tables; policy "
-                    + AgentOptions.name(options.agentOptions.policy().level()) + (c == null ? "" : "") + ")");
+                    + AgentOptions.name(options.agentOptions.policy().level()) + ")");
         } catch (RuntimeException e) {
             add(Kind.ERROR, "cannot switch to " + p.name() + ": " + Errors.describe(e, cli));
         }
