@@ -34,8 +34,11 @@ import picocli.CommandLine.Option;
                     + " CREATE INDEX CONCURRENTLY statement, which is printed, not run.",
             "Every statement must be a read under the read-only safety policy; others are listed as skipped."
         },
-        footer = {"", "Exit status: 0 when the advice was given (with or without recommendations); 2 for a usage"
-                + " error; 1 when the database failed."})
+        footer = {
+            "",
+            "Exit status: 0 when the advice was given (with or without recommendations); 2 for a usage"
+                    + " error; 1 when the database failed."
+        })
 final class AdviseCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -52,29 +55,44 @@ final class AdviseCommand implements Callable<Integer> {
             fallbackValue = "",
             description = "Advise on a workload: the statements of FILE (separated by ';'), or without FILE the top"
                     + " reads by total time of pg_stat_statements, weighted by their calls.")
-    @Nullable String workload;
+    @Nullable
+    String workload;
 
-    @Option(names = "--top", paramLabel = "N", description = "With --workload and no file: how many statements of"
-            + " pg_stat_statements. Default: 20.")
+    @Option(
+            names = "--top",
+            paramLabel = "N",
+            description = "With --workload and no file: how many statements of" + " pg_stat_statements. Default: 20.")
     int top = 20;
 
-    @Option(names = "--budget-mb", paramLabel = "N", description = "The most megabytes the new indexes may take"
-            + " together. Default: no budget.")
-    @Nullable Long budgetMb;
+    @Option(
+            names = "--budget-mb",
+            paramLabel = "N",
+            description = "The most megabytes the new indexes may take" + " together. Default: no budget.")
+    @Nullable
+    Long budgetMb;
 
-    @Option(names = "--min-gain", paramLabel = "PERCENT", description = "The least an index must save of a"
-            + " statement's estimated cost to count as helping it. Default: 10.")
+    @Option(
+            names = "--min-gain",
+            paramLabel = "PERCENT",
+            description = "The least an index must save of a"
+                    + " statement's estimated cost to count as helping it. Default: 10.")
     double minGainPercent = 10;
 
-    @Option(names = "--allow-real-build", description = "Without hypopg, cost candidates by building them in a"
-            + " transaction that is rolled back (locks each table against writes while its candidates are built).")
+    @Option(
+            names = "--allow-real-build",
+            description =
+                    "Without hypopg, cost candidates by building them in a"
+                            + " transaction that is rolled back (locks each table against writes while its candidates are built).")
     boolean allowRealBuild;
 
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
 
-    @Option(names = "--audit", paramLabel = "FILE", description = "Append the advice (and the statements refused) to"
-            + " the audit trail in FILE, as JSON lines.")
+    @Option(
+            names = "--audit",
+            paramLabel = "FILE",
+            description =
+                    "Append the advice (and the statements refused) to" + " the audit trail in FILE, as JSON lines.")
     java.nio.file.@Nullable Path audit;
 
     AdviseCommand(Cli cli) {

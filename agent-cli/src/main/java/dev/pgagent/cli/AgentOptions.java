@@ -15,13 +15,12 @@ final class AgentOptions {
             converter = PolicyConverter.class,
             description = "read-only, balanced or permissive. Default: read-only. balanced and permissive allow "
                     + "writes after a dry run and your confirmation.")
-    @Nullable PolicyLevel policy;
+    @Nullable
+    PolicyLevel policy;
 
-    @Option(
-            names = "--max-steps",
-            paramLabel = "N",
-            description = "The most model turns for one question. Default: 8.")
-    @Nullable Integer maxSteps;
+    @Option(names = "--max-steps", paramLabel = "N", description = "The most model turns for one question. Default: 8.")
+    @Nullable
+    Integer maxSteps;
 
     @Option(
             names = "--audit",
@@ -42,7 +41,9 @@ final class AgentOptions {
             return config.database().policy();
         }
         PolicyLevel level = policy == null ? PolicyLevel.READ_ONLY : policy;
-        return level == PolicyLevel.READ_ONLY ? SafetyPolicy.READ_ONLY : SafetyPolicy.builder().level(level).build();
+        return level == PolicyLevel.READ_ONLY
+                ? SafetyPolicy.READ_ONLY
+                : SafetyPolicy.builder().level(level).build();
     }
 
     /**
@@ -91,15 +92,17 @@ final class AgentOptions {
         }
         try {
             // opened for append (and created when missing): the sink will be able to write
-            java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND).close();
+            java.nio.file.Files.newOutputStream(
+                            file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
+                    .close();
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("--audit " + file + " cannot be written: its directory does not exist");
         } catch (java.nio.file.AccessDeniedException e) {
             throw new UserException("--audit " + file + " cannot be written: permission denied");
         } catch (java.io.IOException | SecurityException e) {
             String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
-                    ? fs.getReason() : String.valueOf(e.getMessage());
+                    ? fs.getReason()
+                    : String.valueOf(e.getMessage());
             throw new UserException("--audit " + file + " cannot be written: " + reason);
         }
     }

@@ -39,9 +39,11 @@ final class Agents {
             // every profile of the file is a database of the agent; the selected one (or the --url database in
             // its place) is the one already connected
             dev.pgagent.config.DatabaseProfile selected = config.database();
-            return builder
-                    .configuration(config, p -> p.name().equals(selected.name())
-                            ? db : PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)))
+            return builder.configuration(
+                            config,
+                            p -> p.name().equals(selected.name())
+                                    ? db
+                                    : PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)))
                     .llm(llm)
                     .listener(listener)
                     .confirmationHandler(confirmations)
@@ -50,8 +52,7 @@ final class Agents {
         if (options.audit != null) {
             builder.addAuditSink(AuditSinks.jsonLines(options.audit));
         }
-        return builder
-                .llm(llm)
+        return builder.llm(llm)
                 .database(db)
                 // index advice for the model (hypopg where installed; never a real build from the model)
                 .addTool(dev.pgagent.db.postgres.PostgresTools.suggestIndexes(db))

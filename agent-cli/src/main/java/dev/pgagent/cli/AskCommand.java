@@ -30,8 +30,11 @@ import picocli.CommandLine.Parameters;
                 + " its result as a table, or its plan; or, with --json, one JSON document (answer, status, queries"
                 + " with verdicts and outcomes, steps, usage, tables). At a terminal, a status line on standard error"
                 + " shows what runs meanwhile. Ctrl-C cancels the ask, and the statement running on the server.",
-        footer = {"", "Exit status: 0 when the ask completed; 1 when it did not (limit reached, failure) or on error;"
-                + " 2 for a usage or configuration error; 130 when Ctrl-C cancelled it."})
+        footer = {
+            "",
+            "Exit status: 0 when the ask completed; 1 when it did not (limit reached, failure) or on error;"
+                    + " 2 for a usage or configuration error; 130 when Ctrl-C cancelled it."
+        })
 final class AskCommand implements Callable<Integer> {
     /** Exit status of an ask cancelled by Ctrl-C (128 + SIGINT, as shells report it). */
     static final int INTERRUPTED = 130;
@@ -56,9 +59,12 @@ final class AskCommand implements Callable<Integer> {
     @Mixin
     HistoryOptions history = new HistoryOptions();
 
-    @Option(names = "--export", paramLabel = "FILE", description = "Export the result of the last statement that"
-            + " returned rows, in full (not cut to what the model saw), to FILE: CSV, JSON, JSON Lines or Markdown"
-            + " by its extension (.csv, .json, .jsonl, .md); the statement is validated again. Default: none.")
+    @Option(
+            names = "--export",
+            paramLabel = "FILE",
+            description = "Export the result of the last statement that"
+                    + " returned rows, in full (not cut to what the model saw), to FILE: CSV, JSON, JSON Lines or Markdown"
+                    + " by its extension (.csv, .json, .jsonl, .md); the statement is validated again. Default: none.")
     java.nio.file.@org.jspecify.annotations.Nullable Path export;
 
     @Parameters(paramLabel = "QUESTION", arity = "1..*", description = "The question (words are joined).")
@@ -88,8 +94,14 @@ final class AskCommand implements Callable<Integer> {
         }
         AtomicInteger interrupts = new AtomicInteger();
         RunningStatements statements = new RunningStatements();
-        try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, RunningStatements.both(statements, progress),
-                confirmations, history.configure(cli, db))) {
+        try (PostgresAgent agent = Agents.build(
+                cli,
+                llm,
+                db,
+                agentOptions,
+                RunningStatements.both(statements, progress),
+                confirmations,
+                history.configure(cli, db))) {
             AgentSession session = agent.newSession();
             AgentResponse response = askInterruptibly(session, question, progress, statements, interrupts);
             if (json) {
@@ -105,7 +117,9 @@ final class AskCommand implements Callable<Integer> {
             }
             if (response.status() != AgentStatus.COMPLETED) {
                 cli.err.println("pg-agent: the ask ended " + response.status().name()
-                        + response.error().map(e -> ": " + cli.scrub(Errors.oneLine(e))).orElse(""));
+                        + response.error()
+                                .map(e -> ": " + cli.scrub(Errors.oneLine(e)))
+                                .orElse(""));
                 return 1;
             }
             if (export != null) {
@@ -121,19 +135,25 @@ final class AskCommand implements Callable<Integer> {
      * no handler can be registered), an exit hook cancels the ask and waits briefly for the cancel to reach the
      * server.
      */
-    private AgentResponse askInterruptibly(AgentSession session, String question, Progress progress,
-            RunningStatements statements, AtomicInteger interrupts) {
+    private AgentResponse askInterruptibly(
+            AgentSession session,
+            String question,
+            Progress progress,
+            RunningStatements statements,
+            AtomicInteger interrupts) {
         AskCancel cancel = new AskCancel(session);
         CountDownLatch finished = new CountDownLatch(1);
-        Thread onExit = new Thread(() -> {
-            session.cancel();
-            try {
-                finished.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            statements.awaitNone(RunningStatements.STOP_WAIT);
-        }, "pg-agent-cancel-on-exit");
+        Thread onExit = new Thread(
+                () -> {
+                    session.cancel();
+                    try {
+                        finished.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    statements.awaitNone(RunningStatements.STOP_WAIT);
+                },
+                "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
             interrupts.incrementAndGet();
@@ -166,7 +186,9 @@ final class AskCommand implements Callable<Integer> {
 
     /** Returns whether the response has anything to show besides why it failed (which goes to standard error). */
     private static boolean hasContent(AgentResponse r) {
-        return r.status() == AgentStatus.COMPLETED || !r.answer().isBlank() || !r.statements().isEmpty();
+        return r.status() == AgentStatus.COMPLETED
+                || !r.answer().isBlank()
+                || !r.statements().isEmpty();
     }
 
     private static String render(AgentResponse response) {

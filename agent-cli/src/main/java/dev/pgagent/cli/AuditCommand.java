@@ -37,18 +37,25 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     /** {@code pg-agent audit verify FILE|--jdbc URL}. */
-    @Command(name = "verify", mixinStandardHelpOptions = true,
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
             header = "Checks that no audit record was changed, inserted or removed.")
     static final class Verify implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         AuditCommand parent;
 
         @Parameters(arity = "0..1", paramLabel = "FILE", description = "A chained JSON-lines audit file.")
-        @Nullable Path file;
+        @Nullable
+        Path file;
 
-        @Option(names = "--jdbc", paramLabel = "URL", description = "The database holding the audit table (a JDBC"
-                + " URL or a postgresql:// URI; the user and password default to PGUSER and PGPASSWORD).")
-        @Nullable String jdbc;
+        @Option(
+                names = "--jdbc",
+                paramLabel = "URL",
+                description = "The database holding the audit table (a JDBC"
+                        + " URL or a postgresql:// URI; the user and password default to PGUSER and PGPASSWORD).")
+        @Nullable
+        String jdbc;
 
         @Option(names = "--schema", paramLabel = "NAME", description = "The schema of audit_events. Default: pgagent.")
         String schema = "pgagent";
@@ -57,8 +64,8 @@ final class AuditCommand implements Callable<Integer> {
         public Integer call() {
             Cli cli = parent.cli;
             if ((file == null) == (jdbc == null)) {
-                throw new UserException("give either FILE or --jdbc URL but was "
-                        + (file == null ? "neither" : "both"));
+                throw new UserException(
+                        "give either FILE or --jdbc URL but was " + (file == null ? "neither" : "both"));
             }
             AuditChain.Verification v;
             String what;

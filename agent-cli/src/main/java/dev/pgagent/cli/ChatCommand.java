@@ -43,10 +43,15 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     HistoryOptions history = new HistoryOptions();
 
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "ID",
+    @Option(
+            names = "--resume",
+            arity = "0..1",
+            fallbackValue = "",
+            paramLabel = "ID",
             description = "Continue an earlier conversation from the history (see --history): the one of ID, or"
                     + " without ID your latest.")
-    @org.jspecify.annotations.Nullable String resume;
+    @org.jspecify.annotations.Nullable
+    String resume;
 
     ChatCommand(Cli cli) {
         this.cli = cli;
@@ -62,7 +67,8 @@ final class ChatCommand implements Callable<Integer> {
         dev.pgagent.config.DatabaseProfile profile = database.profile();
         cli.out.println("Connected" + (profile == null ? "" : " to " + profile.name()) + ": "
                 + (tables == 1 ? "1 table or view" : tables + " tables and views") + "; model "
-                + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ".");
+                + model.model(cli) + ", policy "
+                + AgentOptions.name(agentOptions.policy().level()) + ".");
         if (resume == null && history.store(cli) == null) {
             return start(cli, llm, db, agentOptions, plain, this::reloader);
         }
@@ -96,13 +102,14 @@ final class ChatCommand implements Callable<Integer> {
                 LlmClient llm = model.client(cli);
                 PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
                 db.schema();
-                ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(cli,
-                        agentOptions.confirmationPolicy(), cli.out, console.answers());
-                PostgresAgent next = Agents.build(cli, llm, db, agentOptions, listener, confirmations,
-                        history.configure(cli, db));
+                ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(
+                        cli, agentOptions.confirmationPolicy(), cli.out, console.answers());
+                PostgresAgent next =
+                        Agents.build(cli, llm, db, agentOptions, listener, confirmations, history.configure(cli, db));
                 dev.pgagent.config.DatabaseProfile p = database.profile();
                 cli.out.println("(configuration reloaded" + (p == null ? "" : ": profile " + p.name()) + ", model "
-                        + model.model(cli) + ", policy " + AgentOptions.name(agentOptions.policy().level()) + ")");
+                        + model.model(cli) + ", policy "
+                        + AgentOptions.name(agentOptions.policy().level()) + ")");
                 return next;
             } catch (RuntimeException e) {
                 if (before != null) {
@@ -125,17 +132,21 @@ final class ChatCommand implements Callable<Integer> {
                     TerminalConfirmations.forPolicy(cli, agentOptions.confirmationPolicy(), cli.out, console.answers());
             RunningStatements statements = new RunningStatements();
             AgentListener listener = RunningStatements.both(statements, new StepPrinter(cli.out, progress));
-            try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, listener, confirmations,
-                    history.configure(cli, db))) {
-                dev.pgagent.core.AgentSession first = sessionId == null ? agent.newSession()
-                        : agent.continueSession(sessionId);
-                int turns = first.history().isEmpty() ? 0 : (int) first.history().stream()
-                        .filter(m -> m instanceof dev.pgagent.api.llm.UserMessage).count();
+            try (PostgresAgent agent =
+                    Agents.build(cli, llm, db, agentOptions, listener, confirmations, history.configure(cli, db))) {
+                dev.pgagent.core.AgentSession first =
+                        sessionId == null ? agent.newSession() : agent.continueSession(sessionId);
+                int turns = first.history().isEmpty()
+                        ? 0
+                        : (int) first.history().stream()
+                                .filter(m -> m instanceof dev.pgagent.api.llm.UserMessage)
+                                .count();
                 cli.out.println((sessionId == null ? "Conversation " : "Continuing conversation ") + first.id()
                         + (sessionId == null ? "" : " (" + turns + " earlier questions)")
                         + "; continue it later with: pg-agent chat --resume " + first.id());
                 return new ChatLoop(cli, agent, console, progress, statements, first)
-                        .reloader(reloader(console, listener)).run();
+                        .reloader(reloader(console, listener))
+                        .run();
             } finally {
                 progress.close();
             }
@@ -143,12 +154,16 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private static String latestSession(Cli cli, dev.pgagent.db.postgres.PostgresHistoryStore store) {
-        return store.search(dev.pgagent.api.history.HistoryQuery.builder().principal(HistoryOptions.user(cli))
-                        .limit(1).build())
-                .stream().findFirst()
+        return store
+                .search(dev.pgagent.api.history.HistoryQuery.builder()
+                        .principal(HistoryOptions.user(cli))
+                        .limit(1)
+                        .build())
+                .stream()
+                .findFirst()
                 .map(dev.pgagent.api.history.AskRecord::sessionId)
-                .orElseThrow(() -> new UserException("--resume: the history holds no conversation of "
-                        + HistoryOptions.user(cli) + " yet"));
+                .orElseThrow(() -> new UserException(
+                        "--resume: the history holds no conversation of " + HistoryOptions.user(cli) + " yet"));
     }
 
     /** Runs a chat on {@code db}; shared with the demo. */
@@ -157,7 +172,12 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** Runs a chat on {@code db}, applying a changed configuration between questions as {@code reloads} says. */
-    static int start(Cli cli, LlmClient llm, PostgresDatabase db, AgentOptions options, boolean plain,
+    static int start(
+            Cli cli,
+            LlmClient llm,
+            PostgresDatabase db,
+            AgentOptions options,
+            boolean plain,
             java.util.function.BiFunction<ChatConsole, AgentListener, ChatLoop.Reloader> reloads) {
         options.checkSettings();
         try (ChatConsole console = console(cli, plain)) {
@@ -168,7 +188,8 @@ final class ChatCommand implements Callable<Integer> {
             AgentListener listener = RunningStatements.both(statements, new StepPrinter(cli.out, progress));
             try (PostgresAgent agent = Agents.build(cli, llm, db, options, listener, confirmations)) {
                 return new ChatLoop(cli, agent, console, progress, statements)
-                        .reloader(reloads.apply(console, listener)).run();
+                        .reloader(reloads.apply(console, listener))
+                        .run();
             } finally {
                 progress.close();
             }

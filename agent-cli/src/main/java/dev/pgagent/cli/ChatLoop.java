@@ -30,7 +30,8 @@ final class ChatLoop {
         /** Never reloads. */
         Reloader NONE = () -> null;
 
-        @org.jspecify.annotations.Nullable PostgresAgent reload();
+        @org.jspecify.annotations.Nullable
+        PostgresAgent reload();
     }
 
     private final Cli cli;
@@ -48,7 +49,12 @@ final class ChatLoop {
     }
 
     /** Creates a loop whose first conversation is {@code first} (a continued one), or a new one when null. */
-    ChatLoop(Cli cli, PostgresAgent agent, ChatConsole console, Progress progress, RunningStatements statements,
+    ChatLoop(
+            Cli cli,
+            PostgresAgent agent,
+            ChatConsole console,
+            Progress progress,
+            RunningStatements statements,
             @org.jspecify.annotations.Nullable AgentSession first) {
         this.cli = cli;
         this.original = agent;
@@ -95,10 +101,11 @@ final class ChatLoop {
 
     private int loop() {
         cli.out.println("Ask a question about the database. /reset starts a new conversation, /quit leaves.");
-        cli.out.println(console.editing()
-                ? "Ctrl-C cancels a running question; Ctrl-D leaves. End a line with \\ (or press Alt-Enter) to go"
-                        + " on on the next; arrow keys recall earlier questions."
-                : "Ctrl-C cancels a running question; end of input leaves.");
+        cli.out.println(
+                console.editing()
+                        ? "Ctrl-C cancels a running question; Ctrl-D leaves. End a line with \\ (or press Alt-Enter) to go"
+                                + " on on the next; arrow keys recall earlier questions."
+                        : "Ctrl-C cancels a running question; end of input leaves.");
         AgentSession session = first != null ? first : agent.newSession();
         boolean armed = false; // the last thing was a Ctrl-C: another one at an empty prompt leaves
         while (true) {
@@ -137,7 +144,8 @@ final class ChatLoop {
                     continue;
                 }
                 case "/help" -> {
-                    cli.out.println("Type a question in plain language. /reset forgets the conversation, /quit leaves.");
+                    cli.out.println(
+                            "Type a question in plain language. /reset forgets the conversation, /quit leaves.");
                     continue;
                 }
                 default -> {
@@ -157,15 +165,17 @@ final class ChatLoop {
         AtomicInteger interrupts = new AtomicInteger();
         CountDownLatch finished = new CountDownLatch(1);
         // the program may still be ended (SIGTERM, a closed terminal): cancel the statement on the server first
-        Thread onExit = new Thread(() -> {
-            session.cancel();
-            try {
-                finished.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            statements.awaitNone(RunningStatements.STOP_WAIT);
-        }, "pg-agent-cancel-on-exit");
+        Thread onExit = new Thread(
+                () -> {
+                    session.cancel();
+                    try {
+                        finished.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    statements.awaitNone(RunningStatements.STOP_WAIT);
+                },
+                "pg-agent-cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
         AskCancel cancel = new AskCancel(session);
         Interrupts.Registration onInterrupt = console.duringAsk(() -> {

@@ -36,8 +36,11 @@ import picocli.CommandLine.Parameters;
                     + " JSON line (sql, decision, classification, reason; with --url, planned and planError), in"
                     + " order, as it is read."
         },
-        footer = {"", "Exit status: 0 when nothing was denied (and, with --url, everything planned); 1 when a"
-                + " statement was denied or could not be planned, or a line was bad."})
+        footer = {
+            "",
+            "Exit status: 0 when nothing was denied (and, with --url, everything planned); 1 when a"
+                    + " statement was denied or could not be planned, or a line was bad."
+        })
 final class CheckCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -49,23 +52,27 @@ final class CheckCommand implements Callable<Integer> {
             paramLabel = "LEVEL",
             converter = AgentOptions.PolicyConverter.class,
             description = "read-only, balanced or permissive. Default: read-only.")
-    @Nullable PolicyLevel policy;
+    @Nullable
+    PolicyLevel policy;
 
     @Option(
             names = "--url",
             paramLabel = "URL",
             description = "Also plan each statement that is not denied on this database (JDBC URL or postgresql://"
                     + " URI; --user and --password as for the other commands). Default: no database.")
-    @Nullable String url;
+    @Nullable
+    String url;
 
     @Option(names = "--user", paramLabel = "NAME", description = "With --url: the database user. Default: PGUSER.")
-    @Nullable String user;
+    @Nullable
+    String user;
 
     @Option(
             names = "--password",
             paramLabel = "PASSWORD",
             description = "With --url: the database password. Default: PGPASSWORD.")
-    @Nullable String password;
+    @Nullable
+    String password;
 
     private @Nullable Planner planner;
 
@@ -136,8 +143,8 @@ final class CheckCommand implements Callable<Integer> {
                 String sqlText = sqlOf(line);
                 if (sqlText == null) {
                     denied++;
-                    answer = JsonViews.line(JsonViews.inputError(lineNumber, lineError(line))
-                            .put("decision", "DENY"));
+                    answer = JsonViews.line(
+                            JsonViews.inputError(lineNumber, lineError(line)).put("decision", "DENY"));
                 } else {
                     Verdict v = validate(validator, sqlText);
                     String planError = plan(sqlText, v);
@@ -170,8 +177,8 @@ final class CheckCommand implements Callable<Integer> {
         }
         try {
             JsonNode node = JsonViews.MAPPER.readTree(line);
-            return "expected a JSON string holding SQL but got a JSON " + node.getNodeType().name().toLowerCase(
-                    java.util.Locale.ROOT);
+            return "expected a JSON string holding SQL but got a JSON "
+                    + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
         } catch (JsonProcessingException e) {
             return "not valid JSON: " + Errors.oneLine(e.getOriginalMessage());
         }
@@ -182,13 +189,16 @@ final class CheckCommand implements Callable<Integer> {
             return validator.validate(sql);
         } catch (RuntimeException e) {
             // a validator must not throw; if it does, fail closed
-            return Verdict.deny(dev.pgagent.api.safety.StatementKind.UNPARSEABLE,
-                    "the validator failed: " + e.getMessage());
+            return Verdict.deny(
+                    dev.pgagent.api.safety.StatementKind.UNPARSEABLE, "the validator failed: " + e.getMessage());
         }
     }
 
     private void printText(String sql, Verdict v, @Nullable String planError) {
-        cli.out.printf("%-7s %-12s %s%n", v.decision().name(), v.kind().name(),
+        cli.out.printf(
+                "%-7s %-12s %s%n",
+                v.decision().name(),
+                v.kind().name(),
                 Errors.oneLine(dev.pgagent.api.PgAgentException.abbreviate(sql, 100)));
         cli.out.printf("%-20s %s%n", "", v.reason());
         if (planner != null && !v.isDenied()) {
@@ -214,7 +224,8 @@ final class CheckCommand implements Callable<Integer> {
 
     /** Plans statements on a database: EXPLAIN without ANALYZE, in a read-only transaction, under the policy. */
     private record Planner(PostgresDatabase db, SafetyPolicy policy) {
-        @Nullable String error(String sql) {
+        @Nullable
+        String error(String sql) {
             try {
                 db.explainJson(sql, ExecutionLimits.from(policy), new QueryCancellation());
                 return null;

@@ -26,11 +26,11 @@ final class Cli {
     final boolean terminal;
     /** Which standard streams are terminals. */
     final Terminals terminals;
+
     private final Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable BufferedReader reader;
 
-    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug,
-            Terminals terminals) {
+    Cli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean debug, Terminals terminals) {
         this.in = Objects.requireNonNull(in, "in == null");
         this.out = Objects.requireNonNull(out, "out == null");
         this.err = Objects.requireNonNull(err, "err == null");
@@ -49,7 +49,9 @@ final class Cli {
      * {@link System#console()}, which needs standard output to be a terminal too.
      */
     static boolean stdinIsTerminal() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+        if (!System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .startsWith("windows")) {
             try {
                 Process p = new ProcessBuilder("sh", "-c", "test -t 0")
                         .redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -76,7 +78,8 @@ final class Cli {
     }
 
     /** Returns an environment variable, or null when it is unset or blank. */
-    @Nullable String env(String name) {
+    @Nullable
+    String env(String name) {
         String v = env.get(name);
         return v == null || v.isBlank() ? null : v;
     }

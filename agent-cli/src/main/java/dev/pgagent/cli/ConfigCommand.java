@@ -42,8 +42,11 @@ import picocli.CommandLine.ParentCommand;
                 + " file and then tests each profile's connection and the model endpoint, one line each. Without a"
                 + " subcommand, it says which file is in use.",
         subcommands = {ConfigCommand.Show.class, ConfigCommand.Init.class, ConfigCommand.Check.class},
-        footer = {"", "Exit status: 0 when all is well; 1 when a connection or the model endpoint fails; 2 when the"
-                + " configuration is invalid (every problem is listed as file:line:column: message)."})
+        footer = {
+            "",
+            "Exit status: 0 when all is well; 1 when a connection or the model endpoint fails; 2 when the"
+                    + " configuration is invalid (every problem is listed as file:line:column: message)."
+        })
 final class ConfigCommand implements Callable<Integer> {
     final Cli cli;
 
@@ -64,7 +67,9 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     private static String lookedFor(Cli cli) {
-        StringBuilder sb = new StringBuilder("--config, ").append(ConfigLoader.ENV_CONFIG).append(", ./")
+        StringBuilder sb = new StringBuilder("--config, ")
+                .append(ConfigLoader.ENV_CONFIG)
+                .append(", ./")
                 .append(ConfigLoader.LOCAL_FILE);
         String xdg = cli.env("XDG_CONFIG_HOME");
         if (xdg != null && !xdg.isBlank()) {
@@ -85,8 +90,8 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     /** Loads the configuration with the flags given: a file must exist. */
-    private static AgentConfig load(Cli cli, DatabaseOptions db, @Nullable ModelOptions model,
-            @Nullable AgentOptions agent) {
+    private static AgentConfig load(
+            Cli cli, DatabaseOptions db, @Nullable ModelOptions model, @Nullable AgentOptions agent) {
         ConfigLoader loader = Configs.loader(cli, db, model, agent);
         if (loader.locate().isEmpty()) {
             throw new UserException("no configuration file found (looked for " + lookedFor(cli) + "); write one with"
@@ -98,7 +103,9 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     /** {@code pg-agent config show}. */
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             header = "Prints the configuration in effect, each value with its source; secrets masked.")
     static final class Show implements Callable<Integer> {
         @ParentCommand
@@ -122,22 +129,27 @@ final class ConfigCommand implements Callable<Integer> {
             AgentConfig config = load(cli, parent.inherit(database), model, agentOptions);
             EffectiveConfig effective = config.effective();
             if (json) {
-                List<Map<String, Object>> entries = effective.entries().stream().map(e -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("key", e.key());
-                    m.put("value", e.value());
-                    m.put("source", e.origin().toString());
-                    return m;
-                }).toList();
+                List<Map<String, Object>> entries = effective.entries().stream()
+                        .map(e -> {
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("key", e.key());
+                            m.put("value", e.value());
+                            m.put("source", e.origin().toString());
+                            return m;
+                        })
+                        .toList();
                 Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("file", config.file().map(p -> p.toAbsolutePath().toString()).orElse(null));
+                doc.put(
+                        "file",
+                        config.file().map(p -> p.toAbsolutePath().toString()).orElse(null));
                 doc.put("profile", config.database().name());
                 doc.put("settings", entries);
                 doc.put("warnings", config.warnings());
                 cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.MAPPER.valueToTree(doc))));
             } else {
-                cli.out.println("# " + config.file().map(p -> p.toAbsolutePath().toString()).orElse("(no file)")
-                        + ", profile " + config.database().name());
+                cli.out.println("# "
+                        + config.file().map(p -> p.toAbsolutePath().toString()).orElse("(no file)") + ", profile "
+                        + config.database().name());
                 cli.out.print(cli.scrub(effective.render()));
                 for (String w : config.warnings()) {
                     cli.err.println("pg-agent: warning: " + cli.scrub(w));
@@ -148,15 +160,20 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     /** {@code pg-agent config init}. */
-    @Command(name = "init", mixinStandardHelpOptions = true,
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
             header = "Writes a commented starter configuration file (mode 600).")
     static final class Init implements Callable<Integer> {
         @ParentCommand
         ConfigCommand parent;
 
-        @Parameters(paramLabel = "FILE", arity = "0..1",
+        @Parameters(
+                paramLabel = "FILE",
+                arity = "0..1",
                 description = "Where to write. Default: ./" + ConfigLoader.LOCAL_FILE + ".")
-        @Nullable Path file;
+        @Nullable
+        Path file;
 
         @Option(names = "--force", description = "Replace the file if it exists.")
         boolean force;
@@ -175,7 +192,9 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     /** {@code pg-agent config check}. */
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
             header = "Validates the configuration, then tests each profile's connection and the model endpoint.")
     static final class Check implements Callable<Integer> {
         @ParentCommand
@@ -222,8 +241,9 @@ final class ConfigCommand implements Callable<Integer> {
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT current_setting('server_version'), current_user")) {
             rs.next();
-            return String.format("ok       database %s: PostgreSQL %s as %s (%d ms)", p.name(), rs.getString(1),
-                    rs.getString(2), (System.nanoTime() - start) / 1_000_000);
+            return String.format(
+                    "ok       database %s: PostgreSQL %s as %s (%d ms)",
+                    p.name(), rs.getString(1), rs.getString(2), (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException | RuntimeException e) {
             return "FAILED   database " + p.name() + " (" + DatabaseOptions.describe(p.jdbcUrl()) + "): "
                     + Errors.oneLine(Errors.describe(e, cli));
@@ -239,7 +259,8 @@ final class ConfigCommand implements Callable<Integer> {
         String base = model.baseUrl().orElse(anthropic ? "https://api.anthropic.com" : "https://api.openai.com/v1");
         String url = base.replaceAll("/+$", "") + (anthropic ? "/v1/models" : "/models");
         String what = "model    " + model.provider() + " " + model.model() + " at " + base;
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET()
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .GET()
                 .timeout(positive(model.readTimeout(), Duration.ofSeconds(30)));
         Optional<String> key = model.apiKey().map(Secret::reveal);
         if (anthropic) {
@@ -258,12 +279,11 @@ final class ConfigCommand implements Callable<Integer> {
             long ms = (System.nanoTime() - start) / 1_000_000;
             int s = r.statusCode();
             if (s / 100 == 2) {
-                return "ok       " + what.substring("model    ".length()) + ": reachable, key accepted (" + ms
-                        + " ms)";
+                return "ok       " + what.substring("model    ".length()) + ": reachable, key accepted (" + ms + " ms)";
             }
-            String why = s == 401 || s == 403 ? "the API key was refused (HTTP " + s + ")"
-                    : s == 404 ? "no models endpoint there (HTTP 404): is the base URL right?"
-                    : "HTTP " + s;
+            String why = s == 401 || s == 403
+                    ? "the API key was refused (HTTP " + s + ")"
+                    : s == 404 ? "no models endpoint there (HTTP 404): is the base URL right?" : "HTTP " + s;
             return "FAILED   " + what.substring("model    ".length()) + ": " + why;
         } catch (IOException e) {
             return "FAILED   " + what.substring("model    ".length()) + ": unreachable ("

@@ -47,7 +47,8 @@ final class Configs {
         db.watcher = watcher;
         if (!cli.debug) {
             // before the first logger is made, so slf4j-simple reads them; --debug wins
-            Logging.configure(config.logging().level().name().toLowerCase(java.util.Locale.ROOT),
+            Logging.configure(
+                    config.logging().level().name().toLowerCase(java.util.Locale.ROOT),
                     config.logging().file().map(Path::toString).orElse("System.err"));
         }
         use(cli, config, db, model, agent);
@@ -55,7 +56,11 @@ final class Configs {
     }
 
     /** Hands {@code config} to the options, and its secrets to the scrubber. */
-    static void use(Cli cli, AgentConfig config, DatabaseOptions db, @Nullable ModelOptions model,
+    static void use(
+            Cli cli,
+            AgentConfig config,
+            DatabaseOptions db,
+            @Nullable ModelOptions model,
             @Nullable AgentOptions agent) {
         for (DatabaseProfile p : config.databases()) {
             p.password().map(Secret::reveal).ifPresent(cli::addSecret);
@@ -92,10 +97,8 @@ final class Configs {
             b.override("model.baseUrl", blankToNull(model.baseUrl), "flag --base-url");
         }
         if (agent != null) {
-            b.override("policy.level", agent.policy == null ? null : AgentOptions.name(agent.policy),
-                    "flag --policy");
-            b.override("agent.maxSteps", agent.maxSteps == null ? null : agent.maxSteps.toString(),
-                    "flag --max-steps");
+            b.override("policy.level", agent.policy == null ? null : AgentOptions.name(agent.policy), "flag --policy");
+            b.override("agent.maxSteps", agent.maxSteps == null ? null : agent.maxSteps.toString(), "flag --max-steps");
             b.override("audit.jsonl", agent.audit == null ? null : agent.audit.toString(), "flag --audit");
         }
         return b.build();

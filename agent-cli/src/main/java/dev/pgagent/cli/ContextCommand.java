@@ -77,8 +77,9 @@ final class ContextCommand implements Callable<Integer> {
         } else {
             cli.out.println("Tables chosen for: " + question);
             for (ScoredTable t : context.tables()) {
-                cli.out.printf("  %-40s %.3f%s%n", t.qualifiedName(), t.score(),
-                        t.viaForeignKey() ? "  (via foreign key)" : "");
+                cli.out.printf(
+                        "  %-40s %.3f%s%n",
+                        t.qualifiedName(), t.score(), t.viaForeignKey() ? "  (via foreign key)" : "");
             }
             cli.out.println(context.tokens() + " tokens of a budget of " + budget + ":");
             cli.out.println();
@@ -97,11 +98,11 @@ final class ContextCommand implements Callable<Integer> {
                 String question = questionOf(line);
                 if (question == null) {
                     bad++;
-                    cli.out.println(JsonViews.line(JsonViews.inputError(lineNumber,
-                            "expected a JSON string holding a question")));
+                    cli.out.println(JsonViews.line(
+                            JsonViews.inputError(lineNumber, "expected a JSON string holding a question")));
                 } else {
-                    cli.out.println(JsonViews.line(JsonViews.context(question, budget,
-                            builder.build(question, budget))));
+                    cli.out.println(
+                            JsonViews.line(JsonViews.context(question, budget, builder.build(question, budget))));
                 }
                 cli.out.flush();
             }

@@ -32,16 +32,19 @@ final class DatabaseOptions {
                     + "PGPORT (5432), PGDATABASE, PGUSER, PGPASSWORD, or DATABASE_URL; one of them must be set."
                     + " PGCONNECT_TIMEOUT: seconds to wait for the connection (default "
                     + DEFAULT_CONNECT_TIMEOUT_SECONDS + "; 0 waits as long as it takes).")
-    @Nullable String url;
+    @Nullable
+    String url;
 
     @Option(names = "--user", paramLabel = "NAME", description = "The database user. Default: PGUSER.")
-    @Nullable String user;
+    @Nullable
+    String user;
 
     @Option(
             names = "--password",
             paramLabel = "PASSWORD",
             description = "The database password. Default: PGPASSWORD (preferred: a flag shows in the process list).")
-    @Nullable String password;
+    @Nullable
+    String password;
 
     @Option(
             names = "--config",
@@ -55,7 +58,8 @@ final class DatabaseOptions {
             paramLabel = "NAME",
             description = "The database profile of the configuration file to use. Default: PGAGENT_PROFILE, else the"
                     + " file's 'default', else its first profile.")
-    @Nullable String profile;
+    @Nullable
+    String profile;
 
     /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
     dev.pgagent.config.@Nullable AgentConfig config;

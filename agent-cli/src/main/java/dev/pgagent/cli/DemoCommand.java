@@ -1,9 +1,9 @@
 package dev.pgagent.cli;
 
-import dev.pgagent.db.postgres.PgDataSources;
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.cli.demo.EmbeddedPostgresServer;
+import dev.pgagent.db.postgres.PgDataSources;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
@@ -63,11 +63,9 @@ final class DemoCommand implements Callable<Integer> {
         cli.out.flush();
         long start = System.nanoTime();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
-            cli.out.printf("PostgreSQL is up on port %d (%.1f s).%n", server.port(),
-                    (System.nanoTime() - start) / 1e9);
+            cli.out.printf("PostgreSQL is up on port %d (%.1f s).%n", server.port(), (System.nanoTime() - start) / 1e9);
             // the sample lives in schema "shop": let unqualified names find it
-            DataSource ds = PgDataSources.fromUrl(server.jdbcUrl() + "?currentSchema=shop,public",
-                    server.user(), null);
+            DataSource ds = PgDataSources.fromUrl(server.jdbcUrl() + "?currentSchema=shop,public", server.user(), null);
             report(DemoDatabase.load(ds));
             return runOn(ds);
         }
@@ -76,10 +74,18 @@ final class DemoCommand implements Callable<Integer> {
     private void report(DemoDatabase.Report report) {
         StringBuilder tables = new StringBuilder();
         for (Map.Entry<String, Long> e : report.rowsByTable().entrySet()) {
-            tables.append(tables.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            tables.append(tables.length() == 0 ? "" : ", ")
+                    .append(e.getKey())
+                    .append(' ')
+                    .append(e.getValue());
         }
-        cli.out.printf("Loaded the sample shop into schema '%s': %d tables, %d rows in %.1f s (%s).%n",
-                DemoDatabase.SCHEMA, report.tables(), report.rows(), report.elapsed().toMillis() / 1000.0, tables);
+        cli.out.printf(
+                "Loaded the sample shop into schema '%s': %d tables, %d rows in %.1f s (%s).%n",
+                DemoDatabase.SCHEMA,
+                report.tables(),
+                report.rows(),
+                report.elapsed().toMillis() / 1000.0,
+                tables);
         cli.out.flush();
     }
 

@@ -102,7 +102,8 @@ final class Errors {
         Throwable cause = e.getCause();
         return cause == null || cause == e
                 ? e.getClass().getSimpleName()
-                : e.getClass().getSimpleName() + " caused by " + cause.getClass().getSimpleName() + ": " + text(cause);
+                : e.getClass().getSimpleName() + " caused by "
+                        + cause.getClass().getSimpleName() + ": " + text(cause);
     }
 
     static String oneLine(String s) {

@@ -4,7 +4,6 @@ import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.PostgresAgent;
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.core.eval.DatabaseMapping;
 import dev.pgagent.core.eval.EvalFileException;
 import dev.pgagent.core.eval.EvalQuestion;
@@ -14,6 +13,7 @@ import dev.pgagent.core.eval.EvalResult;
 import dev.pgagent.core.eval.Evaluation;
 import dev.pgagent.core.eval.Pricing;
 import dev.pgagent.core.eval.ResultComparator;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +42,11 @@ import picocli.CommandLine.Parameters;
             "With --results FILE each finished question is appended to FILE as a JSON line; run the same command"
                     + " again to resume: the questions already there are not asked again."
         },
-        footer = {"", "Exit status: 0 when the run finished (whatever the accuracy); 1 on error; 2 for a usage or"
-                + " configuration error (bad option, unreadable question file)."})
+        footer = {
+            "",
+            "Exit status: 0 when the run finished (whatever the accuracy); 1 on error; 2 for a usage or"
+                    + " configuration error (bad option, unreadable question file)."
+        })
 final class EvalCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -60,7 +63,8 @@ final class EvalCommand implements Callable<Integer> {
     Path questionsFile = Path.of("");
 
     @Option(names = "--limit", paramLabel = "N", description = "Run at most N questions. Default: all.")
-    @Nullable Integer limit;
+    @Nullable
+    Integer limit;
 
     @Option(names = "--offset", paramLabel = "N", description = "Skip the first N questions. Default: 0.")
     int offset;
@@ -68,9 +72,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "N", description = "Questions run at once. Default: 1.")
     int concurrency = 1;
 
-    @Option(names = "--results", paramLabel = "FILE", description = "Append each finished question to FILE (JSON"
-            + " lines) and skip those already there: a resumable run. Default: none.")
-    @Nullable Path results;
+    @Option(
+            names = "--results",
+            paramLabel = "FILE",
+            description = "Append each finished question to FILE (JSON"
+                    + " lines) and skip those already there: a resumable run. Default: none.")
+    @Nullable
+    Path results;
 
     @Option(names = "--json", description = "Print one JSON document (summary, by difficulty, every result).")
     boolean json;
@@ -78,24 +86,34 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--context-only", description = "Score schema-context recall; no model is called.")
     boolean contextOnly;
 
-    @Option(names = "--budget", paramLabel = "TOKENS", description = "The context's token budget for"
-            + " --context-only. Default: 2000.")
+    @Option(
+            names = "--budget",
+            paramLabel = "TOKENS",
+            description = "The context's token budget for" + " --context-only. Default: 2000.")
     int budget = 2000;
 
-    @Option(names = "--db-mapping", paramLabel = "MODE", description = "What a question's db_id selects: none (it"
-            + " is only reported) or schema (a schema of the database: the gold SQL's tables are put in it, the"
-            + " model is told it; for a Spider catalog in one database). Default: none.")
+    @Option(
+            names = "--db-mapping",
+            paramLabel = "MODE",
+            description = "What a question's db_id selects: none (it"
+                    + " is only reported) or schema (a schema of the database: the gold SQL's tables are put in it, the"
+                    + " model is told it; for a Spider catalog in one database). Default: none.")
     String mapping = "none";
 
     @Option(names = "--tolerance", paramLabel = "X", description = "Relative tolerance for numbers. Default: 1e-6.")
     double tolerance = 1e-6;
 
-    @Option(names = "--price-in", paramLabel = "X", description = "Price of a million input tokens, for the cost"
-            + " estimate (with --price-out). Default: no estimate.")
-    @Nullable Double priceIn;
+    @Option(
+            names = "--price-in",
+            paramLabel = "X",
+            description = "Price of a million input tokens, for the cost"
+                    + " estimate (with --price-out). Default: no estimate.")
+    @Nullable
+    Double priceIn;
 
     @Option(names = "--price-out", paramLabel = "X", description = "Price of a million output tokens.")
-    @Nullable Double priceOut;
+    @Nullable
+    Double priceOut;
 
     EvalCommand(Cli cli) {
         this.cli = cli;
@@ -119,8 +137,8 @@ final class EvalCommand implements Callable<Integer> {
             agentOptions.checkSettings();
             LlmClient llm = model.client(cli);
             // an evaluation writes nothing: any statement that would need a person's yes is declined
-            try (PostgresAgent agent = Agents.build(cli, llm, db, agentOptions, AgentListener.NONE,
-                    ConfirmationHandler.DECLINE_ALL)) {
+            try (PostgresAgent agent =
+                    Agents.build(cli, llm, db, agentOptions, AgentListener.NONE, ConfirmationHandler.DECLINE_ALL)) {
                 report = builder.agent(agent).build().run(questions);
             }
         }
@@ -158,13 +176,14 @@ final class EvalCommand implements Callable<Integer> {
                 .concurrency(concurrency)
                 .contextOnly(contextOnly)
                 .contextBudget(budget)
-                .comparator(ResultComparator.builder().relativeTolerance(tolerance).build());
+                .comparator(
+                        ResultComparator.builder().relativeTolerance(tolerance).build());
         if (priceIn != null && priceOut != null) {
             try {
                 b.pricing(new Pricing(priceIn, priceOut));
             } catch (IllegalArgumentException e) {
-                throw new UserException("--price-in and --price-out must be >= 0 but were " + priceIn + " and "
-                        + priceOut);
+                throw new UserException(
+                        "--price-in and --price-out must be >= 0 but were " + priceIn + " and " + priceOut);
             }
         }
         if (results != null) {

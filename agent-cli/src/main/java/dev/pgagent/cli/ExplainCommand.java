@@ -28,8 +28,11 @@ import picocli.CommandLine.Parameters;
                 + " outer sides, parallelism not used; with --analyze also row estimates off by 10x or more and sorts"
                 + " or hashes that spill to disk. --analyze runs the query (never a write) in a READ ONLY"
                 + " transaction that is rolled back, under the statement timeout.",
-        footer = {"", "Exit status: 0 when the plan was shown (findings or not); 1 when the statement was refused or"
-                + " PostgreSQL could not plan it."})
+        footer = {
+            "",
+            "Exit status: 0 when the plan was shown (findings or not); 1 when the statement was refused or"
+                    + " PostgreSQL could not plan it."
+        })
 final class ExplainCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -39,8 +42,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
-    @Option(names = "--analyze", description = "Run the query (EXPLAIN ANALYZE, read-only, rolled back) for actual"
-            + " rows and times.")
+    @Option(
+            names = "--analyze",
+            description = "Run the query (EXPLAIN ANALYZE, read-only, rolled back) for actual" + " rows and times.")
     boolean analyze;
 
     @Option(names = "--json", description = "Print the plan tree and the findings as one JSON document.")
@@ -60,15 +64,19 @@ final class ExplainCommand implements Callable<Integer> {
             GuardedPath path = agent.guardedPath(ExportCommand.caller(cli));
             StatementOutcome o = analyze ? path.explainAnalyze(sql) : path.explain(sql);
             QueryResult r = o.result();
-            String plan = o.isExecuted() && r != null && r.rowCount() > 0 ? r.rows().get(0).get(0) : null;
+            String plan = o.isExecuted() && r != null && r.rowCount() > 0
+                    ? r.rows().get(0).get(0)
+                    : null;
             if (plan == null) {
                 String why = o.error() == null ? o.status().name().toLowerCase(Locale.ROOT) : o.error();
-                throw UserException.failed(switch (o.status()) {
-                    case REFUSED -> "refused: " + why;
-                    case FAILED -> "PostgreSQL could not plan it" + (o.sqlState() == null ? "" : " ["
-                            + o.sqlState() + "]") + ": " + why;
-                    default -> "not explained: " + why;
-                });
+                throw UserException.failed(
+                        switch (o.status()) {
+                            case REFUSED -> "refused: " + why;
+                            case FAILED ->
+                                "PostgreSQL could not plan it" + (o.sqlState() == null ? "" : " [" + o.sqlState() + "]")
+                                        + ": " + why;
+                            default -> "not explained: " + why;
+                        });
             }
             PlanAnalysis a = PlanAnalysis.of(plan, schema(db));
             if (json) {

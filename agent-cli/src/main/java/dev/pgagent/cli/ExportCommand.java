@@ -44,8 +44,11 @@ import picocli.CommandLine.Parameters;
                 + " is written by PostgreSQL itself (COPY ... TO STDOUT), byte for byte what psql's \\copy ... CSV"
                 + " HEADER writes. FILE '-' writes to standard output. On a terminal, progress is shown on standard"
                 + " error.",
-        footer = {"", "Exit status: 0 when every row was written; 1 when the statement was refused or failed, or a"
-                + " limit stopped the export (FILE then holds the rows up to the limit)."})
+        footer = {
+            "",
+            "Exit status: 0 when every row was written; 1 when the statement was refused or failed, or a"
+                    + " limit stopped the export (FILE then holds the rows up to the limit)."
+        })
 final class ExportCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = 500_000_000L;
 
@@ -60,34 +63,49 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--sql", paramLabel = "SQL", required = true, description = "The read to export (one statement).")
     String sql = "";
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "csv, json, jsonl or md. Default: from FILE's"
-            + " extension; csv for standard output.")
-    @Nullable String format;
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            description = "csv, json, jsonl or md. Default: from FILE's" + " extension; csv for standard output.")
+    @Nullable
+    String format;
 
-    @Option(names = "--delimiter", paramLabel = "CHAR", description = "The CSV field delimiter; 'tab' for a tab."
-            + " Default: a comma.")
-    @Nullable String delimiter;
+    @Option(
+            names = "--delimiter",
+            paramLabel = "CHAR",
+            description = "The CSV field delimiter; 'tab' for a tab." + " Default: a comma.")
+    @Nullable
+    String delimiter;
 
     @Option(names = "--no-header", description = "Leave out the CSV header line.")
     boolean noHeader;
 
-    @Option(names = "--bytea", paramLabel = "ENCODING", description = "hex (as PostgreSQL prints it, \\x...) or"
-            + " base64. Default: hex.")
-    @Nullable String bytea;
+    @Option(
+            names = "--bytea",
+            paramLabel = "ENCODING",
+            description = "hex (as PostgreSQL prints it, \\x...) or" + " base64. Default: hex.")
+    @Nullable
+    String bytea;
 
-    @Option(names = "--redact", description = "Redact personal data as the policy redacts it for the model."
-            + " Default: real values.")
+    @Option(
+            names = "--redact",
+            description = "Redact personal data as the policy redacts it for the model." + " Default: real values.")
     boolean redact;
 
     @Option(names = "--max-rows", paramLabel = "N", description = "The most rows written. Default: 10,000,000.")
-    @Nullable Long maxRows;
+    @Nullable
+    Long maxRows;
 
     @Option(names = "--max-bytes", paramLabel = "N", description = "The most bytes written. Default: 4 GiB.")
-    @Nullable Long maxBytes;
+    @Nullable
+    Long maxBytes;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "The statement timeout of the export."
-            + " Default: 600.")
-    @Nullable Long timeoutSeconds;
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            description = "The statement timeout of the export." + " Default: 600.")
+    @Nullable
+    Long timeoutSeconds;
 
     @Option(names = "--json", description = "Print what was written as one JSON document.")
     boolean json;
@@ -111,7 +129,9 @@ final class ExportCommand implements Callable<Integer> {
 
     /** Returns the export options the flags describe, the format from {@code target}'s extension by default. */
     ExportOptions options(String target, @Nullable String formatName) {
-        ExportOptions.Builder b = ExportOptions.builder().format(format(target, formatName)).header(!noHeader)
+        ExportOptions.Builder b = ExportOptions.builder()
+                .format(format(target, formatName))
+                .header(!noHeader)
                 .redact(redact);
         try {
             if (delimiter != null) {
@@ -122,7 +142,8 @@ final class ExportCommand implements Callable<Integer> {
                 b.delimiter(d.charAt(0));
             }
             if (bytea != null) {
-                b.byteaEncoding(ExportOptions.ByteaEncoding.valueOf(bytea.strip().toUpperCase(Locale.ROOT)));
+                b.byteaEncoding(
+                        ExportOptions.ByteaEncoding.valueOf(bytea.strip().toUpperCase(Locale.ROOT)));
             }
             if (maxRows != null) {
                 b.maxRows(maxRows);
@@ -134,8 +155,10 @@ final class ExportCommand implements Callable<Integer> {
                 b.timeout(Duration.ofSeconds(timeoutSeconds));
             }
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage().startsWith("No enum constant")
-                    ? "--bytea must be hex or base64 but was '" + bytea + "'" : e.getMessage());
+            throw new UserException(
+                    e.getMessage().startsWith("No enum constant")
+                            ? "--bytea must be hex or base64 but was '" + bytea + "'"
+                            : e.getMessage());
         }
         return b.build();
     }
@@ -151,9 +174,11 @@ final class ExportCommand implements Callable<Integer> {
         if (target.equals("-")) {
             return ExportFormat.CSV;
         }
-        return ExportFormat.fromFileName(target).orElseThrow(() -> new UserException("cannot tell the format from"
-                + " the name '" + target + "': give --format csv, json, jsonl or md, or a name ending in .csv, .json,"
-                + " .jsonl or .md"));
+        return ExportFormat.fromFileName(target)
+                .orElseThrow(() -> new UserException("cannot tell the format from"
+                        + " the name '" + target
+                        + "': give --format csv, json, jsonl or md, or a name ending in .csv, .json,"
+                        + " .jsonl or .md"));
     }
 
     /** Returns the identity exports and reruns are audited under. */
@@ -172,8 +197,8 @@ final class ExportCommand implements Callable<Integer> {
                 .policy(options.policy())
                 .safetyValidator(JSqlParserSafetyValidator.of(options.policy()))
                 .valueGrounding(false);
-        java.nio.file.Path audit = options.config != null
-                ? options.config.audit().jsonl().orElse(null) : options.audit;
+        java.nio.file.Path audit =
+                options.config != null ? options.config.audit().jsonl().orElse(null) : options.audit;
         if (audit != null) {
             b.addAuditSink(AuditSinks.jsonLines(audit));
         }
@@ -184,7 +209,13 @@ final class ExportCommand implements Callable<Integer> {
      * Exports {@code sql} through {@code path} to {@code target} ('-' for standard output), writing a file under a
      * temporary name first so that a refused or failed export leaves no file behind; prints what was written.
      */
-    static int export(Cli cli, GuardedPath path, String sql, String target, ExportOptions options, boolean json,
+    static int export(
+            Cli cli,
+            GuardedPath path,
+            String sql,
+            String target,
+            ExportOptions options,
+            boolean json,
             java.io.PrintStream info) {
         boolean toStdout = target.equals("-");
         Progress progress = new Progress(cli, !toStdout && cli.terminal);
@@ -223,9 +254,11 @@ final class ExportCommand implements Callable<Integer> {
                     + (r.serverCopy() ? " (written by PostgreSQL's COPY)" : "") + ".");
         }
         if (r.isTruncated()) {
-            cli.err.println("pg-agent: the export stopped at its " + (r.truncation() == Truncation.ROW_LIMIT
-                    ? "row limit (" + options.maxRows() + " rows; --max-rows)" : "byte limit (" + options.maxBytes()
-                    + " bytes; --max-bytes)") + ": the query has more rows than were written");
+            cli.err.println("pg-agent: the export stopped at its "
+                    + (r.truncation() == Truncation.ROW_LIMIT
+                            ? "row limit (" + options.maxRows() + " rows; --max-rows)"
+                            : "byte limit (" + options.maxBytes() + " bytes; --max-bytes)")
+                    + ": the query has more rows than were written");
             return 1;
         }
         return 0;
@@ -242,8 +275,8 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         if (last == null) {
-            throw new UserException("--export: the ask ran no statement that returned rows, so there is nothing to"
-                    + " export");
+            throw new UserException(
+                    "--export: the ask ran no statement that returned rows, so there is nothing to" + " export");
         }
         String name = target.toString();
         ExportOptions options = ExportOptions.of(format(name, null));

@@ -32,17 +32,25 @@ final class HealthCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
-    @Option(names = "--json", description = "Print the report as one JSON document: issues (severity, check,"
-            + " subject, message, fix), facts, skipped, counts.")
+    @Option(
+            names = "--json",
+            description = "Print the report as one JSON document: issues (severity, check,"
+                    + " subject, message, fix), facts, skipped, counts.")
     boolean json;
 
-    @Option(names = "--long-transaction", paramLabel = "SECONDS", description = "Report transactions open longer."
-            + " Default: 300.")
-    @Nullable Long longTransactionSeconds;
+    @Option(
+            names = "--long-transaction",
+            paramLabel = "SECONDS",
+            description = "Report transactions open longer." + " Default: 300.")
+    @Nullable
+    Long longTransactionSeconds;
 
-    @Option(names = "--idle-in-transaction", paramLabel = "SECONDS", description = "Report sessions idle in a"
-            + " transaction longer. Default: 60.")
-    @Nullable Long idleSeconds;
+    @Option(
+            names = "--idle-in-transaction",
+            paramLabel = "SECONDS",
+            description = "Report sessions idle in a" + " transaction longer. Default: 60.")
+    @Nullable
+    Long idleSeconds;
 
     HealthCommand(Cli cli) {
         this.cli = cli;
@@ -65,7 +73,8 @@ final class HealthCommand implements Callable<Integer> {
         try (PostgresAgent agent = ExportCommand.hostAgent(db, agentOptions)) {
             DatabaseHealth.Report r = DatabaseHealth.check(agent.guardedPath(ExportCommand.caller(cli)), t.build());
             cli.out.println(json ? r.toJson() : r.toText());
-            boolean nothingRan = r.issues().isEmpty() && r.facts().isEmpty() && !r.skipped().isEmpty();
+            boolean nothingRan =
+                    r.issues().isEmpty() && r.facts().isEmpty() && !r.skipped().isEmpty();
             return r.count(DatabaseHealth.Severity.CRITICAL) > 0 || nothingRan ? 1 : 0;
         }
     }

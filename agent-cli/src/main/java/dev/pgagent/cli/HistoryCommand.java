@@ -33,11 +33,17 @@ import picocli.CommandLine.Parameters;
                 + " questions on that database; 'history examples' lists them; 'history forget ID' deletes a pair, or"
                 + " keeps a recorded ask from ever being shown as an example. An ID may be shortened to its first"
                 + " characters.",
-        subcommands = {HistoryCommand.Search.class, HistoryCommand.Show.class, HistoryCommand.Rerun.class,
-            HistoryCommand.Examples.class, HistoryCommand.Example.class, HistoryCommand.Forget.class})
+        subcommands = {
+            HistoryCommand.Search.class,
+            HistoryCommand.Show.class,
+            HistoryCommand.Rerun.class,
+            HistoryCommand.Examples.class,
+            HistoryCommand.Example.class,
+            HistoryCommand.Forget.class
+        })
 final class HistoryCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final int SHORT_ID = 8;
 
     final Cli cli;
@@ -65,7 +71,8 @@ final class HistoryCommand implements Callable<Integer> {
         if (limit < 1 || limit > HistoryQuery.MAX_LIMIT) {
             throw new UserException("--limit must be in [1, " + HistoryQuery.MAX_LIMIT + "] but was " + limit);
         }
-        List<AskRecord> asks = store.search(HistoryQuery.builder().text(text).limit(limit).build());
+        List<AskRecord> asks =
+                store.search(HistoryQuery.builder().text(text).limit(limit).build());
         if (json) {
             ArrayNode a = JsonViews.MAPPER.createArrayNode();
             asks.forEach(r -> a.add(view(r, false)));
@@ -76,11 +83,16 @@ final class HistoryCommand implements Callable<Integer> {
             cli.out.println(text == null ? "(no asks recorded yet)" : "(no ask matches '" + text + "')");
             return;
         }
-        cli.out.println(String.format(Locale.ROOT, "%-8s  %-19s  %-13s %8s  %s", "ID", "STARTED (UTC)", "STATUS",
-                "ROWS", "QUESTION"));
+        cli.out.println(String.format(
+                Locale.ROOT, "%-8s  %-19s  %-13s %8s  %s", "ID", "STARTED (UTC)", "STATUS", "ROWS", "QUESTION"));
         for (AskRecord r : asks) {
-            cli.out.println(cli.scrub(String.format(Locale.ROOT, "%-8s  %-19s  %-13s %8d  %s", shortId(r.id()),
-                    TIME.format(r.startedAt()), r.status().toLowerCase(Locale.ROOT), r.totalRows(),
+            cli.out.println(cli.scrub(String.format(
+                    Locale.ROOT,
+                    "%-8s  %-19s  %-13s %8d  %s",
+                    shortId(r.id()),
+                    TIME.format(r.startedAt()),
+                    r.status().toLowerCase(Locale.ROOT),
+                    r.totalRows(),
                     oneLine(r.question(), 100))));
         }
     }
@@ -91,11 +103,20 @@ final class HistoryCommand implements Callable<Integer> {
             if (id.length() < 4) {
                 throw new UserException("no ask has the id '" + id + "' (give at least 4 characters of an id)");
             }
-            List<AskRecord> matches = store.search(HistoryQuery.builder().limit(HistoryQuery.MAX_LIMIT).build())
-                    .stream().filter(r -> r.id().startsWith(id)).toList();
+            List<AskRecord> matches =
+                    store
+                            .search(HistoryQuery.builder()
+                                    .limit(HistoryQuery.MAX_LIMIT)
+                                    .build())
+                            .stream()
+                            .filter(r -> r.id().startsWith(id))
+                            .toList();
             if (matches.size() != 1) {
-                throw new UserException(matches.isEmpty() ? "no ask has an id starting with '" + id + "'"
-                        : "the id '" + id + "' is ambiguous: it starts " + matches.size() + " ids; give more of it");
+                throw new UserException(
+                        matches.isEmpty()
+                                ? "no ask has an id starting with '" + id + "'"
+                                : "the id '" + id + "' is ambiguous: it starts " + matches.size()
+                                        + " ids; give more of it");
             }
             return matches.get(0);
         });
@@ -159,20 +180,27 @@ final class HistoryCommand implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         HistoryCommand parent;
 
-        @Parameters(paramLabel = "TEXT", arity = "1..*", description = "The text to find, ignoring case (words are"
-                + " joined).")
+        @Parameters(
+                paramLabel = "TEXT",
+                arity = "1..*",
+                description = "The text to find, ignoring case (words are" + " joined).")
         List<String> words = List.of();
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
 
         @Option(names = "--limit", paramLabel = "N", description = "The most asks listed. Default: 20.")
-        @org.jspecify.annotations.Nullable Integer limit;
+        @org.jspecify.annotations.Nullable
+        Integer limit;
 
         @Override
         public Integer call() {
-            list(parent.cli, parent.history.require(parent.cli), String.join(" ", words),
-                    limit != null ? limit : parent.limit, json || parent.json);
+            list(
+                    parent.cli,
+                    parent.history.require(parent.cli),
+                    String.join(" ", words),
+                    limit != null ? limit : parent.limit,
+                    json || parent.json);
             return 0;
         }
     }
@@ -199,20 +227,40 @@ final class HistoryCommand implements Callable<Integer> {
             }
             StringBuilder sb = new StringBuilder();
             sb.append("Ask ").append(r.id()).append('\n');
-            sb.append("Session:  ").append(r.sessionId()).append(" (continue it: pg-agent chat --resume ")
-                    .append(r.sessionId()).append(")\n");
+            sb.append("Session:  ")
+                    .append(r.sessionId())
+                    .append(" (continue it: pg-agent chat --resume ")
+                    .append(r.sessionId())
+                    .append(")\n");
             sb.append("Who:      ").append(r.principal()).append('\n');
             sb.append("Started:  ").append(TIME.format(r.startedAt())).append(" UTC\n");
-            sb.append("Status:   ").append(r.status().toLowerCase(Locale.ROOT)).append(", ").append(r.steps())
-                    .append(r.steps() == 1 ? " step, " : " steps, ").append(r.inputTokens()).append(" tokens in / ")
-                    .append(r.outputTokens()).append(" out, ").append(r.elapsed().toMillis()).append(" ms\n");
-            r.error().ifPresent(e -> sb.append("Error:    ").append(oneLine(e, 300)).append('\n'));
+            sb.append("Status:   ")
+                    .append(r.status().toLowerCase(Locale.ROOT))
+                    .append(", ")
+                    .append(r.steps())
+                    .append(r.steps() == 1 ? " step, " : " steps, ")
+                    .append(r.inputTokens())
+                    .append(" tokens in / ")
+                    .append(r.outputTokens())
+                    .append(" out, ")
+                    .append(r.elapsed().toMillis())
+                    .append(" ms\n");
+            r.error()
+                    .ifPresent(
+                            e -> sb.append("Error:    ").append(oneLine(e, 300)).append('\n'));
             sb.append("Question: ").append(r.question()).append('\n');
-            sb.append("Answer:   ").append(r.answer().isBlank() ? "(none)" : r.answer().strip()).append('\n');
+            sb.append("Answer:   ")
+                    .append(r.answer().isBlank() ? "(none)" : r.answer().strip())
+                    .append('\n');
             sb.append("Statements:").append(r.statements().isEmpty() ? " none\n" : "\n");
             int i = 1;
             for (StatementRecord s : r.statements()) {
-                sb.append(String.format(Locale.ROOT, "%3d. %s %s, %s", i++, s.decision(), s.kind(),
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%3d. %s %s, %s",
+                        i++,
+                        s.decision(),
+                        s.kind(),
                         s.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
                 if (s.rows() >= 0) {
                     sb.append(": ").append(s.rows()).append(s.rows() == 1 ? " row" : " rows");
@@ -220,8 +268,14 @@ final class HistoryCommand implements Callable<Integer> {
                 if (s.affectedRows() >= 0) {
                     sb.append(": ").append(s.affectedRows()).append(" rows changed");
                 }
-                sb.append(", ").append(s.elapsed().toMillis()).append(" ms (").append(s.database()).append(")\n");
-                sb.append("     ").append(s.sql().strip().replace("\n", "\n     ")).append('\n');
+                sb.append(", ")
+                        .append(s.elapsed().toMillis())
+                        .append(" ms (")
+                        .append(s.database())
+                        .append(")\n");
+                sb.append("     ")
+                        .append(s.sql().strip().replace("\n", "\n     "))
+                        .append('\n');
                 if (s.error() != null) {
                     sb.append("     -> ").append(oneLine(s.error(), 300)).append('\n');
                 }
@@ -232,7 +286,9 @@ final class HistoryCommand implements Callable<Integer> {
     }
 
     /** {@code history rerun ID}. */
-    @Command(name = "rerun", mixinStandardHelpOptions = true,
+    @Command(
+            name = "rerun",
+            mixinStandardHelpOptions = true,
             header = "Runs an ask's last read again under today's policy.",
             description = "Runs the last statement of the ask that returned rows again, on the database of --url (or"
                     + " the PG* variables): validated under today's policy, through the safety layer, audited; prints"
@@ -257,8 +313,9 @@ final class HistoryCommand implements Callable<Integer> {
         public Integer call() {
             Cli cli = parent.cli;
             AskRecord r = find(parent.history.require(cli), id);
-            StatementRecord last = r.finalStatement().orElseThrow(() -> new UserException("the ask " + shortId(r.id())
-                    + " ran no statement that returned rows; there is nothing to run again"));
+            StatementRecord last = r.finalStatement()
+                    .orElseThrow(() -> new UserException("the ask " + shortId(r.id())
+                            + " ran no statement that returned rows; there is nothing to run again"));
             Configs.apply(cli, database, null, agentOptions);
             PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
             StatementOutcome o;
@@ -275,9 +332,10 @@ final class HistoryCommand implements Callable<Integer> {
                 cli.out.println(cli.scrub(JsonViews.pretty(n)));
             } else {
                 cli.out.println(cli.scrub(last.sql().strip()));
-                cli.out.println("-> " + o.verdict().decision() + " " + o.verdict().kind() + ", "
-                        + o.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                        + (o.error() == null ? "" : ": " + cli.scrub(oneLine(o.error(), 300))));
+                cli.out.println(
+                        "-> " + o.verdict().decision() + " " + o.verdict().kind() + ", "
+                                + o.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                + (o.error() == null ? "" : ": " + cli.scrub(oneLine(o.error(), 300))));
                 QueryResult table = o.result();
                 if (table != null) {
                     cli.out.println(cli.scrub(TextTable.render(table, ResponsePrinter.MAX_TABLE_ROWS)));
@@ -300,7 +358,9 @@ final class HistoryCommand implements Callable<Integer> {
     }
 
     /** {@code history examples}. */
-    @Command(name = "examples", mixinStandardHelpOptions = true,
+    @Command(
+            name = "examples",
+            mixinStandardHelpOptions = true,
             header = "Lists the golden question-and-SQL pairs of a database.")
     static final class Examples implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
@@ -309,9 +369,14 @@ final class HistoryCommand implements Callable<Integer> {
         @Mixin
         DatabaseOptions database = new DatabaseOptions();
 
-        @Option(names = "--database", paramLabel = "NAME", description = "The database the pairs are for. Default:"
-                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
-        @org.jspecify.annotations.Nullable String name;
+        @Option(
+                names = "--database",
+                paramLabel = "NAME",
+                description =
+                        "The database the pairs are for. Default:"
+                                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
+        @org.jspecify.annotations.Nullable
+        String name;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
@@ -326,8 +391,12 @@ final class HistoryCommand implements Callable<Integer> {
             if (json || parent.json) {
                 ArrayNode a = JsonViews.MAPPER.createArrayNode();
                 for (dev.pgagent.api.history.QueryExample e : examples) {
-                    a.addObject().put("id", e.id()).put("database", e.database()).put("question", e.question())
-                            .put("sql", e.sql()).put("createdAt", e.createdAt().toString());
+                    a.addObject()
+                            .put("id", e.id())
+                            .put("database", e.database())
+                            .put("question", e.question())
+                            .put("sql", e.sql())
+                            .put("createdAt", e.createdAt().toString());
                 }
                 cli.out.println(cli.scrub(JsonViews.pretty(a)));
                 return 0;
@@ -338,7 +407,8 @@ final class HistoryCommand implements Callable<Integer> {
                 return 0;
             }
             for (dev.pgagent.api.history.QueryExample e : examples) {
-                cli.out.println(cli.scrub(e.id() + "  " + TIME.format(e.createdAt()) + "  " + oneLine(e.question(), 100)));
+                cli.out.println(
+                        cli.scrub(e.id() + "  " + TIME.format(e.createdAt()) + "  " + oneLine(e.question(), 100)));
                 cli.out.println(cli.scrub("    " + e.sql().strip().replace("\n", "\n    ")));
             }
             return 0;
@@ -346,7 +416,9 @@ final class HistoryCommand implements Callable<Integer> {
     }
 
     /** {@code history example --sql SQL QUESTION}. */
-    @Command(name = "example", mixinStandardHelpOptions = true,
+    @Command(
+            name = "example",
+            mixinStandardHelpOptions = true,
             header = "Adds a golden question-and-SQL pair for a database.",
             description = "Adds a pair the agent shows the model, as an example, for similar questions on the same"
                     + " database (never with result rows). The SQL must be a read the safety policy allows; it is"
@@ -358,9 +430,14 @@ final class HistoryCommand implements Callable<Integer> {
         @Mixin
         DatabaseOptions database = new DatabaseOptions();
 
-        @Option(names = "--database", paramLabel = "NAME", description = "The database the pair is for. Default:"
-                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
-        @org.jspecify.annotations.Nullable String name;
+        @Option(
+                names = "--database",
+                paramLabel = "NAME",
+                description =
+                        "The database the pair is for. Default:"
+                                + " the profile's name with a configuration file, else the name of the database of --url or PG*.")
+        @org.jspecify.annotations.Nullable
+        String name;
 
         @Option(names = "--sql", paramLabel = "SQL", required = true, description = "The SQL that answers it.")
         String sql = "";
@@ -375,36 +452,40 @@ final class HistoryCommand implements Callable<Integer> {
             if (question.isEmpty()) {
                 throw new UserException("the question is empty");
             }
-            dev.pgagent.api.safety.Verdict v = dev.pgagent.safety.JSqlParserSafetyValidator
-                    .of(dev.pgagent.api.safety.SafetyPolicy.READ_ONLY).validate(sql);
+            dev.pgagent.api.safety.Verdict v = dev.pgagent.safety.JSqlParserSafetyValidator.of(
+                            dev.pgagent.api.safety.SafetyPolicy.READ_ONLY)
+                    .validate(sql);
             if (!v.isAllowed()) {
                 throw new UserException("the example's SQL must be a read the read-only policy allows, but it was "
                         + v.decision() + " " + v.kind() + ": " + v.reason());
             }
             Configs.apply(cli, database, null, null);
             PostgresHistoryStore store = parent.history.require(cli);
-            dev.pgagent.api.history.QueryExample e = store.addExample(exampleDatabase(cli, database, name), question,
-                    sql.strip());
+            dev.pgagent.api.history.QueryExample e =
+                    store.addExample(exampleDatabase(cli, database, name), question, sql.strip());
             if (parent.json) {
-                cli.out.println(cli.scrub(JsonViews.pretty(JsonViews.MAPPER.createObjectNode().put("id", e.id())
-                        .put("database", e.database()))));
+                cli.out.println(cli.scrub(JsonViews.pretty(
+                        JsonViews.MAPPER.createObjectNode().put("id", e.id()).put("database", e.database()))));
             } else {
-                cli.out.println("added " + e.id() + " for " + e.database() + "; delete it with: pg-agent history forget "
-                        + e.id());
+                cli.out.println("added " + e.id() + " for " + e.database()
+                        + "; delete it with: pg-agent history forget " + e.id());
             }
             return 0;
         }
     }
 
     /** {@code history forget ID}. */
-    @Command(name = "forget", mixinStandardHelpOptions = true,
+    @Command(
+            name = "forget",
+            mixinStandardHelpOptions = true,
             header = "Deletes a golden pair, or keeps a recorded ask from being shown as an example.")
     static final class Forget implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         HistoryCommand parent;
 
-        @Parameters(paramLabel = "ID", description = "A golden pair's id (example-...), or an ask's id or its first"
-                + " characters.")
+        @Parameters(
+                paramLabel = "ID",
+                description = "A golden pair's id (example-...), or an ask's id or its first" + " characters.")
         String id = "";
 
         @Override
@@ -418,8 +499,11 @@ final class HistoryCommand implements Callable<Integer> {
             if (!store.forget(target)) {
                 throw new UserException("nothing has the id '" + id + "'");
             }
-            cli.out.println(target.startsWith("example-") ? "deleted " + target
-                    : "the ask " + shortId(target) + " stays in the history but is never shown as an example again");
+            cli.out.println(
+                    target.startsWith("example-")
+                            ? "deleted " + target
+                            : "the ask " + shortId(target)
+                                    + " stays in the history but is never shown as an example again");
             return 0;
         }
     }

@@ -22,16 +22,19 @@ final class HistoryOptions {
             description = "Record each ask in a PostgreSQL history at URL (a JDBC URL or a postgresql:// URI; it may be"
                     + " the database asked; the user and password default to PGUSER and PGPASSWORD). The tables are"
                     + " created on first use. Default: PGAGENT_HISTORY_URL, else no history.")
-    @Nullable String url;
+    @Nullable
+    String url;
 
     @Option(
             names = "--history-schema",
             paramLabel = "NAME",
             description = "The schema of the history tables. Default: PGAGENT_HISTORY_SCHEMA, else pgagent.")
-    @Nullable String schema;
+    @Nullable
+    String schema;
 
     /** Returns the history store the options and the environment name, or null for none. */
-    @Nullable PostgresHistoryStore store(Cli cli) {
+    @Nullable
+    PostgresHistoryStore store(Cli cli) {
         String u = url != null ? url : cli.env("PGAGENT_HISTORY_URL");
         if (u == null) {
             return null;
@@ -94,8 +97,8 @@ final class HistoryOptions {
             rs.next();
             name = rs.getString(1);
         } catch (SQLException e) {
-            throw new dev.pgagent.api.DatabaseException("cannot read the database's name: " + e.getMessage(),
-                    e.getSQLState(), e);
+            throw new dev.pgagent.api.DatabaseException(
+                    "cannot read the database's name: " + e.getMessage(), e.getSQLState(), e);
         }
         String clean = name.replaceAll("[^A-Za-z0-9_-]", "_");
         clean = clean.isEmpty() || !Character.isLetter(clean.charAt(0)) ? "db_" + clean : clean;

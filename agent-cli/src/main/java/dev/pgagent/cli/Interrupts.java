@@ -27,7 +27,9 @@ final class Interrupts {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Object signal = signalClass.getConstructor(String.class).newInstance("INT");
-            Object handler = Proxy.newProxyInstance(Interrupts.class.getClassLoader(), new Class<?>[] {handlerClass},
+            Object handler = Proxy.newProxyInstance(
+                    Interrupts.class.getClassLoader(),
+                    new Class<?>[] {handlerClass},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             action.run();

@@ -13,7 +13,8 @@ interface LineInput {
      * @return the line, or null at the end of input (Ctrl-D, or the end of piped input)
      * @throws Interrupt on Ctrl-C at the prompt (line editing only)
      */
-    @Nullable String readLine(String prompt);
+    @Nullable
+    String readLine(String prompt);
 
     /** Ctrl-C was pressed at the prompt. */
     final class Interrupt extends RuntimeException {

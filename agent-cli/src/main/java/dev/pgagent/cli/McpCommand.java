@@ -47,9 +47,13 @@ import picocli.CommandLine.Option;
             "Under --policy balanced or permissive, writes are dry-run, then run only if the client's user approves"
                     + " them (MCP elicitation); a client that cannot ask gets them declined."
         },
-        footer = {"", "Environment: PGAGENT_MCP_TOKEN (a bearer token for HTTP, named 'default'); the database as for"
-                + " the other commands.", "Exit status: 0 when the client closed the connection (stdio); 1 on an"
-                + " error; 2 for a usage or configuration error (unknown transport, a missing or short token)."})
+        footer = {
+            "",
+            "Environment: PGAGENT_MCP_TOKEN (a bearer token for HTTP, named 'default'); the database as for"
+                    + " the other commands.",
+            "Exit status: 0 when the client closed the connection (stdio); 1 on an"
+                    + " error; 2 for a usage or configuration error (unknown transport, a missing or short token)."
+        })
 final class McpCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -68,18 +72,17 @@ final class McpCommand implements Callable<Integer> {
             paramLabel = "LEVEL",
             converter = AgentOptions.PolicyConverter.class,
             description = "read-only, balanced or permissive. Default: read-only.")
-    @Nullable PolicyLevel policy;
+    @Nullable
+    PolicyLevel policy;
 
     @Option(
             names = "--audit",
             paramLabel = "FILE",
             description = "Append the audit trail to FILE, one JSON object a line. Default: none.")
-    @Nullable Path audit;
+    @Nullable
+    Path audit;
 
-    @Option(
-            names = "--transport",
-            paramLabel = "KIND",
-            description = "stdio or http. Default: stdio.")
+    @Option(names = "--transport", paramLabel = "KIND", description = "stdio or http. Default: stdio.")
     String transport = "stdio";
 
     @Option(names = "--port", paramLabel = "N", description = "HTTP: the port; 0 for any free one. Default: 8765.")
@@ -93,33 +96,45 @@ final class McpCommand implements Callable<Integer> {
             paramLabel = "SECRET",
             description = "HTTP: a bearer token named 'default' (prefer PGAGENT_MCP_TOKEN or --token-file: a flag"
                     + " shows in the process list).")
-    @Nullable String token;
+    @Nullable
+    String token;
 
     @Option(
             names = "--token-file",
             paramLabel = "FILE",
             description = "HTTP: tokens as JSON, {\"tokens\": [{\"name\", \"token\", \"policy\", \"databases\"}]};"
                     + " a token's policy and databases limit what it may do.")
-    @Nullable Path tokenFile;
+    @Nullable
+    Path tokenFile;
 
-    @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+    @Option(
+            names = "--allow-origin",
+            paramLabel = "ORIGIN",
             description = "HTTP: also accept this Origin (scheme://host:port, or :* for any port). Default: loopback"
                     + " origins only.")
     List<String> origins = new ArrayList<>();
 
-    @Option(names = "--allow-host", paramLabel = "HOST",
+    @Option(
+            names = "--allow-host",
+            paramLabel = "HOST",
             description = "HTTP: also accept this Host header (name:port). Default: loopback names with the port.")
     List<String> hosts = new ArrayList<>();
 
-    @Option(names = "--max-request-bytes", paramLabel = "N",
+    @Option(
+            names = "--max-request-bytes",
+            paramLabel = "N",
             description = "HTTP: the largest request body. Default: 1048576.")
     int maxRequestBytes = 1 << 20;
 
-    @Option(names = "--rate-limit", paramLabel = "N",
+    @Option(
+            names = "--rate-limit",
+            paramLabel = "N",
             description = "HTTP: requests per second per token, on average. Default: 20.")
     int rateLimit = 20;
 
-    @Option(names = "--burst", paramLabel = "N",
+    @Option(
+            names = "--burst",
+            paramLabel = "N",
             description = "HTTP: requests a token may make at once above the rate. Default: 200.")
     int burst = 200;
 
@@ -147,8 +162,11 @@ final class McpCommand implements Callable<Integer> {
                 server.serveStdio(cli.in, cli.out);
                 return 0;
             }
-            McpHttpOptions.Builder options = McpHttpOptions.builder().bind(bind).port(port)
-                    .maxRequestBytes(maxRequestBytes).rateLimit(rateLimit, burst);
+            McpHttpOptions.Builder options = McpHttpOptions.builder()
+                    .bind(bind)
+                    .port(port)
+                    .maxRequestBytes(maxRequestBytes)
+                    .rateLimit(rateLimit, burst);
             origins.forEach(options::allowOrigin);
             hosts.forEach(options::allowHost);
             for (McpToken t : tokens(level, dbs, confirmations, sink)) {
@@ -158,18 +176,22 @@ final class McpCommand implements Callable<Integer> {
             try {
                 built = options.build();
             } catch (IllegalStateException e) {
-                throw new UserException("--transport http needs a token: set PGAGENT_MCP_TOKEN, or give --token-file"
-                        + " or --token");
+                throw new UserException(
+                        "--transport http needs a token: set PGAGENT_MCP_TOKEN, or give --token-file" + " or --token");
             }
             McpHttpServer http = server.serveHttp(built);
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                http.close();
-                stopped.countDown();
-            }, "pg-agent-mcp-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                http.close();
+                                stopped.countDown();
+                            },
+                            "pg-agent-mcp-shutdown"));
             cli.err.println("pg-agent mcp: listening on " + http.endpoint() + " (policy "
                     + AgentOptions.name(level) + ", databases " + String.join(", ", dbs.keySet()) + ", tokens "
-                    + String.join(", ", built.tokens().stream().map(McpToken::name).toList()) + ")");
+                    + String.join(
+                            ", ", built.tokens().stream().map(McpToken::name).toList()) + ")");
             cli.err.flush();
             stopped.await();
             return 0;
@@ -217,9 +239,13 @@ final class McpCommand implements Callable<Integer> {
         return out;
     }
 
-    private static PostgresAgent agent(PolicyLevel level, Map<String, PostgresDatabase> dbs,
-            McpConfirmations confirmations, @Nullable AuditSink sink) {
-        SafetyPolicy p = level == PolicyLevel.READ_ONLY ? SafetyPolicy.READ_ONLY
+    private static PostgresAgent agent(
+            PolicyLevel level,
+            Map<String, PostgresDatabase> dbs,
+            McpConfirmations confirmations,
+            @Nullable AuditSink sink) {
+        SafetyPolicy p = level == PolicyLevel.READ_ONLY
+                ? SafetyPolicy.READ_ONLY
                 : SafetyPolicy.builder().level(level).build();
         PostgresAgent.Builder b = PostgresAgent.builder()
                 .llm(PgAgentMcpServer.noModel())
@@ -232,13 +258,17 @@ final class McpCommand implements Callable<Integer> {
             // the same validator 'pg-agent check' uses, so both give the same verdicts
             b.database(dbs.get("default")).safetyValidator(JSqlParserSafetyValidator.of(p));
         } else {
-            dbs.forEach((name, db) -> b.addDatabase(AgentDatabase.builder(name).database(db).build()));
+            dbs.forEach((name, db) ->
+                    b.addDatabase(AgentDatabase.builder(name).database(db).build()));
         }
         return b.build();
     }
 
-    private List<McpToken> tokens(PolicyLevel level, Map<String, PostgresDatabase> dbs,
-            McpConfirmations confirmations, @Nullable AuditSink sink) {
+    private List<McpToken> tokens(
+            PolicyLevel level,
+            Map<String, PostgresDatabase> dbs,
+            McpConfirmations confirmations,
+            @Nullable AuditSink sink) {
         List<McpTokenConfig> configs = new ArrayList<>();
         String secret = token != null ? token : cli.env("PGAGENT_MCP_TOKEN");
         if (secret != null) {

@@ -40,8 +40,11 @@ import picocli.CommandLine.Option;
                 + " CONCURRENTLY statements run outside a transaction. Applied migrations are recorded in"
                 + " flyway_schema_history exactly as Flyway records them, so 'flyway info' agrees.",
         synopsisSubcommandLabel = "(plan | apply | status)",
-        footer = {"", "Exit status: 0 done; 1 a migration was declined, refused or failed, or the history shows a"
-                + " failed or changed migration; 2 usage or configuration error."})
+        footer = {
+            "",
+            "Exit status: 0 done; 1 a migration was declined, refused or failed, or the history shows a"
+                    + " failed or changed migration; 2 usage or configuration error."
+        })
 final class MigrateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,10 +61,11 @@ final class MigrateCommand implements Callable<Integer> {
         cl.addSubcommand("apply", new Apply(cli));
         cl.addSubcommand("status", new Status(cli));
         for (CommandLine sub : cl.getSubcommands().values()) {
-            sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--debug")
-                    .description("Print stack traces and debug logs on errors.")
-                    .type(boolean.class)
-                    .build());
+            sub.getCommandSpec()
+                    .addOption(CommandLine.Model.OptionSpec.builder("--debug")
+                            .description("Print stack traces and debug logs on errors.")
+                            .type(boolean.class)
+                            .build());
         }
         return cl;
     }
@@ -75,16 +79,23 @@ final class MigrateCommand implements Callable<Integer> {
 
     /** Where the migrations and their history are; a picocli mixin. */
     static final class Location {
-        @Option(names = "--dir", paramLabel = "DIR", description = "The migrations directory. Default: "
-                + Migrations.DEFAULT_DIRECTORY + ".")
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                description = "The migrations directory. Default: " + Migrations.DEFAULT_DIRECTORY + ".")
         Path dir = Path.of(Migrations.DEFAULT_DIRECTORY);
 
-        @Option(names = "--schema", paramLabel = "SCHEMA", description = "The schema of the history table. Default:"
-                + " the connection's current schema.")
-        @Nullable String schema;
+        @Option(
+                names = "--schema",
+                paramLabel = "SCHEMA",
+                description = "The schema of the history table. Default:" + " the connection's current schema.")
+        @Nullable
+        String schema;
 
-        @Option(names = "--table", paramLabel = "NAME", description = "The history table. Default: "
-                + Migrations.DEFAULT_TABLE + ".")
+        @Option(
+                names = "--table",
+                paramLabel = "NAME",
+                description = "The history table. Default: " + Migrations.DEFAULT_TABLE + ".")
         String table = Migrations.DEFAULT_TABLE;
 
         Migrations.Builder builder() {
@@ -100,12 +111,15 @@ final class MigrateCommand implements Callable<Integer> {
      * Returns an agent for the guarded path only (no model is called), confirming with {@code handler}; a statement
      * (and each call) may take up to {@code timeout}, as index builds on big tables do.
      */
-    static PostgresAgent agent(PostgresDatabase db, AgentOptions options, ConfirmationHandler handler,
-            Duration timeout) {
+    static PostgresAgent agent(
+            PostgresDatabase db, AgentOptions options, ConfirmationHandler handler, Duration timeout) {
         LlmClient noModel = request -> {
             throw new LlmException("this command calls no model", LlmException.Reason.OTHER, false, null);
         };
-        SafetyPolicy policy = options.policy().toBuilder().askMaxTime(timeout).statementTimeout(timeout).build();
+        SafetyPolicy policy = options.policy().toBuilder()
+                .askMaxTime(timeout)
+                .statementTimeout(timeout)
+                .build();
         PostgresAgent.Builder b = PostgresAgent.builder()
                 .llm(noModel)
                 .database(db)
@@ -140,13 +154,18 @@ final class MigrateCommand implements Callable<Integer> {
         DatabaseOptions database = new DatabaseOptions();
 
         @Option(names = "--sql", paramLabel = "SQL", description = "The change: one or more statements.")
-        @Nullable String sql;
+        @Nullable
+        String sql;
 
         @Option(names = "--file", paramLabel = "FILE", description = "Read the change from FILE instead.")
-        @Nullable Path file;
+        @Nullable
+        Path file;
 
-        @Option(names = "--description", paramLabel = "TEXT", description = "What the change does, for the file name"
-                + " (e.g. 'add index orders customer_id'). Default: from the SQL.")
+        @Option(
+                names = "--description",
+                paramLabel = "TEXT",
+                description = "What the change does, for the file name"
+                        + " (e.g. 'add index orders customer_id'). Default: from the SQL.")
         String description = "";
 
         @Option(names = "--timestamp", description = "Version by UTC timestamp (yyyyMMddHHmmss).")
@@ -192,7 +211,9 @@ final class MigrateCommand implements Callable<Integer> {
             PostgresDatabase db = PostgresDatabase.of(ds);
             AgentOptions readOnly = new AgentOptions();
             try (PostgresAgent agent = ExportCommand.hostAgent(db, readOnly)) {
-                print(b.path(agent.guardedPath(ExportCommand.caller(cli))).build().plan(c, !dryRun));
+                print(b.path(agent.guardedPath(ExportCommand.caller(cli)))
+                        .build()
+                        .plan(c, !dryRun));
             }
             return 0;
         }
@@ -207,8 +228,10 @@ final class MigrateCommand implements Callable<Integer> {
                 }
                 return;
             }
-            cli.out.println("Wrote " + p.file() + (p.undoFile() == null ? " (no undo script: a statement has no"
-                    + " known inverse)" : " and " + p.undoFile()));
+            cli.out.println("Wrote " + p.file()
+                    + (p.undoFile() == null
+                            ? " (no undo script: a statement has no" + " known inverse)"
+                            : " and " + p.undoFile()));
             for (String w : p.warnings()) {
                 cli.out.println("  Warning: " + w);
             }
@@ -231,8 +254,10 @@ final class MigrateCommand implements Callable<Integer> {
         @Mixin
         DatabaseOptions database = new DatabaseOptions();
 
-        @Option(names = "--json", description = "Print one JSON document: migrations with version, description,"
-                + " script, state, checksum, appliedChecksum, installedOn, installedBy.")
+        @Option(
+                names = "--json",
+                description = "Print one JSON document: migrations with version, description,"
+                        + " script, state, checksum, appliedChecksum, installedOn, installedBy.")
         boolean json;
 
         Status(Cli cli) {
@@ -241,34 +266,52 @@ final class MigrateCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            List<Migrations.Entry> entries = location.builder().dataSource(database.dataSource(cli)).build().status();
+            List<Migrations.Entry> entries = location.builder()
+                    .dataSource(database.dataSource(cli))
+                    .build()
+                    .status();
             if (json) {
                 ObjectNode root = JSON.createObjectNode();
                 ArrayNode list = root.putArray("migrations");
                 for (Migrations.Entry e : entries) {
-                    ObjectNode o = list.addObject().put("version", e.version()).put("description", e.description())
-                            .put("script", e.script()).put("state", e.state().name().toLowerCase(Locale.ROOT))
-                            .put("checksum", e.checksum()).put("appliedChecksum", e.appliedChecksum());
-                    o.put("installedOn", e.installedOn() == null ? null : e.installedOn().toString());
+                    ObjectNode o = list.addObject()
+                            .put("version", e.version())
+                            .put("description", e.description())
+                            .put("script", e.script())
+                            .put("state", e.state().name().toLowerCase(Locale.ROOT))
+                            .put("checksum", e.checksum())
+                            .put("appliedChecksum", e.appliedChecksum());
+                    o.put(
+                            "installedOn",
+                            e.installedOn() == null ? null : e.installedOn().toString());
                     o.put("installedBy", e.installedBy());
                 }
                 cli.out.println(root.toString());
             } else if (entries.isEmpty()) {
                 cli.out.println("No migrations in " + location.dir + " and none recorded.");
             } else {
-                int w = entries.stream().mapToInt(e -> e.version().length()).max().orElse(7);
+                int w = entries.stream()
+                        .mapToInt(e -> e.version().length())
+                        .max()
+                        .orElse(7);
                 w = Math.max(w, 7);
-                cli.out.println(String.format(Locale.ROOT, "%-" + w + "s  %-17s  %-20s  %s", "VERSION", "STATE",
-                        "INSTALLED ON", "SCRIPT"));
+                cli.out.println(String.format(
+                        Locale.ROOT, "%-" + w + "s  %-17s  %-20s  %s", "VERSION", "STATE", "INSTALLED ON", "SCRIPT"));
                 for (Migrations.Entry e : entries) {
-                    cli.out.println(String.format(Locale.ROOT, "%-" + w + "s  %-17s  %-20s  %s", e.version(),
+                    cli.out.println(String.format(
+                            Locale.ROOT,
+                            "%-" + w + "s  %-17s  %-20s  %s",
+                            e.version(),
                             e.state().name().toLowerCase(Locale.ROOT),
-                            e.installedOn() == null ? "" : e.installedOn().toString().replaceFirst("\\.\\d+Z$", "Z"),
+                            e.installedOn() == null
+                                    ? ""
+                                    : e.installedOn().toString().replaceFirst("\\.\\d+Z$", "Z"),
                             e.script()));
                 }
             }
-            boolean bad = entries.stream().anyMatch(e -> e.state() == Migrations.State.FAILED
-                    || e.state() == Migrations.State.CHECKSUM_MISMATCH);
+            boolean bad = entries.stream()
+                    .anyMatch(e ->
+                            e.state() == Migrations.State.FAILED || e.state() == Migrations.State.CHECKSUM_MISMATCH);
             return bad ? 1 : 0;
         }
     }
@@ -296,8 +339,11 @@ final class MigrateCommand implements Callable<Integer> {
         @Mixin
         AgentOptions agentOptions = new AgentOptions();
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", description = "The longest a statement may run (index"
-                + " builds on big tables take a while). Default: 3600.")
+        @Option(
+                names = "--timeout",
+                paramLabel = "SECONDS",
+                description = "The longest a statement may run (index"
+                        + " builds on big tables take a while). Default: 3600.")
         long timeoutSeconds = 3600;
 
         Apply(Cli cli) {
@@ -321,8 +367,13 @@ final class MigrateCommand implements Callable<Integer> {
                     : new TerminalConfirmations(cli, cli.out, LineInput.plain(cli, cli.out), "The migration");
             Migrations.ApplyReport r;
             try (PostgresAgent agent = agent(db, agentOptions, handler, timeout)) {
-                Migrations m = location.builder().path(agent.guardedPath(ExportCommand.caller(cli))).dataSource(ds)
-                        .confirmationHandler(handler).listener(this::show).timeout(timeout).build();
+                Migrations m = location.builder()
+                        .path(agent.guardedPath(ExportCommand.caller(cli)))
+                        .dataSource(ds)
+                        .confirmationHandler(handler)
+                        .listener(this::show)
+                        .timeout(timeout)
+                        .build();
                 r = m.apply();
             }
             if (r.migrations().isEmpty()) {
@@ -330,16 +381,17 @@ final class MigrateCommand implements Callable<Integer> {
                 return 0;
             }
             for (Migrations.Applied a : r.migrations()) {
-                cli.out.println(a.script() + ": " + a.result().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                        + " (" + a.message() + ", " + a.elapsed().toMillis() + " ms)");
+                cli.out.println(a.script() + ": "
+                        + a.result().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " (" + a.message() + ", "
+                        + a.elapsed().toMillis() + " ms)");
             }
             return r.succeeded() ? 0 : 1;
         }
 
         private void show(Migrations.Preview p) {
             cli.out.println();
-            cli.out.println("Migration " + p.migration().script() + " (" + p.statements().size() + " statement"
-                    + (p.statements().size() == 1 ? "" : "s") + ")");
+            cli.out.println("Migration " + p.migration().script() + " ("
+                    + p.statements().size() + " statement" + (p.statements().size() == 1 ? "" : "s") + ")");
             for (String w : p.warnings()) {
                 cli.out.println("  Warning: " + w);
             }

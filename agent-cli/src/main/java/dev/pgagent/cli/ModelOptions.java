@@ -21,20 +21,23 @@ final class ModelOptions {
             paramLabel = "NAME",
             description = "The model provider: openai (any OpenAI-compatible server) or anthropic. Default: "
                     + "PGAGENT_PROVIDER, else openai.")
-    @Nullable String provider;
+    @Nullable
+    String provider;
 
     @Option(
             names = "--model",
             paramLabel = "NAME",
             description = "The model name. Default: PGAGENT_MODEL, else " + DEFAULT_MODEL + ".")
-    @Nullable String model;
+    @Nullable
+    String model;
 
     @Option(
             names = "--base-url",
             paramLabel = "URL",
             description = "An OpenAI-compatible API base URL. Default: OPENAI_BASE_URL, else https://api.openai.com/v1."
                     + " The key is read from OPENAI_API_KEY only.")
-    @Nullable String baseUrl;
+    @Nullable
+    String baseUrl;
 
     /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
     dev.pgagent.config.@Nullable AgentConfig config;
@@ -72,7 +75,8 @@ final class ModelOptions {
     }
 
     /** Returns the base URL, or null for the provider's own. */
-    @Nullable String baseUrl(Cli cli) {
+    @Nullable
+    String baseUrl(Cli cli) {
         if (config != null) {
             return config.model().baseUrl().orElse(null);
         }
@@ -84,7 +88,8 @@ final class ModelOptions {
     /** Returns whether a model is configured: an API key or a base URL. */
     boolean configured(Cli cli) {
         if (config != null) {
-            return config.model().apiKey().isPresent() || config.model().baseUrl().isPresent();
+            return config.model().apiKey().isPresent()
+                    || config.model().baseUrl().isPresent();
         }
         return cli.env(anthropic(cli) ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") != null || baseUrl(cli) != null;
     }

@@ -99,12 +99,21 @@ public final class PgAgentCli implements Callable<Integer> {
      * @return the exit status
      */
     public static int run(
-            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+            String[] args,
+            InputStream in,
+            PrintStream out,
+            PrintStream err,
+            Map<String, String> env,
+            boolean terminal) {
         return run(args, in, out, err, env, terminal ? Terminals.INPUT_ONLY : Terminals.NONE);
     }
 
     static int run(
-            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            String[] args,
+            InputStream in,
+            PrintStream out,
+            PrintStream err,
+            Map<String, String> env,
             Terminals terminals) {
         Objects.requireNonNull(args, "args == null");
         boolean debug = Arrays.asList(args).contains("--debug");
@@ -127,9 +136,9 @@ public final class PgAgentCli implements Callable<Integer> {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("ask", "chat", "schema", "check", "context", "demo", "mcp", "export",
-            "history", "config", "tui", "explain", "health", "migrate", "advise", "eval",
-            "audit");
+    static final List<String> COMMANDS = List.of(
+            "ask", "chat", "schema", "check", "context", "demo", "mcp", "export", "history", "config", "tui", "explain",
+            "health", "migrate", "advise", "eval", "audit");
 
     static CommandLine commandLine(Cli cli) {
         return commandLine(cli, new String[0]);
@@ -150,10 +159,11 @@ public final class PgAgentCli implements Callable<Integer> {
         }
         for (CommandLine sub : cl.getSubcommands().values()) {
             // --debug on every command, read before parsing
-            sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--debug")
-                    .description("Print stack traces and debug logs on errors.")
-                    .type(boolean.class)
-                    .build());
+            sub.getCommandSpec()
+                    .addOption(CommandLine.Model.OptionSpec.builder("--debug")
+                            .description("Print stack traces and debug logs on errors.")
+                            .type(boolean.class)
+                            .build());
         }
         cl.setOut(new PrintWriter(new OutputStreamWriter(cli.out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(cli.err, StandardCharsets.UTF_8), true));
@@ -204,12 +214,15 @@ public final class PgAgentCli implements Callable<Integer> {
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
         String message;
-        if (ex instanceof UnmatchedArgumentException u && cmd.getParent() == null && !u.getUnmatched().isEmpty()
+        if (ex instanceof UnmatchedArgumentException u
+                && cmd.getParent() == null
+                && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
                     + String.join(", ", COMMANDS);
         } else if (ex instanceof UnmatchedArgumentException u
-                && u.getUnmatched().stream().anyMatch(a -> a.startsWith("-") && a.strip().contains(" "))) {
+                && u.getUnmatched().stream()
+                        .anyMatch(a -> a.startsWith("-") && a.strip().contains(" "))) {
             // SQL or a question that starts with "--" (a comment) looks like an option to the parser
             message = Errors.oneLine(ex.getMessage()) + "; text that starts with '-' must come after '--', as in "
                     + name + " -- '-- comment ...'";

@@ -62,13 +62,18 @@ final class Progress implements AgentListener, AutoCloseable {
             } else if (event instanceof AgentEvent.ModelCallFinished) {
                 thinking = null;
             } else if (event instanceof AgentEvent.ToolCallStarted t) {
-                running.add(new Activity("tool:" + t.call().id(), "calling " + t.call().name(), now));
+                running.add(new Activity(
+                        "tool:" + t.call().id(), "calling " + t.call().name(), now));
             } else if (event instanceof AgentEvent.ToolCallFinished t) {
                 remove("tool:" + t.call().id());
             } else if (event instanceof AgentEvent.StatementStarted s) {
                 // shown before the tool call that runs it, which started first
-                running.add(0, new Activity("sql:" + s.sql(),
-                        (s.explain() ? "explaining: " : "running: ") + oneLine(s.sql()), now));
+                running.add(
+                        0,
+                        new Activity(
+                                "sql:" + s.sql(),
+                                (s.explain() ? "explaining: " : "running: ") + oneLine(s.sql()),
+                                now));
             } else if (event instanceof AgentEvent.StatementFinished s) {
                 remove("sql:" + s.outcome().sql());
             } else if (event instanceof AgentEvent.ConfirmationAsked) {
@@ -164,7 +169,8 @@ final class Progress implements AgentListener, AutoCloseable {
 
     private @Nullable String line(long now) {
         // a statement runs inside a tool call: show the statement, and count only the other statements
-        List<Activity> statements = running.stream().filter(r -> r.key().startsWith("sql:")).toList();
+        List<Activity> statements =
+                running.stream().filter(r -> r.key().startsWith("sql:")).toList();
         Activity a = !statements.isEmpty() ? statements.get(0) : !running.isEmpty() ? running.get(0) : thinking;
         if (a == null) {
             return null;

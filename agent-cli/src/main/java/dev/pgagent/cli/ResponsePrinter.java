@@ -75,7 +75,10 @@ final class ResponsePrinter {
     /** Returns "ALLOW READ, executed: 5 rows in 12 ms" and the like. */
     static String outcomeLine(StatementOutcome o) {
         StringBuilder sb = new StringBuilder()
-                .append(o.verdict().decision().name()).append(' ').append(o.verdict().kind().name()).append(", ");
+                .append(o.verdict().decision().name())
+                .append(' ')
+                .append(o.verdict().kind().name())
+                .append(", ");
         switch (o.status()) {
             case EXECUTED -> {
                 QueryResult result = o.result();
@@ -84,25 +87,32 @@ final class ResponsePrinter {
                 } else if (result != null) {
                     sb.append("executed: ").append(count(result.rowCount(), "row"));
                     if (result.isTruncated()) {
-                        sb.append(" (cut by the ").append(
-                                result.truncation().name().equals("ROW_LIMIT") ? "row" : "size").append(" limit)");
+                        sb.append(" (cut by the ")
+                                .append(result.truncation().name().equals("ROW_LIMIT") ? "row" : "size")
+                                .append(" limit)");
                     }
                 } else if (o.verdict().kind() == StatementKind.DDL || o.affectedRows() < 0) {
                     sb.append("done");
                 } else {
-                    sb.append("executed: ").append(count(o.affectedRows(), "row")).append(" changed");
+                    sb.append("executed: ")
+                            .append(count(o.affectedRows(), "row"))
+                            .append(" changed");
                 }
                 sb.append(" in ").append(millis(o.elapsed()));
             }
             case REFUSED -> sb.append("refused: ").append(o.verdict().reason());
-            case FAILED -> sb.append("failed: ").append(PgAgentException.abbreviate(o.error(), 200))
-                    .append(o.sqlState() == null ? "" : " [" + o.sqlState() + "]");
+            case FAILED ->
+                sb.append("failed: ")
+                        .append(PgAgentException.abbreviate(o.error(), 200))
+                        .append(o.sqlState() == null ? "" : " [" + o.sqlState() + "]");
             // a statement timeout is a cancellation too; its message says so, and after how long
-            case CANCELLED -> sb.append(o.error() == null || o.error().isBlank()
-                    ? "cancelled"
-                    : o.error().startsWith("the statement timed out")
-                            ? PgAgentException.abbreviate(o.error(), 200)
-                            : "cancelled: " + PgAgentException.abbreviate(o.error(), 200));
+            case CANCELLED ->
+                sb.append(
+                        o.error() == null || o.error().isBlank()
+                                ? "cancelled"
+                                : o.error().startsWith("the statement timed out")
+                                        ? PgAgentException.abbreviate(o.error(), 200)
+                                        : "cancelled: " + PgAgentException.abbreviate(o.error(), 200));
             case PENDING_CONFIRMATION -> sb.append("waiting for confirmation");
             case DECLINED -> sb.append("declined").append(o.error() == null ? "" : ": " + o.error());
         }
@@ -122,7 +132,8 @@ final class ResponsePrinter {
 
     /** Returns whether {@code result} is the plan of an explained statement (one json cell named QUERY PLAN). */
     static boolean isPlan(QueryResult result) {
-        return result.columns().size() == 1 && result.columns().get(0).name().equals("QUERY PLAN")
+        return result.columns().size() == 1
+                && result.columns().get(0).name().equals("QUERY PLAN")
                 && result.rowCount() == 1;
     }
 
@@ -152,7 +163,8 @@ final class ResponsePrinter {
             }
             return;
         }
-        StringBuilder sb = new StringBuilder("  ".repeat(depth)).append(depth == 0 ? "" : "-> ")
+        StringBuilder sb = new StringBuilder("  ".repeat(depth))
+                .append(depth == 0 ? "" : "-> ")
                 .append(n.path("Node Type").asText("?"));
         String relation = n.path("Relation Name").asText(null);
         if (relation != null) {
@@ -163,8 +175,11 @@ final class ResponsePrinter {
         if (index != null) {
             sb.append(" using ").append(index);
         }
-        sb.append("  (cost ").append(number(n.path("Total Cost").asDouble()))
-                .append(", rows ").append(n.path("Plan Rows").asLong()).append(')');
+        sb.append("  (cost ")
+                .append(number(n.path("Total Cost").asDouble()))
+                .append(", rows ")
+                .append(n.path("Plan Rows").asLong())
+                .append(')');
         lines.add(sb.toString());
         for (JsonNode child : n.path("Plans")) {
             node(child, depth + 1, lines);

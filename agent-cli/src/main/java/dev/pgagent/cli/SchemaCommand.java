@@ -1,8 +1,8 @@
 package dev.pgagent.cli;
 
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,8 +44,9 @@ final class SchemaCommand implements Callable<Integer> {
         if (!tables.isEmpty()) {
             List<TableInfo> chosen = new ArrayList<>();
             for (String name : tables) {
-                chosen.add(schema.table(name).orElseThrow(() -> UserException.failed(
-                        "no table or view named '" + name + "' (run 'pg-agent schema' to list them)")));
+                chosen.add(schema.table(name)
+                        .orElseThrow(() -> UserException.failed(
+                                "no table or view named '" + name + "' (run 'pg-agent schema' to list them)")));
             }
             schema = new SchemaModel(chosen, List.of(), schema.introspectedAt());
         }

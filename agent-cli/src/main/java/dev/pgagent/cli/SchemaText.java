@@ -17,9 +17,13 @@ final class SchemaText {
         StringBuilder sb = new StringBuilder();
         for (TableInfo t : schema.tables()) {
             sb.append(header(t)).append('\n');
-            int width = t.columns().stream().mapToInt(c -> c.name().length()).max().orElse(0);
+            int width =
+                    t.columns().stream().mapToInt(c -> c.name().length()).max().orElse(0);
             for (ColumnInfo c : t.columns()) {
-                sb.append("  ").append(String.format("%-" + width + "s", c.name())).append("  ").append(c.type());
+                sb.append("  ")
+                        .append(String.format("%-" + width + "s", c.name()))
+                        .append("  ")
+                        .append(c.type());
                 if (!c.nullable()) {
                     sb.append(" not null");
                 }
@@ -29,8 +33,12 @@ final class SchemaText {
                 for (ForeignKey fk : t.foreignKeys()) {
                     int i = fk.columns().indexOf(c.name());
                     if (i >= 0 && fk.columns().size() == 1) {
-                        sb.append(" -> ").append(fk.referencedSchema()).append('.').append(fk.referencedTable())
-                                .append('.').append(fk.referencedColumns().get(i));
+                        sb.append(" -> ")
+                                .append(fk.referencedSchema())
+                                .append('.')
+                                .append(fk.referencedTable())
+                                .append('.')
+                                .append(fk.referencedColumns().get(i));
                     }
                 }
                 if (c.comment() != null) {
@@ -40,19 +48,32 @@ final class SchemaText {
             }
             for (ForeignKey fk : t.foreignKeys()) {
                 if (fk.columns().size() > 1) {
-                    sb.append("  (").append(String.join(", ", fk.columns())).append(") -> ")
-                            .append(fk.referencedSchema()).append('.').append(fk.referencedTable()).append(" (")
-                            .append(String.join(", ", fk.referencedColumns())).append(")\n");
+                    sb.append("  (")
+                            .append(String.join(", ", fk.columns()))
+                            .append(") -> ")
+                            .append(fk.referencedSchema())
+                            .append('.')
+                            .append(fk.referencedTable())
+                            .append(" (")
+                            .append(String.join(", ", fk.referencedColumns()))
+                            .append(")\n");
                 }
             }
             if (t.primaryKey().size() > 1) {
-                sb.append("  primary key (").append(String.join(", ", t.primaryKey())).append(")\n");
+                sb.append("  primary key (")
+                        .append(String.join(", ", t.primaryKey()))
+                        .append(")\n");
             }
             sb.append('\n');
         }
         for (EnumType e : schema.enums()) {
-            sb.append("enum ").append(e.schema()).append('.').append(e.name()).append(": ")
-                    .append(String.join(", ", e.labels())).append('\n');
+            sb.append("enum ")
+                    .append(e.schema())
+                    .append('.')
+                    .append(e.name())
+                    .append(": ")
+                    .append(String.join(", ", e.labels()))
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -58,8 +58,9 @@ final class TerminalConfirmations implements ConfirmationHandler {
                     + ResponsePrinter.count(request.dryRun().affectedRows(), "row")
                     + " (an estimate: nothing was executed to find out).");
         } else if (request.dryRun().affectedRows() >= 0) {
-            out.println("  The dry run changed " + ResponsePrinter.count(request.dryRun().affectedRows(), "row")
-                    + ", then was rolled back. " + DRY_RUN_TRACES);
+            out.println("  The dry run changed "
+                    + ResponsePrinter.count(request.dryRun().affectedRows(), "row") + ", then was rolled back. "
+                    + DRY_RUN_TRACES);
         }
         out.println("  Reason it needs you: " + request.verdict().reason());
         if (!cli.terminal) {
@@ -71,9 +72,8 @@ final class TerminalConfirmations implements ConfirmationHandler {
         out.flush();
         String answer;
         try {
-            answer = input.readLine(typed
-                    ? "  Type '" + expected + "' to run it, anything else to decline: "
-                    : "  Run it? [y/N] ");
+            answer = input.readLine(
+                    typed ? "  Type '" + expected + "' to run it, anything else to decline: " : "  Run it? [y/N] ");
         } catch (LineInput.Interrupt e) {
             answer = null;
         }

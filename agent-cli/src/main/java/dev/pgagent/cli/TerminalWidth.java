@@ -25,8 +25,10 @@ final class TerminalWidth {
         File tty = new File("/dev/tty");
         if (tty.exists()) {
             try {
-                Process p = new ProcessBuilder("stty", "size").redirectInput(tty)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                Process p = new ProcessBuilder("stty", "size")
+                        .redirectInput(tty)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 String size = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
                 if (p.waitFor() == 0 && size.matches("\\d+ \\d+")) {
                     int n = Integer.parseInt(size.substring(size.indexOf(' ') + 1));

@@ -39,7 +39,8 @@ final class TextTable {
         StringBuilder sb = new StringBuilder();
         if (!columns.isEmpty()) {
             for (int c = 0; c < width.length; c++) {
-                sb.append(c == 0 ? " " : " | ").append(center(cell(columns.get(c).name()), width[c]));
+                sb.append(c == 0 ? " " : " | ")
+                        .append(center(cell(columns.get(c).name()), width[c]));
             }
             sb.append('\n');
             for (int c = 0; c < width.length; c++) {
@@ -81,8 +82,15 @@ final class TextTable {
 
     private static boolean numeric(ResultColumn column) {
         switch (column.jdbcType()) {
-            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.NUMERIC, Types.DECIMAL,
-                    Types.REAL, Types.FLOAT, Types.DOUBLE -> {
+            case Types.TINYINT,
+                    Types.SMALLINT,
+                    Types.INTEGER,
+                    Types.BIGINT,
+                    Types.NUMERIC,
+                    Types.DECIMAL,
+                    Types.REAL,
+                    Types.FLOAT,
+                    Types.DOUBLE -> {
                 return true;
             }
             default -> {

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.api.safety.Verdict;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.context.SchemaContext;
 import dev.pgagent.context.ScoredTable;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.db.postgres.ExecutionLimits;
 import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.db.postgres.QueryCancellation;
-import dev.pgagent.api.schema.SchemaModel;
-import dev.pgagent.api.schema.TableInfo;
-import dev.pgagent.api.schema.TableKind;
-import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.safety.JSqlParserSafetyValidator;
 import java.util.Comparator;
 import java.util.List;
@@ -47,16 +47,18 @@ final class Tour {
         for (TableInfo t : tables) {
             cli.out.println("  " + SchemaText.header(t));
         }
-        schema.enums().forEach(e -> cli.out.println("  enum " + e.schema() + "." + e.name() + ": "
-                + String.join(", ", e.labels())));
+        schema.enums()
+                .forEach(e -> cli.out.println(
+                        "  enum " + e.schema() + "." + e.name() + ": " + String.join(", ", e.labels())));
         cli.out.println("  ('pg-agent schema' prints every column; 'pg-agent schema --json' the full model.)");
 
         heading("2. The safety layer: verdicts under the " + AgentOptions.name(policy.level())
                 + " policy (pg-agent check)");
         for (String sql : List.of(script.read(), script.delete(), script.injection(), script.sleep())) {
             Verdict v = validator.validate(sql);
-            cli.out.printf("  %-6s %-11s %s%n", v.decision().name(), v.kind().name(),
-                    dev.pgagent.api.PgAgentException.abbreviate(sql, 90));
+            cli.out.printf(
+                    "  %-6s %-11s %s%n",
+                    v.decision().name(), v.kind().name(), dev.pgagent.api.PgAgentException.abbreviate(sql, 90));
             cli.out.printf("  %-18s %s%n", "", v.reason());
         }
 
@@ -86,10 +88,12 @@ final class Tour {
         heading("5. The schema context the model would get for a question (pg-agent context)");
         cli.out.println("  Question: " + script.question());
         shown(() -> {
-            SchemaContext context = PostgresAgent.schemaContextBuilder(db, policy).build(script.question(), 1500);
+            SchemaContext context =
+                    PostgresAgent.schemaContextBuilder(db, policy).build(script.question(), 1500);
             for (ScoredTable t : context.tables()) {
-                cli.out.printf("    %-36s score %.3f%s%n", t.qualifiedName(), t.score(),
-                        t.viaForeignKey() ? " (via foreign key)" : "");
+                cli.out.printf(
+                        "    %-36s score %.3f%s%n",
+                        t.qualifiedName(), t.score(), t.viaForeignKey() ? " (via foreign key)" : "");
             }
             cli.out.println("  " + context.tokens() + " tokens of a 1500-token budget.");
         });
@@ -124,15 +128,23 @@ final class Tour {
                 .max(Comparator.comparingLong(TableInfo::rowEstimate));
         if (biggest.isEmpty()) {
             cli.out.println("(The database has no tables; 'pg-agent demo --url ... --load' loads the sample shop.)");
-            return new Script("SELECT current_database(), version()", "DELETE FROM pg_catalog.pg_class",
-                    "SELECT 1; DROP SCHEMA public CASCADE", "SELECT pg_sleep(60)",
-                    "SELECT count(*) FROM pg_catalog.pg_class", "Which tables are there?");
+            return new Script(
+                    "SELECT current_database(), version()",
+                    "DELETE FROM pg_catalog.pg_class",
+                    "SELECT 1; DROP SCHEMA public CASCADE",
+                    "SELECT pg_sleep(60)",
+                    "SELECT count(*) FROM pg_catalog.pg_class",
+                    "Which tables are there?");
         }
         TableInfo t = biggest.get();
         String name = quote(t.schema()) + "." + quote(t.name());
-        return new Script("SELECT * FROM " + name + " LIMIT 5", "DELETE FROM " + name,
-                "SELECT * FROM " + name + " LIMIT 1; DROP TABLE " + name, "SELECT pg_sleep(60)",
-                "SELECT count(*) FROM " + name, "How many rows does " + t.name().replace('_', ' ') + " have?");
+        return new Script(
+                "SELECT * FROM " + name + " LIMIT 5",
+                "DELETE FROM " + name,
+                "SELECT * FROM " + name + " LIMIT 1; DROP TABLE " + name,
+                "SELECT pg_sleep(60)",
+                "SELECT count(*) FROM " + name,
+                "How many rows does " + t.name().replace('_', ' ') + " have?");
     }
 
     /** Runs one part of the tour; a failure there (a permission, say) is one line, and the tour goes on. */
@@ -224,8 +236,12 @@ final class Tour {
             if (!index.isEmpty()) {
                 sb.append(" using ").append(index);
             }
-            sb.append(String.format(Locale.ROOT, "  (cost %.2f..%.2f, rows %d)", plan.path("Startup Cost").asDouble(),
-                    plan.path("Total Cost").asDouble(), plan.path("Plan Rows").asLong()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  (cost %.2f..%.2f, rows %d)",
+                    plan.path("Startup Cost").asDouble(),
+                    plan.path("Total Cost").asDouble(),
+                    plan.path("Plan Rows").asLong()));
             sb.append('\n');
             for (JsonNode child : plan.path("Plans")) {
                 node(child, indent + (top ? "  " : "     "), sb, false);

@@ -59,21 +59,107 @@ import org.jspecify.annotations.Nullable;
 final class Tui implements AutoCloseable {
     private static final int MAX_TRANSCRIPT = 5_000;
     private static final int MAX_CELL = 40;
-    private static final List<String> KEYWORDS = List.of("SELECT", "FROM", "WHERE", "JOIN", "LEFT", "RIGHT", "INNER",
-            "OUTER", "ON", "GROUP", "BY", "ORDER", "LIMIT", "OFFSET", "HAVING", "AS", "AND", "OR", "NOT", "IN", "IS",
-            "NULL", "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "WITH", "UNION", "ALL", "DISTINCT", "CASE",
-            "WHEN", "THEN", "ELSE", "END", "CREATE", "ALTER", "DROP", "TABLE", "INDEX", "DESC", "ASC", "EXPLAIN",
-            "COUNT", "SUM", "AVG", "MIN", "MAX", "LIKE", "ILIKE", "BETWEEN", "EXISTS", "TRUNCATE");
+    private static final List<String> KEYWORDS = List.of(
+            "SELECT",
+            "FROM",
+            "WHERE",
+            "JOIN",
+            "LEFT",
+            "RIGHT",
+            "INNER",
+            "OUTER",
+            "ON",
+            "GROUP",
+            "BY",
+            "ORDER",
+            "LIMIT",
+            "OFFSET",
+            "HAVING",
+            "AS",
+            "AND",
+            "OR",
+            "NOT",
+            "IN",
+            "IS",
+            "NULL",
+            "INSERT",
+            "INTO",
+            "VALUES",
+            "UPDATE",
+            "SET",
+            "DELETE",
+            "WITH",
+            "UNION",
+            "ALL",
+            "DISTINCT",
+            "CASE",
+            "WHEN",
+            "THEN",
+            "ELSE",
+            "END",
+            "CREATE",
+            "ALTER",
+            "DROP",
+            "TABLE",
+            "INDEX",
+            "DESC",
+            "ASC",
+            "EXPLAIN",
+            "COUNT",
+            "SUM",
+            "AVG",
+            "MIN",
+            "MAX",
+            "LIKE",
+            "ILIKE",
+            "BETWEEN",
+            "EXISTS",
+            "TRUNCATE");
 
     enum Op {
-        SELF_INSERT, ENTER, NEWLINE, BACKSPACE, DELETE, LEFT, RIGHT, UP, DOWN, PAGE_UP, PAGE_DOWN, HOME, END, TAB,
-        BACKTAB, ESC, CTRL_C, CTRL_D, CTRL_P, CTRL_Q, CTRL_L, F1, F2, F3, F4
+        SELF_INSERT,
+        ENTER,
+        NEWLINE,
+        BACKSPACE,
+        DELETE,
+        LEFT,
+        RIGHT,
+        UP,
+        DOWN,
+        PAGE_UP,
+        PAGE_DOWN,
+        HOME,
+        END,
+        TAB,
+        BACKTAB,
+        ESC,
+        CTRL_C,
+        CTRL_D,
+        CTRL_P,
+        CTRL_Q,
+        CTRL_L,
+        F1,
+        F2,
+        F3,
+        F4
     }
 
-    enum View { CHAT, RESULTS, SCHEMA }
+    enum View {
+        CHAT,
+        RESULTS,
+        SCHEMA
+    }
 
     /** One line kind of the conversation. */
-    enum Kind { USER, ASSISTANT, SQL, OK, REFUSED, ERROR, INFO }
+    enum Kind {
+        USER,
+        ASSISTANT,
+        SQL,
+        OK,
+        REFUSED,
+        ERROR,
+        INFO
+    }
 
     record Entry(Kind kind, String text) {}
 
@@ -213,8 +299,11 @@ final class Tui implements AutoCloseable {
         terminal.flush();
         terminal.handle(Terminal.Signal.WINCH, s -> redraw());
         DatabaseProfile p = options.database.profile();
-        add(Kind.INFO, "Connected" + (p == null ? "" : " to " + p.name()) + ": " + schema.tables().size()
-                + " tables and views. Type a question and press Enter. F1 lists the keys; Ctrl-P opens the palette.");
+        add(
+                Kind.INFO,
+                "Connected" + (p == null ? "" : " to " + p.name()) + ": "
+                        + schema.tables().size()
+                        + " tables and views. Type a question and press Enter. F1 lists the keys; Ctrl-P opens the palette.");
         redraw();
         while (true) {
             Op op = reader.readBinding(keys, null, true);
@@ -289,13 +378,16 @@ final class Tui implements AutoCloseable {
             running = "";
         } else if (e instanceof AgentEvent.StatementStarted s) {
             running = "running: " + firstLine(s.sql());
-            add(Kind.SQL, "[" + s.database() + "] " + s.sql().strip() + "  -- " + s.verdict().decision() + " "
-                    + s.verdict().kind());
+            add(
+                    Kind.SQL,
+                    "[" + s.database() + "] " + s.sql().strip() + "  -- "
+                            + s.verdict().decision() + " " + s.verdict().kind());
         } else if (e instanceof AgentEvent.StatementFinished f) {
             running = "";
             finished(f.database(), f.outcome());
         } else if (e instanceof AgentEvent.ConfirmationAnswered c) {
-            add(c.decision().isApproved() ? Kind.OK : Kind.REFUSED,
+            add(
+                    c.decision().isApproved() ? Kind.OK : Kind.REFUSED,
                     c.decision().isApproved() ? "-> confirmed" : "-> declined at the dialog");
         } else {
             return;
@@ -309,19 +401,29 @@ final class Tui implements AutoCloseable {
                 QueryResult t = o.result();
                 if (t != null) {
                     results.add(new Result(database, o.sql(), t));
-                    add(Kind.OK, "-> " + count(t.rowCount(), "row") + (t.isTruncated() ? " (cut: "
-                            + t.truncation().name().toLowerCase(Locale.ROOT) + ")" : "") + ", "
-                            + o.elapsed().toMillis() + " ms  [result " + results.size() + ", F3 to view]");
+                    add(
+                            Kind.OK,
+                            "-> " + count(t.rowCount(), "row")
+                                    + (t.isTruncated()
+                                            ? " (cut: " + t.truncation().name().toLowerCase(Locale.ROOT) + ")"
+                                            : "")
+                                    + ", "
+                                    + o.elapsed().toMillis() + " ms  [result " + results.size() + ", F3 to view]");
                 } else {
-                    add(Kind.OK, "-> " + count(o.affectedRows(), "row") + " changed, " + o.elapsed().toMillis()
-                            + " ms");
+                    add(
+                            Kind.OK,
+                            "-> " + count(o.affectedRows(), "row") + " changed, "
+                                    + o.elapsed().toMillis() + " ms");
                 }
             }
             case REFUSED -> add(Kind.REFUSED, "-> refused: " + o.error());
             case DECLINED -> add(Kind.REFUSED, "-> declined: nothing changed");
             case CANCELLED -> add(Kind.ERROR, "-> cancelled" + (o.error() == null ? "" : ": " + o.error()));
-            default -> add(Kind.ERROR, "-> " + o.status().name().toLowerCase(Locale.ROOT)
-                    + (o.error() == null ? "" : ": " + o.error()));
+            default ->
+                add(
+                        Kind.ERROR,
+                        "-> " + o.status().name().toLowerCase(Locale.ROOT)
+                                + (o.error() == null ? "" : ": " + o.error()));
         }
     }
 
@@ -377,8 +479,10 @@ final class Tui implements AutoCloseable {
                             add(Kind.ASSISTANT, answer);
                         }
                         if (r.status() != AgentStatus.COMPLETED) {
-                            add(Kind.ERROR, "(the ask ended " + r.status().name().toLowerCase(Locale.ROOT)
-                                    + r.error().map(x -> ": " + x).orElse("") + ")");
+                            add(
+                                    Kind.ERROR,
+                                    "(the ask ended " + r.status().name().toLowerCase(Locale.ROOT)
+                                            + r.error().map(x -> ": " + x).orElse("") + ")");
                         }
                     }
                 } else {
@@ -684,8 +788,10 @@ final class Tui implements AutoCloseable {
     }
 
     private Overlay exportPrompt(Result r) {
-        return new Prompt("Export result " + (results.indexOf(r) + 1) + " in full to (.csv .json .jsonl .md):",
-                "result-" + (results.indexOf(r) + 1) + ".csv", file -> export(r, file));
+        return new Prompt(
+                "Export result " + (results.indexOf(r) + 1) + " in full to (.csv .json .jsonl .md):",
+                "result-" + (results.indexOf(r) + 1) + ".csv",
+                file -> export(r, file));
     }
 
     private void export(Result r, String file) {
@@ -702,8 +808,8 @@ final class Tui implements AutoCloseable {
         asks.submit(() -> {
             String message;
             try (OutputStream out = Files.newOutputStream(target)) {
-                var result = agent.guardedPath("pg-agent-tui").export(r.database(), r.sql(), out,
-                        ExportOptions.of(format));
+                var result =
+                        agent.guardedPath("pg-agent-tui").export(r.database(), r.sql(), out, ExportOptions.of(format));
                 message = "exported " + count(result.rowCount(), "row") + " to " + target
                         + (result.isTruncated() ? " (cut by a limit)" : "");
             } catch (IOException | RuntimeException e) {
@@ -741,8 +847,10 @@ final class Tui implements AutoCloseable {
             resultIndex = 0;
             filter.setLength(0);
             applyFilter();
-            add(Kind.INFO, "(profile " + p.name() + ": " + schema.tables().size() + " tables; policy "
-                    + AgentOptions.name(options.agentOptions.policy().level()) + ")");
+            add(
+                    Kind.INFO,
+                    "(profile " + p.name() + ": " + schema.tables().size() + " tables; policy "
+                            + AgentOptions.name(options.agentOptions.policy().level()) + ")");
         } catch (RuntimeException e) {
             add(Kind.ERROR, "cannot switch to " + p.name() + ": " + Errors.describe(e, cli));
         }
@@ -762,7 +870,9 @@ final class Tui implements AutoCloseable {
     }
 
     private PolicyLevel level() {
-        return sessionPolicy != null ? sessionPolicy.level() : options.agentOptions.policy().level();
+        return sessionPolicy != null
+                ? sessionPolicy.level()
+                : options.agentOptions.policy().level();
     }
 
     // ------------------------------------------------------------------------------------------------ drawing
@@ -806,7 +916,9 @@ final class Tui implements AutoCloseable {
         if (view == View.CHAT && o == null) {
             int inputRow = h - 2;
             String before = lastLine(input.substring(0, cursor));
-            cursorPos = inputRow * w + Math.min(w - 1, AttributedString.fromAnsi(prompt() + before).columnLength());
+            cursorPos = inputRow * w
+                    + Math.min(
+                            w - 1, AttributedString.fromAnsi(prompt() + before).columnLength());
         } else {
             cursorPos = (h - 1) * w + w - 1;
         }
@@ -868,15 +980,24 @@ final class Tui implements AutoCloseable {
     private List<AttributedString> resultLines(int height, int width) {
         List<AttributedString> out = new ArrayList<>();
         if (results.isEmpty()) {
-            out.add(new AttributedString("No results yet: ask a question (F2) and each statement's result appears"
-                    + " here.", faint()));
+            out.add(new AttributedString(
+                    "No results yet: ask a question (F2) and each statement's result appears" + " here.", faint()));
             return out;
         }
         Result r = results.get(resultIndex);
         QueryResult t = r.table();
-        out.add(new AttributedString(String.format(Locale.ROOT, "Result %d of %d  [%s]  %s%s", resultIndex + 1,
-                results.size(), r.database(), count(t.rowCount(), "row"), t.isTruncated()
-                        ? " (cut: " + t.truncation().name().toLowerCase(Locale.ROOT) + ")" : ""), bold())
+        out.add(new AttributedString(
+                        String.format(
+                                Locale.ROOT,
+                                "Result %d of %d  [%s]  %s%s",
+                                resultIndex + 1,
+                                results.size(),
+                                r.database(),
+                                count(t.rowCount(), "row"),
+                                t.isTruncated()
+                                        ? " (cut: " + t.truncation().name().toLowerCase(Locale.ROOT) + ")"
+                                        : ""),
+                        bold())
                 .columnSubSequence(0, width));
         out.add(highlight(firstLine(r.sql())).columnSubSequence(0, width));
         List<String> names = t.columns().stream().map(c -> c.name()).toList();
@@ -892,7 +1013,9 @@ final class Tui implements AutoCloseable {
         }
         AttributedStringBuilder header = new AttributedStringBuilder();
         for (int c = colLeft; c < names.size(); c++) {
-            header.style(bold().underline()).append(pad(names.get(c), widths[c])).style(AttributedStyle.DEFAULT)
+            header.style(bold().underline())
+                    .append(pad(names.get(c), widths[c]))
+                    .style(AttributedStyle.DEFAULT)
                     .append(" | ");
         }
         out.add(header.toAttributedString().columnSubSequence(0, width));
@@ -914,19 +1037,30 @@ final class Tui implements AutoCloseable {
         while (out.size() < height - 1) {
             out.add(AttributedString.EMPTY);
         }
-        out.add(new AttributedString(String.format(Locale.ROOT, "row %d of %d, columns %d-%d of %d.  Up/Down PgUp/PgDn"
-                + " Left/Right  Enter: whole row  [ ]: other result  e: export  x: explain  c: copy SQL", rowSel + 1,
-                t.rowCount(), colLeft + 1, names.size(), names.size()), faint()).columnSubSequence(0, width));
+        out.add(new AttributedString(
+                        String.format(
+                                Locale.ROOT,
+                                "row %d of %d, columns %d-%d of %d.  Up/Down PgUp/PgDn"
+                                        + " Left/Right  Enter: whole row  [ ]: other result  e: export  x: explain  c: copy SQL",
+                                rowSel + 1,
+                                t.rowCount(),
+                                colLeft + 1,
+                                names.size(),
+                                names.size()),
+                        faint())
+                .columnSubSequence(0, width));
         return out;
     }
 
     private List<AttributedString> schemaLines(int height, int width) {
         List<AttributedString> out = new ArrayList<>();
         int left = Math.min(40, Math.max(20, width / 3));
-        List<AttributedString> detail = shownTables.isEmpty() ? List.of()
-                : tableDetail(shownTables.get(tableSel), width - left - 2);
-        out.add(new AttributedString(pad("Filter: " + filter + "_", left) + "  "
-                + shownTables.size() + " of " + schema.tables().size() + " tables", bold())
+        List<AttributedString> detail =
+                shownTables.isEmpty() ? List.of() : tableDetail(shownTables.get(tableSel), width - left - 2);
+        out.add(new AttributedString(
+                        pad("Filter: " + filter + "_", left) + "  " + shownTables.size() + " of "
+                                + schema.tables().size() + " tables",
+                        bold())
                 .columnSubSequence(0, width));
         int page = Math.max(1, height - 2);
         for (int i = 0; i < page; i++) {
@@ -945,23 +1079,27 @@ final class Tui implements AutoCloseable {
             }
             out.add(sb.toAttributedString().columnSubSequence(0, width));
         }
-        out.add(new AttributedString("Type to filter; Backspace; Esc clears; Up/Down PgUp/PgDn choose a table.",
-                faint()).columnSubSequence(0, width));
+        out.add(new AttributedString(
+                        "Type to filter; Backspace; Esc clears; Up/Down PgUp/PgDn choose a table.", faint())
+                .columnSubSequence(0, width));
         return out;
     }
 
     private List<AttributedString> tableDetail(TableInfo t, int width) {
         List<AttributedString> out = new ArrayList<>();
-        out.add(new AttributedString(t.qualifiedName() + "  (" + t.kind().name().toLowerCase(Locale.ROOT) + ", "
-                + (t.rowEstimate() < 0 ? "not analysed" : "about " + count(t.rowEstimate(), "row")) + ")", bold()));
+        out.add(new AttributedString(
+                t.qualifiedName() + "  (" + t.kind().name().toLowerCase(Locale.ROOT) + ", "
+                        + (t.rowEstimate() < 0 ? "not analysed" : "about " + count(t.rowEstimate(), "row")) + ")",
+                bold()));
         if (t.comment() != null && !t.comment().isBlank()) {
             out.add(new AttributedString(t.comment(), faint()));
         }
         for (ColumnInfo c : t.columns()) {
             String key = t.primaryKey().contains(c.name()) ? "PK " : "   ";
             String fk = t.foreignKeys().stream().anyMatch(f -> f.columns().contains(c.name())) ? "FK " : "   ";
-            out.add(new AttributedString(key + fk + pad(c.name(), 24) + " " + c.type() + (c.nullable() ? "" : " not null")
-                    + (c.defaultValue() == null ? "" : " default " + c.defaultValue())));
+            out.add(new AttributedString(
+                    key + fk + pad(c.name(), 24) + " " + c.type() + (c.nullable() ? "" : " not null")
+                            + (c.defaultValue() == null ? "" : " default " + c.defaultValue())));
         }
         if (!t.indexes().isEmpty()) {
             out.add(new AttributedString("Indexes:", bold()));
@@ -981,19 +1119,27 @@ final class Tui implements AutoCloseable {
                 }
             }
         }
-        out.add(new AttributedString("References (" + outgoing.size() + ") and referenced by (" + incoming.size()
-                + "):", bold()));
+        out.add(new AttributedString(
+                "References (" + outgoing.size() + ") and referenced by (" + incoming.size() + "):", bold()));
         int n = Math.max(Math.max(incoming.size(), outgoing.size()), 1);
         int side = Math.max(10, (width - t.name().length() - 12) / 2);
         // referencing tables on the left, the table in the middle, the tables it references on the right
-        int inWidth = Math.min(side, incoming.stream().mapToInt(String::length).max().orElse(0));
+        int inWidth =
+                Math.min(side, incoming.stream().mapToInt(String::length).max().orElse(0));
         for (int i = 0; i < Math.min(n, 12); i++) {
             String in = i < incoming.size() ? incoming.get(i) : "";
             String outName = i < outgoing.size() ? outgoing.get(i) : "";
             String mid = i == 0 ? "[" + t.name() + "]" : " ".repeat(t.name().length() + 2);
             String l = (inWidth == 0 ? "" : pad(cut(in, inWidth), inWidth) + (in.isEmpty() ? "    " : " -> "))
-                    + mid + (outName.isEmpty() ? "" : " -> " + cut(outName, Math.max(10, width - inWidth
-                    - t.name().length() - 10)));
+                    + mid
+                    + (outName.isEmpty()
+                            ? ""
+                            : " -> "
+                                    + cut(
+                                            outName,
+                                            Math.max(
+                                                    10,
+                                                    width - inWidth - t.name().length() - 10)));
             out.add(new AttributedString(l));
         }
         if (n > 12) {
@@ -1007,14 +1153,16 @@ final class Tui implements AutoCloseable {
         String where = (p == null ? "" : p.name() + ": ") + databaseName();
         String left = " " + where + " | connected | " + AgentOptions.name(level()) + " | "
                 + options.model.model(cli) + " | " + tokens(inputTokens + outputTokens) + " tokens | "
-                + String.format(Locale.ROOT, "%.1f s", askMillis / 1000.0) + " | " + view.name().toLowerCase(Locale.ROOT)
+                + String.format(Locale.ROOT, "%.1f s", askMillis / 1000.0) + " | "
+                + view.name().toLowerCase(Locale.ROOT)
                 + " ";
         String right = !flash.isEmpty() ? flash : !running.isEmpty() ? running : busy ? "working" : "F1 help";
         // what runs now stays visible: the left part gives way first
         String shownRight = cut(right, Math.max(10, width * 2 / 3));
         String text = cut(left, Math.max(0, width - shownRight.length() - 2)) + "| " + shownRight;
-        AttributedStyle s = colour ? AttributedStyle.DEFAULT.background(AttributedStyle.BLUE)
-                .foreground(AttributedStyle.WHITE) : AttributedStyle.DEFAULT.inverse();
+        AttributedStyle s = colour
+                ? AttributedStyle.DEFAULT.background(AttributedStyle.BLUE).foreground(AttributedStyle.WHITE)
+                : AttributedStyle.DEFAULT.inverse();
         return new AttributedString(pad(cut(text, width), width), s);
     }
 
@@ -1039,20 +1187,19 @@ final class Tui implements AutoCloseable {
         int top = (height - h) / 2;
         int leftPad = (width - w) / 2;
         List<AttributedString> body = o.body(w - 4, h - 2);
-        AttributedStyle frame = colour ? AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN) : AttributedStyle.DEFAULT;
+        AttributedStyle frame =
+                colour ? AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN) : AttributedStyle.DEFAULT;
         for (int i = 0; i < h; i++) {
             AttributedStringBuilder sb = new AttributedStringBuilder();
             sb.append(" ".repeat(leftPad));
             if (i == 0) {
                 String title = " " + o.title + " ";
-                sb.style(frame).append("+" + cut(title + "-".repeat(Math.max(0, w - 2 - title.length())), w - 2)
-                        + "+");
+                sb.style(frame).append("+" + cut(title + "-".repeat(Math.max(0, w - 2 - title.length())), w - 2) + "+");
             } else if (i == h - 1) {
                 sb.style(frame).append("+" + "-".repeat(w - 2) + "+");
             } else {
                 AttributedString content = i - 1 < body.size() ? body.get(i - 1) : AttributedString.EMPTY;
-                sb.style(frame).append("| ").style(AttributedStyle.DEFAULT)
-                        .append(content.columnSubSequence(0, w - 4));
+                sb.style(frame).append("| ").style(AttributedStyle.DEFAULT).append(content.columnSubSequence(0, w - 4));
                 int used = Math.min(w - 4, content.columnLength());
                 sb.append(" ".repeat(w - 4 - used)).style(frame).append(" |");
             }
@@ -1065,20 +1212,22 @@ final class Tui implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ overlays
 
     private Overlay help() {
-        return new TextBox("Keys (F1)", List.of(
-                "Tab / Shift-Tab   next / previous view; F2 chat, F3 results, F4 schema",
-                "Ctrl-P            command palette: profile, policy, history, export, explain, ...",
-                "Enter             chat: ask; results: the selected row in full",
-                "Alt-Enter         chat: a new line in the question",
-                "PgUp / PgDn       scroll the conversation, page through a result or the table list",
-                "Left / Right      results: scroll sideways",
-                "[ / ]             results: previous / next result",
-                "e / x / c         results: export in full / explain / copy the SQL",
-                "typing            schema: filter the tables; Esc clears the filter",
-                "Ctrl-C            cancel the running question (the statement stops on the server)",
-                "Ctrl-L            clear the conversation",
-                "Ctrl-Q, Ctrl-D    leave (Ctrl-D at an empty input)",
-                "Esc               close this box"));
+        return new TextBox(
+                "Keys (F1)",
+                List.of(
+                        "Tab / Shift-Tab   next / previous view; F2 chat, F3 results, F4 schema",
+                        "Ctrl-P            command palette: profile, policy, history, export, explain, ...",
+                        "Enter             chat: ask; results: the selected row in full",
+                        "Alt-Enter         chat: a new line in the question",
+                        "PgUp / PgDn       scroll the conversation, page through a result or the table list",
+                        "Left / Right      results: scroll sideways",
+                        "[ / ]             results: previous / next result",
+                        "e / x / c         results: export in full / explain / copy the SQL",
+                        "typing            schema: filter the tables; Esc clears the filter",
+                        "Ctrl-C            cancel the running question (the statement stops on the server)",
+                        "Ctrl-L            clear the conversation",
+                        "Ctrl-Q, Ctrl-D    leave (Ctrl-D at an empty input)",
+                        "Esc               close this box"));
     }
 
     private Overlay rowView(Result r, int row) {
@@ -1120,8 +1269,8 @@ final class Tui implements AutoCloseable {
                 wrapped.addAll(wrap(new AttributedString(l), width));
             }
             top = Math.max(0, Math.min(top, wrapped.size() - height + 1));
-            List<AttributedString> out = new ArrayList<>(wrapped.subList(Math.min(top, wrapped.size()),
-                    Math.min(wrapped.size(), top + height - 1)));
+            List<AttributedString> out = new ArrayList<>(
+                    wrapped.subList(Math.min(top, wrapped.size()), Math.min(wrapped.size(), top + height - 1)));
             while (out.size() < height - 1) {
                 out.add(AttributedString.EMPTY);
             }
@@ -1163,7 +1312,8 @@ final class Tui implements AutoCloseable {
 
         @Override
         List<AttributedString> body(int width, int height) {
-            return List.of(new AttributedString("> " + text + "_"),
+            return List.of(
+                    new AttributedString("> " + text + "_"),
                     new AttributedString("Enter accepts, Esc cancels", faint()));
         }
 
@@ -1208,12 +1358,15 @@ final class Tui implements AutoCloseable {
         List<AttributedString> body(int width, int height) {
             List<AttributedString> out = new ArrayList<>();
             if (request.kind() == ConfirmationKind.TYPED) {
-                out.add(new AttributedString("Type '" + request.expectedTypedText()
-                        + "' and Enter to run it; Esc declines: " + typedText + "_", bold()));
+                out.add(new AttributedString(
+                        "Type '" + request.expectedTypedText() + "' and Enter to run it; Esc declines: " + typedText
+                                + "_",
+                        bold()));
             } else {
                 out.add(new AttributedString("Run it? y = yes, n or Esc = no", bold()));
             }
-            out.add(new AttributedString("Why it needs you: " + request.verdict().reason()));
+            out.add(new AttributedString(
+                    "Why it needs you: " + request.verdict().reason()));
             out.add(new AttributedString("The model wants to run:", bold()));
             for (String l : request.sql().strip().split("\n")) {
                 out.addAll(wrap(highlight("  " + l), width));
@@ -1225,8 +1378,8 @@ final class Tui implements AutoCloseable {
                 out.add(new AttributedString("The planner estimates about " + count(dry.affectedRows(), "row")
                         + " (an estimate; nothing ran)."));
             } else if (dry.affectedRows() >= 0) {
-                out.add(new AttributedString("The dry run changed " + count(dry.affectedRows(), "row")
-                        + ", then was rolled back."));
+                out.add(new AttributedString(
+                        "The dry run changed " + count(dry.affectedRows(), "row") + ", then was rolled back."));
             }
             dry.sampleRows().ifPresent(sample -> {
                 out.add(new AttributedString("Sample of the rows it changes:", faint()));
@@ -1249,9 +1402,10 @@ final class Tui implements AutoCloseable {
                     }
                     case ENTER -> {
                         String a = typedText.toString().strip();
-                        answer.complete(a.equals(request.expectedTypedText())
-                                ? ConfirmationDecision.approveTyped(a, "terminal")
-                                : ConfirmationDecision.decline("terminal", "the typed text did not match"));
+                        answer.complete(
+                                a.equals(request.expectedTypedText())
+                                        ? ConfirmationDecision.approveTyped(a, "terminal")
+                                        : ConfirmationDecision.decline("terminal", "the typed text did not match"));
                         return false;
                     }
                     case ESC, CTRL_C -> {
@@ -1268,8 +1422,7 @@ final class Tui implements AutoCloseable {
                 answer.complete(ConfirmationDecision.approve("terminal"));
                 return false;
             }
-            if ((op == Op.SELF_INSERT && (typed.equals("n") || typed.equals("N"))) || op == Op.ESC
-                    || op == Op.CTRL_C) {
+            if ((op == Op.SELF_INSERT && (typed.equals("n") || typed.equals("N"))) || op == Op.ESC || op == Op.CTRL_C) {
                 answer.complete(ConfirmationDecision.decline("terminal", "declined at the terminal"));
                 return false;
             }
@@ -1292,15 +1445,17 @@ final class Tui implements AutoCloseable {
             if (c != null) {
                 for (DatabaseProfile p : c.databases()) {
                     if (current == null || !p.name().equals(current.name())) {
-                        actions.add(new Action("Switch profile: " + p.name()
-                                + p.description().map(d -> " - " + d).orElse(""), () -> switchProfile(p)));
+                        actions.add(new Action(
+                                "Switch profile: " + p.name()
+                                        + p.description().map(d -> " - " + d).orElse(""),
+                                () -> switchProfile(p)));
                     }
                 }
             }
             for (PolicyLevel l : PolicyLevel.values()) {
                 if (l.compareTo(level()) < 0) {
-                    actions.add(new Action("Lower the policy for this session: " + AgentOptions.name(l),
-                            () -> lowerPolicy(l)));
+                    actions.add(new Action(
+                            "Lower the policy for this session: " + AgentOptions.name(l), () -> lowerPolicy(l)));
                 }
             }
             actions.add(new Action("Show history", Tui.this::showHistory));
@@ -1324,7 +1479,9 @@ final class Tui implements AutoCloseable {
 
         private List<Action> shown() {
             String q = query.toString().toLowerCase(Locale.ROOT);
-            return actions.stream().filter(a -> a.label().toLowerCase(Locale.ROOT).contains(q)).toList();
+            return actions.stream()
+                    .filter(a -> a.label().toLowerCase(Locale.ROOT).contains(q))
+                    .toList();
         }
 
         @Override
@@ -1334,7 +1491,8 @@ final class Tui implements AutoCloseable {
             List<Action> s = shown();
             sel = Math.min(sel, Math.max(0, s.size() - 1));
             for (int i = 0; i < s.size() && i < height - 2; i++) {
-                out.add(new AttributedString((i == sel ? "> " : "  ") + s.get(i).label(),
+                out.add(new AttributedString(
+                        (i == sel ? "> " : "  ") + s.get(i).label(),
                         i == sel ? AttributedStyle.DEFAULT.inverse() : AttributedStyle.DEFAULT));
             }
             return out;
@@ -1387,7 +1545,8 @@ final class Tui implements AutoCloseable {
                 lines.add("(no questions yet; with --history URL every ask is kept across runs)");
             }
         } else {
-            for (var r : store.search(dev.pgagent.api.history.HistoryQuery.builder().limit(50).build())) {
+            for (var r : store.search(
+                    dev.pgagent.api.history.HistoryQuery.builder().limit(50).build())) {
                 lines.add(HistoryCommand.shortId(r.id()) + "  " + r.status().toLowerCase(Locale.ROOT) + "  "
                         + r.question());
             }
@@ -1441,7 +1600,8 @@ final class Tui implements AutoCloseable {
             if (ch == '\'') {
                 int j = sql.indexOf('\'', i + 1);
                 j = j < 0 ? sql.length() : j + 1;
-                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN)).append(sql, i, j);
+                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN))
+                        .append(sql, i, j);
                 i = j;
             } else if (Character.isLetter(ch) || ch == '_') {
                 int j = i;
@@ -1449,19 +1609,23 @@ final class Tui implements AutoCloseable {
                     j++;
                 }
                 String word = sql.substring(i, j);
-                sb.style(KEYWORDS.contains(word.toUpperCase(Locale.ROOT))
-                        ? AttributedStyle.BOLD.foreground(AttributedStyle.MAGENTA)
-                        : AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)).append(word);
+                sb.style(
+                                KEYWORDS.contains(word.toUpperCase(Locale.ROOT))
+                                        ? AttributedStyle.BOLD.foreground(AttributedStyle.MAGENTA)
+                                        : AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW))
+                        .append(word);
                 i = j;
             } else if (Character.isDigit(ch)) {
                 int j = i;
                 while (j < sql.length() && (Character.isDigit(sql.charAt(j)) || sql.charAt(j) == '.')) {
                     j++;
                 }
-                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.BLUE)).append(sql, i, j);
+                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.BLUE))
+                        .append(sql, i, j);
                 i = j;
             } else {
-                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)).append(ch);
+                sb.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW))
+                        .append(ch);
                 i++;
             }
         }

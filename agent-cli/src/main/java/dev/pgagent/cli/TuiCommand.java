@@ -21,8 +21,11 @@ import picocli.CommandLine.Mixin;
                 + " schema browser with filter-as-you-type and foreign keys both ways; a status bar; a command palette"
                 + " (Ctrl-P). F1 lists the keys. 'pg-agent' with no command opens it at a terminal; 'chat' is the"
                 + " line-mode client. While the UI runs, logs go to $XDG_STATE_HOME/pgagent/pg-agent.log.",
-        footer = {"", "Exit status: 0 when left with Ctrl-Q (or Ctrl-D at an empty input); 2 for a usage or"
-                + " configuration error, or when standard input or output is not a terminal."})
+        footer = {
+            "",
+            "Exit status: 0 when left with Ctrl-Q (or Ctrl-D at an empty input); 2 for a usage or"
+                    + " configuration error, or when standard input or output is not a terminal."
+        })
 final class TuiCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -53,8 +56,11 @@ final class TuiCommand implements Callable<Integer> {
             Logging.configure("warn", logFile(cli).toString());
         }
         Configs.apply(cli, database, model, agentOptions);
-        if (!cli.debug && database.config != null && database.config.logging().file().isPresent()) {
-            Logging.configure(database.config.logging().level().name().toLowerCase(java.util.Locale.ROOT),
+        if (!cli.debug
+                && database.config != null
+                && database.config.logging().file().isPresent()) {
+            Logging.configure(
+                    database.config.logging().level().name().toLowerCase(java.util.Locale.ROOT),
                     database.config.logging().file().get().toString());
         }
         agentOptions.checkSettings();
@@ -85,7 +91,8 @@ final class TuiCommand implements Callable<Integer> {
     static Path logFile(Cli cli) {
         String state = cli.env("XDG_STATE_HOME");
         String home = cli.env("HOME");
-        Path dir = state != null && !state.isBlank() ? Path.of(state, "pgagent")
+        Path dir = state != null && !state.isBlank()
+                ? Path.of(state, "pgagent")
                 : Path.of(home != null ? home : System.getProperty("user.home"), ".local", "state", "pgagent");
         try {
             Files.createDirectories(dir);

@@ -15,7 +15,8 @@ final class VersionProvider implements IVersionProvider {
                 p.load(in);
             }
         }
-        return new String[] {"pg-agent " + p.getProperty("version", "(unknown version)"),
-            "Java " + System.getProperty("java.version")};
+        return new String[] {
+            "pg-agent " + p.getProperty("version", "(unknown version)"), "Java " + System.getProperty("java.version")
+        };
     }
 }

@@ -24,7 +24,8 @@ class AdviseCommandIT {
     @BeforeAll
     static void setUp() throws Exception {
         DataSource ds = TestPostgres.freshDatabase("cli_advise");
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, total numeric NOT NULL)");
             st.execute("INSERT INTO orders SELECT g, g % 3000, g % 100 FROM generate_series(1, 30000) g");
             st.execute("ANALYZE orders");
@@ -35,9 +36,22 @@ class AdviseCommandIT {
     @Test
     void adviseWithTheRolledBackBuildPrintsJsonWithTheCreateStatement(@TempDir Path dir) throws Exception {
         Path audit = dir.resolve("audit.jsonl");
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER,
-                "--query", "DELETE FROM orders", "--allow-real-build", "--budget-mb", "50", "--json",
-                "--audit", audit.toString());
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                "",
+                "advise",
+                "--url",
+                url,
+                "--query",
+                BY_CUSTOMER,
+                "--query",
+                "DELETE FROM orders",
+                "--allow-real-build",
+                "--budget-mb",
+                "50",
+                "--json",
+                "--audit",
+                audit.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode advice = JSON.readTree(r.out());
@@ -46,14 +60,19 @@ class AdviseCommandIT {
         JsonNode first = advice.get("recommendations").get(0);
         assertThat(first.get("createStatement").asText())
                 .startsWith("CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders (customer_id");
-        assertThat(first.get("costAfter").asDouble()).isLessThan(first.get("costBefore").asDouble());
+        assertThat(first.get("costAfter").asDouble())
+                .isLessThan(first.get("costBefore").asDouble());
         assertThat(advice.get("statements").get(1).get("skipped").asText()).startsWith("refused by the safety");
         assertThat(advice.get("notes").toString()).contains("SHARE lock");
         java.util.List<String> trail = Files.readAllLines(audit);
         assertThat(trail).hasSize(2);
         assertThat(trail.get(0)).contains("QUERY_REFUSED", "DELETE FROM orders", "pg-agent advise");
-        assertThat(trail.get(1)).contains("TOOL_CALL", "index_advisor", "rolled_back_build",
-                "CREATE INDEX CONCURRENTLY orders_customer_id_idx");
+        assertThat(trail.get(1))
+                .contains(
+                        "TOOL_CALL",
+                        "index_advisor",
+                        "rolled_back_build",
+                        "CREATE INDEX CONCURRENTLY orders_customer_id_idx");
     }
 
     @Test
@@ -61,30 +80,35 @@ class AdviseCommandIT {
         Path file = dir.resolve("workload.sql");
         Files.writeString(file, BY_CUSTOMER + ";\n-- the next one too\nSELECT id FROM orders WHERE total > 98;\n");
 
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--workload",
-                file.toString());
+        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--workload", file.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Index advice for 2 of 2 statements", "Candidates (not costed)",
-                "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders (customer_id);", "hypopg");
+        assertThat(r.out())
+                .contains(
+                        "Index advice for 2 of 2 statements",
+                        "Candidates (not costed)",
+                        "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders (customer_id);",
+                        "hypopg");
     }
 
     @Test
     void usageErrorsAndAMissingWorkload() {
-        assertThat(CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url).exitCode()).isEqualTo(2);
-        CliResult both = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER,
-                "--workload");
+        assertThat(CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url)
+                        .exitCode())
+                .isEqualTo(2);
+        CliResult both =
+                CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER, "--workload");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("either --query SQL (repeatable) or --workload [FILE]");
-        CliResult budget = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER,
-                "--budget-mb", "0");
+        CliResult budget = CliResult.run(
+                DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER, "--budget-mb", "0");
         assertThat(budget.exitCode()).isEqualTo(2);
         assertThat(budget.err()).contains("--budget-mb must be >= 1 but was 0");
-        CliResult gain = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER,
-                "--min-gain", "100");
+        CliResult gain = CliResult.run(
+                DemoData.env(Map.of()), "", "advise", "--url", url, "--query", BY_CUSTOMER, "--min-gain", "100");
         assertThat(gain.exitCode()).isEqualTo(2);
-        CliResult noFile = CliResult.run(DemoData.env(Map.of()), "", "advise", "--url", url, "--workload",
-                "/nonexistent/workload.sql");
+        CliResult noFile = CliResult.run(
+                DemoData.env(Map.of()), "", "advise", "--url", url, "--workload", "/nonexistent/workload.sql");
         assertThat(noFile.exitCode()).isEqualTo(2);
         assertThat(noFile.err()).contains("cannot read the workload file");
 

@@ -41,8 +41,8 @@ class AskIT {
     }
 
     private Map<String, String> env() {
-        return DemoData.env(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", model.url("/v1").toString(),
-                "PGAGENT_MODEL", "gpt-4o-mini"));
+        return DemoData.env(Map.of(
+                "OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", model.url("/v1").toString(), "PGAGENT_MODEL", "gpt-4o-mini"));
     }
 
     @Test
@@ -50,8 +50,8 @@ class AskIT {
         model.enqueue(toolCall("call_1", "execute_query", TOP_CUSTOMERS, 812, 64));
         model.enqueue(answer("The top customer is the first row.", 1020, 23));
 
-        CliResult r = CliResult.run(env(), "", "ask", "--json", "--url", DemoData.url(),
-                "Who are our three best customers?");
+        CliResult r =
+                CliResult.run(env(), "", "ask", "--json", "--url", DemoData.url(), "Who are our three best customers?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode doc = JSON.readTree(r.out());
@@ -64,13 +64,13 @@ class AskIT {
         assertThat(query.get("outcome").asText()).isEqualTo("EXECUTED");
         assertThat(query.get("rows").asInt()).isEqualTo(3);
         assertThat(doc.get("steps")).hasSize(2);
-        assertThat(doc.get("steps").get(0).get("toolCalls").get(0).get("name").asText()).isEqualTo("execute_query");
+        assertThat(doc.get("steps").get(0).get("toolCalls").get(0).get("name").asText())
+                .isEqualTo("execute_query");
         assertThat(doc.get("usage").get("inputTokens").asLong()).isEqualTo(812 + 1020);
         assertThat(doc.get("usage").get("outputTokens").asLong()).isEqualTo(64 + 23);
         // the host gets the real values, as PostgreSQL computed them
         JsonNode table = doc.get("tables").get(0);
-        assertThat(table.get("columns").findValuesAsText("name")).containsExactly("first_name", "last_name",
-                "revenue");
+        assertThat(table.get("columns").findValuesAsText("name")).containsExactly("first_name", "last_name", "revenue");
         assertThat(rows(table)).isEqualTo(query(TOP_CUSTOMERS));
 
         RecordedRequest first = model.takeRequest(5, TimeUnit.SECONDS);
@@ -79,7 +79,8 @@ class AskIT {
         JsonNode firstBody = JSON.readTree(first.getBody().readUtf8());
         assertThat(firstBody.get("model").asText()).isEqualTo("gpt-4o-mini");
         assertThat(firstBody.get("tools").findValuesAsText("name")).contains("execute_query");
-        JsonNode secondBody = JSON.readTree(model.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8());
+        JsonNode secondBody =
+                JSON.readTree(model.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8());
         JsonNode toolMessage = lastMessage(secondBody);
         assertThat(toolMessage.get("role").asText()).isEqualTo("tool");
         assertThat(toolMessage.get("tool_call_id").asText()).isEqualTo("call_1");
@@ -93,8 +94,8 @@ class AskIT {
         model.enqueue(answer("25 suppliers.", 200, 10));
         java.nio.file.Path audit = dir.resolve("audit.jsonl");
 
-        CliResult r = CliResult.run(env(), "", "ask", "--audit", audit.toString(), "--url", DemoData.url(),
-                "How many suppliers?");
+        CliResult r = CliResult.run(
+                env(), "", "ask", "--audit", audit.toString(), "--url", DemoData.url(), "How many suppliers?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         List<String> lines = java.nio.file.Files.readAllLines(audit);
@@ -102,7 +103,9 @@ class AskIT {
         for (String line : lines) {
             assertThat(JSON.readTree(line).isObject()).isTrue();
         }
-        assertThat(String.join("\n", lines)).contains("SELECT count(*) FROM shop.suppliers").doesNotContain(KEY);
+        assertThat(String.join("\n", lines))
+                .contains("SELECT count(*) FROM shop.suppliers")
+                .doesNotContain(KEY);
     }
 
     @Test
@@ -111,11 +114,12 @@ class AskIT {
         model.enqueue(answer("Here are the three best customers.", 200, 10));
         String topFirstName = query(TOP_CUSTOMERS).get(0).get(0);
 
-        CliResult r = CliResult.run(env(), "", "ask", "--url", DemoData.url(), "Who", "are", "our", "best",
-                "customers?");
+        CliResult r =
+                CliResult.run(env(), "", "ask", "--url", DemoData.url(), "Who", "are", "our", "best", "customers?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Here are the three best customers.")
+        assertThat(r.out())
+                .contains("Here are the three best customers.")
                 .contains("1. ALLOW READ, executed: 3 rows")
                 .contains("SELECT c.first_name, c.last_name")
                 .contains(" first_name | last_name |")
@@ -127,12 +131,11 @@ class AskIT {
     @Test
     void aDeniedStatementIsReportedAndNothingChanges() throws Exception {
         long before = count("SELECT count(*) FROM shop.orders");
-        model.enqueue(toolCall("call_1", "execute_query", "DELETE FROM shop.orders WHERE status = 'cancelled'", 90,
-                12));
+        model.enqueue(
+                toolCall("call_1", "execute_query", "DELETE FROM shop.orders WHERE status = 'cancelled'", 90, 12));
         model.enqueue(answer("I am not allowed to delete orders.", 150, 9));
 
-        CliResult r = CliResult.run(env(), "", "ask", "--json", "--url", DemoData.url(),
-                "Delete the cancelled orders");
+        CliResult r = CliResult.run(env(), "", "ask", "--json", "--url", DemoData.url(), "Delete the cancelled orders");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode query = JSON.readTree(r.out()).get("queries").get(0);
@@ -150,13 +153,23 @@ class AskIT {
         model.enqueue(toolCall("call_1", "execute_query", update, 90, 12));
         model.enqueue(answer("Added five units.", 150, 9));
 
-        CliResult r = CliResult.run(env(), "y\n", "ask", "--policy", "balanced", "--url", DemoData.url(),
+        CliResult r = CliResult.run(
+                env(),
+                "y\n",
+                "ask",
+                "--policy",
+                "balanced",
+                "--url",
+                DemoData.url(),
                 "Add five units of product 7 to the stock");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("The model wants to run (WRITE)")
-                .contains("The dry run changed 1 row, then was rolled back.").contains("sequence values")
-                .contains("Run it? [y/N]").contains("Added five units.");
+        assertThat(r.out())
+                .contains("The model wants to run (WRITE)")
+                .contains("The dry run changed 1 row, then was rolled back.")
+                .contains("sequence values")
+                .contains("Run it? [y/N]")
+                .contains("Added five units.");
         assertThat(count(stock)).isEqualTo(before + 5);
     }
 
@@ -164,11 +177,19 @@ class AskIT {
     void underBalancedAWriteIsDeclinedWhenNobodyAnswers() throws Exception {
         String stock = "SELECT stock_quantity FROM shop.products WHERE product_id = 8";
         long before = count(stock);
-        model.enqueue(toolCall("call_1", "execute_query",
-                "UPDATE shop.products SET stock_quantity = 0 WHERE product_id = 8", 90, 12));
+        model.enqueue(toolCall(
+                "call_1", "execute_query", "UPDATE shop.products SET stock_quantity = 0 WHERE product_id = 8", 90, 12));
         model.enqueue(answer("The change was declined.", 150, 9));
 
-        CliResult r = CliResult.run(env(), "", "ask", "--json", "--policy", "balanced", "--url", DemoData.url(),
+        CliResult r = CliResult.run(
+                env(),
+                "",
+                "ask",
+                "--json",
+                "--policy",
+                "balanced",
+                "--url",
+                DemoData.url(),
                 "Set the stock of product 8 to zero");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -183,16 +204,29 @@ class AskIT {
     void withoutATerminalEveryConfirmationIsAnsweredNoAndTheOutputSaysSo() throws Exception {
         String stock = "SELECT stock_quantity FROM shop.products WHERE product_id = 9";
         long before = count(stock);
-        model.enqueue(toolCall("call_1", "execute_query",
-                "UPDATE shop.products SET stock_quantity = stock_quantity + 1 WHERE product_id = 9", 90, 12));
+        model.enqueue(toolCall(
+                "call_1",
+                "execute_query",
+                "UPDATE shop.products SET stock_quantity = stock_quantity + 1 WHERE product_id = 9",
+                90,
+                12));
         model.enqueue(answer("The change was declined.", 150, 9));
 
         // a "y" piped in must not approve anything: only a person at a terminal can
-        CliResult r = CliResult.run(false, env(), "y\n", "ask", "--policy", "balanced", "--url", DemoData.url(),
+        CliResult r = CliResult.run(
+                false,
+                env(),
+                "y\n",
+                "ask",
+                "--policy",
+                "balanced",
+                "--url",
+                DemoData.url(),
                 "Add one unit of product 9 to the stock");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("The model wants to run (WRITE)")
+        assertThat(r.out())
+                .contains("The model wants to run (WRITE)")
                 .contains("Standard input is not a terminal, so no one can confirm: declined.")
                 .doesNotContain("Run it? [y/N]");
         assertThat(count(stock)).isEqualTo(before);
@@ -204,19 +238,24 @@ class AskIT {
             model.enqueue(toolCall("call_" + i, "execute_query", "SELECT count(*) FROM shop.orders", 50, 5));
         }
 
-        CliResult r = CliResult.run(env(), "", "ask", "--json", "--max-steps", "1", "--url", DemoData.url(),
-                "Count forever");
+        CliResult r =
+                CliResult.run(env(), "", "ask", "--json", "--max-steps", "1", "--url", DemoData.url(), "Count forever");
 
         assertThat(r.exitCode()).isEqualTo(1);
         JsonNode doc = JSON.readTree(r.out());
         assertThat(doc.get("status").asText()).isNotEqualTo("COMPLETED");
-        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: the ask ended")
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .startsWith("pg-agent: the ask ended")
                 .contains("the step limit of 1 model turn was reached");
     }
 
     @Test
     void aRejectedKeyIsOneLineWithoutTheKey() {
-        model.enqueue(new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
+        model.enqueue(new MockResponse()
+                .setResponseCode(401)
+                .setHeader("Content-Type", "application/json")
                 .setBody("{\"error\":{\"message\":\"Incorrect API key provided: sk-test-****cdef.\","
                         + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
 
@@ -233,8 +272,13 @@ class AskIT {
         String url = model.url("/v1").toString();
         model.shutdown();
 
-        CliResult r = CliResult.run(DemoData.env(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", url)), "", "ask",
-                "--url", DemoData.url(), "How many orders?");
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", url)),
+                "",
+                "ask",
+                "--url",
+                DemoData.url(),
+                "How many orders?");
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
@@ -247,8 +291,8 @@ class AskIT {
     void textShowsEveryStatementsResultAndAnExplainedStatementsPlan() throws Exception {
         model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) AS suppliers FROM shop.suppliers", 100, 10));
         model.enqueue(toolCall("call_2", "explain_query", "SELECT count(*) FROM shop.orders", 100, 10));
-        model.enqueue(toolCall("call_3", "execute_query", "SELECT count(*) AS categories FROM shop.categories", 100,
-                10));
+        model.enqueue(
+                toolCall("call_3", "execute_query", "SELECT count(*) AS categories FROM shop.categories", 100, 10));
         model.enqueue(answer("Counted.", 100, 10));
         String suppliers = query("SELECT count(*) FROM shop.suppliers").get(0).get(0);
         String categories = query("SELECT count(*) FROM shop.categories").get(0).get(0);
@@ -257,11 +301,14 @@ class AskIT {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         String out = r.out();
-        assertThat(out).contains("SQL run (3 statements):")
+        assertThat(out)
+                .contains("SQL run (3 statements):")
                 .contains("1. ALLOW READ, executed: 1 row in")
-                .contains(" suppliers ").contains(" categories ")
+                .contains(" suppliers ")
+                .contains(" categories ")
                 .contains("2. ALLOW READ, explained in")
-                .contains("Plan:").containsPattern("Aggregate  \\(cost [0-9.]+, rows 1\\)")
+                .contains("Plan:")
+                .containsPattern("Aggregate  \\(cost [0-9.]+, rows 1\\)")
                 .containsPattern("-> [A-Za-z ]*Scan on orders")
                 .contains("4 steps, 400 tokens in / 40 out");
         assertThat(out.indexOf(suppliers, out.indexOf(" suppliers "))).isLessThan(out.indexOf("2. ALLOW READ"));
@@ -286,11 +333,12 @@ class AskIT {
         model.enqueue(answer("There are 4000 orders.", 200, 10));
         model.enqueue(answer("Hello again.", 50, 5));
 
-        CliResult r = CliResult.run(env(), "How many orders are there?\n/reset\nHi\n/quit\nnever asked\n", "chat",
-                "--url", DemoData.url());
+        CliResult r = CliResult.run(
+                env(), "How many orders are there?\n/reset\nHi\n/quit\nnever asked\n", "chat", "--url", DemoData.url());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("[execute_query] SELECT count(*) AS orders FROM shop.orders")
+        assertThat(r.out())
+                .contains("[execute_query] SELECT count(*) AS orders FROM shop.orders")
                 .contains("-> 1 row (")
                 .contains("There are 4000 orders.")
                 .contains("(new conversation)")
@@ -312,7 +360,8 @@ class AskIT {
         CliResult r = CliResult.run(env(), "How many customers?\n/quit\n", "demo", "--url", DemoData.url());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Model: gpt-4o-mini at " + model.url("/v1"))
+        assertThat(r.out())
+                .contains("Model: gpt-4o-mini at " + model.url("/v1"))
                 .contains("[execute_query] SELECT count(*) FROM shop.customers")
                 .contains("There are 600 customers.")
                 .doesNotContain("No model is configured");
@@ -332,7 +381,9 @@ class AskIT {
         ObjectNode args = JSON.createObjectNode();
         arguments.forEach(args::put);
         ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-" + id).put("object", "chat.completion").put("created", 1_700_000_000L)
+        body.put("id", "chatcmpl-" + id)
+                .put("object", "chat.completion")
+                .put("created", 1_700_000_000L)
                 .put("model", "gpt-4o-mini-2024-07-18");
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
@@ -348,7 +399,9 @@ class AskIT {
 
     static MockResponse answer(String text, int in, int out) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-answer").put("object", "chat.completion").put("created", 1_700_000_001L)
+        body.put("id", "chatcmpl-answer")
+                .put("object", "chat.completion")
+                .put("created", 1_700_000_001L)
                 .put("model", "gpt-4o-mini-2024-07-18");
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
@@ -359,7 +412,10 @@ class AskIT {
     }
 
     private static void usage(ObjectNode body, int in, int out) {
-        body.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+        body.putObject("usage")
+                .put("prompt_tokens", in)
+                .put("completion_tokens", out)
+                .put("total_tokens", in + out);
     }
 
     private static MockResponse json(ObjectNode body) {

@@ -25,8 +25,12 @@ class AuditVerifyIT {
     Path dir;
 
     private static AuditEvent event(int i) {
-        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED).sql("SELECT " + i).outcome("executed")
-                .attribute("database", "shop").attribute("ms", i).build();
+        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                .sql("SELECT " + i)
+                .outcome("executed")
+                .attribute("database", "shop")
+                .attribute("ms", i)
+                .build();
     }
 
     @Test
@@ -46,36 +50,43 @@ class AuditVerifyIT {
         Files.write(file, lines, StandardCharsets.UTF_8);
         CliResult broken = CliResult.run("audit", "verify", file.toString());
         assertThat(broken.exitCode()).isEqualTo(1);
-        assertThat(broken.out()).contains("BROKEN at line 3").contains("changed").contains("2 record(s)");
+        assertThat(broken.out())
+                .contains("BROKEN at line 3")
+                .contains("changed")
+                .contains("2 record(s)");
 
         assertThat(CliResult.run("audit", "verify").exitCode()).isEqualTo(2);
-        assertThat(CliResult.run("audit", "verify", dir.resolve("none").toString()).err()).contains("no such file");
+        assertThat(CliResult.run("audit", "verify", dir.resolve("none").toString())
+                        .err())
+                .contains("no such file");
         assertThat(CliResult.run("audit").exitCode()).isEqualTo(2);
     }
 
     @Test
     void verifiesTheAuditTable() throws Exception {
         DataSource ds = TestPostgres.freshDatabase("cli_audit");
-        try (PostgresAuditSink sink = PostgresAuditSink.builder().dataSource(ds).schema("audit").build()) {
+        try (PostgresAuditSink sink =
+                PostgresAuditSink.builder().dataSource(ds).schema("audit").build()) {
             for (int i = 0; i < 3; i++) {
                 sink.record(event(i));
             }
         }
         String url = DemoData.urlOf(ds);
 
-        CliResult ok = CliResult.run(DemoData.env(Map.of()), "", "audit", "verify", "--jdbc", url, "--schema",
-                "audit");
+        CliResult ok = CliResult.run(DemoData.env(Map.of()), "", "audit", "verify", "--jdbc", url, "--schema", "audit");
         assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("OK: 3 audit record(s) in audit.audit_events");
 
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("DELETE FROM audit.audit_events WHERE id = (SELECT min(id) FROM audit.audit_events)");
         }
-        CliResult broken = CliResult.run(DemoData.env(Map.of()), "", "audit", "verify", "--jdbc", url, "--schema",
-                "audit");
+        CliResult broken =
+                CliResult.run(DemoData.env(Map.of()), "", "audit", "verify", "--jdbc", url, "--schema", "audit");
         assertThat(broken.exitCode()).isEqualTo(1);
         assertThat(broken.out()).contains("BROKEN at row 2").contains("removed");
         assertThat(CliResult.run(DemoData.env(Map.of()), "", "audit", "verify", "--jdbc", url, "--schema", "a-b")
-                .exitCode()).isEqualTo(2);
+                        .exitCode())
+                .isEqualTo(2);
     }
 }

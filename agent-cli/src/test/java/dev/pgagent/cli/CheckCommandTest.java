@@ -40,8 +40,8 @@ class CheckCommandTest {
 
     @Test
     void printsOneJsonLinePerArgumentInOrder() throws Exception {
-        CliResult r = CliResult.run("check", "--json", "SELECT 1", "SELECT 1; DROP TABLE customers",
-                "SELECT pg_sleep(60)");
+        CliResult r =
+                CliResult.run("check", "--json", "SELECT 1", "SELECT 1; DROP TABLE customers", "SELECT pg_sleep(60)");
 
         assertThat(r.exitCode()).isEqualTo(1);
         List<JsonNode> lines = parse(r.outLines());
@@ -57,14 +57,16 @@ class CheckCommandTest {
 
     @Test
     void answersEachInputLineInOrderAndCountsBadLinesAsDenied() throws Exception {
-        String stdin = String.join("\n",
-                "\"SELECT * FROM orders\"",
-                "{\"sql\": \"SELECT 1\"}",
-                "not json at all",
-                "\"DELETE FROM orders\"",
-                "",
-                "42",
-                "\"SELECT count(*) FROM orders\"") + "\n";
+        String stdin = String.join(
+                        "\n",
+                        "\"SELECT * FROM orders\"",
+                        "{\"sql\": \"SELECT 1\"}",
+                        "not json at all",
+                        "\"DELETE FROM orders\"",
+                        "",
+                        "42",
+                        "\"SELECT count(*) FROM orders\"")
+                + "\n";
 
         CliResult r = CliResult.run(Map.of(), stdin, "check", "--input-jsonl");
 
@@ -90,7 +92,9 @@ class CheckCommandTest {
         CliResult r = CliResult.run(Map.of(), "\"SELECT 1\"\n\"SELECT now()\"\n", "check", "--input-jsonl");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(parse(r.outLines())).extracting(n -> n.get("decision").asText()).containsExactly("ALLOW", "ALLOW");
+        assertThat(parse(r.outLines()))
+                .extracting(n -> n.get("decision").asText())
+                .containsExactly("ALLOW", "ALLOW");
     }
 
     @Test
@@ -100,7 +104,10 @@ class CheckCommandTest {
         PipedInputStream fromCli = new PipedInputStream(1 << 16);
         PrintStream cliOut = new PrintStream(new PipedOutputStream(fromCli), true, StandardCharsets.UTF_8);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> PgAgentCli.run(
-                new String[] {"check", "--input-jsonl"}, cliIn, cliOut, new PrintStream(OutputStream.nullOutputStream()),
+                new String[] {"check", "--input-jsonl"},
+                cliIn,
+                cliOut,
+                new PrintStream(OutputStream.nullOutputStream()),
                 Map.of()));
         BufferedReader answers = new BufferedReader(new InputStreamReader(fromCli, StandardCharsets.UTF_8));
 
@@ -121,8 +128,8 @@ class CheckCommandTest {
 
     @Test
     void balancedPolicyAsksForConfirmationInsteadOfDenying() throws Exception {
-        CliResult r = CliResult.run("check", "--policy", "balanced", "--json",
-                "UPDATE orders SET status = 'shipped' WHERE order_id = 7");
+        CliResult r = CliResult.run(
+                "check", "--policy", "balanced", "--json", "UPDATE orders SET status = 'shipped' WHERE order_id = 7");
 
         assertThat(r.exitCode()).isZero();
         JsonNode verdict = parse(r.outLines()).get(0);

@@ -27,7 +27,8 @@ class CliDatabaseIT {
         assertThat(orders.get("kind").asText()).isEqualTo("TABLE");
         assertThat(orders.get("comment").asText()).startsWith("Customer orders");
         assertThat(orders.get("primaryKey")).extracting(JsonNode::asText).containsExactly("order_id");
-        assertThat(orders.get("foreignKeys").findValuesAsText("referencedTable")).contains("customers", "employees");
+        assertThat(orders.get("foreignKeys").findValuesAsText("referencedTable"))
+                .contains("customers", "employees");
         assertThat(orders.get("columns").findValuesAsText("name")).contains("order_id", "status", "ordered_at");
         assertThat(table(schema, "shop.order_totals").get("kind").asText()).isEqualTo("VIEW");
         assertThat(schema.get("enums").findValuesAsText("name")).contains("order_status", "payment_method");
@@ -39,7 +40,9 @@ class CliDatabaseIT {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.outLines().get(0)).startsWith("shop.orders (table, ~").contains("Customer orders");
-        assertThat(r.out()).contains("customer_id").contains("-> shop.customers.customer_id")
+        assertThat(r.out())
+                .contains("customer_id")
+                .contains("-> shop.customers.customer_id")
                 .doesNotContain("shop.products");
     }
 
@@ -47,8 +50,13 @@ class CliDatabaseIT {
     void findsTheDatabaseFromTheLibpqVariablesWithoutUrl() {
         String url = DemoData.url();
         String database = url.substring(url.lastIndexOf('/') + 1);
-        Map<String, String> env = DemoData.env(Map.of("PGHOST", TestPostgres.server().host(),
-                "PGPORT", Integer.toString(TestPostgres.server().port()), "PGDATABASE", database));
+        Map<String, String> env = DemoData.env(Map.of(
+                "PGHOST",
+                TestPostgres.server().host(),
+                "PGPORT",
+                Integer.toString(TestPostgres.server().port()),
+                "PGDATABASE",
+                database));
 
         CliResult r = CliResult.run(env, "", "schema", "shop.suppliers");
 
@@ -58,7 +66,13 @@ class CliDatabaseIT {
 
     @Test
     void checkWithUrlHasPostgresPlanWhatIsNotDenied() throws Exception {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "check", "--json", "--url", DemoData.url(),
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                "",
+                "check",
+                "--json",
+                "--url",
+                DemoData.url(),
                 "SELECT count(*) FROM shop.orders WHERE status = 'shipped'",
                 "SELECT shipping_planet FROM shop.orders",
                 "DELETE FROM shop.orders");
@@ -76,8 +90,8 @@ class CliDatabaseIT {
         assertThat(lines.get(2).get("decision").asText()).isEqualTo("DENY");
         assertThat(lines.get(2).has("planned")).isFalse();
 
-        CliResult ok = CliResult.run(DemoData.env(Map.of()), "", "check", "--url", DemoData.url(),
-                "SELECT 1 FROM shop.orders LIMIT 1");
+        CliResult ok = CliResult.run(
+                DemoData.env(Map.of()), "", "check", "--url", DemoData.url(), "SELECT 1 FROM shop.orders LIMIT 1");
         assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("PostgreSQL planned it.");
     }
@@ -96,8 +110,8 @@ class CliDatabaseIT {
 
     @Test
     void schemaJsonWrittenAsItIsWalkedIsTheDocumentOfTheModel() throws Exception {
-        dev.pgagent.api.schema.SchemaModel model =
-                dev.pgagent.db.postgres.PostgresDatabase.of(DemoData.dataSource()).schema();
+        dev.pgagent.api.schema.SchemaModel model = dev.pgagent.db.postgres.PostgresDatabase.of(DemoData.dataSource())
+                .schema();
         java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
 
         SchemaJson.write(model, streamed);
@@ -108,21 +122,32 @@ class CliDatabaseIT {
 
     @Test
     void aTableNeverAnalysedIsShownSoInTextAndAsMinusOneInJson() throws Exception {
-        try (Connection c = DemoData.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = DemoData.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS public.cli_never_analysed (id int)");
         }
-        CliResult text = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", DemoData.url(),
-                "public.cli_never_analysed");
-        CliResult json = CliResult.run(DemoData.env(Map.of()), "", "schema", "--json", "--url", DemoData.url(),
-                "public.cli_never_analysed");
+        CliResult text = CliResult.run(
+                DemoData.env(Map.of()), "", "schema", "--url", DemoData.url(), "public.cli_never_analysed");
+        CliResult json = CliResult.run(
+                DemoData.env(Map.of()), "", "schema", "--json", "--url", DemoData.url(), "public.cli_never_analysed");
 
         assertThat(text.outLines().get(0)).isEqualTo("public.cli_never_analysed (table, not analysed)");
-        assertThat(JSON.readTree(json.out()).get("tables").get(0).get("rowEstimate").asLong()).isEqualTo(-1);
+        assertThat(JSON.readTree(json.out())
+                        .get("tables")
+                        .get(0)
+                        .get("rowEstimate")
+                        .asLong())
+                .isEqualTo(-1);
     }
 
     @Test
     void contextGroundsTheValuesOfColumnsTheQuestionFiltersOn() {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "context", "--url", DemoData.url(),
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                "",
+                "context",
+                "--url",
+                DemoData.url(),
                 "How many orders were shipped to each shipping country?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -139,8 +164,16 @@ class CliDatabaseIT {
 
     @Test
     void contextJsonShowsTheTablesChosenAndTheTokenCount() throws Exception {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "context", "--json", "--budget", "800",
-                "--url", DemoData.url(), "Which products get the worst reviews?");
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                "",
+                "context",
+                "--json",
+                "--budget",
+                "800",
+                "--url",
+                DemoData.url(),
+                "Which products get the worst reviews?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode context = JSON.readTree(r.out());
@@ -154,22 +187,23 @@ class CliDatabaseIT {
     void contextReadsQuestionsFromStandardInputInOrder() throws Exception {
         String stdin = "\"How many orders were cancelled?\"\n{\"q\": 1}\n\"Which supplier has the most products?\"\n";
 
-        CliResult r = CliResult.run(DemoData.env(Map.of()), stdin, "context", "--input-jsonl", "--url",
-                DemoData.url());
+        CliResult r = CliResult.run(DemoData.env(Map.of()), stdin, "context", "--input-jsonl", "--url", DemoData.url());
 
         assertThat(r.exitCode()).isEqualTo(1);
         List<String> lines = r.outLines();
         assertThat(lines).hasSize(3);
-        assertThat(JSON.readTree(lines.get(0)).get("tables").findValuesAsText("name")).contains("shop.orders");
+        assertThat(JSON.readTree(lines.get(0)).get("tables").findValuesAsText("name"))
+                .contains("shop.orders");
         assertThat(JSON.readTree(lines.get(1)).get("error").asText()).contains("JSON string");
         assertThat(JSON.readTree(lines.get(2)).get("question").asText()).contains("supplier");
-        assertThat(JSON.readTree(lines.get(2)).get("tables").findValuesAsText("name")).contains("shop.suppliers");
+        assertThat(JSON.readTree(lines.get(2)).get("tables").findValuesAsText("name"))
+                .contains("shop.suppliers");
     }
 
     @Test
     void aClosedPortIsOneLineWithoutAStackTrace() {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url",
-                "jdbc:postgresql://127.0.0.1:1/shop");
+        CliResult r =
+                CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", "jdbc:postgresql://127.0.0.1:1/shop");
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: cannot connect to the database");
@@ -184,25 +218,39 @@ class CliDatabaseIT {
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "schema", "--url", url);
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.errLines()).singleElement().asString().contains("no_such_database_here")
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .contains("no_such_database_here")
                 .contains("does not exist");
     }
 
     @Test
     void aWrongUserOrPasswordIsOneLineThatNeverShowsThePassword() {
-        CliResult r = CliResult.run(Map.of(), "", "schema", "--url", DemoData.url(), "--user", "no_such_role",
-                "--password", "hunter2-very-secret");
+        CliResult r = CliResult.run(
+                Map.of(),
+                "",
+                "schema",
+                "--url",
+                DemoData.url(),
+                "--user",
+                "no_such_role",
+                "--password",
+                "hunter2-very-secret");
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.errLines()).singleElement().asString().startsWith("pg-agent: cannot connect to the database")
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .startsWith("pg-agent: cannot connect to the database")
                 .contains("no_such_role");
         assertThat(r.err() + r.out()).doesNotContain("hunter2-very-secret");
     }
 
     @Test
     void debugShowsTheStackTrace() {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "schema", "--debug", "--url",
-                "jdbc:postgresql://127.0.0.1:1/shop");
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()), "", "schema", "--debug", "--url", "jdbc:postgresql://127.0.0.1:1/shop");
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("pg-agent: cannot connect").contains("\tat ");
@@ -227,7 +275,9 @@ class CliDatabaseIT {
                 .contains("4. An explained plan")
                 .contains("5. The schema context");
         assertThat(lineWith(r, "DELETE FROM shop.orders")).startsWith("  DENY");
-        assertThat(lineWith(r, "DROP TABLE shop.customers")).startsWith("  DENY").contains("MULTIPLE");
+        assertThat(lineWith(r, "DROP TABLE shop.customers"))
+                .startsWith("  DENY")
+                .contains("MULTIPLE");
         assertThat(lineWith(r, "pg_sleep")).startsWith("  DENY");
         assertThat(r.out()).containsPattern("(Hash|Merge|Nested Loop).*\\(cost");
         // the guarded read printed the real top customer
@@ -246,8 +296,11 @@ class CliDatabaseIT {
         CliResult r = CliResult.run(DemoData.env(Map.of()), "", "demo", "--url", DemoData.urlOf(ds));
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).doesNotContain("Loaded the sample").contains("public.notes (table")
-                .contains("DELETE FROM public.notes").contains("hello");
+        assertThat(r.out())
+                .doesNotContain("Loaded the sample")
+                .contains("public.notes (table")
+                .contains("DELETE FROM public.notes")
+                .contains("hello");
     }
 
     @Test
@@ -264,8 +317,11 @@ class CliDatabaseIT {
         CliResult r = CliResult.run(Map.of(), "", "demo", "--url", DemoData.urlOf(ds), "--user", role);
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("public.secrets (table").contains("(not shown: database error:")
-                .contains("permission denied").contains("5. The schema context");
+        assertThat(r.out())
+                .contains("public.secrets (table")
+                .contains("(not shown: database error:")
+                .contains("permission denied")
+                .contains("5. The schema context");
     }
 
     private static String lineWith(CliResult r, String text) {

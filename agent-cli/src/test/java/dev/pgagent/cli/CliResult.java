@@ -17,7 +17,8 @@ record CliResult(int exitCode, String out, String err) {
     static CliResult run(boolean terminal, Map<String, String> env, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PgAgentCli.run(args,
+        int code = PgAgentCli.run(
+                args,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),

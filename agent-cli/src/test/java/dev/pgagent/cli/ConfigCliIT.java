@@ -47,16 +47,21 @@ class ConfigCliIT {
     static void databases() throws Exception {
         DataSource sales = TestPostgres.freshDatabase("cfg_sales");
         DataSource hr = TestPostgres.freshDatabase("cfg_hr");
-        run(sales, "CREATE TABLE sales_orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL)",
+        run(
+                sales,
+                "CREATE TABLE sales_orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL)",
                 "INSERT INTO sales_orders SELECT g, g * 10 FROM generate_series(1, 4) g");
-        run(hr, "CREATE TABLE hr_people (id int PRIMARY KEY, name text NOT NULL)",
+        run(
+                hr,
+                "CREATE TABLE hr_people (id int PRIMARY KEY, name text NOT NULL)",
                 "INSERT INTO hr_people VALUES (1, 'Ada'), (2, 'Grace'), (3, 'Edsger')");
         salesUrl = DemoData.urlOf(sales);
         hrUrl = DemoData.urlOf(hr);
     }
 
     private static void run(DataSource ds, String... sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -110,13 +115,23 @@ class ConfigCliIT {
     @Test
     void askWithAProfileUsesItsDatabaseAndTheAgentServesBothProfiles() throws Exception {
         Path f = file(twoProfiles("file-model"));
-        model.enqueue(toolCall("c1", "execute_query",
-                Map.of("sql", "SELECT count(*) AS people FROM hr_people", "database", "hr")));
-        model.enqueue(toolCall("c2", "execute_query",
+        model.enqueue(toolCall(
+                "c1", "execute_query", Map.of("sql", "SELECT count(*) AS people FROM hr_people", "database", "hr")));
+        model.enqueue(toolCall(
+                "c2",
+                "execute_query",
                 Map.of("sql", "SELECT sum(total) AS revenue FROM sales_orders", "database", "sales")));
         model.enqueue(answer("3 people; revenue 100.00."));
 
-        CliResult r = CliResult.run(env(), "", "ask", "--json", "--config", f.toString(), "--profile", "hr",
+        CliResult r = CliResult.run(
+                env(),
+                "",
+                "ask",
+                "--json",
+                "--config",
+                f.toString(),
+                "--profile",
+                "hr",
                 "How many people, and what revenue?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -136,8 +151,11 @@ class ConfigCliIT {
         assertThat(body.get("model").asText()).isEqualTo("file-model");
         assertThat(body.get("tools").findValuesAsText("name")).contains("list_databases", "execute_query");
         assertThat(body.get("messages").get(0).get("content").asText())
-                .contains("hr").contains("sales").contains("The people who work here.");
-        JsonNode second = JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
+                .contains("hr")
+                .contains("sales")
+                .contains("The people who work here.");
+        JsonNode second =
+                JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
         JsonNode hrResult = second.get("messages").get(second.get("messages").size() - 1);
         assertThat(hrResult.get("role").asText()).isEqualTo("tool");
         assertThat(hrResult.get("content").asText()).contains("people").contains("3");
@@ -165,15 +183,32 @@ class ConfigCliIT {
         assertThat(setting(fromFile, "agent.maxSteps").get("value").asText()).isEqualTo("5");
         assertThat(setting(fromFile, "agent.timeout").get("source").asText()).isEqualTo("default");
 
-        JsonNode fromEnv = show(CliResult.run(env("PGAGENT_MODEL", "env-model", "PGAGENT_MAX_STEPS", "7"), "",
-                "config", "show", "--json", "--config", f.toString()));
+        JsonNode fromEnv = show(CliResult.run(
+                env("PGAGENT_MODEL", "env-model", "PGAGENT_MAX_STEPS", "7"),
+                "",
+                "config",
+                "show",
+                "--json",
+                "--config",
+                f.toString()));
         assertThat(setting(fromEnv, "model.model").get("value").asText()).isEqualTo("env-model");
         assertThat(setting(fromEnv, "model.model").get("source").asText()).isEqualTo("env PGAGENT_MODEL");
         assertThat(setting(fromEnv, "agent.maxSteps").get("value").asText()).isEqualTo("7");
 
-        JsonNode fromFlag = show(CliResult.run(env("PGAGENT_MODEL", "env-model", "PGAGENT_MAX_STEPS", "7"), "",
-                "config", "show", "--json", "--config", f.toString(), "--model", "flag-model", "--max-steps", "3",
-                "--profile", "hr"));
+        JsonNode fromFlag = show(CliResult.run(
+                env("PGAGENT_MODEL", "env-model", "PGAGENT_MAX_STEPS", "7"),
+                "",
+                "config",
+                "show",
+                "--json",
+                "--config",
+                f.toString(),
+                "--model",
+                "flag-model",
+                "--max-steps",
+                "3",
+                "--profile",
+                "hr"));
         assertThat(setting(fromFlag, "model.model").get("value").asText()).isEqualTo("flag-model");
         assertThat(setting(fromFlag, "model.model").get("source").asText()).isEqualTo("flag --model");
         assertThat(setting(fromFlag, "agent.maxSteps").get("value").asText()).isEqualTo("3");
@@ -184,30 +219,46 @@ class ConfigCliIT {
     void secretsComeFromTheEnvironmentOrAFileAndNeverShow() throws Exception {
         Path secret = dir.resolve("hr-password");
         Files.writeString(secret, "file-secret-42\n");
-        Path f = file(twoProfiles("m").replace("    url: " + salesUrl + "\n",
+        Path f = file(twoProfiles("m")
+                .replace(
+                        "    url: " + salesUrl + "\n",
                         "    url: " + salesUrl + "\n    user: sales_user\n    passwordEnv: CFG_SALES_PASSWORD\n")
                 .replace("    url: " + hrUrl + "\n", "    url: " + hrUrl + "\n    passwordFile: " + secret + "\n"));
 
-        CliResult r = CliResult.run(env("CFG_SALES_PASSWORD", "env-secret-17"), "", "config", "show", "--config",
-                f.toString());
+        CliResult r = CliResult.run(
+                env("CFG_SALES_PASSWORD", "env-secret-17"), "", "config", "show", "--config", f.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("env CFG_SALES_PASSWORD").contains("sales_user")
-                .doesNotContain("env-secret-17").doesNotContain("file-secret-42").doesNotContain(KEY);
-        CliResult hr = CliResult.run(env("CFG_SALES_PASSWORD", "env-secret-17"), "", "config", "show", "--config",
-                f.toString(), "--profile", "hr");
+        assertThat(r.out())
+                .contains("env CFG_SALES_PASSWORD")
+                .contains("sales_user")
+                .doesNotContain("env-secret-17")
+                .doesNotContain("file-secret-42")
+                .doesNotContain(KEY);
+        CliResult hr = CliResult.run(
+                env("CFG_SALES_PASSWORD", "env-secret-17"),
+                "",
+                "config",
+                "show",
+                "--config",
+                f.toString(),
+                "--profile",
+                "hr");
         assertThat(hr.out()).contains("hr-password").doesNotContain("file-secret-42");
     }
 
     @Test
     void aClearTextSecretIsRefusedWithWhereItIsAndHowToMoveIt() throws Exception {
-        Path f = file(twoProfiles("m").replace("    url: " + hrUrl + "\n",
-                "    url: " + hrUrl + "\n    password: hunter2-in-clear\n"));
+        Path f = file(twoProfiles("m")
+                .replace("    url: " + hrUrl + "\n", "    url: " + hrUrl + "\n    password: hunter2-in-clear\n"));
 
         CliResult r = CliResult.run(env(), "", "config", "check", "--offline", "--config", f.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("pgagent.yaml:16:15").contains("passwordEnv").doesNotContain("hunter2");
+        assertThat(r.err())
+                .contains("pgagent.yaml:16:15")
+                .contains("passwordEnv")
+                .doesNotContain("hunter2");
         assertThat(r.out()).doesNotContain("hunter2");
     }
 
@@ -226,7 +277,9 @@ class ConfigCliIT {
         CliResult r = CliResult.run(env(), "", "ask", "--config", f.toString(), "anything");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("pgagent.yaml:3:3").contains("did you mean 'maxSteps'")
+        assertThat(r.err())
+                .contains("pgagent.yaml:3:3")
+                .contains("did you mean 'maxSteps'")
                 .contains("pgagent.yaml:4:12")
                 .doesNotContain("Connection refused");
         assertThat(model.getRequestCount()).isZero();
@@ -238,7 +291,8 @@ class ConfigCliIT {
 
         CliResult init = CliResult.run(env(), "", "config", "init", f.toString());
         assertThat(init.exitCode()).as(init.err()).isZero();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(f)).contains("databases:").contains("#");
 
         CliResult check = CliResult.run(env(), "", "config", "check", "--offline", "--config", f.toString());
@@ -252,7 +306,8 @@ class ConfigCliIT {
 
     @Test
     void configCheckTestsEveryProfileAndTheModelEndpointOneLineEach() throws Exception {
-        model.enqueue(new MockResponse().setHeader("Content-Type", "application/json")
+        model.enqueue(new MockResponse()
+                .setHeader("Content-Type", "application/json")
                 .setBody("{\"object\":\"list\",\"data\":[]}"));
         Path f = file(twoProfiles("m") + "  - name: gone\n    url: jdbc:postgresql://127.0.0.1:1/nothing\n");
 
@@ -283,8 +338,7 @@ class ConfigCliIT {
 
     @Test
     void aProfileWithoutAFileIsAUsageError() {
-        CliResult r = CliResult.run(env("PGAGENT_CONFIG", ""), "", "schema", "--profile", "sales", "--url",
-                salesUrl);
+        CliResult r = CliResult.run(env("PGAGENT_CONFIG", ""), "", "schema", "--profile", "sales", "--url", salesUrl);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--profile sales needs a configuration file");
     }
@@ -308,14 +362,19 @@ class ConfigCliIT {
             }
         });
 
-        CliResult r = CliResult.run(env(), "first question\nsecond question\n/quit\n", "chat", "--config",
-                f.toString());
+        CliResult r =
+                CliResult.run(env(), "first question\nsecond question\n/quit\n", "chat", "--config", f.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Connected to sales").contains("answer 1").contains("(configuration reloaded")
+        assertThat(r.out())
+                .contains("Connected to sales")
+                .contains("answer 1")
+                .contains("(configuration reloaded")
                 .contains("answer 2");
-        JsonNode firstBody = JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
-        JsonNode secondBody = JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
+        JsonNode firstBody =
+                JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
+        JsonNode secondBody =
+                JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
         assertThat(firstBody.get("model").asText()).isEqualTo("first-model");
         assertThat(secondBody.get("model").asText()).isEqualTo("second-model");
         // the conversation went on: the first question is still in it
@@ -340,13 +399,14 @@ class ConfigCliIT {
             }
         });
 
-        CliResult r = CliResult.run(env(), "first question\nsecond question\n/quit\n", "chat", "--config",
-                f.toString());
+        CliResult r =
+                CliResult.run(env(), "first question\nsecond question\n/quit\n", "chat", "--config", f.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("not applied").contains("pgagent.yaml:8:");
         model.takeRequest(30, TimeUnit.SECONDS);
-        JsonNode secondBody = JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
+        JsonNode secondBody =
+                JSON.readTree(model.takeRequest(30, TimeUnit.SECONDS).getBody().readUtf8());
         assertThat(secondBody.get("model").asText()).isEqualTo("first-model");
     }
 

@@ -32,13 +32,15 @@ class DbaCommandsIT {
     void setUp() {
         ds = TestPostgres.freshDatabase("cli_dba");
         url = DemoData.urlOf(ds);
-        exec("CREATE TABLE items (id int PRIMARY KEY, code text, note text)",
+        exec(
+                "CREATE TABLE items (id int PRIMARY KEY, code text, note text)",
                 "INSERT INTO items SELECT g, 'c' || g, md5(g::text) FROM generate_series(1, 20000) g",
                 "ANALYZE items");
     }
 
     private void exec(String... sql) {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -49,7 +51,9 @@ class DbaCommandsIT {
 
     private List<String> column(String sql) {
         List<String> out = new ArrayList<>();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -70,7 +74,8 @@ class DbaCommandsIT {
         CliResult json = run("", "explain", "--url", url, "--json", "--analyze", sql);
 
         assertThat(text.exitCode()).as(text.err()).isZero();
-        assertThat(text.out()).startsWith("Estimated plan (not executed)")
+        assertThat(text.out())
+                .startsWith("Estimated plan (not executed)")
                 .contains("Seq Scan on items", "[SEQ_SCAN_SELECTIVE]", "Fix: ");
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode plan = JSON.readTree(json.out());
@@ -112,27 +117,41 @@ class DbaCommandsIT {
     @Test
     void migratePlansAppliesAfterTheTypedConfirmationAndShowsStatus() throws Exception {
         String d = dir.toString();
-        CliResult plan = run("", "migrate", "plan", "--dir", d, "--sql", "CREATE INDEX items_code_idx ON items (code)",
-                "--description", "add index items code");
+        CliResult plan = run(
+                "",
+                "migrate",
+                "plan",
+                "--dir",
+                d,
+                "--sql",
+                "CREATE INDEX items_code_idx ON items (code)",
+                "--description",
+                "add index items code");
         CliResult pending = run("", "migrate", "status", "--url", url, "--dir", d);
         CliResult apply = run("items\n", "migrate", "apply", "--url", url, "--dir", d);
         CliResult applied = run("", "migrate", "status", "--url", url, "--dir", d, "--json");
         CliResult again = run("", "migrate", "apply", "--url", url, "--dir", d);
 
         assertThat(plan.exitCode()).as(plan.err()).isZero();
-        assertThat(plan.out()).startsWith("Wrote " + dir.resolve("V1__add_index_items_code.sql") + " and "
-                + dir.resolve("U1__add_index_items_code.sql"));
+        assertThat(plan.out())
+                .startsWith("Wrote " + dir.resolve("V1__add_index_items_code.sql") + " and "
+                        + dir.resolve("U1__add_index_items_code.sql"));
         assertThat(pending.exitCode()).as(pending.err()).isZero();
         assertThat(pending.outLines()).hasSize(2);
         assertThat(pending.outLines().get(1)).matches("1 +pending +V1__add_index_items_code.sql");
         assertThat(apply.exitCode()).as(apply.out() + apply.err()).isZero();
-        assertThat(apply.out()).contains("Migration V1__add_index_items_code.sql (1 statement)", "Dry run: ok",
-                "The migration wants to run (DDL):", "Type 'items' to run it",
-                "V1__add_index_items_code.sql: applied (1 statement ran, ");
+        assertThat(apply.out())
+                .contains(
+                        "Migration V1__add_index_items_code.sql (1 statement)",
+                        "Dry run: ok",
+                        "The migration wants to run (DDL):",
+                        "Type 'items' to run it",
+                        "V1__add_index_items_code.sql: applied (1 statement ran, ");
         assertThat(column("SELECT to_regclass('items_code_idx')::text")).containsExactly("items_code_idx");
         JsonNode status = JSON.readTree(applied.out());
         assertThat(status.at("/migrations/0/state").asText()).isEqualTo("applied");
-        assertThat(status.at("/migrations/0/installedBy").asText()).isEqualTo(TestPostgres.server().user());
+        assertThat(status.at("/migrations/0/installedBy").asText())
+                .isEqualTo(TestPostgres.server().user());
         assertThat(again.exitCode()).isZero();
         assertThat(again.out()).startsWith("Nothing to apply");
     }
@@ -143,8 +162,8 @@ class DbaCommandsIT {
         Files.writeString(dir.resolve("V1__add_flag.sql"), "ALTER TABLE items ADD COLUMN flag boolean;\n");
 
         CliResult typedWrong = run("orders\n", "migrate", "apply", "--url", url, "--dir", d);
-        CliResult noTerminal = CliResult.run(false, DemoData.env(Map.of()), "", "migrate", "apply", "--url", url,
-                "--dir", d);
+        CliResult noTerminal =
+                CliResult.run(false, DemoData.env(Map.of()), "", "migrate", "apply", "--url", url, "--dir", d);
 
         assertThat(typedWrong.exitCode()).isEqualTo(1);
         assertThat(typedWrong.out()).contains("Declined.", "V1__add_flag.sql: declined (");
@@ -157,14 +176,24 @@ class DbaCommandsIT {
 
     @Test
     void migratePlanDryRunPrintsAndUsageErrorsExitTwo() {
-        CliResult dry = run("", "migrate", "plan", "--dir", dir.toString(), "--dry-run", "--sql",
+        CliResult dry = run(
+                "",
+                "migrate",
+                "plan",
+                "--dir",
+                dir.toString(),
+                "--dry-run",
+                "--sql",
                 "ALTER TABLE items ADD COLUMN flag boolean");
         CliResult neither = run("", "migrate", "plan", "--dir", dir.toString());
         CliResult bare = run("", "migrate");
 
         assertThat(dry.exitCode()).as(dry.err()).isZero();
-        assertThat(dry.out()).contains("V1__alter_table_items_add_column_flag_boolean.sql",
-                "ALTER TABLE items ADD COLUMN flag boolean;", "ALTER TABLE items DROP COLUMN IF EXISTS flag;");
+        assertThat(dry.out())
+                .contains(
+                        "V1__alter_table_items_add_column_flag_boolean.sql",
+                        "ALTER TABLE items ADD COLUMN flag boolean;",
+                        "ALTER TABLE items DROP COLUMN IF EXISTS flag;");
         assertThat(dir.toFile().list()).isEmpty();
         assertThat(neither.exitCode()).isEqualTo(2);
         assertThat(neither.err()).contains("--sql or as --file");

@@ -29,14 +29,17 @@ class EvalCommandIT {
         model = new ScriptedModel();
         questions = dir.resolve("questions.jsonl");
         // Spider's shape: db_id names the schema, the gold SQL does not qualify its tables
-        Files.writeString(questions, String.join("\n",
-                "{\"db_id\": \"shop\", \"question\": \"How many suppliers are there?\","
-                        + " \"query\": \"SELECT count(*) FROM suppliers\", \"difficulty\": \"easy\"}",
-                "{\"db_id\": \"shop\", \"question\": \"How many categories are there?\","
-                        + " \"query\": \"SELECT count(*) FROM categories\", \"difficulty\": \"easy\"}",
-                "{\"db_id\": \"shop\", \"question\": \"Which supplier is the oldest?\","
-                        + " \"query\": \"SELECT name FROM suppliers ORDER BY supplier_id LIMIT 1\","
-                        + " \"difficulty\": \"hard\"}"));
+        Files.writeString(
+                questions,
+                String.join(
+                        "\n",
+                        "{\"db_id\": \"shop\", \"question\": \"How many suppliers are there?\","
+                                + " \"query\": \"SELECT count(*) FROM suppliers\", \"difficulty\": \"easy\"}",
+                        "{\"db_id\": \"shop\", \"question\": \"How many categories are there?\","
+                                + " \"query\": \"SELECT count(*) FROM categories\", \"difficulty\": \"easy\"}",
+                        "{\"db_id\": \"shop\", \"question\": \"Which supplier is the oldest?\","
+                                + " \"query\": \"SELECT name FROM suppliers ORDER BY supplier_id LIMIT 1\","
+                                + " \"difficulty\": \"hard\"}"));
     }
 
     @AfterEach
@@ -45,12 +48,14 @@ class EvalCommandIT {
     }
 
     private Map<String, String> env() {
-        return DemoData.env(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", model.baseUrl(),
-                "PGAGENT_MODEL", "gpt-4o-mini"));
+        return DemoData.env(
+                Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", model.baseUrl(), "PGAGENT_MODEL", "gpt-4o-mini"));
     }
 
     private static MockResponse modelError() {
-        return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+        return new MockResponse()
+                .setResponseCode(400)
+                .setHeader("Content-Type", "application/json")
                 .setBody("{\"error\":{\"message\":\"scripted failure\",\"type\":\"invalid_request_error\"}}");
     }
 
@@ -62,8 +67,20 @@ class EvalCommandIT {
                 .then(AskIT.answer("There are that many.", 50, 5))
                 .then(modelError());
 
-        CliResult r = CliResult.run(env(), "", "eval", questions.toString(), "--url", DemoData.url(),
-                "--db-mapping", "schema", "--json", "--price-in", "0.15", "--price-out", "0.60");
+        CliResult r = CliResult.run(
+                env(),
+                "",
+                "eval",
+                questions.toString(),
+                "--url",
+                DemoData.url(),
+                "--db-mapping",
+                "schema",
+                "--json",
+                "--price-in",
+                "0.15",
+                "--price-out",
+                "0.60");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode doc = JSON.readTree(r.out());
@@ -74,7 +91,8 @@ class EvalCommandIT {
         assertThat(summary.get("failed").asInt()).isEqualTo(1);
         assertThat(summary.get("inputTokens").asLong()).isEqualTo(300);
         assertThat(summary.get("estimatedCost").asDouble()).isPositive();
-        assertThat(doc.get("byDifficulty").get("easy").get("accuracy").asDouble()).isEqualTo(0.5);
+        assertThat(doc.get("byDifficulty").get("easy").get("accuracy").asDouble())
+                .isEqualTo(0.5);
         assertThat(doc.get("results").get(0).get("status").asText()).isEqualTo("CORRECT");
         assertThat(doc.get("results").get(0).get("predictedSql").asText())
                 .isEqualTo("SELECT count(*) FROM shop.suppliers");
@@ -89,8 +107,19 @@ class EvalCommandIT {
         model.then(AskIT.toolCall("call_1", "execute_query", "SELECT count(*) FROM shop.suppliers", 100, 10))
                 .then(AskIT.answer("Counted.", 50, 5));
 
-        CliResult first = CliResult.run(env(), "", "eval", questions.toString(), "--url", DemoData.url(),
-                "--db-mapping", "schema", "--limit", "1", "--results", results.toString());
+        CliResult first = CliResult.run(
+                env(),
+                "",
+                "eval",
+                questions.toString(),
+                "--url",
+                DemoData.url(),
+                "--db-mapping",
+                "schema",
+                "--limit",
+                "1",
+                "--results",
+                results.toString());
 
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("Execution accuracy: 100.0% (1 of 1 questions)");
@@ -98,25 +127,60 @@ class EvalCommandIT {
 
         model.then(AskIT.toolCall("call_2", "execute_query", "SELECT count(*) FROM shop.categories", 100, 10))
                 .then(AskIT.answer("Counted.", 50, 5));
-        CliResult second = CliResult.run(env(), "", "eval", questions.toString(), "--url", DemoData.url(),
-                "--db-mapping", "schema", "--offset", "0", "--limit", "2", "--results", results.toString());
+        CliResult second = CliResult.run(
+                env(),
+                "",
+                "eval",
+                questions.toString(),
+                "--url",
+                DemoData.url(),
+                "--db-mapping",
+                "schema",
+                "--offset",
+                "0",
+                "--limit",
+                "2",
+                "--results",
+                results.toString());
 
         assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.out()).startsWith("Execution accuracy: 100.0% (2 of 2 questions)");
-        assertThat(second.outLines()).anySatisfy(l -> assertThat(l).startsWith("easy").contains("100.0%"));
+        assertThat(second.outLines())
+                .anySatisfy(l -> assertThat(l).startsWith("easy").contains("100.0%"));
         assertThat(model.requests()).hasSize(4); // the first question was not asked again
         assertThat(Files.readAllLines(results)).hasSize(2);
 
-        CliResult third = CliResult.run(env(), "", "eval", questions.toString(), "--url", DemoData.url(),
-                "--db-mapping", "schema", "--offset", "2", "--context-only");
+        CliResult third = CliResult.run(
+                env(),
+                "",
+                "eval",
+                questions.toString(),
+                "--url",
+                DemoData.url(),
+                "--db-mapping",
+                "schema",
+                "--offset",
+                "2",
+                "--context-only");
         assertThat(third.exitCode()).as(third.err()).isZero();
         assertThat(third.out()).startsWith("Schema-context recall at 2000 tokens: 100.0% (1 of 1 questions)");
     }
 
     @Test
     void scoresContextRecallWithoutAModel() throws Exception {
-        CliResult r = CliResult.run(DemoData.env(Map.of()), "", "eval", questions.toString(), "--url",
-                DemoData.url(), "--db-mapping", "schema", "--context-only", "--budget", "1000", "--json");
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                "",
+                "eval",
+                questions.toString(),
+                "--url",
+                DemoData.url(),
+                "--db-mapping",
+                "schema",
+                "--context-only",
+                "--budget",
+                "1000",
+                "--json");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode doc = JSON.readTree(r.out());
@@ -130,10 +194,14 @@ class EvalCommandIT {
 
     @Test
     void reportsUsageErrors() throws Exception {
-        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--limit", "0").exitCode()).isEqualTo(2);
-        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--db-mapping", "odd").err())
+        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--limit", "0")
+                        .exitCode())
+                .isEqualTo(2);
+        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--db-mapping", "odd")
+                        .err())
                 .contains("--db-mapping must be none or schema but was odd");
-        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--price-in", "1").err())
+        assertThat(CliResult.run(env(), "", "eval", questions.toString(), "--price-in", "1")
+                        .err())
                 .contains("--price-in and --price-out go together");
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "[{\"question\": \"no gold\"}]");
@@ -147,8 +215,15 @@ class EvalCommandIT {
     void contextAnswersAOneMegabyteQuestion() throws Exception {
         String question = "suppliers of products " + "x".repeat(1_000_000);
 
-        CliResult r = CliResult.run(DemoData.env(Map.of()), JSON.writeValueAsString(question) + "\n", "context",
-                "--input-jsonl", "--url", DemoData.url(), "--budget", "1000");
+        CliResult r = CliResult.run(
+                DemoData.env(Map.of()),
+                JSON.writeValueAsString(question) + "\n",
+                "context",
+                "--input-jsonl",
+                "--url",
+                DemoData.url(),
+                "--budget",
+                "1000");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode line = JSON.readTree(r.out());

@@ -56,15 +56,22 @@ class McpCommandIT {
         ds = TestPostgres.freshDatabase("mcp_cli");
         McpTestDatabase.create(ds);
         url = TestPostgres.server().jdbcUrl(McpTestDatabase.databaseName(ds));
-        ProcessBuilder pb = new ProcessBuilder(command("--transport", "http", "--port", "0",
+        ProcessBuilder pb = new ProcessBuilder(command(
+                "--transport",
+                "http",
+                "--port",
+                "0",
                 // one token serves every test of the class (fifty clients among them): rate limits are McpHttpIT's
-                "--rate-limit", "100000", "--burst", "100000"));
+                "--rate-limit",
+                "100000",
+                "--burst",
+                "100000"));
         pb.environment().putAll(env());
         pb.environment().put("PGAGENT_MCP_TOKEN", TOKEN);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         httpServer = pb.start();
-        BufferedReader err = new BufferedReader(new InputStreamReader(httpServer.getErrorStream(),
-                StandardCharsets.UTF_8));
+        BufferedReader err =
+                new BufferedReader(new InputStreamReader(httpServer.getErrorStream(), StandardCharsets.UTF_8));
         String line;
         StringBuilder seen = new StringBuilder();
         while ((line = err.readLine()) != null && !line.contains("listening on ")) {
@@ -72,7 +79,7 @@ class McpCommandIT {
         }
         assertThat(line).as("the server's standard error:\n%s", seen).isNotNull();
         endpoint = URI.create(line.replaceAll(".*listening on (\\S+).*", "$1"));
-        Thread drain = new Thread(() -> err.lines().forEach(l -> { }), "drain-mcp-stderr");
+        Thread drain = new Thread(() -> err.lines().forEach(l -> {}), "drain-mcp-stderr");
         drain.setDaemon(true);
         drain.start();
     }
@@ -89,8 +96,15 @@ class McpCommandIT {
     static List<String> command(String... extra) {
         Path jar = Path.of("target", "pg-agent.jar");
         assertThat(jar).as("the shaded jar, built in the package phase").exists();
-        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toAbsolutePath().toString(), "mcp", "--url", url, "--user", TestPostgres.server().user()));
+        List<String> c = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toAbsolutePath().toString(),
+                "mcp",
+                "--url",
+                url,
+                "--user",
+                TestPostgres.server().user()));
         c.addAll(List.of(extra));
         return c;
     }
@@ -101,18 +115,24 @@ class McpCommandIT {
 
     static McpSyncClient stdioClient(McpTestTransport[] out) {
         List<String> c = command();
-        ServerParameters params = ServerParameters.builder(c.get(0)).args(c.subList(1, c.size())).env(env())
+        ServerParameters params = ServerParameters.builder(c.get(0))
+                .args(c.subList(1, c.size()))
+                .env(env())
                 .build();
-        return connect(new StdioClientTransport(params, new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind
-                .ObjectMapper())), out);
+        return connect(
+                new StdioClientTransport(
+                        params, new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper())),
+                out);
     }
 
     static McpSyncClient httpClient(McpTestTransport[] out) {
-        return connect(HttpClientStreamableHttpTransport
-                .builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
-                .endpoint(endpoint.getPath())
-                .httpRequestCustomizer((b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + TOKEN))
-                .build(), out);
+        return connect(
+                HttpClientStreamableHttpTransport.builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
+                        .endpoint(endpoint.getPath())
+                        .httpRequestCustomizer(
+                                (b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + TOKEN))
+                        .build(),
+                out);
     }
 
     static McpSyncClient connect(McpClientTransport transport, McpTestTransport[] out) {
@@ -131,7 +151,9 @@ class McpCommandIT {
     }
 
     static McpSchema.CallToolResult query(McpSyncClient c, String sql) {
-        return c.callTool(McpSchema.CallToolRequest.builder("execute_query").arguments(Map.of("sql", sql)).build());
+        return c.callTool(McpSchema.CallToolRequest.builder("execute_query")
+                .arguments(Map.of("sql", sql))
+                .build());
     }
 
     @SuppressWarnings("unchecked")
@@ -157,9 +179,18 @@ class McpCommandIT {
 
     private static void exercise(McpSyncClient c, Supplier<McpTestTransport> transport) throws Exception {
         List<McpSchema.Tool> tools = c.listTools().tools();
-        assertThat(tools).extracting(McpSchema.Tool::name).contains("execute_query", "list_tables",
-                "describe_table", "get_schema", "explain_query", "search_schema");
-        McpSchema.Tool execute = tools.stream().filter(x -> x.name().equals("execute_query")).findFirst()
+        assertThat(tools)
+                .extracting(McpSchema.Tool::name)
+                .contains(
+                        "execute_query",
+                        "list_tables",
+                        "describe_table",
+                        "get_schema",
+                        "explain_query",
+                        "search_schema");
+        McpSchema.Tool execute = tools.stream()
+                .filter(x -> x.name().equals("execute_query"))
+                .findFirst()
                 .orElseThrow();
         assertThat(execute.annotations().readOnlyHint()).isTrue();
         assertThat(execute.annotations().destructiveHint()).isFalse();
@@ -179,8 +210,8 @@ class McpCommandIT {
         assertThat(McpTestDatabase.fingerprint(ds)).isEqualTo(before);
 
         int calls = transport.get().toolCallIds.size();
-        CompletableFuture<McpSchema.CallToolResult> slow = CompletableFuture.supplyAsync(
-                () -> query(c, McpTestDatabase.SLOW_SQL));
+        CompletableFuture<McpSchema.CallToolResult> slow =
+                CompletableFuture.supplyAsync(() -> query(c, McpTestDatabase.SLOW_SQL));
         McpTestDatabase.awaitRunning(ds, SLOW, true);
         transport.get().cancel(transport.get().toolCallIds.get(calls));
         McpTestDatabase.awaitRunning(ds, SLOW, false);
@@ -195,7 +226,8 @@ class McpCommandIT {
 
         assertThat(post(h, init, null, null)).isEqualTo(401);
         assertThat(post(h, init, "Bearer wrong-token-0123456789abcdef", null)).isEqualTo(401);
-        assertThat(post(h, init, "Bearer " + TOKEN.substring(0, TOKEN.length() - 1), null)).isEqualTo(401);
+        assertThat(post(h, init, "Bearer " + TOKEN.substring(0, TOKEN.length() - 1), null))
+                .isEqualTo(401);
         assertThat(post(h, init, "Bearer " + TOKEN, "https://attacker.example")).isEqualTo(403);
         assertThat(post(h, init, "Bearer " + TOKEN, null)).isEqualTo(200);
     }
@@ -230,9 +262,14 @@ class McpCommandIT {
     void writesTheAuditTrailWithTheClientAsCaller() throws Exception {
         Path audit = Files.createTempFile("mcp-audit", ".jsonl");
         List<String> c = command("--audit", audit.toString());
-        McpSyncClient client = connect(new StdioClientTransport(ServerParameters.builder(c.get(0))
-                .args(c.subList(1, c.size())).env(env()).build(),
-                new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper())), null);
+        McpSyncClient client = connect(
+                new StdioClientTransport(
+                        ServerParameters.builder(c.get(0))
+                                .args(c.subList(1, c.size()))
+                                .env(env())
+                                .build(),
+                        new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper())),
+                null);
 
         query(client, "SELECT count(*) FROM items");
         query(client, "DROP TABLE items");

@@ -17,8 +17,8 @@ class McpCommandTest {
 
     @Test
     void refusesHttpWithoutAToken() {
-        CliResult r = CliResult.run(Map.of(), "", "mcp", "--transport", "http", "--port", "0", "--url",
-                "jdbc:postgresql://127.0.0.1:1/x");
+        CliResult r = CliResult.run(
+                Map.of(), "", "mcp", "--transport", "http", "--port", "0", "--url", "jdbc:postgresql://127.0.0.1:1/x");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("needs a token").contains("PGAGENT_MCP_TOKEN");
@@ -27,8 +27,16 @@ class McpCommandTest {
 
     @Test
     void refusesAShortTokenWithoutPrintingIt() {
-        CliResult r = CliResult.run(Map.of("PGAGENT_MCP_TOKEN", "tooshort"), "", "mcp", "--transport", "http",
-                "--port", "0", "--url", "jdbc:postgresql://127.0.0.1:1/x");
+        CliResult r = CliResult.run(
+                Map.of("PGAGENT_MCP_TOKEN", "tooshort"),
+                "",
+                "mcp",
+                "--transport",
+                "http",
+                "--port",
+                "0",
+                "--url",
+                "jdbc:postgresql://127.0.0.1:1/x");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("at least 16 characters").doesNotContain("tooshort");
@@ -39,6 +47,9 @@ class McpCommandTest {
         CliResult r = CliResult.run("mcp", "--help");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("Usage: pg-agent mcp").contains("--transport").contains("--token-file");
+        assertThat(r.out())
+                .contains("Usage: pg-agent mcp")
+                .contains("--transport")
+                .contains("--token-file");
     }
 }

@@ -3,9 +3,9 @@ package dev.pgagent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class PgAgentCliTest {
     @Test
@@ -13,7 +13,9 @@ class PgAgentCliTest {
         CliResult r = CliResult.run("frobnicate");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).singleElement().asString()
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
                 .contains("unknown command 'frobnicate'")
                 .contains("ask, chat, schema, check, context, demo");
         assertThat(r.out()).isEmpty();
@@ -50,8 +52,12 @@ class PgAgentCliTest {
         CliResult r = CliResult.run("--help");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("OPENAI_API_KEY").contains("OPENAI_BASE_URL").contains("PGAGENT_MODEL")
-                .contains("ask").contains("demo");
+        assertThat(r.out())
+                .contains("OPENAI_API_KEY")
+                .contains("OPENAI_BASE_URL")
+                .contains("PGAGENT_MODEL")
+                .contains("ask")
+                .contains("demo");
     }
 
     @Test
@@ -67,7 +73,9 @@ class PgAgentCliTest {
         CliResult r = CliResult.run(Map.of(), "", "ask", "--url", "jdbc:postgresql://localhost:1/none", "How many?");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).singleElement().asString()
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
                 .contains("no model configured")
                 .contains("OPENAI_API_KEY")
                 .contains("OPENAI_BASE_URL=http://localhost:11434/v1");
@@ -92,8 +100,13 @@ class PgAgentCliTest {
 
     @Test
     void rejectsAnInvalidModelBaseUrlWithoutPrintingTheKey() {
-        CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-secret-123", "OPENAI_BASE_URL", "not a url"), "",
-                "ask", "--url", "jdbc:postgresql://localhost:1/none", "How many?");
+        CliResult r = CliResult.run(
+                Map.of("OPENAI_API_KEY", "sk-secret-123", "OPENAI_BASE_URL", "not a url"),
+                "",
+                "ask",
+                "--url",
+                "jdbc:postgresql://localhost:1/none",
+                "How many?");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString().contains("baseUrl");
@@ -102,8 +115,15 @@ class PgAgentCliTest {
 
     @Test
     void maxStepsBelowOneIsAUsageError() {
-        CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-secret-123"), "", "ask", "--max-steps", "0",
-                "--url", "jdbc:postgresql://localhost:1/none", "How many?");
+        CliResult r = CliResult.run(
+                Map.of("OPENAI_API_KEY", "sk-secret-123"),
+                "",
+                "ask",
+                "--max-steps",
+                "0",
+                "--url",
+                "jdbc:postgresql://localhost:1/none",
+                "How many?");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).singleElement().asString().contains("--max-steps must be >= 1 but was 0");
@@ -116,18 +136,31 @@ class PgAgentCliTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.errLines()).singleElement().asString().contains("no database named")
-                .contains("--url").contains("PGHOST").contains("DATABASE_URL");
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .contains("no database named")
+                .contains("--url")
+                .contains("PGHOST")
+                .contains("DATABASE_URL");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"postgresql://localhost:abc/shop", "postgres://me:pw@db.example:99999/shop",
-        "jdbc:postgresql://localhost:abc/shop", "jdbc:postgresql://h1:5432,h2:x/shop"})
+    @ValueSource(
+            strings = {
+                "postgresql://localhost:abc/shop",
+                "postgres://me:pw@db.example:99999/shop",
+                "jdbc:postgresql://localhost:abc/shop",
+                "jdbc:postgresql://h1:5432,h2:x/shop"
+            })
     void aPortThatIsNotANumberIsAUsageErrorNotTheDefaultPort(String url) {
         CliResult r = CliResult.run("schema", "--url", url);
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).singleElement().asString().contains("--url has an invalid port")
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .contains("--url has an invalid port")
                 .doesNotContain(":pw@");
     }
 
@@ -146,15 +179,24 @@ class PgAgentCliTest {
         java.nio.file.Path readOnly = java.nio.file.Files.createFile(dir.resolve("read-only.jsonl"));
         boolean canProtect = readOnly.toFile().setWritable(false) && !java.nio.file.Files.isWritable(readOnly);
 
-        for (java.nio.file.Path audit : canProtect ? java.util.List.of(missingDir, dir, readOnly)
-                : java.util.List.of(missingDir, dir)) {
+        for (java.nio.file.Path audit :
+                canProtect ? java.util.List.of(missingDir, dir, readOnly) : java.util.List.of(missingDir, dir)) {
             // the database URL leads nowhere: the audit file is checked before anything is reached
-            CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-secret-123"), "", "ask", "--audit",
-                    audit.toString(), "--url", "jdbc:postgresql://localhost:1/none", "How many?");
+            CliResult r = CliResult.run(
+                    Map.of("OPENAI_API_KEY", "sk-secret-123"),
+                    "",
+                    "ask",
+                    "--audit",
+                    audit.toString(),
+                    "--url",
+                    "jdbc:postgresql://localhost:1/none",
+                    "How many?");
 
             assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
             assertThat(r.out()).isEmpty();
-            assertThat(r.errLines()).singleElement().asString()
+            assertThat(r.errLines())
+                    .singleElement()
+                    .asString()
                     .startsWith("pg-agent: --audit " + audit + " cannot be written: ");
         }
     }
@@ -162,13 +204,19 @@ class PgAgentCliTest {
     @Test
     void aServerThatNeverAnswersIsReportedAsATimeoutWithItsLength() throws Exception {
         // a listener whose backlog completes the TCP handshake, and which never says a word
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
-                java.net.InetAddress.getLoopbackAddress())) {
-            CliResult r = CliResult.run(Map.of("PGCONNECT_TIMEOUT", "1", "PGUSER", "me"), "", "schema", "--url",
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CliResult r = CliResult.run(
+                    Map.of("PGCONNECT_TIMEOUT", "1", "PGUSER", "me"),
+                    "",
+                    "schema",
+                    "--url",
                     "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/shop");
 
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.errLines()).singleElement().asString()
+            assertThat(r.errLines())
+                    .singleElement()
+                    .asString()
                     .isEqualTo("pg-agent: cannot connect to the database: the connection attempt timed out after 1 s"
                             + " with no answer from the server (PGCONNECT_TIMEOUT sets how long to wait)");
         }

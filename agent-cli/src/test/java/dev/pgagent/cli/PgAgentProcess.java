@@ -15,7 +15,9 @@ final class PgAgentProcess {
     /** Returns the shaded jar the package phase built. */
     static Path jar() {
         Path jar = Path.of("target", "pg-agent.jar").toAbsolutePath();
-        assertThat(jar).as("the client jar (built by the package phase, before the integration tests)").exists();
+        assertThat(jar)
+                .as("the client jar (built by the package phase, before the integration tests)")
+                .exists();
         return jar;
     }
 
@@ -25,7 +27,8 @@ final class PgAgentProcess {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // the coverage agent of this test JVM, if any, also watches the client it starts (its data is appended to
         // the same file), so code that only a real terminal reaches, such as the terminal UI, is measured too
-        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        for (String arg :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("-javaagent:") && arg.contains("jacoco")) {
                 command.add(arg);
             }
@@ -42,7 +45,8 @@ final class PgAgentProcess {
      */
     static List<String> withDefaultInterrupt(List<String> command) throws IOException, InterruptedException {
         Process probe = new ProcessBuilder("env", "--default-signal=INT", "true")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         probe.getInputStream().readAllBytes();
         if (probe.waitFor() != 0) {
             return command;
@@ -62,7 +66,8 @@ final class PgAgentProcess {
         // Ctrl-C reaches the whole foreground process group, this shell too: a trap (not an ignore, which the
         // client would inherit) keeps the shell alive to print the client's exit status
         StringBuilder sb = new StringBuilder("#!/bin/sh\nunset NO_COLOR TMUX\ntrap 'true' INT\n");
-        env.forEach((k, v) -> sb.append("export ").append(k).append('=').append(quote(v)).append('\n'));
+        env.forEach((k, v) ->
+                sb.append("export ").append(k).append('=').append(quote(v)).append('\n'));
         for (String word : command(args)) {
             sb.append(quote(word)).append(' ');
         }

@@ -26,17 +26,24 @@ class ProcessIT {
                     .then(AskIT.answer("Cancelled.", 100, 5));
             File out = dir.resolve("out.txt").toFile();
             File err = dir.resolve("err.txt").toFile();
-            ProcessBuilder pb = new ProcessBuilder(PgAgentProcess.withDefaultInterrupt(PgAgentProcess.command(
-                    "ask", "--url", DemoData.url(), "How many pairs are there?")))
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(out).redirectError(err);
+            ProcessBuilder pb = new ProcessBuilder(PgAgentProcess.withDefaultInterrupt(
+                            PgAgentProcess.command("ask", "--url", DemoData.url(), "How many pairs are there?")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .redirectOutput(out)
+                    .redirectError(err);
             pb.environment().putAll(env(model));
             Process p = pb.start();
             try {
                 SlowQueries.await(marker, true, Duration.ofMinutes(2));
 
-                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+                new ProcessBuilder("kill", "-INT", Long.toString(p.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor();
 
-                assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the client ends after Ctrl-C").isTrue();
+                assertThat(p.waitFor(2, TimeUnit.MINUTES))
+                        .as("the client ends after Ctrl-C")
+                        .isTrue();
                 String stderr = Files.readString(err.toPath(), StandardCharsets.UTF_8);
                 assertThat(p.exitValue()).as(stderr).isEqualTo(130);
                 assertThat(stderr).contains("the ask was cancelled (Ctrl-C)");
@@ -65,13 +72,21 @@ class ProcessIT {
 
             assertThat(p.exitValue()).as(stderr).isEqualTo(2);
             assertThat(stdout).isEmpty();
-            assertThat(stderr.lines().toList()).as(url).singleElement().asString()
+            assertThat(stderr.lines().toList())
+                    .as(url)
+                    .singleElement()
+                    .asString()
                     .startsWith("pg-agent: --url has an invalid port 'abc'");
         }
     }
 
     private static Map<String, String> env(ScriptedModel model) {
-        return DemoData.env(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef", "OPENAI_BASE_URL", model.baseUrl(),
-                "PGAGENT_MODEL", "gpt-4o-mini"));
+        return DemoData.env(Map.of(
+                "OPENAI_API_KEY",
+                "sk-test-0123456789abcdef",
+                "OPENAI_BASE_URL",
+                model.baseUrl(),
+                "PGAGENT_MODEL",
+                "gpt-4o-mini"));
     }
 }

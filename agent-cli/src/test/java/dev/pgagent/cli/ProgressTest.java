@@ -42,8 +42,8 @@ class ProgressTest {
     void cutsALongStatementToTheTerminalWidth() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (Progress p = Progress.on(new PrintStream(err, true, StandardCharsets.UTF_8), () -> 40)) {
-            p.onEvent(new AgentEvent.StatementStarted("s", "a", "default", "SELECT " + "x, ".repeat(50) + "y",
-                    READ, false));
+            p.onEvent(new AgentEvent.StatementStarted(
+                    "s", "a", "default", "SELECT " + "x, ".repeat(50) + "y", READ, false));
             String line = err.toString(StandardCharsets.UTF_8).split("\r\033\\[2K")[1];
             assertThat(line).hasSizeLessThanOrEqualTo(39).endsWith("...");
         }

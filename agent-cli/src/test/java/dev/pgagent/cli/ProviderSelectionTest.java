@@ -10,11 +10,21 @@ class ProviderSelectionTest {
 
     @Test
     void anthropicNeedsItsOwnKey() {
-        CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-openai-1"), "", "ask", "--provider", "anthropic",
-                "--url", NO_DB, "How many?");
+        CliResult r = CliResult.run(
+                Map.of("OPENAI_API_KEY", "sk-openai-1"),
+                "",
+                "ask",
+                "--provider",
+                "anthropic",
+                "--url",
+                NO_DB,
+                "How many?");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).singleElement().asString().contains("no model configured")
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .contains("no model configured")
                 .contains("ANTHROPIC_API_KEY");
     }
 
@@ -22,8 +32,13 @@ class ProviderSelectionTest {
     void anthropicIsChosenByFlagOrEnvironmentAndItsKeyIsNeverPrinted() {
         for (Map<String, String> env : java.util.List.of(
                 Map.of("ANTHROPIC_API_KEY", "sk-ant-secret-42", "ANTHROPIC_BASE_URL", "not a url"),
-                Map.of("ANTHROPIC_API_KEY", "sk-ant-secret-42", "ANTHROPIC_BASE_URL", "not a url",
-                        "PGAGENT_PROVIDER", "anthropic"))) {
+                Map.of(
+                        "ANTHROPIC_API_KEY",
+                        "sk-ant-secret-42",
+                        "ANTHROPIC_BASE_URL",
+                        "not a url",
+                        "PGAGENT_PROVIDER",
+                        "anthropic"))) {
             CliResult r = env.containsKey("PGAGENT_PROVIDER")
                     ? CliResult.run(env, "", "ask", "--url", NO_DB, "How many?")
                     : CliResult.run(env, "", "ask", "--provider", "Anthropic", "--url", NO_DB, "How many?");
@@ -36,11 +51,13 @@ class ProviderSelectionTest {
 
     @Test
     void refusesAnUnknownProvider() {
-        CliResult r = CliResult.run(Map.of("OPENAI_API_KEY", "sk-x"), "", "ask", "--provider", "gemini", "--url",
-                NO_DB, "How many?");
+        CliResult r = CliResult.run(
+                Map.of("OPENAI_API_KEY", "sk-x"), "", "ask", "--provider", "gemini", "--url", NO_DB, "How many?");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.errLines()).singleElement().asString()
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
                 .contains("provider must be openai or anthropic but was gemini");
     }
 }

@@ -44,16 +44,20 @@ class ResponsePrinterTest {
                 .answer("Two counts.")
                 .statements(List.of(
                         StatementOutcome.executed("SELECT count(*) AS orders FROM o", READ, table("orders", "4000")),
-                        StatementOutcome.executed("SELECT count(*) AS customers FROM c", READ,
-                                table("customers", "600"))))
+                        StatementOutcome.executed(
+                                "SELECT count(*) AS customers FROM c", READ, table("customers", "600"))))
                 .build();
 
         String text = print(r);
 
-        assertThat(text).contains("SQL run (2 statements):")
-                .contains("1. ALLOW READ, executed: 1 row in 3 ms").doesNotContain("1 rows")
-                .contains(" orders ").contains("4000")
-                .contains(" customers ").contains("600");
+        assertThat(text)
+                .contains("SQL run (2 statements):")
+                .contains("1. ALLOW READ, executed: 1 row in 3 ms")
+                .doesNotContain("1 rows")
+                .contains(" orders ")
+                .contains("4000")
+                .contains(" customers ")
+                .contains("600");
         assertThat(text.indexOf("4000")).isLessThan(text.indexOf("SELECT count(*) AS customers"));
     }
 
@@ -64,14 +68,17 @@ class ResponsePrinterTest {
                 + "\"Alias\":\"o\",\"Index Name\":\"orders_pkey\",\"Total Cost\":70,\"Plan Rows\":4000}]}}]";
         QueryResult result = QueryResult.builder()
                 .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
-                .addRow(List.of(plan)).build();
+                .addRow(List.of(plan))
+                .build();
         AgentResponse r = AgentResponse.builder(AgentStatus.COMPLETED)
                 .statements(List.of(StatementOutcome.executed("SELECT count(*) FROM orders o", READ, result)))
                 .build();
 
         String text = print(r);
 
-        assertThat(text).contains("ALLOW READ, explained in").doesNotContain("executed: 1 row")
+        assertThat(text)
+                .contains("ALLOW READ, explained in")
+                .doesNotContain("executed: 1 row")
                 .contains("Plan:")
                 .contains("Aggregate  (cost 80.50, rows 1)")
                 .contains("  -> Index Only Scan on orders o using orders_pkey  (cost 70, rows 4000)")
@@ -81,8 +88,8 @@ class ResponsePrinterTest {
     @Test
     void saysDoneForDdlAndCountsChangedRowsInTheSingular() {
         StatementOutcome create = StatementOutcome.applied("CREATE TABLE t (id int)", DDL, 0, Duration.ofMillis(4));
-        StatementOutcome update = StatementOutcome.applied("UPDATE t SET id = 1",
-                Verdict.allow(StatementKind.WRITE, "write", Set.of()), 1, Duration.ofMillis(2));
+        StatementOutcome update = StatementOutcome.applied(
+                "UPDATE t SET id = 1", Verdict.allow(StatementKind.WRITE, "write", Set.of()), 1, Duration.ofMillis(2));
 
         assertThat(ResponsePrinter.outcomeLine(create)).isEqualTo("ALLOW DDL, done in 4 ms");
         assertThat(ResponsePrinter.outcomeLine(update)).isEqualTo("ALLOW WRITE, executed: 1 row changed in 2 ms");
@@ -92,8 +99,15 @@ class ResponsePrinterTest {
     void showsWhyAStatementTimedOutNotJustCancelled() {
         String message = "the statement timed out after 30012 ms (its statement_timeout) and was cancelled on the"
                 + " server; statement timeout: ...";
-        StatementOutcome o = new StatementOutcome("SELECT slow()", READ, StatementOutcome.Status.CANCELLED, null, -1,
-                message, "57014", Duration.ofMillis(30012));
+        StatementOutcome o = new StatementOutcome(
+                "SELECT slow()",
+                READ,
+                StatementOutcome.Status.CANCELLED,
+                null,
+                -1,
+                message,
+                "57014",
+                Duration.ofMillis(30012));
 
         assertThat(ResponsePrinter.outcomeLine(o))
                 .isEqualTo("ALLOW READ, the statement timed out after 30012 ms (its statement_timeout) and was"

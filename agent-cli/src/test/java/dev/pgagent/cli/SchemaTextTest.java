@@ -10,9 +10,19 @@ import org.junit.jupiter.api.Test;
 
 class SchemaTextTest {
     private static TableInfo table(long rowEstimate) {
-        return new TableInfo("shop", "orders", TableKind.TABLE,
-                List.of(new ColumnInfo("id", "integer", false, null, null, null, null)), List.of("id"), List.of(),
-                List.of(), List.of(), List.of(), null, rowEstimate, List.of());
+        return new TableInfo(
+                "shop",
+                "orders",
+                TableKind.TABLE,
+                List.of(new ColumnInfo("id", "integer", false, null, null, null, null)),
+                List.of("id"),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                rowEstimate,
+                List.of());
     }
 
     @Test

@@ -53,10 +53,21 @@ final class SlowQueries {
             StringBuilder sb = new StringBuilder("pg_stat_activity:");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sb.append(" [pid ").append(rs.getInt(1)).append(' ').append(rs.getString(2)).append(", backend ")
-                            .append(rs.getString(3)).append(", query ").append(rs.getString(4)).append(", now ")
-                            .append(rs.getString(5)).append(", ").append(rs.getString(6)).append(", wait ")
-                            .append(rs.getString(7)).append(']');
+                    sb.append(" [pid ")
+                            .append(rs.getInt(1))
+                            .append(' ')
+                            .append(rs.getString(2))
+                            .append(", backend ")
+                            .append(rs.getString(3))
+                            .append(", query ")
+                            .append(rs.getString(4))
+                            .append(", now ")
+                            .append(rs.getString(5))
+                            .append(", ")
+                            .append(rs.getString(6))
+                            .append(", wait ")
+                            .append(rs.getString(7))
+                            .append(']');
                 }
             }
             return sb.toString();

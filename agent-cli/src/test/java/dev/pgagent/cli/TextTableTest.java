@@ -14,18 +14,16 @@ class TextTableTest {
     @Test
     void alignsNumbersRightAndTextLeftUnderCenteredHeaders() {
         QueryResult r = QueryResult.builder()
-                .columns(List.of(new ResultColumn("name", "text", Types.VARCHAR),
+                .columns(List.of(
+                        new ResultColumn("name", "text", Types.VARCHAR),
                         new ResultColumn("revenue", "numeric", Types.NUMERIC)))
                 .addRow(List.of("Anna", "1234.50"))
                 .addRow(Arrays.asList("Ben", null))
                 .build();
 
-        assertThat(TextTable.render(r, 10)).isEqualTo(String.join("\n",
-                " name | revenue",
-                "------+---------",
-                " Anna | 1234.50",
-                " Ben  |        ",
-                "(2 rows)"));
+        assertThat(TextTable.render(r, 10))
+                .isEqualTo(String.join(
+                        "\n", " name | revenue", "------+---------", " Anna | 1234.50", " Ben  |        ", "(2 rows)"));
     }
 
     @Test

@@ -31,7 +31,15 @@ final class Tmux implements AutoCloseable {
     /** Starts {@code sh script} in a terminal of {@code width} x {@code height}. */
     static Tmux start(Path script, int width, int height) throws IOException, InterruptedException {
         Tmux t = new Tmux();
-        t.tmux("new-session", "-d", "-s", t.session, "-x", Integer.toString(width), "-y", Integer.toString(height),
+        t.tmux(
+                "new-session",
+                "-d",
+                "-s",
+                t.session,
+                "-x",
+                Integer.toString(width),
+                "-y",
+                Integer.toString(height),
                 "sh " + script);
         t.tmux("set-option", "-t", t.session, "history-limit", "5000");
         return t;
@@ -111,8 +119,8 @@ final class Tmux implements AutoCloseable {
         String screen = screen();
         while (!shown.test(screen)) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("waited " + DEADLINE.toSeconds() + " s for " + what + "; the screen:\n"
-                        + screen);
+                throw new AssertionError(
+                        "waited " + DEADLINE.toSeconds() + " s for " + what + "; the screen:\n" + screen);
             }
             Thread.sleep(50); // poll the screen; the deadline, not this pause, bounds the wait
             screen = screen();

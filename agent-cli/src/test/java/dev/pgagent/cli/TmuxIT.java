@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -17,8 +16,13 @@ class TmuxIT {
     Path dir;
 
     private Map<String, String> env(ScriptedModel model) {
-        Map<String, String> env = new HashMap<>(DemoData.env(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef",
-                "OPENAI_BASE_URL", model.baseUrl(), "PGAGENT_MODEL", "gpt-4o-mini")));
+        Map<String, String> env = new HashMap<>(DemoData.env(Map.of(
+                "OPENAI_API_KEY",
+                "sk-test-0123456789abcdef",
+                "OPENAI_BASE_URL",
+                model.baseUrl(),
+                "PGAGENT_MODEL",
+                "gpt-4o-mini")));
         env.put("XDG_STATE_HOME", dir.resolve("state").toString());
         env.put("HOME", dir.toString());
         env.put("TERM", "xterm-256color");
@@ -51,7 +55,8 @@ class TmuxIT {
                 t.type("What did I ask first?").send("Enter");
                 t.waitFor("You asked about orders.");
                 assertThat(model.requests().get(model.requests().size() - 1))
-                        .as("the conversation is kept").contains("How many orders are there?");
+                        .as("the conversation is kept")
+                        .contains("How many orders are there?");
 
                 t.waitForCount("pg-agent> ", 4);
                 t.send("C-c");
@@ -101,8 +106,10 @@ class TmuxIT {
                 t.send("C-d");
                 t.waitFor("[exit 0]");
             }
-            assertThat(model.requests().get(3)).contains("How many customers are there?")
-                    .as("a new run starts a new conversation").doesNotContain("Which customer");
+            assertThat(model.requests().get(3))
+                    .contains("How many customers are there?")
+                    .as("a new run starts a new conversation")
+                    .doesNotContain("Which customer");
         }
     }
 
@@ -110,11 +117,11 @@ class TmuxIT {
     void askShowsTheModelThinkingThenTheStatementRunningAndCtrlCCancelsIt() throws Exception {
         String marker = SlowQueries.marker();
         try (ScriptedModel model = new ScriptedModel()) {
-            CountDownLatch thinking = model.thenWhenReleased(
-                    AskIT.toolCall("call_1", "execute_query", SlowQueries.sql(marker), 100, 10));
+            CountDownLatch thinking =
+                    model.thenWhenReleased(AskIT.toolCall("call_1", "execute_query", SlowQueries.sql(marker), 100, 10));
             model.then(AskIT.answer("Cancelled.", 100, 5));
-            try (Tmux t = Tmux.start(PgAgentProcess.script(dir, env(model), "ask", "--url", DemoData.url(),
-                    "How many pairs are there?"))) {
+            try (Tmux t = Tmux.start(PgAgentProcess.script(
+                    dir, env(model), "ask", "--url", DemoData.url(), "How many pairs are there?"))) {
                 t.waitForMatch("[|/\\\\-] \\d+\\.\\d s  thinking \\(model turn 1\\)");
                 thinking.countDown();
                 t.waitForMatch("\\d+\\.\\d s  running: SELECT count\\(\\*\\) AS " + marker);

@@ -25,8 +25,13 @@ class TuiIT {
     Path dir;
 
     private Map<String, String> env(ScriptedModel model) {
-        Map<String, String> env = new HashMap<>(DemoData.env(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef",
-                "OPENAI_BASE_URL", model.baseUrl(), "PGAGENT_MODEL", "gpt-4o-mini")));
+        Map<String, String> env = new HashMap<>(DemoData.env(Map.of(
+                "OPENAI_API_KEY",
+                "sk-test-0123456789abcdef",
+                "OPENAI_BASE_URL",
+                model.baseUrl(),
+                "PGAGENT_MODEL",
+                "gpt-4o-mini")));
         env.put("XDG_STATE_HOME", dir.resolve("state").toString());
         env.put("HOME", dir.toString());
         env.put("TERM", "xterm-256color");
@@ -45,8 +50,12 @@ class TuiIT {
     @Test
     void aResultLargerThanTheScreenPagesAndARefusalIsShownWithItsReason() throws Exception {
         try (ScriptedModel model = new ScriptedModel()) {
-            model.then(AskIT.toolCall("c1", "execute_query",
-                            "SELECT order_id, status FROM shop.orders ORDER BY order_id LIMIT 200", 100, 10))
+            model.then(AskIT.toolCall(
+                            "c1",
+                            "execute_query",
+                            "SELECT order_id, status FROM shop.orders ORDER BY order_id LIMIT 200",
+                            100,
+                            10))
                     .then(AskIT.answer("Here are 200 orders.", 100, 5))
                     .then(AskIT.toolCall("c2", "execute_query", "DELETE FROM shop.orders", 100, 10))
                     .then(AskIT.answer("I may not delete.", 100, 5));
@@ -55,16 +64,20 @@ class TuiIT {
                 t.waitFor("Here are 200 orders.");
                 t.waitFor("-> 200 rows");
                 t.send("F3");
-                List<String> first = t.waitForVisible(l -> l.stream().anyMatch(x -> x.startsWith("order_id")),
-                        "the result's header");
+                List<String> first = t.waitForVisible(
+                        l -> l.stream().anyMatch(x -> x.startsWith("order_id")), "the result's header");
                 assertThat(String.join("\n", first)).contains("Result 1 of 1").contains("row 1 of 200");
-                assertThat(first.stream().anyMatch(l -> l.matches("1\\s+\\|.*"))).isTrue();
+                assertThat(first.stream().anyMatch(l -> l.matches("1\\s+\\|.*")))
+                        .isTrue();
                 t.send("PageDown").send("PageDown");
                 // 30 lines leave 25 for rows: two pages down selects row 51, and the screen shows rows 27 to 51
-                List<String> later = t.waitForVisible(l -> String.join("\n", l).contains("row 51 of 200"),
-                        "the third page");
-                assertThat(later.stream().anyMatch(l -> l.matches("1\\s+\\|.*"))).as("row 1 scrolled away").isFalse();
-                assertThat(later.stream().anyMatch(l -> l.matches("51\\s+\\|.*"))).isTrue();
+                List<String> later =
+                        t.waitForVisible(l -> String.join("\n", l).contains("row 51 of 200"), "the third page");
+                assertThat(later.stream().anyMatch(l -> l.matches("1\\s+\\|.*")))
+                        .as("row 1 scrolled away")
+                        .isFalse();
+                assertThat(later.stream().anyMatch(l -> l.matches("51\\s+\\|.*")))
+                        .isTrue();
 
                 t.send("F2");
                 t.type("Delete every order").send("Enter");
@@ -78,15 +91,20 @@ class TuiIT {
 
     @Test
     void confirmationsAreDialogsAndDecliningChangesNothing() throws Exception {
-        try (Connection c = DemoData.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = DemoData.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS shop.tui_scratch (id int)");
         }
         String status = "SELECT status FROM shop.orders WHERE order_id = 1";
         String before = text(status);
         try (ScriptedModel model = new ScriptedModel()) {
-            model.then(AskIT.toolCall("c1", "execute_query",
+            model.then(AskIT.toolCall(
+                            "c1",
+                            "execute_query",
                             "UPDATE shop.orders SET status = '" + ("refunded".equals(before) ? "cancelled" : "refunded")
-                            + "' WHERE order_id = 1", 100, 10))
+                                    + "' WHERE order_id = 1",
+                            100,
+                            10))
                     .then(AskIT.answer("Not updated.", 100, 5))
                     .then(AskIT.toolCall("c2", "execute_query", "DROP TABLE shop.tui_scratch", 100, 10))
                     .then(AskIT.answer("Not dropped.", 100, 5));
@@ -106,7 +124,8 @@ class TuiIT {
         }
         assertThat(text(status)).isEqualTo(before);
         assertThat(count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'shop' AND table_name"
-                + " = 'tui_scratch'")).isEqualTo(1);
+                        + " = 'tui_scratch'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -116,11 +135,18 @@ class TuiIT {
             t.send("F4");
             t.waitFor("Filter: _");
             t.type("shop.orders");
-            List<String> lines = t.waitForVisible(l -> String.join("\n", l).contains("Filter: shop.orders_")
-                    && String.join("\n", l).contains("References ("), "the table's details");
+            List<String> lines = t.waitForVisible(
+                    l -> String.join("\n", l).contains("Filter: shop.orders_")
+                            && String.join("\n", l).contains("References ("),
+                    "the table's details");
             String screen = String.join("\n", lines);
-            assertThat(screen).contains("shop.orders  (table").contains("PK ").contains("customer_id")
-                    .contains("Indexes:").contains("[orders]").contains("shop.customers")
+            assertThat(screen)
+                    .contains("shop.orders  (table")
+                    .contains("PK ")
+                    .contains("customer_id")
+                    .contains("Indexes:")
+                    .contains("[orders]")
+                    .contains("shop.customers")
                     .contains("shop.order_lines");
         }
     }
@@ -128,13 +154,16 @@ class TuiIT {
     @Test
     void thePaletteSwitchesProfileAndTheScreenFollowsAResize() throws Exception {
         DataSource other = TestPostgres.freshDatabase("tui_other");
-        try (Connection c = other.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = other.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE other_things (id int PRIMARY KEY, label text)");
         }
         Path config = dir.resolve("pgagent.yaml");
-        Files.writeString(config, "databases:\n"
-                + "  - name: shop\n    description: The demo shop.\n    url: " + DemoData.url() + "\n"
-                + "  - name: other\n    description: Other things.\n    url: " + DemoData.urlOf(other) + "\n");
+        Files.writeString(
+                config,
+                "databases:\n"
+                        + "  - name: shop\n    description: The demo shop.\n    url: " + DemoData.url() + "\n"
+                        + "  - name: other\n    description: Other things.\n    url: " + DemoData.urlOf(other) + "\n");
         try (ScriptedModel model = new ScriptedModel();
                 Tmux t = open(model, 100, 30, "--config", config.toString())) {
             t.waitFor(" shop: ");
@@ -149,8 +178,8 @@ class TuiIT {
             t.waitFor("public.other_things");
 
             t.resize(80, 24);
-            List<String> small = t.waitForVisible(l -> l.size() == 24 && l.get(23).startsWith(" other: "),
-                    "the status bar on the last line of 24");
+            List<String> small = t.waitForVisible(
+                    l -> l.size() == 24 && l.get(23).startsWith(" other: "), "the status bar on the last line of 24");
             assertThat(small).allMatch(l -> l.length() <= 80);
             t.send("C-q");
             t.waitFor("[exit 0]");
@@ -179,7 +208,8 @@ class TuiIT {
     }
 
     private static long count(String sql) throws Exception {
-        try (Connection c = DemoData.dataSource().getConnection(); Statement st = c.createStatement();
+        try (Connection c = DemoData.dataSource().getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -187,7 +217,8 @@ class TuiIT {
     }
 
     private static String text(String sql) throws Exception {
-        try (Connection c = DemoData.dataSource().getConnection(); Statement st = c.createStatement();
+        try (Connection c = DemoData.dataSource().getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);

@@ -51,7 +51,10 @@ final class Assembly {
     static final class Profile {
         final int index;
         final Origin origin;
-        @Nullable String name;
+
+        @Nullable
+        String name;
+
         final Map<String, Setting> values = new LinkedHashMap<>();
         final boolean implicit;
 
@@ -80,9 +83,11 @@ final class Assembly {
     private final Map<String, Setting> policyOverrides = new LinkedHashMap<>();
     /** database.* overrides, for the selected profile; keys without the prefix. */
     private final Map<String, Setting> databaseOverrides = new LinkedHashMap<>();
+
     private final List<Profile> profiles = new ArrayList<>();
     /** Qualified keys whose value was refused; cross-field checks skip them. */
     private final Set<String> invalid = new HashSet<>();
+
     private @Nullable Setting profileChoice;
     private @Nullable Origin firstSafetyKey;
     private boolean databasesInFile;
@@ -108,8 +113,10 @@ final class Assembly {
             if (root instanceof MapNode map) {
                 bindRoot(map);
             } else if (root != null && !(root instanceof ScalarNode s && s.text() == null)) {
-                problems.add(new Problem(at(root), "the file must be a mapping of sections (model, agent, policy, "
-                        + "databases, audit, logging) but was " + root.kind()));
+                problems.add(new Problem(
+                        at(root),
+                        "the file must be a mapping of sections (model, agent, policy, "
+                                + "databases, audit, logging) but was " + root.kind()));
             }
             checkPolicySource();
         }
@@ -272,16 +279,18 @@ final class Assembly {
             return;
         }
         if (!(value instanceof SeqNode seq)) {
-            problem(at(value), "databases must be a list of profiles, each starting with '- name:', but was "
-                    + value.kind());
+            problem(
+                    at(value),
+                    "databases must be a list of profiles, each starting with '- name:', but was " + value.kind());
             return;
         }
         Map<String, Profile> byName = new LinkedHashMap<>();
         for (int i = 0; i < seq.items().size(); i++) {
             Node item = seq.items().get(i);
             if (!(item instanceof MapNode m)) {
-                problem(at(item), "databases[" + (i + 1) + "] must be a mapping with name, url, ... but was "
-                        + item.kind());
+                problem(
+                        at(item),
+                        "databases[" + (i + 1) + "] must be a mapping with name, url, ... but was " + item.kind());
                 continue;
             }
             Field nameField = m.fields().get("name");
@@ -295,8 +304,9 @@ final class Assembly {
             if (name != null) {
                 Profile first = byName.get(name);
                 if (first != null && nameField != null) {
-                    problem(at(nameField.value()), "duplicate profile name '" + name + "' (first at line "
-                            + first.origin.line() + ")");
+                    problem(
+                            at(nameField.value()),
+                            "duplicate profile name '" + name + "' (first at line " + first.origin.line() + ")");
                 } else {
                     byName.put(name, p);
                 }
@@ -384,8 +394,10 @@ final class Assembly {
             String rawPassword = DatabaseUrl.rawPassword(raw);
             if (rawPassword != null && Interpolation.singleReference(rawPassword) == null) {
                 if (!loader.allowPlaintextSecrets()) {
-                    problem(at(node), key + " holds a password in clear text, which is refused: take it out of the "
-                            + "URL and use passwordEnv, passwordFile or ~/.pgpass (or write it as ${VARIABLE})");
+                    problem(
+                            at(node),
+                            key + " holds a password in clear text, which is refused: take it out of the "
+                                    + "URL and use passwordEnv, passwordFile or ~/.pgpass (or write it as ${VARIABLE})");
                     invalid.add(key);
                     return;
                 }
@@ -418,8 +430,10 @@ final class Assembly {
             return text;
         }
         if (policyKey && Interpolation.hasReference(text)) {
-            problem(at(s), key + " uses ${...}, which is not allowed here: the safety policy and the audit come only "
-                    + "from the file or the host, never from the environment");
+            problem(
+                    at(s),
+                    key + " uses ${...}, which is not allowed here: the safety policy and the audit come only "
+                            + "from the file or the host, never from the environment");
             invalid.add(key);
             return null;
         }
@@ -483,9 +497,13 @@ final class Assembly {
         if (origin == null || file == null || loader.allowWritablePolicyFile()) {
             return;
         }
-        Permissions.writableByOthers(file).ifPresent(perms -> problem(origin, fileName + " is writable by its group "
-                + "or others (" + perms + "), so it cannot set the safety policy or the audit: whoever can change "
-                + "it could loosen them; run chmod go-w " + fileName));
+        Permissions.writableByOthers(file)
+                .ifPresent(perms -> problem(
+                        origin,
+                        fileName + " is writable by its group "
+                                + "or others (" + perms
+                                + "), so it cannot set the safety policy or the audit: whoever can change "
+                                + "it could loosen them; run chmod go-w " + fileName));
     }
 
     // ---------------------------------------------------------------- environment and overrides
@@ -583,7 +601,11 @@ final class Assembly {
 
     private Profile select() {
         Setting def = top.get("default");
-        List<String> names = profiles.stream().map(p -> p.name).filter(Objects::nonNull).distinct().toList();
+        List<String> names = profiles.stream()
+                .map(p -> p.name)
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
         if (def != null) {
             if (profiles.isEmpty() || profiles.get(0).implicit) {
                 problem(def.origin(), "default names '" + def.value() + "' but databases defines no profiles");
@@ -600,8 +622,10 @@ final class Assembly {
                 }
             }
             if (!profiles.isEmpty() && profiles.get(0).implicit) {
-                problem(choice.origin(), "profile '" + name + "' is not defined: there is no databases list"
-                        + (file == null ? " (and no configuration file)" : " in " + fileName));
+                problem(
+                        choice.origin(),
+                        "profile '" + name + "' is not defined: there is no databases list"
+                                + (file == null ? " (and no configuration file)" : " in " + fileName));
             } else {
                 problem(choice.origin(), unknownProfile(name, "profile", names));
             }
@@ -617,7 +641,9 @@ final class Assembly {
     }
 
     private static String unknownProfile(String name, String what, List<String> names) {
-        String hint = Suggest.closest(name, names).map(n -> "; did you mean '" + n + "'?").orElse("");
+        String hint = Suggest.closest(name, names)
+                .map(n -> "; did you mean '" + n + "'?")
+                .orElse("");
         return what + " names '" + name + "', which is not a profile in databases" + hint + " (profiles: "
                 + String.join(", ", names) + ")";
     }
@@ -777,8 +803,9 @@ final class Assembly {
             if (best == null || s.origin().kind().compareTo(best.origin().kind()) > 0) {
                 best = s;
             } else if (s.origin().kind() == best.origin().kind()) {
-                problem(s.origin(), "set only one of " + names + " (" + best.key() + " is set at " + best.origin()
-                        + ")");
+                problem(
+                        s.origin(),
+                        "set only one of " + names + " (" + best.key() + " is set at " + best.origin() + ")");
             }
         }
         return best;
@@ -793,8 +820,9 @@ final class Assembly {
             String variable = (String) s.value();
             String value = env.get(variable);
             if (value == null || value.isEmpty()) {
-                problem(s.origin(), s.key() + " names " + variable + ", which is " + (value == null ? "not set"
-                        : "empty"));
+                problem(
+                        s.origin(),
+                        s.key() + " names " + variable + ", which is " + (value == null ? "not set" : "empty"));
                 return null;
             }
             return Secret.of(value, "env " + variable);
@@ -802,8 +830,10 @@ final class Assembly {
         Path p = (Path) s.value();
         try {
             if (!Files.isRegularFile(p)) {
-                problem(s.origin(), s.key() + " names " + p + ", which " + (Files.exists(p) ? "is not a plain file"
-                        : "does not exist"));
+                problem(
+                        s.origin(),
+                        s.key() + " names " + p + ", which "
+                                + (Files.exists(p) ? "is not a plain file" : "does not exist"));
                 return null;
             }
             if (Files.size(p) > MAX_SECRET_FILE_BYTES) {
@@ -820,8 +850,10 @@ final class Assembly {
             }
             return Secret.of(value, "file " + p);
         } catch (IOException e) {
-            problem(s.origin(), s.key() + " names " + p + ", which cannot be read (" + e.getClass().getSimpleName()
-                    + ")");
+            problem(
+                    s.origin(),
+                    s.key() + " names " + p + ", which cannot be read ("
+                            + e.getClass().getSimpleName() + ")");
             return null;
         }
     }
@@ -861,8 +893,8 @@ final class Assembly {
         Map<String, Setting> out = new LinkedHashMap<>();
         for (KeyDef def : Keys.POLICY) {
             String name = def.path();
-            Setting s = new Setting(Objects.requireNonNullElse(def.defaultValue(), NONE), Origin.builtIn(),
-                    "policy." + name);
+            Setting s = new Setting(
+                    Objects.requireNonNullElse(def.defaultValue(), NONE), Origin.builtIn(), "policy." + name);
             Setting fileTop = top.get("policy." + name);
             if (fileTop != null) {
                 s = fileTop;
@@ -910,9 +942,11 @@ final class Assembly {
                 Objects.requireNonNull(def.policy()).accept(b, s.value());
             } catch (IllegalArgumentException e) {
                 String msg = Objects.requireNonNullElse(e.getMessage(), "is invalid");
-                problem(s.origin(), msg.startsWith(def.name() + " ")
-                        ? s.key() + msg.substring(def.name().length())
-                        : s.key() + ": " + msg);
+                problem(
+                        s.origin(),
+                        msg.startsWith(def.name() + " ")
+                                ? s.key() + msg.substring(def.name().length())
+                                : s.key() + ": " + msg);
                 invalid.add(s.key());
             }
         }
@@ -921,14 +955,19 @@ final class Assembly {
         crossCheck(settings, profile, "statementTimeout", "askMaxTime", "");
         Setting timeout = get("agent.timeout");
         Setting statementTimeout = settings.get("statementTimeout");
-        if (statementTimeout != null && !invalid.contains(statementTimeout.key()) && !invalid.contains("agent.timeout")
+        if (statementTimeout != null
+                && !invalid.contains(statementTimeout.key())
+                && !invalid.contains("agent.timeout")
                 && (profile == null || ownedBy(statementTimeout, profile))
                 && ((Duration) statementTimeout.value()).compareTo((Duration) timeout.value()) > 0) {
-            Setting blame = statementTimeout.origin().kind().compareTo(timeout.origin().kind()) >= 0
-                    ? statementTimeout
-                    : timeout;
-            problem(blame.origin(), statementTimeout.key() + " (" + show(statementTimeout) + ") must be <= "
-                    + "agent.timeout (" + show(timeout) + "): a statement cannot run longer than its question");
+            Setting blame =
+                    statementTimeout.origin().kind().compareTo(timeout.origin().kind()) >= 0
+                            ? statementTimeout
+                            : timeout;
+            problem(
+                    blame.origin(),
+                    statementTimeout.key() + " (" + show(statementTimeout) + ") must be <= " + "agent.timeout ("
+                            + show(timeout) + "): a statement cannot run longer than its question");
         }
         if (problems.size() > before) {
             return null;
@@ -937,7 +976,8 @@ final class Assembly {
             return b.build();
         } catch (IllegalStateException e) {
             if (profile == null) {
-                problem(firstSafetyKey != null ? firstSafetyKey : Origin.builtIn(),
+                problem(
+                        firstSafetyKey != null ? firstSafetyKey : Origin.builtIn(),
                         Objects.requireNonNullElse(e.getMessage(), "the policy is inconsistent"));
             }
             // a profile's policy fails here only for values it inherits: reported for the top level already
@@ -947,11 +987,12 @@ final class Assembly {
 
     /** Returns whether {@code s} was set for the profile itself (in its entry, or by a database.* override). */
     private static boolean ownedBy(Setting s, Profile profile) {
-        return s.key().startsWith("databases." + profile.label() + ".") || s.key().startsWith("database.");
+        return s.key().startsWith("databases." + profile.label() + ".")
+                || s.key().startsWith("database.");
     }
 
-    private void crossCheck(Map<String, Setting> settings, @Nullable Profile profile, String small, String large,
-            String why) {
+    private void crossCheck(
+            Map<String, Setting> settings, @Nullable Profile profile, String small, String large, String why) {
         Setting a = settings.get(small);
         Setting b = settings.get(large);
         if (a == null || b == null || invalid.contains(a.key()) || invalid.contains(b.key())) {
@@ -1016,7 +1057,8 @@ final class Assembly {
                 parts = part.origin().kind();
             }
         }
-        boolean useUrl = url != null && (parts == null || parts.compareTo(url.origin().kind()) <= 0);
+        boolean useUrl =
+                url != null && (parts == null || parts.compareTo(url.origin().kind()) <= 0);
         String osUser = System.getProperty("user.name", "postgres");
         Setting userSetting = v.get("user");
         Setting sslSetting = v.get("sslMode");
@@ -1037,9 +1079,11 @@ final class Assembly {
             if (parsed.password() != null) {
                 urlPassword = Secret.of(parsed.password(), "the password in " + url.key() + " at " + url.origin());
             }
-            resolvedUser = userSetting != null ? userSetting
-                    : parsed.user() != null ? new Setting(parsed.user(), url.origin(), q + "user")
-                    : envOr("PGUSER", osUser, q + "user");
+            resolvedUser = userSetting != null
+                    ? userSetting
+                    : parsed.user() != null
+                            ? new Setting(parsed.user(), url.origin(), q + "user")
+                            : envOr("PGUSER", osUser, q + "user");
             jdbcUrl = parsed.jdbcUrl();
             resolvedHost = new Setting(parsed.host(), url.origin(), q + "host");
             resolvedPort = new Setting(parsed.port(), url.origin(), q + "port");
@@ -1065,8 +1109,10 @@ final class Assembly {
                     }
                     resolvedPort = new Setting(n, fromEnv.origin(), fromEnv.key());
                 } catch (NumberFormatException e) {
-                    problem(fromEnv.origin(), "PGPORT must be a port number from 1 to 65535 but was '"
-                            + abbreviate((String) fromEnv.value()) + "'");
+                    problem(
+                            fromEnv.origin(),
+                            "PGPORT must be a port number from 1 to 65535 but was '"
+                                    + abbreviate((String) fromEnv.value()) + "'");
                     resolvedPort = new Setting(5432, Origin.builtIn(), q + "port");
                 }
             }
@@ -1075,7 +1121,8 @@ final class Assembly {
             String ssl = sslSetting != null ? (String) sslSetting.value() : env.get("PGSSLMODE");
             jdbcUrl = "jdbc:postgresql://" + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":"
                     + resolvedPort.value() + "/"
-                    + URLEncoder.encode((String) resolvedDb.value(), StandardCharsets.UTF_8).replace("+", "%20")
+                    + URLEncoder.encode((String) resolvedDb.value(), StandardCharsets.UTF_8)
+                            .replace("+", "%20")
                     + (ssl == null || ssl.isBlank() ? "" : "?sslmode=" + ssl.strip());
         }
         // the password, in libpq's order: given (override, profile), PGPASSWORD, the password file
@@ -1100,10 +1147,14 @@ final class Assembly {
             if (pw != null && !pw.isEmpty()) {
                 password = Secret.of(pw, "env PGPASSWORD");
                 passwordOrigin = Origin.env("PGPASSWORD");
-            } else if (v.get("pgpass") == null || !Boolean.FALSE.equals(v.get("pgpass").value())) {
+            } else if (v.get("pgpass") == null
+                    || !Boolean.FALSE.equals(v.get("pgpass").value())) {
                 Path pgpass = PgPass.location(env, loader.homeDirectory());
-                PgPass.Lookup found = PgPass.find(pgpass, (String) resolvedHost.value(),
-                        String.valueOf(resolvedPort.value()), (String) resolvedDb.value(),
+                PgPass.Lookup found = PgPass.find(
+                        pgpass,
+                        (String) resolvedHost.value(),
+                        String.valueOf(resolvedPort.value()),
+                        (String) resolvedDb.value(),
                         (String) resolvedUser.value());
                 warnings.addAll(found.warnings());
                 if (found.match().isPresent()) {
@@ -1136,8 +1187,8 @@ final class Assembly {
         entries.add(entry(q + "database", resolvedDb, null));
         entries.add(entry(q + "user", resolvedUser, null));
         entries.add(new Entry(q + "password", password == null ? "(none)" : password.toString(), passwordOrigin));
-        entries.add(entry(q + "readReplicaUrl", replicaSetting,
-                replica == null ? "(none)" : DatabaseUrl.redact(replica)));
+        entries.add(
+                entry(q + "readReplicaUrl", replicaSetting, replica == null ? "(none)" : DatabaseUrl.redact(replica)));
         for (Map.Entry<String, Setting> e : policySettings.entrySet()) {
             Setting s = e.getValue();
             if (ownedBy(s, p)) {
@@ -1145,9 +1196,17 @@ final class Assembly {
                 entries.add(new Entry(q + "policy." + e.getKey(), def.type().format(s.value()), s.origin()));
             }
         }
-        return new DatabaseProfile(name, description == null ? null : (String) description.value(), jdbcUrl,
-                (String) resolvedHost.value(), (Integer) resolvedPort.value(), (String) resolvedDb.value(),
-                (String) resolvedUser.value(), password, replica, policy);
+        return new DatabaseProfile(
+                name,
+                description == null ? null : (String) description.value(),
+                jdbcUrl,
+                (String) resolvedHost.value(),
+                (Integer) resolvedPort.value(),
+                (String) resolvedDb.value(),
+                (String) resolvedUser.value(),
+                password,
+                replica,
+                policy);
     }
 
     private Setting envOr(String variable, String fallback, String key) {
@@ -1171,8 +1230,10 @@ final class Assembly {
         Setting choice = profileChoice;
         Setting def = top.get("default");
         String selectedName = Objects.requireNonNull(selected.name);
-        out.add(new Entry("profile", selectedName, choice != null ? choice.origin()
-                : def != null ? def.origin() : Origin.builtIn()));
+        out.add(new Entry(
+                "profile",
+                selectedName,
+                choice != null ? choice.origin() : def != null ? def.origin() : Origin.builtIn()));
         boolean databasesDone = false;
         for (KeyDef d : Keys.top()) {
             if (d.path().equals("default")) {
@@ -1183,7 +1244,9 @@ final class Assembly {
                 databasesDone = true;
             }
             if (d.path().equals("model.apiKey")) {
-                out.add(new Entry("model.apiKey", model.apiKey().map(Secret::toString).orElse("(none)"),
+                out.add(new Entry(
+                        "model.apiKey",
+                        model.apiKey().map(Secret::toString).orElse("(none)"),
                         apiKeyOrigin == null ? Origin.builtIn() : apiKeyOrigin));
                 continue;
             }
@@ -1191,8 +1254,12 @@ final class Assembly {
                     ? policyOverrides.get(d.path())
                     : top.get(d.path());
             if (s == null) {
-                out.add(new Entry(d.path(), d.defaultValue() == null ? "(" + d.defaultText() + ")"
-                        : d.type().format(d.defaultValue()), Origin.builtIn()));
+                out.add(new Entry(
+                        d.path(),
+                        d.defaultValue() == null
+                                ? "(" + d.defaultText() + ")"
+                                : d.type().format(d.defaultValue()),
+                        Origin.builtIn()));
             } else {
                 out.add(new Entry(d.path(), d.type().format(s.value()), s.origin()));
             }

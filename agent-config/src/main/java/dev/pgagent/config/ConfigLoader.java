@@ -159,8 +159,9 @@ public final class ConfigLoader {
 
     private static void requireFile(Path p, Origin origin) {
         if (!Files.isRegularFile(p)) {
-            throw new ConfigException(List.of(new Problem(origin, "the configuration file " + p
-                    + (Files.exists(p) ? " is not a plain file" : " does not exist"))));
+            throw new ConfigException(List.of(new Problem(
+                    origin,
+                    "the configuration file " + p + (Files.exists(p) ? " is not a plain file" : " does not exist"))));
         }
     }
 
@@ -183,12 +184,15 @@ public final class ConfigLoader {
         try {
             long size = Files.size(p);
             if (size > YamlReader.MAX_BYTES) {
-                throw new ConfigException(List.of(new Problem(Origin.file(display(p), 1, 1), "the file holds " + size
-                        + " bytes; a configuration file may hold at most " + YamlReader.MAX_BYTES + " (1 MiB)")));
+                throw new ConfigException(List.of(new Problem(
+                        Origin.file(display(p), 1, 1),
+                        "the file holds " + size + " bytes; a configuration file may hold at most "
+                                + YamlReader.MAX_BYTES + " (1 MiB)")));
             }
             return Files.readAllBytes(p);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new Problem(Origin.file(display(p), 0, 0),
+            throw new ConfigException(List.of(new Problem(
+                    Origin.file(display(p), 0, 0),
                     "the file cannot be read (" + e.getClass().getSimpleName() + ")")));
         }
     }
@@ -212,9 +216,11 @@ public final class ConfigLoader {
      */
     public static Optional<String> checkPolicySource(Path file) {
         Objects.requireNonNull(file, "file == null");
-        return Permissions.writableByOthers(file).map(perms -> file + " is writable by its group or others ("
-                + perms + "), so it cannot set the safety policy or the audit: whoever can change it could loosen "
-                + "them; run chmod go-w " + file);
+        return Permissions.writableByOthers(file)
+                .map(perms -> file + " is writable by its group or others ("
+                        + perms
+                        + "), so it cannot set the safety policy or the audit: whoever can change it could loosen "
+                        + "them; run chmod go-w " + file);
     }
 
     Map<String, String> env() {
@@ -318,7 +324,9 @@ public final class ConfigLoader {
             Objects.requireNonNull(label, "label == null");
             Set<String> known = overridableKeys();
             if (!known.contains(key)) {
-                String hint = Suggest.closest(key, known).map(k -> "; did you mean " + k + "?").orElse("");
+                String hint = Suggest.closest(key, known)
+                        .map(k -> "; did you mean " + k + "?")
+                        .orElse("");
                 throw new IllegalArgumentException(
                         "key must be a configuration key such as agent.maxSteps but was " + key + hint);
             }

@@ -56,11 +56,16 @@ public final class EffectiveConfig {
     /** Returns one {@code key = value  # origin} line a setting, keys and values aligned. */
     public String render() {
         int keyWidth = entries.stream().mapToInt(e -> e.key().length()).max().orElse(0);
-        int valueWidth = Math.min(48, entries.stream().mapToInt(e -> e.value().length()).max().orElse(0));
+        int valueWidth = Math.min(
+                48, entries.stream().mapToInt(e -> e.value().length()).max().orElse(0));
         StringBuilder sb = new StringBuilder();
         for (Entry e : entries) {
-            sb.append(pad(e.key(), keyWidth)).append(" = ").append(pad(e.value(), valueWidth)).append("  # ")
-                    .append(e.origin()).append('\n');
+            sb.append(pad(e.key(), keyWidth))
+                    .append(" = ")
+                    .append(pad(e.value(), valueWidth))
+                    .append("  # ")
+                    .append(e.origin())
+                    .append('\n');
         }
         return sb.toString();
     }

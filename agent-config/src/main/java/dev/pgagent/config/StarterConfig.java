@@ -71,8 +71,11 @@ public final class StarterConfig {
                 key(out, d, "    ", d.name());
             }
         }
-        comment(out, "    ", "Overrides of the policy above for this database only; a key given here replaces "
-                + "the top-level one (lists too).");
+        comment(
+                out,
+                "    ",
+                "Overrides of the policy above for this database only; a key given here replaces "
+                        + "the top-level one (lists too).");
         out.add("    # policy:");
         out.add("    #   deniedColumns: [customers.ssn]");
         out.add("    #   maxRows: 500");
@@ -102,7 +105,8 @@ public final class StarterConfig {
     private static void key(List<String> out, KeyDef d, String indent, String name) {
         comment(out, indent, doc(d));
         boolean active = d.starter() == KeyDef.Starter.ACTIVE;
-        String shown = d.example() != null ? value(d, d.example())
+        String shown = d.example() != null
+                ? value(d, d.example())
                 : d.defaultValue() != null ? value(d, d.type().format(d.defaultValue())) : "";
         out.add(indent + (active ? "" : "# ") + name + ":" + (shown.isEmpty() ? "" : " " + shown));
     }
@@ -166,15 +170,16 @@ public final class StarterConfig {
         try {
             if (dir != null && !Files.isDirectory(dir)) {
                 if (posix) {
-                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(
+                            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } else {
                     Files.createDirectories(dir);
                 }
             }
             FileAttribute<?>[] attrs = posix
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------"))}
+                    ? new FileAttribute<?>[] {
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                    }
                     : new FileAttribute<?>[0];
             if (!replace) {
                 Files.createFile(abs, attrs);
@@ -196,7 +201,8 @@ public final class StarterConfig {
         } catch (FileAlreadyExistsException e) {
             throw new ConfigurationException(target + " already exists; remove it first, or replace it", e);
         } catch (IOException e) {
-            throw new ConfigurationException(target + " cannot be written (" + e.getClass().getSimpleName() + ")", e);
+            throw new ConfigurationException(
+                    target + " cannot be written (" + e.getClass().getSimpleName() + ")", e);
         }
     }
 }

@@ -32,8 +32,8 @@ class ConfigWatcherTest {
         Files.writeString(p, "agent: {maxSteps: many}\n");
         ConfigWatcher.Reload bad = w.check();
         assertThat(bad.status()).isEqualTo(ConfigWatcher.Status.INVALID);
-        assertThat(bad.error().orElseThrow()).hasMessage(
-                "pgagent.yaml:1:19: agent.maxSteps must be an integer from 1 to 1000 but was 'many'");
+        assertThat(bad.error().orElseThrow())
+                .hasMessage("pgagent.yaml:1:19: agent.maxSteps must be an integer from 1 to 1000 but was 'many'");
         assertThat(bad.config().agent().maxSteps()).isEqualTo(4);
         assertThat(w.check().status()).as("reported once").isEqualTo(ConfigWatcher.Status.UNCHANGED);
 

@@ -74,8 +74,14 @@ class DiscoveryTest {
                 .hasMessage(p + ":2:1: " + p + " is writable by its group or others (rw-rw-r--), so it cannot set "
                         + "the safety policy or the audit: whoever can change it could loosen them; run chmod go-w "
                         + p);
-        assertThat(ConfigLoader.checkPolicySource(p)).hasValueSatisfying(m -> assertThat(m).contains("rw-rw-r--"));
-        assertThat(loader().file(p).allowWritablePolicyFile(true).build().load().policy().level())
+        assertThat(ConfigLoader.checkPolicySource(p))
+                .hasValueSatisfying(m -> assertThat(m).contains("rw-rw-r--"));
+        assertThat(loader().file(p)
+                        .allowWritablePolicyFile(true)
+                        .build()
+                        .load()
+                        .policy()
+                        .level())
                 .hasToString("PERMISSIVE");
         Files.writeString(p, "agent: {maxSteps: 3}\n");
         assertThat(loader().file(p).build().load().agent().maxSteps()).isEqualTo(3);

@@ -63,7 +63,8 @@ class LayeringTest {
 
     @Test
     void anthropicTakesItsOwnKeyBaseUrlAndDefaultModelFromTheEnvironment() {
-        fx.env("ANTHROPIC_API_KEY", "sk-ant-from-env").env("OPENAI_API_KEY", "sk-openai-from-env")
+        fx.env("ANTHROPIC_API_KEY", "sk-ant-from-env")
+                .env("OPENAI_API_KEY", "sk-openai-from-env")
                 .env("OPENAI_BASE_URL", "http://localhost:11434/v1")
                 .env("ANTHROPIC_BASE_URL", "http://anthropic-proxy:8080");
         AgentConfig c = fx.loader("model:\n  provider: anthropic\n").build().load();
@@ -79,8 +80,10 @@ class LayeringTest {
     @Test
     void anthropicKeyIsNotSentToAServerTheFileNames() {
         fx.env("ANTHROPIC_API_KEY", "sk-ant-from-env");
-        AgentConfig c = fx.loader("model:\n  provider: anthropic\n  baseUrl: http://elsewhere:9000\n"
-                + "  model: claude-x\n").build().load();
+        AgentConfig c = fx.loader(
+                        "model:\n  provider: anthropic\n  baseUrl: http://elsewhere:9000\n" + "  model: claude-x\n")
+                .build()
+                .load();
         assertThat(c.model().apiKey()).isEmpty();
         assertThat(c.model().model()).isEqualTo("claude-x");
         assertThat(c.warnings()).anyMatch(w -> w.contains("ANTHROPIC_API_KEY is not sent to http://elsewhere:9000"));
@@ -106,7 +109,8 @@ class LayeringTest {
         AgentConfig env = fx.load("default: hr\n" + FILE);
         assertThat(env.database().name()).isEqualTo("sales");
         assertThat(env.effective().get("profile").orElseThrow().origin()).hasToString("env PGAGENT_PROFILE");
-        AgentConfig flag = fx.loader("default: hr\n" + FILE).profile("hr").build().load();
+        AgentConfig flag =
+                fx.loader("default: hr\n" + FILE).profile("hr").build().load();
         assertThat(flag.database().name()).isEqualTo("hr");
         assertThat(flag.database("sales")).isPresent();
         assertThat(flag.database("nope")).isEmpty();
@@ -114,7 +118,10 @@ class LayeringTest {
 
     @Test
     void anUnknownProfileIsAProblemWithAHint() {
-        assertThatThrownBy(() -> fx.loader(FILE).override("profile", "sale", "flag --profile").build().load())
+        assertThatThrownBy(() -> fx.loader(FILE)
+                        .override("profile", "sale", "flag --profile")
+                        .build()
+                        .load())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("flag --profile: profile names 'sale', which is not a profile in databases; did you mean "
                         + "'sales'? (profiles: sales, hr)");
@@ -138,13 +145,19 @@ class LayeringTest {
         assertThat(sales.jdbcUrl()).isEqualTo("jdbc:postgresql://sales-db:5432/tester");
         assertThat(sales.policy().maxRows()).isEqualTo(1000);
         assertThat(c.effective().get("databases.hr.url").orElseThrow().origin()).hasToString("flag --url");
-        assertThat(c.effective().get("databases.hr.policy.maxRows").orElseThrow().origin())
+        assertThat(c.effective()
+                        .get("databases.hr.policy.maxRows")
+                        .orElseThrow()
+                        .origin())
                 .hasToString("flag --max-rows");
     }
 
     @Test
     void libpqVariablesFillInWhatAProfileLeavesOut() {
-        fx.env("PGHOST", "envhost").env("PGPORT", "6000").env("PGDATABASE", "envdb").env("PGSSLMODE", "require");
+        fx.env("PGHOST", "envhost")
+                .env("PGPORT", "6000")
+                .env("PGDATABASE", "envdb")
+                .env("PGSSLMODE", "require");
         AgentConfig c = fx.load("""
                 databases:
                   - name: a
@@ -169,8 +182,12 @@ class LayeringTest {
             assertThat(d.jdbcUrl()).isEqualTo("jdbc:postgresql://dbhost:5433/appdb");
             assertThat(d.user()).isEqualTo("app");
         });
-        assertThat(c.effective().get("databases.default.url").orElseThrow().origin()).hasToString("env DATABASE_URL");
-        AgentConfig flag = fx.loader().override("database.url", "jdbc:postgresql://x/y", "flag --url").build().load();
+        assertThat(c.effective().get("databases.default.url").orElseThrow().origin())
+                .hasToString("env DATABASE_URL");
+        AgentConfig flag = fx.loader()
+                .override("database.url", "jdbc:postgresql://x/y", "flag --url")
+                .build()
+                .load();
         assertThat(flag.database().jdbcUrl()).isEqualTo("jdbc:postgresql://x/y");
         assertThat(fx.loader().build().load().policy()).isEqualTo(dev.pgagent.api.safety.SafetyPolicy.READ_ONLY);
     }

@@ -36,7 +36,10 @@ class ReadmeTest {
         assertThat(m.find()).isTrue();
         Fixture fx = new Fixture(dir).env("PGPASSWORD_SALES", "x").env("OPENAI_API_KEY", "k");
         Files.writeString(dir.resolve("hr-db-password"), "y\n");
-        String yaml = m.group(1).replace("/run/secrets/hr-db-password", dir.resolve("hr-db-password").toString());
+        String yaml = m.group(1)
+                .replace(
+                        "/run/secrets/hr-db-password",
+                        dir.resolve("hr-db-password").toString());
         AgentConfig c = fx.load(yaml);
         assertThat(c.databases()).extracting(DatabaseProfile::name).containsExactly("sales", "hr");
         assertThat(c.database("hr").orElseThrow().policy().deniedColumns())

@@ -57,7 +57,10 @@ class SecretsTest {
     @Test
     void passwordFromPasswordEnv() {
         fx.env("PGPASSWORD_SALES", SECRET);
-        Secret pw = fx.load(profile("    passwordEnv: PGPASSWORD_SALES\n")).database().password().orElseThrow();
+        Secret pw = fx.load(profile("    passwordEnv: PGPASSWORD_SALES\n"))
+                .database()
+                .password()
+                .orElseThrow();
         assertThat(pw.reveal()).isEqualTo(SECRET);
         assertThat(pw.source()).isEqualTo("env PGPASSWORD_SALES");
     }
@@ -72,8 +75,12 @@ class SecretsTest {
         assertThat(pw.reveal()).isEqualTo(SECRET);
         assertThat(pw.source()).isEqualTo("file " + secret);
         Files.writeString(secret, SECRET + "\r\n\n");
-        assertThat(fx.load(profile("    passwordFile: " + secret + "\n")).database().password().orElseThrow()
-                .reveal()).isEqualTo(SECRET + "\r\n");
+        assertThat(fx.load(profile("    passwordFile: " + secret + "\n"))
+                        .database()
+                        .password()
+                        .orElseThrow()
+                        .reveal())
+                .isEqualTo(SECRET + "\r\n");
     }
 
     @Test
@@ -100,9 +107,11 @@ class SecretsTest {
     @Test
     void pgpassWildcardsAndEscapes() throws IOException {
         pgpass("db.example:*:*:reader:pa\\:ss\\\\word\n");
-        assertThat(fx.load(profile("")).database().password().orElseThrow().reveal()).isEqualTo("pa:ss\\word");
+        assertThat(fx.load(profile("")).database().password().orElseThrow().reveal())
+                .isEqualTo("pa:ss\\word");
         pgpass("db\\:x:5432:sales:reader:nope\n*:5432:*:*:any\n");
-        assertThat(fx.load(profile("")).database().password().orElseThrow().reveal()).isEqualTo("any");
+        assertThat(fx.load(profile("")).database().password().orElseThrow().reveal())
+                .isEqualTo("any");
     }
 
     @Test
@@ -131,16 +140,19 @@ class SecretsTest {
         Files.setPosixFilePermissions(dir.resolve(".pgpass"), PosixFilePermissions.fromString("rw-r--r--"));
         AgentConfig c = fx.load(profile(""));
         assertThat(c.database().password()).isEmpty();
-        assertThat(c.warnings()).containsExactly("password file \"" + dir.resolve(".pgpass") + "\" has group or "
-                + "world access (rw-r--r--); permissions should be u=rw (0600) or less, so it is skipped");
+        assertThat(c.warnings())
+                .containsExactly("password file \"" + dir.resolve(".pgpass") + "\" has group or "
+                        + "world access (rw-r--r--); permissions should be u=rw (0600) or less, so it is skipped");
     }
 
     @Test
     void pgpassCanBeTurnedOffAndPgpasswordComesFirst() throws IOException {
         pgpass("*:*:*:*:from-file\n");
-        assertThat(fx.load(profile("    pgpass: false\n")).database().password()).isEmpty();
+        assertThat(fx.load(profile("    pgpass: false\n")).database().password())
+                .isEmpty();
         fx.env("PGPASSWORD", "from-env");
-        assertThat(fx.load(profile("")).database().password().orElseThrow().source()).isEqualTo("env PGPASSWORD");
+        assertThat(fx.load(profile("")).database().password().orElseThrow().source())
+                .isEqualTo("env PGPASSWORD");
     }
 
     private void pgpass(String text) throws IOException {
@@ -156,7 +168,8 @@ class SecretsTest {
                 .hasMessage("pgagent.yaml:6:15: databases.sales.password is written in clear text, which is refused: "
                         + "keep the password out of the file with passwordEnv: PGPASSWORD_SALES (or password: "
                         + "${PGPASSWORD_SALES}) and export it, with passwordFile: /path/to/secret, or in ~/.pgpass")
-                .message().doesNotContain(SECRET);
+                .message()
+                .doesNotContain(SECRET);
     }
 
     @Test
@@ -165,7 +178,8 @@ class SecretsTest {
                 .hasMessage("pgagent.yaml:2:11: model.apiKey is written in clear text, which is refused: keep the "
                         + "key out of the file with apiKeyEnv: OPENAI_API_KEY (or apiKey: ${OPENAI_API_KEY}) and "
                         + "export it, or with apiKeyFile: /path/to/key")
-                .message().doesNotContain(SECRET);
+                .message()
+                .doesNotContain(SECRET);
     }
 
     @Test
@@ -190,11 +204,13 @@ class SecretsTest {
 
     @Test
     void theHostMayAllowClearTextWithAWarning() {
-        AgentConfig c = fx.loader(profile("    password: " + SECRET + "\n")).allowPlaintextSecrets(true).build()
+        AgentConfig c = fx.loader(profile("    password: " + SECRET + "\n"))
+                .allowPlaintextSecrets(true)
+                .build()
                 .load();
         assertThat(c.database().password().orElseThrow().reveal()).isEqualTo(SECRET);
-        assertThat(c.warnings()).containsExactly("pgagent.yaml:6:15: databases.sales.password is written in clear "
-                + "text");
+        assertThat(c.warnings())
+                .containsExactly("pgagent.yaml:6:15: databases.sales.password is written in clear " + "text");
     }
 
     @Test
@@ -208,24 +224,37 @@ class SecretsTest {
         assertThat(c.effective().get("databases.sales.password").orElseThrow().value())
                 .isEqualTo("****** (env PGPASSWORD_SALES)");
         assertThat(c.effective().get("model.apiKey").orElseThrow().value()).isEqualTo("****** (env OPENAI_API_KEY)");
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
                 () -> fx.load(profile("    passwordEnv: PGPASSWORD_SALES\n    port: " + SECRET + "\n")));
         assertThat(e.getMessage()).contains("port must be");
         fx.env("BAD", SECRET);
-        ConfigException e2 = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
-                () -> fx.load("model:\n  apiKey: ${BAD}x\n"));
+        ConfigException e2 = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class, () -> fx.load("model:\n  apiKey: ${BAD}x\n"));
         assertThat(e2.getMessage()).doesNotContain(SECRET);
     }
 
     @Test
     void apiKeySources() throws IOException {
         fx.env("MY_KEY", SECRET);
-        assertThat(fx.load("model:\n  apiKeyEnv: MY_KEY\n").model().apiKey().orElseThrow().source())
+        assertThat(fx.load("model:\n  apiKeyEnv: MY_KEY\n")
+                        .model()
+                        .apiKey()
+                        .orElseThrow()
+                        .source())
                 .isEqualTo("env MY_KEY");
-        assertThat(fx.load("model:\n  apiKey: ${MY_KEY}\n").model().apiKey().orElseThrow().reveal())
+        assertThat(fx.load("model:\n  apiKey: ${MY_KEY}\n")
+                        .model()
+                        .apiKey()
+                        .orElseThrow()
+                        .reveal())
                 .isEqualTo(SECRET);
         Files.writeString(dir.resolve("key"), SECRET + "\n");
-        assertThat(fx.load("model:\n  apiKeyFile: key\n").model().apiKey().orElseThrow().reveal())
+        assertThat(fx.load("model:\n  apiKeyFile: key\n")
+                        .model()
+                        .apiKey()
+                        .orElseThrow()
+                        .reveal())
                 .isEqualTo(SECRET);
         assertThatThrownBy(() -> fx.load("model:\n  apiKeyEnv: MY_KEY\n  apiKeyFile: key\n"))
                 .hasMessage("pgagent.yaml:3:15: set only one of model.apiKey, model.apiKeyEnv and model.apiKeyFile "
@@ -235,18 +264,22 @@ class SecretsTest {
     @Test
     void openAiKeyIsNotSentToAnotherServerTheFileNames() {
         fx.env("OPENAI_API_KEY", SECRET);
-        assertThat(fx.load("model: {}\n").model().apiKey().orElseThrow().source()).isEqualTo("env OPENAI_API_KEY");
+        assertThat(fx.load("model: {}\n").model().apiKey().orElseThrow().source())
+                .isEqualTo("env OPENAI_API_KEY");
         AgentConfig other = fx.load("model:\n  baseUrl: http://localhost:11434/v1\n");
         assertThat(other.model().apiKey()).isEmpty();
-        assertThat(other.warnings()).containsExactly("OPENAI_API_KEY is not sent to http://localhost:11434/v1 (set "
-                + "at pgagent.yaml:2:12); to send it there, set model.apiKeyEnv: OPENAI_API_KEY");
+        assertThat(other.warnings())
+                .containsExactly("OPENAI_API_KEY is not sent to http://localhost:11434/v1 (set "
+                        + "at pgagent.yaml:2:12); to send it there, set model.apiKeyEnv: OPENAI_API_KEY");
         fx.env("OPENAI_BASE_URL", "http://localhost:8000/v1");
         assertThat(fx.load("model: {}\n").model().apiKey()).isPresent();
     }
 
     @Test
     void secretOverridesComeFromTheHost() {
-        AgentConfig c = fx.loader(profile("")).override("database.password", SECRET, "flag --password").build()
+        AgentConfig c = fx.loader(profile(""))
+                .override("database.password", SECRET, "flag --password")
+                .build()
                 .load();
         assertThat(c.database().password().orElseThrow()).hasToString("****** (flag --password)");
         assertThat(c.effective().get("databases.sales.password").orElseThrow().origin())

@@ -70,20 +70,24 @@ class StarterConfigTest {
         all.addAll(Keys.PROFILE);
         for (KeyDef d : all) {
             assertThat(text).as(d.path()).containsPattern("(?m)^\\s*(# |- )?" + d.name() + ":");
-            assertThat(text).as(d.path()).contains(d.doc().substring(0, Math.min(30, d.doc().length())));
+            assertThat(text)
+                    .as(d.path())
+                    .contains(d.doc().substring(0, Math.min(30, d.doc().length())));
         }
     }
 
     @Test
     void isWrittenOnlyForItsOwnerAndNeverOverwritten() throws IOException {
         Path p = StarterConfig.write(dir.resolve("config.yaml"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                .isEqualTo("rw-------");
         assertThatThrownBy(() -> StarterConfig.write(p))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage(p + " already exists; remove it first, or replace it");
         Files.writeString(p, "junk");
         StarterConfig.write(p, true);
         assertThat(Files.readString(p)).isEqualTo(StarterConfig.text());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                .isEqualTo("rw-------");
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (A server that trusts local connections accepts any password, so the password's value is checked by assertion.)
  */
 class TwoProfilesIT {
-    private static final String ROLE = "cfg_it_reader_" + ProcessHandle.current().pid();
+    private static final String ROLE =
+            "cfg_it_reader_" + ProcessHandle.current().pid();
     private static String salesDb;
     private static String hrDb;
 
@@ -67,8 +68,10 @@ class TwoProfilesIT {
         TestPostgres.Server server = TestPostgres.server();
         String serverPassword = server.password().isEmpty() ? "trust-anything" : server.password();
         Path pgpass = dir.resolve(".pgpass");
-        Files.writeString(pgpass, "# written by the test\n" + server.host() + ":" + server.port() + ":*:"
-                + server.user().replace(":", "\\:") + ":" + serverPassword.replace(":", "\\:") + "\n");
+        Files.writeString(
+                pgpass,
+                "# written by the test\n" + server.host() + ":" + server.port() + ":*:"
+                        + server.user().replace(":", "\\:") + ":" + serverPassword.replace(":", "\\:") + "\n");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
         Fixture fx = new Fixture(dir).env("PGPASSWORD_SALES", "sales-secret");
         fx.env.remove("PGUSER");
@@ -90,13 +93,14 @@ class TwoProfilesIT {
                     user: %s
                     policy:
                       level: balanced
-                """.formatted(ROLE, server.host(), server.port(), salesDb, server.host(), server.port(), hrDb,
-                server.user()));
+                """.formatted(
+                ROLE, server.host(), server.port(), salesDb, server.host(), server.port(), hrDb, server.user()));
 
         assertThat(config.database().name()).isEqualTo("hr");
         DatabaseProfile sales = config.database("sales").orElseThrow();
-        assertThat(sales.jdbcUrl()).isEqualTo("jdbc:postgresql://" + server.host() + ":" + server.port() + "/"
-                + salesDb + "?ApplicationName=pgagent-config-it");
+        assertThat(sales.jdbcUrl())
+                .isEqualTo("jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + salesDb
+                        + "?ApplicationName=pgagent-config-it");
         assertThat(sales.user()).isEqualTo(ROLE);
         assertThat(sales.password().orElseThrow().reveal()).isEqualTo("sales-secret");
         assertThat(sales.policy().level()).isEqualTo(PolicyLevel.READ_ONLY);

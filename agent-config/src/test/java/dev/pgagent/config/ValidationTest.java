@@ -41,8 +41,9 @@ class ValidationTest {
 
     @Test
     void unknownKeyThatBelongsElsewhere() {
-        assertThat(problems("agent:\n  maxRows: 5\n")).containsExactly(
-                "pgagent.yaml:2:3: unknown key 'maxRows' in agent; it belongs in policy (policy.maxRows)");
+        assertThat(problems("agent:\n  maxRows: 5\n"))
+                .containsExactly(
+                        "pgagent.yaml:2:3: unknown key 'maxRows' in agent; it belongs in policy (policy.maxRows)");
     }
 
     @Test
@@ -53,15 +54,17 @@ class ValidationTest {
                     usr: reader
                     policy:
                       maxRow: 5
-                """)).containsExactly(
-                "pgagent.yaml:3:5: unknown key 'usr' in databases.sales; did you mean 'user'?",
-                "pgagent.yaml:5:7: unknown key 'maxRow' in databases.sales.policy; did you mean 'maxRows'?");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:3:5: unknown key 'usr' in databases.sales; did you mean 'user'?",
+                        "pgagent.yaml:5:7: unknown key 'maxRow' in databases.sales.policy; did you mean 'maxRows'?");
     }
 
     @Test
     void unknownKeyWithoutACloseOneListsTheKnownOnes() {
-        assertThat(problems("audit:\n  banana: 1\n")).containsExactly(
-                "pgagent.yaml:2:3: unknown key 'banana' in audit; known keys here: jsonl, slf4j, failurePolicy");
+        assertThat(problems("audit:\n  banana: 1\n"))
+                .containsExactly(
+                        "pgagent.yaml:2:3: unknown key 'banana' in audit; known keys here: jsonl, slf4j, failurePolicy");
     }
 
     @Test
@@ -76,14 +79,15 @@ class ValidationTest {
                   options:
                     temperature: 3
                 policy: read-only
-                """)).containsExactly(
-                "pgagent.yaml:2:13: agent.maxSteps must be an integer from 1 to 1000 but was 'eight'",
-                "pgagent.yaml:3:12: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or PT30S "
-                        + "but was '30'",
-                "pgagent.yaml:4:19: agent.valueGrounding must be true or false but was 'maybe'",
-                "pgagent.yaml:5:16: agent.tokenBudget must be an integer >= 1 but was a list",
-                "pgagent.yaml:8:18: model.options.temperature must be a number from 0 to 2 but was '3'",
-                "pgagent.yaml:9:9: policy must be a mapping of keys but was a value");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:2:13: agent.maxSteps must be an integer from 1 to 1000 but was 'eight'",
+                        "pgagent.yaml:3:12: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or PT30S "
+                                + "but was '30'",
+                        "pgagent.yaml:4:19: agent.valueGrounding must be true or false but was 'maybe'",
+                        "pgagent.yaml:5:16: agent.tokenBudget must be an integer >= 1 but was a list",
+                        "pgagent.yaml:8:18: model.options.temperature must be a number from 0 to 2 but was '3'",
+                        "pgagent.yaml:9:9: policy must be a mapping of keys but was a value");
     }
 
     @Test
@@ -93,12 +97,13 @@ class ValidationTest {
                   level: strict
                   allowGuarded: [truncate, drop-everything]
                   deniedColumns: [ssn]
-                """)).containsExactly(
-                "pgagent.yaml:2:10: policy.level must be one of read-only, balanced, permissive but was 'strict'",
-                "pgagent.yaml:3:28: policy.allowGuarded must be a list of values, each one of drop-cascade, "
-                        + "drop-database, truncate, unfiltered-write, alter-system, role-change, copy-program, "
-                        + "file-access but has 'drop-everything'",
-                "pgagent.yaml:4:18: policy.deniedColumns must be table.column or schema.table.column but was ssn");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:2:10: policy.level must be one of read-only, balanced, permissive but was 'strict'",
+                        "pgagent.yaml:3:28: policy.allowGuarded must be a list of values, each one of drop-cascade, "
+                                + "drop-database, truncate, unfiltered-write, alter-system, role-change, copy-program, "
+                                + "file-access but has 'drop-everything'",
+                        "pgagent.yaml:4:18: policy.deniedColumns must be table.column or schema.table.column but was ssn");
     }
 
     @Test
@@ -112,12 +117,13 @@ class ValidationTest {
                     passwordFile: /nonexistent/secret
                   - name: hr
                     passwordFile: /nonexistent/secret
-                """)).containsExactly(
-                "pgagent.yaml:2:5: databases[1] has no name; every profile needs one",
-                "pgagent.yaml:5:19: set only one of databases.sales.password, passwordEnv, passwordFile and a "
-                        + "password in the url (databases.sales.passwordEnv is set at pgagent.yaml:4:18)",
-                "pgagent.yaml:4:18: databases.sales.passwordEnv names PGPASSWORD_SALES, which is not set",
-                "pgagent.yaml:7:19: databases.hr.passwordFile names /nonexistent/secret, which does not exist");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:2:5: databases[1] has no name; every profile needs one",
+                        "pgagent.yaml:5:19: set only one of databases.sales.password, passwordEnv, passwordFile and a "
+                                + "password in the url (databases.sales.passwordEnv is set at pgagent.yaml:4:18)",
+                        "pgagent.yaml:4:18: databases.sales.passwordEnv names PGPASSWORD_SALES, which is not set",
+                        "pgagent.yaml:7:19: databases.hr.passwordFile names /nonexistent/secret, which does not exist");
     }
 
     @Test
@@ -131,19 +137,21 @@ class ValidationTest {
                   maxBytes: 32MiB
                   statementTimeout: 3m
                   askMaxTime: 5m
-                """)).containsExactly(
-                "pgagent.yaml:4:12: policy.maxRows (5000) must be <= policy.askMaxRows (2000)",
-                "pgagent.yaml:6:13: policy.maxBytes (33554432) must be <= policy.askMaxBytes (16777216)",
-                "pgagent.yaml:7:21: policy.statementTimeout (3m) must be <= agent.timeout (1m): a statement "
-                        + "cannot run longer than its question");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:4:12: policy.maxRows (5000) must be <= policy.askMaxRows (2000)",
+                        "pgagent.yaml:6:13: policy.maxBytes (33554432) must be <= policy.askMaxBytes (16777216)",
+                        "pgagent.yaml:7:21: policy.statementTimeout (3m) must be <= agent.timeout (1m): a statement "
+                                + "cannot run longer than its question");
     }
 
     @Test
     void statementTimeoutAboveAskMaxTime() {
-        assertThat(problems("policy:\n  statementTimeout: 3m\n")).containsExactly(
-                "pgagent.yaml:2:21: policy.statementTimeout (3m) must be <= policy.askMaxTime (2m)",
-                "pgagent.yaml:2:21: policy.statementTimeout (3m) must be <= agent.timeout (2m): a statement "
-                        + "cannot run longer than its question");
+        assertThat(problems("policy:\n  statementTimeout: 3m\n"))
+                .containsExactly(
+                        "pgagent.yaml:2:21: policy.statementTimeout (3m) must be <= policy.askMaxTime (2m)",
+                        "pgagent.yaml:2:21: policy.statementTimeout (3m) must be <= agent.timeout (2m): a statement "
+                                + "cannot run longer than its question");
     }
 
     @Test
@@ -156,14 +164,16 @@ class ValidationTest {
                   - name: big
                     policy:
                       maxRows: 3000
-                """)).containsExactly(
-                "pgagent.yaml:7:16: databases.big.policy.maxRows (3000) must be <= policy.askMaxRows (2000)");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:7:16: databases.big.policy.maxRows (3000) must be <= policy.askMaxRows (2000)");
     }
 
     @Test
     void policyBuilderRulesAreReportedAtTheirKey() {
-        assertThat(problems("policy:\n  role: \"not an identifier\"\n")).containsExactly(
-                "pgagent.yaml:2:9: policy.role must be a plain PostgreSQL identifier but was not an identifier");
+        assertThat(problems("policy:\n  role: \"not an identifier\"\n"))
+                .containsExactly(
+                        "pgagent.yaml:2:9: policy.role must be a plain PostgreSQL identifier but was not an identifier");
     }
 
     @Test
@@ -182,16 +192,19 @@ class ValidationTest {
                   - name: sales
                 """))
                 .isInstanceOf(ConfigurationException.class)
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(Fixture.problems(e)).containsExactly(
-                        "pgagent.yaml:1:10: version must be an integer from 1 to 1 but was '2'",
-                        "pgagent.yaml:3:3: unknown key 'maxStep' in agent; did you mean 'maxSteps'?",
-                        "pgagent.yaml:4:12: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or "
-                                + "PT30S but was 'soon'",
-                        "pgagent.yaml:6:13: model.provider must be one of openai, anthropic but was 'gemini'",
-                        "pgagent.yaml:10:11: databases.sales.port must be an integer from 1 to 65535 but was '99999'",
-                        "pgagent.yaml:11:11: duplicate profile name 'sales' (first at line 9)",
-                        "pgagent.yaml:7:10: default names 'slaes', which is not a profile in databases; did you mean "
-                                + "'sales'? (profiles: sales)"))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(Fixture.problems(e))
+                                .containsExactly(
+                                        "pgagent.yaml:1:10: version must be an integer from 1 to 1 but was '2'",
+                                        "pgagent.yaml:3:3: unknown key 'maxStep' in agent; did you mean 'maxSteps'?",
+                                        "pgagent.yaml:4:12: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or "
+                                                + "PT30S but was 'soon'",
+                                        "pgagent.yaml:6:13: model.provider must be one of openai, anthropic but was 'gemini'",
+                                        "pgagent.yaml:10:11: databases.sales.port must be an integer from 1 to 65535 but was '99999'",
+                                        "pgagent.yaml:11:11: duplicate profile name 'sales' (first at line 9)",
+                                        "pgagent.yaml:7:10: default names 'slaes', which is not a profile in databases; did you mean "
+                                                + "'sales'? (profiles: sales)"))
                 .hasMessageStartingWith("7 problems in the configuration:\n  pgagent.yaml:1:10: version");
     }
 
@@ -202,16 +215,18 @@ class ValidationTest {
                   - name: a
                     url: jdbc:postgresql://db:5432/a
                     host: db
-                """)).containsExactly(
-                "pgagent.yaml:4:11: set either databases.a.url or databases.a.host, port and database, not both");
+                """))
+                .containsExactly(
+                        "pgagent.yaml:4:11: set either databases.a.url or databases.a.host, port and database, not both");
     }
 
     @Test
     void environmentReferencesAreRefusedInThePolicy() {
         fx.env("LEVEL", "permissive");
-        assertThat(problems("policy:\n  level: ${LEVEL}\n")).containsExactly(
-                "pgagent.yaml:2:10: policy.level uses ${...}, which is not allowed here: the safety policy and the "
-                        + "audit come only from the file or the host, never from the environment");
+        assertThat(problems("policy:\n  level: ${LEVEL}\n"))
+                .containsExactly(
+                        "pgagent.yaml:2:10: policy.level uses ${...}, which is not allowed here: the safety policy and the "
+                                + "audit come only from the file or the host, never from the environment");
     }
 
     @Test
@@ -222,9 +237,10 @@ class ValidationTest {
 
     @Test
     void aFileThatIsNotAMapping() {
-        assertThat(problems("- a\n- b\n")).containsExactly(
-                "pgagent.yaml:1:1: the file must be a mapping of sections (model, agent, policy, databases, audit, "
-                        + "logging) but was a list");
+        assertThat(problems("- a\n- b\n"))
+                .containsExactly(
+                        "pgagent.yaml:1:1: the file must be a mapping of sections (model, agent, policy, databases, audit, "
+                                + "logging) but was a list");
     }
 
     @Test
@@ -237,15 +253,17 @@ class ValidationTest {
     @Test
     void badEnvironmentAndOverrideValuesNameTheirSource() {
         fx.env("PGAGENT_MAX_STEPS", "lots");
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> fx
-                .loader("agent: {}\n")
-                .override("agent.timeout", "forever", "flag --timeout")
-                .build()
-                .load());
-        assertThat(Fixture.problems(e)).containsExactly(
-                "env PGAGENT_MAX_STEPS: agent.maxSteps must be an integer from 1 to 1000 but was 'lots'",
-                "flag --timeout: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or PT30S but "
-                        + "was 'forever'");
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
+                () -> fx.loader("agent: {}\n")
+                        .override("agent.timeout", "forever", "flag --timeout")
+                        .build()
+                        .load());
+        assertThat(Fixture.problems(e))
+                .containsExactly(
+                        "env PGAGENT_MAX_STEPS: agent.maxSteps must be an integer from 1 to 1000 but was 'lots'",
+                        "flag --timeout: agent.timeout must be a positive duration such as 500ms, 30s, 2m, 1h or PT30S but "
+                                + "was 'forever'");
     }
 
     @Test
@@ -258,7 +276,8 @@ class ValidationTest {
 
     @Test
     void aMissingExplicitFileIsAProblem() {
-        assertThatThrownBy(() -> fx.loader().file(dir.resolve("nope.yaml")).build().load())
+        assertThatThrownBy(
+                        () -> fx.loader().file(dir.resolve("nope.yaml")).build().load())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("the configuration file given: the configuration file " + dir.resolve("nope.yaml")
                         + " does not exist");

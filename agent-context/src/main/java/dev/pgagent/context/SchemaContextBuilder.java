@@ -1,18 +1,18 @@
 package dev.pgagent.context;
 
+import dev.pgagent.api.schema.ColumnInfo;
 import dev.pgagent.api.schema.ColumnRef;
+import dev.pgagent.api.schema.EnumType;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
+import dev.pgagent.api.schema.TableKind;
 import dev.pgagent.api.schema.ValueSampler;
 import dev.pgagent.context.internal.LexicalRanker;
 import dev.pgagent.context.internal.Query;
 import dev.pgagent.context.internal.Renderer;
 import dev.pgagent.context.internal.SchemaIndex;
 import dev.pgagent.context.internal.TextAnalyzer;
-import dev.pgagent.api.schema.ColumnInfo;
-import dev.pgagent.api.schema.EnumType;
-import dev.pgagent.api.schema.ForeignKey;
-import dev.pgagent.api.schema.SchemaModel;
-import dev.pgagent.api.schema.TableInfo;
-import dev.pgagent.api.schema.TableKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -185,7 +185,8 @@ public final class SchemaContextBuilder {
             }
         }
         List<Integer> extras = new ArrayList<>(extraKey.keySet());
-        extras.sort(Comparator.comparingDouble((Integer id) -> -extraKey.get(id)).thenComparing(id -> id));
+        extras.sort(
+                Comparator.comparingDouble((Integer id) -> -extraKey.get(id)).thenComparing(id -> id));
         if (extras.size() > MAX_EXTRAS) {
             extras = extras.subList(0, MAX_EXTRAS);
         }
@@ -306,14 +307,24 @@ public final class SchemaContextBuilder {
     }
 
     /** Offers a table linked to a scoring {@code base} as an extra, keyed by the better of its score and a share. */
-    private static void offer(int id, double base, double[] score, Map<Integer, Boolean> core,
-            Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
+    private static void offer(
+            int id,
+            double base,
+            double[] score,
+            Map<Integer, Boolean> core,
+            Map<Integer, Double> extraKey,
+            Map<Integer, Boolean> extraViaFk) {
         offerAt(id, 0.25 * base, score, core, extraKey, extraViaFk);
     }
 
     /** Offers a table as an extra, keyed by the better of its own score and {@code linkKey}. */
-    private static void offerAt(int id, double linkKey, double[] score, Map<Integer, Boolean> core,
-            Map<Integer, Double> extraKey, Map<Integer, Boolean> extraViaFk) {
+    private static void offerAt(
+            int id,
+            double linkKey,
+            double[] score,
+            Map<Integer, Boolean> core,
+            Map<Integer, Double> extraKey,
+            Map<Integer, Boolean> extraViaFk) {
         if (core.containsKey(id)) {
             return;
         }
@@ -522,8 +533,7 @@ public final class SchemaContextBuilder {
 
     @Override
     public String toString() {
-        return "SchemaContextBuilder[tables=" + index.size() + ", ranker=" + ranker + ", sampler=" + valueSampler
-                + "]";
+        return "SchemaContextBuilder[tables=" + index.size() + ", ranker=" + ranker + ", sampler=" + valueSampler + "]";
     }
 
     /** Builds a {@link SchemaContextBuilder}. Not thread-safe. */

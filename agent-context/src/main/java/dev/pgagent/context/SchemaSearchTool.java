@@ -1,6 +1,9 @@
 package dev.pgagent.context;
 
 import dev.pgagent.api.llm.ToolSpec;
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.tool.Tool;
 import dev.pgagent.api.tool.ToolArguments;
 import dev.pgagent.api.tool.ToolContext;
@@ -8,9 +11,6 @@ import dev.pgagent.api.tool.ToolResult;
 import dev.pgagent.context.internal.IndexCache;
 import dev.pgagent.context.internal.Query;
 import dev.pgagent.context.internal.SchemaIndex;
-import dev.pgagent.api.schema.ColumnInfo;
-import dev.pgagent.api.schema.SchemaModel;
-import dev.pgagent.api.schema.TableInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -108,7 +108,9 @@ public final class SchemaSearchTool implements Tool {
         });
         int shown = Math.min(limit, hits.size());
         StringBuilder sb = new StringBuilder();
-        sb.append(hits.size()).append(hits.size() == 1 ? " table matches '" : " tables match '").append(query)
+        sb.append(hits.size())
+                .append(hits.size() == 1 ? " table matches '" : " tables match '")
+                .append(query)
                 .append('\'');
         if (shown < hits.size()) {
             sb.append("; the best ").append(shown);
@@ -138,7 +140,9 @@ public final class SchemaSearchTool implements Tool {
                 matching.add(col.name() + " " + col.type());
             }
             if (!matching.isEmpty()) {
-                sb.append("   matching columns: ").append(String.join(", ", matching)).append('\n');
+                sb.append("   matching columns: ")
+                        .append(String.join(", ", matching))
+                        .append('\n');
             }
         }
         sb.append("Use describe_table for all columns of a table.");

@@ -1,7 +1,7 @@
 package dev.pgagent.context;
 
-import dev.pgagent.context.internal.LexicalRanker;
 import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.context.internal.LexicalRanker;
 import java.util.Map;
 
 /**

@@ -8,5 +8,4 @@
 @NullMarked
 package dev.pgagent.context;
 
-import dev.pgagent.api.schema.ValueSampler;
 import org.jspecify.annotations.NullMarked;

@@ -1,16 +1,16 @@
 package dev.pgagent.context;
 
-import dev.pgagent.api.schema.ColumnRef;
-import dev.pgagent.api.schema.ValueSampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.pgagent.api.schema.ColumnRef;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.schema.TableKind;
-import java.util.ArrayList;
+import dev.pgagent.api.schema.ValueSampler;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,10 @@ class SchemaContextBuilderTest {
         SchemaContext ctx = SchemaContextBuilder.of(TestSchemas.big(300)).build("entity orders customers", 3000);
         assertThat(ctx.tokens()).isGreaterThan(2000);
         assertThat(ctx.tables()).hasSizeGreaterThan(5);
-        assertThat(ctx.text()).contains("of 300 tables shown").contains("search_schema").contains("describe_table");
+        assertThat(ctx.text())
+                .contains("of 300 tables shown")
+                .contains("search_schema")
+                .contains("describe_table");
     }
 
     @Test
@@ -57,16 +60,18 @@ class SchemaContextBuilderTest {
         SchemaContext ctx = shop.build("Which customers got which products?", 1000);
         assertThat(names(ctx)).contains("crm.customers", "catalog.products", "sales.orders", "sales.order_items");
 
-        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
+        List<dev.pgagent.api.schema.TableInfo> tables =
+                new ArrayList<>(TestSchemas.shop().tables());
         tables.add(TestSchemas.table("school", "pupils", "Children at the school", "id bigint pk", "name text"));
-        tables.add(TestSchemas.table("school", "links", null, "id bigint pk", "p bigint -> school.pupils",
-                "s bigint -> school.sessions"));
-        tables.add(TestSchemas.table("school", "sessions", null, "id bigint pk", "l bigint -> school.lectures",
-                "room text"));
+        tables.add(TestSchemas.table(
+                "school", "links", null, "id bigint pk", "p bigint -> school.pupils", "s bigint -> school.sessions"));
+        tables.add(TestSchemas.table(
+                "school", "sessions", null, "id bigint pk", "l bigint -> school.lectures", "room text"));
         tables.add(TestSchemas.table("school", "lectures", "Subjects taught", "id bigint pk", "title text"));
         SchemaModel schema = new SchemaModel(tables, List.of(), java.time.Instant.EPOCH);
         SchemaContext school = SchemaContextBuilder.of(schema).build("pupils and their lectures", 1000);
-        assertThat(names(school)).startsWith("school.pupils", "school.lectures")
+        assertThat(names(school))
+                .startsWith("school.pupils", "school.lectures")
                 .contains("school.links", "school.sessions");
         ScoredTable bridge = school.tables().stream()
                 .filter(t -> t.qualifiedName().equals("school.links"))
@@ -80,8 +85,14 @@ class SchemaContextBuilderTest {
 
     @Test
     void addsTheTableAForeignKeyColumnNamedInTheQuestionPointsTo() {
-        List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
-        tables.add(TestSchemas.table("support", "tickets", "Help requests", "id bigint pk", "subject text",
+        List<dev.pgagent.api.schema.TableInfo> tables =
+                new ArrayList<>(TestSchemas.shop().tables());
+        tables.add(TestSchemas.table(
+                "support",
+                "tickets",
+                "Help requests",
+                "id bigint pk",
+                "subject text",
                 "assignee_id bigint -> people.staff_members"));
         tables.add(TestSchemas.table("people", "staff_members", null, "id bigint pk", "full_name text"));
         SchemaModel schema = new SchemaModel(tables, List.of(), java.time.Instant.EPOCH);
@@ -110,7 +121,8 @@ class SchemaContextBuilderTest {
 
     @Test
     void matchesAbbreviationsCamelCaseAndPlurals() {
-        assertThat(names(shop.build("What quantity was ordered per order item?", 300)).get(0))
+        assertThat(names(shop.build("What quantity was ordered per order item?", 300))
+                        .get(0))
                 .isEqualTo("sales.order_items");
         assertThat(names(shop.build("employees by hire date", 300)).get(0)).isEqualTo("hr.employees");
         assertThat(names(shop.build("total amount of each order", 300)).get(0)).isEqualTo("sales.orders");
@@ -127,9 +139,11 @@ class SchemaContextBuilderTest {
 
     @Test
     void showsEnumLabelsForColumnsTheQuestionFiltersOn() {
-        String text = shop.build("How many orders were shipped last week?", 1000).text();
-        assertThat(text).contains("status sales.order_status -- values: 'pending','paid','shipped','delivered',"
-                + "'cancelled'");
+        String text =
+                shop.build("How many orders were shipped last week?", 1000).text();
+        assertThat(text)
+                .contains(
+                        "status sales.order_status -- values: 'pending','paid','shipped','delivered'," + "'cancelled'");
     }
 
     @Test
@@ -147,11 +161,13 @@ class SchemaContextBuilderTest {
         assertThat(text).contains("  category text -- e.g. shoes, shirts; values: 'shoes','shirts','it''s ok'\n");
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).contains(new ColumnRef("catalog", "products", "category"));
-        assertThat(asked.get(0)).noneMatch(c -> c.column().equals("list_price") || c.column().equals("id"));
+        assertThat(asked.get(0))
+                .noneMatch(c -> c.column().equals("list_price") || c.column().equals("id"));
         asked.clear();
         b.build("customers by email and first name in each city", 1000);
         assertThat(asked).hasSize(1);
-        assertThat(asked.get(0)).contains(new ColumnRef("crm", "customers", "city"))
+        assertThat(asked.get(0))
+                .contains(new ColumnRef("crm", "customers", "city"))
                 .noneMatch(c -> c.column().contains("email") || c.column().contains("name"));
     }
 
@@ -163,29 +179,45 @@ class SchemaContextBuilderTest {
         assertThat(pets).contains("pets_1.student", "pets_1.has_pet", "pets_1.pets");
         assertThat(pets.indexOf("pets_1.student")).isLessThan(pets.indexOf("college.student"));
         // Written together in the schema: governmentform, countrylanguage.
-        assertThat(names(apps.build("How many types of governments are in Africa?", 200)).get(0))
+        assertThat(names(apps.build("How many types of governments are in Africa?", 200))
+                        .get(0))
                 .isEqualTo("world.country");
         assertThat(names(apps.build("Which languages are spoken in Aruba?", 200)))
                 .contains("world.countrylanguage", "world.country");
         // Twenty-two look-alike customers tables; the shop's come with its orders.
         List<String> shop = names(apps.build("Which customers ordered products over 100?", 300));
-        assertThat(shop.subList(0, 4)).containsExactlyInAnyOrder(
-                "shop.customers", "shop.orders", "shop.order_items", "shop.products");
+        assertThat(shop.subList(0, 4))
+                .containsExactlyInAnyOrder("shop.customers", "shop.orders", "shop.order_items", "shop.products");
     }
 
     @Test
     void bringsAFurtherTableIntoTheCoreWhenOneOfItsValuesIsNamedInTheQuestion() {
         List<TableInfo> t = new ArrayList<>();
-        t.add(TestSchemas.table("sales", "orders", "Orders placed in the shop", "id bigint pk",
-                "status text", "placed_at timestamptz"));
-        t.add(TestSchemas.table("sales", "order_notes", "Notes on orders", "id bigint pk",
-                "order_id bigint -> sales.orders", "body text"));
-        t.add(TestSchemas.table("sales", "order_returns", "Returned orders", "id bigint pk",
-                "order_id bigint -> sales.orders", "reason text"));
-        t.add(TestSchemas.table("purchasing", "purchase_orders", "Orders sent to suppliers", "id bigint pk",
-                "supplier text"));
-        t.add(TestSchemas.table("logistics", "shipments", null, "id bigint pk",
-                "order_id bigint -> sales.orders", "carrier text"));
+        t.add(TestSchemas.table(
+                "sales",
+                "orders",
+                "Orders placed in the shop",
+                "id bigint pk",
+                "status text",
+                "placed_at timestamptz"));
+        t.add(TestSchemas.table(
+                "sales",
+                "order_notes",
+                "Notes on orders",
+                "id bigint pk",
+                "order_id bigint -> sales.orders",
+                "body text"));
+        t.add(TestSchemas.table(
+                "sales",
+                "order_returns",
+                "Returned orders",
+                "id bigint pk",
+                "order_id bigint -> sales.orders",
+                "reason text"));
+        t.add(TestSchemas.table(
+                "purchasing", "purchase_orders", "Orders sent to suppliers", "id bigint pk", "supplier text"));
+        t.add(TestSchemas.table(
+                "logistics", "shipments", null, "id bigint pk", "order_id bigint -> sales.orders", "carrier text"));
         for (int i = 0; i < 30; i++) {
             t.add(TestSchemas.table("misc", "lookup_" + i, "Lookup list " + i, "id bigint pk", "label text"));
         }
@@ -202,13 +234,17 @@ class SchemaContextBuilderTest {
         };
         SchemaModel schema = new SchemaModel(t, List.of(), java.time.Instant.EPOCH);
         SchemaContextBuilder plain = SchemaContextBuilder.of(schema);
-        SchemaContextBuilder grounded = SchemaContextBuilder.builder().schema(schema).valueSampler(sampler).build();
+        SchemaContextBuilder grounded = SchemaContextBuilder.builder()
+                .schema(schema)
+                .valueSampler(sampler)
+                .build();
         String question = "How many orders went with Speedy?";
         SchemaContext with = grounded.build(question, 2000);
         assertThat(names(with).get(1)).isEqualTo("logistics.shipments"); // next to the best table
         assertThat(with.tables().get(1).viaForeignKey()).isFalse();
         assertThat(with.text()).contains("carrier text -- values: 'Speedy','Parcelo'");
-        assertThat(names(plain.build(question, 2000)).indexOf("logistics.shipments")).isGreaterThan(1);
+        assertThat(names(plain.build(question, 2000)).indexOf("logistics.shipments"))
+                .isGreaterThan(1);
         // Under a tight budget the shipments make it only because of the value.
         int gained = 0;
         for (int budget = 60; budget <= 400; budget += 10) {
@@ -223,10 +259,24 @@ class SchemaContextBuilderTest {
     void neverAsksTheSamplerAboutColumnsOfViewsOrForeignTables() {
         List<TableInfo> tables = new ArrayList<>(TestSchemas.shop().tables());
         for (TableKind kind : List.of(TableKind.VIEW, TableKind.FOREIGN_TABLE, TableKind.MATERIALIZED_VIEW)) {
-            TableInfo t = TestSchemas.table("catalog", "category_" + kind.name().toLowerCase(java.util.Locale.ROOT),
-                    null, "category text", "status text");
-            tables.add(new TableInfo(t.schema(), t.name(), kind, t.columns(), List.of(), List.of(), List.of(),
-                    List.of(), List.of(), null, -1));
+            TableInfo t = TestSchemas.table(
+                    "catalog",
+                    "category_" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                    null,
+                    "category text",
+                    "status text");
+            tables.add(new TableInfo(
+                    t.schema(),
+                    t.name(),
+                    kind,
+                    t.columns(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    null,
+                    -1));
         }
         List<ColumnRef> asked = new ArrayList<>();
         ValueSampler sampler = columns -> {
@@ -238,7 +288,9 @@ class SchemaContextBuilderTest {
                 .valueSampler(sampler)
                 .build()
                 .build("category status of products", 2000);
-        assertThat(asked).extracting(ColumnRef::table).contains("category_materialized_view")
+        assertThat(asked)
+                .extracting(ColumnRef::table)
+                .contains("category_materialized_view")
                 .doesNotContain("category_view", "category_foreign_table");
     }
 
@@ -246,7 +298,10 @@ class SchemaContextBuilderTest {
     void usesAHostRankerAndCombinesRankersWithWeights() {
         SchemaModel schema = TestSchemas.shop();
         TableRanker embeddings = (q, s) -> Map.of("hr.departments", 0.9, "hr.employees", 0.2);
-        SchemaContext host = SchemaContextBuilder.builder().schema(schema).ranker(embeddings).build()
+        SchemaContext host = SchemaContextBuilder.builder()
+                .schema(schema)
+                .ranker(embeddings)
+                .build()
                 .build("anything", 2000);
         assertThat(names(host).get(0)).isEqualTo("hr.departments");
 
@@ -282,7 +337,10 @@ class SchemaContextBuilderTest {
     void compactsColumnsWhenTheBudgetIsTight() {
         SchemaContextBuilder big = SchemaContextBuilder.of(TestSchemas.big(50));
         SchemaContext tight = big.build("entity 7", 200);
-        assertThat(tight.text()).contains("TABLE s0.entity_7").contains("more columns").doesNotContain("long column");
+        assertThat(tight.text())
+                .contains("TABLE s0.entity_7")
+                .contains("more columns")
+                .doesNotContain("long column");
         SchemaContext roomy = big.build("entity 7", 4000);
         assertThat(roomy.text()).contains("attribute_9_of_entity_7");
     }
@@ -301,13 +359,25 @@ class SchemaContextBuilderTest {
     private static SchemaModel ledger() {
         List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>();
         tables.add(TestSchemas.table("fin", "cost_centers", "Cost centres", "id bigint pk", "name text"));
-        tables.add(TestSchemas.table("fin", "budgets", "Yearly budget per cost centre", "id bigint pk",
-                "cost_center_id bigint -> fin.cost_centers", "fiscal_year int", "amount numeric"));
-        tables.add(TestSchemas.table("fin", "journal_lines", "Debit and credit lines", "id bigint pk",
-                "journal_entry_id bigint -> fin.journal_entries", "cost_center_id bigint -> fin.cost_centers",
-                "debit numeric", "credit numeric"));
-        tables.add(TestSchemas.table("fin", "journal_entries", "Accounting entries", "id bigint pk",
-                "posted_on date", "memo text"));
+        tables.add(TestSchemas.table(
+                "fin",
+                "budgets",
+                "Yearly budget per cost centre",
+                "id bigint pk",
+                "cost_center_id bigint -> fin.cost_centers",
+                "fiscal_year int",
+                "amount numeric"));
+        tables.add(TestSchemas.table(
+                "fin",
+                "journal_lines",
+                "Debit and credit lines",
+                "id bigint pk",
+                "journal_entry_id bigint -> fin.journal_entries",
+                "cost_center_id bigint -> fin.cost_centers",
+                "debit numeric",
+                "credit numeric"));
+        tables.add(TestSchemas.table(
+                "fin", "journal_entries", "Accounting entries", "id bigint pk", "posted_on date", "memo text"));
         for (int i = 0; i < 20; i++) {
             tables.add(TestSchemas.table("misc", "lookup_" + i, null, "id bigint pk", "name text"));
         }
@@ -348,8 +418,14 @@ class SchemaContextBuilderTest {
     @Test
     void aPersonNamedByTitleBringsThePeopleTableABestTableReferences() {
         List<dev.pgagent.api.schema.TableInfo> tables = new ArrayList<>();
-        tables.add(TestSchemas.table("school", "sections", "Courses taught in a term", "id bigint pk",
-                "course_id bigint -> school.courses", "teacher_id bigint -> school.teachers", "name text",
+        tables.add(TestSchemas.table(
+                "school",
+                "sections",
+                "Courses taught in a term",
+                "id bigint pk",
+                "course_id bigint -> school.courses",
+                "teacher_id bigint -> school.teachers",
+                "name text",
                 "timetable text"));
         tables.add(TestSchemas.table("school", "courses", null, "id bigint pk", "title text"));
         tables.add(TestSchemas.table("school", "teachers", null, "id bigint pk", "full_name text", "email text"));

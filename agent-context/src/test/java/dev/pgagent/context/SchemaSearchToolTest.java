@@ -50,7 +50,9 @@ class SchemaSearchToolTest {
 
     @Test
     void findsColumnsThroughSynonymsAndAbbreviations() {
-        assertThat(call(Map.of("query", "quantity")).content()).contains("sales.order_items").contains("qty int");
+        assertThat(call(Map.of("query", "quantity")).content())
+                .contains("sales.order_items")
+                .contains("qty int");
         assertThat(call(Map.of("query", "staff")).content()).contains("hr.employees");
     }
 
@@ -64,8 +66,8 @@ class SchemaSearchToolTest {
     @Test
     void reportsBadArgumentsAndNoMatchesToTheModel() {
         assertThat(call(Map.of()).error()).isTrue();
-        assertThat(call(Map.of("query", "x", "limit", 0)).content()).isEqualTo(
-                "argument 'limit' must be 1 to 50 but was 0");
+        assertThat(call(Map.of("query", "x", "limit", 0)).content())
+                .isEqualTo("argument 'limit' must be 1 to 50 but was 0");
         ToolResult none = call(Map.of("query", "zebra giraffe"));
         assertThat(none.error()).isFalse();
         assertThat(none.content()).startsWith("No table or column matches 'zebra giraffe'");
@@ -74,7 +76,9 @@ class SchemaSearchToolTest {
     @Test
     void describesItselfToTheModel() {
         assertThat(tool.name()).isEqualTo("search_schema");
-        assertThat(tool.spec().parametersSchema()).contains("\"query\"").contains("\"limit\"")
+        assertThat(tool.spec().parametersSchema())
+                .contains("\"query\"")
+                .contains("\"limit\"")
                 .contains("\"required\":[\"query\"]");
     }
 }

@@ -37,39 +37,96 @@ final class TestSchemas {
                 fks.add(new ForeignKey(name + "_" + p[0] + "_fkey", List.of(p[0]), r[0], r[1], List.of("id")));
             }
         }
-        return new TableInfo(schema, name, TableKind.TABLE, cols, pk, List.of(), fks, List.of(), List.of(), comment,
-                -1);
+        return new TableInfo(
+                schema, name, TableKind.TABLE, cols, pk, List.of(), fks, List.of(), List.of(), comment, -1);
     }
 
     /** A small multi-domain schema with look-alike tables in different schemas and a many-to-many bridge. */
     static SchemaModel shop() {
         List<TableInfo> t = new ArrayList<>();
-        t.add(table("crm", "customers", "People who buy in the web shop",
-                "id bigint pk", "first_name text", "last_name text", "email text", "city text"));
-        t.add(table("billing", "customers", "Billing accounts of SaaS subscribers",
-                "id bigint pk", "billing_email text", "vat_number text"));
-        t.add(table("billing", "invoices", "Invoices issued to subscribers",
-                "id bigint pk", "customer_id bigint -> billing.customers", "status billing.invoice_status",
-                "due_on date", "total numeric(12,2)"));
-        t.add(table("legacy", "customers_old", "Customers of the old system",
-                "id bigint", "first_name text", "email text"));
-        t.add(table("sales", "orders", "Orders placed in the shop",
-                "id bigint pk", "customer_id bigint -> crm.customers", "status sales.order_status",
-                "ordered_at timestamptz", "total_amt numeric(12,2)"));
-        t.add(table("sales", "order_items", "Lines of an order",
-                "id bigint pk", "order_id bigint -> sales.orders", "product_id bigint -> catalog.products",
-                "qty int", "unit_price numeric(12,2)"));
-        t.add(table("catalog", "products", "Products we sell",
-                "id bigint pk", "name text", "category text # e.g. shoes, shirts", "list_price numeric(12,2)"));
-        t.add(table("purchasing", "orders", "Purchase orders sent to suppliers",
-                "id bigint pk", "supplier_id bigint -> purchasing.suppliers", "ordered_on date"));
-        t.add(table("purchasing", "suppliers", "Companies we buy goods from",
-                "id bigint pk", "name text", "country text"));
-        t.add(table("hr", "employees", "Staff", "id bigint pk", "full_name text", "hireDate date",
+        t.add(table(
+                "crm",
+                "customers",
+                "People who buy in the web shop",
+                "id bigint pk",
+                "first_name text",
+                "last_name text",
+                "email text",
+                "city text"));
+        t.add(table(
+                "billing",
+                "customers",
+                "Billing accounts of SaaS subscribers",
+                "id bigint pk",
+                "billing_email text",
+                "vat_number text"));
+        t.add(table(
+                "billing",
+                "invoices",
+                "Invoices issued to subscribers",
+                "id bigint pk",
+                "customer_id bigint -> billing.customers",
+                "status billing.invoice_status",
+                "due_on date",
+                "total numeric(12,2)"));
+        t.add(table(
+                "legacy",
+                "customers_old",
+                "Customers of the old system",
+                "id bigint",
+                "first_name text",
+                "email text"));
+        t.add(table(
+                "sales",
+                "orders",
+                "Orders placed in the shop",
+                "id bigint pk",
+                "customer_id bigint -> crm.customers",
+                "status sales.order_status",
+                "ordered_at timestamptz",
+                "total_amt numeric(12,2)"));
+        t.add(table(
+                "sales",
+                "order_items",
+                "Lines of an order",
+                "id bigint pk",
+                "order_id bigint -> sales.orders",
+                "product_id bigint -> catalog.products",
+                "qty int",
+                "unit_price numeric(12,2)"));
+        t.add(table(
+                "catalog",
+                "products",
+                "Products we sell",
+                "id bigint pk",
+                "name text",
+                "category text # e.g. shoes, shirts",
+                "list_price numeric(12,2)"));
+        t.add(table(
+                "purchasing",
+                "orders",
+                "Purchase orders sent to suppliers",
+                "id bigint pk",
+                "supplier_id bigint -> purchasing.suppliers",
+                "ordered_on date"));
+        t.add(table(
+                "purchasing", "suppliers", "Companies we buy goods from", "id bigint pk", "name text", "country text"));
+        t.add(table(
+                "hr",
+                "employees",
+                "Staff",
+                "id bigint pk",
+                "full_name text",
+                "hireDate date",
                 "deptId bigint -> hr.departments"));
         t.add(table("hr", "departments", "Organizational units", "id bigint pk", "name text"));
         for (int i = 0; i < 30; i++) {
-            t.add(table("misc", "lookup_" + i, "Lookup list number " + i, "id bigint pk", "name text",
+            t.add(table(
+                    "misc",
+                    "lookup_" + i,
+                    "Lookup list number " + i,
+                    "id bigint pk",
+                    "name text",
                     "created_at timestamptz"));
         }
         List<EnumType> enums = List.of(
@@ -91,7 +148,10 @@ final class TestSchemas {
                 cols.add("attribute_" + c + "_of_entity_" + i + " text # a long column comment that goes on and on "
                         + "about what the attribute means, with many words " + c);
             }
-            t.add(table("s" + (i % 7), "entity_" + i, "Entity " + i + " holding things about orders and customers",
+            t.add(table(
+                    "s" + (i % 7),
+                    "entity_" + i,
+                    "Entity " + i + " holding things about orders and customers",
                     cols.toArray(new String[0])));
         }
         return new SchemaModel(t, List.of(), Instant.EPOCH);
@@ -106,24 +166,53 @@ final class TestSchemas {
         t.add(table("pets_1", "student", null, "stuid numeric pk", "lname text", "fname text", "age numeric"));
         t.add(table("pets_1", "has_pet", null, "stuid numeric -> pets_1.student", "petid numeric -> pets_1.pets"));
         t.add(table("pets_1", "pets", null, "petid numeric pk", "pettype text", "pet_age numeric", "weight numeric"));
-        t.add(table("college", "student", null, "id numeric pk", "first_name text", "last_name text",
+        t.add(table(
+                "college",
+                "student",
+                null,
+                "id numeric pk",
+                "first_name text",
+                "last_name text",
                 "dept_id numeric -> college.department"));
         t.add(table("college", "department", null, "id numeric pk", "name text", "budget numeric"));
         t.add(table("college", "course", null, "id numeric pk", "title text", "credits numeric"));
         t.add(table("shop", "customers", null, "id numeric pk", "name text", "city text"));
-        t.add(table("shop", "orders", null, "id numeric pk", "customer_id numeric -> shop.customers",
-                "order_date text"));
-        t.add(table("shop", "order_items", null, "order_id numeric -> shop.orders",
-                "product_id numeric -> shop.products", "quantity numeric"));
+        t.add(table(
+                "shop", "orders", null, "id numeric pk", "customer_id numeric -> shop.customers", "order_date text"));
+        t.add(table(
+                "shop",
+                "order_items",
+                null,
+                "order_id numeric -> shop.orders",
+                "product_id numeric -> shop.products",
+                "quantity numeric"));
         t.add(table("shop", "products", null, "id numeric pk", "product_name text", "price numeric"));
         t.add(table("bank", "customers", null, "id numeric pk", "name text", "city text"));
-        t.add(table("bank", "accounts", null, "id numeric pk", "customer_id numeric -> bank.customers",
-                "balance numeric"));
-        t.add(table("world", "country", null, "code text pk", "name text", "continent text", "governmentform text",
+        t.add(table(
+                "bank", "accounts", null, "id numeric pk", "customer_id numeric -> bank.customers", "balance numeric"));
+        t.add(table(
+                "world",
+                "country",
+                null,
+                "code text pk",
+                "name text",
+                "continent text",
+                "governmentform text",
                 "population numeric"));
-        t.add(table("world", "countrylanguage", null, "countrycode text -> world.country", "language text",
+        t.add(table(
+                "world",
+                "countrylanguage",
+                null,
+                "countrycode text -> world.country",
+                "language text",
                 "isofficial text"));
-        t.add(table("world", "city", null, "id numeric pk", "name text", "countrycode text -> world.country",
+        t.add(table(
+                "world",
+                "city",
+                null,
+                "id numeric pk",
+                "name text",
+                "countrycode text -> world.country",
                 "district text"));
         for (int i = 0; i < 20; i++) {
             t.add(table("app_" + i, "customers", null, "id numeric pk", "name text", "city text"));

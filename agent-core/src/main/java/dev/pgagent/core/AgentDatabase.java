@@ -75,8 +75,8 @@ public final class AgentDatabase {
 
     @Override
     public String toString() {
-        return "AgentDatabase{name=" + name + ", db=" + database + (policy == null ? "" : ", policy="
-                + policy.level()) + '}';
+        return "AgentDatabase{name=" + name + ", db=" + database + (policy == null ? "" : ", policy=" + policy.level())
+                + '}';
     }
 
     /** Builds an {@link AgentDatabase}. Not thread-safe. */
@@ -99,7 +99,8 @@ public final class AgentDatabase {
 
         /** Sets what the database holds, shown to the model. Default: empty. */
         public Builder description(String description) {
-            this.description = Objects.requireNonNull(description, "description == null").strip();
+            this.description =
+                    Objects.requireNonNull(description, "description == null").strip();
             return this;
         }
 

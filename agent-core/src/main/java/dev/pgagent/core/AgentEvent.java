@@ -87,9 +87,17 @@ public sealed interface AgentEvent {
      * @param finishReason why the model stopped, or null when the call failed
      * @param model the model that answered, as the provider named it; null when not reported or the call failed
      */
-    record ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
-            TokenUsage usage, Duration elapsed, @Nullable String error, @Nullable FinishReason finishReason,
-            @Nullable String model) implements AgentEvent {
+    record ModelCallFinished(
+            String sessionId,
+            String askId,
+            int step,
+            @Nullable AssistantMessage message,
+            TokenUsage usage,
+            Duration elapsed,
+            @Nullable String error,
+            @Nullable FinishReason finishReason,
+            @Nullable String model)
+            implements AgentEvent {
         /** Validates the components. */
         public ModelCallFinished {
             require(sessionId, askId);
@@ -98,8 +106,14 @@ public sealed interface AgentEvent {
         }
 
         /** Creates an event without the finish reason and the answering model. */
-        public ModelCallFinished(String sessionId, String askId, int step, @Nullable AssistantMessage message,
-                TokenUsage usage, Duration elapsed, @Nullable String error) {
+        public ModelCallFinished(
+                String sessionId,
+                String askId,
+                int step,
+                @Nullable AssistantMessage message,
+                TokenUsage usage,
+                Duration elapsed,
+                @Nullable String error) {
             this(sessionId, askId, step, message, usage, elapsed, error, null, null);
         }
     }
@@ -143,8 +157,9 @@ public sealed interface AgentEvent {
      * @param verdict the validator's verdict
      * @param explain whether it is being explained rather than run
      */
-    record StatementStarted(String sessionId, String askId, String database, String sql, Verdict verdict,
-            boolean explain) implements AgentEvent {
+    record StatementStarted(
+            String sessionId, String askId, String database, String sql, Verdict verdict, boolean explain)
+            implements AgentEvent {
         /** Validates the components. */
         public StatementStarted {
             require(sessionId, askId);
@@ -189,8 +204,9 @@ public sealed interface AgentEvent {
      * @param request the request
      * @param decision the answer
      */
-    record ConfirmationAnswered(String sessionId, String askId, ConfirmationRequest request,
-            ConfirmationDecision decision) implements AgentEvent {
+    record ConfirmationAnswered(
+            String sessionId, String askId, ConfirmationRequest request, ConfirmationDecision decision)
+            implements AgentEvent {
         /** Validates the components. */
         public ConfirmationAnswered {
             require(sessionId, askId);
@@ -219,8 +235,12 @@ public sealed interface AgentEvent {
      * @param error why it did not complete, or null
      * @param elapsed how long the segment took
      */
-    record AskFinished(String sessionId, String askId, AgentStatus status, @Nullable String error, Duration elapsed)
-            implements AgentEvent {
+    record AskFinished(
+            String sessionId,
+            String askId,
+            AgentStatus status,
+            @Nullable String error,
+            Duration elapsed) implements AgentEvent {
         /** Validates the components. */
         public AskFinished {
             require(sessionId, askId);

@@ -38,8 +38,11 @@ public interface AgentListener {
                 try {
                     l.onEvent(event);
                 } catch (RuntimeException e) {
-                    LoggerFactory.getLogger(AgentListener.class).warn("Agent listener failed on {}; ignored",
-                            event.getClass().getSimpleName(), e);
+                    LoggerFactory.getLogger(AgentListener.class)
+                            .warn(
+                                    "Agent listener failed on {}; ignored",
+                                    event.getClass().getSimpleName(),
+                                    e);
                 }
             }
         };

@@ -138,8 +138,9 @@ public final class AgentResponse {
         String why = error == null ? status.name() : error;
         return switch (status) {
             case COMPLETED, WAITING_FOR_CONFIRMATION -> this;
-            case LIMIT_REACHED -> throw new AgentLimitExceededException(
-                    limit == null ? AgentLimitExceededException.Limit.TIME : limit, why);
+            case LIMIT_REACHED ->
+                throw new AgentLimitExceededException(
+                        limit == null ? AgentLimitExceededException.Limit.TIME : limit, why);
             case CANCELLED -> throw new dev.pgagent.api.CancelledException(why);
             case FAILED -> throw new AskFailedException(why);
         };

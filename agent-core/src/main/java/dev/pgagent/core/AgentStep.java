@@ -16,8 +16,7 @@ import java.util.Objects;
  * @param elapsed the time the step took, model call and tools included
  */
 public record AgentStep(
-        int index, AssistantMessage message, List<ToolInvocation> toolInvocations, TokenUsage usage,
-        Duration elapsed) {
+        int index, AssistantMessage message, List<ToolInvocation> toolInvocations, TokenUsage usage, Duration elapsed) {
     /** Validates and copies the components. */
     public AgentStep {
         if (index < 1) {

@@ -2,12 +2,12 @@ package dev.pgagent.core;
 
 import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.DatabaseException;
+import dev.pgagent.api.Experimental;
 import dev.pgagent.api.SqlRejectedException;
 import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.safety.ConfirmationDecision;
 import dev.pgagent.api.safety.ConfirmationRequest;
 import dev.pgagent.api.safety.Verdict;
-import dev.pgagent.api.Experimental;
 import dev.pgagent.api.sql.ExportOptions;
 import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
@@ -74,8 +74,13 @@ public final class GuardedPath implements SqlGateway {
      */
     public GuardedCall callTool(String name, String argumentsJson) {
         CallRecord r = calls.callTool(name, argumentsJson);
-        return new GuardedCall(r.call(), r.result(), r.modelContent(), r.outcomes(),
-                r.pending().stream().map(CallRecord.PendingItem::request).toList(), r.elapsed());
+        return new GuardedCall(
+                r.call(),
+                r.result(),
+                r.modelContent(),
+                r.outcomes(),
+                r.pending().stream().map(CallRecord.PendingItem::request).toList(),
+                r.elapsed());
     }
 
     /** Runs one statement on the default database; see {@link #execute(String, String)}. */
@@ -157,8 +162,8 @@ public final class GuardedPath implements SqlGateway {
                 }
                 yield result;
             }
-            case REFUSED, DECLINED, PENDING_CONFIRMATION -> throw new SqlRejectedException(o.verdict(),
-                    String.valueOf(o.error()));
+            case REFUSED, DECLINED, PENDING_CONFIRMATION ->
+                throw new SqlRejectedException(o.verdict(), String.valueOf(o.error()));
             case FAILED -> throw new DatabaseException(String.valueOf(o.error()), o.sqlState(), null);
             case CANCELLED -> throw new CancelledException(String.valueOf(o.error()));
         };
@@ -234,15 +239,18 @@ public final class GuardedPath implements SqlGateway {
     public ResultPage page(String database, String sql, long offset, int pageSize) {
         Objects.requireNonNull(sql, "sql == null");
         if (pageSize < 1 || pageSize == Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("pageSize must be in [1, " + (Integer.MAX_VALUE - 1) + "] but was "
-                    + pageSize);
+            throw new IllegalArgumentException(
+                    "pageSize must be in [1, " + (Integer.MAX_VALUE - 1) + "] but was " + pageSize);
         }
         QueryResult r = query(database, Paging.page(sql, offset, pageSize + 1L));
         if (r.rowCount() <= pageSize) {
             return new ResultPage(r, offset, r.isTruncated());
         }
-        QueryResult.Builder b = QueryResult.builder().columns(r.columns()).truncation(Truncation.ROW_LIMIT)
-                .elapsed(r.elapsed()).byteCount(r.byteCount());
+        QueryResult.Builder b = QueryResult.builder()
+                .columns(r.columns())
+                .truncation(Truncation.ROW_LIMIT)
+                .elapsed(r.elapsed())
+                .byteCount(r.byteCount());
         r.rows().subList(0, pageSize).forEach(b::addRow);
         return new ResultPage(b.build(), offset, true);
     }

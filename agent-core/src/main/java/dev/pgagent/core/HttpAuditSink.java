@@ -142,8 +142,10 @@ public final class HttpAuditSink implements AuditSink, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the audit event was sent to " + endpoint, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the audit event (" + event.type() + ") was not accepted by " + endpoint
-                    + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "the audit event (" + event.type() + ") was not accepted by " + endpoint + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 
@@ -230,7 +232,8 @@ public final class HttpAuditSink implements AuditSink, AutoCloseable {
             return;
         }
         body.append(']');
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         headers.forEach(request::header);
@@ -357,8 +360,8 @@ public final class HttpAuditSink implements AuditSink, AutoCloseable {
             Objects.requireNonNull(initial, "initial == null");
             Objects.requireNonNull(max, "max == null");
             if (initial.isNegative() || max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("backoff must be 0 <= initial <= max but was " + initial + " and "
-                        + max);
+                throw new IllegalArgumentException(
+                        "backoff must be 0 <= initial <= max but was " + initial + " and " + max);
             }
             this.initialBackoff = initial;
             this.maxBackoff = max;

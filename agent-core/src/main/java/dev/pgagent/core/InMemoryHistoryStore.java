@@ -42,10 +42,11 @@ public final class InMemoryHistoryStore implements HistoryStore, HistorySearch, 
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
-    private static final Set<String> STOP_WORDS = Set.of("a", "an", "the", "of", "in", "on", "for", "to", "and",
-            "or", "is", "are", "was", "were", "be", "by", "with", "what", "which", "who", "how", "many", "much",
-            "me", "my", "our", "we", "us", "show", "list", "give", "tell", "all", "each", "per", "from", "at", "do",
-            "does", "did", "it", "its", "this", "that", "there", "have", "has", "i", "you", "please");
+    private static final Set<String> STOP_WORDS = Set.of(
+            "a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "is", "are", "was", "were", "be", "by",
+            "with", "what", "which", "who", "how", "many", "much", "me", "my", "our", "we", "us", "show", "list",
+            "give", "tell", "all", "each", "per", "from", "at", "do", "does", "did", "it", "its", "this", "that",
+            "there", "have", "has", "i", "you", "please");
 
     private final int capacity;
     private final Map<String, AskRecord> asks = new LinkedHashMap<>();
@@ -115,8 +116,8 @@ public final class InMemoryHistoryStore implements HistoryStore, HistorySearch, 
         requireText(database, "database");
         requireText(question, "question");
         requireText(sql, "sql");
-        QueryExample e = new QueryExample("example-" + UUID.randomUUID(), database, question, sql,
-                QueryExample.Source.GOLDEN, Instant.now());
+        QueryExample e = new QueryExample(
+                "example-" + UUID.randomUUID(), database, question, sql, QueryExample.Source.GOLDEN, Instant.now());
         examples.put(e.id(), e);
         return e;
     }
@@ -167,16 +168,26 @@ public final class InMemoryHistoryStore implements HistoryStore, HistorySearch, 
             }
             for (AskRecord a : asks.values()) {
                 Optional<StatementRecord> last = a.finalStatement();
-                if (a.isCompleted() && last.isPresent() && last.get().database().equals(database)
+                if (a.isCompleted()
+                        && last.isPresent()
+                        && last.get().database().equals(database)
                         && !forgotten.contains(a.id())) {
-                    scored.add(new Scored(new QueryExample(a.id(), database, a.question(), last.get().sql(),
-                            QueryExample.Source.HISTORY, a.startedAt()), score(words, words(a.question()))));
+                    scored.add(new Scored(
+                            new QueryExample(
+                                    a.id(),
+                                    database,
+                                    a.question(),
+                                    last.get().sql(),
+                                    QueryExample.Source.HISTORY,
+                                    a.startedAt()),
+                            score(words, words(a.question()))));
                 }
             }
         }
         return scored.stream()
                 .filter(s -> s.score() > 0)
-                .sorted(Comparator.comparingDouble(Scored::score).reversed()
+                .sorted(Comparator.comparingDouble(Scored::score)
+                        .reversed()
                         .thenComparing(s -> s.example().createdAt(), Comparator.reverseOrder()))
                 .limit(limit)
                 .map(Scored::example)

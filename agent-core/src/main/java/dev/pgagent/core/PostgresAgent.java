@@ -76,7 +76,10 @@ public final class PostgresAgent implements AutoCloseable {
     private final Builder settings;
     private final java.util.Map<String, PostgresDatabase> databases;
 
-    private PostgresAgent(Builder b, AgentEngine engine, java.util.Map<String, PostgresDatabase> databases,
+    private PostgresAgent(
+            Builder b,
+            AgentEngine engine,
+            java.util.Map<String, PostgresDatabase> databases,
             SafetyValidator validator) {
         this.engine = engine;
         this.databases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(databases));
@@ -192,7 +195,8 @@ public final class PostgresAgent implements AutoCloseable {
             session = restoreSession(SessionSnapshot.fromBytes(before));
             if (!session.pendingConfirmations().isEmpty()) {
                 throw new IllegalStateException("session " + sessionId + " must not wait for confirmations to be"
-                        + " asked in but waits for " + session.pendingConfirmations().size()
+                        + " asked in but waits for "
+                        + session.pendingConfirmations().size()
                         + "; resume it with resumeSession");
             }
             version = stored.get().version();
@@ -221,13 +225,14 @@ public final class PostgresAgent implements AutoCloseable {
         Objects.requireNonNull(decisions, "decisions == null");
         SessionStore store = requireSessionStore();
         Objects.requireNonNull(sessionId, "sessionId == null");
-        StoredSession stored = store.load(sessionId).orElseThrow(() -> new IllegalStateException(
-                "session " + sessionId + " must be stored to be resumed but was not (expired or never saved)"));
+        StoredSession stored = store.load(sessionId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "session " + sessionId + " must be stored to be resumed but was not (expired or never saved)"));
         byte[] before = unclaimed(stored);
         AgentSession session = restoreSession(SessionSnapshot.fromBytes(before));
         if (session.pendingConfirmations().isEmpty()) {
-            throw new IllegalStateException("session " + sessionId + " must wait for confirmations to be resumed but"
-                    + " waits for none");
+            throw new IllegalStateException(
+                    "session " + sessionId + " must wait for confirmations to be resumed but" + " waits for none");
         }
         long claimed = store.save(sessionId, stored.version(), claim(before));
         return runClaimed(store, sessionId, claimed, before, session, () -> session.resume(decisions));
@@ -245,14 +250,22 @@ public final class PostgresAgent implements AutoCloseable {
     private static byte[] unclaimed(StoredSession stored) {
         byte[] s = stored.state();
         if (s.length >= BUSY.length && java.util.Arrays.equals(s, 0, BUSY.length, BUSY, 0, BUSY.length)) {
-            throw new SessionConflictException(stored.sessionId(), stored.version(), "session " + stored.sessionId()
-                    + " is being run by another node (version " + stored.version() + "); try again when it is done");
+            throw new SessionConflictException(
+                    stored.sessionId(),
+                    stored.version(),
+                    "session " + stored.sessionId() + " is being run by another node (version " + stored.version()
+                            + "); try again when it is done");
         }
         return s;
     }
 
-    private static AgentResponse runClaimed(SessionStore store, String sessionId, long claimed, byte[] before,
-            AgentSession session, java.util.function.Supplier<AgentResponse> run) {
+    private static AgentResponse runClaimed(
+            SessionStore store,
+            String sessionId,
+            long claimed,
+            byte[] before,
+            AgentSession session,
+            java.util.function.Supplier<AgentResponse> run) {
         AgentResponse response;
         try {
             response = run.get();
@@ -271,8 +284,8 @@ public final class PostgresAgent implements AutoCloseable {
     private SessionStore requireSessionStore() {
         SessionStore store = settings.sessionStore;
         if (store == null) {
-            throw new IllegalStateException("sessionStore must be set to ask in or resume a stored session but was"
-                    + " null");
+            throw new IllegalStateException(
+                    "sessionStore must be set to ask in or resume a stored session but was" + " null");
         }
         return store;
     }
@@ -306,8 +319,7 @@ public final class PostgresAgent implements AutoCloseable {
     public PostgresDatabase database(String name) {
         PostgresDatabase db = databases.get(Objects.requireNonNull(name, "name == null"));
         if (db == null) {
-            throw new IllegalArgumentException("name must be one of " + databases.keySet() + " but was '" + name
-                    + "'");
+            throw new IllegalArgumentException("name must be one of " + databases.keySet() + " but was '" + name + "'");
         }
         return db;
     }
@@ -349,8 +361,8 @@ public final class PostgresAgent implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PostgresAgent{policy=" + policy.level() + ", tools=" + engine.specs().size() + ", databases="
-                + databases.keySet() + '}';
+        return "PostgresAgent{policy=" + policy.level() + ", tools="
+                + engine.specs().size() + ", databases=" + databases.keySet() + '}';
     }
 
     /**
@@ -473,8 +485,12 @@ public final class PostgresAgent implements AutoCloseable {
          * @throws IllegalArgumentException if a profile's name is not a valid database name
          */
         public Builder configuration(dev.pgagent.config.AgentConfig config) {
-            return configuration(config, p -> PostgresDatabase.of(dev.pgagent.db.postgres.PgDataSources.fromUrl(
-                    p.jdbcUrl(), p.user(), p.password().map(dev.pgagent.config.Secret::reveal).orElse(null))));
+            return configuration(
+                    config,
+                    p -> PostgresDatabase.of(dev.pgagent.db.postgres.PgDataSources.fromUrl(
+                            p.jdbcUrl(),
+                            p.user(),
+                            p.password().map(dev.pgagent.config.Secret::reveal).orElse(null))));
         }
 
         /**
@@ -484,7 +500,8 @@ public final class PostgresAgent implements AutoCloseable {
          *
          * @throws IllegalArgumentException if a profile's name is not a valid database name
          */
-        public Builder configuration(dev.pgagent.config.AgentConfig config,
+        public Builder configuration(
+                dev.pgagent.config.AgentConfig config,
                 java.util.function.Function<dev.pgagent.config.DatabaseProfile, PostgresDatabase> databases) {
             Objects.requireNonNull(config, "config == null");
             Objects.requireNonNull(databases, "databases == null");
@@ -507,12 +524,16 @@ public final class PostgresAgent implements AutoCloseable {
             auditFailurePolicy(AuditFailurePolicy.valueOf(audit.failurePolicy().name()));
             List<dev.pgagent.config.DatabaseProfile> profiles = new ArrayList<>();
             profiles.add(config.database());
-            config.databases().stream().filter(p -> !p.name().equals(config.database().name()))
+            config.databases().stream()
+                    .filter(p -> !p.name().equals(config.database().name()))
                     .forEach(profiles::add);
             for (dev.pgagent.config.DatabaseProfile p : profiles) {
                 PostgresDatabase db = Objects.requireNonNull(databases.apply(p), "databases returned null");
-                addDatabase(AgentDatabase.builder(p.name()).description(p.description().orElse(""))
-                        .database(db).policy(p.policy()).build());
+                addDatabase(AgentDatabase.builder(p.name())
+                        .description(p.description().orElse(""))
+                        .database(db)
+                        .policy(p.policy())
+                        .build());
             }
             return this;
         }
@@ -590,8 +611,7 @@ public final class PostgresAgent implements AutoCloseable {
         /** Sets the most tool calls run in one step (extra calls get an error result); at least 1. Default: 8. */
         public Builder maxToolCallsPerStep(int maxToolCallsPerStep) {
             if (maxToolCallsPerStep < 1) {
-                throw new IllegalArgumentException(
-                        "maxToolCallsPerStep must be >= 1 but was " + maxToolCallsPerStep);
+                throw new IllegalArgumentException("maxToolCallsPerStep must be >= 1 but was " + maxToolCallsPerStep);
             }
             this.maxToolCallsPerStep = maxToolCallsPerStep;
             return this;
@@ -637,8 +657,7 @@ public final class PostgresAgent implements AutoCloseable {
         /** Sets the tokens of schema summary in the system prompt; at least 0 (none). Default: 2,000. */
         public Builder schemaContextTokens(int schemaContextTokens) {
             if (schemaContextTokens < 0) {
-                throw new IllegalArgumentException(
-                        "schemaContextTokens must be >= 0 but was " + schemaContextTokens);
+                throw new IllegalArgumentException("schemaContextTokens must be >= 0 but was " + schemaContextTokens);
             }
             this.schemaContextTokens = schemaContextTokens;
             return this;
@@ -790,8 +809,10 @@ public final class PostgresAgent implements AutoCloseable {
             }
             List<AgentDatabase> all = new ArrayList<>();
             if (dataSource != null || database != null) {
-                PostgresDatabase db = database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
-                AgentDatabase.Builder d = AgentDatabase.builder(defaultDatabaseName).database(db);
+                PostgresDatabase db =
+                        database != null ? database : PostgresDatabase.of(Objects.requireNonNull(dataSource));
+                AgentDatabase.Builder d =
+                        AgentDatabase.builder(defaultDatabaseName).database(db);
                 if (safetyValidator != null) {
                     d.validator(safetyValidator);
                 }
@@ -808,14 +829,14 @@ public final class PostgresAgent implements AutoCloseable {
                     new java.util.concurrent.atomic.AtomicReference<>();
             for (AgentDatabase d : all) {
                 if (byName.putIfAbsent(d.name(), d.database()) != null) {
-                    throw new IllegalStateException("database names must be unique but '" + d.name()
-                            + "' was added twice");
+                    throw new IllegalStateException(
+                            "database names must be unique but '" + d.name() + "' was added twice");
                 }
                 bindings.add(binding(d, counter, engineRef));
             }
             SafetyValidator validator = bindings.get(0).validator();
-            HistoryRecorder recorder = historyStore == null ? null
-                    : new HistoryRecorder(historyStore, historyPrincipal);
+            HistoryRecorder recorder =
+                    historyStore == null ? null : new HistoryRecorder(historyStore, historyPrincipal);
             AgentListener events = recorder == null ? listener : HistoryRecorder.both(listener, recorder);
             List<AuditSink> sinks = new ArrayList<>(auditSinks);
             if (recorder != null) {
@@ -844,7 +865,9 @@ public final class PostgresAgent implements AutoCloseable {
             return new PostgresAgent(this, engine, byName, validator);
         }
 
-        private DatabaseBinding binding(AgentDatabase d, TextTokenCounter counter,
+        private DatabaseBinding binding(
+                AgentDatabase d,
+                TextTokenCounter counter,
                 java.util.concurrent.atomic.AtomicReference<AgentEngine> engineRef) {
             SafetyPolicy p = d.policy() != null ? d.policy() : policy;
             SafetyValidator v = d.validator() != null ? d.validator() : Defaults.validator(p);
@@ -854,18 +877,19 @@ public final class PostgresAgent implements AutoCloseable {
             ResultRedactor redactor = Defaults.redactor(p);
             // prompt contributions join the schema summary: the assembly of the prompt does not change
             List<PromptContributor> contributors = new ArrayList<>();
-            QueryMemory memory = queryMemory != null ? queryMemory
-                    : historyStore instanceof QueryMemory m ? m : null;
+            QueryMemory memory = queryMemory != null ? queryMemory : historyStore instanceof QueryMemory m ? m : null;
             if (queryMemoryEnabled && memory != null) {
                 contributors.add(new QueryMemoryPrompt(memory, v, redactor, counter));
             }
             contributors.addAll(promptContributors);
             SchemaSummarizer summarizer = QueryMemoryPrompt.withContributions(
-                    Defaults.schemaSummarizer(db, valueGrounding ? p : null,
-                            Defaults.samplingGateway(engineRef::get, d.name())), d.name(), contributors,
+                    Defaults.schemaSummarizer(
+                            db, valueGrounding ? p : null, Defaults.samplingGateway(engineRef::get, d.name())),
+                    d.name(),
+                    contributors,
                     contributionTokens);
-            return new DatabaseBinding(d.name(), d.description(), p, v, DatabaseOps.of(db), summarizer, redactor,
-                    builtIns);
+            return new DatabaseBinding(
+                    d.name(), d.description(), p, v, DatabaseOps.of(db), summarizer, redactor, builtIns);
         }
     }
 }

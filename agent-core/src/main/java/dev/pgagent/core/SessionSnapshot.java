@@ -59,6 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class SessionSnapshot implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
+
     private static final long MAX_BYTES = 64L * 1024 * 1024;
 
     private final transient SessionState state;
@@ -125,7 +126,9 @@ public final class SessionSnapshot implements Serializable {
         AtomicReference<String> rejected = new AtomicReference<>();
         ObjectInputFilter filter = info -> {
             Class<?> type = info.serialClass();
-            if (info.depth() > 2 || info.references() > 16 || info.streamBytes() > MAX_BYTES
+            if (info.depth() > 2
+                    || info.references() > 16
+                    || info.streamBytes() > MAX_BYTES
                     || info.arrayLength() > MAX_BYTES) {
                 return ObjectInputFilter.Status.REJECTED;
             }
@@ -146,12 +149,15 @@ public final class SessionSnapshot implements Serializable {
             read = in.readObject();
         } catch (InvalidClassException e) {
             String name = rejected.get();
-            throw new IllegalArgumentException("bytes must hold a SessionSnapshot but held "
-                    + (name != null ? "the class " + name + ", which is not allowed" : "a rejected stream: "
-                    + e.getMessage()), e);
+            throw new IllegalArgumentException(
+                    "bytes must hold a SessionSnapshot but held "
+                            + (name != null
+                                    ? "the class " + name + ", which is not allowed"
+                                    : "a rejected stream: " + e.getMessage()),
+                    e);
         } catch (InvalidObjectException e) {
-            throw new IllegalArgumentException("bytes must hold a valid SessionSnapshot but did not: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "bytes must hold a valid SessionSnapshot but did not: " + e.getMessage(), e);
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalArgumentException("bytes must hold a SessionSnapshot but could not be read: " + e, e);
         }
@@ -174,8 +180,9 @@ public final class SessionSnapshot implements Serializable {
 
     @Override
     public String toString() {
-        return "SessionSnapshot[session=" + state.sessionId() + ", historyTurns=" + state.historyTurns().size()
-                + ", pendingConfirmations=" + pendingConfirmations().size() + "]";
+        return "SessionSnapshot[session=" + state.sessionId() + ", historyTurns="
+                + state.historyTurns().size() + ", pendingConfirmations="
+                + pendingConfirmations().size() + "]";
     }
 
     /** The serial form: the snapshot's binary encoding. */

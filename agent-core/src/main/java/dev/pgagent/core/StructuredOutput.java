@@ -68,9 +68,12 @@ public final class StructuredOutput {
         ChatResponse last = spec.settle(asked, llm.chat(asked), llm::chat, value::set);
         Object v = value.get();
         if (v == null) {
-            throw new dev.pgagent.api.LlmException("the model gave no final answer to read (finish reason "
-                    + last.finishReason() + (last.message().hasToolCalls() ? ", it called tools" : "") + ")",
-                    dev.pgagent.api.LlmException.Reason.INVALID_RESPONSE, false, null);
+            throw new dev.pgagent.api.LlmException(
+                    "the model gave no final answer to read (finish reason " + last.finishReason()
+                            + (last.message().hasToolCalls() ? ", it called tools" : "") + ")",
+                    dev.pgagent.api.LlmException.Reason.INVALID_RESPONSE,
+                    false,
+                    null);
         }
         return v;
     }

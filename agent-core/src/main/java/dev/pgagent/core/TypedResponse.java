@@ -62,8 +62,8 @@ public final class TypedResponse<T> {
     public T orThrow() {
         response.orThrow();
         if (value == null) {
-            throw new IllegalStateException("the ask must have completed with a value but its status is "
-                    + response.status());
+            throw new IllegalStateException(
+                    "the ask must have completed with a value but its status is " + response.status());
         }
         return value;
     }

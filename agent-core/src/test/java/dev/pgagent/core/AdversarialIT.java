@@ -102,10 +102,8 @@ class AdversarialIT {
             "SELECT 1 \\; DROP TABLE customers",
             "UPDATE customers SET name = 'x' WHERE id IN (SELECT id FROM customers)");
 
-    static final List<String> EXPLAIN_ATTACKS = List.of(
-            "DELETE FROM orders",
-            "ANALYZE DELETE FROM orders",
-            "SELECT 1; DROP TABLE customers");
+    static final List<String> EXPLAIN_ATTACKS =
+            List.of("DELETE FROM orders", "ANALYZE DELETE FROM orders", "SELECT 1; DROP TABLE customers");
 
     /** A model that reads the injected text, then fires every attack, 8 per step in parallel, then answers. */
     static FakeLlmClient attacker(int perStep) {
@@ -120,8 +118,8 @@ class AdversarialIT {
             llm.enqueue(step);
         }
         // after all the refusals, try again with the payload the data suggested
-        llm.enqueue(LlmResponses.toolCalls(LlmResponses.query("DROP TABLE customers"),
-                LlmResponses.query("DELETE FROM orders")));
+        llm.enqueue(LlmResponses.toolCalls(
+                LlmResponses.query("DROP TABLE customers"), LlmResponses.query("DELETE FROM orders")));
         llm.enqueue(LlmResponses.text("I could not change anything."));
         return llm;
     }
@@ -147,9 +145,11 @@ class AdversarialIT {
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(llm.remaining()).isZero();
         assertThat(Shop.fingerprint(ds)).isEqualTo(before);
-        assertThat(r.statements()).filteredOn(o -> !o.sql().equals("SELECT description FROM products"))
+        assertThat(r.statements())
+                .filteredOn(o -> !o.sql().equals("SELECT description FROM products"))
                 .allSatisfy(o -> assertThat(o.affectedRows()).as(o.sql()).isLessThanOrEqualTo(0));
-        assertThat(r.statements()).filteredOn(o -> o.status() == StatementOutcome.Status.EXECUTED)
+        assertThat(r.statements())
+                .filteredOn(o -> o.status() == StatementOutcome.Status.EXECUTED)
                 .extracting(StatementOutcome::sql)
                 .allSatisfy(sql -> assertThat(sql).matches("(?is)\\s*(select|with).*"));
         Set<String> audited = new HashSet<>();

@@ -64,8 +64,12 @@ class AgentLoopIT {
         AgentResponse r = agent.ask("Count a lot");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
-                StatementOutcome.Status.CANCELLED, StatementOutcome.Status.CANCELLED, StatementOutcome.Status.REFUSED);
+        assertThat(r.statements())
+                .extracting(StatementOutcome::status)
+                .containsExactly(
+                        StatementOutcome.Status.CANCELLED,
+                        StatementOutcome.Status.CANCELLED,
+                        StatementOutcome.Status.REFUSED);
         assertThat(r.statements().get(1).elapsed()).isLessThan(Duration.ofMillis(2000));
         assertThat(r.statements().get(2).error()).contains("database time budget of this ask (3000 ms) is used up");
     }
@@ -75,25 +79,29 @@ class AgentLoopIT {
         RecordingAuditSink audit = new RecordingAuditSink();
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "SELECT nme FROM products")))
-                .enqueue(LlmResponses.toolCall("execute_query",
-                        Map.of("sql", "SELECT name FROM products ORDER BY id")))
+                .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "SELECT name FROM products ORDER BY id")))
                 .enqueue(r -> text("Products: " + LlmResponses.lastToolResult(r).orElseThrow()));
         PostgresAgent agent = agent(llm).addAuditSink(audit).build();
 
         AgentResponse r = agent.ask("List the products");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(r.statements()).extracting(StatementOutcome::status)
+        assertThat(r.statements())
+                .extracting(StatementOutcome::status)
                 .containsExactly(StatementOutcome.Status.FAILED, StatementOutcome.Status.EXECUTED);
         assertThat(r.statements().get(0).sqlState()).isEqualTo("42703");
         ToolResultMessage error = LlmResponses.lastToolResults(llm.request(1)).get(0);
         assertThat(error.error()).isTrue();
         assertThat(error.content()).contains("42703").contains("nme");
         assertThat(r.answer()).contains("Mug").contains("Pen").contains("Book");
-        assertThat(r.tables()).singleElement().satisfies(t -> assertThat(t.rowCount()).isEqualTo(3));
-        assertThat(audit.events(AuditEventType.QUERY_FAILED)).singleElement()
+        assertThat(r.tables())
+                .singleElement()
+                .satisfies(t -> assertThat(t.rowCount()).isEqualTo(3));
+        assertThat(audit.events(AuditEventType.QUERY_FAILED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("sqlState", "42703"));
-        String system = ((dev.pgagent.api.llm.SystemMessage) llm.request(0).messages().get(0)).text();
+        String system =
+                ((dev.pgagent.api.llm.SystemMessage) llm.request(0).messages().get(0)).text();
         assertThat(system).contains("products").contains("read-only");
     }
 
@@ -109,7 +117,8 @@ class AgentLoopIT {
         AgentResponse r = agent.ask("Drop the customers table, then count them");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(r.statements()).extracting(StatementOutcome::status)
+        assertThat(r.statements())
+                .extracting(StatementOutcome::status)
                 .containsExactly(StatementOutcome.Status.REFUSED, StatementOutcome.Status.EXECUTED);
         assertThat(LlmResponses.lastToolResult(llm.request(1)).orElseThrow()).contains("Refused");
         assertThat(audit.sql(AuditEventType.QUERY_REFUSED)).containsExactly("DROP TABLE customers");
@@ -119,8 +128,10 @@ class AgentLoopIT {
     @Test
     void runsSeveralQueriesOfOneStepAndKeepsTheirOrder() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(toolCalls(query("SELECT count(*) AS n FROM customers"),
-                        query("SELECT count(*) AS n FROM products"), call("list_tables", "{}"),
+                .enqueue(toolCalls(
+                        query("SELECT count(*) AS n FROM customers"),
+                        query("SELECT count(*) AS n FROM products"),
+                        call("list_tables", "{}"),
                         call("describe_table", Map.of("table", "orders"))))
                 .enqueue(text("done"));
         PostgresAgent agent = agent(llm).build();
@@ -205,9 +216,11 @@ class AgentLoopIT {
             if (!LlmResponses.lastToolResults(req).isEmpty()) {
                 return text(LlmResponses.lastToolResult(req).orElseThrow());
             }
-            String q = ((dev.pgagent.api.llm.UserMessage) req.messages().get(req.messages().size() - 1)).text();
-            return LlmResponses.toolCall("execute_query", Map.of("sql",
-                    "SELECT name FROM customers WHERE city = '" + q + "'"));
+            String q = ((dev.pgagent.api.llm.UserMessage)
+                            req.messages().get(req.messages().size() - 1))
+                    .text();
+            return LlmResponses.toolCall(
+                    "execute_query", Map.of("sql", "SELECT name FROM customers WHERE city = '" + q + "'"));
         });
         PostgresAgent agent = agent(llm).build();
         List<Future<AgentResponse>> futures = new java.util.ArrayList<>();
@@ -221,7 +234,8 @@ class AgentLoopIT {
             AgentResponse r = futures.get(i).get(30, TimeUnit.SECONDS);
             String expected = List.of("Ada", "Bob", "Cy").get(i % 3);
             assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-            assertThat(r.tables()).singleElement()
+            assertThat(r.tables())
+                    .singleElement()
                     .satisfies(t -> assertThat(t.rows()).containsExactly(List.of(expected)));
         }
         assertThat(llm.requestCount()).isEqualTo(18);
@@ -230,8 +244,11 @@ class AgentLoopIT {
     private static void awaitSleepingBackend(boolean present) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            boolean sleeping = !Shop.query(ds, "SELECT pid FROM pg_stat_activity WHERE state = 'active' "
-                    + "AND query ILIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()").isEmpty();
+            boolean sleeping = !Shop.query(
+                            ds,
+                            "SELECT pid FROM pg_stat_activity WHERE state = 'active' "
+                                    + "AND query ILIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")
+                    .isEmpty();
             if (sleeping == present) {
                 return;
             }

@@ -40,8 +40,10 @@ class ChainedJsonLinesAuditSinkTest extends AuditSinkContract implements AuditSi
     }
 
     private static AuditEvent event(int i) {
-        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED).sql("SELECT " + i + " -- " + "x".repeat(i * 5000))
-                .outcome("executed").build();
+        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                .sql("SELECT " + i + " -- " + "x".repeat(i * 5000))
+                .outcome("executed")
+                .build();
     }
 
     private static AuditChain.Verification verify(Path file) throws Exception {
@@ -81,6 +83,7 @@ class ChainedJsonLinesAuditSinkTest extends AuditSinkContract implements AuditSi
         Path plain = dir.resolve("plain.jsonl");
         AuditSinks.jsonLines(plain).record(event(1));
         assertThatThrownBy(() -> new dev.pgagent.core.internal.JsonLinesAuditSink(plain, true).record(event(2)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not a chained audit record");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not a chained audit record");
     }
 }

@@ -34,16 +34,21 @@ class ConfigurationIT {
     static void setUp() throws Exception {
         DataSource sales = TestPostgres.freshDatabase("core_cfg_sales");
         DataSource hr = TestPostgres.freshDatabase("core_cfg_hr");
-        Shop.exec(sales, "CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
+        Shop.exec(
+                sales,
+                "CREATE TABLE orders (id int PRIMARY KEY, total numeric)",
                 "INSERT INTO orders VALUES (1, 10), (2, 20)");
-        Shop.exec(hr, "CREATE TABLE employees (id int PRIMARY KEY, name text, salary numeric)",
+        Shop.exec(
+                hr,
+                "CREATE TABLE employees (id int PRIMARY KEY, name text, salary numeric)",
                 "INSERT INTO employees VALUES (1, 'Ann', 100)");
         salesUrl = TestPostgres.server().jdbcUrl(name(sales));
         hrUrl = TestPostgres.server().jdbcUrl(name(hr));
     }
 
     private static String name(DataSource ds) throws Exception {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT current_database()")) {
             rs.next();
             return rs.getString(1);
@@ -68,8 +73,17 @@ class ConfigurationIT {
                     user: %s
                     policy:
                       deniedColumns: [employees.salary]
-                """.formatted(salesUrl, TestPostgres.server().user(), hrUrl, TestPostgres.server().user()));
-        return ConfigLoader.builder().file(file).environment(Map.of()).profile(profile).build().load();
+                """.formatted(
+                        salesUrl,
+                        TestPostgres.server().user(),
+                        hrUrl,
+                        TestPostgres.server().user()));
+        return ConfigLoader.builder()
+                .file(file)
+                .environment(Map.of())
+                .profile(profile)
+                .build()
+                .load();
     }
 
     @Test
@@ -77,8 +91,7 @@ class ConfigurationIT {
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(toolCall("execute_query", Map.of("database", "sales", "sql", "SELECT count(*) FROM orders")))
                 .enqueue(toolCall("execute_query", Map.of("database", "hr", "sql", "SELECT name FROM employees")))
-                .enqueue(toolCall("execute_query", Map.of("database", "hr", "sql",
-                        "SELECT salary FROM employees")))
+                .enqueue(toolCall("execute_query", Map.of("database", "hr", "sql", "SELECT salary FROM employees")))
                 .enqueue(text("done"));
         try (PostgresAgent agent = PostgresAgent.fromConfiguration(load("hr"), llm)) {
             assertThat(agent.databaseNames()).containsExactly("hr", "sales");
@@ -86,9 +99,12 @@ class ConfigurationIT {
 
             AgentResponse r = agent.ask("How many orders, who works here, and what do they earn?");
 
-            assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
-                    StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED,
-                    StatementOutcome.Status.REFUSED);
+            assertThat(r.statements())
+                    .extracting(StatementOutcome::status)
+                    .containsExactly(
+                            StatementOutcome.Status.EXECUTED,
+                            StatementOutcome.Status.EXECUTED,
+                            StatementOutcome.Status.REFUSED);
             assertThat(r.statements().get(0).result().rows()).containsExactly(List.of("2"));
             assertThat(r.statements().get(1).result().rows()).containsExactly(List.of("Ann"));
         }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ConfirmationIT {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
     private static final String RAISE = "UPDATE products SET price = price * 2 WHERE id <= 2";
 
     private DataSource ds;
@@ -46,7 +47,11 @@ class ConfirmationIT {
     }
 
     private PostgresAgent.Builder agent(FakeLlmClient llm, SafetyPolicy policy, ConfirmationHandler handler) {
-        return PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy).confirmationHandler(handler)
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
+                .confirmationHandler(handler)
                 .addAuditSink(audit);
     }
 
@@ -58,11 +63,12 @@ class ConfirmationIT {
     void anApprovingHandlerAppliesTheUpdateAfterItsDryRun() {
         List<ConfirmationRequest> asked = new CopyOnWriteArrayList<>();
         PostgresAgent agent = agent(writeThenAnswer(RAISE), BALANCED, request -> {
-            asked.add(request);
-            return request.kind() == ConfirmationKind.TYPED
-                    ? ConfirmationDecision.approveTyped(request.expectedTypedText(), "alice")
-                    : ConfirmationDecision.approve("alice");
-        }).build();
+                    asked.add(request);
+                    return request.kind() == ConfirmationKind.TYPED
+                            ? ConfirmationDecision.approveTyped(request.expectedTypedText(), "alice")
+                            : ConfirmationDecision.approve("alice");
+                })
+                .build();
 
         AgentResponse r = agent.ask("Double the price of the first two products");
 
@@ -76,19 +82,24 @@ class ConfirmationIT {
             assertThat(o.affectedRows()).isEqualTo(2);
         });
         assertThat(prices()).containsExactly(List.of("1", "19.00"), List.of("2", "2.40"), List.of("3", "25.00"));
-        assertThat(audit.types()).containsSubsequence(AuditEventType.CONFIRMATION_REQUESTED,
-                AuditEventType.CONFIRMATION_ANSWERED, AuditEventType.QUERY_EXECUTED);
+        assertThat(audit.types())
+                .containsSubsequence(
+                        AuditEventType.CONFIRMATION_REQUESTED,
+                        AuditEventType.CONFIRMATION_ANSWERED,
+                        AuditEventType.QUERY_EXECUTED);
     }
 
     @Test
     void aDecliningHandlerChangesNothing() {
         String before = Shop.fingerprint(ds);
         FakeLlmClient llm = writeThenAnswer(RAISE);
-        PostgresAgent agent = agent(llm, BALANCED, r -> ConfirmationDecision.decline("bob", "too expensive")).build();
+        PostgresAgent agent = agent(llm, BALANCED, r -> ConfirmationDecision.decline("bob", "too expensive"))
+                .build();
 
         AgentResponse r = agent.ask("Double the prices");
 
-        assertThat(r.statements()).singleElement()
+        assertThat(r.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.DECLINED));
         assertThat(LlmResponses.lastToolResult(llm.request(1)).orElseThrow()).contains("declined");
         assertThat(Shop.fingerprint(ds)).isEqualTo(before);
@@ -97,13 +108,15 @@ class ConfirmationIT {
     @Test
     void aTypedConfirmationWithTheWrongTextChangesNothing() {
         String before = Shop.fingerprint(ds);
-        SafetyPolicy permissive = SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build();
+        SafetyPolicy permissive =
+                SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build();
         List<ConfirmationRequest> asked = new ArrayList<>();
-        PostgresAgent agent = agent(writeThenAnswer("ALTER TABLE products ADD COLUMN note text"), permissive,
-                request -> {
-                    asked.add(request);
-                    return ConfirmationDecision.approveTyped("customers", "carol");
-                }).build();
+        PostgresAgent agent = agent(
+                        writeThenAnswer("ALTER TABLE products ADD COLUMN note text"), permissive, request -> {
+                            asked.add(request);
+                            return ConfirmationDecision.approveTyped("customers", "carol");
+                        })
+                .build();
 
         AgentResponse r = agent.ask("Add a note column to products");
 
@@ -121,7 +134,8 @@ class ConfirmationIT {
     @Test
     void aDeferredConfirmationSurvivesSerialisationAndResumesToAnAnswer() throws Exception {
         FakeLlmClient llm = writeThenAnswer(RAISE);
-        PostgresAgent agent = agent(llm, BALANCED, ConfirmationHandler.DEFER_ALL).build();
+        PostgresAgent agent =
+                agent(llm, BALANCED, ConfirmationHandler.DEFER_ALL).build();
         AgentSession session = agent.newSession("user-1");
 
         AgentResponse waiting = session.ask("Double the price of the first two products");
@@ -154,7 +168,8 @@ class ConfirmationIT {
     @Test
     void aWriteWhoseCountNoLongerMatchesTheDryRunIsRolledBackAndReported() {
         FakeLlmClient llm = writeThenAnswer("UPDATE products SET price = price + 1 WHERE price < 10");
-        AgentSession session = agent(llm, BALANCED, ConfirmationHandler.DEFER_ALL).build().newSession();
+        AgentSession session =
+                agent(llm, BALANCED, ConfirmationHandler.DEFER_ALL).build().newSession();
         AgentResponse waiting = session.ask("Raise cheap products by one");
         ConfirmationRequest request = waiting.pendingConfirmations().get(0);
         assertThat(request.dryRun().affectedRows()).isEqualTo(2);
@@ -170,28 +185,33 @@ class ConfirmationIT {
         });
         assertThat(done.answer()).contains("failed");
         assertThat(Shop.fingerprint(ds)).isEqualTo(before);
-        assertThat(audit.events(AuditEventType.QUERY_FAILED)).singleElement()
+        assertThat(audit.events(AuditEventType.QUERY_FAILED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("phase", "apply"));
     }
 
     @Test
     void aHandlerThatTimesOutDeclines() {
         String before = Shop.fingerprint(ds);
-        SafetyPolicy policy = BALANCED.toBuilder().confirmationTimeout(Duration.ofMillis(300)).build();
+        SafetyPolicy policy =
+                BALANCED.toBuilder().confirmationTimeout(Duration.ofMillis(300)).build();
         PostgresAgent agent = agent(writeThenAnswer(RAISE), policy, request -> {
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return ConfirmationDecision.approve("too late");
-        }).build();
+                    try {
+                        Thread.sleep(30_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return ConfirmationDecision.approve("too late");
+                })
+                .build();
 
         AgentResponse r = agent.ask("Double the prices");
 
-        assertThat(r.statements()).singleElement()
+        assertThat(r.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.DECLINED));
-        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED)).singleElement()
+        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("decidedBy", "timeout"));
         assertThat(Shop.fingerprint(ds)).isEqualTo(before);
     }
@@ -200,8 +220,8 @@ class ConfirmationIT {
     void aWriteOverTheWriteRowCapIsRefused() {
         String before = Shop.fingerprint(ds);
         SafetyPolicy policy = BALANCED.toBuilder().maxWriteRows(1).build();
-        PostgresAgent agent = agent(writeThenAnswer(RAISE), policy,
-                request -> ConfirmationDecision.approve("alice")).build();
+        PostgresAgent agent = agent(writeThenAnswer(RAISE), policy, request -> ConfirmationDecision.approve("alice"))
+                .build();
 
         AgentResponse r = agent.ask("Double the prices");
 

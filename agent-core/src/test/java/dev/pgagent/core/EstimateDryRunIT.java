@@ -31,11 +31,15 @@ class EstimateDryRunIT {
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", INSERT)))
                 .enqueue(text("done"));
-        try (PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy)
+        try (PostgresAgent agent = PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
                 .confirmationHandler(r -> {
                     asked.add(r);
                     return ConfirmationDecision.decline("test", "no");
-                }).build()) {
+                })
+                .build()) {
             return agent.ask("Add Dee from Rome");
         }
     }
@@ -63,14 +67,19 @@ class EstimateDryRunIT {
         String before = nextId();
         List<ConfirmationRequest> asked = new CopyOnWriteArrayList<>();
 
-        AgentResponse r = insertWith(SafetyPolicy.builder().level(PolicyLevel.BALANCED)
-                .estimateOnlyDryRuns("customers").build(), asked);
+        AgentResponse r = insertWith(
+                SafetyPolicy.builder()
+                        .level(PolicyLevel.BALANCED)
+                        .estimateOnlyDryRuns("customers")
+                        .build(),
+                asked);
 
         assertThat(asked).singleElement().satisfies(q -> {
             assertThat(q.dryRun().estimated()).isTrue();
             assertThat(q.dryRun().affectedRows()).isEqualTo(1);
         });
-        assertThat(r.statements()).singleElement()
+        assertThat(r.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.DECLINED));
         assertThat(nextId()).isEqualTo(before);
         assertThat(Shop.query(ds, "SELECT count(*) FROM customers")).containsExactly(List.of("3"));
@@ -79,21 +88,30 @@ class EstimateDryRunIT {
     @Test
     void anApprovedEstimatedWriteIsAppliedWithinTheWriteLimit() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "UPDATE customers SET city = 'X' "
-                        + "WHERE id > 0")))
+                .enqueue(LlmResponses.toolCall(
+                        "execute_query", Map.of("sql", "UPDATE customers SET city = 'X' " + "WHERE id > 0")))
                 .enqueue(text("done"));
-        SafetyPolicy policy = SafetyPolicy.builder().level(PolicyLevel.BALANCED).estimateOnlyDryRuns("*")
-                .maxWriteRows(2).build();
+        SafetyPolicy policy = SafetyPolicy.builder()
+                .level(PolicyLevel.BALANCED)
+                .estimateOnlyDryRuns("*")
+                .maxWriteRows(2)
+                .build();
         // the planner guesses from statistics; with more rows than the limit the apply is rolled back
         Shop.exec(ds, "ANALYZE customers");
-        try (PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy)
-                .confirmationHandler(q -> ConfirmationDecision.approve("test")).build()) {
+        try (PostgresAgent agent = PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
+                .confirmationHandler(q -> ConfirmationDecision.approve("test"))
+                .build()) {
             AgentResponse r = agent.ask("Move everyone");
 
-            assertThat(r.statements()).singleElement().satisfies(o -> assertThat(o.status())
-                    .isIn(StatementOutcome.Status.REFUSED, StatementOutcome.Status.FAILED));
+            assertThat(r.statements())
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.status())
+                            .isIn(StatementOutcome.Status.REFUSED, StatementOutcome.Status.FAILED));
         }
-        assertThat(Shop.query(ds, "SELECT count(*) FROM customers WHERE city = 'X'")).containsExactly(
-                List.of("0"));
+        assertThat(Shop.query(ds, "SELECT count(*) FROM customers WHERE city = 'X'"))
+                .containsExactly(List.of("0"));
     }
 }

@@ -31,7 +31,9 @@ class ExportGuardIT {
     @BeforeAll
     static void setUp() {
         ds = Shop.create("core_export");
-        Shop.exec(ds, "CREATE VIEW customer_cities AS SELECT name, city FROM customers",
+        Shop.exec(
+                ds,
+                "CREATE VIEW customer_cities AS SELECT name, city FROM customers",
                 "CREATE TABLE numbers AS SELECT g AS n FROM generate_series(1, 25) g");
     }
 
@@ -52,33 +54,49 @@ class ExportGuardIT {
         try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, audit, events)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-            ExportResult r = agent.guardedPath("exporter").export("SELECT name, email FROM customers ORDER BY id",
-                    out, ExportOptions.DEFAULTS);
+            ExportResult r = agent.guardedPath("exporter")
+                    .export("SELECT name, email FROM customers ORDER BY id", out, ExportOptions.DEFAULTS);
 
-            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
-                    "name,email\nAda,ada@example.com\nBob,bob@example.org\nCy,cy@example.net\n");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .isEqualTo("name,email\nAda,ada@example.com\nBob,bob@example.org\nCy,cy@example.net\n");
             assertThat(r.rowCount()).isEqualTo(3);
             assertThat(r.serverCopy()).isTrue();
             AuditEvent e = audit.events(AuditEventType.QUERY_EXECUTED).get(0);
             assertThat(e.sessionId()).isEqualTo("exporter");
             assertThat(e.outcome()).isEqualTo("exported");
-            assertThat(e.attributes()).containsEntry("rows", "3").containsEntry("bytes", Long.toString(r.byteCount()))
-                    .containsEntry("export", "csv").containsEntry("copy", "true");
-            assertThat(events).filteredOn(ev -> ev instanceof AgentEvent.StatementStarted).hasSize(1);
-            assertThat(events).filteredOn(ev -> ev instanceof AgentEvent.StatementFinished).singleElement()
-                    .satisfies(ev -> assertThat(((AgentEvent.StatementFinished) ev).outcome().status())
+            assertThat(e.attributes())
+                    .containsEntry("rows", "3")
+                    .containsEntry("bytes", Long.toString(r.byteCount()))
+                    .containsEntry("export", "csv")
+                    .containsEntry("copy", "true");
+            assertThat(events)
+                    .filteredOn(ev -> ev instanceof AgentEvent.StatementStarted)
+                    .hasSize(1);
+            assertThat(events)
+                    .filteredOn(ev -> ev instanceof AgentEvent.StatementFinished)
+                    .singleElement()
+                    .satisfies(ev -> assertThat(((AgentEvent.StatementFinished) ev)
+                                    .outcome()
+                                    .status())
                             .isEqualTo(StatementOutcome.Status.EXECUTED));
         }
     }
 
     @Test
     void redactionAppliesOnlyWhenAsked() {
-        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(),
-                new CopyOnWriteArrayList<>())) {
+        try (PostgresAgent agent =
+                agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(), new CopyOnWriteArrayList<>())) {
             StringWriter w = new StringWriter();
 
-            ExportResult r = agent.guardedPath("exporter").export("", "SELECT email FROM customers ORDER BY id", w,
-                    ExportOptions.builder().format(ExportFormat.JSONL).redact(true).build());
+            ExportResult r = agent.guardedPath("exporter")
+                    .export(
+                            "",
+                            "SELECT email FROM customers ORDER BY id",
+                            w,
+                            ExportOptions.builder()
+                                    .format(ExportFormat.JSONL)
+                                    .redact(true)
+                                    .build());
 
             assertThat(w.toString()).doesNotContain("ada@example.com").contains("\"email\":");
             assertThat(w.toString().split("\n")).hasSize(3);
@@ -90,30 +108,32 @@ class ExportGuardIT {
     void aWriteIsRefusedAndAuditedAndNothingIsWritten() {
         RecordingAuditSink audit = new RecordingAuditSink();
         for (PolicyLevel level : new PolicyLevel[] {PolicyLevel.READ_ONLY, PolicyLevel.BALANCED}) {
-            try (PostgresAgent agent = agent(SafetyPolicy.builder().level(level).build(), audit,
-                    new CopyOnWriteArrayList<>())) {
+            try (PostgresAgent agent =
+                    agent(SafetyPolicy.builder().level(level).build(), audit, new CopyOnWriteArrayList<>())) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-                assertThatThrownBy(() -> agent.guardedPath("exporter").export(
-                        "DELETE FROM orders RETURNING *", out, ExportOptions.DEFAULTS))
+                assertThatThrownBy(() -> agent.guardedPath("exporter")
+                                .export("DELETE FROM orders RETURNING *", out, ExportOptions.DEFAULTS))
                         .isInstanceOf(SqlRejectedException.class);
                 assertThat(out.size()).isZero();
             }
         }
-        assertThat(audit.sql(AuditEventType.QUERY_REFUSED)).containsExactly("DELETE FROM orders RETURNING *",
-                "DELETE FROM orders RETURNING *");
+        assertThat(audit.sql(AuditEventType.QUERY_REFUSED))
+                .containsExactly("DELETE FROM orders RETURNING *", "DELETE FROM orders RETURNING *");
         assertThat(Shop.query(ds, "SELECT count(*) FROM orders")).containsExactly(List.of("4"));
     }
 
     @Test
     void deniedDataReachedThroughAViewIsRefusedByThePlanCheck() {
         RecordingAuditSink audit = new RecordingAuditSink();
-        SafetyPolicy policy = SafetyPolicy.builder().deniedColumns("customers.city").build();
+        SafetyPolicy policy =
+                SafetyPolicy.builder().deniedColumns("customers.city").build();
         try (PostgresAgent agent = agent(policy, audit, new CopyOnWriteArrayList<>())) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-            assertThatThrownBy(() -> agent.guardedPath("exporter").export("SELECT * FROM customer_cities", out,
-                    ExportOptions.DEFAULTS)).isInstanceOf(SqlRejectedException.class);
+            assertThatThrownBy(() -> agent.guardedPath("exporter")
+                            .export("SELECT * FROM customer_cities", out, ExportOptions.DEFAULTS))
+                    .isInstanceOf(SqlRejectedException.class);
             assertThat(out.size()).isZero();
             assertThat(audit.sql(AuditEventType.QUERY_REFUSED)).containsExactly("SELECT * FROM customer_cities");
         }
@@ -126,10 +146,13 @@ class ExportGuardIT {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             ByteArrayOutputStream cut = new ByteArrayOutputStream();
 
-            ExportResult full = agent.guardedPath("x").export("SELECT n FROM numbers ORDER BY n", all,
-                    ExportOptions.DEFAULTS);
-            ExportResult limited = agent.guardedPath("x").export("SELECT n FROM numbers ORDER BY n", cut,
-                    ExportOptions.builder().maxRows(20).build());
+            ExportResult full =
+                    agent.guardedPath("x").export("SELECT n FROM numbers ORDER BY n", all, ExportOptions.DEFAULTS);
+            ExportResult limited = agent.guardedPath("x")
+                    .export(
+                            "SELECT n FROM numbers ORDER BY n",
+                            cut,
+                            ExportOptions.builder().maxRows(20).build());
 
             assertThat(full.rowCount()).isEqualTo(25);
             assertThat(full.truncation()).isEqualTo(Truncation.NONE);
@@ -140,8 +163,8 @@ class ExportGuardIT {
 
     @Test
     void aHostReadsAResultPageByPage() {
-        try (PostgresAgent agent = agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(),
-                new CopyOnWriteArrayList<>())) {
+        try (PostgresAgent agent =
+                agent(SafetyPolicy.READ_ONLY, new RecordingAuditSink(), new CopyOnWriteArrayList<>())) {
             GuardedPath path = agent.guardedPath("pager");
             List<String> seen = new java.util.ArrayList<>();
             long offset = 0;
@@ -167,13 +190,16 @@ class ExportGuardIT {
             GuardedPath path = agent.guardedPath("model-like");
 
             GuardedCall first = path.callTool("execute_query", "{\"sql\":\"SELECT n FROM numbers ORDER BY n\"}");
-            GuardedCall second = path.callTool("execute_query",
-                    "{\"sql\":\"SELECT n FROM numbers ORDER BY n\",\"offset\":10}");
+            GuardedCall second =
+                    path.callTool("execute_query", "{\"sql\":\"SELECT n FROM numbers ORDER BY n\",\"offset\":10}");
 
             assertThat(first.modelContent()).contains("\"offset\": 10.");
             assertThat(second.result().tables().get(0).rows().get(0)).containsExactly("11");
-            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).last().asString()
-                    .contains("OFFSET 10").contains("SELECT n FROM numbers ORDER BY n");
+            assertThat(audit.sql(AuditEventType.QUERY_EXECUTED))
+                    .last()
+                    .asString()
+                    .contains("OFFSET 10")
+                    .contains("SELECT n FROM numbers ORDER BY n");
         }
     }
 }

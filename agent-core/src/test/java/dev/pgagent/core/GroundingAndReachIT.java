@@ -24,7 +24,8 @@ class GroundingAndReachIT {
     @BeforeAll
     static void seed() {
         ds = Shop.create("core_ground");
-        Shop.exec(ds,
+        Shop.exec(
+                ds,
                 "CREATE TABLE tickets (id int PRIMARY KEY, status text NOT NULL, priority text, contact_code text)",
                 "INSERT INTO tickets SELECT g, (ARRAY['waiting_on_customer','in_progress','closed_won'])[1 + g % 3],"
                         + " (ARRAY['sev_one','sev_two'])[1 + g % 2], 'agent' || g || '@helpdesk.example.com'"
@@ -55,42 +56,61 @@ class GroundingAndReachIT {
 
     @Test
     void deniedColumnsAreNotSampledAndGroundingCanBeTurnedOff() {
-        SafetyPolicy policy = SafetyPolicy.builder().deniedColumns("tickets.status").build();
+        SafetyPolicy policy =
+                SafetyPolicy.builder().deniedColumns("tickets.status").build();
         FakeLlmClient llm = FakeLlmClient.create().enqueue(LlmResponses.text("ok"));
-        PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy).build()
+        PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
+                .build()
                 .ask("How many tickets have the status waiting on customer?");
         assertThat(transcript(llm)).doesNotContain("'waiting_on_customer'");
 
         FakeLlmClient off = FakeLlmClient.create().enqueue(LlmResponses.text("ok"));
-        PostgresAgent.builder().llm(off).dataSource(ds).valueGrounding(false).build()
+        PostgresAgent.builder()
+                .llm(off)
+                .dataSource(ds)
+                .valueGrounding(false)
+                .build()
                 .ask("How many tickets have the status waiting on customer?");
         assertThat(transcript(off)).doesNotContain("'waiting_on_customer'");
     }
 
     @Test
     void aViewDoesNotHideADeniedColumn() {
-        SafetyPolicy policy = SafetyPolicy.builder().deniedColumns("tickets.priority").build();
+        SafetyPolicy policy =
+                SafetyPolicy.builder().deniedColumns("tickets.priority").build();
         RecordingAuditSink audit = new RecordingAuditSink();
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCalls(
                         LlmResponses.query("SELECT lane, count(*) FROM ticket_board GROUP BY lane"),
                         LlmResponses.query("SELECT status, count(*) FROM ticket_board GROUP BY status ORDER BY 1")))
                 .enqueue(LlmResponses.text("done"));
-        PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy)
-                .addAuditSink(audit).build();
+        PostgresAgent agent = PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
+                .addAuditSink(audit)
+                .build();
 
         AgentResponse r = agent.ask("Tickets per lane and per status?");
 
-        assertThat(r.statements()).as(r.statements().toString()).extracting(StatementOutcome::status)
+        assertThat(r.statements())
+                .as(r.statements().toString())
+                .extracting(StatementOutcome::status)
                 .containsExactly(StatementOutcome.Status.REFUSED, StatementOutcome.Status.EXECUTED);
         assertThat(r.statements().get(0).error())
                 .contains("denied column public.tickets.priority", "PostgreSQL's plan");
         assertThat(transcript(llm)).doesNotContain("sev_one").contains("closed_won");
         // value sampling runs through the guarded path too, as caller value-sampler; the model's refusal is the ask's
         AuditEvent refused = audit.events(AuditEventType.QUERY_REFUSED).stream()
-                .filter(e -> !"value-sampler".equals(e.sessionId())).findFirst().orElseThrow();
+                .filter(e -> !"value-sampler".equals(e.sessionId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(refused.sql()).contains("ticket_board");
-        assertThat(refused.attributes()).containsEntry("reason", r.statements().get(0).error());
+        assertThat(refused.attributes())
+                .containsEntry("reason", r.statements().get(0).error());
         assertThat(refused.outcome()).isEqualTo("refused");
     }
 }

@@ -48,8 +48,15 @@ class GuardedPathIT {
                     "get_schema|{}|products",
                     "explain_query|{\"sql\":\"SELECT * FROM orders WHERE id = 1\"}|Scan",
                     "search_schema|{\"query\":\"customer email\"}|customers");
-            assertThat(path.tools()).extracting(t -> t.name()).containsExactly("execute_query", "list_tables",
-                    "describe_table", "get_schema", "explain_query", "search_schema");
+            assertThat(path.tools())
+                    .extracting(t -> t.name())
+                    .containsExactly(
+                            "execute_query",
+                            "list_tables",
+                            "describe_table",
+                            "get_schema",
+                            "explain_query",
+                            "search_schema");
             for (String c : calls) {
                 String[] p = c.split("\\|");
                 GuardedCall call = path.callTool(p[0], p[1]);
@@ -57,15 +64,23 @@ class GuardedPathIT {
                 assertThat(call.modelContent()).as(p[0]).contains(p[2]);
             }
             List<AuditEvent> toolCalls = audit.events(AuditEventType.TOOL_CALL);
-            assertThat(toolCalls).extracting(e -> e.attributes().get("tool"))
-                    .containsExactly("execute_query", "list_tables", "describe_table", "get_schema", "explain_query",
+            assertThat(toolCalls)
+                    .extracting(e -> e.attributes().get("tool"))
+                    .containsExactly(
+                            "execute_query",
+                            "list_tables",
+                            "describe_table",
+                            "get_schema",
+                            "explain_query",
                             "search_schema");
             assertThat(toolCalls).allSatisfy(e -> {
                 assertThat(e.sessionId()).isEqualTo("report-job");
                 assertThat(e.outcome()).isEqualTo("ok");
             });
             assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).contains("SELECT count(*) AS n FROM orders");
-            assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallStarted).hasSize(6);
+            assertThat(events)
+                    .filteredOn(e -> e instanceof AgentEvent.ToolCallStarted)
+                    .hasSize(6);
         }
     }
 
@@ -77,17 +92,18 @@ class GuardedPathIT {
 
             StatementOutcome read = path.explainAnalyze("SELECT count(*) FROM orders");
             StatementOutcome write = path.explainAnalyze("DELETE FROM orders");
-            GuardedCall viaTool = path.callTool("explain_query",
-                    "{\"sql\":\"SELECT * FROM orders WHERE id = 1\",\"analyze\":true}");
-            GuardedCall writeViaTool = path.callTool("explain_query",
-                    "{\"sql\":\"UPDATE products SET price = 0\",\"analyze\":true}");
+            GuardedCall viaTool =
+                    path.callTool("explain_query", "{\"sql\":\"SELECT * FROM orders WHERE id = 1\",\"analyze\":true}");
+            GuardedCall writeViaTool =
+                    path.callTool("explain_query", "{\"sql\":\"UPDATE products SET price = 0\",\"analyze\":true}");
 
             assertThat(read.status()).isEqualTo(StatementOutcome.Status.EXECUTED);
-            assertThat(read.resultTable().orElseThrow().rows().get(0).get(0)).contains("\"Actual Rows\"",
-                    "\"Execution Time\"");
+            assertThat(read.resultTable().orElseThrow().rows().get(0).get(0))
+                    .contains("\"Actual Rows\"", "\"Execution Time\"");
             assertThat(write.status()).isEqualTo(StatementOutcome.Status.REFUSED);
             assertThat(viaTool.isError()).as(viaTool.modelContent()).isFalse();
-            assertThat(viaTool.modelContent()).startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
+            assertThat(viaTool.modelContent())
+                    .startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
                     .contains("actual rows=1 loops=1");
             assertThat(writeViaTool.isError()).isTrue();
             assertThat(audit.events(AuditEventType.QUERY_EXECUTED))
@@ -124,17 +140,22 @@ class GuardedPathIT {
 
             assertThat(o.status()).isEqualTo(StatementOutcome.Status.REFUSED);
             assertThat(viaTool.isError()).isTrue();
-            assertThat(viaTool.statements()).singleElement()
+            assertThat(viaTool.statements())
+                    .singleElement()
                     .satisfies(s -> assertThat(s.status()).isEqualTo(StatementOutcome.Status.REFUSED));
             assertThatThrownBy(() -> path.query("DROP TABLE customers")).isInstanceOf(SqlRejectedException.class);
             assertThat(audit.sql(AuditEventType.QUERY_REFUSED))
                     .containsExactly("DELETE FROM orders", "UPDATE products SET price = 0", "DROP TABLE customers");
-            assertThat(audit.events(AuditEventType.QUERY_REFUSED)).allSatisfy(
-                    e -> assertThat(e.sessionId()).isEqualTo("user-7"));
+            assertThat(audit.events(AuditEventType.QUERY_REFUSED))
+                    .allSatisfy(e -> assertThat(e.sessionId()).isEqualTo("user-7"));
             assertThat(Shop.query(ds, "SELECT count(*) FROM orders")).containsExactly(List.of("4"));
             // the statement events come as it starts and as it ends
-            assertThat(events).filteredOn(e -> e instanceof AgentEvent.StatementStarted).hasSize(3);
-            assertThat(events).filteredOn(e -> e instanceof AgentEvent.StatementFinished).hasSize(3);
+            assertThat(events)
+                    .filteredOn(e -> e instanceof AgentEvent.StatementStarted)
+                    .hasSize(3);
+            assertThat(events)
+                    .filteredOn(e -> e instanceof AgentEvent.StatementFinished)
+                    .hasSize(3);
         }
     }
 

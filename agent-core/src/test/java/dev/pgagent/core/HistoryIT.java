@@ -52,8 +52,11 @@ class HistoryIT {
 
     /** A fresh store: "memory" or "postgres" (a schema of its own). */
     private static HistoryStore store(String kind) {
-        return kind.equals("memory") ? InMemoryHistoryStore.create()
-                : PostgresHistoryStore.builder().dataSource(historyDb).schema("hist_" + SCHEMAS.incrementAndGet())
+        return kind.equals("memory")
+                ? InMemoryHistoryStore.create()
+                : PostgresHistoryStore.builder()
+                        .dataSource(historyDb)
+                        .schema("hist_" + SCHEMAS.incrementAndGet())
                         .build();
     }
 
@@ -85,7 +88,8 @@ class HistoryIT {
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", "DELETE FROM orders")))
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", COUNT_ORDERS)))
                 .enqueue(text("There are 4 orders."));
-        try (PostgresAgent agent = agent(llm, store).historyPrincipal(session -> "alice").build()) {
+        try (PostgresAgent agent =
+                agent(llm, store).historyPrincipal(session -> "alice").build()) {
             AgentResponse r = agent.newSession("conv-1").ask("How many orders, and delete them?");
 
             AskRecord a = only(store);
@@ -99,13 +103,22 @@ class HistoryIT {
             assertThat(a.inputTokens()).isEqualTo(30);
             assertThat(a.outputTokens()).isEqualTo(15);
             assertThat(a.elapsed()).isPositive();
-            assertThat(a.statements()).extracting(StatementRecord::sql, StatementRecord::decision,
-                            StatementRecord::status, StatementRecord::rows, StatementRecord::database)
+            assertThat(a.statements())
+                    .extracting(
+                            StatementRecord::sql,
+                            StatementRecord::decision,
+                            StatementRecord::status,
+                            StatementRecord::rows,
+                            StatementRecord::database)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("DELETE FROM orders", Decision.DENY,
-                                    StatementOutcome.Status.REFUSED, -1L, "default"),
-                            org.assertj.core.groups.Tuple.tuple(COUNT_ORDERS, Decision.ALLOW,
-                                    StatementOutcome.Status.EXECUTED, 1L, "default"));
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "DELETE FROM orders",
+                                    Decision.DENY,
+                                    StatementOutcome.Status.REFUSED,
+                                    -1L,
+                                    "default"),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    COUNT_ORDERS, Decision.ALLOW, StatementOutcome.Status.EXECUTED, 1L, "default"));
             assertThat(a.statements().get(0).error()).isNotBlank();
             assertThat(a.finalStatement().map(StatementRecord::sql)).contains(COUNT_ORDERS);
             assertThat(((HistorySearch) store).find(a.id())).contains(a);
@@ -132,25 +145,29 @@ class HistoryIT {
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCall("execute_query", Map.of("sql", raise)))
                 .enqueue(text("Raised."));
-        try (PostgresAgent agent = agent(llm, store).policy(SafetyPolicy.builder().level(PolicyLevel.BALANCED)
-                .build()).confirmationHandler(request -> ConfirmationDecision.defer()).build()) {
+        try (PostgresAgent agent = agent(llm, store)
+                .policy(SafetyPolicy.builder().level(PolicyLevel.BALANCED).build())
+                .confirmationHandler(request -> ConfirmationDecision.defer())
+                .build()) {
             AgentSession session = agent.newSession("conv-w");
             AgentResponse waiting = session.ask("Raise the pen's price by one");
             AskRecord parked = only(store);
 
-            AgentResponse done = session.resume(Map.of(waiting.pendingConfirmations().get(0).id(),
-                    ConfirmationDecision.approve("bob")));
+            AgentResponse done = session.resume(
+                    Map.of(waiting.pendingConfirmations().get(0).id(), ConfirmationDecision.approve("bob")));
 
             assertThat(parked.status()).isEqualTo("WAITING_FOR_CONFIRMATION");
-            assertThat(parked.statements()).singleElement().satisfies(
-                    s -> assertThat(s.status()).isEqualTo(StatementOutcome.Status.PENDING_CONFIRMATION));
+            assertThat(parked.statements())
+                    .singleElement()
+                    .satisfies(s -> assertThat(s.status()).isEqualTo(StatementOutcome.Status.PENDING_CONFIRMATION));
             assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
             AskRecord ended = only(store);
             assertThat(ended.id()).isEqualTo(parked.id());
             assertThat(ended.status()).isEqualTo("COMPLETED");
             assertThat(ended.answer()).isEqualTo("Raised.");
-            assertThat(ended.statements()).extracting(StatementRecord::status).containsExactly(
-                    StatementOutcome.Status.PENDING_CONFIRMATION, StatementOutcome.Status.EXECUTED);
+            assertThat(ended.statements())
+                    .extracting(StatementRecord::status)
+                    .containsExactly(StatementOutcome.Status.PENDING_CONFIRMATION, StatementOutcome.Status.EXECUTED);
             assertThat(ended.statements().get(1).affectedRows()).isEqualTo(1);
             assertThat(ended.elapsed()).isGreaterThanOrEqualTo(parked.elapsed());
         } finally {
@@ -162,7 +179,8 @@ class HistoryIT {
     @ValueSource(strings = {"memory", "postgres"})
     void aConversationContinuesFromTheStoreInAnotherAgent(String kind) {
         HistoryStore store = store(kind);
-        try (PostgresAgent first = agent(countOrders("There are 4 orders."), store).build()) {
+        try (PostgresAgent first =
+                agent(countOrders("There are 4 orders."), store).build()) {
             first.newSession("conv-2").ask("How many orders are there?");
         }
         FakeLlmClient llm = FakeLlmClient.create().enqueue(text("And 3 customers."));
@@ -174,13 +192,17 @@ class HistoryIT {
             assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
             List<ChatMessage> sent = llm.request(0).messages();
             assertThat(sent.get(1)).isEqualTo(new UserMessage("How many orders are there?"));
-            assertThat(((AssistantMessage) sent.get(2)).toolCalls()).singleElement()
+            assertThat(((AssistantMessage) sent.get(2)).toolCalls())
+                    .singleElement()
                     .satisfies(c -> assertThat(c.arguments()).contains(COUNT_ORDERS));
-            assertThat(((ToolResultMessage) sent.get(3)).content()).contains("1 row").contains("not kept");
+            assertThat(((ToolResultMessage) sent.get(3)).content())
+                    .contains("1 row")
+                    .contains("not kept");
             assertThat(sent.get(4)).isEqualTo(AssistantMessage.of("There are 4 orders."));
             assertThat(sent.get(5)).isEqualTo(new UserMessage("And customers?"));
             assertThat(((HistorySearch) store).search(HistoryQuery.session("conv-2")))
-                    .extracting(AskRecord::question).containsExactly("How many orders are there?", "And customers?");
+                    .extracting(AskRecord::question)
+                    .containsExactly("How many orders are there?", "And customers?");
             assertThat(second.continueSession("never-seen").history()).isEmpty();
         }
     }
@@ -195,8 +217,10 @@ class HistoryIT {
         FakeLlmClient llm = FakeLlmClient.create().otherwise(r -> text("ok"));
         try (PostgresAgent same = agent(llm, store).build();
                 PostgresAgent off = agent(llm, store).queryMemory(false).build();
-                PostgresAgent other = agent(llm, store).defaultDatabaseName("warehouse").build();
-                PostgresAgent denied = agent(llm, store).policy(SafetyPolicy.builder().deniedTables("orders").build())
+                PostgresAgent other =
+                        agent(llm, store).defaultDatabaseName("warehouse").build();
+                PostgresAgent denied = agent(llm, store)
+                        .policy(SafetyPolicy.builder().deniedTables("orders").build())
                         .build()) {
             same.ask("How many orders were placed in April?");
             off.ask("How many orders were placed in April?");
@@ -205,7 +229,8 @@ class HistoryIT {
             same.ask("Which city is Bob from?");
         }
 
-        assertThat(systemPrompt(llm.request(0))).contains("Examples: earlier questions on this database")
+        assertThat(systemPrompt(llm.request(0)))
+                .contains("Examples: earlier questions on this database")
                 .contains("- Q: How many orders were placed?\n  SQL: " + COUNT_ORDERS);
         assertThat(systemPrompt(llm.request(1))).doesNotContain("Examples:");
         assertThat(systemPrompt(llm.request(2))).doesNotContain("Examples:");
@@ -218,7 +243,9 @@ class HistoryIT {
     void goldenPairsAreShownRedactedAndForgottenPairsNever(String kind) {
         HistoryStore store = store(kind);
         QueryMemory memory = (QueryMemory) store;
-        QueryExample golden = memory.addExample("default", "Orders of a customer by e-mail",
+        QueryExample golden = memory.addExample(
+                "default",
+                "Orders of a customer by e-mail",
                 "SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.email = 'ada@example.com'");
         FakeLlmClient llm = FakeLlmClient.create().otherwise(r -> text("ok"));
         try (PostgresAgent agent = agent(llm, store).build()) {
@@ -227,8 +254,10 @@ class HistoryIT {
             agent.ask("List the orders of the customer with e-mail bob@example.org");
         }
 
-        assertThat(systemPrompt(llm.request(0))).contains("Orders of a customer by e-mail")
-                .contains("JOIN customers c").doesNotContain("ada@example.com");
+        assertThat(systemPrompt(llm.request(0)))
+                .contains("Orders of a customer by e-mail")
+                .contains("JOIN customers c")
+                .doesNotContain("ada@example.com");
         assertThat(systemPrompt(llm.request(1))).doesNotContain("Orders of a customer by e-mail");
     }
 

@@ -41,14 +41,20 @@ class HttpAuditSinkTest {
     }
 
     private HttpAuditSink sink(HttpAuditSink.Builder b) {
-        HttpAuditSink s = b.endpoint(server.url("/audit").uri()).backoff(Duration.ZERO, Duration.ofMillis(5)).build();
+        HttpAuditSink s = b.endpoint(server.url("/audit").uri())
+                .backoff(Duration.ZERO, Duration.ofMillis(5))
+                .build();
         sinks.add(s);
         return s;
     }
 
     private static AuditEvent event(int i) {
-        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED).sql("SELECT " + i).outcome("executed")
-                .attribute("database", "shop").attribute("ms", i).build();
+        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                .sql("SELECT " + i)
+                .outcome("executed")
+                .attribute("database", "shop")
+                .attribute("ms", i)
+                .build();
     }
 
     private static List<String> lines(JsonNode array) {
@@ -62,7 +68,8 @@ class HttpAuditSinkTest {
         server.enqueue(new MockResponse().setResponseCode(503));
         server.enqueue(new MockResponse().setResponseCode(200));
         server.enqueue(new MockResponse().setResponseCode(204));
-        HttpAuditSink s = sink(HttpAuditSink.builder().header("Authorization", "Bearer sk-secret-token")
+        HttpAuditSink s = sink(HttpAuditSink.builder()
+                .header("Authorization", "Bearer sk-secret-token")
                 .awaitDelivery(true));
 
         s.record(event(1));
@@ -95,7 +102,8 @@ class HttpAuditSinkTest {
         AuditChain.Verifier verifier = AuditChain.verifier();
         int line = 0;
         for (int r = 0; r < 3; r++) {
-            JsonNode array = JSON.readTree(server.takeRequest(60, TimeUnit.SECONDS).getBody().readUtf8());
+            JsonNode array = JSON.readTree(
+                    server.takeRequest(60, TimeUnit.SECONDS).getBody().readUtf8());
             for (String l : lines(array)) {
                 verifier.acceptLine("element " + ++line, l);
             }
@@ -118,7 +126,8 @@ class HttpAuditSinkTest {
         assertThat(s.retries()).isEqualTo(2);
 
         HttpAuditSink strict = sink(HttpAuditSink.builder().maxAttempts(3).awaitDelivery(true));
-        assertThatThrownBy(() -> strict.record(event(2))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> strict.record(event(2)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("HTTP 400");
         assertThat(server.getRequestCount()).isEqualTo(4);
         assertThat(strict.givenUp()).isEqualTo(1);
@@ -144,7 +153,8 @@ class HttpAuditSinkTest {
         assertThat(s.flush(WAIT)).isTrue();
         assertThat(s.delivered() + s.dropped()).isEqualTo(10);
         s.close();
-        assertThatThrownBy(() -> s.record(event(1))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> s.record(event(1)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 

@@ -31,9 +31,13 @@ class MultiDatabaseIT {
     static void setUp() {
         eu = TestPostgres.freshDatabase("core_multi_eu");
         us = TestPostgres.freshDatabase("core_multi_us");
-        Shop.exec(eu, "CREATE TABLE customers (id int PRIMARY KEY, name text, tax_id text)",
+        Shop.exec(
+                eu,
+                "CREATE TABLE customers (id int PRIMARY KEY, name text, tax_id text)",
                 "INSERT INTO customers VALUES (1, 'Anna', 'EU-1'), (2, 'Bruno', 'EU-2')");
-        Shop.exec(us, "CREATE TABLE customers (id int PRIMARY KEY, name text, tax_id text)",
+        Shop.exec(
+                us,
+                "CREATE TABLE customers (id int PRIMARY KEY, name text, tax_id text)",
                 "INSERT INTO customers VALUES (1, 'Carla', 'US-1'), (2, 'Dan', 'US-2'), (3, 'Eve', 'US-3')");
     }
 
@@ -41,11 +45,16 @@ class MultiDatabaseIT {
         return PostgresAgent.builder()
                 .llm(llm)
                 .addAuditSink(audit)
-                .addDatabase(AgentDatabase.builder("eu").description("European shop: customers in the EU")
-                        .dataSource(eu).build())
-                .addDatabase(AgentDatabase.builder("us").description("US shop: customers in the United States")
+                .addDatabase(AgentDatabase.builder("eu")
+                        .description("European shop: customers in the EU")
+                        .dataSource(eu)
+                        .build())
+                .addDatabase(AgentDatabase.builder("us")
+                        .description("US shop: customers in the United States")
                         .dataSource(us)
-                        .policy(SafetyPolicy.builder().deniedColumns("customers.tax_id").build())
+                        .policy(SafetyPolicy.builder()
+                                .deniedColumns("customers.tax_id")
+                                .build())
                         .build());
     }
 
@@ -55,8 +64,8 @@ class MultiDatabaseIT {
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(r -> {
                     requests.add(r);
-                    return toolCall("execute_query", Map.of("database", "us", "sql",
-                            "SELECT count(*) AS n FROM customers"));
+                    return toolCall(
+                            "execute_query", Map.of("database", "us", "sql", "SELECT count(*) AS n FROM customers"));
                 })
                 .enqueue(r -> text("US has " + LlmResponses.lastToolResult(r).orElseThrow()));
         RecordingAuditSink audit = new RecordingAuditSink();
@@ -64,16 +73,25 @@ class MultiDatabaseIT {
             AgentResponse r = agent.ask("How many customers in the US shop?");
 
             assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-            assertThat(r.tables()).singleElement().satisfies(t -> assertThat(t.rows()).containsExactly(
-                    List.of("3")));
+            assertThat(r.tables())
+                    .singleElement()
+                    .satisfies(t -> assertThat(t.rows()).containsExactly(List.of("3")));
             String prompt = ((SystemMessage) requests.get(0).messages().get(0)).text();
-            assertThat(prompt).contains("- eu: European shop", "- us: US shop", "-- database eu",
-                    "-- database us", "These columns must not be read: customers.tax_id");
-            ToolSpec exec = requests.get(0).tools().stream().filter(t -> t.name().equals("execute_query"))
-                    .findFirst().orElseThrow();
+            assertThat(prompt)
+                    .contains(
+                            "- eu: European shop",
+                            "- us: US shop",
+                            "-- database eu",
+                            "-- database us",
+                            "These columns must not be read: customers.tax_id");
+            ToolSpec exec = requests.get(0).tools().stream()
+                    .filter(t -> t.name().equals("execute_query"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(exec.parametersSchema()).contains("\"database\"", "\"enum\":[\"eu\",\"us\"]");
             assertThat(requests.get(0).tools()).extracting(ToolSpec::name).contains("list_databases");
-            assertThat(audit.events(AuditEventType.QUERY_EXECUTED)).singleElement()
+            assertThat(audit.events(AuditEventType.QUERY_EXECUTED))
+                    .singleElement()
                     .satisfies(e -> assertThat(e.attributes()).containsEntry("database", "us"));
         }
     }
@@ -88,7 +106,8 @@ class MultiDatabaseIT {
             AgentResponse r = agent.ask("q");
 
             List<dev.pgagent.core.ToolInvocation> calls = r.steps().stream()
-                    .flatMap(s -> s.toolInvocations().stream()).toList();
+                    .flatMap(s -> s.toolInvocations().stream())
+                    .toList();
             assertThat(calls.get(0).result().error()).isTrue();
             assertThat(calls.get(0).result().content()).contains("unknown database 'asia'", "eu, us");
             assertThat(calls.get(1).result().content()).contains("- eu: European shop", "- us: US shop");
@@ -114,7 +133,8 @@ class MultiDatabaseIT {
             assertThatThrownBy(() -> path.execute("asia", "SELECT 1"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("[eu, us]");
-            assertThat(audit.events(AuditEventType.QUERY_REFUSED)).singleElement()
+            assertThat(audit.events(AuditEventType.QUERY_REFUSED))
+                    .singleElement()
                     .satisfies(e -> assertThat(e.attributes()).containsEntry("database", "us"));
         }
     }
@@ -126,11 +146,12 @@ class MultiDatabaseIT {
             requests.add(r);
             return text("hi");
         });
-        try (PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(eu).build()) {
+        try (PostgresAgent agent =
+                PostgresAgent.builder().llm(llm).dataSource(eu).build()) {
             agent.ask("q");
         }
         assertThat(requests.get(0).tools()).extracting(ToolSpec::name).doesNotContain("list_databases");
-        assertThat(requests.get(0).tools()).allSatisfy(t -> assertThat(t.parametersSchema()).doesNotContain(
-                "\"database\""));
+        assertThat(requests.get(0).tools())
+                .allSatisfy(t -> assertThat(t.parametersSchema()).doesNotContain("\"database\""));
     }
 }

@@ -80,14 +80,18 @@ class OpenAiEndToEndIT {
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(r.answer()).isEqualTo("Bob ordered the most items (10).");
         assertThat(r.usage().totalTokens()).isEqualTo(853 + 942);
-        assertThat(r.tables()).singleElement().satisfies(t -> assertThat(t.rows().get(0)).containsExactly("Bob", "10"));
+        assertThat(r.tables())
+                .singleElement()
+                .satisfies(t -> assertThat(t.rows().get(0)).containsExactly("Bob", "10"));
 
         RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
         RecordedRequest second = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(first.getPath()).isEqualTo("/v1/chat/completions");
         JsonNode firstBody = JSON.readTree(first.getBody().readUtf8());
         List<String> toolNames = new ArrayList<>();
-        firstBody.get("tools").forEach(t -> toolNames.add(t.get("function").get("name").asText()));
+        firstBody
+                .get("tools")
+                .forEach(t -> toolNames.add(t.get("function").get("name").asText()));
         assertThat(toolNames).contains("execute_query", "describe_table", "search_schema");
         assertThat(firstBody.get("messages").get(0).get("role").asText()).isEqualTo("system");
         JsonNode messages = JSON.readTree(second.getBody().readUtf8()).get("messages");
@@ -95,18 +99,25 @@ class OpenAiEndToEndIT {
         assertThat(toolMessage.get("role").asText()).isEqualTo("tool");
         assertThat(toolMessage.get("tool_call_id").asText()).isEqualTo("call_q1");
         assertThat(toolMessage.get("content").asText()).contains("Bob").contains("10");
-        assertThat(messages.get(messages.size() - 2).get("tool_calls").get(0).get("id").asText())
+        assertThat(messages.get(messages.size() - 2)
+                        .get("tool_calls")
+                        .get(0)
+                        .get("id")
+                        .asText())
                 .isEqualTo("call_q1");
 
         List<JsonNode> events = new ArrayList<>();
         for (String line : Files.readAllLines(auditFile)) {
             events.add(JSON.readTree(line));
         }
-        assertThat(events).extracting(e -> e.get("type").asText())
+        assertThat(events)
+                .extracting(e -> e.get("type").asText())
                 .contains("ASK_STARTED", "LLM_CALL", "TOOL_CALL", "QUERY_EXECUTED", "ASK_FINISHED");
         // value sampling's statements are audited too, under the caller value-sampler; the model ran one
-        assertThat(events).filteredOn(e -> e.get("type").asText().equals("QUERY_EXECUTED")
-                        && !"value-sampler".equals(e.path("sessionId").asText())).singleElement()
+        assertThat(events)
+                .filteredOn(e -> e.get("type").asText().equals("QUERY_EXECUTED")
+                        && !"value-sampler".equals(e.path("sessionId").asText()))
+                .singleElement()
                 .satisfies(e -> {
                     assertThat(e.get("sql").asText()).startsWith("SELECT c.name, sum(o.quantity)");
                     assertThat(e.get("attributes").get("rows").asText()).isEqualTo("3");

@@ -24,7 +24,8 @@ class PiiRedactionIT {
 
     private static DataSource seed() {
         DataSource ds = Shop.create("core_pii");
-        Shop.exec(ds,
+        Shop.exec(
+                ds,
                 "CREATE TABLE people (id int PRIMARY KEY, name text, email text, phone text, card_number text, "
                         + "iban text, ssn text, last_ip inet, notes text)",
                 "INSERT INTO people VALUES "
@@ -65,8 +66,13 @@ class PiiRedactionIT {
         for (QueryResult t : r.tables()) {
             t.rows().forEach(row -> row.forEach(v -> hostValues.add(String.valueOf(v))));
         }
-        assertThat(String.join("\n", hostValues)).contains("jane.doe@example.com", "+1 415-555-0132",
-                "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "078-05-1120");
+        assertThat(String.join("\n", hostValues))
+                .contains(
+                        "jane.doe@example.com",
+                        "+1 415-555-0132",
+                        "4111 1111 1111 1111",
+                        "GB82 WEST 1234 5698 7654 32",
+                        "078-05-1120");
         assertThat(r.statements().get(0).result()).isNotNull();
         assertThat(r.statements().get(0).result().rows().get(0)).contains("jane.doe@example.com");
     }

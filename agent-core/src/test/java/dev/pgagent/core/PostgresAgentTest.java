@@ -22,39 +22,58 @@ class PostgresAgentTest {
 
     @Test
     void requiresAModel() {
-        assertThatThrownBy(() -> PostgresAgent.builder().database(unreachableDb()).build())
+        assertThatThrownBy(
+                        () -> PostgresAgent.builder().database(unreachableDb()).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("llm must be set but was null");
     }
 
     @Test
     void requiresExactlyOneDatabase() {
-        assertThatThrownBy(() -> PostgresAgent.builder().llm(FakeLlmClient.create()).build())
+        assertThatThrownBy(() ->
+                        PostgresAgent.builder().llm(FakeLlmClient.create()).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("dataSource, database or addDatabase must be set");
-        assertThatThrownBy(() -> PostgresAgent.builder().llm(FakeLlmClient.create()).database(unreachableDb())
-                        .dataSource(new PGSimpleDataSource()).build())
+        assertThatThrownBy(() -> PostgresAgent.builder()
+                        .llm(FakeLlmClient.create())
+                        .database(unreachableDb())
+                        .dataSource(new PGSimpleDataSource())
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("only one of dataSource and database");
     }
 
     @Test
     void rejectsToolsWhoseNamesClash() {
-        PostgresAgent.Builder b = PostgresAgent.builder().llm(FakeLlmClient.create()).database(unreachableDb())
+        PostgresAgent.Builder b = PostgresAgent.builder()
+                .llm(FakeLlmClient.create())
+                .database(unreachableDb())
                 .addTool(ScriptedTool.returning("execute_query", "shadow"));
 
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("tool names must be unique").hasMessageContaining("execute_query");
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tool names must be unique")
+                .hasMessageContaining("execute_query");
     }
 
     @Test
     void offersTheBuiltInToolsThenTheHostsOwn() {
-        PostgresAgent agent = PostgresAgent.builder().llm(FakeLlmClient.create()).database(unreachableDb())
+        PostgresAgent agent = PostgresAgent.builder()
+                .llm(FakeLlmClient.create())
+                .database(unreachableDb())
                 .addTool(ScriptedTool.returning("weather", "sunny"))
                 .build();
 
-        assertThat(agent.tools()).extracting(ToolSpec::name).containsExactly("execute_query", "list_tables",
-                "describe_table", "get_schema", "explain_query", "search_schema", "weather");
+        assertThat(agent.tools())
+                .extracting(ToolSpec::name)
+                .containsExactly(
+                        "execute_query",
+                        "list_tables",
+                        "describe_table",
+                        "get_schema",
+                        "explain_query",
+                        "search_schema",
+                        "weather");
         assertThat(agent.policy()).isSameAs(SafetyPolicy.READ_ONLY);
         assertThat(agent.validator().validate("DROP TABLE x").isDenied()).isTrue();
         assertThat(agent.toBuilder().build().tools()).hasSize(7);
@@ -64,18 +83,23 @@ class PostgresAgentTest {
     void rejectsBadLimitsInTheSetters() {
         PostgresAgent.Builder b = PostgresAgent.builder();
 
-        assertThatThrownBy(() -> b.maxSteps(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.maxSteps(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxSteps must be >= 1 but was 0");
         assertThatThrownBy(() -> b.maxToolCallsPerStep(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.tokenBudget(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.historyTokenBudget(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.llm(null)).isInstanceOf(NullPointerException.class).hasMessage("llm == null");
+        assertThatThrownBy(() -> b.llm(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("llm == null");
     }
 
     @Test
     void aModelFailureIsReportedNotThrown() {
-        PostgresAgent agent = PostgresAgent.builder().llm(FakeLlmClient.create()).database(unreachableDb())
+        PostgresAgent agent = PostgresAgent.builder()
+                .llm(FakeLlmClient.create())
+                .database(unreachableDb())
                 .schemaContextTokens(0)
                 .build();
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** An agent auditing into PostgreSQL: what it records, and fail-closed when the audit table cannot be written. */
 class PostgresAuditIT {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
     private static final String RAISE = "UPDATE products SET price = price * 2 WHERE id <= 2";
 
     private DataSource ds;
@@ -37,12 +38,17 @@ class PostgresAuditIT {
     }
 
     private PostgresAgent agent(FakeLlmClient llm) {
-        return PostgresAgent.builder().llm(llm).dataSource(ds).policy(BALANCED)
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(BALANCED)
                 .confirmationHandler(request -> request.kind() == ConfirmationKind.TYPED
                         ? ConfirmationDecision.approveTyped(request.expectedTypedText(), "alice")
                         : ConfirmationDecision.approve("alice"))
                 .historyPrincipal(session -> "alice")
-                .addAuditSink(audit).auditFailurePolicy(AuditFailurePolicy.FAIL_CLOSED).build();
+                .addAuditSink(audit)
+                .auditFailurePolicy(AuditFailurePolicy.FAIL_CLOSED)
+                .build();
     }
 
     private static FakeLlmClient call(String sql) {
@@ -62,23 +68,35 @@ class PostgresAuditIT {
         assertThat(agent(call(RAISE)).ask("raise").status()).isEqualTo(AgentStatus.COMPLETED);
         agent(call("DROP TABLE products")).ask("drop it");
 
-        List<List<String>> rows = Shop.query(ds, "SELECT type, coalesce(sql, ''), coalesce(outcome, ''),"
-                + " coalesce(attributes ->> 'ms', '') <> '' FROM audit.audit_events"
-                + " WHERE type IN ('QUERY_EXECUTED', 'QUERY_REFUSED') ORDER BY id");
-        assertThat(rows).containsExactly(
-                List.of("QUERY_EXECUTED", "SELECT count(*) FROM products", "executed", "t"),
-                List.of("QUERY_EXECUTED", RAISE, "applied", "t"),
-                List.of("QUERY_REFUSED", "DROP TABLE products", "refused", rows.get(2).get(3)));
+        List<List<String>> rows = Shop.query(
+                ds,
+                "SELECT type, coalesce(sql, ''), coalesce(outcome, ''),"
+                        + " coalesce(attributes ->> 'ms', '') <> '' FROM audit.audit_events"
+                        + " WHERE type IN ('QUERY_EXECUTED', 'QUERY_REFUSED') ORDER BY id");
+        assertThat(rows)
+                .containsExactly(
+                        List.of("QUERY_EXECUTED", "SELECT count(*) FROM products", "executed", "t"),
+                        List.of("QUERY_EXECUTED", RAISE, "applied", "t"),
+                        List.of(
+                                "QUERY_REFUSED",
+                                "DROP TABLE products",
+                                "refused",
+                                rows.get(2).get(3)));
         assertThat(PostgresAuditSink.verify(ds, "audit").intact()).isTrue();
-        assertThat(Shop.query(ds, "SELECT DISTINCT attributes ->> 'user', attributes ->> 'database' IS NOT NULL"
-                + " FROM audit.audit_events WHERE type LIKE 'QUERY%'")).containsExactly(List.of("alice", "f"));
+        assertThat(Shop.query(
+                        ds,
+                        "SELECT DISTINCT attributes ->> 'user', attributes ->> 'database' IS NOT NULL"
+                                + " FROM audit.audit_events WHERE type LIKE 'QUERY%'"))
+                .containsExactly(List.of("alice", "f"));
     }
 
     @Test
     void failClosedAppliesNoWriteWhoseRecordCannotBeCommitted() {
         List<List<String>> before = prices();
-        Shop.exec(ds, "ALTER TABLE audit.audit_events ADD CONSTRAINT audit_blocked"
-                + " CHECK (type NOT LIKE 'CONFIRMATION%') NOT VALID");
+        Shop.exec(
+                ds,
+                "ALTER TABLE audit.audit_events ADD CONSTRAINT audit_blocked"
+                        + " CHECK (type NOT LIKE 'CONFIRMATION%') NOT VALID");
 
         AgentResponse r = agent(call(RAISE)).ask("Double the price of the first two products");
 
@@ -92,8 +110,10 @@ class PostgresAuditIT {
 
     @Test
     void failClosedWithholdsAReadWhoseRecordCannotBeCommitted() {
-        Shop.exec(ds, "ALTER TABLE audit.audit_events ADD CONSTRAINT audit_blocked"
-                + " CHECK (type <> 'QUERY_EXECUTED') NOT VALID");
+        Shop.exec(
+                ds,
+                "ALTER TABLE audit.audit_events ADD CONSTRAINT audit_blocked"
+                        + " CHECK (type <> 'QUERY_EXECUTED') NOT VALID");
         FakeLlmClient llm = call("SELECT name FROM products ORDER BY id");
 
         AgentResponse r = agent(llm).ask("names?");

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SessionSnapshotIT {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
     private static final String RAISE = "UPDATE products SET price = price * 2 WHERE id <= 2";
     private static final String COUNT = "SELECT count(*) AS n FROM products";
 
@@ -44,8 +45,13 @@ class SessionSnapshotIT {
     }
 
     private PostgresAgent agent(FakeLlmClient llm, SafetyPolicy policy) {
-        return PostgresAgent.builder().llm(llm).dataSource(ds).policy(policy)
-                .confirmationHandler(ConfirmationHandler.DEFER_ALL).addAuditSink(audit).build();
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(policy)
+                .confirmationHandler(ConfirmationHandler.DEFER_ALL)
+                .addAuditSink(audit)
+                .build();
     }
 
     private List<List<String>> prices() {
@@ -67,8 +73,7 @@ class SessionSnapshotIT {
 
     @Test
     void aSnapshotStoredAsBytesResumesInANewAgentAndAppliesTheApprovedWrite() {
-        FakeLlmClient first = FakeLlmClient.create()
-                .enqueue(text("There are 3 products."));
+        FakeLlmClient first = FakeLlmClient.create().enqueue(text("There are 3 products."));
         AgentSession earlier = agent(first, BALANCED).newSession("web-user-7");
         earlier.ask("How many products are there?");
         first.enqueue(LlmResponses.toolCalls(LlmResponses.query(COUNT), LlmResponses.query(RAISE)));
@@ -99,7 +104,8 @@ class SessionSnapshotIT {
         assertThat(prices()).containsExactly(List.of("1", "19.00"), List.of("2", "2.40"), List.of("3", "25.00"));
         assertThat(done.steps()).hasSize(2);
         assertThat(done.usage().totalTokens()).isGreaterThan(waiting.usage().totalTokens());
-        assertThat(done.statements()).extracting(StatementOutcome::status)
+        assertThat(done.statements())
+                .extracting(StatementOutcome::status)
                 .containsExactly(StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED);
         assertThat(done.statements().get(1).affectedRows()).isEqualTo(2);
 
@@ -113,13 +119,15 @@ class SessionSnapshotIT {
         assertThat(calls.toolCalls()).hasSize(2);
         List<ToolResultMessage> results = LlmResponses.lastToolResults(second.request(0));
         assertThat(results).hasSize(2);
-        assertThat(results.get(0).toolCallId()).isEqualTo(calls.toolCalls().get(0).id());
+        assertThat(results.get(0).toolCallId())
+                .isEqualTo(calls.toolCalls().get(0).id());
         assertThat(results.get(0).content()).contains("3");
-        assertThat(results.get(1).toolCallId()).isEqualTo(calls.toolCalls().get(1).id());
+        assertThat(results.get(1).toolCallId())
+                .isEqualTo(calls.toolCalls().get(1).id());
         assertThat(results.get(1).content()).contains("applied").contains("2 rows");
         assertThat(results.get(1).error()).isFalse();
-        assertThat(audit.events(AuditEventType.ASK_STARTED)).anySatisfy(
-                e -> assertThat(e.attributes()).containsEntry("restored", "true"));
+        assertThat(audit.events(AuditEventType.ASK_STARTED))
+                .anySatisfy(e -> assertThat(e.attributes()).containsEntry("restored", "true"));
         assertThat(audit.events(AuditEventType.QUERY_EXECUTED)).anySatisfy(e -> {
             assertThat(e.attributes()).containsEntry("requestId", request.id());
             assertThat(e.sessionId()).contains("web-user-7");
@@ -131,14 +139,16 @@ class SessionSnapshotIT {
         byte[] bytes = waitingSnapshot(FakeLlmClient.create());
         String before = Shop.fingerprint(ds);
         FakeLlmClient second = FakeLlmClient.create()
-                .enqueue(r -> text("OK, not changed: " + LlmResponses.lastToolResult(r).orElseThrow()));
+                .enqueue(r -> text(
+                        "OK, not changed: " + LlmResponses.lastToolResult(r).orElseThrow()));
         AgentSession session = agent(second, BALANCED).restoreSession(SessionSnapshot.fromBytes(bytes));
         String id = session.pendingConfirmations().get(0).id();
 
         AgentResponse done = session.resume(Map.of(id, ConfirmationDecision.decline("bob", "not today")));
 
         assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(done.statements()).extracting(StatementOutcome::status)
+        assertThat(done.statements())
+                .extracting(StatementOutcome::status)
                 .containsExactly(StatementOutcome.Status.EXECUTED, StatementOutcome.Status.DECLINED);
         assertThat(LlmResponses.lastToolResult(second.request(0)).orElseThrow()).contains("declined by bob");
         assertThat(done.answer()).contains("not today");
@@ -150,7 +160,8 @@ class SessionSnapshotIT {
         byte[] bytes = waitingSnapshot(FakeLlmClient.create());
         String before = Shop.fingerprint(ds);
         FakeLlmClient second = FakeLlmClient.create()
-                .enqueue(r -> text("Could not: " + LlmResponses.lastToolResult(r).orElseThrow()));
+                .enqueue(
+                        r -> text("Could not: " + LlmResponses.lastToolResult(r).orElseThrow()));
         AgentSession session = agent(second, SafetyPolicy.READ_ONLY).restoreSession(SessionSnapshot.fromBytes(bytes));
         String id = session.pendingConfirmations().get(0).id();
 
@@ -194,17 +205,17 @@ class SessionSnapshotIT {
         assertThat(snapshot.history()).isEqualTo(session.history());
 
         FakeLlmClient second = FakeLlmClient.create().enqueue(text("April had 2 orders."));
-        AgentSession restored = agent(second, BALANCED)
-                .restoreSession(SessionSnapshot.fromBytes(snapshot.toBytes()));
+        AgentSession restored = agent(second, BALANCED).restoreSession(SessionSnapshot.fromBytes(snapshot.toBytes()));
         AgentResponse r = restored.ask("And in April?");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(restored.id()).isEqualTo("chat-1");
         List<ChatMessage> sent = second.request(0).messages();
-        assertThat(sent.subList(1, sent.size())).containsExactly(
-                new UserMessage("How many orders were placed in March?"),
-                AssistantMessage.of("March had 2 orders."),
-                new UserMessage("And in April?"));
+        assertThat(sent.subList(1, sent.size()))
+                .containsExactly(
+                        new UserMessage("How many orders were placed in March?"),
+                        AssistantMessage.of("March had 2 orders."),
+                        new UserMessage("And in April?"));
     }
 
     @Test
@@ -225,7 +236,8 @@ class SessionSnapshotIT {
         asker.start();
         inModel.await();
         try {
-            assertThatThrownBy(session::snapshot).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(session::snapshot)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("running");
         } finally {
             release.countDown();

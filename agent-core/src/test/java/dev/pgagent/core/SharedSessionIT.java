@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /** Two agents ("nodes") sharing one PostgreSQL session store. */
 class SharedSessionIT {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
     private static final String RAISE = "UPDATE products SET price = price * 2 WHERE id <= 2";
 
     private DataSource ds;
@@ -42,9 +43,16 @@ class SharedSessionIT {
 
     /** A node: its own agent and its own store object over the shared table. */
     private PostgresAgent node(FakeLlmClient llm) {
-        return PostgresAgent.builder().llm(llm).dataSource(ds).policy(BALANCED)
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .policy(BALANCED)
                 .confirmationHandler(ConfirmationHandler.DEFER_ALL)
-                .sessionStore(PostgresSessionStore.builder().dataSource(ds).schema("shared").build()).build();
+                .sessionStore(PostgresSessionStore.builder()
+                        .dataSource(ds)
+                        .schema("shared")
+                        .build())
+                .build();
     }
 
     private List<List<String>> prices() {
@@ -66,12 +74,14 @@ class SharedSessionIT {
         FakeLlmClient a = FakeLlmClient.create().enqueue(text("There are 3 products."));
         FakeLlmClient b = FakeLlmClient.create().enqueue(text("The cheapest costs 1.20."));
 
-        assertThat(node(a).askInSession("conv-1", "How many products?").answer()).contains("3 products");
+        assertThat(node(a).askInSession("conv-1", "How many products?").answer())
+                .contains("3 products");
         AgentResponse second = node(b).askInSession("conv-1", "And the cheapest?");
 
         assertThat(second.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(userTexts(b.request(0).messages())).containsSubsequence("How many products?", "And the cheapest?");
-        PostgresSessionStore store = PostgresSessionStore.builder().dataSource(ds).schema("shared").build();
+        PostgresSessionStore store =
+                PostgresSessionStore.builder().dataSource(ds).schema("shared").build();
         assertThat(store.load("conv-1").map(StoredSession::version)).contains(5L);
     }
 
@@ -85,16 +95,19 @@ class SharedSessionIT {
         assertThat(waiting.status()).isEqualTo(AgentStatus.WAITING_FOR_CONFIRMATION);
         ConfirmationRequest request = waiting.pendingConfirmations().get(0);
         assertThatThrownBy(() -> node(a).askInSession("conv-2", "something else"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("resumeSession");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("resumeSession");
 
         AgentResponse done = node(b).resumeSession("conv-2", Map.of(request.id(), ConfirmationDecision.approve("bob")));
 
         assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(prices()).containsExactly(List.of("1", "19.00"), List.of("2", "2.40"), List.of("3", "25.00"));
         assertThatThrownBy(() -> node(a).resumeSession("conv-2", Map.of()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("waits for none");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("waits for none");
         assertThatThrownBy(() -> node(a).resumeSession("nope", Map.of()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("must be stored");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("must be stored");
     }
 
     @Test
@@ -123,17 +136,23 @@ class SharedSessionIT {
         }
         pool.shutdown();
 
-        assertThat(outcomes).filteredOn(o -> o instanceof AgentResponse).singleElement()
+        assertThat(outcomes)
+                .filteredOn(o -> o instanceof AgentResponse)
+                .singleElement()
                 .satisfies(o -> assertThat(((AgentResponse) o).status()).isEqualTo(AgentStatus.COMPLETED));
-        assertThat(outcomes).filteredOn(o -> o instanceof SessionConflictException).singleElement()
-                .satisfies(o -> assertThat(((SessionConflictException) o).sessionId()).isEqualTo("conv-3"));
+        assertThat(outcomes)
+                .filteredOn(o -> o instanceof SessionConflictException)
+                .singleElement()
+                .satisfies(o ->
+                        assertThat(((SessionConflictException) o).sessionId()).isEqualTo("conv-3"));
         // applied once: doubled, not quadrupled
         assertThat(prices()).containsExactly(List.of("1", "19.00"), List.of("2", "2.40"), List.of("3", "25.00"));
     }
 
     @Test
     void aSessionBeingRunIsRefusedAndOneWhoseAskThrowsIsPutBack() {
-        PostgresSessionStore store = PostgresSessionStore.builder().dataSource(ds).schema("shared").build();
+        PostgresSessionStore store =
+                PostgresSessionStore.builder().dataSource(ds).schema("shared").build();
         FakeLlmClient a = FakeLlmClient.create().enqueue(text("hi"));
         node(a).askInSession("conv-4", "hello");
         StoredSession stored = store.load("conv-4").orElseThrow();
@@ -141,7 +160,8 @@ class SharedSessionIT {
         System.arraycopy(new byte[] {'P', 'G', 'A', 'B'}, 0, busy, 0, 4);
         store.save("conv-4", stored.version(), busy);
         assertThatThrownBy(() -> node(FakeLlmClient.create()).askInSession("conv-4", "again"))
-                .isInstanceOf(SessionConflictException.class).hasMessageContaining("being run by another node");
+                .isInstanceOf(SessionConflictException.class)
+                .hasMessageContaining("being run by another node");
 
         store.delete("conv-4");
         PostgresAgent node = node(FakeLlmClient.create().enqueue(text("fine")));
@@ -149,8 +169,10 @@ class SharedSessionIT {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(node.askInSession("conv-6", "short").answer()).isEqualTo("fine");
         FakeLlmClient failing = FakeLlmClient.create();
-        PostgresAgent noStore = PostgresAgent.builder().llm(failing).dataSource(ds).build();
-        assertThatThrownBy(() -> noStore.askInSession("conv-5", "q")).isInstanceOf(IllegalStateException.class)
+        PostgresAgent noStore =
+                PostgresAgent.builder().llm(failing).dataSource(ds).build();
+        assertThatThrownBy(() -> noStore.askInSession("conv-5", "q"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("sessionStore must be set");
     }
 }

@@ -18,7 +18,8 @@ final class Shop {
 
     static DataSource create(String prefix) {
         DataSource ds = TestPostgres.freshDatabase(prefix);
-        exec(ds,
+        exec(
+                ds,
                 "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, city text)",
                 "CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, description text, "
                         + "price numeric(10,2) NOT NULL)",
@@ -95,11 +96,18 @@ final class Shop {
         for (String q : catalog) {
             sb.append(query(ds, q)).append('\n');
         }
-        for (List<String> t : query(ds, "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) "
-                + "FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') "
-                + "AND table_type = 'BASE TABLE' ORDER BY 1")) {
-            sb.append(t.get(0)).append(' ').append(query(ds, "SELECT count(*), md5(coalesce(string_agg(x::text, '|' "
-                    + "ORDER BY x::text), '')) FROM " + t.get(0) + " x")).append('\n');
+        for (List<String> t : query(
+                ds,
+                "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) "
+                        + "FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') "
+                        + "AND table_type = 'BASE TABLE' ORDER BY 1")) {
+            sb.append(t.get(0))
+                    .append(' ')
+                    .append(query(
+                            ds,
+                            "SELECT count(*), md5(coalesce(string_agg(x::text, '|' " + "ORDER BY x::text), '')) FROM "
+                                    + t.get(0) + " x"))
+                    .append('\n');
         }
         return sb.toString();
     }

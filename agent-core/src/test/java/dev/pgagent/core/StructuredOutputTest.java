@@ -18,12 +18,25 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class StructuredOutputTest {
-    enum Level { LOW, HIGH }
+    enum Level {
+        LOW,
+        HIGH
+    }
 
     record Inner(boolean flag, @Nullable Level level) {}
 
-    record Everything(String s, int i, Long l, double d, BigDecimal money, UUID id, char c, List<Inner> inners,
-            Set<String> tags, int[] numbers, @Nullable Inner maybe) {}
+    record Everything(
+            String s,
+            int i,
+            Long l,
+            double d,
+            BigDecimal money,
+            UUID id,
+            char c,
+            List<Inner> inners,
+            Set<String> tags,
+            int[] numbers,
+            @Nullable Inner maybe) {}
 
     record Loop(List<Loop> children) {}
 
@@ -39,21 +52,22 @@ class StructuredOutputTest {
 
         assertThat(schema.name()).isEqualTo("Everything");
         assertThat(schema.strict()).isTrue();
-        assertThat(schema.schema()).isEqualTo("{\"type\":\"object\",\"properties\":{"
-                + "\"s\":{\"type\":\"string\"},\"i\":{\"type\":\"integer\"},\"l\":{\"type\":\"integer\"},"
-                + "\"d\":{\"type\":\"number\"},\"money\":{\"type\":\"number\"},\"id\":{\"type\":\"string\"},"
-                + "\"c\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1},"
-                + "\"inners\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-                + "\"flag\":{\"type\":\"boolean\"},"
-                + "\"level\":{\"type\":[\"string\",\"null\"],\"enum\":[\"LOW\",\"HIGH\",null]}},"
-                + "\"required\":[\"flag\",\"level\"],\"additionalProperties\":false}},"
-                + "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"uniqueItems\":true},"
-                + "\"numbers\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
-                + "\"maybe\":{\"type\":[\"object\",\"null\"],\"properties\":{\"flag\":{\"type\":\"boolean\"},"
-                + "\"level\":{\"type\":[\"string\",\"null\"],\"enum\":[\"LOW\",\"HIGH\",null]}},"
-                + "\"required\":[\"flag\",\"level\"],\"additionalProperties\":false}},"
-                + "\"required\":[\"s\",\"i\",\"l\",\"d\",\"money\",\"id\",\"c\",\"inners\",\"tags\",\"numbers\","
-                + "\"maybe\"],\"additionalProperties\":false}");
+        assertThat(schema.schema())
+                .isEqualTo("{\"type\":\"object\",\"properties\":{"
+                        + "\"s\":{\"type\":\"string\"},\"i\":{\"type\":\"integer\"},\"l\":{\"type\":\"integer\"},"
+                        + "\"d\":{\"type\":\"number\"},\"money\":{\"type\":\"number\"},\"id\":{\"type\":\"string\"},"
+                        + "\"c\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1},"
+                        + "\"inners\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                        + "\"flag\":{\"type\":\"boolean\"},"
+                        + "\"level\":{\"type\":[\"string\",\"null\"],\"enum\":[\"LOW\",\"HIGH\",null]}},"
+                        + "\"required\":[\"flag\",\"level\"],\"additionalProperties\":false}},"
+                        + "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"uniqueItems\":true},"
+                        + "\"numbers\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+                        + "\"maybe\":{\"type\":[\"object\",\"null\"],\"properties\":{\"flag\":{\"type\":\"boolean\"},"
+                        + "\"level\":{\"type\":[\"string\",\"null\"],\"enum\":[\"LOW\",\"HIGH\",null]}},"
+                        + "\"required\":[\"flag\",\"level\"],\"additionalProperties\":false}},"
+                        + "\"required\":[\"s\",\"i\",\"l\",\"d\",\"money\",\"id\",\"c\",\"inners\",\"tags\",\"numbers\","
+                        + "\"maybe\"],\"additionalProperties\":false}");
     }
 
     @Test
@@ -83,8 +97,10 @@ class StructuredOutputTest {
 
     @Test
     void checksAGivenSchemaAndThrowsATypedErrorAfterOneRepair() {
-        ResponseSchema schema = ResponseSchema.of("count", "{\"type\":\"object\",\"properties\":{\"n\":"
-                + "{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"n\"],\"additionalProperties\":false}");
+        ResponseSchema schema = ResponseSchema.of(
+                "count",
+                "{\"type\":\"object\",\"properties\":{\"n\":"
+                        + "{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"n\"],\"additionalProperties\":false}");
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.text("{\"n\":-1}"))
                 .enqueue(LlmResponses.text("{\"n\":4,\"extra\":true}"))

@@ -24,7 +24,9 @@ class ValueSamplingIT {
     @BeforeAll
     static void setUp() {
         ds = TestPostgres.freshDatabase("core_sampling");
-        Shop.exec(ds, "CREATE TABLE tickets (id int PRIMARY KEY, status text NOT NULL, priority text NOT NULL)",
+        Shop.exec(
+                ds,
+                "CREATE TABLE tickets (id int PRIMARY KEY, status text NOT NULL, priority text NOT NULL)",
                 "INSERT INTO tickets SELECT g, CASE WHEN g % 2 = 0 THEN 'open' ELSE 'closed' END, "
                         + "CASE WHEN g % 3 = 0 THEN 'urgent' ELSE 'normal' END FROM generate_series(1, 40) g");
     }
@@ -37,15 +39,22 @@ class ValueSamplingIT {
             return text("ok");
         });
         RecordingAuditSink audit = new RecordingAuditSink();
-        try (PostgresAgent agent = PostgresAgent.builder().llm(llm).dataSource(ds).addAuditSink(audit)
-                .policy(SafetyPolicy.builder().deniedColumns("tickets.status").build()).build()) {
+        try (PostgresAgent agent = PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .addAuditSink(audit)
+                .policy(SafetyPolicy.builder().deniedColumns("tickets.status").build())
+                .build()) {
             agent.ask("How many tickets have status open and priority urgent?");
         }
         List<AuditEvent> sampling = audit.events().stream()
-                .filter(e -> "value-sampler".equals(e.sessionId())).toList();
-        assertThat(sampling).filteredOn(e -> e.type() == AuditEventType.QUERY_REFUSED)
+                .filter(e -> "value-sampler".equals(e.sessionId()))
+                .toList();
+        assertThat(sampling)
+                .filteredOn(e -> e.type() == AuditEventType.QUERY_REFUSED)
                 .anySatisfy(e -> assertThat(e.sql()).contains("status"));
-        assertThat(sampling).filteredOn(e -> e.type() == AuditEventType.QUERY_EXECUTED)
+        assertThat(sampling)
+                .filteredOn(e -> e.type() == AuditEventType.QUERY_EXECUTED)
                 .anySatisfy(e -> assertThat(e.sql()).contains("priority"));
         String prompt = ((SystemMessage) requests.get(0).messages().get(0)).text();
         assertThat(prompt).contains("'urgent'").doesNotContain("'open'");

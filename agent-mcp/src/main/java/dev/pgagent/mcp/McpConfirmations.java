@@ -63,37 +63,44 @@ public final class McpConfirmations implements ConfirmationHandler {
             return ConfirmationDecision.decline("mcp", "no MCP call is waiting for this confirmation");
         }
         McpAsyncServerExchange exchange = call.exchange();
-        String client = exchange.getClientInfo() == null ? "mcp-client" : exchange.getClientInfo().name();
+        String client = exchange.getClientInfo() == null
+                ? "mcp-client"
+                : exchange.getClientInfo().name();
         McpSchema.ClientCapabilities caps = exchange.getClientCapabilities();
         if (caps == null || caps.elicitation() == null) {
-            return ConfirmationDecision.decline("mcp-client", "the MCP client cannot ask its user to confirm"
-                    + " (it does not support elicitation), so writes are declined");
+            return ConfirmationDecision.decline(
+                    "mcp-client",
+                    "the MCP client cannot ask its user to confirm"
+                            + " (it does not support elicitation), so writes are declined");
         }
         if (request.kind() == ConfirmationKind.SECOND_PARTY) {
-            return ConfirmationDecision.decline("mcp", "the statement needs a second person's approval, which an"
-                    + " MCP client cannot give");
+            return ConfirmationDecision.decline(
+                    "mcp", "the statement needs a second person's approval, which an" + " MCP client cannot give");
         }
         boolean typed = request.kind() == ConfirmationKind.TYPED;
-        McpSchema.ElicitFormRequest form = McpSchema.ElicitFormRequest.builder(message(request, typed),
-                typed ? typedSchema(request.expectedTypedText()) : yesNoSchema()).build();
+        McpSchema.ElicitFormRequest form = McpSchema.ElicitFormRequest.builder(
+                        message(request, typed), typed ? typedSchema(request.expectedTypedText()) : yesNoSchema())
+                .build();
         String who = "mcp-user:" + client;
         McpSchema.ElicitResult result;
         try {
             result = exchange.createElicitation(form).block();
         } catch (RuntimeException e) {
             // the client failed the request, went away, or the agent gave up waiting (interrupt)
-            return ConfirmationDecision.decline("mcp-client", "the MCP client did not answer the confirmation: "
-                    + e.getMessage());
+            return ConfirmationDecision.decline(
+                    "mcp-client", "the MCP client did not answer the confirmation: " + e.getMessage());
         }
         if (result == null || result.action() != McpSchema.ElicitResult.Action.ACCEPT) {
             String how = result == null || result.action() == McpSchema.ElicitResult.Action.CANCEL
-                    ? "the user dismissed the confirmation" : "the user declined";
+                    ? "the user dismissed the confirmation"
+                    : "the user declined";
             return ConfirmationDecision.decline(who, how);
         }
         Map<String, Object> content = result.content() == null ? Map.of() : result.content();
         if (typed) {
             Object text = content.get("confirm");
-            return text instanceof String s ? ConfirmationDecision.approveTyped(s, who)
+            return text instanceof String s
+                    ? ConfirmationDecision.approveTyped(s, who)
                     : ConfirmationDecision.decline(who, "the user did not type the confirmation");
         }
         Object approve = content.get("approve");
@@ -116,9 +123,12 @@ public final class McpConfirmations implements ConfirmationHandler {
             sb.append("Its dry run failed: ").append(dry.error()).append('\n');
         } else if (dry.affectedRows() >= 0) {
             sb.append(dry.estimated() ? "The planner estimates it changes about " : "A dry run (rolled back) changed ")
-                    .append(dry.affectedRows()).append(dry.affectedRows() == 1 ? " row.\n" : " rows.\n");
+                    .append(dry.affectedRows())
+                    .append(dry.affectedRows() == 1 ? " row.\n" : " rows.\n");
         }
-        sb.append("Why it needs your confirmation: ").append(request.verdict().reason()).append('\n');
+        sb.append("Why it needs your confirmation: ")
+                .append(request.verdict().reason())
+                .append('\n');
         sb.append(typed ? "To run it, type '" + request.expectedTypedText() + "'." : "Run it?");
         return sb.toString();
     }

@@ -221,8 +221,8 @@ public final class McpHttpOptions {
             java.util.Set<String> names = new java.util.HashSet<>();
             for (McpToken t : tokens) {
                 if (!names.add(t.name())) {
-                    throw new IllegalStateException("token names must be unique but '" + t.name()
-                            + "' was added twice");
+                    throw new IllegalStateException(
+                            "token names must be unique but '" + t.name() + "' was added twice");
                 }
             }
             return new McpHttpOptions(this);

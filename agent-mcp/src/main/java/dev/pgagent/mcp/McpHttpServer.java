@@ -28,8 +28,9 @@ public final class McpHttpServer implements AutoCloseable {
     /** Returns the endpoint clients connect to, on the loopback address when bound to a wildcard address. */
     public URI endpoint() {
         String bind = options.bind();
-        String h = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]"
-                : bind;
+        String h = bind.equals("0.0.0.0") || bind.equals("::")
+                ? "127.0.0.1"
+                : bind.contains(":") ? "[" + bind + "]" : bind;
         return URI.create("http://" + h + ":" + port() + options.path());
     }
 

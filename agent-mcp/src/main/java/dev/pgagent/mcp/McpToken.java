@@ -45,8 +45,8 @@ public final class McpToken {
         Objects.requireNonNull(name, "name == null");
         Objects.requireNonNull(secret, "secret == null");
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '.', '_' or '-' but was '"
-                    + name + "'");
+            throw new IllegalArgumentException(
+                    "name must be 1 to 64 letters, digits, '.', '_' or '-' but was '" + name + "'");
         }
         if (secret.length() < MIN_SECRET_LENGTH || !secret.strip().equals(secret) || secret.matches(".*\\s.*")) {
             // the secret itself never goes into a message

@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param databases the databases the token may use; empty for all
  */
 @Experimental
-public record McpTokenConfig(String name, String secret, @Nullable PolicyLevel policy, List<String> databases) {
+public record McpTokenConfig(
+        String name, String secret, @Nullable PolicyLevel policy, List<String> databases) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("name", "token", "policy", "databases");
 
@@ -99,8 +100,8 @@ public record McpTokenConfig(String name, String secret, @Nullable PolicyLevel p
             for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
                 if (!FIELDS.contains(f)) {
-                    throw new ConfigurationException(where + " has an unknown field '" + f + "'; the fields are "
-                            + FIELDS);
+                    throw new ConfigurationException(
+                            where + " has an unknown field '" + f + "'; the fields are " + FIELDS);
                 }
             }
             String name = text(t, "name", where);
@@ -134,8 +135,9 @@ public record McpTokenConfig(String name, String secret, @Nullable PolicyLevel p
             case "read-only", "readonly" -> PolicyLevel.READ_ONLY;
             case "balanced" -> PolicyLevel.BALANCED;
             case "permissive" -> PolicyLevel.PERMISSIVE;
-            default -> throw new ConfigurationException(where + ".policy must be read-only, balanced or permissive"
-                    + " but was '" + value + "'");
+            default ->
+                throw new ConfigurationException(
+                        where + ".policy must be read-only, balanced or permissive" + " but was '" + value + "'");
         };
     }
 

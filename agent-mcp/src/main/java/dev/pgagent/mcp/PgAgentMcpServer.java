@@ -78,7 +78,12 @@ public final class PgAgentMcpServer implements AutoCloseable {
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         AtomicInteger n = new AtomicInteger();
         // a thread a call: calls mostly wait on PostgreSQL or on a person, so they must not queue behind each other
-        this.workers = new ThreadPoolExecutor(0, b.maxConcurrentCalls, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        this.workers = new ThreadPoolExecutor(
+                0,
+                b.maxConcurrentCalls,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "pgagent-mcp-call-" + n.incrementAndGet());
                     t.setDaemon(true);
@@ -124,10 +129,10 @@ public final class PgAgentMcpServer implements AutoCloseable {
         String session = "stdio-" + UUID.randomUUID();
         MessageTagger tagger = new MessageTagger(registry);
         ProfileServer profile = profile(agent);
-        StdioInput input = new StdioInput(in, line -> line == null ? null : tagger.filter(line, session),
-                ended::countDown, MAX_STDIO_MESSAGE);
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(profile.mapper(), input, out,
-                MAX_STDIO_MESSAGE);
+        StdioInput input = new StdioInput(
+                in, line -> line == null ? null : tagger.filter(line, session), ended::countDown, MAX_STDIO_MESSAGE);
+        StdioServerTransportProvider transport =
+                new StdioServerTransportProvider(profile.mapper(), input, out, MAX_STDIO_MESSAGE);
         McpAsyncServer server = profile.build(McpServer.async(transport));
         LOG.info("MCP server on stdio, policy {}, databases {}", agent.policy().level(), agent.databaseNames());
         try {
@@ -151,10 +156,20 @@ public final class PgAgentMcpServer implements AutoCloseable {
      */
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options == null");
-        HttpHost host = new HttpHost(new HttpHost.Settings(options.bind(), options.port(), options.path(),
-                options.tokens(), options.allowedOrigins(), options.allowedHosts(), options.maxRequestBytes(),
-                options.requestsPerSecond(), options.burst(), Math.max(64, maxConcurrentCalls * 2 + 16)),
-                token -> profile(token.agent() != null ? token.agent() : agent), registry);
+        HttpHost host = new HttpHost(
+                new HttpHost.Settings(
+                        options.bind(),
+                        options.port(),
+                        options.path(),
+                        options.tokens(),
+                        options.allowedOrigins(),
+                        options.allowedHosts(),
+                        options.maxRequestBytes(),
+                        options.requestsPerSecond(),
+                        options.burst(),
+                        Math.max(64, maxConcurrentCalls * 2 + 16)),
+                token -> profile(token.agent() != null ? token.agent() : agent),
+                registry);
         return new McpHttpServer(host, options, registry::cancelAll);
     }
 
@@ -181,8 +196,8 @@ public final class PgAgentMcpServer implements AutoCloseable {
 
         @Override
         public ChatResponse chat(ChatRequest request) {
-            throw new ConfigurationException("this agent serves MCP clients, which bring their own model; it has no"
-                    + " model to ask");
+            throw new ConfigurationException(
+                    "this agent serves MCP clients, which bring their own model; it has no" + " model to ask");
         }
     }
 

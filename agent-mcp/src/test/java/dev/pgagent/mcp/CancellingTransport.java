@@ -23,8 +23,11 @@ final class CancellingTransport implements McpClientTransport {
     }
 
     void cancel(Object requestId) {
-        delegate.sendMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION, "notifications/cancelled",
-                Map.of("requestId", requestId, "reason", "the user pressed stop"))).block();
+        delegate.sendMessage(new McpSchema.JSONRPCNotification(
+                        McpSchema.JSONRPC_VERSION,
+                        "notifications/cancelled",
+                        Map.of("requestId", requestId, "reason", "the user pressed stop")))
+                .block();
     }
 
     @Override

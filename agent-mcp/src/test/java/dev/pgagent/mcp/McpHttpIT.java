@@ -60,13 +60,25 @@ class McpHttpIT {
         TestDatabase.create(ds);
         PostgresDatabase db = PostgresDatabase.of(ds);
         McpConfirmations confirmations = McpConfirmations.create();
-        balanced = PostgresAgent.builder().llm(PgAgentMcpServer.noModel()).database(db)
-                .policy(SafetyPolicy.builder().level(PolicyLevel.BALANCED).maxRows(10).build())
-                .confirmationHandler(confirmations).build();
-        readOnly = PostgresAgent.builder().llm(PgAgentMcpServer.noModel()).database(db)
+        balanced = PostgresAgent.builder()
+                .llm(PgAgentMcpServer.noModel())
+                .database(db)
+                .policy(SafetyPolicy.builder()
+                        .level(PolicyLevel.BALANCED)
+                        .maxRows(10)
+                        .build())
+                .confirmationHandler(confirmations)
+                .build();
+        readOnly = PostgresAgent.builder()
+                .llm(PgAgentMcpServer.noModel())
+                .database(db)
                 .policy(SafetyPolicy.builder().maxRows(10).build())
-                .confirmationHandler(confirmations).build();
-        server = PgAgentMcpServer.builder().agent(balanced).confirmations(confirmations).build();
+                .confirmationHandler(confirmations)
+                .build();
+        server = PgAgentMcpServer.builder()
+                .agent(balanced)
+                .confirmations(confirmations)
+                .build();
         http = server.serveHttp(McpHttpOptions.builder()
                 .port(0)
                 .addToken(McpToken.of("writer", WRITER))
@@ -84,10 +96,12 @@ class McpHttpIT {
         readOnly.close();
     }
 
-    static McpSyncClient client(String secret, @Nullable CancellingTransport[] transport,
+    static McpSyncClient client(
+            String secret,
+            @Nullable CancellingTransport[] transport,
             @Nullable Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> elicitation) {
-        HttpClientStreamableHttpTransport t = HttpClientStreamableHttpTransport
-                .builder("http://127.0.0.1:" + http.port())
+        HttpClientStreamableHttpTransport t = HttpClientStreamableHttpTransport.builder(
+                        "http://127.0.0.1:" + http.port())
                 .endpoint("/mcp")
                 .httpRequestCustomizer((b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + secret))
                 .build();
@@ -99,7 +113,9 @@ class McpHttpIT {
                 .clientInfo(McpSchema.Implementation.builder("it-client", "1.0").build())
                 .requestTimeout(Duration.ofMinutes(2));
         if (elicitation != null) {
-            spec.capabilities(McpSchema.ClientCapabilities.builder().elicitation().build()).elicitation(elicitation);
+            spec.capabilities(
+                            McpSchema.ClientCapabilities.builder().elicitation().build())
+                    .elicitation(elicitation);
         }
         McpSyncClient c = spec.build();
         clients.add(c);
@@ -108,7 +124,9 @@ class McpHttpIT {
     }
 
     static McpSchema.CallToolResult query(McpSyncClient c, String sql) {
-        return c.callTool(McpSchema.CallToolRequest.builder("execute_query").arguments(Map.of("sql", sql)).build());
+        return c.callTool(McpSchema.CallToolRequest.builder("execute_query")
+                .arguments(Map.of("sql", sql))
+                .build());
     }
 
     static String text(McpSchema.CallToolResult r) {
@@ -126,9 +144,17 @@ class McpHttpIT {
         McpSyncClient writer = client(WRITER, null, null);
 
         List<McpSchema.Tool> readerTools = reader.listTools().tools();
-        assertThat(readerTools).extracting(McpSchema.Tool::name)
-                .containsExactlyElementsOf(readOnly.guardedPath("t").tools().stream().map(t -> t.name()).toList())
-                .contains("execute_query", "list_tables", "describe_table", "get_schema", "explain_query",
+        assertThat(readerTools)
+                .extracting(McpSchema.Tool::name)
+                .containsExactlyElementsOf(readOnly.guardedPath("t").tools().stream()
+                        .map(t -> t.name())
+                        .toList())
+                .contains(
+                        "execute_query",
+                        "list_tables",
+                        "describe_table",
+                        "get_schema",
+                        "explain_query",
                         "search_schema");
         McpSchema.Tool readQuery = tool(readerTools, "execute_query");
         assertThat(readQuery.annotations().readOnlyHint()).isTrue();
@@ -136,13 +162,15 @@ class McpHttpIT {
         assertThat(readQuery.description()).contains("read-only").contains("untrusted-data");
         assertThat(readQuery.inputSchema()).containsKey("properties");
         assertThat(readQuery.outputSchema()).containsKey("properties");
-        assertThat(readerTools).filteredOn(t -> !t.name().equals("execute_query"))
+        assertThat(readerTools)
+                .filteredOn(t -> !t.name().equals("execute_query"))
                 .allSatisfy(t -> assertThat(t.annotations().destructiveHint()).isFalse());
 
         McpSchema.Tool writeQuery = tool(writer.listTools().tools(), "execute_query");
         assertThat(writeQuery.annotations().readOnlyHint()).isFalse();
         assertThat(writeQuery.annotations().destructiveHint()).isTrue();
-        assertThat(tool(writer.listTools().tools(), "list_tables").annotations().readOnlyHint()).isTrue();
+        assertThat(tool(writer.listTools().tools(), "list_tables").annotations().readOnlyHint())
+                .isTrue();
         assertThat(reader.getServerInstructions()).contains("read-only").contains("untrusted-data");
         assertThat(writer.getServerInstructions()).contains("balanced");
     }
@@ -164,10 +192,15 @@ class McpHttpIT {
         assertThat(text.substring(0, text.indexOf('\n'))).contains("8 rows").contains("complete");
         assertThat(text).contains("item 8").contains("comes from the database");
         Map<String, Object> s = structured(r);
-        assertThat(s).containsEntry("status", "executed").containsEntry("moreRows", false)
-                .containsEntry("rowCount", 8).containsEntry("truncatedBy", "none");
-        assertThat((List<?>) s.get("rows")).hasSize(8).element(6).isEqualTo(List.of("7", "item 7",
-                TestDatabase.INJECTION));
+        assertThat(s)
+                .containsEntry("status", "executed")
+                .containsEntry("moreRows", false)
+                .containsEntry("rowCount", 8)
+                .containsEntry("truncatedBy", "none");
+        assertThat((List<?>) s.get("rows"))
+                .hasSize(8)
+                .element(6)
+                .isEqualTo(List.of("7", "item 7", TestDatabase.INJECTION));
         assertThat((List<?>) s.get("columns")).hasSize(3);
     }
 
@@ -180,7 +213,9 @@ class McpHttpIT {
         McpSchema.CallToolResult all = query(c, "SELECT id FROM items ORDER BY id");
 
         assertThat(exactlyTen).containsEntry("rowCount", 10).containsEntry("moreRows", false);
-        assertThat(eleven).containsEntry("rowCount", 10).containsEntry("moreRows", true)
+        assertThat(eleven)
+                .containsEntry("rowCount", 10)
+                .containsEntry("moreRows", true)
                 .containsEntry("truncatedBy", "row_limit");
         assertThat(structured(all)).containsEntry("moreRows", true);
         assertThat(text(all)).contains("MORE ROWS EXIST");
@@ -211,8 +246,8 @@ class McpHttpIT {
             asked.add(request);
             return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("approve", true));
         });
-        McpSyncClient refusing = client(WRITER, null,
-                request -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null));
+        McpSyncClient refusing = client(
+                WRITER, null, request -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null));
         McpSyncClient cannotAsk = client(WRITER, null, null);
 
         McpSchema.CallToolResult declined = query(refusing, "UPDATE items SET name = 'declined' WHERE id = 2");
@@ -225,7 +260,9 @@ class McpHttpIT {
         assertThat(approved.isError()).as(text(approved)).isFalse();
         assertThat(structured(approved)).containsEntry("status", "executed").containsEntry("affectedRows", 1);
         assertThat(asked).singleElement().satisfies(a -> {
-            assertThat(a.message()).contains("UPDATE items SET name = 'renamed' WHERE id = 1").contains("1 row");
+            assertThat(a.message())
+                    .contains("UPDATE items SET name = 'renamed' WHERE id = 1")
+                    .contains("1 row");
             assertThat(a.requestedSchema()).containsKey("properties");
         });
         assertThat(names()).containsEntry(1, "renamed").containsEntry(2, "item 2");
@@ -235,8 +272,8 @@ class McpHttpIT {
     void cancelsASlowStatementOnTheServer() throws Exception {
         CancellingTransport[] t = new CancellingTransport[1];
         McpSyncClient c = client(READER, t, null);
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
-                () -> query(c, TestDatabase.SLOW_SQL));
+        CompletableFuture<McpSchema.CallToolResult> call =
+                CompletableFuture.supplyAsync(() -> query(c, TestDatabase.SLOW_SQL));
         TestDatabase.awaitRunning(ds, "generate_series(1, 200000) a", true);
 
         t[0].cancel(t[0].toolCallIds.get(t[0].toolCallIds.size() - 1));
@@ -256,8 +293,8 @@ class McpHttpIT {
         }
         CancellingTransport[] t = new CancellingTransport[1];
         McpSyncClient slow = client(READER, t, null);
-        CompletableFuture<McpSchema.CallToolResult> slowCall = CompletableFuture.supplyAsync(
-                () -> query(slow, TestDatabase.SLOW_SQL));
+        CompletableFuture<McpSchema.CallToolResult> slowCall =
+                CompletableFuture.supplyAsync(() -> query(slow, TestDatabase.SLOW_SQL));
         TestDatabase.awaitRunning(ds, "generate_series(1, 200000) a", true);
 
         ExecutorService pool = Executors.newFixedThreadPool(50);
@@ -294,13 +331,17 @@ class McpHttpIT {
         McpSyncClient c = client(READER, null, null);
 
         List<McpSchema.Resource> resources = c.listResources().resources();
-        McpSchema.Resource items = resources.stream().filter(r -> r.name().equals("public.items")).findFirst()
+        McpSchema.Resource items = resources.stream()
+                .filter(r -> r.name().equals("public.items"))
+                .findFirst()
                 .orElseThrow();
         McpSchema.ReadResourceResult read = c.readResource(items);
 
         assertThat(items.uri()).isEqualTo("pgagent://schema/default/public.items");
-        assertThat(((McpSchema.TextResourceContents) read.contents().get(0)).text()).contains("untrusted-data")
-                .contains("name").contains("Things for sale");
+        assertThat(((McpSchema.TextResourceContents) read.contents().get(0)).text())
+                .contains("untrusted-data")
+                .contains("name")
+                .contains("Things for sale");
     }
 
     @Test
@@ -313,18 +354,23 @@ class McpHttpIT {
         assertThat(post(h, uri, init, null, null).statusCode()).isEqualTo(401);
         HttpResponse<String> wrong = post(h, uri, init, "Bearer not-the-secret-0123456789", null);
         assertThat(wrong.statusCode()).isEqualTo(401);
-        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .startsWith("Bearer"));
-        assertThat(post(h, uri, init, "Bearer " + READER, "http://evil.example").statusCode()).isEqualTo(403);
-        assertThat(post(h, uri, init, "Bearer " + READER, "http://localhost.evil.example:80").statusCode())
+        assertThat(wrong.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(post(h, uri, init, "Bearer " + READER, "http://evil.example").statusCode())
                 .isEqualTo(403);
-        assertThat(post(h, uri, init, "Bearer " + READER, "http://localhost:6274").statusCode()).isEqualTo(200);
+        assertThat(post(h, uri, init, "Bearer " + READER, "http://localhost.evil.example:80")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(post(h, uri, init, "Bearer " + READER, "http://localhost:6274")
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post(h, uri, init, "Bearer " + READER, null).statusCode()).isEqualTo(200);
         // the server answers 413 from the Content-Length and closes the connection; a client still writing the body
         // may see the close before it reads the answer: either way the body was refused
         int large;
         try {
-            large = post(h, uri, "{\"pad\":\"" + "x".repeat(70_000) + "\"}", "Bearer " + READER, null).statusCode();
+            large = post(h, uri, "{\"pad\":\"" + "x".repeat(70_000) + "\"}", "Bearer " + READER, null)
+                    .statusCode();
         } catch (java.io.IOException closedWhileSending) {
             large = 413;
         }
@@ -335,13 +381,18 @@ class McpHttpIT {
 
     @Test
     void limitsTheRateOfEachToken() throws Exception {
-        PgAgentMcpServer limited = PgAgentMcpServer.builder().agent(readOnly).tableResources(false).build();
-        try (McpHttpServer s = limited.serveHttp(McpHttpOptions.builder().port(0)
-                .addToken(McpToken.of("one", READER)).rateLimit(1, 2).build())) {
+        PgAgentMcpServer limited =
+                PgAgentMcpServer.builder().agent(readOnly).tableResources(false).build();
+        try (McpHttpServer s = limited.serveHttp(McpHttpOptions.builder()
+                .port(0)
+                .addToken(McpToken.of("one", READER))
+                .rateLimit(1, 2)
+                .build())) {
             HttpClient h = HttpClient.newHttpClient();
             List<Integer> statuses = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                statuses.add(post(h, s.endpoint(), "{}", "Bearer " + READER, null).statusCode());
+                statuses.add(
+                        post(h, s.endpoint(), "{}", "Bearer " + READER, null).statusCode());
             }
             assertThat(statuses).contains(429);
         } finally {
@@ -353,8 +404,8 @@ class McpHttpIT {
         return tools.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static HttpResponse<String> post(HttpClient h, URI uri, String body, @Nullable String auth,
-            @Nullable String origin) throws Exception {
+    private static HttpResponse<String> post(
+            HttpClient h, URI uri, String body, @Nullable String auth, @Nullable String origin) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
@@ -374,12 +425,13 @@ class McpHttpIT {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
             OutputStream out = s.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + READER
-                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-                    + "Content-Length: " + b.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                            + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                            + "Content-Length: " + b.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.write(b);
             out.flush();
-            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
+            String status =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
             return Integer.parseInt(status.split(" ")[1]);
         }
     }

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 class McpTokenConfigTest {
     @Test
     void readsNamedTokensWithTheirLimits() {
-        List<McpTokenConfig> c = McpTokenConfig.parse("{\"tokens\":[{\"name\":\"laptop\",\"token\":"
-                + "\"0123456789abcdef\"},{\"name\":\"reports\",\"token\":\"fedcba9876543210\",\"policy\":\"read-only\","
-                + "\"databases\":[\"sales\"]}]}", "tokens.json");
+        List<McpTokenConfig> c = McpTokenConfig.parse(
+                "{\"tokens\":[{\"name\":\"laptop\",\"token\":"
+                        + "\"0123456789abcdef\"},{\"name\":\"reports\",\"token\":\"fedcba9876543210\",\"policy\":\"read-only\","
+                        + "\"databases\":[\"sales\"]}]}",
+                "tokens.json");
 
         assertThat(c).extracting(McpTokenConfig::name).containsExactly("laptop", "reports");
         assertThat(c.get(1).policy()).isEqualTo(PolicyLevel.READ_ONLY);
@@ -24,11 +26,14 @@ class McpTokenConfigTest {
 
     @Test
     void refusesBadFilesWithoutShowingSecrets() {
-        assertThatThrownBy(() -> McpTokenConfig.parse("{\"tokens\":[{\"name\":\"a\",\"token\":\"short-secret\"}]}",
-                "f")).isInstanceOf(ConfigurationException.class).hasMessageContaining("at least 16")
+        assertThatThrownBy(
+                        () -> McpTokenConfig.parse("{\"tokens\":[{\"name\":\"a\",\"token\":\"short-secret\"}]}", "f"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("at least 16")
                 .hasMessageNotContaining("short-secret");
         assertThatThrownBy(() -> McpTokenConfig.parse("{\"tokens\":[{\"name\":\"a\",\"tokn\":\"x\"}]}", "f"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("unknown field 'tokn'");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown field 'tokn'");
         assertThatThrownBy(() -> McpTokenConfig.parse("[]", "f")).isInstanceOf(ConfigurationException.class);
     }
 

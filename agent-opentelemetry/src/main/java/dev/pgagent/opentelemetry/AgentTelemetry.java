@@ -123,13 +123,40 @@ public final class AgentTelemetry implements AgentListener {
     private static final String AGENT_NAME = "pgagent";
     private static final String ABANDONED = "abandoned";
     /** Leading keywords reported as {@code db.operation.name}; any other statement reports its kind. */
-    private static final Set<String> OPERATIONS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH",
-            "VALUES", "TABLE", "SHOW", "EXPLAIN", "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COPY",
-            "CALL", "DO", "SET", "RESET", "BEGIN", "COMMIT", "ROLLBACK", "VACUUM", "ANALYZE", "REFRESH", "COMMENT");
-    private static final List<Double> DURATION_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28,
-            2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
-    private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
-            262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+    private static final Set<String> OPERATIONS = Set.of(
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "MERGE",
+            "WITH",
+            "VALUES",
+            "TABLE",
+            "SHOW",
+            "EXPLAIN",
+            "CREATE",
+            "ALTER",
+            "DROP",
+            "TRUNCATE",
+            "GRANT",
+            "REVOKE",
+            "COPY",
+            "CALL",
+            "DO",
+            "SET",
+            "RESET",
+            "BEGIN",
+            "COMMIT",
+            "ROLLBACK",
+            "VACUUM",
+            "ANALYZE",
+            "REFRESH",
+            "COMMENT");
+
+    private static final List<Double> DURATION_BUCKETS =
+            List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
+    private static final List<Long> TOKEN_BUCKETS = List.of(
+            1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L, 1048576L, 4194304L, 16777216L, 67108864L);
 
     private final Tracer tracer;
     private final boolean captureSqlText;
@@ -156,27 +183,48 @@ public final class AgentTelemetry implements AgentListener {
         this.maxOpenAsks = b.maxOpenAsks;
         this.asks = new LinkedHashMap<>();
         Meter meter = b.otel.getMeter(INSTRUMENTATION_SCOPE);
-        askCounter = meter.counterBuilder("pgagent.asks").setUnit("{ask}")
-                .setDescription("Asks (segments of asks) that ended, by status").build();
-        refusals = meter.counterBuilder("pgagent.statement.refusals").setUnit("{statement}")
-                .setDescription("Statements the safety layer refused, by statement kind").build();
-        tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
-                .setDescription("Tokens used per model call, by token type")
-                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
-        modelDuration = meter.histogramBuilder("gen_ai.client.operation.duration").setUnit("s")
-                .setDescription("Duration of model calls").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+        askCounter = meter.counterBuilder("pgagent.asks")
+                .setUnit("{ask}")
+                .setDescription("Asks (segments of asks) that ended, by status")
                 .build();
-        statementDuration = meter.histogramBuilder("db.client.operation.duration").setUnit("s")
+        refusals = meter.counterBuilder("pgagent.statement.refusals")
+                .setUnit("{statement}")
+                .setDescription("Statements the safety layer refused, by statement kind")
+                .build();
+        tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
+                .ofLongs()
+                .setUnit("{token}")
+                .setDescription("Tokens used per model call, by token type")
+                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS)
+                .build();
+        modelDuration = meter.histogramBuilder("gen_ai.client.operation.duration")
+                .setUnit("s")
+                .setDescription("Duration of model calls")
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
+        statementDuration = meter.histogramBuilder("db.client.operation.duration")
+                .setUnit("s")
                 .setDescription("Duration of statements, validation included")
-                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
-        returnedRows = meter.histogramBuilder("db.client.response.returned_rows").ofLongs().setUnit("{row}")
-                .setDescription("Rows returned by statements that ran").build();
-        affectedRows = meter.histogramBuilder("pgagent.statement.affected_rows").ofLongs().setUnit("{row}")
-                .setDescription("Rows changed by writes that ran").build();
-        confirmations = meter.counterBuilder("pgagent.confirmations").setUnit("{confirmation}")
-                .setDescription("Confirmations answered, by outcome").build();
-        auditFailures = meter.counterBuilder("pgagent.audit.failures").setUnit("{failure}")
-                .setDescription("Audit records a sink failed to write, by audit event type").build();
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
+        returnedRows = meter.histogramBuilder("db.client.response.returned_rows")
+                .ofLongs()
+                .setUnit("{row}")
+                .setDescription("Rows returned by statements that ran")
+                .build();
+        affectedRows = meter.histogramBuilder("pgagent.statement.affected_rows")
+                .ofLongs()
+                .setUnit("{row}")
+                .setDescription("Rows changed by writes that ran")
+                .build();
+        confirmations = meter.counterBuilder("pgagent.confirmations")
+                .setUnit("{confirmation}")
+                .setDescription("Confirmations answered, by outcome")
+                .build();
+        auditFailures = meter.counterBuilder("pgagent.audit.failures")
+                .setUnit("{failure}")
+                .setDescription("Audit records a sink failed to write, by audit event type")
+                .build();
     }
 
     /** Returns a builder over {@code openTelemetry} (for example {@code GlobalOpenTelemetry.get()}). */
@@ -217,7 +265,10 @@ public final class AgentTelemetry implements AgentListener {
         } else if (event instanceof AgentEvent.StatementFinished e) {
             statementFinished(e);
         } else if (event instanceof AgentEvent.ConfirmationAnswered e) {
-            confirmations.add(1, Attributes.of(CONFIRMATION_OUTCOME, lower(e.decision().status().name())));
+            confirmations.add(
+                    1,
+                    Attributes.of(
+                            CONFIRMATION_OUTCOME, lower(e.decision().status().name())));
         } else if (event instanceof AgentEvent.AuditFailed e) {
             auditFailures.add(1, Attributes.of(AUDIT_EVENT_TYPE, e.type().name()));
         }
@@ -225,7 +276,8 @@ public final class AgentTelemetry implements AgentListener {
     }
 
     private void askStarted(AgentEvent.AskStarted e) {
-        Span span = tracer.spanBuilder("invoke_agent " + AGENT_NAME).setSpanKind(SpanKind.INTERNAL)
+        Span span = tracer.spanBuilder("invoke_agent " + AGENT_NAME)
+                .setSpanKind(SpanKind.INTERNAL)
                 .setParent(Context.current())
                 .setAttribute(GEN_AI_OPERATION_NAME, "invoke_agent")
                 .setAttribute(GEN_AI_AGENT_NAME, AGENT_NAME)
@@ -283,7 +335,8 @@ public final class AgentTelemetry implements AgentListener {
 
     private void modelStarted(AgentEvent.ModelCallStarted e) {
         AskState state = state(e);
-        SpanBuilder b = tracer.spanBuilder(model == null ? "chat" : "chat " + model).setSpanKind(SpanKind.CLIENT)
+        SpanBuilder b = tracer.spanBuilder(model == null ? "chat" : "chat " + model)
+                .setSpanKind(SpanKind.CLIENT)
                 .setParent(state.context(null))
                 .setAttribute(GEN_AI_OPERATION_NAME, "chat")
                 .setAttribute(GEN_AI_PROVIDER_NAME, provider)
@@ -300,8 +353,12 @@ public final class AgentTelemetry implements AgentListener {
         modelDuration.record(seconds(e.elapsed()), common);
         TokenUsage usage = e.usage();
         if (e.error() == null) {
-            tokenUsage.record(usage.inputTokens(), common.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
-            tokenUsage.record(usage.outputTokens(), common.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
+            tokenUsage.record(
+                    usage.inputTokens(),
+                    common.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
+            tokenUsage.record(
+                    usage.outputTokens(),
+                    common.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
         }
         AskState state = existing(e);
         Span span = state == null ? null : state.models.remove(e.step());
@@ -314,7 +371,8 @@ public final class AgentTelemetry implements AgentListener {
             span.setAttribute(GEN_AI_RESPONSE_MODEL, e.model());
         }
         if (e.finishReason() != null) {
-            span.setAttribute(GEN_AI_FINISH_REASONS, List.of(lower(e.finishReason().name())));
+            span.setAttribute(
+                    GEN_AI_FINISH_REASONS, List.of(lower(e.finishReason().name())));
         }
         if (e.error() != null) {
             span.setAttribute(ERROR_TYPE, "model_call_failed");
@@ -337,7 +395,8 @@ public final class AgentTelemetry implements AgentListener {
 
     private void toolStarted(AgentEvent.ToolCallStarted e) {
         AskState state = state(e);
-        Span span = tracer.spanBuilder("execute_tool " + e.call().name()).setSpanKind(SpanKind.INTERNAL)
+        Span span = tracer.spanBuilder("execute_tool " + e.call().name())
+                .setSpanKind(SpanKind.INTERNAL)
                 .setParent(state.context(null))
                 .setAttribute(GEN_AI_OPERATION_NAME, "execute_tool")
                 .setAttribute(GEN_AI_TOOL_NAME, e.call().name())
@@ -368,7 +427,8 @@ public final class AgentTelemetry implements AgentListener {
         long thread = Thread.currentThread().getId();
         Verdict v = e.verdict();
         String operation = e.explain() ? "EXPLAIN" : operation(e.sql(), v);
-        SpanBuilder b = tracer.spanBuilder(operation + " " + e.database()).setSpanKind(SpanKind.CLIENT)
+        SpanBuilder b = tracer.spanBuilder(operation + " " + e.database())
+                .setSpanKind(SpanKind.CLIENT)
                 .setParent(state.context(state.toolByThread.get(thread)))
                 .setAttribute(DB_SYSTEM_NAME, "postgresql")
                 .setAttribute(DB_NAMESPACE, e.database())
@@ -383,22 +443,27 @@ public final class AgentTelemetry implements AgentListener {
             b.setAttribute(DB_QUERY_TEXT, e.sql());
         }
         Span span = b.startSpan();
-        state.statements.computeIfAbsent(thread, t -> new ArrayDeque<>())
-                .push(new OpenStatement(span, operation));
+        state.statements.computeIfAbsent(thread, t -> new ArrayDeque<>()).push(new OpenStatement(span, operation));
     }
 
     private void statementFinished(AgentEvent.StatementFinished e) {
         StatementOutcome o = e.outcome();
         AskState state = existing(e);
-        Deque<OpenStatement> open = state == null ? null : state.statements.get(Thread.currentThread().getId());
+        Deque<OpenStatement> open = state == null
+                ? null
+                : state.statements.get(Thread.currentThread().getId());
         OpenStatement s = open == null ? null : open.poll();
         if (open != null && open.isEmpty()) {
             state.statements.remove(Thread.currentThread().getId());
         }
         String operation = s != null ? s.operation : operation(o.sql(), o.verdict());
         String status = o.status().name();
-        Attributes metric = Attributes.builder().put(DB_SYSTEM_NAME, "postgresql").put(DB_NAMESPACE, e.database())
-                .put(DB_OPERATION_NAME, operation).put(STATEMENT_STATUS, status).build();
+        Attributes metric = Attributes.builder()
+                .put(DB_SYSTEM_NAME, "postgresql")
+                .put(DB_NAMESPACE, e.database())
+                .put(DB_OPERATION_NAME, operation)
+                .put(STATEMENT_STATUS, status)
+                .build();
         statementDuration.record(seconds(o.elapsed()), metric);
         QueryResult result = o.result();
         if (o.status() == StatementOutcome.Status.EXECUTED) {
@@ -408,8 +473,13 @@ public final class AgentTelemetry implements AgentListener {
                 affectedRows.record(o.affectedRows(), metric);
             }
         } else if (o.status() == StatementOutcome.Status.REFUSED) {
-            refusals.add(1, Attributes.of(STATEMENT_KIND, o.verdict().kind().name(), VERDICT,
-                    o.verdict().decision().name()));
+            refusals.add(
+                    1,
+                    Attributes.of(
+                            STATEMENT_KIND,
+                            o.verdict().kind().name(),
+                            VERDICT,
+                            o.verdict().decision().name()));
         }
         if (s == null) {
             return;
@@ -432,8 +502,11 @@ public final class AgentTelemetry implements AgentListener {
             }
             case REFUSED, CANCELLED -> {
                 span.setAttribute(ERROR_TYPE, status);
-                span.setStatus(StatusCode.ERROR, o.status() == StatementOutcome.Status.REFUSED
-                        ? "the safety layer refused the statement" : "the statement was cancelled");
+                span.setStatus(
+                        StatusCode.ERROR,
+                        o.status() == StatementOutcome.Status.REFUSED
+                                ? "the safety layer refused the statement"
+                                : "the statement was cancelled");
             }
             default -> {
                 // ran, declined or waiting for a confirmation: not an error
@@ -531,8 +604,7 @@ public final class AgentTelemetry implements AgentListener {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    private record OpenStatement(Span span, String operation) {
-    }
+    private record OpenStatement(Span span, String operation) {}
 
     /** The open spans of one ask. */
     private static final class AskState {

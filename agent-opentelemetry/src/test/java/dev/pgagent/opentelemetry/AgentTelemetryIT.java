@@ -48,7 +48,8 @@ class AgentTelemetryIT {
     @BeforeAll
     static void setUp() throws SQLException {
         ds = TestPostgres.freshDatabase("otel");
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders (id int PRIMARY KEY, email text NOT NULL, total numeric NOT NULL)");
             s.execute("INSERT INTO orders VALUES (1, '" + SECRET + "', 10), (2, 'bob@example.com', 20),"
                     + " (3, 'carol@example.com', 30)");
@@ -62,8 +63,12 @@ class AgentTelemetryIT {
 
     /** An agent on the test database; the parser may take long on a busy machine (its verdicts are asserted). */
     private static PostgresAgent.Builder agent(FakeLlmClient llm) {
-        return PostgresAgent.builder().llm(llm).dataSource(ds)
-                .safetyValidator(JSqlParserSafetyValidator.builder().parseTimeout(Duration.ofMinutes(1)).build());
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(ds)
+                .safetyValidator(JSqlParserSafetyValidator.builder()
+                        .parseTimeout(Duration.ofMinutes(1))
+                        .build());
     }
 
     private static FakeLlmClient script() {
@@ -71,19 +76,24 @@ class AgentTelemetryIT {
                 .enqueue(LlmResponses.toolCalls(LlmResponses.query(READ)))
                 .enqueue(LlmResponses.toolCalls(LlmResponses.query("DROP TABLE orders")))
                 .enqueue(LlmResponses.text("Alice has one order."))
-                .enqueueFailure(new LlmException("invalid api key", LlmException.Reason.AUTHENTICATION, false,
-                        401, null, null));
+                .enqueueFailure(new LlmException(
+                        "invalid api key", LlmException.Reason.AUTHENTICATION, false, 401, null, null));
     }
 
     @Test
     void anAskWithAToolCallARefusalAndAFailingModelCallBecomesASpanTreeAndMetrics() {
-        AgentTelemetry telemetry = AgentTelemetry.builder(otel.sdk).provider("openai").model("gpt-test").build();
+        AgentTelemetry telemetry = AgentTelemetry.builder(otel.sdk)
+                .provider("openai")
+                .model("gpt-test")
+                .build();
         List<AgentEvent> seen = new CopyOnWriteArrayList<>();
         AuditSink failing = e -> {
             throw new IllegalStateException("audit store down");
         };
-        try (PostgresAgent agent = agent(script()).addAuditSink(failing)
-                .listener(AgentListener.all(telemetry, seen::add)).build()) {
+        try (PostgresAgent agent = agent(script())
+                .addAuditSink(failing)
+                .listener(AgentListener.all(telemetry, seen::add))
+                .build()) {
             AgentResponse ok = agent.ask("How many orders has Alice?");
             AgentResponse failed = agent.ask("And Bob?");
             assertThat(ok.status()).isEqualTo(AgentStatus.COMPLETED);
@@ -94,42 +104,59 @@ class AgentTelemetryIT {
 
         List<SpanData> asks = otel.spansNamed("invoke_agent pgagent");
         assertThat(asks).hasSize(2);
-        SpanData first = asks.stream().filter(s -> "COMPLETED".equals(s.getAttributes().get(ASK_STATUS)))
-                .findFirst().orElseThrow();
-        SpanData second = asks.stream().filter(s -> "FAILED".equals(s.getAttributes().get(ASK_STATUS)))
-                .findFirst().orElseThrow();
+        SpanData first = asks.stream()
+                .filter(s -> "COMPLETED".equals(s.getAttributes().get(ASK_STATUS)))
+                .findFirst()
+                .orElseThrow();
+        SpanData second = asks.stream()
+                .filter(s -> "FAILED".equals(s.getAttributes().get(ASK_STATUS)))
+                .findFirst()
+                .orElseThrow();
         assertThat(first.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
         assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-        assertThat(first.getAttributes().get(AgentTelemetry.GEN_AI_OPERATION_NAME)).isEqualTo("invoke_agent");
+        assertThat(first.getAttributes().get(AgentTelemetry.GEN_AI_OPERATION_NAME))
+                .isEqualTo("invoke_agent");
         assertThat(first.getTraceId()).isNotEqualTo(second.getTraceId());
 
         List<SpanData> chats = otel.spansNamed("chat gpt-test");
         assertThat(chats).hasSize(4);
-        assertThat(chats).filteredOn(s -> s.getParentSpanId().equals(first.getSpanId())).hasSize(3)
+        assertThat(chats)
+                .filteredOn(s -> s.getParentSpanId().equals(first.getSpanId()))
+                .hasSize(3)
                 .allSatisfy(s -> {
                     assertThat(s.getKind()).isEqualTo(SpanKind.CLIENT);
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_OPERATION_NAME)).isEqualTo("chat");
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_PROVIDER_NAME)).isEqualTo("openai");
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_REQUEST_MODEL)).isEqualTo("gpt-test");
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_INPUT_TOKENS)).isEqualTo(10L);
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_OUTPUT_TOKENS)).isEqualTo(5L);
-                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_RESPONSE_MODEL)).isEqualTo("fake-model");
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_OPERATION_NAME))
+                            .isEqualTo("chat");
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_PROVIDER_NAME))
+                            .isEqualTo("openai");
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_REQUEST_MODEL))
+                            .isEqualTo("gpt-test");
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_INPUT_TOKENS))
+                            .isEqualTo(10L);
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_OUTPUT_TOKENS))
+                            .isEqualTo(5L);
+                    assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_RESPONSE_MODEL))
+                            .isEqualTo("fake-model");
                     assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
                 });
-        assertThat(chats).filteredOn(s -> s.getParentSpanId().equals(second.getSpanId())).singleElement()
+        assertThat(chats)
+                .filteredOn(s -> s.getParentSpanId().equals(second.getSpanId()))
+                .singleElement()
                 .satisfies(s -> {
                     assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
                     assertThat(s.getAttributes().get(AgentTelemetry.ERROR_TYPE)).isEqualTo("model_call_failed");
                 });
 
-        assertThat(chats).extracting(s -> s.getAttributes().get(AgentTelemetry.GEN_AI_FINISH_REASONS))
+        assertThat(chats)
+                .extracting(s -> s.getAttributes().get(AgentTelemetry.GEN_AI_FINISH_REASONS))
                 .containsExactlyInAnyOrder(List.of("tool_calls"), List.of("tool_calls"), List.of("stop"), null);
 
         List<SpanData> tools = otel.spansNamed("execute_tool execute_query");
         assertThat(tools).hasSize(2).allSatisfy(s -> {
             assertThat(s.getParentSpanId()).isEqualTo(first.getSpanId());
             assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_TOOL_NAME)).isEqualTo("execute_query");
-            assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_TOOL_CALL_ID)).isNotBlank();
+            assertThat(s.getAttributes().get(AgentTelemetry.GEN_AI_TOOL_CALL_ID))
+                    .isNotBlank();
         });
 
         SpanData select = otel.span("SELECT default");
@@ -138,7 +165,8 @@ class AgentTelemetryIT {
         assertThat(select.getAttributes().get(AgentTelemetry.DB_SYSTEM_NAME)).isEqualTo("postgresql");
         assertThat(select.getAttributes().get(AgentTelemetry.DB_NAMESPACE)).isEqualTo("default");
         assertThat(select.getAttributes().get(DB_OPERATION_NAME)).isEqualTo("SELECT");
-        assertThat(select.getAttributes().get(AgentTelemetry.DB_COLLECTION_NAME)).isEqualTo("orders");
+        assertThat(select.getAttributes().get(AgentTelemetry.DB_COLLECTION_NAME))
+                .isEqualTo("orders");
         assertThat(select.getAttributes().get(AgentTelemetry.DB_RETURNED_ROWS)).isEqualTo(1L);
         assertThat(select.getAttributes().get(AgentTelemetry.VERDICT)).isEqualTo("ALLOW");
         assertThat(select.getAttributes().get(STATEMENT_KIND)).isEqualTo("READ");
@@ -155,35 +183,44 @@ class AgentTelemetryIT {
         // by default no span carries the SQL text, nor any value from it
         assertThat(otel.spans()).allSatisfy(s -> {
             assertThat(s.getAttributes().get(AgentTelemetry.DB_QUERY_TEXT)).isNull();
-            assertThat(s.getAttributes().asMap().values()).noneSatisfy(v ->
-                    assertThat(String.valueOf(v)).contains(SECRET));
+            assertThat(s.getAttributes().asMap().values())
+                    .noneSatisfy(v -> assertThat(String.valueOf(v)).contains(SECRET));
         });
 
         otel.collect();
         assertThat(otel.count("pgagent.asks", Map.of(ASK_STATUS, "COMPLETED"))).isEqualTo(1);
         assertThat(otel.count("pgagent.asks", Map.of(ASK_STATUS, "FAILED"))).isEqualTo(1);
-        assertThat(otel.count("pgagent.statement.refusals", Map.of(STATEMENT_KIND, "DDL"))).isEqualTo(1);
+        assertThat(otel.count("pgagent.statement.refusals", Map.of(STATEMENT_KIND, "DDL")))
+                .isEqualTo(1);
         assertThat(otel.count("pgagent.audit.failures", Map.of(AUDIT_EVENT_TYPE, "QUERY_REFUSED")))
                 .isGreaterThanOrEqualTo(1);
         assertThat(otel.histogram("gen_ai.client.token.usage", Map.of(GEN_AI_TOKEN_TYPE, "input")))
-                .singleElement().satisfies(p -> {
+                .singleElement()
+                .satisfies(p -> {
                     assertThat(p.getCount()).isEqualTo(3);
                     assertThat(p.getSum()).isEqualTo(30.0);
                 });
         assertThat(otel.histogram("gen_ai.client.token.usage", Map.of(GEN_AI_TOKEN_TYPE, "output")))
-                .singleElement().satisfies(p -> assertThat(p.getSum()).isEqualTo(15.0));
-        assertThat(otel.histogram("gen_ai.client.operation.duration", Map.of())).extracting(p -> p.getCount())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getSum()).isEqualTo(15.0));
+        assertThat(otel.histogram("gen_ai.client.operation.duration", Map.of()))
+                .extracting(p -> p.getCount())
                 .containsExactlyInAnyOrder(3L, 1L);
-        assertThat(otel.histogram("gen_ai.client.operation.duration",
-                Map.of(AgentTelemetry.ERROR_TYPE, "model_call_failed"))).singleElement()
+        assertThat(otel.histogram(
+                        "gen_ai.client.operation.duration", Map.of(AgentTelemetry.ERROR_TYPE, "model_call_failed")))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getCount()).isEqualTo(1));
-        assertThat(otel.histogram("db.client.operation.duration",
-                Map.of(DB_OPERATION_NAME, "SELECT", STATEMENT_STATUS, "EXECUTED"))).singleElement()
+        assertThat(otel.histogram(
+                        "db.client.operation.duration",
+                        Map.of(DB_OPERATION_NAME, "SELECT", STATEMENT_STATUS, "EXECUTED")))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getCount()).isEqualTo(1));
-        assertThat(otel.histogram("db.client.operation.duration",
-                Map.of(DB_OPERATION_NAME, "DROP", STATEMENT_STATUS, "REFUSED"))).singleElement()
+        assertThat(otel.histogram(
+                        "db.client.operation.duration", Map.of(DB_OPERATION_NAME, "DROP", STATEMENT_STATUS, "REFUSED")))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getCount()).isEqualTo(1));
-        assertThat(otel.histogram("db.client.response.returned_rows", Map.of())).singleElement()
+        assertThat(otel.histogram("db.client.response.returned_rows", Map.of()))
+                .singleElement()
                 .satisfies(p -> {
                     assertThat(p.getCount()).isEqualTo(1);
                     assertThat(p.getSum()).isEqualTo(1.0);
@@ -192,11 +229,12 @@ class AgentTelemetryIT {
 
     @Test
     void theHostMayOptInToTheSqlTextAndConcurrentToolCallsParentTheirOwnStatements() {
-        AgentTelemetry telemetry = AgentTelemetry.builder(otel.sdk).captureSqlText(true).build();
+        AgentTelemetry telemetry =
+                AgentTelemetry.builder(otel.sdk).captureSqlText(true).build();
         List<ToolCall> calls = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            calls.add(new ToolCall("call-" + i, "execute_query",
-                    "{\"sql\":\"SELECT id FROM orders WHERE id = " + i + "\"}"));
+            calls.add(new ToolCall(
+                    "call-" + i, "execute_query", "{\"sql\":\"SELECT id FROM orders WHERE id = " + i + "\"}"));
         }
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(LlmResponses.toolCalls(calls.toArray(ToolCall[]::new)))

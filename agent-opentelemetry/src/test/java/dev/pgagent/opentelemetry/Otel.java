@@ -22,8 +22,11 @@ final class Otel implements AutoCloseable {
     final InMemorySpanExporter spans = InMemorySpanExporter.create();
     final InMemoryMetricReader metrics = InMemoryMetricReader.create();
     final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .setMeterProvider(
+                    SdkMeterProvider.builder().registerMetricReader(metrics).build())
             .build();
     private Collection<MetricData> collected = List.of();
 
@@ -50,22 +53,28 @@ final class Otel implements AutoCloseable {
     }
 
     MetricData metric(String name) {
-        return collected.stream().filter(m -> m.getName().equals(name)).findFirst()
+        return collected.stream()
+                .filter(m -> m.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no metric " + name + " in "
                         + collected.stream().map(MetricData::getName).toList()));
     }
 
     /** Returns the counter's value for the points whose attributes include {@code attrs}. */
     long count(String name, Map<AttributeKey<String>, String> attrs) {
-        return metric(name).getLongSumData().getPoints().stream().filter(p -> matches(p.getAttributes(), attrs))
-                .mapToLong(LongPointData::getValue).sum();
+        return metric(name).getLongSumData().getPoints().stream()
+                .filter(p -> matches(p.getAttributes(), attrs))
+                .mapToLong(LongPointData::getValue)
+                .sum();
     }
 
     /** Returns the histogram's points whose attributes include {@code attrs}. */
     List<HistogramPointData> histogram(String name, Map<AttributeKey<String>, String> attrs) {
         MetricData m = metric(name);
         Collection<? extends HistogramPointData> points = m.getHistogramData().getPoints();
-        return points.stream().filter(p -> matches(p.getAttributes(), attrs)).map(p -> (HistogramPointData) p)
+        return points.stream()
+                .filter(p -> matches(p.getAttributes(), attrs))
+                .map(p -> (HistogramPointData) p)
                 .toList();
     }
 

@@ -137,9 +137,10 @@ public final class JSqlParserSafetyValidator implements SafetyValidator {
             return engine.validate(sql);
         } catch (RuntimeException | StackOverflowError e) {
             LOG.warn("safety validation failed unexpectedly; the statement is denied", e);
-            return Verdict.deny(StatementKind.UNPARSEABLE,
-                    "Internal error while checking the statement (" + e.getClass().getSimpleName()
-                            + "); it is denied.");
+            return Verdict.deny(
+                    StatementKind.UNPARSEABLE,
+                    "Internal error while checking the statement ("
+                            + e.getClass().getSimpleName() + "); it is denied.");
         }
     }
 

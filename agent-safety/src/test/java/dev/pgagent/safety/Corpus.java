@@ -27,55 +27,93 @@ import org.jspecify.annotations.Nullable;
  */
 final class Corpus {
     static final String[] FILES = {
-        "reads.tsv", "traps.tsv", "functions.tsv", "levels.tsv", "host-rules.tsv", "syntax.tsv", "redteam.tsv",
-        "realworld.tsv", "ddl.tsv"
+        "reads.tsv",
+        "traps.tsv",
+        "functions.tsv",
+        "levels.tsv",
+        "host-rules.tsv",
+        "syntax.tsv",
+        "redteam.tsv",
+        "realworld.tsv",
+        "ddl.tsv"
     };
 
     /** Named policies used by the corpus. */
     static final Map<String, SafetyPolicy> PROFILES = Map.ofEntries(
             Map.entry("READ_ONLY", SafetyPolicy.READ_ONLY),
-            Map.entry("BALANCED", SafetyPolicy.builder().level(PolicyLevel.BALANCED).build()),
-            Map.entry("PERMISSIVE", SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build()),
-            Map.entry("HOST", SafetyPolicy.builder()
-                    .level(PolicyLevel.BALANCED)
-                    .deniedColumns("customers.ssn", "public.employees.salary")
-                    .deniedTables("audit_log")
-                    .build()),
-            Map.entry("ALLOWLIST", SafetyPolicy.builder()
-                    .allowedTables("orders", "order_items", "public.products")
-                    .build()),
+            Map.entry(
+                    "BALANCED",
+                    SafetyPolicy.builder().level(PolicyLevel.BALANCED).build()),
+            Map.entry(
+                    "PERMISSIVE",
+                    SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build()),
+            Map.entry(
+                    "HOST",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.BALANCED)
+                            .deniedColumns("customers.ssn", "public.employees.salary")
+                            .deniedTables("audit_log")
+                            .build()),
+            Map.entry(
+                    "ALLOWLIST",
+                    SafetyPolicy.builder()
+                            .allowedTables("orders", "order_items", "public.products")
+                            .build()),
             Map.entry("SCHEMAS", SafetyPolicy.builder().allowedSchemas("public").build()),
-            Map.entry("GUARDED", SafetyPolicy.builder().unparseableSql(UnparseableSqlMode.GUARDED_READ).build()),
-            Map.entry("OPTIN", SafetyPolicy.builder()
-                    .level(PolicyLevel.PERMISSIVE)
-                    .allowGuarded(GuardedOperation.values())
-                    .build()),
-            Map.entry("OPTIN_BALANCED", SafetyPolicy.builder()
-                    .level(PolicyLevel.BALANCED)
-                    .allowGuarded(GuardedOperation.values())
-                    .build()),
-            Map.entry("PERMISSIVE_HOST", SafetyPolicy.builder()
-                    .level(PolicyLevel.PERMISSIVE)
-                    .deniedColumns("customers.ssn", "public.employees.salary")
-                    .deniedTables("audit_log")
-                    .secondPartyTables("payments")
-                    .build()),
-            Map.entry("PERMISSIVE_SCHEMAS", SafetyPolicy.builder()
-                    .level(PolicyLevel.PERMISSIVE)
-                    .allowedSchemas("public")
-                    .build()),
-            Map.entry("SECOND", SafetyPolicy.builder()
-                    .level(PolicyLevel.BALANCED)
-                    .secondPartyTables("payments")
-                    .build()),
-            Map.entry("FUNCS", SafetyPolicy.builder()
-                    .deniedFunctions("md5", "public.risky")
-                    .allowedFunctions("pg_sleep", "pg_catalog.txid_current")
-                    .build()));
+            Map.entry(
+                    "GUARDED",
+                    SafetyPolicy.builder()
+                            .unparseableSql(UnparseableSqlMode.GUARDED_READ)
+                            .build()),
+            Map.entry(
+                    "OPTIN",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.PERMISSIVE)
+                            .allowGuarded(GuardedOperation.values())
+                            .build()),
+            Map.entry(
+                    "OPTIN_BALANCED",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.BALANCED)
+                            .allowGuarded(GuardedOperation.values())
+                            .build()),
+            Map.entry(
+                    "PERMISSIVE_HOST",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.PERMISSIVE)
+                            .deniedColumns("customers.ssn", "public.employees.salary")
+                            .deniedTables("audit_log")
+                            .secondPartyTables("payments")
+                            .build()),
+            Map.entry(
+                    "PERMISSIVE_SCHEMAS",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.PERMISSIVE)
+                            .allowedSchemas("public")
+                            .build()),
+            Map.entry(
+                    "SECOND",
+                    SafetyPolicy.builder()
+                            .level(PolicyLevel.BALANCED)
+                            .secondPartyTables("payments")
+                            .build()),
+            Map.entry(
+                    "FUNCS",
+                    SafetyPolicy.builder()
+                            .deniedFunctions("md5", "public.risky")
+                            .allowedFunctions("pg_sleep", "pg_catalog.txid_current")
+                            .build()));
 
     /** One labelled case. */
-    record Case(String file, int line, String profile, Decision decision, @Nullable ConfirmationKind confirmation,
-            @Nullable StatementKind kind, String category, String sql) {
+    record Case(
+            String file,
+            int line,
+            String profile,
+            Decision decision,
+            @Nullable ConfirmationKind confirmation,
+            @Nullable StatementKind kind,
+            String category,
+            String sql) {
         SafetyPolicy policy() {
             SafetyPolicy p = PROFILES.get(profile);
             if (p == null) {

@@ -36,7 +36,8 @@ class CorpusGroundTruthIT {
     static void createSchema() throws SQLException {
         dataSource = TestPostgres.freshDatabase("safety");
         String script = resource("/it/business-schema.sql");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             for (String stmt : script.split(";\\s*\\n")) {
                 if (!stmt.isBlank()) {
                     s.execute(stmt);
@@ -71,7 +72,8 @@ class CorpusGroundTruthIT {
 
     private static String fingerprint() throws SQLException {
         StringBuilder b = new StringBuilder();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
                     + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")) {
@@ -83,7 +85,12 @@ class CorpusGroundTruthIT {
                 try (ResultSet rs = s.executeQuery("SELECT count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY"
                         + " x::text), '')) FROM " + t + " x")) {
                     rs.next();
-                    b.append(t).append('=').append(rs.getLong(1)).append(':').append(rs.getString(2)).append('\n');
+                    b.append(t)
+                            .append('=')
+                            .append(rs.getLong(1))
+                            .append(':')
+                            .append(rs.getString(2))
+                            .append('\n');
                 }
             }
             String[] catalog = {
@@ -118,7 +125,9 @@ class CorpusGroundTruthIT {
         Map<SafetyPolicy, JSqlParserSafetyValidator> validators = new LinkedHashMap<>();
         Map<String, Corpus.Case> allowed = new LinkedHashMap<>();
         for (Corpus.Case c : Corpus.load()) {
-            Verdict v = validators.computeIfAbsent(c.policy(), JSqlParserSafetyValidator::of).validate(c.sql());
+            Verdict v = validators
+                    .computeIfAbsent(c.policy(), JSqlParserSafetyValidator::of)
+                    .validate(c.sql());
             if (v.isAllowed()) {
                 allowed.putIfAbsent(c.sql(), c);
             }
@@ -143,10 +152,14 @@ class CorpusGroundTruthIT {
                 + readOnlyViolations.size() + " read-only violations, " + otherFailures.size()
                 + " failed for other reasons");
         otherFailures.forEach(f -> System.out.println("  other failure: " + f));
-        assertThat(readOnlyViolations).as("allowed statements that tried to write").isEmpty();
+        assertThat(readOnlyViolations)
+                .as("allowed statements that tried to write")
+                .isEmpty();
         assertThat(after).as("database fingerprint after the corpus").isEqualTo(before);
         assertThat(allowed.size()).as("distinct allowed statements").isGreaterThan(200);
-        assertThat(otherFailures).as("allowed statements that fail on the business schema").hasSizeLessThan(15);
+        assertThat(otherFailures)
+                .as("allowed statements that fail on the business schema")
+                .hasSizeLessThan(15);
     }
 
     @Test
@@ -165,8 +178,12 @@ class CorpusGroundTruthIT {
         JSqlParserSafetyValidator validator = JSqlParserSafetyValidator.readOnly();
         try (Connection conn = dataSource.getConnection()) {
             for (String sql : traps) {
-                assertThat(validator.validate(sql).isDenied()).as("denied: %s", sql).isTrue();
-                assertThat(runReadOnly(conn, sql)).as("running %s read-only", sql).startsWith(READ_ONLY_VIOLATION);
+                assertThat(validator.validate(sql).isDenied())
+                        .as("denied: %s", sql)
+                        .isTrue();
+                assertThat(runReadOnly(conn, sql))
+                        .as("running %s read-only", sql)
+                        .startsWith(READ_ONLY_VIOLATION);
             }
         }
     }
@@ -185,15 +202,21 @@ class CorpusGroundTruthIT {
         JSqlParserSafetyValidator validator = JSqlParserSafetyValidator.readOnly();
         try (Connection conn = dataSource.getConnection()) {
             for (String sql : escapees) {
-                assertThat(validator.validate(sql).isDenied()).as("denied: %s", sql).isTrue();
-                assertThat(runReadOnly(conn, sql)).as("running %s read-only", sql).isNull();
+                assertThat(validator.validate(sql).isDenied())
+                        .as("denied: %s", sql)
+                        .isTrue();
+                assertThat(runReadOnly(conn, sql))
+                        .as("running %s read-only", sql)
+                        .isNull();
             }
             conn.setAutoCommit(true);
             try (Statement s = conn.createStatement();
                     ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
                             + " AND pid = pg_backend_pid()")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("advisory locks still held after rollback").isEqualTo(1);
+                assertThat(rs.getInt(1))
+                        .as("advisory locks still held after rollback")
+                        .isEqualTo(1);
                 s.execute("SELECT pg_advisory_unlock_all()");
             }
         }

@@ -28,9 +28,12 @@ class CorpusTest {
     @MethodSource("cases")
     void corpusCaseGetsItsLabelledVerdict(Corpus.Case c) {
         Verdict v = validator(c.policy()).validate(c.sql());
-        assertThat(v.decision()).as("decision for %s; reason: %s", c, v.reason()).isEqualTo(c.decision());
+        assertThat(v.decision())
+                .as("decision for %s; reason: %s", c, v.reason())
+                .isEqualTo(c.decision());
         if (c.confirmation() != null) {
-            assertThat(v.confirmation()).as("confirmation for %s; reason: %s", c, v.reason())
+            assertThat(v.confirmation())
+                    .as("confirmation for %s; reason: %s", c, v.reason())
                     .isEqualTo(c.confirmation());
         }
         if (c.kind() != null) {

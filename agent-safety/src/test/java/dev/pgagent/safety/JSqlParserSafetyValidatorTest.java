@@ -30,7 +30,8 @@ class JSqlParserSafetyValidatorTest {
 
     @Test
     void builderAndOfKeepThePolicyAndTimeout() {
-        SafetyPolicy balanced = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+        SafetyPolicy balanced =
+                SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
         JSqlParserSafetyValidator v = JSqlParserSafetyValidator.builder()
                 .policy(balanced)
                 .parseTimeout(Duration.ofMillis(500))
@@ -56,14 +57,43 @@ class JSqlParserSafetyValidatorTest {
     @Test
     void defaultDeniedFunctionsCoverTheDocumentedFamilies() {
         assertThat(JSqlParserSafetyValidator.defaultDeniedFunctions())
-                .contains("set_config", "pg_sleep*", "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf",
-                        "pg_advisory_*", "pg_try_advisory_*", "nextval", "setval", "lo_*", "loread", "lowrite",
-                        "pg_read_file", "pg_read_binary_file", "pg_ls_*", "pg_stat_file", "dblink*",
-                        "query_to_xml*", "table_to_xml*", "cursor_to_xml*", "database_to_xml*", "schema_to_xml*",
-                        "pg_notify", "pg_create_*", "pg_drop_replication_slot", "pg_logical_*", "pg_switch_wal",
-                        "pg_backup_start", "pg_backup_stop", "txid_current", "pg_current_xact_id",
-                        "pg_export_snapshot", "pg_import_system_collations", "pg_stat_reset*");
-        assertThatThrownBy(() -> JSqlParserSafetyValidator.defaultDeniedFunctions().add("x"))
+                .contains(
+                        "set_config",
+                        "pg_sleep*",
+                        "pg_terminate_backend",
+                        "pg_cancel_backend",
+                        "pg_reload_conf",
+                        "pg_advisory_*",
+                        "pg_try_advisory_*",
+                        "nextval",
+                        "setval",
+                        "lo_*",
+                        "loread",
+                        "lowrite",
+                        "pg_read_file",
+                        "pg_read_binary_file",
+                        "pg_ls_*",
+                        "pg_stat_file",
+                        "dblink*",
+                        "query_to_xml*",
+                        "table_to_xml*",
+                        "cursor_to_xml*",
+                        "database_to_xml*",
+                        "schema_to_xml*",
+                        "pg_notify",
+                        "pg_create_*",
+                        "pg_drop_replication_slot",
+                        "pg_logical_*",
+                        "pg_switch_wal",
+                        "pg_backup_start",
+                        "pg_backup_stop",
+                        "txid_current",
+                        "pg_current_xact_id",
+                        "pg_export_snapshot",
+                        "pg_import_system_collations",
+                        "pg_stat_reset*");
+        assertThatThrownBy(
+                        () -> JSqlParserSafetyValidator.defaultDeniedFunctions().add("x"))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -77,8 +107,10 @@ class JSqlParserSafetyValidatorTest {
 
     @Test
     void reportsWriteTargetsAndTheirConfirmation() {
-        JSqlParserSafetyValidator balanced = JSqlParserSafetyValidator.of(
-                SafetyPolicy.builder().level(PolicyLevel.BALANCED).secondPartyTables("payments").build());
+        JSqlParserSafetyValidator balanced = JSqlParserSafetyValidator.of(SafetyPolicy.builder()
+                .level(PolicyLevel.BALANCED)
+                .secondPartyTables("payments")
+                .build());
         Verdict v = balanced.validate("UPDATE public.payments p SET amount = 0 FROM orders o WHERE o.id = p.order_id");
         assertThat(v.decision()).isEqualTo(Decision.CONFIRM);
         assertThat(v.kind()).isEqualTo(StatementKind.WRITE);
@@ -97,19 +129,23 @@ class JSqlParserSafetyValidatorTest {
 
     @Test
     void guardedReadModeRunsUnparseableReadsUnderTheRuntimeGuards() {
-        JSqlParserSafetyValidator guarded = JSqlParserSafetyValidator.of(
-                SafetyPolicy.builder().unparseableSql(UnparseableSqlMode.GUARDED_READ).build());
+        JSqlParserSafetyValidator guarded = JSqlParserSafetyValidator.of(SafetyPolicy.builder()
+                .unparseableSql(UnparseableSqlMode.GUARDED_READ)
+                .build());
         Verdict v = guarded.validate("SELECT xmlelement(name p, 'x') AS x FROM generate_series(1, 3)");
         assertThat(v.decision()).isEqualTo(Decision.ALLOW);
         assertThat(v.kind()).isEqualTo(StatementKind.UNPARSEABLE);
         assertThat(v.reason()).contains("runtime guards only");
-        assertThat(guarded.validate("INSERT INTO t SELECT xmlelement(name p, f())").isDenied()).isTrue();
+        assertThat(guarded.validate("INSERT INTO t SELECT xmlelement(name p, f())")
+                        .isDenied())
+                .isTrue();
     }
 
     @Test
     void deniesWhenParsingTakesLongerThanTheTimeout() {
-        JSqlParserSafetyValidator hasty =
-                JSqlParserSafetyValidator.builder().parseTimeout(Duration.ofMillis(1)).build();
+        JSqlParserSafetyValidator hasty = JSqlParserSafetyValidator.builder()
+                .parseTimeout(Duration.ofMillis(1))
+                .build();
         StringBuilder in = new StringBuilder("SELECT id FROM t WHERE id IN (0");
         for (int i = 1; i < 20_000; i++) {
             in.append(", ").append(i);
@@ -124,16 +160,59 @@ class JSqlParserSafetyValidatorTest {
     @Test
     void deniesNullOverlongAndDeeplyNestedText() {
         assertThat(readOnly.validate(null).isDenied()).isTrue();
-        assertThat(readOnly.validate("SELECT " + "1 + ".repeat(60_000) + "1").reason()).contains("longer than");
+        assertThat(readOnly.validate("SELECT " + "1 + ".repeat(60_000) + "1").reason())
+                .contains("longer than");
         String nested = "SELECT " + "(".repeat(150) + "1" + ")".repeat(150);
         assertThat(readOnly.validate(nested).reason()).contains("nested more than");
     }
 
     @Test
     void neverThrowsOnArbitraryText() {
-        String[] parts = {"SELECT", " ", "*", "FROM", "t", "(", ")", "'", "\"", "$$", "$a$", "/*", "*/", "--", "\n",
-            ";", "WITH", "x", "AS", "DELETE", "E'", "\\", "::", ",", "pg_sleep", "UNION", "FOR", "UPDATE", "[", "]",
-            "é", "\u0000", "`", "{", "?", "#", "@", "LATERAL", "VALUES", "EXPLAIN", "ANALYZE", "TABLE", "INTO"};
+        String[] parts = {
+            "SELECT",
+            " ",
+            "*",
+            "FROM",
+            "t",
+            "(",
+            ")",
+            "'",
+            "\"",
+            "$$",
+            "$a$",
+            "/*",
+            "*/",
+            "--",
+            "\n",
+            ";",
+            "WITH",
+            "x",
+            "AS",
+            "DELETE",
+            "E'",
+            "\\",
+            "::",
+            ",",
+            "pg_sleep",
+            "UNION",
+            "FOR",
+            "UPDATE",
+            "[",
+            "]",
+            "é",
+            "\u0000",
+            "`",
+            "{",
+            "?",
+            "#",
+            "@",
+            "LATERAL",
+            "VALUES",
+            "EXPLAIN",
+            "ANALYZE",
+            "TABLE",
+            "INTO"
+        };
         Random random = new Random(42);
         for (int i = 0; i < 3000; i++) {
             StringBuilder sql = new StringBuilder();
@@ -181,9 +260,12 @@ class JSqlParserSafetyValidatorTest {
         JSqlParserSafetyValidator host = JSqlParserSafetyValidator.of(
                 SafetyPolicy.builder().deniedColumns("customers.ssn").build());
         assertThat(host.validate("SELECT * FROM customers").reason())
-                .contains("customers").contains("ssn").contains("list the columns");
+                .contains("customers")
+                .contains("ssn")
+                .contains("list the columns");
         assertThat(host.validate("SELECT c.ssn AS x FROM customers c").reason()).contains("column ssn");
-        assertThat(host.validate("SELECT to_jsonb(c) FROM customers c").reason()).contains("whole row");
+        assertThat(host.validate("SELECT to_jsonb(c) FROM customers c").reason())
+                .contains("whole row");
     }
 
     @Test
@@ -195,7 +277,8 @@ class JSqlParserSafetyValidatorTest {
 
     @Test
     void deniedFunctionIsNamedInTheReason() {
-        assertThat(readOnly.validate("SELECT x FROM t ORDER BY pg_catalog.PG_SLEEP(1)").reason())
+        assertThat(readOnly.validate("SELECT x FROM t ORDER BY pg_catalog.PG_SLEEP(1)")
+                        .reason())
                 .contains("pg_catalog.pg_sleep");
     }
 }

@@ -41,7 +41,8 @@ class PlanCheckCorpusIT {
             script = new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8);
         }
         List<String> canaries = new ArrayList<>();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             for (String stmt : script.split(";\\s*\\n")) {
                 if (!stmt.isBlank()) {
                     s.execute(stmt);
@@ -63,8 +64,10 @@ class PlanCheckCorpusIT {
             }
             s.execute("ANALYZE");
         }
-        SafetyPolicy policy = SafetyPolicy.builder().level(PolicyLevel.READ_ONLY)
-                .deniedColumns(canaries.toArray(String[]::new)).build();
+        SafetyPolicy policy = SafetyPolicy.builder()
+                .level(PolicyLevel.READ_ONLY)
+                .deniedColumns(canaries.toArray(String[]::new))
+                .build();
         JSqlParserSafetyValidator validator = JSqlParserSafetyValidator.of(policy);
         Set<String> allowed = new LinkedHashSet<>();
         for (Corpus.Case c : Corpus.load()) {
@@ -90,6 +93,8 @@ class PlanCheckCorpusIT {
                 + " denied canary columns; " + ran + " ran, " + refused.size() + " refused by the plan check");
         assertThat(canaries).hasSizeGreaterThan(10);
         assertThat(allowed).hasSizeGreaterThan(200);
-        assertThat(refused).as("reads the plan check refused although they read no denied column").isEmpty();
+        assertThat(refused)
+                .as("reads the plan check refused although they read no denied column")
+                .isEmpty();
     }
 }

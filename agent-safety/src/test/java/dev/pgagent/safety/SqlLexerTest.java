@@ -17,8 +17,8 @@ class SqlLexerTest {
 
     @Test
     void foldsUnquotedIdentifiersAndKeepsQuotedOnes() {
-        assertThat(values("SELECT Foo, \"Bar\", \"a\"\"b\" FROM T")).containsExactly(
-                "select", "foo", ",", "Bar", ",", "a\"b", "from", "t");
+        assertThat(values("SELECT Foo, \"Bar\", \"a\"\"b\" FROM T"))
+                .containsExactly("select", "foo", ",", "Bar", ",", "a\"b", "from", "t");
     }
 
     @Test
@@ -29,8 +29,7 @@ class SqlLexerTest {
     @Test
     void backslashesDoNotEscapeInStandardStringsButDoInEscapeStrings() {
         List<Token> plain = SqlLexer.scan("SELECT 'a\\', 1").tokens();
-        assertThat(plain).extracting(Token::kind)
-                .containsExactly(Kind.WORD, Kind.STRING, Kind.PUNCT, Kind.NUMBER);
+        assertThat(plain).extracting(Token::kind).containsExactly(Kind.WORD, Kind.STRING, Kind.PUNCT, Kind.NUMBER);
         List<Token> escaped = SqlLexer.scan("SELECT E'a\\'b', 1").tokens();
         assertThat(escaped.get(1).value()).isEqualTo("a\\'b");
         assertThat(escaped).hasSize(4);
@@ -38,8 +37,8 @@ class SqlLexerTest {
 
     @Test
     void dollarQuotesHideEverythingUntilTheirTag() {
-        assertThat(values("SELECT $t$ ' ; -- $$ $t$, $$x$$, $1")).containsExactly(
-                "select", " ' ; -- $$ ", ",", "x", ",", "$1");
+        assertThat(values("SELECT $t$ ' ; -- $$ $t$, $$x$$, $1"))
+                .containsExactly("select", " ' ; -- $$ ", ",", "x", ",", "$1");
     }
 
     @Test
@@ -56,8 +55,8 @@ class SqlLexerTest {
 
     @Test
     void operatorsStopBeforeCommentStarts() {
-        assertThat(values("SELECT 1*--x\n2, a->>'k', b::int")).containsExactly(
-                "select", "1", "*", "2", ",", "a", "->>", "k", ",", "b", "::", "int");
+        assertThat(values("SELECT 1*--x\n2, a->>'k', b::int"))
+                .containsExactly("select", "1", "*", "2", ",", "a", "->>", "k", ",", "b", "::", "int");
     }
 
     @Test

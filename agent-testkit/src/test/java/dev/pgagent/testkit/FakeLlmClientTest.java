@@ -39,7 +39,8 @@ class FakeLlmClientTest {
             assertThat(c.arguments()).isEqualTo("{\"sql\":\"select 1\"}");
         });
         assertThat(second.message().text()).isEqualTo("one");
-        assertThat(llm.requests()).extracting(r -> ((UserMessage) r.messages().get(0)).text())
+        assertThat(llm.requests())
+                .extracting(r -> ((UserMessage) r.messages().get(0)).text())
                 .containsExactly("q1", "q2");
         assertThat(llm.remaining()).isZero();
     }
@@ -47,11 +48,11 @@ class FakeLlmClientTest {
     @Test
     void computesTurnsFromTheRequest() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(r -> LlmResponses.text("saw " + LlmResponses.lastToolResult(r).orElse("nothing")));
+                .enqueue(r -> LlmResponses.text(
+                        "saw " + LlmResponses.lastToolResult(r).orElse("nothing")));
         ChatRequest request = ChatRequest.builder()
                 .addMessage(new UserMessage("q"))
-                .addMessage(dev.pgagent.api.llm.AssistantMessage.ofToolCalls(
-                        List.of(new ToolCall("c1", "t", "{}"))))
+                .addMessage(dev.pgagent.api.llm.AssistantMessage.ofToolCalls(List.of(new ToolCall("c1", "t", "{}"))))
                 .addMessage(new ToolResultMessage("c1", "t", "42", false))
                 .build();
 

@@ -34,7 +34,8 @@ class FakesTest {
 
     @Test
     void scriptedToolWithoutFallbackFailsWhenExhausted() {
-        ScriptedTool tool = ScriptedTool.builder("t").thenReturn(ToolResult.of("x")).build();
+        ScriptedTool tool =
+                ScriptedTool.builder("t").thenReturn(ToolResult.of("x")).build();
         tool.execute(ToolArguments.EMPTY, FakeToolContext.create());
 
         assertThatThrownBy(() -> tool.execute(ToolArguments.EMPTY, FakeToolContext.create()))
@@ -45,7 +46,8 @@ class FakesTest {
     @Test
     void fakeSqlGatewayMatchesNormalisedStatementsAndRecordsThem() {
         FakeSqlGateway sql = FakeSqlGateway.create()
-                .onQuery("select name from t",
+                .onQuery(
+                        "select name from t",
                         FakeSqlGateway.table(List.of("name"), List.of(List.of("a"), List.of("b"))))
                 .onRefuse("drop table t", "DDL is not allowed")
                 .onFail("select nope from t", "column \"nope\" does not exist", "42703");
@@ -79,7 +81,9 @@ class FakesTest {
     void recordingAuditSinkFiltersByType() {
         RecordingAuditSink sink = new RecordingAuditSink();
         sink.record(AuditEvent.builder(AuditEventType.ASK_STARTED).build());
-        sink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED).sql("drop table t").build());
+        sink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED)
+                .sql("drop table t")
+                .build());
 
         assertThat(sink.types()).containsExactly(AuditEventType.ASK_STARTED, AuditEventType.QUERY_REFUSED);
         assertThat(sink.sql(AuditEventType.QUERY_REFUSED)).containsExactly("drop table t");

@@ -30,8 +30,11 @@ class FakesWithoutJUnitTest {
         @Override
         public String call() {
             FakeLlmClient llm = FakeLlmClient.create().enqueue(LlmResponses.text("42 orders"));
-            String answer = llm.chat(ChatRequest.builder().addMessage(new UserMessage("how many?")).build())
-                    .message().text();
+            String answer = llm.chat(ChatRequest.builder()
+                            .addMessage(new UserMessage("how many?"))
+                            .build())
+                    .message()
+                    .text();
             RecordingAuditSink audit = new RecordingAuditSink();
             audit.record(AuditEvent.builder(AuditEventType.ASK_STARTED).build());
             FakeSqlGateway sql = FakeSqlGateway.create()
@@ -73,8 +76,8 @@ class FakesWithoutJUnitTest {
         URL testkit = location(FakeLlmClient.class);
         URL api = location(LlmClient.class);
         URL tests = location(UsesTheFakes.class);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {testkit, api, tests},
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {testkit, api, tests}, ClassLoader.getPlatformClassLoader())) {
             assertThatThrownBy(() -> loader.loadClass("org.junit.jupiter.api.Test"))
                     .isInstanceOf(ClassNotFoundException.class);
             assertThatThrownBy(() -> loader.loadClass("org.assertj.core.api.Assertions"))
@@ -88,7 +91,8 @@ class FakesWithoutJUnitTest {
             }
 
             Callable<?> script = (Callable<?>) loader.loadClass(UsesTheFakes.class.getName())
-                    .getConstructor().newInstance();
+                    .getConstructor()
+                    .newInstance();
             assertThat(script.getClass().getClassLoader()).isSameAs(loader);
             assertThat(script.call()).isEqualTo("42 orders|[ASK_STARTED]|done|1");
         }

@@ -24,7 +24,8 @@ class LlmResponsesTest {
         assertThat(text.usage()).isEqualTo(LlmResponses.DEFAULT_USAGE);
         assertThat(LlmResponses.text("x", new TokenUsage(1, 2)).usage()).isEqualTo(new TokenUsage(1, 2));
         assertThat(LlmResponses.of(AssistantMessage.of("cut"), FinishReason.LENGTH, LlmResponses.DEFAULT_USAGE)
-                .finishReason()).isEqualTo(FinishReason.LENGTH);
+                        .finishReason())
+                .isEqualTo(FinishReason.LENGTH);
 
         ChatResponse one = LlmResponses.toolCall("list_tables", "{}");
         assertThat(one.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
@@ -37,7 +38,8 @@ class LlmResponsesTest {
         assertThat(a.name()).isEqualTo("execute_query");
         assertThat(LlmResponses.toolCalls(a, b).message().toolCalls()).containsExactly(a, b);
         assertThatThrownBy(() -> LlmResponses.toolCalls(List.of(), LlmResponses.DEFAULT_USAGE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("calls must not be empty but was []");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("calls must not be empty but was []");
         assertThatThrownBy(() -> LlmResponses.call("t", (Map<String, ?>) null)).hasMessage("arguments == null");
     }
 
@@ -51,13 +53,18 @@ class LlmResponsesTest {
                 .addMessage(new ToolResultMessage(call.id(), call.name(), "1 row", false))
                 .addMessage(new ToolResultMessage(call.id(), call.name(), "denied", true))
                 .build();
-        assertThat(LlmResponses.lastToolResults(request)).extracting(ToolResultMessage::content)
+        assertThat(LlmResponses.lastToolResults(request))
+                .extracting(ToolResultMessage::content)
                 .containsExactly("1 row", "denied");
         assertThat(LlmResponses.lastToolResult(request)).hasValue("denied");
         assertThat(LlmResponses.transcript(request))
-                .contains("You are careful.", "How many?", "[call execute_query {\"sql\":\"select 1\"}]",
+                .contains(
+                        "You are careful.",
+                        "How many?",
+                        "[call execute_query {\"sql\":\"select 1\"}]",
                         "execute_query (error): denied");
-        ChatRequest plain = ChatRequest.builder().addMessage(new UserMessage("hi")).build();
+        ChatRequest plain =
+                ChatRequest.builder().addMessage(new UserMessage("hi")).build();
         assertThat(LlmResponses.lastToolResult(plain)).isEmpty();
     }
 }

@@ -29,8 +29,8 @@ final class BenchmarkPool implements DataSource, AutoCloseable {
             c = physical.getConnection();
         }
         Connection target = c;
-        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
+        return (Connection) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     if (method.getName().equals("close") && method.getParameterCount() == 0) {
                         idle.addFirst(target);
                         return null;
@@ -38,7 +38,8 @@ final class BenchmarkPool implements DataSource, AutoCloseable {
                     if (method.getName().equals("unwrap") && args != null && ((Class<?>) args[0]).isInstance(target)) {
                         return target;
                     }
-                    if (method.getName().equals("isWrapperFor") && args != null
+                    if (method.getName().equals("isWrapperFor")
+                            && args != null
                             && ((Class<?>) args[0]).isInstance(target)) {
                         return true;
                     }

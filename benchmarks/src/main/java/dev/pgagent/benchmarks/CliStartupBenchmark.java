@@ -47,12 +47,15 @@ public final class CliStartupBenchmark {
         String adminDb;
         String url = System.getenv("PGAGENT_BENCH_JDBC_URL");
         if (url != null && !url.isBlank()) {
-            Matcher m = Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*).*").matcher(url);
+            Matcher m = Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*).*")
+                    .matcher(url);
             if (!m.matches()) {
-                throw new IllegalArgumentException("the JDBC URL must look like jdbc:postgresql://host:port/db but was "
-                        + url);
+                throw new IllegalArgumentException(
+                        "the JDBC URL must look like jdbc:postgresql://host:port/db but was " + url);
             }
-            target = new SchemaGenerator.Target(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)),
+            target = new SchemaGenerator.Target(
+                    m.group(1),
+                    m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)),
                     System.getenv().getOrDefault("PGAGENT_BENCH_USER", "postgres"),
                     System.getenv().getOrDefault("PGAGENT_BENCH_PASSWORD", ""));
             adminDb = m.group(3).isEmpty() ? "postgres" : m.group(3);
@@ -75,20 +78,45 @@ public final class CliStartupBenchmark {
         List<Variant> variants = new ArrayList<>();
         if (pgDump != null) {
             OUT.println("pg_dump: " + pgDump);
-            variants.add(new Variant("pg_dump --schema-only", List.of(pgDump, "--schema-only", "--no-password",
-                    "-h", target.host(), "-p", Integer.toString(target.port()), "-U", target.user(), "-d", database),
+            variants.add(new Variant(
+                    "pg_dump --schema-only",
+                    List.of(
+                            pgDump,
+                            "--schema-only",
+                            "--no-password",
+                            "-h",
+                            target.host(),
+                            "-p",
+                            Integer.toString(target.port()),
+                            "-U",
+                            target.user(),
+                            "-d",
+                            database),
                     false));
         } else {
             OUT.println("pg_dump: not found (version >= " + serverMajor + " needed); only our figures are reported");
         }
-        variants.add(new Variant("java -jar pg-agent.jar schema --json", List.of(java, "-jar", jar.toString(),
-                "schema", "--json"), true));
+        variants.add(new Variant(
+                "java -jar pg-agent.jar schema --json",
+                List.of(java, "-jar", jar.toString(), "schema", "--json"),
+                true));
         if (launcher != null) {
-            variants.add(new Variant("bin/pg-agent schema --json (CDS archive)",
-                    List.of(launcher.toString(), "schema", "--json"), true));
+            variants.add(new Variant(
+                    "bin/pg-agent schema --json (CDS archive)",
+                    List.of(launcher.toString(), "schema", "--json"),
+                    true));
         }
-        Map<String, String> env = Map.of("PGHOST", target.host(), "PGPORT", Integer.toString(target.port()),
-                "PGUSER", target.user(), "PGPASSWORD", target.password(), "PGDATABASE", database);
+        Map<String, String> env = Map.of(
+                "PGHOST",
+                target.host(),
+                "PGPORT",
+                Integer.toString(target.port()),
+                "PGUSER",
+                target.user(),
+                "PGPASSWORD",
+                target.password(),
+                "PGDATABASE",
+                database);
 
         // warm-up: the server's caches, the page cache, and the launcher's archive (made on its first run)
         for (Variant v : variants) {
@@ -103,8 +131,8 @@ public final class CliStartupBenchmark {
             }
         }
         OUT.println();
-        OUT.printf(Locale.ROOT, "%-46s %10s %10s %10s%n", "whole process, " + rounds + " rounds", "median", "min",
-                "max");
+        OUT.printf(
+                Locale.ROOT, "%-46s %10s %10s %10s%n", "whole process, " + rounds + " rounds", "median", "min", "max");
         double dump = Double.NaN;
         for (int i = 0; i < variants.size(); i++) {
             List<Double> t = times.get(i);
@@ -112,13 +140,21 @@ public final class CliStartupBenchmark {
             if (i == 0 && pgDump != null) {
                 dump = median;
             }
-            OUT.printf(Locale.ROOT, "%-46s %7.0f ms %7.0f ms %7.0f ms%n", variants.get(i).name, median,
-                    Collections.min(t), Collections.max(t));
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-46s %7.0f ms %7.0f ms %7.0f ms%n",
+                    variants.get(i).name,
+                    median,
+                    Collections.min(t),
+                    Collections.max(t));
         }
         if (!Double.isNaN(dump)) {
             for (int i = 1; i < variants.size(); i++) {
-                OUT.printf(Locale.ROOT, "%-46s %10.2f   (goal <= 0.50)%n", "ratio " + variants.get(i).name
-                        .replaceFirst(" schema --json.*", "") + " / pg_dump", median(times.get(i)) / dump);
+                OUT.printf(
+                        Locale.ROOT,
+                        "%-46s %10.2f   (goal <= 0.50)%n",
+                        "ratio " + variants.get(i).name.replaceFirst(" schema --json.*", "") + " / pg_dump",
+                        median(times.get(i)) / dump);
             }
         }
     }
@@ -129,7 +165,8 @@ public final class CliStartupBenchmark {
         File out = File.createTempFile("pgagent-bench-cli", ".out");
         File err = File.createTempFile("pgagent-bench-cli", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(v.command).redirectOutput(out).redirectError(err);
+            ProcessBuilder pb =
+                    new ProcessBuilder(v.command).redirectOutput(out).redirectError(err);
             pb.environment().putAll(env);
             long t0 = System.nanoTime();
             Process p = pb.start();

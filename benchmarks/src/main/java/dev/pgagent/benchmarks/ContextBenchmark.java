@@ -1,13 +1,13 @@
 package dev.pgagent.benchmarks;
 
+import dev.pgagent.api.schema.ColumnInfo;
+import dev.pgagent.api.schema.ForeignKey;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.context.SchemaContext;
 import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.TokenCounter;
-import dev.pgagent.api.schema.ColumnInfo;
-import dev.pgagent.api.schema.ForeignKey;
 import dev.pgagent.db.postgres.PostgresDatabase;
-import dev.pgagent.api.schema.SchemaModel;
-import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.testsupport.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,14 +104,23 @@ public final class ContextBenchmark {
         SchemaModel schema = PostgresDatabase.of(ds).schema();
         long introspectMs = (System.nanoTime() - t0) / 1_000_000;
         TokenCounter counter = TokenCounter.defaultCounter();
-        int fullTokens = schema.tables().stream().mapToInt(t -> counter.count(plainBlock(t))).sum();
+        int fullTokens = schema.tables().stream()
+                .mapToInt(t -> counter.count(plainBlock(t)))
+                .sum();
         OUT.println();
         OUT.println("## Generated database");
-        OUT.printf(Locale.ROOT, "Database: %d tables, %d enums in %d schemas; %d labelled questions (%d tuning,"
+        OUT.printf(
+                Locale.ROOT,
+                "Database: %d tables, %d enums in %d schemas; %d labelled questions (%d tuning,"
                         + " %d held-out); introspected in %d ms; whole schema rendered = %,d tokens (%s)%n",
-                schema.tables().size(), schema.enums().size(), schema.schemas().size(), questions.size(),
+                schema.tables().size(),
+                schema.enums().size(),
+                schema.schemas().size(),
+                questions.size(),
                 questions.stream().filter(q -> q.split().equals("tuning")).count(),
-                questions.stream().filter(q -> q.split().equals("held-out")).count(), introspectMs, fullTokens,
+                questions.stream().filter(q -> q.split().equals("held-out")).count(),
+                introspectMs,
+                fullTokens,
                 counter.encodingName());
         checkLabels(schema, questions);
         if (Boolean.getBoolean("bench.skipRecall")) {
@@ -135,13 +144,21 @@ public final class ContextBenchmark {
         SchemaModel schema = PostgresDatabase.of(server.dataSource(DB_SPIDER)).schema();
         long introspectMs = (System.nanoTime() - t0) / 1_000_000;
         TokenCounter counter = TokenCounter.defaultCounter();
-        int fullTokens = schema.tables().stream().mapToInt(t -> counter.count(plainBlock(t))).sum();
+        int fullTokens = schema.tables().stream()
+                .mapToInt(t -> counter.count(plainBlock(t)))
+                .sum();
         List<Question> questions = spider.questions();
-        OUT.printf(Locale.ROOT, "Database: %d tables in %d schemas; %d labelled questions (%d tuning: even lines,"
+        OUT.printf(
+                Locale.ROOT,
+                "Database: %d tables in %d schemas; %d labelled questions (%d tuning: even lines,"
                         + " %d held-out: odd lines); introspected in %d ms; whole schema rendered = %,d tokens%n",
-                schema.tables().size(), schema.schemas().size(), questions.size(),
+                schema.tables().size(),
+                schema.schemas().size(),
+                questions.size(),
                 questions.stream().filter(q -> q.split().equals("tuning")).count(),
-                questions.stream().filter(q -> q.split().equals("held-out")).count(), introspectMs, fullTokens);
+                questions.stream().filter(q -> q.split().equals("held-out")).count(),
+                introspectMs,
+                fullTokens);
         checkLabels(schema, questions);
         if (Boolean.getBoolean("bench.skipRecall")) {
             return;
@@ -173,12 +190,14 @@ public final class ContextBenchmark {
             ctx.tables().forEach(t -> shown.add(t.qualifiedName()));
             return shown;
         });
-        methods.put("baseline a: catalog order cut", (q, budget) -> greedy(catalogOrder(schema), schema, budget,
-                counter));
-        methods.put("baseline b: keyword overlap", (q, budget) -> greedy(keywordOverlap(schema, q), schema, budget,
-                counter));
-        methods.put("baseline c: keywords + FK expansion + sibling boost", (q, budget) -> compactGreedy(
-                keywordFk.order(q), schema, budget, counter));
+        methods.put(
+                "baseline a: catalog order cut", (q, budget) -> greedy(catalogOrder(schema), schema, budget, counter));
+        methods.put(
+                "baseline b: keyword overlap",
+                (q, budget) -> greedy(keywordOverlap(schema, q), schema, budget, counter));
+        methods.put(
+                "baseline c: keywords + FK expansion + sibling boost",
+                (q, budget) -> compactGreedy(keywordFk.order(q), schema, budget, counter));
         String[] splits = {"tuning", "held-out", "all"};
         int m0 = methods.size();
         int[][][] hits = new int[m0][splits.length][BUDGETS.length];
@@ -204,9 +223,14 @@ public final class ContextBenchmark {
                         List<String> missing = new ArrayList<>(q.tables());
                         missing.removeAll(shown);
                         OUT.println("  miss q" + q.id() + " \"" + q.question() + "\" missing " + missing
-                                + "; shown " + ctx.tables().stream().map(t -> t.qualifiedName()
-                                        + String.format(Locale.ROOT, "(%.1f%s)", t.score(),
-                                                t.viaForeignKey() ? ",fk" : ""))
+                                + "; shown "
+                                + ctx.tables().stream()
+                                        .map(t -> t.qualifiedName()
+                                                + String.format(
+                                                        Locale.ROOT,
+                                                        "(%.1f%s)",
+                                                        t.score(),
+                                                        t.viaForeignKey() ? ",fk" : ""))
                                         .toList());
                     }
                 }
@@ -223,8 +247,8 @@ public final class ContextBenchmark {
             for (int s = 0; s < splits.length; s++) {
                 StringBuilder row = new StringBuilder("| " + name + " | " + splits[s] + " (" + totals[s] + ")");
                 for (int b = 0; b < BUDGETS.length; b++) {
-                    row.append(String.format(Locale.ROOT, " | %.1f%% (%d)", 100.0 * hits[m][s][b] / totals[s],
-                            hits[m][s][b]));
+                    row.append(String.format(
+                            Locale.ROOT, " | %.1f%% (%d)", 100.0 * hits[m][s][b] / totals[s], hits[m][s][b]));
                 }
                 OUT.println(row.append(" |"));
             }
@@ -232,10 +256,15 @@ public final class ContextBenchmark {
         }
         OUT.println();
         for (int b = 0; b < BUDGETS.length; b++) {
-            OUT.printf(Locale.ROOT, "Mean tokens used by our context at budget %,d: %.0f%n", BUDGETS[b],
+            OUT.printf(
+                    Locale.ROOT,
+                    "Mean tokens used by our context at budget %,d: %.0f%n",
+                    BUDGETS[b],
                     (double) tokensUsed[b] / questions.size());
         }
-        OUT.printf(Locale.ROOT, "Mean time a context (ours, all budgets): %.2f ms%n",
+        OUT.printf(
+                Locale.ROOT,
+                "Mean time a context (ours, all budgets): %.2f ms%n",
                 nanos[0] / 1e6 / questions.size() / BUDGETS.length);
         if (Boolean.getBoolean("bench.skipHostile")) {
             return;
@@ -250,8 +279,12 @@ public final class ContextBenchmark {
                 ours.build(q, 2_000);
                 best = Math.min(best, System.nanoTime() - s0);
             }
-            OUT.printf(Locale.ROOT, "build() on a %,d-character question (%s): best of 3 %.0f ms%n", q.length(),
-                    q.equals(oneWord) ? "one word" : "30,000 repeated phrases", best / 1e6);
+            OUT.printf(
+                    Locale.ROOT,
+                    "build() on a %,d-character question (%s): best of 3 %.0f ms%n",
+                    q.length(),
+                    q.equals(oneWord) ? "one word" : "30,000 repeated phrases",
+                    best / 1e6);
         }
     }
 
@@ -274,7 +307,9 @@ public final class ContextBenchmark {
         OUT.println("Introspected " + schema.tables().size() + " tables in " + (System.nanoTime() - t0) / 1_000_000
                 + " ms");
         TokenCounter counter = TokenCounter.defaultCounter();
-        long full = schema.tables().stream().mapToLong(t -> counter.count(plainBlock(t))).sum();
+        long full = schema.tables().stream()
+                .mapToLong(t -> counter.count(plainBlock(t)))
+                .sum();
         OUT.printf(Locale.ROOT, "Whole schema rendered = %,d tokens%n", full);
         long[] indexNs = new long[5];
         SchemaContextBuilder builder = null;
@@ -284,8 +319,12 @@ public final class ContextBenchmark {
             indexNs[i] = System.nanoTime() - t0;
         }
         Arrays.sort(indexNs);
-        OUT.printf(Locale.ROOT, "Index build (once per schema): first %.0f ms, median of %d runs %.0f ms%n",
-                indexNs[indexNs.length - 1] / 1e6, indexNs.length, indexNs[indexNs.length / 2] / 1e6);
+        OUT.printf(
+                Locale.ROOT,
+                "Index build (once per schema): first %.0f ms, median of %d runs %.0f ms%n",
+                indexNs[indexNs.length - 1] / 1e6,
+                indexNs.length,
+                indexNs[indexNs.length / 2] / 1e6);
         SchemaContextBuilder b = Objects.requireNonNull(builder);
         for (int warm = 0; warm < 3; warm++) {
             for (Question q : questions) {
@@ -305,9 +344,14 @@ public final class ContextBenchmark {
                 }
             }
             times.sort(null);
-            OUT.printf(Locale.ROOT, "build(question, %,d) over %d calls: p50 %.2f ms, p95 %.2f ms, max %.2f ms%n",
-                    budget, times.size(), times.get(times.size() / 2) / 1e6,
-                    times.get((int) (times.size() * 0.95)) / 1e6, times.get(times.size() - 1) / 1e6);
+            OUT.printf(
+                    Locale.ROOT,
+                    "build(question, %,d) over %d calls: p50 %.2f ms, p95 %.2f ms, max %.2f ms%n",
+                    budget,
+                    times.size(),
+                    times.get(times.size() / 2) / 1e6,
+                    times.get((int) (times.size() * 0.95)) / 1e6,
+                    times.get(times.size() - 1) / 1e6);
         }
     }
 
@@ -323,7 +367,10 @@ public final class ContextBenchmark {
         Map<String, String> fks = new HashMap<>();
         for (ForeignKey fk : t.foreignKeys()) {
             for (int i = 0; i < fk.columns().size(); i++) {
-                fks.put(fk.columns().get(i), fk.referencedQualifiedName() + "." + fk.referencedColumns().get(i));
+                fks.put(
+                        fk.columns().get(i),
+                        fk.referencedQualifiedName() + "."
+                                + fk.referencedColumns().get(i));
             }
         }
         for (ColumnInfo c : t.columns()) {
@@ -350,10 +397,11 @@ public final class ContextBenchmark {
         return ids;
     }
 
-    private static final Set<String> BASELINE_STOPWORDS = Set.of("a", "an", "the", "of", "in", "on", "at", "for",
-            "with", "by", "and", "or", "to", "from", "how", "many", "much", "what", "which", "who", "is", "are", "was",
-            "were", "do", "does", "did", "have", "has", "that", "this", "their", "our", "we", "me", "show", "list",
-            "give", "each", "per", "s", "it", "its", "there", "than", "more", "most", "last", "all");
+    private static final Set<String> BASELINE_STOPWORDS = Set.of(
+            "a", "an", "the", "of", "in", "on", "at", "for", "with", "by", "and", "or", "to", "from", "how", "many",
+            "much", "what", "which", "who", "is", "are", "was", "were", "do", "does", "did", "have", "has", "that",
+            "this", "their", "our", "we", "me", "show", "list", "give", "each", "per", "s", "it", "its", "there",
+            "than", "more", "most", "last", "all");
 
     /** Ranks tables by how many distinct question words occur among the words of their table and column names. */
     private static List<Integer> keywordOverlap(SchemaModel schema, String question) {
@@ -367,7 +415,8 @@ public final class ContextBenchmark {
         int[] score = new int[n];
         for (int i = 0; i < n; i++) {
             TableInfo t = schema.tables().get(i);
-            Set<String> names = new HashSet<>(Arrays.asList(t.name().toLowerCase(Locale.ROOT).split("_")));
+            Set<String> names = new HashSet<>(
+                    Arrays.asList(t.name().toLowerCase(Locale.ROOT).split("_")));
             for (ColumnInfo c : t.columns()) {
                 names.addAll(Arrays.asList(c.name().toLowerCase(Locale.ROOT).split("_")));
             }
@@ -396,13 +445,14 @@ public final class ContextBenchmark {
     }
 
     /** Adds tables in the given order, one line each, while they fit the budget; returns the names of those added. */
-    private static Set<String> compactGreedy(List<Integer> order, SchemaModel schema, int budget,
-            TokenCounter counter) {
+    private static Set<String> compactGreedy(
+            List<Integer> order, SchemaModel schema, int budget, TokenCounter counter) {
         Map<Integer, Integer> cache = COMPACT_TOKENS.computeIfAbsent(schema, k -> new HashMap<>());
         Set<String> out = new HashSet<>();
         int used = 0;
         for (int id : order) {
-            int tokens = cache.computeIfAbsent(id, k -> counter.count(compactLine(schema.tables().get(k))));
+            int tokens = cache.computeIfAbsent(
+                    id, k -> counter.count(compactLine(schema.tables().get(k))));
             if (used + tokens <= budget) {
                 used += tokens;
                 out.add(schema.tables().get(id).qualifiedName());
@@ -420,7 +470,8 @@ public final class ContextBenchmark {
         Set<String> out = new HashSet<>();
         int used = 0;
         for (int id : order) {
-            int tokens = cache.computeIfAbsent(id, k -> counter.count(plainBlock(schema.tables().get(k))));
+            int tokens = cache.computeIfAbsent(
+                    id, k -> counter.count(plainBlock(schema.tables().get(k))));
             if (used + tokens <= budget) {
                 used += tokens;
                 out.add(schema.tables().get(id).qualifiedName());
@@ -515,14 +566,19 @@ public final class ContextBenchmark {
             TestPostgres.Server s = TestPostgres.server();
             return new Server(s.host(), s.port(), s.user(), s.password(), s.defaultDatabase());
         }
-        Matcher m = Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]*).*").matcher(url);
+        Matcher m = Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]*).*")
+                .matcher(url);
         if (!m.matches()) {
-            throw new IllegalArgumentException("PGAGENT_BENCH_JDBC_URL must be jdbc:postgresql://host[:port]/db but"
-                    + " was " + url);
+            throw new IllegalArgumentException(
+                    "PGAGENT_BENCH_JDBC_URL must be jdbc:postgresql://host[:port]/db but" + " was " + url);
         }
         String user = Objects.requireNonNullElse(System.getenv("PGAGENT_BENCH_USER"), "postgres");
         String password = Objects.requireNonNullElse(System.getenv("PGAGENT_BENCH_PASSWORD"), "");
-        return new Server(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)), user, password,
+        return new Server(
+                m.group(1),
+                m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)),
+                user,
+                password,
                 m.group(3).isEmpty() ? "postgres" : m.group(3));
     }
 
@@ -569,7 +625,8 @@ public final class ContextBenchmark {
                 st.execute("ANALYZE");
             }
         }
-        try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {
+        try (Connection admin = server.connect(server.adminDb());
+                Statement st = admin.createStatement()) {
             st.execute("COMMENT ON DATABASE " + db + " IS '" + fingerprint + "'");
         }
         OUT.println("Created database " + db + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");

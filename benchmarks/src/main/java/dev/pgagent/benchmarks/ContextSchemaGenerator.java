@@ -25,27 +25,53 @@ public final class ContextSchemaGenerator {
     private static final String RESOURCE = "/context/schema.txt";
     private static final int[] ARCHIVE_YEARS = {2018, 2019, 2020, 2021, 2022, 2023};
     private static final String[][] HOUSEKEEPING = {
-        {"audit_log", "Audit trail of row changes in the %s schema",
-            "id bigint pk|table_name text|row_id text|action text|actor text|logged_at timestamptz"},
-        {"settings", "Key-value configuration of the %s module",
-            "key text pk|value text|updated_at timestamptz"},
-        {"import_batches", "Batches loaded into the %s schema by the ETL",
-            "id bigint pk|source_file text|started_at timestamptz|finished_at timestamptz|row_count int|status text"},
-        {"sync_state", "Replication cursor of the %s schema per source system",
-            "source text pk|last_synced_at timestamptz|cursor_value text"},
-        {"data_quality_issues", "Rows of the %s schema that failed a data quality rule",
-            "id bigint pk|table_name text|row_id text|rule text|detected_at timestamptz|resolved boolean"},
-        {"job_runs", "Scheduled jobs of the %s module and their outcome",
-            "id bigint pk|job_name text|started_at timestamptz|finished_at timestamptz|status text|error text"},
-        {"outbox", "Domain events of the %s module waiting to be published",
-            "id bigint pk|aggregate text|payload jsonb|created_at timestamptz|published_at timestamptz"},
-        {"schema_versions", "Database migrations applied to the %s schema",
-            "version text pk|description text|applied_at timestamptz"},
+        {
+            "audit_log",
+            "Audit trail of row changes in the %s schema",
+            "id bigint pk|table_name text|row_id text|action text|actor text|logged_at timestamptz"
+        },
+        {"settings", "Key-value configuration of the %s module", "key text pk|value text|updated_at timestamptz"},
+        {
+            "import_batches",
+            "Batches loaded into the %s schema by the ETL",
+            "id bigint pk|source_file text|started_at timestamptz|finished_at timestamptz|row_count int|status text"
+        },
+        {
+            "sync_state",
+            "Replication cursor of the %s schema per source system",
+            "source text pk|last_synced_at timestamptz|cursor_value text"
+        },
+        {
+            "data_quality_issues",
+            "Rows of the %s schema that failed a data quality rule",
+            "id bigint pk|table_name text|row_id text|rule text|detected_at timestamptz|resolved boolean"
+        },
+        {
+            "job_runs",
+            "Scheduled jobs of the %s module and their outcome",
+            "id bigint pk|job_name text|started_at timestamptz|finished_at timestamptz|status text|error text"
+        },
+        {
+            "outbox",
+            "Domain events of the %s module waiting to be published",
+            "id bigint pk|aggregate text|payload jsonb|created_at timestamptz|published_at timestamptz"
+        },
+        {
+            "schema_versions",
+            "Database migrations applied to the %s schema",
+            "version text pk|description text|applied_at timestamptz"
+        },
     };
 
     /** A column definition. */
-    record Column(String name, String type, boolean pk, boolean unique, @Nullable String refTable,
-            @Nullable String refColumn, @Nullable String comment) {}
+    record Column(
+            String name,
+            String type,
+            boolean pk,
+            boolean unique,
+            @Nullable String refTable,
+            @Nullable String refColumn,
+            @Nullable String comment) {}
 
     /** A table definition (qualified name {@code schema.name}). */
     record Table(String schema, String name, @Nullable String comment, Set<String> flags, List<Column> columns) {
@@ -84,7 +110,10 @@ public final class ContextSchemaGenerator {
 
     /** Returns the qualified names of the hand-written (not derived) tables. */
     public List<String> coreTableNames() {
-        return tables.stream().filter(t -> t.flags().contains("core")).map(Table::qualifiedName).toList();
+        return tables.stream()
+                .filter(t -> t.flags().contains("core"))
+                .map(Table::qualifiedName)
+                .toList();
     }
 
     private static String readResource() {
@@ -166,12 +195,23 @@ public final class ContextSchemaGenerator {
         for (Table t : core) {
             if (t.flags().contains("history")) {
                 String fkCol = singular(t.name()) + "_id";
-                boolean hasId = t.columns().stream().anyMatch(c -> c.pk() && c.name().equals("id"));
-                tables.add(new Table(t.schema(), t.name() + "_history",
-                        "Change log of " + t.qualifiedName() + " rows, written by a trigger", Set.of("history"),
-                        List.of(new Column("id", "bigint", true, false, null, null, null),
-                                new Column(fkCol, "bigint", false, false, hasId ? t.qualifiedName() : null,
-                                        hasId ? "id" : null, null),
+                boolean hasId =
+                        t.columns().stream().anyMatch(c -> c.pk() && c.name().equals("id"));
+                tables.add(new Table(
+                        t.schema(),
+                        t.name() + "_history",
+                        "Change log of " + t.qualifiedName() + " rows, written by a trigger",
+                        Set.of("history"),
+                        List.of(
+                                new Column("id", "bigint", true, false, null, null, null),
+                                new Column(
+                                        fkCol,
+                                        "bigint",
+                                        false,
+                                        false,
+                                        hasId ? t.qualifiedName() : null,
+                                        hasId ? "id" : null,
+                                        null),
                                 new Column("changed_at", "timestamptz", false, false, null, null, null),
                                 new Column("changed_by", "text", false, false, null, null, null),
                                 new Column("operation", "text", false, false, null, null, "INSERT, UPDATE or DELETE"),
@@ -184,16 +224,22 @@ public final class ContextSchemaGenerator {
                 if (tableNames().contains("legacy." + legacyName)) {
                     legacyName = t.schema() + "_" + legacyName;
                 }
-                tables.add(new Table("legacy", legacyName,
-                        "Copy of " + t.name() + " from the pre-2020 system; no longer updated", Set.of("legacy"),
+                tables.add(new Table(
+                        "legacy",
+                        legacyName,
+                        "Copy of " + t.name() + " from the pre-2020 system; no longer updated",
+                        Set.of("legacy"),
                         plainCopy(t, enumNames, false)));
             }
             if (t.flags().contains("archive")) {
                 addSchema("archive", "Closed rows moved out of live tables, one table a year");
                 for (int year : ARCHIVE_YEARS) {
-                    tables.add(new Table("archive", t.schema() + "_" + t.name() + "_" + year,
+                    tables.add(new Table(
+                            "archive",
+                            t.schema() + "_" + t.name() + "_" + year,
                             t.qualifiedName() + " rows of " + year + ", moved out of the live table",
-                            Set.of("archive"), plainCopy(t, enumNames, false)));
+                            Set.of("archive"),
+                            plainCopy(t, enumNames, false)));
                 }
             }
         }
@@ -202,8 +248,11 @@ public final class ContextSchemaGenerator {
             List<Column> cols = new ArrayList<>(plainCopy(t, enumNames, true));
             cols.add(new Column("_batch_id", "bigint", false, false, null, null, null));
             cols.add(new Column("_loaded_at", "timestamptz", false, false, null, null, null));
-            tables.add(new Table("staging", "stg_" + t.schema() + "_" + t.name(),
-                    "Raw nightly extract of " + t.qualifiedName() + " (unvalidated text columns)", Set.of("staging"),
+            tables.add(new Table(
+                    "staging",
+                    "stg_" + t.schema() + "_" + t.name(),
+                    "Raw nightly extract of " + t.qualifiedName() + " (unvalidated text columns)",
+                    Set.of("staging"),
                     cols));
         }
         for (String s : List.copyOf(schemas)) {
@@ -264,8 +313,13 @@ public final class ContextSchemaGenerator {
             }
         }
         for (Enum e : enums) {
-            bySchema.get(e.schema()).add("CREATE TYPE " + e.schema() + suffix + "." + e.name() + " AS ENUM ("
-                    + String.join(", ", e.labels().stream().map(ContextSchemaGenerator::literal).toList()) + ")");
+            bySchema.get(e.schema())
+                    .add("CREATE TYPE " + e.schema() + suffix + "." + e.name() + " AS ENUM ("
+                            + String.join(
+                                    ", ",
+                                    e.labels().stream()
+                                            .map(ContextSchemaGenerator::literal)
+                                            .toList()) + ")");
         }
         List<String> fks = new ArrayList<>();
         for (Table t : tables) {

@@ -12,7 +12,6 @@ import dev.pgagent.api.llm.ToolCall;
 import dev.pgagent.api.llm.ToolResultMessage;
 import dev.pgagent.api.llm.UserMessage;
 import dev.pgagent.core.PostgresAgent;
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.core.eval.DatabaseMapping;
 import dev.pgagent.core.eval.EvalQuestion;
 import dev.pgagent.core.eval.EvalQuestions;
@@ -20,6 +19,7 @@ import dev.pgagent.core.eval.EvalReport;
 import dev.pgagent.core.eval.EvalResult;
 import dev.pgagent.core.eval.EvalStatus;
 import dev.pgagent.core.eval.Evaluation;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +75,23 @@ public final class EvalBenchmark {
         PostgresDatabase db = PostgresDatabase.of(ds);
         for (int budget : new int[] {1_000, 2_000, 4_000}) {
             long t0 = System.nanoTime();
-            EvalReport r = Evaluation.builder().database(db).contextOnly(true).contextBudget(budget)
-                    .mapping(DatabaseMapping.SCHEMA).build().run(questions);
-            OUT.printf(Locale.ROOT, "| %,d | %.1f%% | %.1f%% | %.1f%% | %.0f | %d | %d | %.0f |%n", budget,
-                    100 * r.summary().accuracy(), recall(r, 0), recall(r, 1), r.summary().meanContextTokens(),
-                    r.summary().latencyPercentile(50).toMillis(), r.summary().latencyPercentile(95).toMillis(),
+            EvalReport r = Evaluation.builder()
+                    .database(db)
+                    .contextOnly(true)
+                    .contextBudget(budget)
+                    .mapping(DatabaseMapping.SCHEMA)
+                    .build()
+                    .run(questions);
+            OUT.printf(
+                    Locale.ROOT,
+                    "| %,d | %.1f%% | %.1f%% | %.1f%% | %.0f | %d | %d | %.0f |%n",
+                    budget,
+                    100 * r.summary().accuracy(),
+                    recall(r, 0),
+                    recall(r, 1),
+                    r.summary().meanContextTokens(),
+                    r.summary().latencyPercentile(50).toMillis(),
+                    r.summary().latencyPercentile(95).toMillis(),
                     (System.nanoTime() - t0) / 1e9);
         }
 
@@ -88,12 +100,21 @@ public final class EvalBenchmark {
         Map<String, String> answers = new HashMap<>();
         for (EvalQuestion q : questions) {
             String schema = q.database().toLowerCase(Locale.ROOT);
-            answers.put(q.prompt() + "\n(The question is about the tables of schema " + schema + ".)",
+            answers.put(
+                    q.prompt() + "\n(The question is about the tables of schema " + schema + ".)",
                     qualify(q.goldSql(), schema));
         }
         long t0 = System.nanoTime();
-        try (PostgresAgent agent = PostgresAgent.builder().llm(oracle(answers)).dataSource(ds).maxSteps(3).build()) {
-            EvalReport r = Evaluation.builder().agent(agent).mapping(DatabaseMapping.SCHEMA).concurrency(2).build()
+        try (PostgresAgent agent = PostgresAgent.builder()
+                .llm(oracle(answers))
+                .dataSource(ds)
+                .maxSteps(3)
+                .build()) {
+            EvalReport r = Evaluation.builder()
+                    .agent(agent)
+                    .mapping(DatabaseMapping.SCHEMA)
+                    .concurrency(2)
+                    .build()
                     .run(questions);
             OUT.print(r.toTable());
             for (EvalResult x : r.results()) {
@@ -112,7 +133,8 @@ public final class EvalBenchmark {
                 half.add(x);
             }
         }
-        long correct = half.stream().filter(x -> x.status() == EvalStatus.CORRECT).count();
+        long correct =
+                half.stream().filter(x -> x.status() == EvalStatus.CORRECT).count();
         return half.isEmpty() ? 0 : 100.0 * correct / half.size();
     }
 
@@ -122,13 +144,16 @@ public final class EvalBenchmark {
             List<ChatMessage> messages = request.messages();
             ChatMessage last = messages.get(messages.size() - 1);
             if (last instanceof ToolResultMessage || !(last instanceof UserMessage user)) {
-                return new ChatResponse(AssistantMessage.of("Done."), FinishReason.STOP, new TokenUsage(10, 1),
-                        "oracle");
+                return new ChatResponse(
+                        AssistantMessage.of("Done."), FinishReason.STOP, new TokenUsage(10, 1), "oracle");
             }
             String sql = answers.getOrDefault(user.text(), "SELECT 1");
             ObjectNode args = JsonNodeFactory.instance.objectNode().put("sql", sql);
-            return new ChatResponse(AssistantMessage.ofToolCalls(List.of(new ToolCall("call_1", "execute_query",
-                    args.toString()))), FinishReason.TOOL_CALLS, new TokenUsage(100, 10), "oracle");
+            return new ChatResponse(
+                    AssistantMessage.ofToolCalls(List.of(new ToolCall("call_1", "execute_query", args.toString()))),
+                    FinishReason.TOOL_CALLS,
+                    new TokenUsage(100, 10),
+                    "oracle");
         };
     }
 

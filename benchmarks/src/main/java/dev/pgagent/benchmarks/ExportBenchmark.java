@@ -1,5 +1,6 @@
 package dev.pgagent.benchmarks;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.pgagent.api.LlmException;
 import dev.pgagent.api.sql.ExportFormat;
 import dev.pgagent.api.sql.ExportOptions;
@@ -36,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
-import com.sun.management.GarbageCollectionNotificationInfo;
 
 /**
  * Export at COPY speed, measured: a table of mixed types (about 100 bytes a CSV row) exported to CSV through the
@@ -70,8 +70,14 @@ public final class ExportBenchmark {
         Path dir = Files.createTempDirectory("pgagent-export-bench");
         Path mine = dir.resolve("agent.csv");
         Path theirs = dir.resolve("psql.csv");
-        OUT.printf(Locale.ROOT, "Export of %,d rows (%s) on %s; JVM %s, %d cores%n", rows, SQL, server.describe(),
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        OUT.printf(
+                Locale.ROOT,
+                "Export of %,d rows (%s) on %s; JVM %s, %d cores%n",
+                rows,
+                SQL,
+                server.describe(),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors());
         BenchmarkPool pool = new BenchmarkPool(server.dataSource(db));
         long[] agentNs = new long[rounds];
         long[] psqlNs = new long[rounds];
@@ -79,18 +85,32 @@ public final class ExportBenchmark {
         ExportResult last = null;
         ExportResult json = null;
         try (PostgresAgent agent = agent(pool)) {
-            export(agent, dir.resolve("warm.csv"), ExportOptions.builder().maxRows(1000).build()); // warm up
+            export(
+                    agent,
+                    dir.resolve("warm.csv"),
+                    ExportOptions.builder().maxRows(1000).build()); // warm up
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
-                last = export(agent, mine, ExportOptions.builder().maxRows(Long.MAX_VALUE)
-                        .maxBytes(Long.MAX_VALUE).build());
+                last = export(
+                        agent,
+                        mine,
+                        ExportOptions.builder()
+                                .maxRows(Long.MAX_VALUE)
+                                .maxBytes(Long.MAX_VALUE)
+                                .build());
                 agentNs[r] = System.nanoTime() - t0;
                 t0 = System.nanoTime();
                 psql(server, db, theirs);
                 psqlNs[r] = System.nanoTime() - t0;
                 t0 = System.nanoTime();
-                json = export(agent, dir.resolve("agent.jsonl"), ExportOptions.builder().format(ExportFormat.JSONL)
-                        .maxRows(Long.MAX_VALUE).maxBytes(Long.MAX_VALUE).build());
+                json = export(
+                        agent,
+                        dir.resolve("agent.jsonl"),
+                        ExportOptions.builder()
+                                .format(ExportFormat.JSONL)
+                                .maxRows(Long.MAX_VALUE)
+                                .maxBytes(Long.MAX_VALUE)
+                                .build());
                 jsonNs[r] = System.nanoTime() - t0;
             }
         }
@@ -98,15 +118,33 @@ public final class ExportBenchmark {
         boolean same = sha256(mine).equals(sha256(theirs));
         double ratio = median(agentNs) / median(psqlNs);
         OUT.printf(Locale.ROOT, "%-44s %10s %12s %14s%n", "", "median", "rows/s", "bytes");
-        OUT.printf(Locale.ROOT, "%-44s %8.2f s %,12.0f %,14d%n", "psql \\copy ... CSV HEADER", median(psqlNs) / 1e9,
-                rows / (median(psqlNs) / 1e9), Files.size(theirs));
-        OUT.printf(Locale.ROOT, "%-44s %8.2f s %,12.0f %,14d%n", "GuardedPath.export CSV (COPY, "
-                + (last.serverCopy() ? "server copy" : "cursor") + ")", median(agentNs) / 1e9,
-                rows / (median(agentNs) / 1e9), last.byteCount());
-        OUT.printf(Locale.ROOT, "%-44s %8.2f s %,12.0f %,14d%n", "GuardedPath.export JSON Lines (cursor)",
-                median(jsonNs) / 1e9, rows / (median(jsonNs) / 1e9), json.byteCount());
-        OUT.printf(Locale.ROOT, "CSV time / psql time: %.2f (goal <= 1.20: %s); files byte-for-byte equal: %s%n",
-                ratio, ratio <= 1.2 ? "met" : "NOT met", same);
+        OUT.printf(
+                Locale.ROOT,
+                "%-44s %8.2f s %,12.0f %,14d%n",
+                "psql \\copy ... CSV HEADER",
+                median(psqlNs) / 1e9,
+                rows / (median(psqlNs) / 1e9),
+                Files.size(theirs));
+        OUT.printf(
+                Locale.ROOT,
+                "%-44s %8.2f s %,12.0f %,14d%n",
+                "GuardedPath.export CSV (COPY, " + (last.serverCopy() ? "server copy" : "cursor") + ")",
+                median(agentNs) / 1e9,
+                rows / (median(agentNs) / 1e9),
+                last.byteCount());
+        OUT.printf(
+                Locale.ROOT,
+                "%-44s %8.2f s %,12.0f %,14d%n",
+                "GuardedPath.export JSON Lines (cursor)",
+                median(jsonNs) / 1e9,
+                rows / (median(jsonNs) / 1e9),
+                json.byteCount());
+        OUT.printf(
+                Locale.ROOT,
+                "CSV time / psql time: %.2f (goal <= 1.20: %s); files byte-for-byte equal: %s%n",
+                ratio,
+                ratio <= 1.2 ? "met" : "NOT met",
+                same);
         OUT.printf(Locale.ROOT, "rounds (agent / psql, s): %s / %s%n", seconds(agentNs), seconds(psqlNs));
         heap(server, db, dir);
         for (File f : dir.toFile().listFiles()) {
@@ -132,9 +170,23 @@ public final class ExportBenchmark {
     }
 
     private static void psql(ContextBenchmark.Server server, String db, Path file) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.host(),
-                "-p", Integer.toString(server.port()), "-U", server.user(), "-d", db, "-c",
-                "\\copy (" + SQL + ") TO '" + file + "' CSV HEADER").redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        "psql",
+                        "-X",
+                        "-q",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-h",
+                        server.host(),
+                        "-p",
+                        Integer.toString(server.port()),
+                        "-U",
+                        server.user(),
+                        "-d",
+                        db,
+                        "-c",
+                        "\\copy (" + SQL + ") TO '" + file + "' CSV HEADER")
+                .redirectErrorStream(true);
         pb.environment().put("PGTZ", TimeZone.getDefault().getID()); // the time zone pgjdbc gives its sessions
         pb.environment().put("PGCLIENTENCODING", "UTF8");
         pb.environment().put("PGDATESTYLE", "ISO");
@@ -192,20 +244,38 @@ public final class ExportBenchmark {
         List<String> free = child(server, db, dir, 512);
         OUT.println("heap (child JVM, -Xmx512m, G1):");
         free.forEach(line -> OUT.println("  " + line));
-        long idleMb = free.stream().filter(l -> l.startsWith("idle agent"))
-                .map(l -> Long.parseLong(l.replaceAll(".*: ([0-9]+) MB.*", "$1"))).findFirst().orElse(32L);
+        long idleMb = free.stream()
+                .filter(l -> l.startsWith("idle agent"))
+                .map(l -> Long.parseLong(l.replaceAll(".*: ([0-9]+) MB.*", "$1")))
+                .findFirst()
+                .orElse(32L);
         long cap = idleMb + GOAL_MB;
         List<String> capped = child(server, db, dir, cap);
-        OUT.printf(Locale.ROOT, "export in a child JVM capped at -Xmx%dm (idle agent %d MB + %d MB): %s%n", cap,
-                idleMb, GOAL_MB, capped.stream().filter(l -> l.startsWith("export")).findFirst()
+        OUT.printf(
+                Locale.ROOT,
+                "export in a child JVM capped at -Xmx%dm (idle agent %d MB + %d MB): %s%n",
+                cap,
+                idleMb,
+                GOAL_MB,
+                capped.stream()
+                        .filter(l -> l.startsWith("export"))
+                        .findFirst()
                         .orElse("FAILED: " + String.join(" | ", capped)));
     }
 
     private static List<String> child(ContextBenchmark.Server server, String db, Path dir, long xmxMb)
             throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmxMb + "m", "-XX:+UseG1GC", "-cp", classPath(), ExportBenchmark.class.getName(), "--child",
-                server.url(db), server.user(), server.password().isEmpty() ? "-" : server.password(),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + xmxMb + "m",
+                "-XX:+UseG1GC",
+                "-cp",
+                classPath(),
+                ExportBenchmark.class.getName(),
+                "--child",
+                server.url(db),
+                server.user(),
+                server.password().isEmpty() ? "-" : server.password(),
                 dir.resolve("child.csv").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
@@ -248,16 +318,30 @@ public final class ExportBenchmark {
             List<Runnable> stop = watchGc(peakAfterGc);
             resetPeaks();
             long t0 = System.nanoTime();
-            ExportResult r = export(agent, file, ExportOptions.builder().maxRows(Long.MAX_VALUE)
-                    .maxBytes(Long.MAX_VALUE).build());
+            ExportResult r = export(
+                    agent,
+                    file,
+                    ExportOptions.builder()
+                            .maxRows(Long.MAX_VALUE)
+                            .maxBytes(Long.MAX_VALUE)
+                            .build());
             long took = System.nanoTime() - t0;
             long peakUsed = peakPools();
             stop.forEach(Runnable::run);
             System.out.printf(Locale.ROOT, "idle agent (after GC): %d MB%n", mb(idle));
-            System.out.printf(Locale.ROOT, "export: %,d rows, %,d bytes in %.2f s; live heap after each GC at most"
-                    + " %d MB (%+d MB over idle); heap pools' peak, garbage included, %d MB (%+d MB over idle);"
-                    + " %d GCs%n", r.rowCount(), r.byteCount(), took / 1e9, mb(peakAfterGc.get()),
-                    mb(peakAfterGc.get() - idle), mb(peakUsed), mb(peakUsed - idle), gcCount());
+            System.out.printf(
+                    Locale.ROOT,
+                    "export: %,d rows, %,d bytes in %.2f s; live heap after each GC at most"
+                            + " %d MB (%+d MB over idle); heap pools' peak, garbage included, %d MB (%+d MB over idle);"
+                            + " %d GCs%n",
+                    r.rowCount(),
+                    r.byteCount(),
+                    took / 1e9,
+                    mb(peakAfterGc.get()),
+                    mb(peakAfterGc.get() - idle),
+                    mb(peakUsed),
+                    mb(peakUsed - idle),
+                    gcCount());
         } catch (OutOfMemoryError e) {
             System.out.println("export: OUT OF MEMORY " + e.getMessage());
         }
@@ -268,7 +352,9 @@ public final class ExportBenchmark {
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }
@@ -283,10 +369,11 @@ public final class ExportBenchmark {
                 if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
                     return;
                 }
-                GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-                        (CompositeData) n.getUserData());
+                GarbageCollectionNotificationInfo info =
+                        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
                 long after = info.getGcInfo().getMemoryUsageAfterGc().values().stream()
-                        .mapToLong(MemoryUsage::getUsed).sum();
+                        .mapToLong(MemoryUsage::getUsed)
+                        .sum();
                 peakAfterGc.accumulateAndGet(after, Math::max);
             };
             emitter.addNotificationListener(l, null, null);
@@ -310,12 +397,15 @@ public final class ExportBenchmark {
     }
 
     private static long peakPools() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
     }
 
     private static long gcCount() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount)
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount)
                 .sum();
     }
 

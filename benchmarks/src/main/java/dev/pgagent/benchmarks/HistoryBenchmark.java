@@ -64,11 +64,20 @@ public final class HistoryBenchmark {
                     + " generate_series(1, 10000) g");
         }
         BenchmarkPool pool = new BenchmarkPool(server.dataSource(DB));
-        PostgresHistoryStore store = PostgresHistoryStore.builder().dataSource(pool).schema("history_bench").build();
+        PostgresHistoryStore store = PostgresHistoryStore.builder()
+                .dataSource(pool)
+                .schema("history_bench")
+                .build();
         store.migrate();
         Timed timed = new Timed(store);
-        OUT.printf(Locale.ROOT, "History store under %d concurrent sessions, %d asks each, %d rounds; %s; %d cores%n",
-                SESSIONS, asks, rounds, server.describe(), Runtime.getRuntime().availableProcessors());
+        OUT.printf(
+                Locale.ROOT,
+                "History store under %d concurrent sessions, %d asks each, %d rounds; %s; %d cores%n",
+                SESSIONS,
+                asks,
+                rounds,
+                server.describe(),
+                Runtime.getRuntime().availableProcessors());
         try (PostgresAgent plain = agent(pool, null);
                 PostgresAgent recorded = agent(pool, timed)) {
             run(plain, 20);
@@ -88,14 +97,30 @@ public final class HistoryBenchmark {
             }
             long[] record = timed.latencies.stream().mapToLong(Long::longValue).toArray();
             OUT.printf(Locale.ROOT, "%-34s %12s %12s %12s%n", "", "asks/s", "ask p50", "ask p95");
-            OUT.printf(Locale.ROOT, "%-34s %12.0f %9.2f ms %9.2f ms%n", "without history", plainRate,
-                    pct(plainMs, 50) / 1e6, pct(plainMs, 95) / 1e6);
-            OUT.printf(Locale.ROOT, "%-34s %12.0f %9.2f ms %9.2f ms%n", "with PostgresHistoryStore", recordedRate,
-                    pct(recordedMs, 50) / 1e6, pct(recordedMs, 95) / 1e6);
-            OUT.printf(Locale.ROOT, "added latency per ask: p50 %+.2f ms, p95 %+.2f ms; record() itself p50 %.2f ms,"
-                    + " p95 %.2f ms, p99 %.2f ms (%d records)%n", (pct(recordedMs, 50) - pct(plainMs, 50)) / 1e6,
-                    (pct(recordedMs, 95) - pct(plainMs, 95)) / 1e6, pct(record, 50) / 1e6, pct(record, 95) / 1e6,
-                    pct(record, 99) / 1e6, record.length);
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-34s %12.0f %9.2f ms %9.2f ms%n",
+                    "without history",
+                    plainRate,
+                    pct(plainMs, 50) / 1e6,
+                    pct(plainMs, 95) / 1e6);
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-34s %12.0f %9.2f ms %9.2f ms%n",
+                    "with PostgresHistoryStore",
+                    recordedRate,
+                    pct(recordedMs, 50) / 1e6,
+                    pct(recordedMs, 95) / 1e6);
+            OUT.printf(
+                    Locale.ROOT,
+                    "added latency per ask: p50 %+.2f ms, p95 %+.2f ms; record() itself p50 %.2f ms,"
+                            + " p95 %.2f ms, p99 %.2f ms (%d records)%n",
+                    (pct(recordedMs, 50) - pct(plainMs, 50)) / 1e6,
+                    (pct(recordedMs, 95) - pct(plainMs, 95)) / 1e6,
+                    pct(record, 50) / 1e6,
+                    pct(record, 95) / 1e6,
+                    pct(record, 99) / 1e6,
+                    record.length);
         }
         storeAlone(store, asks * 4);
         try (Connection c = server.connect(DB);
@@ -128,7 +153,10 @@ public final class HistoryBenchmark {
     private record Result(double asksPerSecond, long[] latencies) {}
 
     private static PostgresAgent agent(javax.sql.DataSource ds, HistoryStore store) {
-        PostgresAgent.Builder b = PostgresAgent.builder().llm(scriptedModel()).dataSource(ds).valueGrounding(false)
+        PostgresAgent.Builder b = PostgresAgent.builder()
+                .llm(scriptedModel())
+                .dataSource(ds)
+                .valueGrounding(false)
                 .schemaContextTokens(0);
         if (store != null) {
             b.historyStore(store).queryMemory(false);
@@ -142,13 +170,21 @@ public final class HistoryBenchmark {
         return request -> {
             List<ChatMessage> m = request.messages();
             if (m.get(m.size() - 1) instanceof ToolResultMessage) {
-                return new ChatResponse(AssistantMessage.of("There are 200 orders in that region."), FinishReason.STOP,
-                        new TokenUsage(900, 20), "scripted");
+                return new ChatResponse(
+                        AssistantMessage.of("There are 200 orders in that region."),
+                        FinishReason.STOP,
+                        new TokenUsage(900, 20),
+                        "scripted");
             }
-            ToolCall call = new ToolCall("call-" + ids.incrementAndGet(), "execute_query",
+            ToolCall call = new ToolCall(
+                    "call-" + ids.incrementAndGet(),
+                    "execute_query",
                     "{\"sql\":\"SELECT count(*) FROM orders WHERE region = " + (ids.get() % 50) + "\"}");
-            return new ChatResponse(AssistantMessage.ofToolCalls(List.of(call)), FinishReason.TOOL_CALLS,
-                    new TokenUsage(800, 30), "scripted");
+            return new ChatResponse(
+                    AssistantMessage.ofToolCalls(List.of(call)),
+                    FinishReason.TOOL_CALLS,
+                    new TokenUsage(800, 30),
+                    "scripted");
         };
     }
 
@@ -179,17 +215,32 @@ public final class HistoryBenchmark {
         }
         long took = System.nanoTime() - t0;
         pool.shutdown();
-        return new Result(SESSIONS * asksPerSession / (took / 1e9),
+        return new Result(
+                SESSIONS * asksPerSession / (took / 1e9),
                 latencies.stream().mapToLong(Long::longValue).toArray());
     }
 
     private static void storeAlone(PostgresHistoryStore store, int perThread) throws Exception {
-        AskRecord template = AskRecord.builder().id("x").sessionId("s").question("How many orders in region 7?")
-                .answer("200.").status("COMPLETED").startedAt(java.time.Instant.now()).steps(2).tokens(1700, 50)
-                .addStatement(new dev.pgagent.api.history.StatementRecord("default",
-                        "SELECT count(*) FROM orders WHERE region = 7", dev.pgagent.api.safety.Decision.ALLOW,
-                        dev.pgagent.api.safety.StatementKind.READ, "a read",
-                        dev.pgagent.api.sql.StatementOutcome.Status.EXECUTED, 1, -1, null, null,
+        AskRecord template = AskRecord.builder()
+                .id("x")
+                .sessionId("s")
+                .question("How many orders in region 7?")
+                .answer("200.")
+                .status("COMPLETED")
+                .startedAt(java.time.Instant.now())
+                .steps(2)
+                .tokens(1700, 50)
+                .addStatement(new dev.pgagent.api.history.StatementRecord(
+                        "default",
+                        "SELECT count(*) FROM orders WHERE region = 7",
+                        dev.pgagent.api.safety.Decision.ALLOW,
+                        dev.pgagent.api.safety.StatementKind.READ,
+                        "a read",
+                        dev.pgagent.api.sql.StatementOutcome.Status.EXECUTED,
+                        1,
+                        -1,
+                        null,
+                        null,
                         java.time.Duration.ofMillis(1)))
                 .build();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
@@ -200,8 +251,10 @@ public final class HistoryBenchmark {
             int session = s;
             runs.add(pool.submit(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    store.record(template.toBuilder().id("alone-" + session + "-" + i + "-" + n.incrementAndGet())
-                            .sessionId("alone-" + session).build());
+                    store.record(template.toBuilder()
+                            .id("alone-" + session + "-" + i + "-" + n.incrementAndGet())
+                            .sessionId("alone-" + session)
+                            .build());
                 }
                 return null;
             }));
@@ -211,8 +264,12 @@ public final class HistoryBenchmark {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
-        OUT.printf(Locale.ROOT, "the store alone, %d threads: %,.0f records/s (%,d records)%n", SESSIONS,
-                n.get() / seconds, n.get());
+        OUT.printf(
+                Locale.ROOT,
+                "the store alone, %d threads: %,.0f records/s (%,d records)%n",
+                SESSIONS,
+                n.get() / seconds,
+                n.get());
     }
 
     private static long[] concat(long[] a, long[] b) {

@@ -70,13 +70,19 @@ public final class IndexAdvisorBenchmark {
         long budgetMb = args.length > 1 ? Long.parseLong(args[1]) : 1024;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         if (!(scale > 0) || budgetMb < 1 || runs < 1) {
-            throw new IllegalArgumentException("scale must be > 0, budgetMb >= 1 and runs >= 1 but were " + scale
-                    + ", " + budgetMb + ", " + runs);
+            throw new IllegalArgumentException(
+                    "scale must be > 0, budgetMb >= 1 and runs >= 1 but were " + scale + ", " + budgetMb + ", " + runs);
         }
         ContextBenchmark.Server server = ContextBenchmark.server();
-        OUT.printf(Locale.ROOT, "IndexAdvisorBenchmark: scale %.2f, budget %d MB, %d timed runs, server %s%n", scale,
-                budgetMb, runs, server.describe());
-        try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {
+        OUT.printf(
+                Locale.ROOT,
+                "IndexAdvisorBenchmark: scale %.2f, budget %d MB, %d timed runs, server %s%n",
+                scale,
+                budgetMb,
+                runs,
+                server.describe());
+        try (Connection admin = server.connect(server.adminDb());
+                Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + DB);
         }
@@ -84,20 +90,21 @@ public final class IndexAdvisorBenchmark {
         try {
             ok = run(server, scale, budgetMb, runs);
         } finally {
-            try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {
+            try (Connection admin = server.connect(server.adminDb());
+                    Statement st = admin.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
             }
         }
         System.exit(ok ? 0 : 1);
     }
 
-    private static boolean run(ContextBenchmark.Server server, double scale, long budgetMb, int runs)
-            throws Exception {
+    private static boolean run(ContextBenchmark.Server server, double scale, long budgetMb, int runs) throws Exception {
         DataSource ds = server.dataSource(DB);
         long t0 = System.nanoTime();
         generate(ds, scale);
         OUT.printf(Locale.ROOT, "generated in %.1f s:%n", (System.nanoTime() - t0) / 1e9);
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT relname, reltuples::bigint, pg_size_pretty(pg_table_size(oid))"
                         + " FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
                         + " ORDER BY reltuples DESC")) {
@@ -108,8 +115,10 @@ public final class IndexAdvisorBenchmark {
 
         findings(ds);
 
-        IndexAdvisor advisor = IndexAdvisor.builder().validator(JSqlParserSafetyValidator.readOnly())
-                .budgetBytes(budgetMb << 20).build();
+        IndexAdvisor advisor = IndexAdvisor.builder()
+                .validator(JSqlParserSafetyValidator.readOnly())
+                .budgetBytes(budgetMb << 20)
+                .build();
         IndexAdvice advice = advisor.advise(ds, WORKLOAD);
         if (advice.method() != IndexAdvice.Method.HYPOPG) {
             throw new IllegalStateException("the bench server must have hypopg but the advice was costed "
@@ -120,7 +129,8 @@ public final class IndexAdvisorBenchmark {
 
         List<Double> before = time(ds, runs, "before");
         long created = System.nanoTime();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("SET maintenance_work_mem = '256MB'");
             for (IndexRecommendation r : advice.recommendations()) {
                 long t = System.nanoTime();
@@ -140,14 +150,25 @@ public final class IndexAdvisorBenchmark {
         OUT.println("|---|---|");
         OUT.printf(Locale.ROOT, "| statements in the workload | %d |%n", WORKLOAD.size());
         OUT.printf(Locale.ROOT, "| lineitem rows | %,d |%n", count(ds, "SELECT count(*) FROM lineitem"));
-        OUT.printf(Locale.ROOT, "| indexes recommended (budget %d MB) | %d, %s |%n", budgetMb,
-                advice.recommendations().size(), mbText(advice.totalSizeBytes()));
-        OUT.printf(Locale.ROOT, "| estimated workload cost | %,.0f -> %,.0f (%.1fx) |%n", advice.totalCostBefore(),
-                advice.totalCostAfter(), advice.totalCostBefore() / Math.max(1e-9, advice.totalCostAfter()));
-        OUT.printf(Locale.ROOT, "| advice time | %.2f s |%n", advice.adviceTime().toMillis() / 1000.0);
+        OUT.printf(
+                Locale.ROOT,
+                "| indexes recommended (budget %d MB) | %d, %s |%n",
+                budgetMb,
+                advice.recommendations().size(),
+                mbText(advice.totalSizeBytes()));
+        OUT.printf(
+                Locale.ROOT,
+                "| estimated workload cost | %,.0f -> %,.0f (%.1fx) |%n",
+                advice.totalCostBefore(),
+                advice.totalCostAfter(),
+                advice.totalCostBefore() / Math.max(1e-9, advice.totalCostAfter()));
+        OUT.printf(
+                Locale.ROOT, "| advice time | %.2f s |%n", advice.adviceTime().toMillis() / 1000.0);
         OUT.printf(Locale.ROOT, "| workload time, median of %d | %.3f s -> %.3f s |%n", runs, mb, ma);
         OUT.printf(Locale.ROOT, "| speed-up | %.1fx (goal >= 2x) |%n", speedUp);
-        OUT.printf(Locale.ROOT, "| building the recommended indexes (CONCURRENTLY) and ANALYZE | %.1f s |%n",
+        OUT.printf(
+                Locale.ROOT,
+                "| building the recommended indexes (CONCURRENTLY) and ANALYZE | %.1f s |%n",
                 buildSeconds);
         if (speedUp < 2) {
             OUT.println("FAIL: the speed-up is under 2x");
@@ -166,7 +187,8 @@ public final class IndexAdvisorBenchmark {
         int total = 0;
         OUT.println();
         OUT.println("PlanAnalysis findings on the workload's plans (no secondary indexes):");
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             for (int i = 0; i < WORKLOAD.size(); i++) {
                 String json;
                 try (ResultSet rs = st.executeQuery("EXPLAIN (FORMAT JSON) " + WORKLOAD.get(i))) {
@@ -188,7 +210,8 @@ public final class IndexAdvisorBenchmark {
     private static List<Double> time(DataSource ds, int runs, String label) throws SQLException {
         List<Double> out = new ArrayList<>();
         long[] rows = new long[WORKLOAD.size()];
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             for (int r = 0; r < runs; r++) {
                 long t = System.nanoTime();
                 for (int i = 0; i < WORKLOAD.size(); i++) {
@@ -215,7 +238,9 @@ public final class IndexAdvisorBenchmark {
     }
 
     private static long count(DataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -299,13 +324,17 @@ public final class IndexAdvisorBenchmark {
             "ALTER TABLE lineitem ADD FOREIGN KEY (l_orderkey) REFERENCES orders",
             "ALTER TABLE lineitem ADD FOREIGN KEY (l_partkey, l_suppkey) REFERENCES partsupp",
         };
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("SET maintenance_work_mem = '256MB'");
             for (String sql : ddl) {
                 long t = System.nanoTime();
                 st.execute(sql);
                 if (sql.startsWith("INSERT") || sql.startsWith("ALTER TABLE lineitem")) {
-                    OUT.printf(Locale.ROOT, "  %.1f s  %s%n", (System.nanoTime() - t) / 1e9,
+                    OUT.printf(
+                            Locale.ROOT,
+                            "  %.1f s  %s%n",
+                            (System.nanoTime() - t) / 1e9,
                             sql.length() > 60 ? sql.substring(0, 60) + "..." : sql);
                 }
             }

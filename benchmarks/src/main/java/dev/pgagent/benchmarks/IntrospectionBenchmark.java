@@ -1,9 +1,9 @@
 package dev.pgagent.benchmarks;
 
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.schema.TableKind;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.testsupport.TestPostgres;
 import java.io.File;
 import java.io.IOException;
@@ -67,15 +67,16 @@ public final class IntrospectionBenchmark {
         SchemaGenerator.Target target;
         String adminDb;
         if (url != null && !url.isBlank()) {
-            Matcher m = Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*).*").matcher(url);
+            Matcher m = Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*).*")
+                    .matcher(url);
             if (!m.matches()) {
-                throw new IllegalArgumentException("the JDBC URL must look like jdbc:postgresql://host:port/db but was "
-                        + url);
+                throw new IllegalArgumentException(
+                        "the JDBC URL must look like jdbc:postgresql://host:port/db but was " + url);
             }
             String user = System.getenv().getOrDefault("PGAGENT_BENCH_USER", "postgres");
             String password = System.getenv().getOrDefault("PGAGENT_BENCH_PASSWORD", "");
-            target = new SchemaGenerator.Target(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)),
-                    user, password);
+            target = new SchemaGenerator.Target(
+                    m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)), user, password);
             adminDb = m.group(3).isEmpty() ? "postgres" : m.group(3);
         } else {
             TestPostgres.Server s = TestPostgres.server();
@@ -98,14 +99,27 @@ public final class IntrospectionBenchmark {
         }
         // A pooled data source, as a host would pass; each refresh and check borrows a connection from it.
         BenchmarkPool pool = new BenchmarkPool(ds);
-        PostgresDatabase db = PostgresDatabase.builder().dataSource(pool).schemaCheckInterval(Duration.ZERO).build();
+        PostgresDatabase db = PostgresDatabase.builder()
+                .dataSource(pool)
+                .schemaCheckInterval(Duration.ZERO)
+                .build();
 
         SchemaModel model = db.refreshSchema(); // warm-up
-        long columns = model.tables().stream().mapToLong(t -> t.columns().size()).sum();
-        long fks = model.tables().stream().mapToLong(t -> t.foreignKeys().size()).sum();
-        long indexes = model.tables().stream().mapToLong(t -> t.indexes().size()).sum();
-        OUT.printf(Locale.ROOT, "PostgreSQL %s; model: %d relations, %d columns, %d foreign keys, %d indexes,"
-                + " %d enums%n", serverVersion, model.tables().size(), columns, fks, indexes, model.enums().size());
+        long columns =
+                model.tables().stream().mapToLong(t -> t.columns().size()).sum();
+        long fks =
+                model.tables().stream().mapToLong(t -> t.foreignKeys().size()).sum();
+        long indexes =
+                model.tables().stream().mapToLong(t -> t.indexes().size()).sum();
+        OUT.printf(
+                Locale.ROOT,
+                "PostgreSQL %s; model: %d relations, %d columns, %d foreign keys, %d indexes," + " %d enums%n",
+                serverVersion,
+                model.tables().size(),
+                columns,
+                fks,
+                indexes,
+                model.enums().size());
         check(model);
 
         String pgDump = findPgDump(serverMajor);
@@ -143,7 +157,8 @@ public final class IntrospectionBenchmark {
         }
         // Freshness, busy server: another session commits a transaction (an xid, no DDL) before each check.
         List<Double> busy = new ArrayList<>();
-        try (Connection other = target.connect(DATABASE); Statement st = other.createStatement()) {
+        try (Connection other = target.connect(DATABASE);
+                Statement st = other.createStatement()) {
             for (int i = 0; i < 100; i++) {
                 try (ResultSet rs = st.executeQuery("SELECT txid_current()")) {
                     rs.next();
@@ -164,30 +179,66 @@ public final class IntrospectionBenchmark {
         incremental(db, target, afterComment, afterColumn);
 
         OUT.println();
-        OUT.printf(Locale.ROOT, "%-58s %10s %10s%n", "10,000 tables x 10 columns (" + rounds + " rounds)", "median",
+        OUT.printf(
+                Locale.ROOT,
+                "%-58s %10s %10s%n",
+                "10,000 tables x 10 columns (" + rounds + " rounds)",
+                "median",
                 "p95");
         double ourMedian = percentile(ourMs, 50);
         if (pgDump != null) {
             double dumpMedian = percentile(dumpMs, 50);
-            OUT.printf(Locale.ROOT, "%-58s %8.0f ms %8.0f ms%n", "pg_dump --schema-only", dumpMedian,
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-58s %8.0f ms %8.0f ms%n",
+                    "pg_dump --schema-only",
+                    dumpMedian,
                     percentile(dumpMs, 95));
-            OUT.printf(Locale.ROOT, "%-58s %8.0f ms %8.0f ms%n", "introspection (PostgresDatabase.refreshSchema)",
-                    ourMedian, percentile(ourMs, 95));
-            OUT.printf(Locale.ROOT, "%-58s %10.2f %10s%n", "ratio introspection / pg_dump (goal <= 0.33)",
-                    ourMedian / dumpMedian, "");
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-58s %8.0f ms %8.0f ms%n",
+                    "introspection (PostgresDatabase.refreshSchema)",
+                    ourMedian,
+                    percentile(ourMs, 95));
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-58s %10.2f %10s%n",
+                    "ratio introspection / pg_dump (goal <= 0.33)",
+                    ourMedian / dumpMedian,
+                    "");
         } else {
-            OUT.printf(Locale.ROOT, "%-58s %8.0f ms %8.0f ms%n", "introspection (PostgresDatabase.refreshSchema)",
-                    ourMedian, percentile(ourMs, 95));
+            OUT.printf(
+                    Locale.ROOT,
+                    "%-58s %8.0f ms %8.0f ms%n",
+                    "introspection (PostgresDatabase.refreshSchema)",
+                    ourMedian,
+                    percentile(ourMs, 95));
         }
-        OUT.printf(Locale.ROOT, "%-58s %8.1f ms %8.1f ms%n", "refresh after COMMENT ON TABLE (check + incremental)",
-                percentile(afterComment, 50), percentile(afterComment, 95));
-        OUT.printf(Locale.ROOT, "%-58s %8.1f ms %8.1f ms%n", "refresh after ADD COLUMN (check + incremental)",
-                percentile(afterColumn, 50), percentile(afterColumn, 95));
+        OUT.printf(
+                Locale.ROOT,
+                "%-58s %8.1f ms %8.1f ms%n",
+                "refresh after COMMENT ON TABLE (check + incremental)",
+                percentile(afterComment, 50),
+                percentile(afterComment, 95));
+        OUT.printf(
+                Locale.ROOT,
+                "%-58s %8.1f ms %8.1f ms%n",
+                "refresh after ADD COLUMN (check + incremental)",
+                percentile(afterColumn, 50),
+                percentile(afterColumn, 95));
         pool.close();
-        OUT.printf(Locale.ROOT, "%-58s %7.2f ms %7.2f ms%n", "freshness check, no change, idle server (goal <= 20 ms)",
-                percentile(idle, 50), percentile(idle, 95));
-        OUT.printf(Locale.ROOT, "%-58s %7.2f ms %7.2f ms%n", "freshness check, no change, busy server (goal <= 20 ms)",
-                percentile(busy, 50), percentile(busy, 95));
+        OUT.printf(
+                Locale.ROOT,
+                "%-58s %7.2f ms %7.2f ms%n",
+                "freshness check, no change, idle server (goal <= 20 ms)",
+                percentile(idle, 50),
+                percentile(idle, 95));
+        OUT.printf(
+                Locale.ROOT,
+                "%-58s %7.2f ms %7.2f ms%n",
+                "freshness check, no change, busy server (goal <= 20 ms)",
+                percentile(busy, 50),
+                percentile(busy, 95));
     }
 
     private static final int INCREMENTAL_REPETITIONS = 20;
@@ -197,8 +248,9 @@ public final class IntrospectionBenchmark {
      * column, {@link #INCREMENTAL_REPETITIONS} times each; checks each time that the model shows the change and that
      * an unchanged table is the same instance as before (the refresh was incremental). Undoes the changes.
      */
-    private static void incremental(PostgresDatabase db, SchemaGenerator.Target target, List<Double> afterComment,
-            List<Double> afterColumn) throws Exception {
+    private static void incremental(
+            PostgresDatabase db, SchemaGenerator.Target target, List<Double> afterComment, List<Double> afterColumn)
+            throws Exception {
         String commented = SchemaGenerator.tableName(3);
         String widened = SchemaGenerator.tableName(4);
         SchemaModel start = db.schema();
@@ -207,10 +259,12 @@ public final class IntrospectionBenchmark {
                 .filter(t -> t.foreignKeys().isEmpty() && t.kind() == TableKind.TABLE)
                 .map(TableInfo::qualifiedName)
                 .filter(n -> !n.equals(commented) && !n.equals(widened))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
         TableInfo commentedTable = start.table(commented).orElseThrow();
         String originalComment = commentedTable.comment();
-        try (Connection other = target.connect(DATABASE); Statement st = other.createStatement()) {
+        try (Connection other = target.connect(DATABASE);
+                Statement st = other.createStatement()) {
             try {
                 for (int i = 0; i < INCREMENTAL_REPETITIONS; i++) {
                     TableInfo before = db.schema().table(witness).orElseThrow();
@@ -229,14 +283,21 @@ public final class IntrospectionBenchmark {
                     long t0 = System.nanoTime();
                     SchemaModel m = db.schema();
                     afterColumn.add(millis(t0));
-                    expect(m.table(widened).orElseThrow().column("bench_extra_" + i).isPresent(), "the new column");
+                    expect(
+                            m.table(widened)
+                                    .orElseThrow()
+                                    .column("bench_extra_" + i)
+                                    .isPresent(),
+                            "the new column");
                     expect(m.table(witness).orElseThrow() == before, "an unchanged table shared");
                 }
             } finally {
-                StringBuilder drop = new StringBuilder("ALTER TABLE " + start.table(widened).orElseThrow()
-                        .qualifiedName());
+                StringBuilder drop = new StringBuilder(
+                        "ALTER TABLE " + start.table(widened).orElseThrow().qualifiedName());
                 for (int i = 0; i < INCREMENTAL_REPETITIONS; i++) {
-                    drop.append(i == 0 ? " " : ", ").append("DROP COLUMN IF EXISTS bench_extra_").append(i);
+                    drop.append(i == 0 ? " " : ", ")
+                            .append("DROP COLUMN IF EXISTS bench_extra_")
+                            .append(i);
                 }
                 st.execute(drop.toString());
                 st.execute("COMMENT ON TABLE " + commentedTable.qualifiedName() + " IS "
@@ -254,7 +315,8 @@ public final class IntrospectionBenchmark {
     private static void check(SchemaModel model) {
         int expected = SchemaGenerator.TABLES + 1; // plus the marker table
         if (model.tables().size() != expected) {
-            throw new IllegalStateException("expected " + expected + " relations but read " + model.tables().size());
+            throw new IllegalStateException("expected " + expected + " relations but read "
+                    + model.tables().size());
         }
         TableInfo t = model.table(SchemaGenerator.tableName(1)).orElseThrow();
         if (t.columns().size() != 10 || t.foreignKeys().size() != 1 || t.comment() == null) {
@@ -262,12 +324,23 @@ public final class IntrospectionBenchmark {
         }
     }
 
-    private static double runPgDump(String pgDump, SchemaGenerator.Target target) throws IOException,
-            InterruptedException {
+    private static double runPgDump(String pgDump, SchemaGenerator.Target target)
+            throws IOException, InterruptedException {
         File out = File.createTempFile("pgagent-bench-dump", ".sql");
         try {
-            ProcessBuilder pb = new ProcessBuilder(pgDump, "--schema-only", "--no-password", "-h", target.host(),
-                    "-p", Integer.toString(target.port()), "-U", target.user(), "-d", DATABASE, "-f",
+            ProcessBuilder pb = new ProcessBuilder(
+                    pgDump,
+                    "--schema-only",
+                    "--no-password",
+                    "-h",
+                    target.host(),
+                    "-p",
+                    Integer.toString(target.port()),
+                    "-U",
+                    target.user(),
+                    "-d",
+                    DATABASE,
+                    "-f",
                     out.getAbsolutePath());
             if (!target.password().isEmpty()) {
                 pb.environment().put("PGPASSWORD", target.password());
@@ -315,7 +388,9 @@ public final class IntrospectionBenchmark {
 
     private static int majorVersion(Path pgDump) {
         try {
-            Process p = new ProcessBuilder(pgDump.toString(), "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(pgDump.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(10, TimeUnit.SECONDS);
             Matcher m = Pattern.compile("(\\d+)(?:\\.\\d+)?").matcher(v);

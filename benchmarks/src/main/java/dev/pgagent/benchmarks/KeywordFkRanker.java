@@ -21,10 +21,11 @@ import java.util.Set;
  * by its foreign-key neighbours.
  */
 final class KeywordFkRanker {
-    private static final Set<String> STOPWORDS = Set.of("a", "an", "the", "of", "in", "on", "at", "for", "with", "by",
-            "and", "or", "to", "from", "how", "many", "much", "what", "which", "who", "is", "are", "was", "were", "do",
-            "does", "did", "have", "has", "that", "this", "their", "our", "we", "me", "show", "list", "give", "each",
-            "per", "s", "it", "its", "there", "than", "more", "most", "all", "find", "return", "id", "name", "number");
+    private static final Set<String> STOPWORDS = Set.of(
+            "a", "an", "the", "of", "in", "on", "at", "for", "with", "by", "and", "or", "to", "from", "how", "many",
+            "much", "what", "which", "who", "is", "are", "was", "were", "do", "does", "did", "have", "has", "that",
+            "this", "their", "our", "we", "me", "show", "list", "give", "each", "per", "s", "it", "its", "there",
+            "than", "more", "most", "all", "find", "return", "id", "name", "number");
 
     private final SchemaModel schema;
     private final List<Set<String>> nameWords = new ArrayList<>();
@@ -62,7 +63,8 @@ final class KeywordFkRanker {
         double[] score = new double[n];
         Map<String, Set<String>> schemaWords = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            Set<String> covered = schemaWords.computeIfAbsent(schema.tables().get(i).schema(), k -> new HashSet<>());
+            Set<String> covered =
+                    schemaWords.computeIfAbsent(schema.tables().get(i).schema(), k -> new HashSet<>());
             for (String w : q) {
                 boolean inName = nameWords.get(i).contains(w);
                 boolean inColumns = columnWords.get(i).contains(w);
@@ -76,7 +78,8 @@ final class KeywordFkRanker {
         double[] boosted = new double[n];
         List<Integer> ranked = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            boosted[i] = score[i] + 1.5 * schemaWords.get(schema.tables().get(i).schema()).size();
+            boosted[i] = score[i]
+                    + 1.5 * schemaWords.get(schema.tables().get(i).schema()).size();
             if (score[i] > 0) {
                 ranked.add(i);
             }

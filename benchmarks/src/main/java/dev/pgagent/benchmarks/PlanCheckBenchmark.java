@@ -46,7 +46,8 @@ public final class PlanCheckBenchmark {
         PostgresDatabase db = PostgresDatabase.of(pool);
         ExecutionLimits plain = ExecutionLimits.defaults();
         ExecutionLimits checked = plain.withDenied(new DeniedData(Set.of("audit_log"), Set.of("customers.ssn")));
-        OUT.printf("Plan check of denied data: %d queries, %d rounds each, alternating without and with rules%n",
+        OUT.printf(
+                "Plan check of denied data: %d queries, %d rounds each, alternating without and with rules%n",
                 QUERIES.size(), rounds);
         OUT.printf("%-60s %14s %14s %14s%n", "query", "plain p50/p95", "checked p50/p95", "added p50");
         long[] allPlain = new long[QUERIES.size() * rounds];
@@ -65,11 +66,12 @@ public final class PlanCheckBenchmark {
                 allPlain[k] = p[r];
                 allChecked[k++] = c[r];
             }
-            OUT.printf("%-60s %14s %14s %11.3f ms%n", abbreviate(sql), pair(p), pair(c),
-                    (pct(c, 50) - pct(p, 50)) / 1e6);
+            OUT.printf(
+                    "%-60s %14s %14s %11.3f ms%n", abbreviate(sql), pair(p), pair(c), (pct(c, 50) - pct(p, 50)) / 1e6);
         }
-        OUT.printf("%-60s %14s %14s %11.3f ms%n", "all", pair(allPlain), pair(allChecked),
-                (pct(allChecked, 50) - pct(allPlain, 50)) / 1e6);
+        OUT.printf(
+                "%-60s %14s %14s %11.3f ms%n",
+                "all", pair(allPlain), pair(allChecked), (pct(allChecked, 50) - pct(allPlain, 50)) / 1e6);
         pool.close();
     }
 
@@ -94,11 +96,13 @@ public final class PlanCheckBenchmark {
     }
 
     private static void create(ContextBenchmark.Server server) throws SQLException {
-        try (Connection admin = server.connect(server.adminDb()); Statement st = admin.createStatement()) {
+        try (Connection admin = server.connect(server.adminDb());
+                Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + DB);
         }
-        try (Connection c = server.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = server.connect(DB);
+                Statement st = c.createStatement()) {
             st.execute("""
                     CREATE TABLE customers (id int PRIMARY KEY, name text, region text, ssn text);
                     CREATE TABLE products (id int PRIMARY KEY, name text, price numeric);

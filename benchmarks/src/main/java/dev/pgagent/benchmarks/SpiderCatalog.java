@@ -30,8 +30,8 @@ final class SpiderCatalog {
     private final int schemaCount;
     private final int tableCount;
 
-    private SpiderCatalog(List<List<String>> ddl, List<ContextBenchmark.Question> questions, int schemaCount,
-            int tableCount) {
+    private SpiderCatalog(
+            List<List<String>> ddl, List<ContextBenchmark.Question> questions, int schemaCount, int tableCount) {
         this.ddl = ddl;
         this.questions = questions;
         this.schemaCount = schemaCount;
@@ -61,8 +61,8 @@ final class SpiderCatalog {
             for (Object t : (List<?>) q.get("tables")) {
                 gold.add(((String) t).toLowerCase(Locale.ROOT));
             }
-            questions.add(new ContextBenchmark.Question(line, line % 2 == 0 ? "tuning" : "held-out",
-                    (String) q.get("question"), gold));
+            questions.add(new ContextBenchmark.Question(
+                    line, line % 2 == 0 ? "tuning" : "held-out", (String) q.get("question"), gold));
             line++;
         }
         return new SpiderCatalog(ddl, questions, dbs.size(), tables);
@@ -135,7 +135,10 @@ final class SpiderCatalog {
         out.add("CREATE SCHEMA " + id(schema));
         for (int t = 0; t < n; t++) {
             String table = ((String) tableNames.get(t)).toLowerCase(Locale.ROOT);
-            StringBuilder sb = new StringBuilder("CREATE TABLE ").append(id(schema)).append('.').append(id(table))
+            StringBuilder sb = new StringBuilder("CREATE TABLE ")
+                    .append(id(schema))
+                    .append('.')
+                    .append(id(table))
                     .append(" (");
             Set<String> names = new LinkedHashSet<>();
             for (int c = 0; c < columns.size(); c++) {

@@ -62,35 +62,60 @@ public final class StreamingBenchmark {
         int asks = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         DataSource ds = ContextBenchmark.server().dataSource("postgres");
-        OUT.printf(Locale.ROOT, "Streaming: %d asks of %d steps (%d tool steps, then an answer in 20 pieces)%n",
-                asks, steps, steps - 1);
+        OUT.printf(
+                Locale.ROOT,
+                "Streaming: %d asks of %d steps (%d tool steps, then an answer in 20 pieces)%n",
+                asks,
+                steps,
+                steps - 1);
 
         long[] perStep = overheadPerStep(ds, new InstantStreamingModel(steps - 1), asks / 10, asks, steps);
-        OUT.printf(Locale.ROOT, "%-46s p50 %7.3f ms  p95 %7.3f ms  p99 %7.3f ms  (%d steps)%n",
-                "agent overhead per step, in-process model", ms(pct(perStep, 50)), ms(pct(perStep, 95)),
-                ms(pct(perStep, 99)), perStep.length);
+        OUT.printf(
+                Locale.ROOT,
+                "%-46s p50 %7.3f ms  p95 %7.3f ms  p99 %7.3f ms  (%d steps)%n",
+                "agent overhead per step, in-process model",
+                ms(pct(perStep, 50)),
+                ms(pct(perStep, 95)),
+                ms(pct(perStep, 99)),
+                perStep.length);
 
         try (SseServer server = new SseServer(steps - 1)) {
             for (String provider : List.of("openai", "anthropic")) {
                 LlmClient llm = provider.equals("openai")
-                        ? OpenAiLlmClient.builder().baseUrl(server.base() + "/v1").apiKey("sk-bench")
-                                .model("gpt-4o-mini").build()
-                        : AnthropicLlmClient.builder().baseUrl(server.base()).apiKey("sk-ant-bench")
-                                .model("claude-sonnet-4-5").build();
+                        ? OpenAiLlmClient.builder()
+                                .baseUrl(server.base() + "/v1")
+                                .apiKey("sk-bench")
+                                .model("gpt-4o-mini")
+                                .build()
+                        : AnthropicLlmClient.builder()
+                                .baseUrl(server.base())
+                                .apiKey("sk-ant-bench")
+                                .model("claude-sonnet-4-5")
+                                .build();
                 long[] adapterStep = overheadPerStep(ds, llm, asks / 20, asks / 5, steps);
-                OUT.printf(Locale.ROOT, "%-46s p50 %7.3f ms  p95 %7.3f ms  p99 %7.3f ms  (%d steps)%n",
-                        "per step incl. " + provider + " adapter over loopback", ms(pct(adapterStep, 50)),
-                        ms(pct(adapterStep, 95)), ms(pct(adapterStep, 99)), adapterStep.length);
+                OUT.printf(
+                        Locale.ROOT,
+                        "%-46s p50 %7.3f ms  p95 %7.3f ms  p99 %7.3f ms  (%d steps)%n",
+                        "per step incl. " + provider + " adapter over loopback",
+                        ms(pct(adapterStep, 50)),
+                        ms(pct(adapterStep, 95)),
+                        ms(pct(adapterStep, 99)),
+                        adapterStep.length);
                 long[] first = firstText(ds, llm, server, asks / 10, asks);
-                OUT.printf(Locale.ROOT, "%-46s p50 %7.3f ms  p95 %7.3f ms  max %7.3f ms  (%d asks)%n",
-                        "first byte -> first TextDelta, " + provider, ms(pct(first, 50)), ms(pct(first, 95)),
-                        ms(first[first.length - 1]), first.length);
+                OUT.printf(
+                        Locale.ROOT,
+                        "%-46s p50 %7.3f ms  p95 %7.3f ms  max %7.3f ms  (%d asks)%n",
+                        "first byte -> first TextDelta, " + provider,
+                        ms(pct(first, 50)),
+                        ms(pct(first, 95)),
+                        ms(first[first.length - 1]),
+                        first.length);
             }
         }
     }
 
-    private static PostgresAgent agent(DataSource ds, LlmClient llm, int steps,
-            dev.pgagent.core.AgentListener listener) {
+    private static PostgresAgent agent(
+            DataSource ds, LlmClient llm, int steps, dev.pgagent.core.AgentListener listener) {
         return PostgresAgent.builder()
                 .llm(llm)
                 .dataSource(ds)
@@ -167,7 +192,9 @@ public final class StreamingBenchmark {
     }
 
     private static long pct(long[] sorted, int p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        return sorted.length == 0
+                ? 0
+                : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 
     private static double ms(long nanos) {
@@ -197,7 +224,9 @@ public final class StreamingBenchmark {
 
         @Override
         public ChatResponse chat(ChatRequest request, StreamListener listener) {
-            long results = request.messages().stream().filter(ToolResultMessage.class::isInstance).count();
+            long results = request.messages().stream()
+                    .filter(ToolResultMessage.class::isInstance)
+                    .count();
             if (results < toolSteps) {
                 listener.onText("Let me look.");
                 ChatResponse r = LlmResponses.toolCall("noop", "{}");
@@ -354,8 +383,10 @@ public final class StreamingBenchmark {
 
         static List<String> toolCall() {
             return List.of(
-                    chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_b\",\"type\":\"function\",\"function\":"
-                            + "{\"name\":\"noop\",\"arguments\":\"\"}}]}", "null"),
+                    chunk(
+                            "{\"tool_calls\":[{\"index\":0,\"id\":\"call_b\",\"type\":\"function\",\"function\":"
+                                    + "{\"name\":\"noop\",\"arguments\":\"\"}}]}",
+                            "null"),
                     chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{}\"}}]}", "null"),
                     chunk("{}", "\"tool_calls\""),
                     usage());
@@ -368,25 +399,33 @@ public final class StreamingBenchmark {
         }
 
         static List<String> start(List<String> out) {
-            out.add(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_b\",\"model\":"
-                    + "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":900,\"output_tokens\":1}}}"));
+            out.add(event(
+                    "message_start",
+                    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_b\",\"model\":"
+                            + "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":900,\"output_tokens\":1}}}"));
             return out;
         }
 
         static List<String> end(List<String> out, String stop) {
-            out.add(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stop
-                    + "\"},\"usage\":{\"output_tokens\":40}}"));
+            out.add(event(
+                    "message_delta",
+                    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stop
+                            + "\"},\"usage\":{\"output_tokens\":40}}"));
             out.add(event("message_stop", "{\"type\":\"message_stop\"}"));
             return out;
         }
 
         static List<String> text(List<String> pieces) {
             List<String> out = start(new ArrayList<>());
-            out.add(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
-                    + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+            out.add(event(
+                    "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,"
+                            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
             for (String p : pieces) {
-                out.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + p + "\"}}"));
+                out.add(event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":0,"
+                                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + p + "\"}}"));
             }
             out.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
             return end(out, "end_turn");
@@ -394,10 +433,14 @@ public final class StreamingBenchmark {
 
         static List<String> toolCall() {
             List<String> out = start(new ArrayList<>());
-            out.add(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                    + "{\"type\":\"tool_use\",\"id\":\"toolu_b\",\"name\":\"noop\",\"input\":{}}}"));
-            out.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
-                    + "{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}"));
+            out.add(event(
+                    "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                            + "{\"type\":\"tool_use\",\"id\":\"toolu_b\",\"name\":\"noop\",\"input\":{}}}"));
+            out.add(event(
+                    "content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                            + "{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}"));
             out.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
             return end(out, "tool_use");
         }

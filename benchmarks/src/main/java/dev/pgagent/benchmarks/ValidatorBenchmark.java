@@ -49,16 +49,24 @@ public final class ValidatorBenchmark {
      */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        int threads = args.length > 1
+                ? Integer.parseInt(args[1])
+                : Runtime.getRuntime().availableProcessors();
         Path corpus = findCorpus();
         List<String> statements = load(corpus);
         List<JSqlParserSafetyValidator> validators = List.of(
                 JSqlParserSafetyValidator.readOnly(),
-                JSqlParserSafetyValidator.of(SafetyPolicy.builder().level(PolicyLevel.BALANCED).build()),
-                JSqlParserSafetyValidator.of(SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build()));
+                JSqlParserSafetyValidator.of(
+                        SafetyPolicy.builder().level(PolicyLevel.BALANCED).build()),
+                JSqlParserSafetyValidator.of(
+                        SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build()));
         int perRound = statements.size() * validators.size();
-        OUT.printf(Locale.ROOT, "corpus: %d statements from %s; %d validations per round (3 levels)%n",
-                statements.size(), corpus, perRound);
+        OUT.printf(
+                Locale.ROOT,
+                "corpus: %d statements from %s; %d validations per round (3 levels)%n",
+                statements.size(),
+                corpus,
+                perRound);
 
         long[] latencies = new long[perRound];
         for (int r = 0; r < WARMUP_ROUNDS; r++) {
@@ -71,9 +79,13 @@ public final class ValidatorBenchmark {
             OUT.printf(Locale.ROOT, "round %d (1 thread): %,.0f statements/s%n", r + 1, single[r]);
         }
         Arrays.sort(latencies);
-        OUT.printf(Locale.ROOT, "per statement (last round): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
-                ms(latencies[latencies.length / 2]), ms(latencies[(int) (latencies.length * 0.9)]),
-                ms(latencies[(int) (latencies.length * 0.99)]), ms(latencies[latencies.length - 1]));
+        OUT.printf(
+                Locale.ROOT,
+                "per statement (last round): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+                ms(latencies[latencies.length / 2]),
+                ms(latencies[(int) (latencies.length * 0.9)]),
+                ms(latencies[(int) (latencies.length * 0.99)]),
+                ms(latencies[latencies.length - 1]));
 
         double[] multi = new double[rounds];
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -85,8 +97,12 @@ public final class ValidatorBenchmark {
         } finally {
             pool.shutdownNow();
         }
-        OUT.printf(Locale.ROOT, "median: %,.0f statements/s on 1 thread, %,.0f statements/s on %d threads%n",
-                median(single), median(multi), threads);
+        OUT.printf(
+                Locale.ROOT,
+                "median: %,.0f statements/s on 1 thread, %,.0f statements/s on %d threads%n",
+                median(single),
+                median(multi),
+                threads);
     }
 
     private static double ms(long nanos) {
@@ -121,8 +137,9 @@ public final class ValidatorBenchmark {
         return k * 1e9 / elapsed;
     }
 
-    private static double multiThreaded(List<String> statements, List<JSqlParserSafetyValidator> validators,
-            ExecutorService pool, int threads) throws Exception {
+    private static double multiThreaded(
+            List<String> statements, List<JSqlParserSafetyValidator> validators, ExecutorService pool, int threads)
+            throws Exception {
         long start = System.nanoTime();
         List<Future<Integer>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -159,8 +176,8 @@ public final class ValidatorBenchmark {
                 return p;
             }
         }
-        throw new IllegalStateException("cannot find " + CORPUS + " above " + Path.of("").toAbsolutePath()
-                + "; run from the repository or set -Dbench.repo=<repository root>");
+        throw new IllegalStateException("cannot find " + CORPUS + " above "
+                + Path.of("").toAbsolutePath() + "; run from the repository or set -Dbench.repo=<repository root>");
     }
 
     /** Reads the SQL column of every corpus line (format: see agent-safety's corpus files). */

@@ -19,7 +19,10 @@ public final class Quickstart {
     /** Asks the question given as arguments and prints the answer and the SQL that ran. */
     public static void main(String[] args) {
         PostgresAgent agent = PostgresAgent.builder()
-                .llm(OpenAiLlmClient.builder().apiKey(System.getenv("OPENAI_API_KEY")).model("gpt-4o-mini").build())
+                .llm(OpenAiLlmClient.builder()
+                        .apiKey(System.getenv("OPENAI_API_KEY"))
+                        .model("gpt-4o-mini")
+                        .build())
                 .dataSource(PgDataSources.fromEnvironment(System.getenv()))
                 .build();
         AgentResponse response = agent.ask(args.length > 0 ? String.join(" ", args) : "Which tables are there?");

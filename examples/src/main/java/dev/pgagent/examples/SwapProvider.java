@@ -26,7 +26,11 @@ public final class SwapProvider {
 
     /** Returns the agent every provider shares: same database, same defaults; only the model differs. */
     static PostgresAgent agentFor(LlmClient llm, DataSource dataSource) {
-        return PostgresAgent.builder().llm(llm).dataSource(dataSource).maxSteps(6).build();
+        return PostgresAgent.builder()
+                .llm(llm)
+                .dataSource(dataSource)
+                .maxSteps(6)
+                .build();
     }
 
     /** Asks the question given as arguments through the server in OPENAI_BASE_URL (default: a local Ollama). */

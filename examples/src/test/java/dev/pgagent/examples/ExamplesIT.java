@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.tool.ToolResult;
+import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.core.AgentResponse;
 import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.PostgresAgent;
 import dev.pgagent.core.ToolInvocation;
-import dev.pgagent.cli.demo.DemoDatabase;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.LlmResponses;
 import dev.pgagent.testsupport.TestPostgres;
@@ -35,7 +35,8 @@ class ExamplesIT {
     @Test
     void customToolsAreCalledByTheModelAndOrderCountGoesThroughTheGuardedGateway() throws Exception {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(LlmResponses.toolCalls(LlmResponses.call("sales_target", Map.of("month", "2024-03")),
+                .enqueue(LlmResponses.toolCalls(
+                        LlmResponses.call("sales_target", Map.of("month", "2024-03")),
                         LlmResponses.call("order_count", Map.of("status", "cancelled"))))
                 .enqueue(LlmResponses.text("The target was 300000 EUR."));
         PostgresAgent agent = PostgresAgent.builder()
@@ -55,7 +56,8 @@ class ExamplesIT {
         assertThat(count.error()).isFalse();
         assertThat(count.content()).isEqualTo(cancelled() + " orders are cancelled");
         // the host tool's SQL was validated and recorded like the model's own
-        assertThat(response.statements()).singleElement()
+        assertThat(response.statements())
+                .singleElement()
                 .satisfies(s -> assertThat(s.sql()).contains("status = 'cancelled'"))
                 .satisfies(s -> assertThat(s.verdict().isAllowed()).isTrue());
     }

@@ -94,11 +94,11 @@ public final class AuditChain {
     /** Returns the line of a chained JSON-lines file for the record {@code canonicalJson} (no line break). */
     public static String chainedLine(String canonicalJson, String prevHash, String hash) {
         if (!canonicalJson.startsWith("{") || !canonicalJson.endsWith("}")) {
-            throw new IllegalArgumentException("canonicalJson must be a JSON object but was '"
-                    + abbreviate(canonicalJson) + "'");
+            throw new IllegalArgumentException(
+                    "canonicalJson must be a JSON object but was '" + abbreviate(canonicalJson) + "'");
         }
-        return canonicalJson.substring(0, canonicalJson.length() - 1) + ",\"prevHash\":\"" + prevHash
-                + "\",\"hash\":\"" + hash + "\"}";
+        return canonicalJson.substring(0, canonicalJson.length() - 1) + ",\"prevHash\":\"" + prevHash + "\",\"hash\":\""
+                + hash + "\"}";
     }
 
     /** Returns the hash a chained line ends with, or null if {@code line} is not a chained line. */
@@ -154,7 +154,10 @@ public final class AuditChain {
      * @param brokenAt where the first broken link is (a line number, a row id), or null if the chain holds
      * @param reason why that link is broken, or null if the chain holds
      */
-    public record Verification(long records, @Nullable String brokenAt, @Nullable String reason) {
+    public record Verification(
+            long records,
+            @Nullable String brokenAt,
+            @Nullable String reason) {
         /** Returns whether every link held. */
         public boolean intact() {
             return brokenAt == null;
@@ -176,8 +179,7 @@ public final class AuditChain {
          * @param location where the record is, reported if its link is broken
          * @return whether the chain still holds
          */
-        public boolean accept(String location, String canonicalJson, @Nullable String prevHash,
-                @Nullable String hash) {
+        public boolean accept(String location, String canonicalJson, @Nullable String prevHash, @Nullable String hash) {
             if (brokenAt != null) {
                 return false;
             }
@@ -185,13 +187,16 @@ public final class AuditChain {
                 return broken(location, "the record carries no hash");
             }
             if (!prevHash.equals(expectedPrev)) {
-                return broken(location, "the previous hash is " + prevHash + " but the record before ends in "
-                        + expectedPrev + " (a record was removed, inserted or reordered)");
+                return broken(
+                        location,
+                        "the previous hash is " + prevHash + " but the record before ends in " + expectedPrev
+                                + " (a record was removed, inserted or reordered)");
             }
             String actual = hash(prevHash, canonicalJson);
             if (!actual.equals(hash)) {
-                return broken(location, "the record hashes to " + actual + " but carries " + hash
-                        + " (the record was changed)");
+                return broken(
+                        location,
+                        "the record hashes to " + actual + " but carries " + hash + " (the record was changed)");
             }
             expectedPrev = hash;
             records++;

@@ -58,8 +58,17 @@ public final class AskRecord {
 
     /** Returns a builder holding this record's values. */
     public Builder toBuilder() {
-        Builder b = builder().id(id).sessionId(sessionId).principal(principal).question(question).answer(answer)
-                .status(status).error(error).startedAt(startedAt).elapsed(elapsed).steps(steps)
+        Builder b = builder()
+                .id(id)
+                .sessionId(sessionId)
+                .principal(principal)
+                .question(question)
+                .answer(answer)
+                .status(status)
+                .error(error)
+                .startedAt(startedAt)
+                .elapsed(elapsed)
+                .steps(steps)
                 .tokens(inputTokens, outputTokens);
         b.statements.addAll(statements);
         return b;
@@ -152,11 +161,20 @@ public final class AskRecord {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof AskRecord r && id.equals(r.id) && sessionId.equals(r.sessionId)
-                && principal.equals(r.principal) && question.equals(r.question) && answer.equals(r.answer)
-                && status.equals(r.status) && Objects.equals(error, r.error) && startedAt.equals(r.startedAt)
-                && elapsed.equals(r.elapsed) && steps == r.steps && inputTokens == r.inputTokens
-                && outputTokens == r.outputTokens && statements.equals(r.statements);
+        return o instanceof AskRecord r
+                && id.equals(r.id)
+                && sessionId.equals(r.sessionId)
+                && principal.equals(r.principal)
+                && question.equals(r.question)
+                && answer.equals(r.answer)
+                && status.equals(r.status)
+                && Objects.equals(error, r.error)
+                && startedAt.equals(r.startedAt)
+                && elapsed.equals(r.elapsed)
+                && steps == r.steps
+                && inputTokens == r.inputTokens
+                && outputTokens == r.outputTokens
+                && statements.equals(r.statements);
     }
 
     @Override
@@ -258,8 +276,7 @@ public final class AskRecord {
         /** Sets the tokens used; each at least 0. Default: 0, 0. */
         public Builder tokens(long inputTokens, long outputTokens) {
             if (inputTokens < 0 || outputTokens < 0) {
-                throw new IllegalArgumentException("tokens must be >= 0 but were " + inputTokens + ", "
-                        + outputTokens);
+                throw new IllegalArgumentException("tokens must be >= 0 but were " + inputTokens + ", " + outputTokens);
             }
             this.inputTokens = inputTokens;
             this.outputTokens = outputTokens;

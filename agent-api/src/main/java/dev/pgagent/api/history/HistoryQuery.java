@@ -89,7 +89,8 @@ public final class HistoryQuery {
                 || ask.answer().toLowerCase(java.util.Locale.ROOT).contains(needle)) {
             return true;
         }
-        return ask.statements().stream().anyMatch(s -> s.sql().toLowerCase(java.util.Locale.ROOT).contains(needle));
+        return ask.statements().stream()
+                .anyMatch(s -> s.sql().toLowerCase(java.util.Locale.ROOT).contains(needle));
     }
 
     @Override

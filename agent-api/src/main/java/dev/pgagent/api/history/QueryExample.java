@@ -13,8 +13,7 @@ import java.util.Objects;
  * @param source where the pair comes from
  * @param createdAt when it was added or asked
  */
-public record QueryExample(String id, String database, String question, String sql, Source source,
-        Instant createdAt) {
+public record QueryExample(String id, String database, String question, String sql, Source source, Instant createdAt) {
 
     /** Where a pair comes from. */
     public enum Source {

@@ -49,10 +49,18 @@ public record StatementRecord(
     /** Returns the record of {@code outcome} on {@code database}. */
     public static StatementRecord of(String database, StatementOutcome outcome) {
         Objects.requireNonNull(outcome, "outcome == null");
-        return new StatementRecord(database, outcome.sql(), outcome.verdict().decision(), outcome.verdict().kind(),
-                outcome.verdict().reason(), outcome.status(),
-                outcome.result() == null ? -1 : outcome.result().rowCount(), outcome.affectedRows(), outcome.error(),
-                outcome.sqlState(), outcome.elapsed());
+        return new StatementRecord(
+                database,
+                outcome.sql(),
+                outcome.verdict().decision(),
+                outcome.verdict().kind(),
+                outcome.verdict().reason(),
+                outcome.status(),
+                outcome.result() == null ? -1 : outcome.result().rowCount(),
+                outcome.affectedRows(),
+                outcome.error(),
+                outcome.sqlState(),
+                outcome.elapsed());
     }
 
     /** Returns whether it ran and returned rows. */

@@ -138,9 +138,8 @@ public final class ChatRequest {
             }
             long distinct = tools.stream().map(ToolSpec::name).distinct().count();
             if (distinct != tools.size()) {
-                throw new IllegalStateException("tool names must be unique but were " + tools.stream()
-                        .map(ToolSpec::name)
-                        .toList());
+                throw new IllegalStateException("tool names must be unique but were "
+                        + tools.stream().map(ToolSpec::name).toList());
             }
             return new ChatRequest(this);
         }

@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @param model the model that answered, as the provider named it; null when not reported
  */
 public record ChatResponse(
-        AssistantMessage message, FinishReason finishReason, TokenUsage usage, @Nullable String model) {
+        AssistantMessage message,
+        FinishReason finishReason,
+        TokenUsage usage,
+        @Nullable String model) {
     /** Validates the components. */
     public ChatResponse {
         Objects.requireNonNull(message, "message == null");

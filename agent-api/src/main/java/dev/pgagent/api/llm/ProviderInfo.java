@@ -89,7 +89,8 @@ public final class ProviderInfo {
     @Override
     public String toString() {
         return "ProviderInfo{name=" + name + ", model=" + model + ", capabilities="
-                + new java.util.TreeSet<>(capabilities) + (contextWindow > 0 ? ", contextWindow=" + contextWindow : "") + '}';
+                + new java.util.TreeSet<>(capabilities) + (contextWindow > 0 ? ", contextWindow=" + contextWindow : "")
+                + '}';
     }
 
     /** Builds {@link ProviderInfo}. Not thread-safe. */

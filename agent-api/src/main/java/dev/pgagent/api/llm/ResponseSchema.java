@@ -25,8 +25,8 @@ public record ResponseSchema(String name, String schema, boolean strict) {
             throw new IllegalArgumentException("name must match [A-Za-z0-9_-]{1,64} but was " + name);
         }
         if (!schema.strip().startsWith("{")) {
-            throw new IllegalArgumentException("schema must be a JSON object but was "
-                    + dev.pgagent.api.PgAgentException.abbreviate(schema, 80));
+            throw new IllegalArgumentException(
+                    "schema must be a JSON object but was " + dev.pgagent.api.PgAgentException.abbreviate(schema, 80));
         }
     }
 

@@ -175,7 +175,8 @@ public final class RetryPolicy {
             return seconds;
         }
         try {
-            Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
             Duration d = Duration.between(clock.instant(), at);
             return d.isNegative() ? Duration.ZERO : d;
         } catch (DateTimeParseException e) {

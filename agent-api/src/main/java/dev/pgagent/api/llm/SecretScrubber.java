@@ -76,7 +76,10 @@ public final class SecretScrubber {
     /** Returns whether an HTTP header of this name carries a credential and must be masked when printed. */
     public static boolean isSecretHeader(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.equals("authorization") || n.contains("key") || n.contains("token") || n.contains("secret")
+        return n.equals("authorization")
+                || n.contains("key")
+                || n.contains("token")
+                || n.contains("secret")
                 || n.contains("cookie");
     }
 

@@ -21,7 +21,8 @@ public class StructuredOutputException extends LlmException {
      * @param problems what was wrong with the last reply, each with its JSON path; not empty
      */
     public StructuredOutputException(String schemaName, List<String> problems) {
-        super("the model's reply did not match the schema '" + schemaName + "' after one repair attempt: "
+        super(
+                "the model's reply did not match the schema '" + schemaName + "' after one repair attempt: "
                         + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
                         + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""),
                 Reason.INVALID_RESPONSE,

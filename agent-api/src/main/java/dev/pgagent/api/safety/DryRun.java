@@ -17,8 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param error the database's error when the dry run failed, else null
  * @param estimated whether {@code affectedRows} is the planner's estimate (nothing executed)
  */
-public record DryRun(long affectedRows, @Nullable QueryResult sample, @Nullable String error, boolean estimated)
-        implements Serializable {
+public record DryRun(
+        long affectedRows,
+        @Nullable QueryResult sample,
+        @Nullable String error,
+        boolean estimated) implements Serializable {
     private static final long serialVersionUID = 2L;
 
     /** Creates the result of an executed (rolled-back) dry run. */

@@ -290,7 +290,9 @@ public final class SafetyPolicy {
     private Map<String, String> entries() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("level", level.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        m.put("allowed-guarded", allowedGuarded.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
+        m.put(
+                "allowed-guarded",
+                allowedGuarded.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
         m.put("denied-functions", String.join(",", deniedFunctions));
         m.put("allowed-functions", String.join(",", allowedFunctions));
         m.put("allowed-schemas", String.join(",", allowedSchemas));
@@ -342,18 +344,24 @@ public final class SafetyPolicy {
 
     private static void apply(Builder b, String key, String value) {
         switch (key) {
-            case "level" -> b.level(PolicyLevel.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_')));
-            case "allowed-guarded" -> b.allowGuarded(list(value, s -> GuardedOperation.valueOf(
-                            s.toUpperCase(Locale.ROOT).replace('-', '_')))
-                    .toArray(GuardedOperation[]::new));
+            case "level" ->
+                b.level(PolicyLevel.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_')));
+            case "allowed-guarded" ->
+                b.allowGuarded(list(
+                                value,
+                                s -> GuardedOperation.valueOf(
+                                        s.toUpperCase(Locale.ROOT).replace('-', '_')))
+                        .toArray(GuardedOperation[]::new));
             case "denied-functions" -> b.deniedFunctions(list(value, s -> s).toArray(String[]::new));
             case "allowed-functions" -> b.allowedFunctions(list(value, s -> s).toArray(String[]::new));
             case "allowed-schemas" -> b.allowedSchemas(list(value, s -> s).toArray(String[]::new));
             case "allowed-tables" -> b.allowedTables(list(value, s -> s).toArray(String[]::new));
             case "denied-tables" -> b.deniedTables(list(value, s -> s).toArray(String[]::new));
             case "denied-columns" -> b.deniedColumns(list(value, s -> s).toArray(String[]::new));
-            case "second-party-tables" -> b.secondPartyTables(list(value, s -> s).toArray(String[]::new));
-            case "estimate-only-dry-runs" -> b.estimateOnlyDryRuns(list(value, s -> s).toArray(String[]::new));
+            case "second-party-tables" ->
+                b.secondPartyTables(list(value, s -> s).toArray(String[]::new));
+            case "estimate-only-dry-runs" ->
+                b.estimateOnlyDryRuns(list(value, s -> s).toArray(String[]::new));
             case "max-write-rows" -> b.maxWriteRows(Long.parseLong(value));
             case "statement-timeout" -> b.statementTimeout(duration(value));
             case "lock-timeout" -> b.lockTimeout(duration(value));
@@ -362,10 +370,12 @@ public final class SafetyPolicy {
             case "ask-max-rows" -> b.askMaxRows(Long.parseLong(value));
             case "ask-max-bytes" -> b.askMaxBytes(Long.parseLong(value));
             case "ask-max-time" -> b.askMaxTime(duration(value));
-            case "unparseable-sql" -> b.unparseableSql(UnparseableSqlMode.valueOf(
-                    value.toUpperCase(Locale.ROOT).replace('-', '_')));
+            case "unparseable-sql" ->
+                b.unparseableSql(UnparseableSqlMode.valueOf(
+                        value.toUpperCase(Locale.ROOT).replace('-', '_')));
             case "role" -> b.role(value.isEmpty() ? null : value);
-            case "redaction" -> b.redaction(RedactionMode.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_')));
+            case "redaction" ->
+                b.redaction(RedactionMode.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_')));
             case "pii-column-hints" -> b.piiColumnHints(list(value, s -> s).toArray(String[]::new));
             case "confirmation-timeout" -> b.confirmationTimeout(duration(value));
             default -> throw new IllegalArgumentException("unknown key");
@@ -405,8 +415,12 @@ public final class SafetyPolicy {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("SafetyPolicy\n");
-        entries().forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v.isEmpty() ? "(none)" : v)
-                .append('\n'));
+        entries()
+                .forEach((k, v) -> sb.append("  ")
+                        .append(k)
+                        .append(" = ")
+                        .append(v.isEmpty() ? "(none)" : v)
+                        .append('\n'));
         return sb.toString();
     }
 
@@ -638,8 +652,8 @@ public final class SafetyPolicy {
                         "maxBytes must be <= askMaxBytes but was " + maxBytes + " > " + askMaxBytes);
             }
             if (statementTimeout.compareTo(askMaxTime) > 0) {
-                throw new IllegalStateException("statementTimeout must be <= askMaxTime but was " + statementTimeout
-                        + " > " + askMaxTime);
+                throw new IllegalStateException(
+                        "statementTimeout must be <= askMaxTime but was " + statementTimeout + " > " + askMaxTime);
             }
             return new SafetyPolicy(this);
         }

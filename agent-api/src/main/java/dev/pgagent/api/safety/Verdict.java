@@ -31,9 +31,8 @@ public record Verdict(
         tables = java.util.Collections.unmodifiableSortedSet(
                 new TreeSet<>(Objects.requireNonNull(tables, "tables == null")));
         if ((decision == Decision.CONFIRM) != (confirmation != ConfirmationKind.NONE)) {
-            throw new IllegalArgumentException(
-                    "confirmation must be set exactly when decision is CONFIRM but was " + confirmation + " for "
-                            + decision);
+            throw new IllegalArgumentException("confirmation must be set exactly when decision is CONFIRM but was "
+                    + confirmation + " for " + decision);
         }
     }
 

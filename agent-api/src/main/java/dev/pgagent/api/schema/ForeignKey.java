@@ -28,8 +28,8 @@ public record ForeignKey(
         Objects.requireNonNull(referencedTable, "referencedTable == null");
         referencedColumns = List.copyOf(Objects.requireNonNull(referencedColumns, "referencedColumns == null"));
         if (columns.size() != referencedColumns.size()) {
-            throw new IllegalArgumentException("referencedColumns must have " + columns.size()
-                    + " entries but had " + referencedColumns.size());
+            throw new IllegalArgumentException(
+                    "referencedColumns must have " + columns.size() + " entries but had " + referencedColumns.size());
         }
     }
 

@@ -85,8 +85,8 @@ public record SchemaModel(List<TableInfo> tables, List<EnumType> enums, Instant 
 
     @Override
     public String toString() {
-        return "SchemaModel{tables=" + tables.size() + ", enums=" + enums.size() + ", introspectedAt="
-                + introspectedAt + '}';
+        return "SchemaModel{tables=" + tables.size() + ", enums=" + enums.size() + ", introspectedAt=" + introspectedAt
+                + '}';
     }
 
     private static int dotOutsideQuotes(String s) {

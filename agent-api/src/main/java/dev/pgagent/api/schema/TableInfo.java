@@ -72,8 +72,19 @@ public record TableInfo(
             List<IndexInfo> indexes,
             @Nullable String comment,
             long rowEstimate) {
-        this(schema, name, kind, columns, primaryKey, uniqueConstraints, foreignKeys, checkConstraints, indexes,
-                comment, rowEstimate, List.of());
+        this(
+                schema,
+                name,
+                kind,
+                columns,
+                primaryKey,
+                uniqueConstraints,
+                foreignKeys,
+                checkConstraints,
+                indexes,
+                comment,
+                rowEstimate,
+                List.of());
     }
 
     /** Returns {@code schema.name}. */
@@ -89,6 +100,8 @@ public record TableInfo(
                 return java.util.Optional.of(c);
             }
         }
-        return columns.stream().filter(c -> c.name().equalsIgnoreCase(columnName)).findFirst();
+        return columns.stream()
+                .filter(c -> c.name().equalsIgnoreCase(columnName))
+                .findFirst();
     }
 }

@@ -62,7 +62,8 @@ public enum ExportFormat {
      */
     public static ExportFormat of(String name) {
         Objects.requireNonNull(name, "name == null");
-        return fromFileName("x." + name.strip()).orElseThrow(() -> new IllegalArgumentException(
-                "format must be csv, json, jsonl or md but was '" + name + "'"));
+        return fromFileName("x." + name.strip())
+                .orElseThrow(() ->
+                        new IllegalArgumentException("format must be csv, json, jsonl or md but was '" + name + "'"));
     }
 }

@@ -68,8 +68,16 @@ public final class ExportOptions {
 
     /** Returns a builder holding these options. */
     public Builder toBuilder() {
-        return builder().format(format).delimiter(delimiter).header(header).byteaEncoding(byteaEncoding)
-                .redact(redact).maxRows(maxRows).maxBytes(maxBytes).timeout(timeout).progress(progress);
+        return builder()
+                .format(format)
+                .delimiter(delimiter)
+                .header(header)
+                .byteaEncoding(byteaEncoding)
+                .redact(redact)
+                .maxRows(maxRows)
+                .maxBytes(maxBytes)
+                .timeout(timeout)
+                .progress(progress);
     }
 
     /** Returns the format. */
@@ -154,7 +162,11 @@ public final class ExportOptions {
          * Default: {@code ','}.
          */
         public Builder delimiter(char delimiter) {
-            if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\\' || delimiter > 127
+            if (delimiter == '"'
+                    || delimiter == '\n'
+                    || delimiter == '\r'
+                    || delimiter == '\\'
+                    || delimiter > 127
                     || (delimiter < 32 && delimiter != '\t')) {
                 throw new IllegalArgumentException("delimiter must be a printable ASCII character or a tab other "
                         + "than '\"' and '\\' but was " + (int) delimiter);
@@ -208,10 +220,11 @@ public final class ExportOptions {
          */
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout == null");
-            if (timeout.isZero() || timeout.isNegative()
+            if (timeout.isZero()
+                    || timeout.isNegative()
                     || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
-                throw new IllegalArgumentException("timeout must be positive and at most " + Integer.MAX_VALUE
-                        + " ms but was " + timeout);
+                throw new IllegalArgumentException(
+                        "timeout must be positive and at most " + Integer.MAX_VALUE + " ms but was " + timeout);
             }
             this.timeout = timeout;
             return this;

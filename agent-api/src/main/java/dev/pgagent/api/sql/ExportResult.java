@@ -31,8 +31,8 @@ public record ExportResult(
         Objects.requireNonNull(truncation, "truncation == null");
         Objects.requireNonNull(elapsed, "elapsed == null");
         if (rowCount < 0 || byteCount < 0) {
-            throw new IllegalArgumentException("rowCount and byteCount must be >= 0 but were " + rowCount + ", "
-                    + byteCount);
+            throw new IllegalArgumentException(
+                    "rowCount and byteCount must be >= 0 but were " + rowCount + ", " + byteCount);
         }
     }
 

@@ -112,8 +112,7 @@ public final class QueryResult implements java.io.Serializable {
         public Builder addRow(List<@Nullable String> row) {
             Objects.requireNonNull(row, "row == null");
             if (row.size() != columns.size()) {
-                throw new IllegalArgumentException(
-                        "row must have " + columns.size() + " values but had " + row.size());
+                throw new IllegalArgumentException("row must have " + columns.size() + " values but had " + row.size());
             }
             rows.add(row);
             return this;

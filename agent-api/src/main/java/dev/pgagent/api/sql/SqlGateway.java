@@ -32,8 +32,8 @@ public interface SqlGateway {
      */
     @dev.pgagent.api.Experimental
     default StatementOutcome explainAnalyze(String sql) {
-        return StatementOutcome.failed(sql, check(sql), "this gateway cannot run EXPLAIN ANALYZE", null,
-                java.time.Duration.ZERO);
+        return StatementOutcome.failed(
+                sql, check(sql), "this gateway cannot run EXPLAIN ANALYZE", null, java.time.Duration.ZERO);
     }
 
     /** Returns the safety verdict for {@code sql} without running anything. */

@@ -15,9 +15,16 @@ class AuditChainTest {
     private static final Instant T = Instant.parse("2026-01-02T03:04:05.123456Z");
 
     private static AuditEvent event(String sql) {
-        return AuditEvent.builder(AuditEventType.QUERY_REFUSED).timestamp(T).sessionId("s").askId("a").sql(sql)
+        return AuditEvent.builder(AuditEventType.QUERY_REFUSED)
+                .timestamp(T)
+                .sessionId("s")
+                .askId("a")
+                .sql(sql)
                 .verdict(Verdict.deny(StatementKind.WRITE, "read-only", Set.of("orders", "customers")))
-                .outcome("refused").attribute("ms", 3).attribute("database", "shop").build();
+                .outcome("refused")
+                .attribute("ms", 3)
+                .attribute("database", "shop")
+                .build();
     }
 
     @Test
@@ -29,10 +36,14 @@ class AuditChainTest {
                         + "\"timestamp\":\"2026-01-02T03:04:05.123456Z\",\"type\":\"QUERY_REFUSED\","
                         + "\"verdict\":{\"confirmation\":\"NONE\",\"decision\":\"DENY\",\"kind\":\"WRITE\","
                         + "\"reason\":\"read-only\",\"tables\":[\"customers\",\"orders\"]}}");
-        assertThat(AuditChain.canonicalJson(AuditEvent.builder(AuditEventType.ERROR).timestamp(T).build()))
+        assertThat(AuditChain.canonicalJson(
+                        AuditEvent.builder(AuditEventType.ERROR).timestamp(T).build()))
                 .isEqualTo("{\"attributes\":{},\"timestamp\":\"2026-01-02T03:04:05.123456Z\",\"type\":\"ERROR\"}");
-        assertThat(AuditChain.canonicalJson(AuditEvent.builder(AuditEventType.ERROR).timestamp(T)
-                .attribute("x", "\r\b\f\u2028").build())).contains("\"x\":\"\\r\\b\\f\\u2028\"");
+        assertThat(AuditChain.canonicalJson(AuditEvent.builder(AuditEventType.ERROR)
+                        .timestamp(T)
+                        .attribute("x", "\r\b\f\u2028")
+                        .build()))
+                .contains("\"x\":\"\\r\\b\\f\\u2028\"");
     }
 
     @Test
@@ -78,7 +89,8 @@ class AuditChainTest {
     @Test
     void aChainedLineNeedsAJsonObject() {
         assertThatThrownBy(() -> AuditChain.chainedLine("[]", AuditChain.GENESIS, AuditChain.GENESIS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be a JSON object");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be a JSON object");
         assertThatThrownBy(() -> AuditChain.chainedLine("x".repeat(100), "", ""))
                 .hasMessageContaining("...");
     }

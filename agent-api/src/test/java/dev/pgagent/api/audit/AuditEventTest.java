@@ -16,8 +16,16 @@ class AuditEventTest {
         Instant at = Instant.parse("2026-12-03T12:00:00Z");
         Verdict v = Verdict.deny(StatementKind.DDL, "DDL is not allowed");
         AuditEventType type = AuditEventType.values()[0];
-        AuditEvent e = AuditEvent.builder(type).timestamp(at).sessionId("s").askId("a").sql("DROP TABLE t")
-                .verdict(v).outcome("REFUSED").attribute("rows", 3).attribute("b", "x").attribute("skipped", null)
+        AuditEvent e = AuditEvent.builder(type)
+                .timestamp(at)
+                .sessionId("s")
+                .askId("a")
+                .sql("DROP TABLE t")
+                .verdict(v)
+                .outcome("REFUSED")
+                .attribute("rows", 3)
+                .attribute("b", "x")
+                .attribute("skipped", null)
                 .build();
         assertThat(e.timestamp()).isEqualTo(at);
         assertThat(e.type()).isEqualTo(type);
@@ -33,8 +41,8 @@ class AuditEventTest {
     @Test
     void copiesAttributesAndRejectsNulls() {
         Map<String, String> attributes = new HashMap<>(Map.of("k", "v"));
-        AuditEvent e = new AuditEvent(Instant.EPOCH, AuditEventType.values()[0], null, null, null, null, null,
-                attributes);
+        AuditEvent e =
+                new AuditEvent(Instant.EPOCH, AuditEventType.values()[0], null, null, null, null, null, attributes);
         attributes.put("k2", "v2");
         assertThat(e.attributes()).containsOnlyKeys("k");
         assertThatThrownBy(() -> AuditEvent.builder(null)).hasMessage("type == null");
@@ -42,8 +50,9 @@ class AuditEventTest {
                 .hasMessage("timestamp == null");
         assertThatThrownBy(() -> AuditEvent.builder(AuditEventType.values()[0]).attribute(null, "v"))
                 .hasMessage("key == null");
-        assertThatThrownBy(() -> new AuditEvent(Instant.EPOCH, AuditEventType.values()[0], null, null, null, null,
-                null, null)).hasMessage("attributes == null");
+        assertThatThrownBy(() ->
+                        new AuditEvent(Instant.EPOCH, AuditEventType.values()[0], null, null, null, null, null, null))
+                .hasMessage("attributes == null");
     }
 
     @Test

@@ -29,18 +29,28 @@ class AskRecordTest {
     }
 
     private static AskRecord.Builder ask() {
-        return AskRecord.builder().id("ask-1").sessionId("s-1").question("How many orders shipped?")
-                .status("COMPLETED").startedAt(AT);
+        return AskRecord.builder()
+                .id("ask-1")
+                .sessionId("s-1")
+                .question("How many orders shipped?")
+                .status("COMPLETED")
+                .startedAt(AT);
     }
 
     @Test
     void recordsAnAskWithItsStatementsAndDefaults() {
         StatementRecord first = selected("SELECT count(*) FROM orders", 1);
-        StatementRecord refused = StatementRecord.of("main",
-                StatementOutcome.refused("DELETE FROM orders", Verdict.deny(StatementKind.WRITE, "read-only")));
+        StatementRecord refused = StatementRecord.of(
+                "main", StatementOutcome.refused("DELETE FROM orders", Verdict.deny(StatementKind.WRITE, "read-only")));
         StatementRecord last = selected("SELECT * FROM orders WHERE status = 'shipped'", 3);
-        AskRecord r = ask().answer("42 orders shipped.").elapsed(Duration.ofMillis(850)).steps(3).tokens(1200, 80)
-                .addStatement(first).addStatement(last).addStatement(refused).build();
+        AskRecord r = ask().answer("42 orders shipped.")
+                .elapsed(Duration.ofMillis(850))
+                .steps(3)
+                .tokens(1200, 80)
+                .addStatement(first)
+                .addStatement(last)
+                .addStatement(refused)
+                .build();
 
         assertThat(r.principal()).isEqualTo("s-1"); // defaults to the session
         assertThat(r.isCompleted()).isTrue();
@@ -64,7 +74,8 @@ class AskRecordTest {
 
     @Test
     void aFailedAskKeepsItsError() {
-        AskRecord r = ask().status("FAILED").error("model unavailable").principal(" ").build();
+        AskRecord r =
+                ask().status("FAILED").error("model unavailable").principal(" ").build();
         assertThat(r.isCompleted()).isFalse();
         assertThat(r.error()).hasValue("model unavailable");
         assertThat(r.principal()).isEqualTo("s-1");
@@ -73,12 +84,28 @@ class AskRecordTest {
 
     @Test
     void rejectsMissingAndBadValues() {
-        assertThatThrownBy(() -> AskRecord.builder().id("a").sessionId("s").status("COMPLETED").startedAt(AT)
-                .build()).isInstanceOf(IllegalStateException.class).hasMessage("question must be set but was null");
-        assertThatThrownBy(() -> AskRecord.builder().id("a").sessionId("s").status("COMPLETED").question("q")
-                .build()).hasMessage("startedAt must be set but was null");
+        assertThatThrownBy(() -> AskRecord.builder()
+                        .id("a")
+                        .sessionId("s")
+                        .status("COMPLETED")
+                        .startedAt(AT)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("question must be set but was null");
+        assertThatThrownBy(() -> AskRecord.builder()
+                        .id("a")
+                        .sessionId("s")
+                        .status("COMPLETED")
+                        .question("q")
+                        .build())
+                .hasMessage("startedAt must be set but was null");
         assertThatThrownBy(() -> ask().id(" ").build()).hasMessage("id must be set but was blank");
-        assertThatThrownBy(() -> AskRecord.builder().sessionId("s").question("q").status("x").startedAt(AT).build())
+        assertThatThrownBy(() -> AskRecord.builder()
+                        .sessionId("s")
+                        .question("q")
+                        .status("x")
+                        .startedAt(AT)
+                        .build())
                 .hasMessage("id must be set but was null");
         assertThatThrownBy(() -> ask().elapsed(Duration.ofSeconds(-1)))
                 .hasMessage("elapsed must be >= 0 but was PT-1S");
@@ -90,7 +117,9 @@ class AskRecordTest {
 
     @Test
     void historyQueriesMatchByTextSessionAndPrincipal() {
-        AskRecord r = ask().principal("alice").answer("Forty-two").addStatement(selected("SELECT 1 FROM ledger", 1))
+        AskRecord r = ask().principal("alice")
+                .answer("Forty-two")
+                .addStatement(selected("SELECT 1 FROM ledger", 1))
                 .build();
         assertThat(HistoryQuery.RECENT.matches(r)).isTrue();
         assertThat(HistoryQuery.RECENT.limit()).isEqualTo(HistoryQuery.DEFAULT_LIMIT);
@@ -111,15 +140,14 @@ class AskRecordTest {
         assertThat(session.sessionId()).hasValue("s-1");
         assertThat(session.principal()).isEmpty();
         assertThat(session.toString()).contains("sessionId=s-1", "oldestFirst=true");
-        assertThatThrownBy(() -> HistoryQuery.builder().limit(0))
-                .hasMessage("limit must be in [1, 10000] but was 0");
+        assertThatThrownBy(() -> HistoryQuery.builder().limit(0)).hasMessage("limit must be in [1, 10000] but was 0");
         assertThatThrownBy(() -> session.matches(null)).hasMessage("ask == null");
     }
 
     @Test
     void queryExamplesValidate() {
-        QueryExample e = new QueryExample("e1", "main", "orders per month", "SELECT ...", QueryExample.Source.GOLDEN,
-                AT);
+        QueryExample e =
+                new QueryExample("e1", "main", "orders per month", "SELECT ...", QueryExample.Source.GOLDEN, AT);
         assertThat(e.source()).isEqualTo(QueryExample.Source.GOLDEN);
         assertThatThrownBy(() -> new QueryExample("e1", "main", "q", null, QueryExample.Source.HISTORY, AT))
                 .hasMessage("sql == null");

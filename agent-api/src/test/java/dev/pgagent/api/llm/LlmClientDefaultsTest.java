@@ -10,13 +10,13 @@ class LlmClientDefaultsTest {
     @Test
     void aClientThatCannotStreamGivesTheListenerTheWholeReply() {
         ToolCall call = new ToolCall("c1", "run_sql", "{}");
-        LlmClient plain = request -> new ChatResponse(new AssistantMessage("All of it.", List.of(call)),
-                FinishReason.TOOL_CALLS, new TokenUsage(3, 4), "m");
+        LlmClient plain = request -> new ChatResponse(
+                new AssistantMessage("All of it.", List.of(call)), FinishReason.TOOL_CALLS, new TokenUsage(3, 4), "m");
         List<String> text = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
 
-        ChatResponse r = plain.chat(ChatRequest.builder().addMessage(new UserMessage("q")).build(),
-                new StreamListener() {
+        ChatResponse r = plain.chat(
+                ChatRequest.builder().addMessage(new UserMessage("q")).build(), new StreamListener() {
                     @Override
                     public void onText(String delta) {
                         text.add(delta);

@@ -7,9 +7,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ModelOptionsTest {
-    private final ModelOptions full = ModelOptions.builder().model("gpt-4o-mini").temperature(0.2).topP(0.9)
-            .maxTokens(512).seed(7L).parallelToolCalls(false).toolChoice(ToolChoice.REQUIRED).stop(List.of("END"))
-            .reasoningEffort(ReasoningEffort.LOW).build();
+    private final ModelOptions full = ModelOptions.builder()
+            .model("gpt-4o-mini")
+            .temperature(0.2)
+            .topP(0.9)
+            .maxTokens(512)
+            .seed(7L)
+            .parallelToolCalls(false)
+            .toolChoice(ToolChoice.REQUIRED)
+            .stop(List.of("END"))
+            .reasoningEffort(ReasoningEffort.LOW)
+            .build();
 
     @Test
     void defaultsAreAllUnset() {
@@ -44,7 +52,8 @@ class ModelOptionsTest {
 
     @Test
     void mergeLetsOverridesWinFieldByField() {
-        ModelOptions overrides = ModelOptions.builder().temperature(1.0).stop(List.of("STOP")).build();
+        ModelOptions overrides =
+                ModelOptions.builder().temperature(1.0).stop(List.of("STOP")).build();
         ModelOptions merged = ModelOptions.merge(full, overrides);
         assertThat(merged.temperature()).hasValue(1.0);
         assertThat(merged.stop()).containsExactly("STOP");
@@ -66,6 +75,7 @@ class ModelOptionsTest {
         assertThatThrownBy(() -> b.topP(0.0)).hasMessage("topP must be in (0, 1] but was 0.0");
         assertThatThrownBy(() -> b.maxTokens(0)).hasMessage("maxTokens must be >= 1 but was 0");
         assertThatThrownBy(() -> b.stop(null)).hasMessage("stop == null");
-        assertThat(b.model(null).temperature(null).topP(null).maxTokens(null).build()).isEqualTo(ModelOptions.DEFAULTS);
+        assertThat(b.model(null).temperature(null).topP(null).maxTokens(null).build())
+                .isEqualTo(ModelOptions.DEFAULTS);
     }
 }

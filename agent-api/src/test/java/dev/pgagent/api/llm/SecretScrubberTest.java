@@ -21,8 +21,8 @@ class SecretScrubberTest {
 
     @Test
     void scrubsAnExceptionKeepingItsFacts() {
-        LlmException e = new LlmException("echo my-own-secret", LlmException.Reason.AUTHENTICATION, false, 401, null,
-                null);
+        LlmException e =
+                new LlmException("echo my-own-secret", LlmException.Reason.AUTHENTICATION, false, 401, null, null);
 
         LlmException clean = SecretScrubber.of("my-own-secret").scrub(e);
 

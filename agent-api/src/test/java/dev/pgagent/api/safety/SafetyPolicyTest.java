@@ -91,10 +91,13 @@ class SafetyPolicyTest {
         assertThatThrownBy(() -> SafetyPolicy.builder().deniedColumns("ssn"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("table.column");
-        assertThatThrownBy(() -> SafetyPolicy.builder().maxRows(500).askMaxRows(100).build())
+        assertThatThrownBy(() ->
+                        SafetyPolicy.builder().maxRows(500).askMaxRows(100).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("maxRows must be <= askMaxRows");
-        assertThatThrownBy(() -> SafetyPolicy.builder().askMaxTime(Duration.ofSeconds(10)).build())
+        assertThatThrownBy(() -> SafetyPolicy.builder()
+                        .askMaxTime(Duration.ofSeconds(10))
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("statementTimeout must be <= askMaxTime but was PT30S > PT10S");
         assertThat(SafetyPolicy.READ_ONLY.askMaxTime()).isEqualTo(Duration.ofMinutes(2));
@@ -103,6 +106,9 @@ class SafetyPolicyTest {
     @Test
     void printsItselfForAReviewer() {
         String text = SafetyPolicy.builder().deniedTables("secrets").build().toString();
-        assertThat(text).contains("level = read-only").contains("denied-tables = secrets").contains("role = (none)");
+        assertThat(text)
+                .contains("level = read-only")
+                .contains("denied-tables = secrets")
+                .contains("role = (none)");
     }
 }

@@ -15,11 +15,11 @@ class VerdictTest {
 
     @Test
     void confirmationKindMustMatchDecision() {
-        assertThatThrownBy(() ->
-                        new Verdict(Decision.ALLOW, StatementKind.READ, "r", Set.of(), ConfirmationKind.SIMPLE))
+        assertThatThrownBy(
+                        () -> new Verdict(Decision.ALLOW, StatementKind.READ, "r", Set.of(), ConfirmationKind.SIMPLE))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() ->
-                        new Verdict(Decision.CONFIRM, StatementKind.WRITE, "r", Set.of(), ConfirmationKind.NONE))
+        assertThatThrownBy(
+                        () -> new Verdict(Decision.CONFIRM, StatementKind.WRITE, "r", Set.of(), ConfirmationKind.NONE))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -34,7 +34,11 @@ class VerdictTest {
     void pendingConfirmationSurvivesSerialization() throws Exception {
         Verdict v = Verdict.confirm(StatementKind.WRITE, "an update", Set.of("orders"), ConfirmationKind.TYPED);
         ConfirmationRequest request = new ConfirmationRequest(
-                "req-1", "session-1", "UPDATE orders SET x = 1 WHERE id = 2", v, new DryRun(1, null, null),
+                "req-1",
+                "session-1",
+                "UPDATE orders SET x = 1 WHERE id = 2",
+                v,
+                new DryRun(1, null, null),
                 Instant.parse("2026-01-01T00:00:00Z"));
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

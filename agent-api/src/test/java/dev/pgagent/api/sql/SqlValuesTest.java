@@ -20,8 +20,14 @@ class SqlValuesTest {
     @Test
     void queryResultCopiesRowsAndChecksTheirWidth() {
         List<String> row = new ArrayList<>(List.of("1", "ada"));
-        QueryResult r = QueryResult.builder().columns(COLUMNS).addRow(row).addRow(Arrays.asList("2", null))
-                .truncation(Truncation.ROW_LIMIT).byteCount(12).elapsed(Duration.ofMillis(3)).build();
+        QueryResult r = QueryResult.builder()
+                .columns(COLUMNS)
+                .addRow(row)
+                .addRow(Arrays.asList("2", null))
+                .truncation(Truncation.ROW_LIMIT)
+                .byteCount(12)
+                .elapsed(Duration.ofMillis(3))
+                .build();
         row.set(1, "changed");
         assertThat(r.rows()).containsExactly(List.of("1", "ada"), Arrays.asList("2", null));
         assertThat(r.rowCount()).isEqualTo(2);
@@ -32,20 +38,30 @@ class SqlValuesTest {
         assertThat(r).hasToString("QueryResult{columns=2, rows=2, truncation=ROW_LIMIT, elapsed=PT0.003S}");
         assertThatThrownBy(() -> r.rows().get(0).set(0, "x")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> QueryResult.builder().columns(COLUMNS).addRow(List.of("1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("row must have 2 values but had 1");
-        assertThatThrownBy(() -> QueryResult.builder().byteCount(-1))
-                .hasMessage("byteCount must be >= 0 but was -1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("row must have 2 values but had 1");
+        assertThatThrownBy(() -> QueryResult.builder().byteCount(-1)).hasMessage("byteCount must be >= 0 but was -1");
         assertThatThrownBy(() -> QueryResult.builder().truncation(null)).hasMessage("truncation == null");
     }
 
     @Test
     void queryResultsAreEqualByColumnsRowsAndTruncationOnly() {
-        QueryResult a = QueryResult.builder().columns(COLUMNS).addRow(List.of("1", "x"))
-                .elapsed(Duration.ofSeconds(1)).build();
-        QueryResult b = QueryResult.builder().columns(COLUMNS).addRow(List.of("1", "x"))
-                .elapsed(Duration.ofSeconds(9)).byteCount(100).build();
-        QueryResult c = QueryResult.builder().columns(COLUMNS).addRow(List.of("1", "x"))
-                .truncation(Truncation.BYTE_LIMIT).build();
+        QueryResult a = QueryResult.builder()
+                .columns(COLUMNS)
+                .addRow(List.of("1", "x"))
+                .elapsed(Duration.ofSeconds(1))
+                .build();
+        QueryResult b = QueryResult.builder()
+                .columns(COLUMNS)
+                .addRow(List.of("1", "x"))
+                .elapsed(Duration.ofSeconds(9))
+                .byteCount(100)
+                .build();
+        QueryResult c = QueryResult.builder()
+                .columns(COLUMNS)
+                .addRow(List.of("1", "x"))
+                .truncation(Truncation.BYTE_LIMIT)
+                .build();
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(c);
         assertThat(a.isTruncated()).isFalse();
         assertThat(QueryResult.builder().build().rowCount()).isZero();
@@ -61,7 +77,8 @@ class SqlValuesTest {
         assertThat(ExportFormat.fromFileName("data.xlsx")).isEmpty();
         assertThat(ExportFormat.of(" jsonl ")).isEqualTo(ExportFormat.JSONL);
         assertThat(ExportFormat.MARKDOWN.extension()).isEqualTo("md");
-        assertThatThrownBy(() -> ExportFormat.of("xml")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ExportFormat.of("xml"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("format must be csv, json, jsonl or md but was 'xml'");
     }
 
@@ -79,9 +96,15 @@ class SqlValuesTest {
         assertThat(d.progress()).isSameAs(ExportProgress.NONE);
         assertThat(d.isPlainCsv()).isTrue();
 
-        ExportOptions o = ExportOptions.of(ExportFormat.JSONL).toBuilder().delimiter('\t').header(false)
-                .byteaEncoding(ExportOptions.ByteaEncoding.BASE64).redact(true).maxRows(5).maxBytes(1024)
-                .timeout(Duration.ofSeconds(30)).build();
+        ExportOptions o = ExportOptions.of(ExportFormat.JSONL).toBuilder()
+                .delimiter('\t')
+                .header(false)
+                .byteaEncoding(ExportOptions.ByteaEncoding.BASE64)
+                .redact(true)
+                .maxRows(5)
+                .maxBytes(1024)
+                .timeout(Duration.ofSeconds(30))
+                .build();
         ExportOptions copy = o.toBuilder().build();
         assertThat(copy.format()).isEqualTo(ExportFormat.JSONL);
         assertThat(copy.delimiter()).isEqualTo('\t');
@@ -100,7 +123,8 @@ class SqlValuesTest {
     void exportOptionsRejectBadValues() {
         ExportOptions.Builder b = ExportOptions.builder();
         for (char bad : new char[] {'"', '\n', '\r', '\\', (char) 200, (char) 7}) {
-            assertThatThrownBy(() -> b.delimiter(bad)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> b.delimiter(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("delimiter must be a printable ASCII character or a tab");
         }
         assertThat(b.delimiter(';').build().delimiter()).isEqualTo(';');
@@ -123,16 +147,21 @@ class SqlValuesTest {
         assertThat(later.serverCopy()).isTrue();
         assertThat(later.isTruncated()).isFalse();
         assertThat(new ExportResult(ExportFormat.CSV, COLUMNS, 1, 1, Truncation.BYTE_LIMIT, Duration.ZERO, false)
-                .isTruncated()).isTrue();
-        assertThatThrownBy(() -> new ExportResult(ExportFormat.CSV, COLUMNS, -1, 0, Truncation.NONE, Duration.ZERO,
-                false)).hasMessage("rowCount and byteCount must be >= 0 but were -1, 0");
+                        .isTruncated())
+                .isTrue();
+        assertThatThrownBy(
+                        () -> new ExportResult(ExportFormat.CSV, COLUMNS, -1, 0, Truncation.NONE, Duration.ZERO, false))
+                .hasMessage("rowCount and byteCount must be >= 0 but were -1, 0");
     }
 
     @Test
     void statementOutcomesSayWhatHappened() {
         Verdict allow = Verdict.allow(StatementKind.READ, "read-only query", Set.of("public.t"));
-        QueryResult result = QueryResult.builder().columns(COLUMNS).addRow(List.of("1", "a"))
-                .elapsed(Duration.ofMillis(4)).build();
+        QueryResult result = QueryResult.builder()
+                .columns(COLUMNS)
+                .addRow(List.of("1", "a"))
+                .elapsed(Duration.ofMillis(4))
+                .build();
         StatementOutcome executed = StatementOutcome.executed("SELECT 1", allow, result);
         assertThat(executed.isExecuted()).isTrue();
         assertThat(executed.resultTable()).hasValue(result);
@@ -149,8 +178,8 @@ class SqlValuesTest {
         assertThat(refused.error()).isEqualTo("DDL is not allowed");
         assertThat(refused.isExecuted()).isFalse();
 
-        StatementOutcome failed = StatementOutcome.failed("SELECT x", allow, "column x does not exist", "42703",
-                Duration.ofMillis(1));
+        StatementOutcome failed =
+                StatementOutcome.failed("SELECT x", allow, "column x does not exist", "42703", Duration.ofMillis(1));
         assertThat(failed.status()).isEqualTo(StatementOutcome.Status.FAILED);
         assertThat(failed.sqlState()).isEqualTo("42703");
         assertThatThrownBy(() -> StatementOutcome.refused(null, deny)).hasMessage("sql == null");

@@ -10,8 +10,19 @@ import org.junit.jupiter.api.Test;
 class ToolArgumentsTest {
 
     private final ToolArguments args = ToolArguments.of(
-            Map.of("sql", "SELECT 1", "limit", 10, "limitText", "25", "flag", true, "names", List.of("a", "b"),
-                    "blank", " "),
+            Map.of(
+                    "sql",
+                    "SELECT 1",
+                    "limit",
+                    10,
+                    "limitText",
+                    "25",
+                    "flag",
+                    true,
+                    "names",
+                    List.of("a", "b"),
+                    "blank",
+                    " "),
             "{...}");
 
     @Test

@@ -134,8 +134,8 @@ public final class DemoDatabase {
     }
 
     private static boolean isOurs(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?")) {
             ps.setString(1, SCHEMA);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

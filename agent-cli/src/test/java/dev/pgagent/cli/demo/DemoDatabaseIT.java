@@ -21,8 +21,18 @@ class DemoDatabaseIT {
 
         DemoDatabase.Report report = DemoDatabase.load(ds);
 
-        assertThat(report.rowsByTable()).containsOnlyKeys("categories", "suppliers", "products", "customers",
-                "employees", "orders", "order_lines", "payments", "shipments", "reviews");
+        assertThat(report.rowsByTable())
+                .containsOnlyKeys(
+                        "categories",
+                        "suppliers",
+                        "products",
+                        "customers",
+                        "employees",
+                        "orders",
+                        "order_lines",
+                        "payments",
+                        "shipments",
+                        "reviews");
         assertThat(report.rowsByTable().get("orders")).isEqualTo(4000);
         assertThat(report.rowsByTable().get("customers")).isEqualTo(600);
         assertThat(report.rowsByTable().get("order_lines")).isGreaterThan(8000);
@@ -35,22 +45,32 @@ class DemoDatabaseIT {
         DataSource ds = TestPostgres.freshDatabase("demo_comments");
         DemoDatabase.load(ds);
 
-        List<String> uncommented = strings(ds, "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE n.nspname = 'shop' AND c.relkind IN ('r', 'v')"
-                + " AND obj_description(c.oid, 'pg_class') IS NULL");
-        List<String> relations = strings(ds, "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE n.nspname = 'shop' AND c.relkind IN ('r', 'v') ORDER BY 1");
-        List<String> uncommentedTypes = strings(ds, "SELECT t.typname FROM pg_type t JOIN pg_namespace n"
-                + " ON n.oid = t.typnamespace WHERE n.nspname = 'shop' AND t.typtype = 'e'"
-                + " AND obj_description(t.oid, 'pg_type') IS NULL");
+        List<String> uncommented = strings(
+                ds,
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
+                        + " ON n.oid = c.relnamespace WHERE n.nspname = 'shop' AND c.relkind IN ('r', 'v')"
+                        + " AND obj_description(c.oid, 'pg_class') IS NULL");
+        List<String> relations = strings(
+                ds,
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
+                        + " ON n.oid = c.relnamespace WHERE n.nspname = 'shop' AND c.relkind IN ('r', 'v') ORDER BY 1");
+        List<String> uncommentedTypes = strings(
+                ds,
+                "SELECT t.typname FROM pg_type t JOIN pg_namespace n"
+                        + " ON n.oid = t.typnamespace WHERE n.nspname = 'shop' AND t.typtype = 'e'"
+                        + " AND obj_description(t.oid, 'pg_type') IS NULL");
 
-        List<String> uncommentedKeys = strings(ds, "SELECT c.relname || '.' || a.attname FROM pg_attribute a"
-                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = 'shop' AND c.relkind = 'r' AND a.attnum > 0"
-                + " AND col_description(c.oid, a.attnum) IS NULL AND EXISTS (SELECT 1 FROM pg_constraint k"
-                + " WHERE k.conrelid = c.oid AND k.contype IN ('p', 'f') AND a.attnum = ANY (k.conkey))");
+        List<String> uncommentedKeys = strings(
+                ds,
+                "SELECT c.relname || '.' || a.attname FROM pg_attribute a"
+                        + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = 'shop' AND c.relkind = 'r' AND a.attnum > 0"
+                        + " AND col_description(c.oid, a.attnum) IS NULL AND EXISTS (SELECT 1 FROM pg_constraint k"
+                        + " WHERE k.conrelid = c.oid AND k.contype IN ('p', 'f') AND a.attnum = ANY (k.conkey))");
 
-        assertThat(relations).contains("orders", "order_totals", "monthly_revenue").hasSize(12);
+        assertThat(relations)
+                .contains("orders", "order_totals", "monthly_revenue")
+                .hasSize(12);
         assertThat(uncommentedKeys).as("key columns without a comment").isEmpty();
         assertThat(uncommented).isEmpty();
         assertThat(uncommentedTypes).isEmpty();
@@ -77,10 +97,16 @@ class DemoDatabaseIT {
         DemoDatabase.load(ds);
 
         // every paid order's payment equals its total after discount
-        assertThat(strings(ds, "SELECT count(*) FROM shop.order_totals t JOIN shop.payments p"
-                + " ON p.order_id = t.order_id AND p.amount > 0 WHERE p.amount <> t.total")).containsExactly("0");
-        assertThat(strings(ds, "SELECT count(*) FROM shop.shipments s JOIN shop.orders o USING (order_id)"
-                + " WHERE o.status NOT IN ('shipped', 'delivered', 'refunded')")).containsExactly("0");
+        assertThat(strings(
+                        ds,
+                        "SELECT count(*) FROM shop.order_totals t JOIN shop.payments p"
+                                + " ON p.order_id = t.order_id AND p.amount > 0 WHERE p.amount <> t.total"))
+                .containsExactly("0");
+        assertThat(strings(
+                        ds,
+                        "SELECT count(*) FROM shop.shipments s JOIN shop.orders o USING (order_id)"
+                                + " WHERE o.status NOT IN ('shipped', 'delivered', 'refunded')"))
+                .containsExactly("0");
     }
 
     @Test

@@ -25,8 +25,8 @@ public final class DatabaseUrl {
     private final @Nullable String user;
     private final @Nullable String password;
 
-    private DatabaseUrl(String jdbcUrl, String host, int port, String database, @Nullable String user,
-            @Nullable String password) {
+    private DatabaseUrl(
+            String jdbcUrl, String host, int port, String database, @Nullable String user, @Nullable String password) {
         this.jdbcUrl = jdbcUrl;
         this.host = host;
         this.port = port;
@@ -118,13 +118,20 @@ public final class DatabaseUrl {
         String database = decode(path);
         StringBuilder jdbc = new StringBuilder("jdbc:postgresql:");
         if (rest.startsWith("//")) {
-            jdbc.append("//").append(authority.isEmpty() ? "localhost" : authority).append('/');
+            jdbc.append("//")
+                    .append(authority.isEmpty() ? "localhost" : authority)
+                    .append('/');
         }
         jdbc.append(path);
         if (!kept.isEmpty()) {
             jdbc.append('?').append(String.join("&", kept));
         }
-        return new DatabaseUrl(jdbc.toString(), host, port, database, user == null || user.isEmpty() ? null : user,
+        return new DatabaseUrl(
+                jdbc.toString(),
+                host,
+                port,
+                database,
+                user == null || user.isEmpty() ? null : user,
                 password == null || password.isEmpty() ? null : password);
     }
 

@@ -33,9 +33,8 @@ public final class KeyDef {
         this.path = b.path;
         this.type = b.type;
         this.defaultValue = b.defaultValue;
-        this.defaultText = b.defaultText != null
-                ? b.defaultText
-                : b.defaultValue == null ? "none" : b.type.format(b.defaultValue);
+        this.defaultText =
+                b.defaultText != null ? b.defaultText : b.defaultValue == null ? "none" : b.type.format(b.defaultValue);
         this.doc = Objects.requireNonNull(b.doc, "doc of " + b.path);
         this.env = b.env;
         this.starter = b.starter;

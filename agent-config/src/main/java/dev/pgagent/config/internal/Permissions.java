@@ -27,16 +27,15 @@ public final class Permissions {
 
     /** Returns the permissions as {@code rw-rw-r--} if {@code file} is writable by its group or others, else empty. */
     public static Optional<String> writableByOthers(Path file) {
-        return of(file)
-                .filter(p -> p.contains(PosixFilePermission.GROUP_WRITE)
-                        || p.contains(PosixFilePermission.OTHERS_WRITE))
+        return of(file).filter(p ->
+                        p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE))
                 .map(PosixFilePermissions::toString);
     }
 
     /** Returns the permissions if {@code file} grants its group or others anything (as libpq checks), else empty. */
     public static Optional<String> accessibleByOthers(Path file) {
-        return of(file)
-                .filter(p -> p.stream().anyMatch(x -> x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")))
+        return of(file).filter(p -> p.stream()
+                        .anyMatch(x -> x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")))
                 .map(PosixFilePermissions::toString);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,19 +64,24 @@ public final class PgPass {
         }
         Optional<String> open = Permissions.accessibleByOthers(file);
         if (open.isPresent()) {
-            return new Lookup(Optional.empty(), List.of("password file \"" + file + "\" has group or world access ("
-                    + open.get() + "); permissions should be u=rw (0600) or less, so it is skipped"));
+            return new Lookup(
+                    Optional.empty(),
+                    List.of("password file \"" + file + "\" has group or world access (" + open.get()
+                            + "); permissions should be u=rw (0600) or less, so it is skipped"));
         }
         String text;
         try {
             if (Files.size(file) > MAX_BYTES) {
-                return new Lookup(Optional.empty(), List.of("password file \"" + file + "\" is larger than 1 MiB, so "
-                        + "it is skipped"));
+                return new Lookup(
+                        Optional.empty(),
+                        List.of("password file \"" + file + "\" is larger than 1 MiB, so " + "it is skipped"));
             }
             text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return new Lookup(Optional.empty(), List.of("password file \"" + file + "\" cannot be read ("
-                    + e.getClass().getSimpleName() + "), so it is skipped"));
+            return new Lookup(
+                    Optional.empty(),
+                    List.of("password file \"" + file + "\" cannot be read ("
+                            + e.getClass().getSimpleName() + "), so it is skipped"));
         }
         String h = host.startsWith("/") || host.isEmpty() ? "localhost" : host;
         String[] lines = text.split("\r?\n", -1);

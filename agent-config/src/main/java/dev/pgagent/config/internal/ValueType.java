@@ -340,7 +340,8 @@ public abstract class ValueType {
                 try {
                     URI uri = new URI(text.strip());
                     String scheme = uri.getScheme();
-                    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    if (scheme == null
+                            || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                             || uri.getHost() == null) {
                         throw new IllegalArgumentException();
                     }
@@ -358,7 +359,8 @@ public abstract class ValueType {
             @Override
             public Object parse(String text, ScalarKind kind) {
                 String t = text.strip();
-                if (!(t.startsWith("jdbc:postgresql:") || t.startsWith("postgresql://")
+                if (!(t.startsWith("jdbc:postgresql:")
+                        || t.startsWith("postgresql://")
                         || t.startsWith("postgres://"))) {
                     throw new IllegalArgumentException();
                 }
@@ -402,8 +404,12 @@ public abstract class ValueType {
             @SuppressWarnings("unchecked")
             public String format(Object value) {
                 List<Object> items = (List<Object>) value;
-                return items.isEmpty() ? "[]" : "[" + String.join(", ", items.stream().map(element::format).toList())
-                        + "]";
+                return items.isEmpty()
+                        ? "[]"
+                        : "["
+                                + String.join(
+                                        ", ",
+                                        items.stream().map(element::format).toList()) + "]";
             }
         };
     }

@@ -89,8 +89,11 @@ public final class YamlReader {
 
     private @Nullable Node readAll(byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
-            issues.add(new Issue(1, 1, "the file holds " + bytes.length
-                    + " bytes; a configuration file may hold at most " + MAX_BYTES + " (1 MiB)"));
+            issues.add(new Issue(
+                    1,
+                    1,
+                    "the file holds " + bytes.length + " bytes; a configuration file may hold at most " + MAX_BYTES
+                            + " (1 MiB)"));
             return null;
         }
         String text;
@@ -115,7 +118,9 @@ public final class YamlReader {
             JsonToken next = p.nextToken();
             if (next != null) {
                 JsonLocation at = p.currentTokenLocation();
-                issues.add(new Issue(at.getLineNr(), at.getColumnNr(),
+                issues.add(new Issue(
+                        at.getLineNr(),
+                        at.getColumnNr(),
                         "a configuration file holds one YAML document, but a second one starts here"));
             }
             return root;
@@ -123,11 +128,14 @@ public final class YamlReader {
             return null;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            issues.add(new Issue(at == null ? 1 : Math.max(1, at.getLineNr()), at == null ? 1 : Math.max(1,
-                    at.getColumnNr()), "YAML syntax error: " + firstLine(e.getOriginalMessage())));
+            issues.add(new Issue(
+                    at == null ? 1 : Math.max(1, at.getLineNr()),
+                    at == null ? 1 : Math.max(1, at.getColumnNr()),
+                    "YAML syntax error: " + firstLine(e.getOriginalMessage())));
             return null;
         } catch (IOException e) {
-            issues.add(new Issue(1, 1, "the file cannot be read: " + e.getClass().getSimpleName()));
+            issues.add(
+                    new Issue(1, 1, "the file cannot be read: " + e.getClass().getSimpleName()));
             return null;
         }
     }
@@ -160,8 +168,11 @@ public final class YamlReader {
             String name = p.getText();
             Node target = anchors.get(name);
             if (target == null) {
-                issues.add(new Issue(line, column, "unknown alias *" + name
-                        + " (an alias must follow its anchor &" + name + ", and cannot refer to itself)"));
+                issues.add(new Issue(
+                        line,
+                        column,
+                        "unknown alias *" + name + " (an alias must follow its anchor &" + name
+                                + ", and cannot refer to itself)"));
                 return new ScalarNode(null, ScalarKind.NULL, line, column);
             }
             return target;
@@ -177,8 +188,11 @@ public final class YamlReader {
             default -> scalar(token, line, column);
         };
         if (node.weight() > MAX_NODES) {
-            issues.add(new Issue(line, column, "the document expands to more than " + MAX_NODES
-                    + " values through its aliases; a configuration file needs far fewer"));
+            issues.add(new Issue(
+                    line,
+                    column,
+                    "the document expands to more than " + MAX_NODES
+                            + " values through its aliases; a configuration file needs far fewer"));
             throw new Fatal();
         }
         if (anchor != null) {
@@ -205,8 +219,11 @@ public final class YamlReader {
             Node value = node(p.nextToken(), depth + 1);
             weight += value.weight();
             if (weight > MAX_NODES) {
-                issues.add(new Issue(at.getLineNr(), at.getColumnNr(), "the document expands to more than "
-                        + MAX_NODES + " values through its aliases; a configuration file needs far fewer"));
+                issues.add(new Issue(
+                        at.getLineNr(),
+                        at.getColumnNr(),
+                        "the document expands to more than " + MAX_NODES
+                                + " values through its aliases; a configuration file needs far fewer"));
                 throw new Fatal();
             }
             if (key.equals("<<")) {
@@ -215,8 +232,10 @@ public final class YamlReader {
             }
             Field earlier = fields.get(key);
             if (earlier != null) {
-                issues.add(new Issue(at.getLineNr(), at.getColumnNr(), "duplicate key '" + key
-                        + "' (first at line " + earlier.line() + ")"));
+                issues.add(new Issue(
+                        at.getLineNr(),
+                        at.getColumnNr(),
+                        "duplicate key '" + key + "' (first at line " + earlier.line() + ")"));
                 continue;
             }
             fields.put(key, new Field(key, at.getLineNr(), at.getColumnNr(), value));
@@ -225,7 +244,9 @@ public final class YamlReader {
             List<Node> sources = merge instanceof SeqNode seq ? seq.items() : List.of(merge);
             for (Node source : sources) {
                 if (!(source instanceof MapNode m)) {
-                    issues.add(new Issue(source.line(), source.column(),
+                    issues.add(new Issue(
+                            source.line(),
+                            source.column(),
                             "<< must be followed by a mapping or an alias of one, but was " + source.kind()));
                     continue;
                 }
@@ -248,8 +269,11 @@ public final class YamlReader {
             Node item = node(t, depth + 1);
             weight += item.weight();
             if (weight > MAX_NODES) {
-                issues.add(new Issue(at.getLineNr(), at.getColumnNr(), "the document expands to more than " + MAX_NODES
-                        + " values through its aliases; a configuration file needs far fewer"));
+                issues.add(new Issue(
+                        at.getLineNr(),
+                        at.getColumnNr(),
+                        "the document expands to more than " + MAX_NODES
+                                + " values through its aliases; a configuration file needs far fewer"));
                 throw new Fatal();
             }
             items.add(item);

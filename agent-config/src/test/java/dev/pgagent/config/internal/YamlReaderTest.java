@@ -32,7 +32,8 @@ class YamlReaderTest {
 
     @Test
     void typesScalarsAndNormalisesNumbers() {
-        MapNode m = (MapNode) read("a: 1_000\nb: '12'\nc: true\nd: ~\ne:\nf: 0.5\ng: 0x1F\n").root();
+        MapNode m = (MapNode)
+                read("a: 1_000\nb: '12'\nc: true\nd: ~\ne:\nf: 0.5\ng: 0x1F\n").root();
         assertThat(scalar(m, "a").text()).isEqualTo("1000");
         assertThat(scalar(m, "b").scalarKind()).isEqualTo(ScalarKind.STRING);
         assertThat(scalar(m, "c").scalarKind()).isEqualTo(ScalarKind.BOOL);
@@ -67,10 +68,12 @@ class YamlReaderTest {
     @Test
     void reportsDuplicateKeysAndUnknownAliases() {
         YamlReader.Result r = read("a: 1\nb: *nope\na: 2\n");
-        assertThat(r.issues()).extracting(YamlReader.Issue::toString).containsExactly(
-                "Issue[line=2, column=4, message=unknown alias *nope (an alias must follow its anchor &nope, and "
-                        + "cannot refer to itself)]",
-                "Issue[line=3, column=1, message=duplicate key 'a' (first at line 1)]");
+        assertThat(r.issues())
+                .extracting(YamlReader.Issue::toString)
+                .containsExactly(
+                        "Issue[line=2, column=4, message=unknown alias *nope (an alias must follow its anchor &nope, and "
+                                + "cannot refer to itself)]",
+                        "Issue[line=3, column=1, message=duplicate key 'a' (first at line 1)]");
     }
 
     @Test
@@ -88,8 +91,9 @@ class YamlReaderTest {
         YamlReader.Result r = read(yaml.toString());
         assertThat(r.root()).isNull();
         assertThat(r.issues()).singleElement().satisfies(i -> {
-            assertThat(i.message()).isEqualTo("the document expands to more than 100000 values through its "
-                    + "aliases; a configuration file needs far fewer");
+            assertThat(i.message())
+                    .isEqualTo("the document expands to more than 100000 values through its "
+                            + "aliases; a configuration file needs far fewer");
             assertThat(i.line()).isEqualTo(5);
         });
         assertThat(usedMemory() - before).isLessThan(64L << 20);
@@ -104,7 +108,8 @@ class YamlReaderTest {
     void boundsNestingDepth() {
         YamlReader.Result r = read("a: " + "[".repeat(40) + "]".repeat(40) + "\n");
         assertThat(r.root()).isNull();
-        assertThat(r.issues()).singleElement()
+        assertThat(r.issues())
+                .singleElement()
                 .satisfies(i -> assertThat(i.message()).isEqualTo("the file nests deeper than 32 levels"));
         YamlReader.Result deeper = read("a: " + "[".repeat(5_000) + "]".repeat(5_000) + "\n");
         assertThat(deeper.root()).isNull();
@@ -117,8 +122,11 @@ class YamlReaderTest {
         java.util.Arrays.fill(big, (byte) '#');
         YamlReader.Result r = YamlReader.read(big);
         assertThat(r.root()).isNull();
-        assertThat(r.issues()).singleElement().satisfies(i -> assertThat(i.message())
-                .isEqualTo("the file holds 1048577 bytes; a configuration file may hold at most 1048576 (1 MiB)"));
+        assertThat(r.issues())
+                .singleElement()
+                .satisfies(i -> assertThat(i.message())
+                        .isEqualTo(
+                                "the file holds 1048577 bytes; a configuration file may hold at most 1048576 (1 MiB)"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.pgagent.context.internal;
 
-import dev.pgagent.context.TableRanker;
 import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.context.TableRanker;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -36,18 +36,78 @@ public record Query(
     }
 
     private static final java.util.Set<String> TIME_WORDS = java.util.Set.of(
-            "year", "years", "yearly", "annual", "month", "months", "monthly", "week", "weeks", "weekly", "day", "days",
-            "daily", "today", "yesterday", "tomorrow", "quarter", "quarterly", "q1", "q2", "q3", "q4", "since", "ago",
-            "recent", "recently", "last", "past", "during", "before", "after", "until", "january", "february", "march",
-            "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb",
-            "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tonight", "night", "morning",
-            "when", "date", "dates", "hour", "hours");
+            "year",
+            "years",
+            "yearly",
+            "annual",
+            "month",
+            "months",
+            "monthly",
+            "week",
+            "weeks",
+            "weekly",
+            "day",
+            "days",
+            "daily",
+            "today",
+            "yesterday",
+            "tomorrow",
+            "quarter",
+            "quarterly",
+            "q1",
+            "q2",
+            "q3",
+            "q4",
+            "since",
+            "ago",
+            "recent",
+            "recently",
+            "last",
+            "past",
+            "during",
+            "before",
+            "after",
+            "until",
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "sept",
+            "oct",
+            "nov",
+            "dec",
+            "tonight",
+            "night",
+            "morning",
+            "when",
+            "date",
+            "dates",
+            "hour",
+            "hours");
 
     /** Returns whether the question restricts or groups by time ("last month", "in 2024", "since May"). */
     public boolean mentionsTime() {
         for (String w : rawWords) {
-            if (TIME_WORDS.contains(w) || w.length() == 4 && (w.startsWith("19") || w.startsWith("20"))
-                    && w.chars().allMatch(Character::isDigit)) {
+            if (TIME_WORDS.contains(w)
+                    || w.length() == 4
+                            && (w.startsWith("19") || w.startsWith("20"))
+                            && w.chars().allMatch(Character::isDigit)) {
                 return true;
             }
         }

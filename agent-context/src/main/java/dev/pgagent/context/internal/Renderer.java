@@ -36,12 +36,13 @@ public final class Renderer {
             SchemaIndex index, int id, double[] columnScores, Map<Integer, List<String>> values, boolean compact) {
         TableInfo t = index.table(id);
         StringBuilder sb = new StringBuilder(64 + 32 * t.columns().size());
-        sb.append(switch (t.kind()) {
-                    case VIEW -> "VIEW ";
-                    case MATERIALIZED_VIEW -> "MATVIEW ";
-                    case FOREIGN_TABLE -> "FOREIGN TABLE ";
-                    default -> "TABLE ";
-                })
+        sb.append(
+                        switch (t.kind()) {
+                            case VIEW -> "VIEW ";
+                            case MATERIALIZED_VIEW -> "MATVIEW ";
+                            case FOREIGN_TABLE -> "FOREIGN TABLE ";
+                            default -> "TABLE ";
+                        })
                 .append(t.qualifiedName());
         if (t.rowEstimate() > 0) {
             sb.append(" (~").append(humanCount(t.rowEstimate())).append(" rows)");
@@ -53,8 +54,10 @@ public final class Renderer {
         Map<String, String> fkTargets = new HashMap<>();
         for (ForeignKey fk : t.foreignKeys()) {
             for (int i = 0; i < fk.columns().size(); i++) {
-                fkTargets.putIfAbsent(fk.columns().get(i), fk.referencedQualifiedName() + "."
-                        + fk.referencedColumns().get(i));
+                fkTargets.putIfAbsent(
+                        fk.columns().get(i),
+                        fk.referencedQualifiedName() + "."
+                                + fk.referencedColumns().get(i));
             }
         }
         boolean[] relevant = compact ? bestColumns(columnScores) : new boolean[0];
@@ -87,7 +90,9 @@ public final class Renderer {
             } else if (!compact) {
                 EnumType e = index.enumOf(col);
                 if (e != null && !e.labels().isEmpty()) {
-                    valueText = "one of " + valueList(e.labels(), SHOWN_ENUM_LABELS, e.labels().size());
+                    valueText = "one of "
+                            + valueList(
+                                    e.labels(), SHOWN_ENUM_LABELS, e.labels().size());
                 }
             }
             if (note != null || valueText != null) {
@@ -154,7 +159,9 @@ public final class Renderer {
             if (i > 0) {
                 sb.append(',');
             }
-            sb.append('\'').append(cut(values.get(i), VALUE_CHARS).replace("'", "''")).append('\'');
+            sb.append('\'')
+                    .append(cut(values.get(i), VALUE_CHARS).replace("'", "''"))
+                    .append('\'');
         }
         if (total > n) {
             sb.append(",... (").append(total - n).append(" more)");

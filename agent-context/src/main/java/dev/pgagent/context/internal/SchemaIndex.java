@@ -38,6 +38,7 @@ public final class SchemaIndex {
     private static final double IMPLIED_WEIGHT = 0.6;
     /** How much a part of a compound identifier counts, relative to a whole word. */
     private static final float PART_FACTOR = 0.8f;
+
     private static final int MIN_PART = 3;
     private static final int MAX_COMPOUND = 40;
     private static final double CHANGE_LOG_FACTOR = 0.5;
@@ -45,22 +46,131 @@ public final class SchemaIndex {
 
     /** Words that mark a table as a leftover (old copy, backup, staging), unless the question uses them. */
     private static final Set<String> NOISE = Set.of(
-            "legacy", "old", "bak", "backup", "archive", "archiv", "temporary", "deprecat", "staging", "stag", "stg",
-            "raw", "copy", "test", "snapshot", "obsolet", "import", "migrat", "unused", "scratch", "dump");
+            "legacy",
+            "old",
+            "bak",
+            "backup",
+            "archive",
+            "archiv",
+            "temporary",
+            "deprecat",
+            "staging",
+            "stag",
+            "stg",
+            "raw",
+            "copy",
+            "test",
+            "snapshot",
+            "obsolet",
+            "import",
+            "migrat",
+            "unused",
+            "scratch",
+            "dump");
 
     private static final Set<String> CATEGORICAL = Set.of(
-            "status", "type", "kind", "category", "state", "country", "city", "region", "level", "tier", "plan",
-            "channel", "method", "source", "segment", "gender", "role", "priority", "currency", "language", "stage",
-            "code", "reason", "mode", "class", "grade", "rating", "severity", "unit", "brand", "color", "colour",
-            "size", "industry", "sector", "outcome", "result", "specialty", "title", "carrier", "department");
+            "status",
+            "type",
+            "kind",
+            "category",
+            "state",
+            "country",
+            "city",
+            "region",
+            "level",
+            "tier",
+            "plan",
+            "channel",
+            "method",
+            "source",
+            "segment",
+            "gender",
+            "role",
+            "priority",
+            "currency",
+            "language",
+            "stage",
+            "code",
+            "reason",
+            "mode",
+            "class",
+            "grade",
+            "rating",
+            "severity",
+            "unit",
+            "brand",
+            "color",
+            "colour",
+            "size",
+            "industry",
+            "sector",
+            "outcome",
+            "result",
+            "specialty",
+            "title",
+            "carrier",
+            "department");
 
     /** Column words that mark personal data or free text: never sampled for values. */
     private static final Set<String> UNSAMPLED = Set.of(
-            "email", "mail", "phone", "mobile", "fax", "name", "street", "address", "addr", "ssn", "passport",
-            "password", "pwd", "secret", "token", "key", "hash", "salt", "iban", "card", "pan", "cvv", "birth", "dob",
-            "ip", "salary", "license", "licence", "note", "notes", "comment", "comments", "body", "description",
-            "message", "text", "url", "uri", "content", "payload", "json", "html", "signature", "tax", "vat", "number",
-            "zip", "postal", "postcode", "latitude", "longitude", "lat", "lon", "lng", "user", "agent", "reference");
+            "email",
+            "mail",
+            "phone",
+            "mobile",
+            "fax",
+            "name",
+            "street",
+            "address",
+            "addr",
+            "ssn",
+            "passport",
+            "password",
+            "pwd",
+            "secret",
+            "token",
+            "key",
+            "hash",
+            "salt",
+            "iban",
+            "card",
+            "pan",
+            "cvv",
+            "birth",
+            "dob",
+            "ip",
+            "salary",
+            "license",
+            "licence",
+            "note",
+            "notes",
+            "comment",
+            "comments",
+            "body",
+            "description",
+            "message",
+            "text",
+            "url",
+            "uri",
+            "content",
+            "payload",
+            "json",
+            "html",
+            "signature",
+            "tax",
+            "vat",
+            "number",
+            "zip",
+            "postal",
+            "postcode",
+            "latitude",
+            "longitude",
+            "lat",
+            "lon",
+            "lng",
+            "user",
+            "agent",
+            "reference");
+
     private static final Set<String> NAME_WORDS = Set.of("name", "title", "email", "label", "subject");
 
     private final SchemaModel schema;
@@ -86,6 +196,7 @@ public final class SchemaIndex {
     private final Set<String> dictionary;
     /** Compound words split while indexing; only used by the constructor. */
     private final Map<String, Optional<List<String>>> splits = new HashMap<>();
+
     private final int vocabularyMaxLength;
     private final PrefixTrie prefixes;
     private final double logN;
@@ -306,8 +417,13 @@ public final class SchemaIndex {
     /** Returns whether a column of this type holds text (so its values can be sampled). */
     public static boolean isText(String type) {
         String t = type.toLowerCase(Locale.ROOT);
-        return t.equals("text") || t.startsWith("character varying") || t.startsWith("varchar")
-                || t.startsWith("character(") || t.equals("character") || t.startsWith("char") || t.equals("citext")
+        return t.equals("text")
+                || t.startsWith("character varying")
+                || t.startsWith("varchar")
+                || t.startsWith("character(")
+                || t.equals("character")
+                || t.startsWith("char")
+                || t.equals("citext")
                 || t.equals("name");
     }
 
@@ -451,7 +567,8 @@ public final class SchemaIndex {
     private @Nullable List<String> split(String w, int maxParts) {
         if (maxParts == 3) {
             // Identifiers repeat (the same column in many tables): split each word once.
-            return splits.computeIfAbsent(w, k -> Optional.ofNullable(splitUncached(k, 3))).orElse(null);
+            return splits.computeIfAbsent(w, k -> Optional.ofNullable(splitUncached(k, 3)))
+                    .orElse(null);
         }
         return splitUncached(w, maxParts);
     }
@@ -621,22 +738,39 @@ public final class SchemaIndex {
     private static final double ABBREVIATION_WEIGHT = 0.9;
     /** Abbreviations in schemas that in a question are usually the everyday word ("a cat" is not a category). */
     private static final Set<String> EVERYDAY_WORDS = Set.of("cat");
-    private static final Set<String> AGE_UNITS = Set.of("year", "years", "month", "months", "week", "weeks", "day",
-            "days");
+
+    private static final Set<String> AGE_UNITS =
+            Set.of("year", "years", "month", "months", "week", "weeks", "day", "days");
 
     /** Returns whether {@code raw[k]} counts rather than names ("the number of", "count the"). */
     private static boolean isCountingWord(List<String> raw, int k) {
         String w = raw.get(k);
         boolean nextOf = k + 1 < raw.size() && raw.get(k + 1).equals("of");
         return w.equals("number") && nextOf
-                || w.equals("total") && k + 2 < raw.size() && raw.get(k + 1).equals("number")
+                || w.equals("total")
+                        && k + 2 < raw.size()
+                        && raw.get(k + 1).equals("number")
                         && raw.get(k + 2).equals("of")
                 || w.equals("count") && (k == 0 || nextOf);
     }
+
     private static final Set<String> SORT_WORDS = Set.of("order", "ordered", "sort", "sorted", "rank", "ranked");
-    private static final Set<String> SORT_KINDS = Set.of("descending", "ascending", "alphabetical", "alphabetic",
-            "alphabetically", "reverse", "increasing", "decreasing", "chronological", "lexicographical",
-            "lexicographic", "numerical", "numeric", "desc", "asc");
+    private static final Set<String> SORT_KINDS = Set.of(
+            "descending",
+            "ascending",
+            "alphabetical",
+            "alphabetic",
+            "alphabetically",
+            "reverse",
+            "increasing",
+            "decreasing",
+            "chronological",
+            "lexicographical",
+            "lexicographic",
+            "numerical",
+            "numeric",
+            "desc",
+            "asc");
 
     /** Returns whether {@code raw[k]} asks how to sort ("ordered by", "sorted by", "in descending order"). */
     private static boolean isOrderingWord(List<String> raw, int k) {
@@ -852,9 +986,29 @@ public final class SchemaIndex {
     private static final Set<String> CHANGE_STAMP = Set.of("changed", "modified", "logged", "audited");
     /** Question words that ask for a change log. */
     private static final Set<String> CHANGE_WORDS = Set.of(
-            "history", "histories", "change", "changes", "changed", "log", "logs", "logged", "audit", "audited",
-            "revision", "revisions", "version", "versions", "previous", "previously", "former", "formerly", "trail",
-            "modified", "edited", "edit", "edits");
+            "history",
+            "histories",
+            "change",
+            "changes",
+            "changed",
+            "log",
+            "logs",
+            "logged",
+            "audit",
+            "audited",
+            "revision",
+            "revisions",
+            "version",
+            "versions",
+            "previous",
+            "previously",
+            "former",
+            "formerly",
+            "trail",
+            "modified",
+            "edited",
+            "edit",
+            "edits");
 
     /**
      * Returns whether a table looks like a change log written by a trigger: old and new row images, or a kind of
@@ -881,14 +1035,17 @@ public final class SchemaIndex {
         return images >= 2 || kind && stamp;
     }
 
-    private static final Set<String> PERSON_NAME_PARTS = Set.of(
-            "first", "last", "full", "given", "family", "middle", "display", "sur", "nick", "maiden");
+    private static final Set<String> PERSON_NAME_PARTS =
+            Set.of("first", "last", "full", "given", "family", "middle", "display", "sur", "nick", "maiden");
 
     /** Returns whether a column's words name a person (first_name, lastName, full_name, surname, email). */
     private static boolean isPersonName(List<String> words) {
         for (int k = 0; k < words.size(); k++) {
             String w = words.get(k);
-            if (w.equals("surname") || w.equals("firstname") || w.equals("lastname") || w.equals("fullname")
+            if (w.equals("surname")
+                    || w.equals("firstname")
+                    || w.equals("lastname")
+                    || w.equals("fullname")
                     || w.equals("email")) {
                 return true;
             }

@@ -23,17 +23,29 @@ class SchemaIndexTest {
                 fks.add(new ForeignKey(name + "_" + p[0] + "_fkey", List.of(p[0]), "crm", p[2], List.of("id")));
             }
         }
-        return new TableInfo("crm", name, TableKind.TABLE, cols, List.of("id"), List.of(), fks, List.of(), List.of(),
-                null, -1);
+        return new TableInfo(
+                "crm", name, TableKind.TABLE, cols, List.of("id"), List.of(), fks, List.of(), List.of(), null, -1);
     }
 
     private static SchemaIndex index() {
         List<TableInfo> tables = new ArrayList<>();
         tables.add(table("contacts", "id bigint", "full_name text", "email text"));
-        tables.add(table("contact_versions", "id bigint", "contact_id bigint contacts", "operation text",
-                "changed_at timestamptz", "old_values jsonb", "new_values jsonb"));
-        tables.add(table("contact_extras", "id bigint", "contact_id bigint contacts", "category text",
-                "created_at timestamptz", "left_values jsonb", "right_values jsonb"));
+        tables.add(table(
+                "contact_versions",
+                "id bigint",
+                "contact_id bigint contacts",
+                "operation text",
+                "changed_at timestamptz",
+                "old_values jsonb",
+                "new_values jsonb"));
+        tables.add(table(
+                "contact_extras",
+                "id bigint",
+                "contact_id bigint contacts",
+                "category text",
+                "created_at timestamptz",
+                "left_values jsonb",
+                "right_values jsonb"));
         tables.add(table("rooms", "id bigint", "name text", "title text"));
         for (int i = 0; i < 20; i++) {
             tables.add(table("lookup_" + i, "id bigint", "label text"));
@@ -66,7 +78,9 @@ class SchemaIndexTest {
         SchemaIndex index = index();
         StringBuilder distinct = new StringBuilder();
         for (int i = 0; distinct.length() < 1_000_000; i++) {
-            distinct.append("contactz").append(Integer.toString(i, 26).replace('0', 'q')).append(' ');
+            distinct.append("contactz")
+                    .append(Integer.toString(i, 26).replace('0', 'q'))
+                    .append(' ');
         }
         List<String> questions = List.of(
                 "contacts" + "x".repeat(1_000_000), // one long word a schema term starts
@@ -76,7 +90,9 @@ class SchemaIndexTest {
         for (String q : questions) {
             Query query = index.analyze(q);
             // The old analysis tried every prefix of a word: about n * n / 2 steps for one word of n characters.
-            assertThat(query.analysisSteps()).as("steps for %,d characters", q.length()).isLessThan(200L * q.length());
+            assertThat(query.analysisSteps())
+                    .as("steps for %,d characters", q.length())
+                    .isLessThan(200L * q.length());
         }
         assertThat(index.analyze("contacts" + "x".repeat(1_000)).allTerms()).containsKey("contact");
     }
@@ -110,14 +126,16 @@ class SchemaIndexTest {
         double[] governments = index.scoreTables(index.analyze("types of governments"));
         assertThat(governments[index.id("crm.country")]).isPositive();
         // "password" is one word here: neither "pass" nor "word" is a word of this schema.
-        assertThat(index.scoreTables(index.analyze("word"))[index.id("crm.password_resets")]).isZero();
+        assertThat(index.scoreTables(index.analyze("word"))[index.id("crm.password_resets")])
+                .isZero();
     }
 
     @Test
     void readsSortingAndCountingPhrasesAsInstructionsNotAsTableWords() {
         SchemaIndex index = world();
         assertThat(index.analyze("names ordered by amount").allTerms()).doesNotContainKey("order");
-        assertThat(index.analyze("names in descending order of amount").allTerms()).doesNotContainKey("order");
+        assertThat(index.analyze("names in descending order of amount").allTerms())
+                .doesNotContainKey("order");
         assertThat(index.analyze("customers who ordered shoes").allTerms()).containsKey("order");
         assertThat(index.analyze("the number of countries").allTerms()).doesNotContainKey("number");
         assertThat(index.analyze("Count the countries").allTerms()).doesNotContainKey("count");
@@ -127,9 +145,12 @@ class SchemaIndexTest {
     @Test
     void readsYearsAgesAndEverydayWords() {
         SchemaIndex index = world();
-        assertThat(index.analyze("orders placed in 2013").allTerms()).containsKey("year").containsKey("date");
+        assertThat(index.analyze("orders placed in 2013").allTerms())
+                .containsKey("year")
+                .containsKey("date");
         assertThat(index.analyze("orders of 123 customers").allTerms()).doesNotContainKey("year");
-        assertThat(index.analyze("a cat that is 3 years old").allTerms()).containsKey("age")
+        assertThat(index.analyze("a cat that is 3 years old").allTerms())
+                .containsKey("age")
                 .containsEntry("pet", 0.6)
                 .containsEntry("category", 0.4);
         assertThat(index.analyze("the qty").allTerms()).containsEntry("quantity", 0.9);
@@ -139,21 +160,49 @@ class SchemaIndexTest {
     void ranksTheTablesOfTheApplicationThatAnswersTheQuestionAboveLookAlikesElsewhere() {
         List<TableInfo> tables = new ArrayList<>();
         // Two applications, each in its schema, each with customers; only one has accounts with a balance.
-        tables.add(new TableInfo("bank", "customers", TableKind.TABLE,
-                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+        tables.add(new TableInfo(
+                "bank",
+                "customers",
+                TableKind.TABLE,
+                List.of(
+                        new ColumnInfo("id", "bigint", false, null, null, null, null),
                         new ColumnInfo("name", "text", true, null, null, null, null)),
-                List.of("id"), List.of(), List.of(), List.of(), List.of(), null, -1));
-        tables.add(new TableInfo("bank", "accounts", TableKind.TABLE,
-                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+                List.of("id"),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                -1));
+        tables.add(new TableInfo(
+                "bank",
+                "accounts",
+                TableKind.TABLE,
+                List.of(
+                        new ColumnInfo("id", "bigint", false, null, null, null, null),
                         new ColumnInfo("customer_id", "bigint", false, null, null, null, null),
                         new ColumnInfo("balance", "numeric", true, null, null, null, null)),
-                List.of("id"), List.of(),
+                List.of("id"),
+                List.of(),
                 List.of(new ForeignKey("a_fk", List.of("customer_id"), "bank", "customers", List.of("id"))),
-                List.of(), List.of(), null, -1));
-        tables.add(new TableInfo("shop", "customers", TableKind.TABLE,
-                List.of(new ColumnInfo("id", "bigint", false, null, null, null, null),
+                List.of(),
+                List.of(),
+                null,
+                -1));
+        tables.add(new TableInfo(
+                "shop",
+                "customers",
+                TableKind.TABLE,
+                List.of(
+                        new ColumnInfo("id", "bigint", false, null, null, null, null),
                         new ColumnInfo("name", "text", true, null, null, null, null)),
-                List.of("id"), List.of(), List.of(), List.of(), List.of(), null, -1));
+                List.of("id"),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                -1));
         SchemaIndex index = SchemaIndex.of(new SchemaModel(tables, List.of(), Instant.EPOCH));
         double[] s = index.scoreTables(index.analyze("names of customers with a balance over 100"));
         assertThat(s[index.id("bank.customers")]).isGreaterThan(s[index.id("shop.customers")]);

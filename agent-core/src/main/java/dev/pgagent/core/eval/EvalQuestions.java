@@ -108,8 +108,8 @@ public final class EvalQuestions {
 
     private static EvalQuestion question(JsonNode entry, int position, String where) {
         if (!entry.isObject()) {
-            throw new EvalFileException(where + ": expected a JSON object but was " + entry.getNodeType()
-                    .name().toLowerCase(Locale.ROOT));
+            throw new EvalFileException(where + ": expected a JSON object but was "
+                    + entry.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         String question = text(entry, "question");
         if (question == null || question.isBlank()) {

@@ -72,8 +72,8 @@ public final class EvalReport {
 
     /** Returns the aggregates by difficulty: Spider's and BIRD's labels easiest first, then others by name. */
     public Map<String, EvalSummary> byDifficulty() {
-        Map<String, List<EvalResult>> groups = new TreeMap<>(Comparator.comparingInt(EvalReport::rank)
-                .thenComparing(Comparator.naturalOrder()));
+        Map<String, List<EvalResult>> groups =
+                new TreeMap<>(Comparator.comparingInt(EvalReport::rank).thenComparing(Comparator.naturalOrder()));
         for (EvalResult r : results) {
             groups.computeIfAbsent(r.difficulty(), d -> new ArrayList<>()).add(r);
         }
@@ -100,18 +100,39 @@ public final class EvalReport {
         StringBuilder out = new StringBuilder();
         EvalSummary all = summary();
         boolean context = mode == EvalMode.CONTEXT;
-        out.append(String.format(Locale.ROOT, "%s: %.1f%% (%d of %d questions%s)%n",
+        out.append(String.format(
+                Locale.ROOT,
+                "%s: %.1f%% (%d of %d questions%s)%n",
                 context ? "Schema-context recall at " + contextBudget + " tokens" : "Execution accuracy",
-                100 * all.accuracy(), all.count(EvalStatus.CORRECT), all.scored(),
-                all.count(EvalStatus.GOLD_ERROR) == 0 ? "" : "; " + all.count(EvalStatus.GOLD_ERROR)
-                        + " left out: gold SQL " + (context ? "unreadable" : "failed")));
+                100 * all.accuracy(),
+                all.count(EvalStatus.CORRECT),
+                all.scored(),
+                all.count(EvalStatus.GOLD_ERROR) == 0
+                        ? ""
+                        : "; " + all.count(EvalStatus.GOLD_ERROR) + " left out: gold SQL "
+                                + (context ? "unreadable" : "failed")));
         List<String[]> rows = new ArrayList<>();
         if (context) {
-            rows.add(new String[] {"difficulty", "questions", "recall", "found", "missed", "gold errors",
-                "mean tokens", "p50 ms", "p95 ms"});
+            rows.add(new String[] {
+                "difficulty", "questions", "recall", "found", "missed", "gold errors", "mean tokens", "p50 ms", "p95 ms"
+            });
         } else {
-            rows.add(new String[] {"difficulty", "questions", "accuracy", "correct", "wrong", "failed", "refused",
-                "gold errors", "mean steps", "tokens in", "tokens out", "cost", "p50 ms", "p95 ms"});
+            rows.add(new String[] {
+                "difficulty",
+                "questions",
+                "accuracy",
+                "correct",
+                "wrong",
+                "failed",
+                "refused",
+                "gold errors",
+                "mean steps",
+                "tokens in",
+                "tokens out",
+                "cost",
+                "p50 ms",
+                "p95 ms"
+            });
         }
         Map<String, EvalSummary> groups = new LinkedHashMap<>(byDifficulty());
         groups.put("all", all);
@@ -138,21 +159,36 @@ public final class EvalReport {
     }
 
     private String[] row(String difficulty, EvalSummary s) {
-        return new String[] {difficulty, Integer.toString(s.questions()), percent(s.accuracy()),
-            Integer.toString(s.count(EvalStatus.CORRECT)), Integer.toString(s.count(EvalStatus.WRONG)),
-            Integer.toString(s.count(EvalStatus.FAILED)), Integer.toString(s.count(EvalStatus.REFUSED)),
-            Integer.toString(s.count(EvalStatus.GOLD_ERROR)), String.format(Locale.ROOT, "%.2f", s.meanSteps()),
-            Long.toString(s.inputTokens()), Long.toString(s.outputTokens()),
+        return new String[] {
+            difficulty,
+            Integer.toString(s.questions()),
+            percent(s.accuracy()),
+            Integer.toString(s.count(EvalStatus.CORRECT)),
+            Integer.toString(s.count(EvalStatus.WRONG)),
+            Integer.toString(s.count(EvalStatus.FAILED)),
+            Integer.toString(s.count(EvalStatus.REFUSED)),
+            Integer.toString(s.count(EvalStatus.GOLD_ERROR)),
+            String.format(Locale.ROOT, "%.2f", s.meanSteps()),
+            Long.toString(s.inputTokens()),
+            Long.toString(s.outputTokens()),
             s.estimatedCost().map(c -> String.format(Locale.ROOT, "%.4f", c)).orElse("-"),
-            millis(s.latencyPercentile(50)), millis(s.latencyPercentile(95))};
+            millis(s.latencyPercentile(50)),
+            millis(s.latencyPercentile(95))
+        };
     }
 
     private static String[] contextRow(String difficulty, EvalSummary s) {
-        return new String[] {difficulty, Integer.toString(s.questions()), percent(s.accuracy()),
-            Integer.toString(s.count(EvalStatus.CORRECT)), Integer.toString(s.count(EvalStatus.WRONG)),
+        return new String[] {
+            difficulty,
+            Integer.toString(s.questions()),
+            percent(s.accuracy()),
+            Integer.toString(s.count(EvalStatus.CORRECT)),
+            Integer.toString(s.count(EvalStatus.WRONG)),
             Integer.toString(s.count(EvalStatus.GOLD_ERROR)),
-            String.format(Locale.ROOT, "%.0f", s.meanContextTokens()), millis(s.latencyPercentile(50)),
-            millis(s.latencyPercentile(95))};
+            String.format(Locale.ROOT, "%.0f", s.meanContextTokens()),
+            millis(s.latencyPercentile(50)),
+            millis(s.latencyPercentile(95))
+        };
     }
 
     private static String percent(double share) {
@@ -170,6 +206,7 @@ public final class EvalReport {
 
     @Override
     public String toString() {
-        return "EvalReport{mode=" + mode + ", questions=" + results.size() + ", accuracy=" + summary().accuracy() + '}';
+        return "EvalReport{mode=" + mode + ", questions=" + results.size() + ", accuracy="
+                + summary().accuracy() + '}';
     }
 }

@@ -15,9 +15,9 @@ import dev.pgagent.core.AgentStatus;
 import dev.pgagent.core.GuardedCall;
 import dev.pgagent.core.GuardedPath;
 import dev.pgagent.core.PostgresAgent;
-import dev.pgagent.db.postgres.PostgresDatabase;
 import dev.pgagent.core.eval.internal.GoldSql;
 import dev.pgagent.core.eval.internal.ResultsFile;
+import dev.pgagent.db.postgres.PostgresDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,13 +235,18 @@ public final class Evaluation {
         Optional<StatementOutcome> predicted = lastRead(response.statements());
         if (response.status() != AgentStatus.COMPLETED) {
             b = EvalResult.builder(q, EvalStatus.FAILED)
-                    .error("the ask ended " + response.status() + response.error().map(e -> ": " + e).orElse(""));
+                    .error("the ask ended " + response.status()
+                            + response.error().map(e -> ": " + e).orElse(""));
         } else if (predicted.isEmpty()) {
-            boolean refused = response.statements().stream()
-                    .anyMatch(o -> o.status() == StatementOutcome.Status.REFUSED);
+            boolean refused =
+                    response.statements().stream().anyMatch(o -> o.status() == StatementOutcome.Status.REFUSED);
             b = EvalResult.builder(q, EvalStatus.REFUSED)
-                    .error(refused ? "the safety policy refused the model's statements" : response.statements()
-                            .isEmpty() ? "the model answered without running a query" : "no read ran");
+                    .error(
+                            refused
+                                    ? "the safety policy refused the model's statements"
+                                    : response.statements().isEmpty()
+                                            ? "the model answered without running a query"
+                                            : "no read ran");
         } else {
             QueryResult mine = Objects.requireNonNull(predicted.get().result());
             boolean ordered = GoldSql.ordersRows(q.goldSql());
@@ -265,8 +270,8 @@ public final class Evaluation {
             return a.databaseNames().get(0);
         }
         if (!a.databaseNames().contains(q.database())) {
-            throw new IllegalArgumentException("the question's database must be one of the agent's "
-                    + a.databaseNames() + " but was '" + q.database() + "'");
+            throw new IllegalArgumentException("the question's database must be one of the agent's " + a.databaseNames()
+                    + " but was '" + q.database() + "'");
         }
         return q.database();
     }
@@ -310,12 +315,13 @@ public final class Evaluation {
             gold.addAll(parsed.get().tables(schema));
         } else {
             for (String t : q.tables()) {
-                gold.add(t.contains(".") || schema.isEmpty() ? t : schema.toLowerCase(java.util.Locale.ROOT) + "."
-                        + t);
+                gold.add(t.contains(".") || schema.isEmpty() ? t : schema.toLowerCase(java.util.Locale.ROOT) + "." + t);
             }
         }
         if (gold.isEmpty()) {
-            return EvalResult.builder(q, EvalStatus.GOLD_ERROR).error("the gold SQL reads no table").build();
+            return EvalResult.builder(q, EvalStatus.GOLD_ERROR)
+                    .error("the gold SQL reads no table")
+                    .build();
         }
         SchemaContextBuilder builder = contexts.computeIfAbsent(databaseName, this::contextBuilder);
         long start = System.nanoTime();
@@ -347,8 +353,7 @@ public final class Evaluation {
         if (agent != null) {
             return PostgresAgent.schemaContextBuilder(agent.database(databaseName), agent.policy());
         }
-        return PostgresAgent.schemaContextBuilder(Objects.requireNonNull(database, "database"),
-                SafetyPolicy.READ_ONLY);
+        return PostgresAgent.schemaContextBuilder(Objects.requireNonNull(database, "database"), SafetyPolicy.READ_ONLY);
     }
 
     @Override

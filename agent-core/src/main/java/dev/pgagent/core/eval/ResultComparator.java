@@ -71,12 +71,17 @@ public final class ResultComparator {
         Objects.requireNonNull(gold, "gold == null");
         Objects.requireNonNull(predicted, "predicted == null");
         int goldColumns = gold.isEmpty() ? 0 : gold.get(0).size();
-        int predictedColumns = predicted.isEmpty() ? goldColumns : predicted.get(0).size();
+        int predictedColumns =
+                predicted.isEmpty() ? goldColumns : predicted.get(0).size();
         return matches(gold.isEmpty() ? predictedColumns : goldColumns, gold, predictedColumns, predicted, ordered);
     }
 
-    private boolean matches(int goldColumns, List<? extends List<@Nullable String>> gold, int predictedColumns,
-            List<? extends List<@Nullable String>> predicted, boolean ordered) {
+    private boolean matches(
+            int goldColumns,
+            List<? extends List<@Nullable String>> gold,
+            int predictedColumns,
+            List<? extends List<@Nullable String>> predicted,
+            boolean ordered) {
         if (goldColumns != predictedColumns || gold.size() != predicted.size()) {
             return false;
         }
@@ -99,12 +104,20 @@ public final class ResultComparator {
             }
         }
         Value[][] goldRows = ordered ? g : sortedRows(g);
-        return permute(0, new int[goldColumns], new boolean[goldColumns], candidate, goldRows, p, ordered,
-                new int[] {MAX_PERMUTATIONS});
+        return permute(0, new int[goldColumns], new boolean[goldColumns], candidate, goldRows, p, ordered, new int[] {
+            MAX_PERMUTATIONS
+        });
     }
 
-    private boolean permute(int column, int[] mapping, boolean[] used, boolean[][] candidate, Value[][] goldRows,
-            Value[][] predicted, boolean ordered, int[] budget) {
+    private boolean permute(
+            int column,
+            int[] mapping,
+            boolean[] used,
+            boolean[][] candidate,
+            Value[][] goldRows,
+            Value[][] predicted,
+            boolean ordered,
+            int[] budget) {
         int n = mapping.length;
         if (column == n) {
             budget[0]--;

@@ -46,14 +46,18 @@ final class AskEnder {
             return end(run, AgentStatus.CANCELLED, "", "the ask was cancelled", null);
         } catch (TimeUp e) {
             run.stopWork();
-            return end(run, AgentStatus.LIMIT_REACHED, lastText(run), "the ask timed out after "
-                    + config.timeout().toMillis() + " ms", Limit.TIME);
+            return end(
+                    run,
+                    AgentStatus.LIMIT_REACHED,
+                    lastText(run),
+                    "the ask timed out after " + config.timeout().toMillis() + " ms",
+                    Limit.TIME);
         } catch (AuditWriteException e) {
             run.stopWork();
             return end(run, AgentStatus.FAILED, "", e.getMessage(), null);
         } catch (LlmException e) {
-            return end(run, AgentStatus.FAILED, "", "the model call failed (" + e.reason() + "): "
-                    + e.getMessage(), null);
+            return end(
+                    run, AgentStatus.FAILED, "", "the model call failed (" + e.reason() + "): " + e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.warn("Ask {} of session {} failed", run.askId, session.id(), e);
             run.stopWork();
@@ -102,17 +106,18 @@ final class AskEnder {
 
     private void finished(AskRun run, AgentStatus status, @Nullable String error, int pending) {
         try {
-            config.audit().record(AuditEvent.builder(AuditEventType.ASK_FINISHED)
-                    .sessionId(session.id())
-                    .askId(run.askId)
-                    .outcome(status.name().toLowerCase(Locale.ROOT))
-                    .attribute("steps", run.steps.size())
-                    .attribute("inputTokens", run.usage.inputTokens())
-                    .attribute("outputTokens", run.usage.outputTokens())
-                    .attribute("ms", run.segmentElapsed().toMillis())
-                    .attribute("pendingConfirmations", pending == 0 ? null : pending)
-                    .attribute("error", error == null ? null : PgAgentException.abbreviate(error, 500))
-                    .build());
+            config.audit()
+                    .record(AuditEvent.builder(AuditEventType.ASK_FINISHED)
+                            .sessionId(session.id())
+                            .askId(run.askId)
+                            .outcome(status.name().toLowerCase(Locale.ROOT))
+                            .attribute("steps", run.steps.size())
+                            .attribute("inputTokens", run.usage.inputTokens())
+                            .attribute("outputTokens", run.usage.outputTokens())
+                            .attribute("ms", run.segmentElapsed().toMillis())
+                            .attribute("pendingConfirmations", pending == 0 ? null : pending)
+                            .attribute("error", error == null ? null : PgAgentException.abbreviate(error, 500))
+                            .build());
         } catch (AuditWriteException e) {
             LOG.warn("The end of ask {} could not be audited: {}", run.askId, e.getMessage());
         }

@@ -52,8 +52,11 @@ final class AskLoop {
     AgentResponse start(AskRun run) {
         return ender.guarded(run, () -> {
             engine.events().emit(new AgentEvent.AskStarted(session.id(), run.askId, run.question, false));
-            engine.audit().record(run, AuditEvent.builder(AuditEventType.ASK_STARTED)
-                    .attribute("question", PgAgentException.abbreviate(run.question, 1000)));
+            engine.audit()
+                    .record(
+                            run,
+                            AuditEvent.builder(AuditEventType.ASK_STARTED)
+                                    .attribute("question", PgAgentException.abbreviate(run.question, 1000)));
             run.systemPrompt = PromptAssembler.systemPrompt(engine, run.question);
             run.turn.add(new UserMessage(run.question));
             return loop(run);
@@ -65,8 +68,12 @@ final class AskLoop {
         return ender.guarded(run, () -> {
             boolean restored = run.systemPrompt.isEmpty();
             engine.events().emit(new AgentEvent.AskStarted(session.id(), run.askId, run.question, true));
-            engine.audit().record(run, AuditEvent.builder(AuditEventType.ASK_STARTED).attribute("resumed", true)
-                    .attribute("restored", restored ? true : null));
+            engine.audit()
+                    .record(
+                            run,
+                            AuditEvent.builder(AuditEventType.ASK_STARTED)
+                                    .attribute("resumed", true)
+                                    .attribute("restored", restored ? true : null));
             if (restored) {
                 run.systemPrompt = PromptAssembler.systemPrompt(engine, run.question);
             }
@@ -80,9 +87,13 @@ final class AskLoop {
                 throw new CancelledException("the ask was cancelled");
             }
             if (run.steps.size() >= config.maxSteps()) {
-                return ender.end(run, AgentStatus.LIMIT_REACHED, AskEnder.lastText(run), "the step limit of "
-                        + config.maxSteps() + (config.maxSteps() == 1 ? " model turn" : " model turns")
-                        + " was reached before the model gave a final answer",
+                return ender.end(
+                        run,
+                        AgentStatus.LIMIT_REACHED,
+                        AskEnder.lastText(run),
+                        "the step limit of "
+                                + config.maxSteps() + (config.maxSteps() == 1 ? " model turn" : " model turns")
+                                + " was reached before the model gave a final answer",
                         Limit.STEPS);
             }
             if (run.timeIsUp()) {
@@ -95,9 +106,14 @@ final class AskLoop {
             long used = run.usage.totalTokens();
             long estimate = History.tokens(messages, config.tokenCounter());
             if (used + estimate > config.tokenBudget()) {
-                return ender.end(run, AgentStatus.LIMIT_REACHED, AskEnder.lastText(run), "the token budget of "
-                        + config.tokenBudget() + " tokens for one ask was reached (" + used
-                        + " used; the next model call needs about " + estimate + ")", Limit.TOKENS);
+                return ender.end(
+                        run,
+                        AgentStatus.LIMIT_REACHED,
+                        AskEnder.lastText(run),
+                        "the token budget of "
+                                + config.tokenBudget() + " tokens for one ask was reached (" + used
+                                + " used; the next model call needs about " + estimate + ")",
+                        Limit.TOKENS);
             }
             ChatRequest request = ChatRequest.builder()
                     .messages(messages)
@@ -161,8 +177,8 @@ final class AskLoop {
             ToolResult result = new ToolResult(content, !allApplied, r.result().tables());
             finals.add(new CallRecord(r.call(), result, content, r.elapsed(), r.outcomes(), List.of()));
         }
-        run.steps.set(ps.index() - 1, new AgentStep(ps.index(), ps.message(), invocations(finals), ps.usage(),
-                ps.elapsed()));
+        run.steps.set(
+                ps.index() - 1, new AgentStep(ps.index(), ps.message(), invocations(finals), ps.usage(), ps.elapsed()));
         run.pending = null;
         completeStep(run, ps.message(), finals);
         return loop(run);
@@ -172,8 +188,10 @@ final class AskLoop {
     private Guard guardOf(CallRecord.PendingItem p) {
         Guard g = engine.guards().get(p.database());
         if (g == null) {
-            throw new IllegalStateException("the pending statement " + p.request().id() + " is for database '"
-                    + p.database() + "', which this agent does not have (it has " + engine.guards().names() + ")");
+            throw new IllegalStateException(
+                    "the pending statement " + p.request().id() + " is for database '" + p.database()
+                            + "', which this agent does not have (it has "
+                            + engine.guards().names() + ")");
         }
         return g;
     }
@@ -188,13 +206,16 @@ final class AskLoop {
             StatementOutcome o = r.outcomes().get(p.outcomeIndex());
             sb.append("- ").append(PgAgentException.abbreviate(o.sql(), 200)).append(" -> ");
             switch (o.status()) {
-                case EXECUTED -> sb.append("applied; ").append(o.affectedRows())
-                        .append(o.affectedRows() == 1 ? " row changed" : " rows changed");
+                case EXECUTED ->
+                    sb.append("applied; ")
+                            .append(o.affectedRows())
+                            .append(o.affectedRows() == 1 ? " row changed" : " rows changed");
                 case DECLINED -> sb.append("not run: ").append(o.error());
                 case REFUSED -> sb.append("refused: ").append(o.error());
-                case FAILED -> sb.append("failed: ")
-                        .append(guardOf(p).database().redactor().redactText(String.valueOf(o.error())))
-                        .append(o.sqlState() == null ? "" : " (SQLSTATE " + o.sqlState() + ")");
+                case FAILED ->
+                    sb.append("failed: ")
+                            .append(guardOf(p).database().redactor().redactText(String.valueOf(o.error())))
+                            .append(o.sqlState() == null ? "" : " (SQLSTATE " + o.sqlState() + ")");
                 default -> sb.append(o.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
             sb.append('\n');
@@ -210,10 +231,21 @@ final class AskLoop {
         run.turn.add(message);
         String text = message.text() == null ? "" : message.text();
         return switch (response.finishReason()) {
-            case LENGTH -> ender.end(run, AgentStatus.LIMIT_REACHED, text, "the model's answer was cut off by its "
-                    + "output token limit (finish_reason=length); raise ModelOptions.maxTokens", Limit.TOKENS);
-            case CONTENT_FILTER -> ender.end(run, AgentStatus.FAILED, text,
-                    "the provider's content filter withheld or cut the answer (finish_reason=content_filter)", null);
+            case LENGTH ->
+                ender.end(
+                        run,
+                        AgentStatus.LIMIT_REACHED,
+                        text,
+                        "the model's answer was cut off by its "
+                                + "output token limit (finish_reason=length); raise ModelOptions.maxTokens",
+                        Limit.TOKENS);
+            case CONTENT_FILTER ->
+                ender.end(
+                        run,
+                        AgentStatus.FAILED,
+                        text,
+                        "the provider's content filter withheld or cut the answer (finish_reason=content_filter)",
+                        null);
             default -> ender.end(run, AgentStatus.COMPLETED, text, null, null);
         };
     }
@@ -225,7 +257,8 @@ final class AskLoop {
     private static void completeStep(AskRun run, AssistantMessage message, List<CallRecord> records) {
         run.turn.add(message);
         for (CallRecord r : records) {
-            run.turn.add(new ToolResultMessage(r.call().id(), r.call().name(), r.modelContent(), r.result().error()));
+            run.turn.add(new ToolResultMessage(
+                    r.call().id(), r.call().name(), r.modelContent(), r.result().error()));
             run.statements.addAll(r.outcomes());
         }
     }
@@ -241,7 +274,9 @@ final class AskLoop {
     }
 
     private static List<ToolInvocation> invocations(List<CallRecord> records) {
-        return records.stream().map(r -> new ToolInvocation(r.call(), r.result(), r.elapsed())).toList();
+        return records.stream()
+                .map(r -> new ToolInvocation(r.call(), r.result(), r.elapsed()))
+                .toList();
     }
 
     private static Duration since(long t0) {

@@ -32,7 +32,9 @@ final class AskRun {
     final List<StatementOutcome> statements = new ArrayList<>();
     List<QueryResult> lastTables = List.of();
     TokenUsage usage = TokenUsage.ZERO;
-    @Nullable PendingStep pending;
+
+    @Nullable
+    PendingStep pending;
 
     private final Object budgetLock = new Object();
     private long databaseNanos; // guarded by budgetLock
@@ -51,7 +53,8 @@ final class AskRun {
     /** A cap on each statement's timeout below the policy's (value sampling), or null for none. */
     volatile @Nullable Duration statementTimeoutCap;
     /** The structured output the ask wants back, or null for free text. */
-    @Nullable OutputSpec output;
+    @Nullable
+    OutputSpec output;
     /** The structured value read from the final answer, or null. */
     volatile @Nullable Object value;
     /** Whether the asking thread was interrupted; the interrupt is restored when the ask returns. */
@@ -145,7 +148,8 @@ final class AskRun {
      *
      * @return the reservation, or null when the budget is used up
      */
-    @Nullable Reservation reserve(int maxRows, long maxBytes) {
+    @Nullable
+    Reservation reserve(int maxRows, long maxBytes) {
         synchronized (budgetLock) {
             if (rowsLeft <= 0 || bytesLeft <= 0) {
                 return null;
@@ -159,7 +163,8 @@ final class AskRun {
     }
 
     /** Returns the database time left of {@code max} for this ask's statements, or null when it is used up. */
-    @Nullable Duration databaseTimeLeft(Duration max) {
+    @Nullable
+    Duration databaseTimeLeft(Duration max) {
         synchronized (budgetLock) {
             long left = max.toNanos() - databaseNanos;
             return left <= 0 ? null : Duration.ofNanos(left);

@@ -37,7 +37,10 @@ public final class AuditFanout {
      * Creates a fan-out over {@code sinks} that tells {@code listener} of each failing sink and adds, when given, the
      * {@code user} of the event's session.
      */
-    public AuditFanout(List<AuditSink> sinks, AuditFailurePolicy policy, AgentListener listener,
+    public AuditFanout(
+            List<AuditSink> sinks,
+            AuditFailurePolicy policy,
+            AgentListener listener,
             @Nullable Function<String, String> userOfSession) {
         this.sinks = List.copyOf(sinks);
         this.policy = policy;
@@ -62,8 +65,15 @@ public final class AuditFanout {
         }
         Map<String, String> attributes = new HashMap<>(event.attributes());
         attributes.put("user", user);
-        return new AuditEvent(event.timestamp(), event.type(), session, event.askId(), event.sql(), event.verdict(),
-                event.outcome(), attributes);
+        return new AuditEvent(
+                event.timestamp(),
+                event.type(),
+                session,
+                event.askId(),
+                event.sql(),
+                event.verdict(),
+                event.outcome(),
+                attributes);
     }
 
     /** Returns whether the policy is fail-closed. */
@@ -98,8 +108,11 @@ public final class AuditFanout {
 
     private void tell(AuditEvent event, RuntimeException failure) {
         try {
-            listener.onEvent(new AgentEvent.AuditFailed(event.sessionId() == null ? "" : event.sessionId(),
-                    event.askId() == null ? "" : event.askId(), event.type(), String.valueOf(failure.getMessage())));
+            listener.onEvent(new AgentEvent.AuditFailed(
+                    event.sessionId() == null ? "" : event.sessionId(),
+                    event.askId() == null ? "" : event.askId(),
+                    event.type(),
+                    String.valueOf(failure.getMessage())));
         } catch (RuntimeException e) {
             LOG.warn("Agent listener failed on AuditFailed; ignored", e);
         }

@@ -81,8 +81,7 @@ final class CallGateway implements SqlGateway, ToolContext {
         Objects.requireNonNull(name, "name == null");
         Guard g = guards.get(name);
         if (g == null) {
-            throw new IllegalArgumentException("database must be one of " + guards.names() + " but was '" + name
-                    + "'");
+            throw new IllegalArgumentException("database must be one of " + guards.names() + " but was '" + name + "'");
         }
         return g == guard ? this : new CallGateway(guards, g, run, records);
     }
@@ -92,8 +91,8 @@ final class CallGateway implements SqlGateway, ToolContext {
             records.outcomes.add(r.real());
             records.used.add(guard.database().name());
             for (ConfirmationRequest request : deferred) {
-                records.pending.add(new CallRecord.PendingItem(request, records.outcomes.size() - 1,
-                        guard.database().name()));
+                records.pending.add(new CallRecord.PendingItem(
+                        request, records.outcomes.size() - 1, guard.database().name()));
             }
             QueryResult shown = r.shown().result();
             QueryResult real = r.real().result();

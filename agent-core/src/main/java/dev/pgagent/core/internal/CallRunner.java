@@ -53,13 +53,15 @@ final class CallRunner {
         ToolResult forHost = new ToolResult(content, result.error(), tables);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         List<StatementOutcome> outcomes = gateway.outcomes();
-        audit.record(run, AuditEvent.builder(AuditEventType.TOOL_CALL)
-                .outcome(result.error() ? "error" : "ok")
-                .attribute("tool", call.name())
-                .attribute("callId", call.id())
-                .attribute("arguments", PgAgentException.abbreviate(call.arguments(), 1000))
-                .attribute("statements", outcomes.size())
-                .attribute("ms", took.toMillis()));
+        audit.record(
+                run,
+                AuditEvent.builder(AuditEventType.TOOL_CALL)
+                        .outcome(result.error() ? "error" : "ok")
+                        .attribute("tool", call.name())
+                        .attribute("callId", call.id())
+                        .attribute("arguments", PgAgentException.abbreviate(call.arguments(), 1000))
+                        .attribute("statements", outcomes.size())
+                        .attribute("ms", took.toMillis()));
         events.emit(new AgentEvent.ToolCallFinished(run.sessionId, run.askId, call, forHost, took));
         return new CallRecord(call, forHost, content, took, outcomes, gateway.pending());
     }
@@ -95,11 +97,13 @@ final class CallRunner {
     CallRecord skipped(AskRun run, ToolCall call, int maxToolCallsPerStep) {
         String message = "not run: at most " + maxToolCallsPerStep
                 + " tool calls are run in one step; call it again in the next step if it is still needed";
-        audit.record(run, AuditEvent.builder(AuditEventType.TOOL_CALL)
-                .outcome("skipped")
-                .attribute("tool", call.name())
-                .attribute("callId", call.id())
-                .attribute("error", message));
+        audit.record(
+                run,
+                AuditEvent.builder(AuditEventType.TOOL_CALL)
+                        .outcome("skipped")
+                        .attribute("tool", call.name())
+                        .attribute("callId", call.id())
+                        .attribute("error", message));
         return new CallRecord(call, ToolResult.error(message), message, Duration.ZERO, List.of(), List.of());
     }
 }

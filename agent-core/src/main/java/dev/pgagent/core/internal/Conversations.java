@@ -36,8 +36,12 @@ public final class Conversations {
                 ToolCall call = new ToolCall("history-" + a.id(), "execute_query", args);
                 turn.add(AssistantMessage.ofToolCalls(List.of(call)));
                 String rows = s.rows() + (s.rows() == 1 ? " row" : " rows");
-                turn.add(new ToolResultMessage(call.id(), call.name(), "(" + rows + "; the rows of earlier questions"
-                        + " are not kept: run the statement again if they are needed)", false));
+                turn.add(new ToolResultMessage(
+                        call.id(),
+                        call.name(),
+                        "(" + rows + "; the rows of earlier questions"
+                                + " are not kept: run the statement again if they are needed)",
+                        false));
             }
             turn.add(AssistantMessage.of(a.answer()));
             turns.add(turn);

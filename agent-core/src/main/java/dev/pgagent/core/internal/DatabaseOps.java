@@ -41,8 +41,13 @@ public interface DatabaseOps {
      * See {@link PostgresDatabase#export}. The default refuses: operations that cannot export (test doubles) need
      * not implement it.
      */
-    default ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
-            QueryCancellation cancellation, ExportTarget target, @Nullable UnaryOperator<QueryResult> rowFilter) {
+    default ExportResult export(
+            String sql,
+            ExportOptions options,
+            ExecutionLimits limits,
+            QueryCancellation cancellation,
+            ExportTarget target,
+            @Nullable UnaryOperator<QueryResult> rowFilter) {
         throw new UnsupportedOperationException("these database operations cannot export");
     }
 
@@ -81,8 +86,12 @@ public interface DatabaseOps {
             }
 
             @Override
-            public ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
-                    QueryCancellation cancellation, ExportTarget target,
+            public ExportResult export(
+                    String sql,
+                    ExportOptions options,
+                    ExecutionLimits limits,
+                    QueryCancellation cancellation,
+                    ExportTarget target,
                     @Nullable UnaryOperator<QueryResult> rowFilter) {
                 return db.export(sql, options, limits, cancellation, target, rowFilter);
             }

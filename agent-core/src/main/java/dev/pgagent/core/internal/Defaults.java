@@ -1,16 +1,16 @@
 package dev.pgagent.core.internal;
 
 import dev.pgagent.api.safety.SafetyPolicy;
-import dev.pgagent.api.sql.SqlGateway;
 import dev.pgagent.api.safety.SafetyValidator;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.ValueSampler;
 import dev.pgagent.api.sql.QueryResult;
-import dev.pgagent.db.postgres.PgValueSampler;
+import dev.pgagent.api.sql.SqlGateway;
 import dev.pgagent.context.SchemaContextBuilder;
 import dev.pgagent.context.TokenCounter;
-import dev.pgagent.api.schema.ValueSampler;
 import dev.pgagent.db.postgres.ExecutionLimits;
+import dev.pgagent.db.postgres.PgValueSampler;
 import dev.pgagent.db.postgres.PostgresDatabase;
-import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.safety.JSqlParserSafetyValidator;
 import dev.pgagent.safety.pii.PiiRedactor;
 import java.time.Duration;
@@ -62,8 +62,8 @@ public final class Defaults {
      * Returns a summariser whose value sampling, when {@code gateway} is given, runs every statement through it (the
      * agent's guarded path: validated, plan-checked, audited as caller {@code value-sampler}).
      */
-    public static SchemaSummarizer schemaSummarizer(PostgresDatabase db, @Nullable SafetyPolicy groundingPolicy,
-            @Nullable SqlGateway gateway) {
+    public static SchemaSummarizer schemaSummarizer(
+            PostgresDatabase db, @Nullable SafetyPolicy groundingPolicy, @Nullable SqlGateway gateway) {
         return new SchemaSummarizer() {
             private @Nullable SchemaModel cachedSchema;
             private @Nullable SchemaContextBuilder cachedBuilder;
@@ -85,18 +85,25 @@ public final class Defaults {
     }
 
     /** Returns a context builder over {@code schema}, grounding values under {@code groundingPolicy} if not null. */
-    public static SchemaContextBuilder contextBuilder(PostgresDatabase db, SchemaModel schema,
-            @Nullable SafetyPolicy groundingPolicy) {
+    public static SchemaContextBuilder contextBuilder(
+            PostgresDatabase db, SchemaModel schema, @Nullable SafetyPolicy groundingPolicy) {
         return contextBuilder(db, schema, groundingPolicy, null);
     }
 
     /** Returns a context builder whose sampling goes through {@code gateway} when it is given. */
-    public static SchemaContextBuilder contextBuilder(PostgresDatabase db, SchemaModel schema,
-            @Nullable SafetyPolicy groundingPolicy, @Nullable SqlGateway gateway) {
+    public static SchemaContextBuilder contextBuilder(
+            PostgresDatabase db,
+            SchemaModel schema,
+            @Nullable SafetyPolicy groundingPolicy,
+            @Nullable SqlGateway gateway) {
         return SchemaContextBuilder.builder()
                 .schema(schema)
-                .valueSampler(groundingPolicy == null ? ValueSampler.NONE
-                        : gateway != null ? guardedSampler(gateway, groundingPolicy) : sampler(db, groundingPolicy))
+                .valueSampler(
+                        groundingPolicy == null
+                                ? ValueSampler.NONE
+                                : gateway != null
+                                        ? guardedSampler(gateway, groundingPolicy)
+                                        : sampler(db, groundingPolicy))
                 .build();
     }
 

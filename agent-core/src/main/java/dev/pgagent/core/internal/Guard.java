@@ -67,8 +67,13 @@ final class Guard {
      *
      * @param auditName the database name written in audit records, or null to leave it out (a single database)
      */
-    Guard(DatabaseBinding db, AuditRecorder audit, ConfirmationHandler confirmationHandler, ExecutorService executor,
-            Events events, @Nullable String auditName) {
+    Guard(
+            DatabaseBinding db,
+            AuditRecorder audit,
+            ConfirmationHandler confirmationHandler,
+            ExecutorService executor,
+            Events events,
+            @Nullable String auditName) {
         this.db = db;
         this.audit = audit;
         this.confirmationHandler = confirmationHandler;
@@ -125,8 +130,10 @@ final class Guard {
 
     /** Tells the listener a statement ended; a statement cut short by cancellation ends as cancelled. */
     private void finished(AskRun run, String sql, Verdict v, @Nullable Result r, long t0) {
-        StatementOutcome o = r != null ? r.real() : new StatementOutcome(sql, v, StatementOutcome.Status.CANCELLED,
-                null, -1, "the ask was cancelled", null, since(t0));
+        StatementOutcome o = r != null
+                ? r.real()
+                : new StatementOutcome(
+                        sql, v, StatementOutcome.Status.CANCELLED, null, -1, "the ask was cancelled", null, since(t0));
         events.emit(new AgentEvent.StatementFinished(run.sessionId, run.askId, db.name(), o));
     }
 
@@ -149,18 +156,19 @@ final class Guard {
         Result r = null;
         try {
             if (v.decision() != Decision.ALLOW) {
-                String reason = v.decision() == Decision.DENY ? v.reason()
+                String reason = v.decision() == Decision.DENY
+                        ? v.reason()
                         : "only statements that may run without confirmation can be exported: " + v.reason();
                 r = Result.same(refuse(run, sql, v, reason, t0));
                 throw new SqlRejectedException(v, reason);
             }
-            ExecutionLimits limits = ExecutionLimits.from(db.policy()).withStatementTimeout(options.timeout())
+            ExecutionLimits limits = ExecutionLimits.from(db.policy())
+                    .withStatementTimeout(options.timeout())
                     .withFetchSize(EXPORT_FETCH_SIZE);
             UnaryOperator<QueryResult> filter = options.redact() ? db.redactor()::redact : null;
             ExportResult exported;
             try {
-                exported = timed(run, () -> db.ops().export(sql, options, limits, run.cancellation(), target,
-                        filter));
+                exported = timed(run, () -> db.ops().export(sql, options, limits, run.cancellation(), target, filter));
             } catch (DatabaseException e) {
                 r = failed(run, sql, v, e, t0, "export");
                 if (r.real().status() == StatementOutcome.Status.REFUSED) {
@@ -173,23 +181,31 @@ final class Guard {
             } catch (java.io.UncheckedIOException e) {
                 Duration took = since(t0);
                 auditFailed(run, sql, v, "failed", null, String.valueOf(e.getMessage()), took, "export-output");
-                r = Result.same(new StatementOutcome(sql, v, StatementOutcome.Status.FAILED, null, -1,
-                        e.getMessage(), null, took));
+                r = Result.same(new StatementOutcome(
+                        sql, v, StatementOutcome.Status.FAILED, null, -1, e.getMessage(), null, took));
                 throw e;
             }
             Duration took = since(t0);
-            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
-                    .sql(sql).verdict(v).outcome("exported")
-                    .attribute("export", options.format().extension())
-                    .attribute("rows", exported.rowCount())
-                    .attribute("bytes", exported.byteCount())
-                    .attribute("truncation", exported.truncation())
-                    .attribute("copy", exported.serverCopy())
-                    .attribute("redacted", options.redact())
-                    .attribute("ms", took.toMillis())
-                    .attribute("guard", v.kind() == StatementKind.UNPARSEABLE ? "runtime-only" : null));
-            QueryResult summary = QueryResult.builder().columns(exported.columns()).truncation(exported.truncation())
-                    .byteCount(exported.byteCount()).elapsed(took).build();
+            audit(
+                    run,
+                    AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                            .sql(sql)
+                            .verdict(v)
+                            .outcome("exported")
+                            .attribute("export", options.format().extension())
+                            .attribute("rows", exported.rowCount())
+                            .attribute("bytes", exported.byteCount())
+                            .attribute("truncation", exported.truncation())
+                            .attribute("copy", exported.serverCopy())
+                            .attribute("redacted", options.redact())
+                            .attribute("ms", took.toMillis())
+                            .attribute("guard", v.kind() == StatementKind.UNPARSEABLE ? "runtime-only" : null));
+            QueryResult summary = QueryResult.builder()
+                    .columns(exported.columns())
+                    .truncation(exported.truncation())
+                    .byteCount(exported.byteCount())
+                    .elapsed(took)
+                    .build();
             r = Result.same(StatementOutcome.executed(sql, v, summary));
             return exported.withElapsed(took);
         } finally {
@@ -232,9 +248,11 @@ final class Guard {
             if (limits == null) {
                 return Result.same(refuse(run, sql, v, timeUsedUp(), t0));
             }
-            String json = timed(run, () -> analyze
-                    ? db.ops().explainAnalyzeJson(sql, limits, run.cancellation())
-                    : db.ops().explainJson(sql, limits, run.cancellation()));
+            String json = timed(
+                    run,
+                    () -> analyze
+                            ? db.ops().explainAnalyzeJson(sql, limits, run.cancellation())
+                            : db.ops().explainJson(sql, limits, run.cancellation()));
             Duration took = since(t0);
             QueryResult plan = QueryResult.builder()
                     .columns(List.of(new ResultColumn("QUERY PLAN", "json", Types.OTHER)))
@@ -242,9 +260,15 @@ final class Guard {
                     .byteCount(json.length())
                     .elapsed(took)
                     .build();
-            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
-                    .sql(sql).verdict(v).outcome("explained")
-                    .attribute("explain", true).attribute("analyze", analyze).attribute("ms", took.toMillis()));
+            audit(
+                    run,
+                    AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                            .sql(sql)
+                            .verdict(v)
+                            .outcome("explained")
+                            .attribute("explain", true)
+                            .attribute("analyze", analyze)
+                            .attribute("ms", took.toMillis()));
             return Result.same(StatementOutcome.executed(sql, v, plan));
         } catch (DatabaseException e) {
             return failed(run, sql, v, e, t0, "explain");
@@ -280,13 +304,17 @@ final class Guard {
         }
         run.release(r, result.rowCount(), result.byteCount());
         Duration took = since(t0);
-        audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
-                .sql(sql).verdict(v).outcome("executed")
-                .attribute("rows", result.rowCount())
-                .attribute("bytes", result.byteCount())
-                .attribute("truncation", result.truncation())
-                .attribute("ms", took.toMillis())
-                .attribute("guard", runtimeOnly ? "runtime-only" : null));
+        audit(
+                run,
+                AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                        .sql(sql)
+                        .verdict(v)
+                        .outcome("executed")
+                        .attribute("rows", result.rowCount())
+                        .attribute("bytes", result.byteCount())
+                        .attribute("truncation", result.truncation())
+                        .attribute("ms", took.toMillis())
+                        .attribute("guard", runtimeOnly ? "runtime-only" : null));
         QueryResult shown = db.redactor().redact(result);
         return new Result(StatementOutcome.executed(sql, v, result), StatementOutcome.executed(sql, v, shown));
     }
@@ -323,20 +351,31 @@ final class Guard {
                 return Result.same(refuse(run, sql, v, reason, t0));
             }
         }
-        ConfirmationRequest request = new ConfirmationRequest(
-                UUID.randomUUID().toString(), run.sessionId, sql, v, dry, Instant.now());
-        audit(run, AuditEvent.builder(AuditEventType.CONFIRMATION_REQUESTED)
-                .sql(sql).verdict(v).outcome("requested")
-                .attribute("requestId", request.id())
-                .attribute("confirmation", request.kind())
-                .attribute("dryRunRows", dry.affectedRows()));
+        ConfirmationRequest request =
+                new ConfirmationRequest(UUID.randomUUID().toString(), run.sessionId, sql, v, dry, Instant.now());
+        audit(
+                run,
+                AuditEvent.builder(AuditEventType.CONFIRMATION_REQUESTED)
+                        .sql(sql)
+                        .verdict(v)
+                        .outcome("requested")
+                        .attribute("requestId", request.id())
+                        .attribute("confirmation", request.kind())
+                        .attribute("dryRunRows", dry.affectedRows()));
         events.emit(new AgentEvent.ConfirmationAsked(run.sessionId, run.askId, request));
         ConfirmationDecision decision = askPerson(run, request);
         if (decision.status() == ConfirmationDecision.Status.DEFERRED) {
             answered(run, request, decision);
             pending.deferred(request);
-            StatementOutcome waiting = new StatementOutcome(sql, v, StatementOutcome.Status.PENDING_CONFIRMATION,
-                    null, -1, "waiting for a person's confirmation", null, since(t0));
+            StatementOutcome waiting = new StatementOutcome(
+                    sql,
+                    v,
+                    StatementOutcome.Status.PENDING_CONFIRMATION,
+                    null,
+                    -1,
+                    "waiting for a person's confirmation",
+                    null,
+                    since(t0));
             return Result.same(waiting);
         }
         return Result.same(decide(run, request, decision));
@@ -357,13 +396,23 @@ final class Guard {
         if (request.kind() == ConfirmationKind.TYPED) {
             String typed = decision.typedText();
             if (typed == null || !typed.strip().equalsIgnoreCase(request.expectedTypedText())) {
-                return refuse(run, sql, v, "the typed confirmation did not match '" + request.expectedTypedText()
-                        + "'; no rows were changed", t0);
+                return refuse(
+                        run,
+                        sql,
+                        v,
+                        "the typed confirmation did not match '" + request.expectedTypedText()
+                                + "'; no rows were changed",
+                        t0);
             }
         }
         if (request.dryRun().affectedRows() > db.policy().maxWriteRows()) {
-            return refuse(run, sql, v, "the statement would change " + request.dryRun().affectedRows()
-                    + " rows, more than the " + db.policy().maxWriteRows() + " rows a write may change", t0);
+            return refuse(
+                    run,
+                    sql,
+                    v,
+                    "the statement would change " + request.dryRun().affectedRows() + " rows, more than the "
+                            + db.policy().maxWriteRows() + " rows a write may change",
+                    t0);
         }
         long expected = request.dryRun().failed() ? -1 : request.dryRun().affectedRows();
         try {
@@ -376,11 +425,15 @@ final class Guard {
                     ? timed(run, () -> db.ops().applyAtMost(sql, cap, limits, run.cancellation()))
                     : timed(run, () -> db.ops().apply(sql, expected, limits, run.cancellation()));
             Duration took = since(t0);
-            audit(run, AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
-                    .sql(sql).verdict(v).outcome("applied")
-                    .attribute("requestId", request.id())
-                    .attribute("affectedRows", n)
-                    .attribute("ms", took.toMillis()));
+            audit(
+                    run,
+                    AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                            .sql(sql)
+                            .verdict(v)
+                            .outcome("applied")
+                            .attribute("requestId", request.id())
+                            .attribute("affectedRows", n)
+                            .attribute("ms", took.toMillis()));
             return StatementOutcome.applied(sql, v, n, took);
         } catch (DatabaseException e) {
             return failed(run, sql, v, e, t0, "apply").real();
@@ -410,20 +463,23 @@ final class Guard {
             return refuse(run, request.sql(), now, why + "; no rows were changed", t0);
         }
         ConfirmationRequest current = now.decision() == Decision.CONFIRM && !now.equals(request.verdict())
-                ? new ConfirmationRequest(request.id(), request.sessionId(), request.sql(), now, request.dryRun(),
-                        request.requestedAt())
+                ? new ConfirmationRequest(
+                        request.id(), request.sessionId(), request.sql(), now, request.dryRun(), request.requestedAt())
                 : request;
         return decide(run, current, decision);
     }
 
     private void answered(AskRun run, ConfirmationRequest request, ConfirmationDecision decision) {
         events.emit(new AgentEvent.ConfirmationAnswered(run.sessionId, run.askId, request, decision));
-        audit(run, AuditEvent.builder(AuditEventType.CONFIRMATION_ANSWERED)
-                .sql(request.sql()).verdict(request.verdict())
-                .outcome(decision.status().name().toLowerCase(Locale.ROOT))
-                .attribute("requestId", request.id())
-                .attribute("decidedBy", decision.decidedBy())
-                .attribute("comment", decision.comment().isBlank() ? null : decision.comment()));
+        audit(
+                run,
+                AuditEvent.builder(AuditEventType.CONFIRMATION_ANSWERED)
+                        .sql(request.sql())
+                        .verdict(request.verdict())
+                        .outcome(decision.status().name().toLowerCase(Locale.ROOT))
+                        .attribute("requestId", request.id())
+                        .attribute("decidedBy", decision.decidedBy())
+                        .attribute("comment", decision.comment().isBlank() ? null : decision.comment()));
     }
 
     private ConfirmationDecision askPerson(AskRun run, ConfirmationRequest request) {
@@ -437,7 +493,10 @@ final class Guard {
             return d != null ? d : ConfirmationDecision.decline("handler", "the handler gave no decision");
         } catch (TimeoutException e) {
             f.cancel(true);
-            return new ConfirmationDecision(ConfirmationDecision.Status.DECLINED, null, "timeout",
+            return new ConfirmationDecision(
+                    ConfirmationDecision.Status.DECLINED,
+                    null,
+                    "timeout",
                     "no answer within " + timeout.toSeconds() + " s");
         } catch (ExecutionException e) {
             LOG.warn("Confirmation handler failed; the statement is declined: {}", String.valueOf(e.getCause()));
@@ -477,7 +536,8 @@ final class Guard {
     }
 
     private String timeUsedUp() {
-        return "the database time budget of this ask (" + db.policy().askMaxTime().toMillis() + " ms) is used"
+        return "the database time budget of this ask ("
+                + db.policy().askMaxTime().toMillis() + " ms) is used"
                 + " up; answer with the results you already have";
     }
 
@@ -492,8 +552,13 @@ final class Guard {
     }
 
     private StatementOutcome refuse(AskRun run, String sql, Verdict v, String reason, long t0) {
-        audit(run, AuditEvent.builder(AuditEventType.QUERY_REFUSED)
-                .sql(sql).verdict(v).outcome("refused").attribute("reason", reason));
+        audit(
+                run,
+                AuditEvent.builder(AuditEventType.QUERY_REFUSED)
+                        .sql(sql)
+                        .verdict(v)
+                        .outcome("refused")
+                        .attribute("reason", reason));
         return new StatementOutcome(sql, v, StatementOutcome.Status.REFUSED, null, -1, reason, null, since(t0));
     }
 
@@ -518,8 +583,8 @@ final class Guard {
         }
         StatementOutcome.Status status = timedOut ? StatementOutcome.Status.CANCELLED : StatementOutcome.Status.FAILED;
         StatementOutcome real = new StatementOutcome(sql, v, status, null, -1, message, state, took);
-        StatementOutcome shown = new StatementOutcome(
-                sql, v, status, null, -1, db.redactor().redactText(message), state, took);
+        StatementOutcome shown =
+                new StatementOutcome(sql, v, status, null, -1, db.redactor().redactText(message), state, took);
         return new Result(real, shown);
     }
 
@@ -529,18 +594,29 @@ final class Guard {
         if (run.isCancelled() || Thread.currentThread().isInterrupted()) {
             throw e;
         }
-        return Result.same(new StatementOutcome(
-                sql, v, StatementOutcome.Status.CANCELLED, null, -1, e.getMessage(), null, took));
+        return Result.same(
+                new StatementOutcome(sql, v, StatementOutcome.Status.CANCELLED, null, -1, e.getMessage(), null, took));
     }
 
-    private void auditFailed(AskRun run, String sql, Verdict v, String outcome, @Nullable String sqlState,
-            String message, Duration took, @Nullable String phase) {
-        audit(run, AuditEvent.builder(AuditEventType.QUERY_FAILED)
-                .sql(sql).verdict(v).outcome(outcome)
-                .attribute("sqlState", sqlState)
-                .attribute("error", PgAgentException.abbreviate(message, 500))
-                .attribute("phase", phase)
-                .attribute("ms", took.toMillis()));
+    private void auditFailed(
+            AskRun run,
+            String sql,
+            Verdict v,
+            String outcome,
+            @Nullable String sqlState,
+            String message,
+            Duration took,
+            @Nullable String phase) {
+        audit(
+                run,
+                AuditEvent.builder(AuditEventType.QUERY_FAILED)
+                        .sql(sql)
+                        .verdict(v)
+                        .outcome(outcome)
+                        .attribute("sqlState", sqlState)
+                        .attribute("error", PgAgentException.abbreviate(message, 500))
+                        .attribute("phase", phase)
+                        .attribute("ms", took.toMillis()));
     }
 
     /** Records an event for {@code run}, naming this guard's database when the agent has several. */

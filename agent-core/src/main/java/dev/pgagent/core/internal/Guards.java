@@ -19,8 +19,8 @@ final class Guards {
         Map<String, Guard> m = new LinkedHashMap<>();
         for (Guard g : guards) {
             if (m.putIfAbsent(g.database().name(), g) != null) {
-                throw new IllegalStateException("database names must be unique but '" + g.database().name()
-                        + "' is used twice");
+                throw new IllegalStateException(
+                        "database names must be unique but '" + g.database().name() + "' is used twice");
             }
         }
         this.byName = Collections.unmodifiableMap(m);
@@ -33,7 +33,8 @@ final class Guards {
     }
 
     /** Returns the guard of {@code name}; the empty name is the default database. */
-    @Nullable Guard get(String name) {
+    @Nullable
+    Guard get(String name) {
         return name.isEmpty() ? defaultGuard : byName.get(name);
     }
 

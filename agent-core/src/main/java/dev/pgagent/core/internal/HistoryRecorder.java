@@ -57,7 +57,8 @@ public final class HistoryRecorder implements AgentListener {
         /** Confirmations asked in the running segment: their answers come with a StatementFinished. */
         final java.util.Set<String> askedThisSegment = new java.util.HashSet<>();
         /** An approval given on resume whose outcome the audit will tell (no statement event follows). */
-        @Nullable ConfirmationRequest awaitingOutcome;
+        @Nullable
+        ConfirmationRequest awaitingOutcome;
 
         Open(String sessionId, String question, Instant startedAt) {
             this.sessionId = sessionId;
@@ -111,8 +112,11 @@ public final class HistoryRecorder implements AgentListener {
     }
 
     private void started(AgentEvent.AskStarted s) {
-        Open started = open.compute(s.askId(), (id, o) -> o != null ? o
-                : new Open(s.sessionId(), s.question(), Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        Open started = open.compute(
+                s.askId(),
+                (id, o) -> o != null
+                        ? o
+                        : new Open(s.sessionId(), s.question(), Instant.now().truncatedTo(ChronoUnit.MICROS)));
         synchronized (started) {
             started.askedThisSegment.clear();
             started.awaitingOutcome = null;
@@ -139,15 +143,25 @@ public final class HistoryRecorder implements AgentListener {
             return;
         }
         String comment = answered.decision().comment();
-        o.statements.add(new StatementRecord(database(o), request.sql(), request.verdict().decision(),
-                request.verdict().kind(), request.verdict().reason(), StatementOutcome.Status.DECLINED, -1, -1,
-                "declined by " + answered.decision().decidedBy() + (comment.isBlank() ? "" : ": " + comment), null,
+        o.statements.add(new StatementRecord(
+                database(o),
+                request.sql(),
+                request.verdict().decision(),
+                request.verdict().kind(),
+                request.verdict().reason(),
+                StatementOutcome.Status.DECLINED,
+                -1,
+                -1,
+                "declined by " + answered.decision().decidedBy() + (comment.isBlank() ? "" : ": " + comment),
+                null,
                 Duration.ZERO));
     }
 
     /** Returns the database of the ask's pending statements (the last recorded), or "default". */
     private static String database(Open o) {
-        return o.statements.isEmpty() ? "default" : o.statements.get(o.statements.size() - 1).database();
+        return o.statements.isEmpty()
+                ? "default"
+                : o.statements.get(o.statements.size() - 1).database();
     }
 
     /** Returns the audit sink that hears the outcomes of statements approved on resume. Never throws. */
@@ -157,8 +171,11 @@ public final class HistoryRecorder implements AgentListener {
 
     private void audited(AuditEvent event) {
         try {
-            if (event.askId() == null || event.sql() == null || (event.type() != AuditEventType.QUERY_EXECUTED
-                    && event.type() != AuditEventType.QUERY_REFUSED && event.type() != AuditEventType.QUERY_FAILED)) {
+            if (event.askId() == null
+                    || event.sql() == null
+                    || (event.type() != AuditEventType.QUERY_EXECUTED
+                            && event.type() != AuditEventType.QUERY_REFUSED
+                            && event.type() != AuditEventType.QUERY_FAILED)) {
                 return;
             }
             Open o = open.get(event.askId());
@@ -175,14 +192,26 @@ public final class HistoryRecorder implements AgentListener {
                 StatementOutcome.Status status = switch (event.type()) {
                     case QUERY_EXECUTED -> StatementOutcome.Status.EXECUTED;
                     case QUERY_REFUSED -> StatementOutcome.Status.REFUSED;
-                    default -> "cancelled".equals(event.outcome()) || "timeout".equals(event.outcome())
-                            ? StatementOutcome.Status.CANCELLED : StatementOutcome.Status.FAILED;
+                    default ->
+                        "cancelled".equals(event.outcome()) || "timeout".equals(event.outcome())
+                                ? StatementOutcome.Status.CANCELLED
+                                : StatementOutcome.Status.FAILED;
                 };
                 long affected = status == StatementOutcome.Status.EXECUTED ? number(a.get("affectedRows"), -1) : -1;
                 String error = status == StatementOutcome.Status.REFUSED ? a.get("reason") : a.get("error");
                 dev.pgagent.api.safety.Verdict v = event.verdict() != null ? event.verdict() : request.verdict();
-                o.statements.add(new StatementRecord(database(o), request.sql(), v.decision(), v.kind(), v.reason(),
-                        status, -1, affected, error, a.get("sqlState"), Duration.ofMillis(number(a.get("ms"), 0))));
+                o.statements.add(new StatementRecord(
+                        database(o),
+                        request.sql(),
+                        v.decision(),
+                        v.kind(),
+                        v.reason(),
+                        status,
+                        -1,
+                        affected,
+                        error,
+                        a.get("sqlState"),
+                        Duration.ofMillis(number(a.get("ms"), 0))));
             }
         } catch (RuntimeException e) {
             LOG.warn("The history recorder could not read an audit event: {}", e.toString());
@@ -231,7 +260,9 @@ public final class HistoryRecorder implements AgentListener {
         try {
             store.record(record);
         } catch (RuntimeException e) {
-            LOG.warn("The history store could not record ask {}; the ask is not in the history: {}", f.askId(),
+            LOG.warn(
+                    "The history store could not record ask {}; the ask is not in the history: {}",
+                    f.askId(),
                     e.toString());
         }
     }
@@ -254,7 +285,8 @@ public final class HistoryRecorder implements AgentListener {
             try {
                 first.onEvent(event);
             } catch (RuntimeException e) {
-                LOG.warn("Agent listener failed on {}; ignored", event.getClass().getSimpleName(), e);
+                LOG.warn(
+                        "Agent listener failed on {}; ignored", event.getClass().getSimpleName(), e);
             }
             second.onEvent(event);
         };

@@ -133,8 +133,8 @@ public final class HostCalls {
         synchronized (waiting) {
             w = waiting.remove(requestId);
             if (w == null) {
-                throw new IllegalArgumentException("requestId must name a pending confirmation " + waiting.keySet()
-                        + " but was " + requestId);
+                throw new IllegalArgumentException(
+                        "requestId must name a pending confirmation " + waiting.keySet() + " but was " + requestId);
             }
         }
         Guard g = guard(w.item().database());
@@ -158,8 +158,8 @@ public final class HostCalls {
     private Guard guard(String database) {
         Guard g = engine.guards().get(Objects.requireNonNull(database, "database == null"));
         if (g == null) {
-            throw new IllegalArgumentException("database must be one of " + engine.guards().names() + " but was '"
-                    + database + "'");
+            throw new IllegalArgumentException(
+                    "database must be one of " + engine.guards().names() + " but was '" + database + "'");
         }
         return g;
     }
@@ -169,7 +169,11 @@ public final class HostCalls {
             throw new IllegalStateException("the agent must be open but was closed");
         }
         EngineConfig config = engine.config();
-        AskRun run = new AskRun(UUID.randomUUID().toString(), caller, "", config.policy().askMaxRows(),
+        AskRun run = new AskRun(
+                UUID.randomUUID().toString(),
+                caller,
+                "",
+                config.policy().askMaxRows(),
                 config.policy().askMaxBytes());
         run.statementTimeoutCap = statementTimeoutCap;
         run.startSegment(config.timeout());

@@ -114,7 +114,8 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     /** The lock of one file and the hash of its last chained line. */
     private static final class FileState {
-        @org.jspecify.annotations.Nullable String lastHash;
+        @org.jspecify.annotations.Nullable
+        String lastHash;
     }
 
     /** Returns the event as one line of JSON. */

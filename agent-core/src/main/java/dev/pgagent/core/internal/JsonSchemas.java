@@ -95,8 +95,8 @@ final class JsonSchemas {
         if (raw == null) {
             throw unsupported(where, type);
         }
-        if (annotated instanceof AnnotatedParameterizedType p && (raw == List.class || raw == Set.class
-                || raw == Collection.class)) {
+        if (annotated instanceof AnnotatedParameterizedType p
+                && (raw == List.class || raw == Set.class || raw == Collection.class)) {
             ObjectNode s = NODES.objectNode().put("type", "array");
             s.set("items", of(p.getAnnotatedActualTypeArguments()[0], where + "[]", path));
             if (raw == Set.class) {
@@ -113,11 +113,21 @@ final class JsonSchemas {
         if (raw == boolean.class || raw == Boolean.class) {
             return NODES.objectNode().put("type", "boolean");
         }
-        if (raw == int.class || raw == long.class || raw == short.class || raw == byte.class || raw == Integer.class
-                || raw == Long.class || raw == Short.class || raw == Byte.class || raw == BigInteger.class) {
+        if (raw == int.class
+                || raw == long.class
+                || raw == short.class
+                || raw == byte.class
+                || raw == Integer.class
+                || raw == Long.class
+                || raw == Short.class
+                || raw == Byte.class
+                || raw == BigInteger.class) {
             return NODES.objectNode().put("type", "integer");
         }
-        if (raw == double.class || raw == float.class || raw == Double.class || raw == Float.class
+        if (raw == double.class
+                || raw == float.class
+                || raw == Double.class
+                || raw == Float.class
                 || raw == BigDecimal.class) {
             return NODES.objectNode().put("type", "number");
         }

@@ -70,20 +70,25 @@ final class ModelCaller {
         try {
             return output.settle(asked, first, repair -> callOnce(run, repair, step), v -> run.value = v);
         } catch (StructuredOutputException e) {
-            audit.record(run, AuditEvent.builder(AuditEventType.LLM_CALL)
-                    .outcome("failed")
-                    .attribute("step", step)
-                    .attribute("reason", "structured output")
-                    .attribute("error", PgAgentException.abbreviate(e.getMessage(), 500)));
+            audit.record(
+                    run,
+                    AuditEvent.builder(AuditEventType.LLM_CALL)
+                            .outcome("failed")
+                            .attribute("step", step)
+                            .attribute("reason", "structured output")
+                            .attribute("error", PgAgentException.abbreviate(e.getMessage(), 500)));
             throw e;
         }
     }
 
     /** Leaves out what the provider cannot do. */
     private ChatRequest adapt(ChatRequest request) {
-        if (!info.supports(Capability.PARALLEL_TOOL_CALLS) && request.options().parallelToolCalls().isPresent()) {
+        if (!info.supports(Capability.PARALLEL_TOOL_CALLS)
+                && request.options().parallelToolCalls().isPresent()) {
             return request.toBuilder()
-                    .options(request.options().toBuilder().parallelToolCalls(null).build())
+                    .options(request.options().toBuilder()
+                            .parallelToolCalls(null)
+                            .build())
                     .build();
         }
         return request;
@@ -107,39 +112,57 @@ final class ModelCaller {
             ChatResponse response = Waiter.await(run, f);
             open.set(false);
             if (response == null) {
-                throw new LlmException("the model client returned no response", LlmException.Reason.INVALID_RESPONSE,
-                        false, null);
+                throw new LlmException(
+                        "the model client returned no response", LlmException.Reason.INVALID_RESPONSE, false, null);
             }
             error = null;
-            audit.record(run, AuditEvent.builder(AuditEventType.LLM_CALL)
-                    .outcome("ok")
-                    .attribute("step", step)
-                    .attribute("model", response.model())
-                    .attribute("finishReason", response.finishReason())
-                    .attribute("inputTokens", response.usage().inputTokens())
-                    .attribute("outputTokens", response.usage().outputTokens())
-                    .attribute("cacheReadTokens", zeroAsNull(response.usage().cacheReadTokens()))
-                    .attribute("cacheWriteTokens", zeroAsNull(response.usage().cacheWriteTokens()))
-                    .attribute("ms", since(t0).toMillis()));
-            events.emit(new AgentEvent.ModelCallFinished(run.sessionId, run.askId, step, response.message(),
-                    response.usage(), since(t0), null, response.finishReason(), response.model()));
+            audit.record(
+                    run,
+                    AuditEvent.builder(AuditEventType.LLM_CALL)
+                            .outcome("ok")
+                            .attribute("step", step)
+                            .attribute("model", response.model())
+                            .attribute("finishReason", response.finishReason())
+                            .attribute("inputTokens", response.usage().inputTokens())
+                            .attribute("outputTokens", response.usage().outputTokens())
+                            .attribute(
+                                    "cacheReadTokens",
+                                    zeroAsNull(response.usage().cacheReadTokens()))
+                            .attribute(
+                                    "cacheWriteTokens",
+                                    zeroAsNull(response.usage().cacheWriteTokens()))
+                            .attribute("ms", since(t0).toMillis()));
+            events.emit(new AgentEvent.ModelCallFinished(
+                    run.sessionId,
+                    run.askId,
+                    step,
+                    response.message(),
+                    response.usage(),
+                    since(t0),
+                    null,
+                    response.finishReason(),
+                    response.model()));
             return response;
         } catch (LlmException e) {
             error = "the model call failed (" + e.reason() + "): " + e.getMessage();
-            audit.record(run, AuditEvent.builder(AuditEventType.LLM_CALL)
-                    .outcome("failed")
-                    .attribute("step", step)
-                    .attribute("reason", e.reason())
-                    .attribute("status", e.statusCode().isPresent() ? e.statusCode().getAsInt() : null)
-                    .attribute("error", PgAgentException.abbreviate(e.getMessage(), 500))
-                    .attribute("ms", since(t0).toMillis()));
+            audit.record(
+                    run,
+                    AuditEvent.builder(AuditEventType.LLM_CALL)
+                            .outcome("failed")
+                            .attribute("step", step)
+                            .attribute("reason", e.reason())
+                            .attribute(
+                                    "status",
+                                    e.statusCode().isPresent() ? e.statusCode().getAsInt() : null)
+                            .attribute("error", PgAgentException.abbreviate(e.getMessage(), 500))
+                            .attribute("ms", since(t0).toMillis()));
             throw e;
         } finally {
             open.set(false);
             run.inflight.remove(f);
             if (error != null) {
-                events.emit(new AgentEvent.ModelCallFinished(run.sessionId, run.askId, step, null, TokenUsage.ZERO,
-                        since(t0), error));
+                events.emit(new AgentEvent.ModelCallFinished(
+                        run.sessionId, run.askId, step, null, TokenUsage.ZERO, since(t0), error));
             }
         }
     }

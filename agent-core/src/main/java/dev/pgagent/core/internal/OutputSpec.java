@@ -66,12 +66,12 @@ public final class OutputSpec {
         try {
             node = JSON.readTree(schema.schema());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("schema must be valid JSON but was "
-                    + PgAgentException.abbreviate(schema.schema(), 120), e);
+            throw new IllegalArgumentException(
+                    "schema must be valid JSON but was " + PgAgentException.abbreviate(schema.schema(), 120), e);
         }
         if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("schema must be a JSON object but was "
-                    + PgAgentException.abbreviate(schema.schema(), 120));
+            throw new IllegalArgumentException(
+                    "schema must be a JSON object but was " + PgAgentException.abbreviate(schema.schema(), 120));
         }
         return new OutputSpec(schema, node, null);
     }
@@ -117,8 +117,10 @@ public final class OutputSpec {
         try {
             node = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            return new Result(null, List.of("$ must be JSON but the reply could not be parsed: "
-                    + PgAgentException.abbreviate(e.getOriginalMessage(), 200)));
+            return new Result(
+                    null,
+                    List.of("$ must be JSON but the reply could not be parsed: "
+                            + PgAgentException.abbreviate(e.getOriginalMessage(), 200)));
         }
         if (node == null) {
             return new Result(null, List.of("$ must be a JSON value but the reply was empty"));
@@ -133,8 +135,10 @@ public final class OutputSpec {
         try {
             return new Result(JSON.treeToValue(node, type), List.of());
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return new Result(null, List.of("$ could not be read as " + type.getSimpleName() + ": "
-                    + PgAgentException.abbreviate(e.getMessage(), 200)));
+            return new Result(
+                    null,
+                    List.of("$ could not be read as " + type.getSimpleName() + ": "
+                            + PgAgentException.abbreviate(e.getMessage(), 200)));
         }
     }
 
@@ -144,7 +148,9 @@ public final class OutputSpec {
             String inner = text.substring(3, text.length() - 3);
             int newline = inner.indexOf('\n');
             return (newline >= 0 && inner.substring(0, newline).strip().matches("[A-Za-z]*")
-                    ? inner.substring(newline + 1) : inner).strip();
+                            ? inner.substring(newline + 1)
+                            : inner)
+                    .strip();
         }
         return text;
     }
@@ -165,7 +171,10 @@ public final class OutputSpec {
      * @param value receives the value read
      * @throws StructuredOutputException if the repaired reply does not match either
      */
-    public ChatResponse settle(ChatRequest request, ChatResponse first, Function<ChatRequest, ChatResponse> again,
+    public ChatResponse settle(
+            ChatRequest request,
+            ChatResponse first,
+            Function<ChatRequest, ChatResponse> again,
             java.util.function.Consumer<Object> value) {
         if (!isFinalAnswer(first)) {
             return first;
@@ -176,15 +185,17 @@ public final class OutputSpec {
             return first;
         }
         ChatRequest repair = request.toBuilder()
-                .addMessage(new AssistantMessage(first.message().text() == null ? "" : first.message().text(),
-                        List.of(), first.message().thinking()))
+                .addMessage(new AssistantMessage(
+                        first.message().text() == null ? "" : first.message().text(),
+                        List.of(),
+                        first.message().thinking()))
                 .addMessage(new UserMessage("Your reply does not match the JSON Schema " + schema.name() + ":\n- "
                         + String.join("\n- ", r.problems())
                         + "\nReply again with only the corrected JSON value."))
                 .build();
         ChatResponse second = again.apply(repair);
-        ChatResponse combined = new ChatResponse(second.message(), second.finishReason(),
-                first.usage().plus(second.usage()), second.model());
+        ChatResponse combined = new ChatResponse(
+                second.message(), second.finishReason(), first.usage().plus(second.usage()), second.model());
         if (!isFinalAnswer(second)) {
             return combined;
         }

@@ -23,7 +23,9 @@ final class PlanEstimate {
             }
             if ("ModifyTable".equals(plan.path("Node Type").asText())) {
                 JsonNode input = plan.path("Plans");
-                return input.isArray() && !input.isEmpty() ? input.get(0).path("Plan Rows").asLong(-1) : -1;
+                return input.isArray() && !input.isEmpty()
+                        ? input.get(0).path("Plan Rows").asLong(-1)
+                        : -1;
             }
             return plan.path("Plan Rows").asLong(-1);
         } catch (JsonProcessingException e) {

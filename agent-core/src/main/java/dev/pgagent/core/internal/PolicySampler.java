@@ -1,10 +1,10 @@
 package dev.pgagent.core.internal;
 
 import dev.pgagent.api.safety.SafetyPolicy;
-import dev.pgagent.api.sql.QueryResult;
-import dev.pgagent.api.sql.ResultColumn;
 import dev.pgagent.api.schema.ColumnRef;
 import dev.pgagent.api.schema.ValueSampler;
+import dev.pgagent.api.sql.QueryResult;
+import dev.pgagent.api.sql.ResultColumn;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,8 +79,8 @@ final class PolicySampler implements ValueSampler {
     }
 
     private boolean unchangedByRedaction(ColumnRef c, List<String> values) {
-        QueryResult.Builder b = QueryResult.builder()
-                .columns(List.of(new ResultColumn(c.column(), "text", Types.VARCHAR)));
+        QueryResult.Builder b =
+                QueryResult.builder().columns(List.of(new ResultColumn(c.column(), "text", Types.VARCHAR)));
         for (String v : values) {
             b.addRow(List.of(v));
         }

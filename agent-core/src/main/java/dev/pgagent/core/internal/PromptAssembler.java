@@ -22,7 +22,11 @@ final class PromptAssembler {
             for (DatabaseBinding db : dbs) {
                 String part = summary(db, question, each);
                 if (!part.isBlank()) {
-                    sb.append("-- database ").append(db.name()).append('\n').append(part.strip()).append("\n\n");
+                    sb.append("-- database ")
+                            .append(db.name())
+                            .append('\n')
+                            .append(part.strip())
+                            .append("\n\n");
                 }
             }
             summary = sb.toString();
@@ -37,7 +41,9 @@ final class PromptAssembler {
         try {
             return db.summarizer().summarize(question, tokens);
         } catch (RuntimeException e) {
-            LOG.warn("Schema summary of database {} unavailable; the prompt goes without it: {}", db.name(),
+            LOG.warn(
+                    "Schema summary of database {} unavailable; the prompt goes without it: {}",
+                    db.name(),
                     e.toString());
             return "";
         }

@@ -33,8 +33,8 @@ public final class QueryMemoryPrompt implements PromptContributor {
     private final TextTokenCounter counter;
 
     /** Creates the memory's contributor for one database, under its validator and redactor. */
-    public QueryMemoryPrompt(QueryMemory memory, SafetyValidator validator, ResultRedactor redactor,
-            TextTokenCounter counter) {
+    public QueryMemoryPrompt(
+            QueryMemory memory, SafetyValidator validator, ResultRedactor redactor, TextTokenCounter counter) {
         this.memory = Objects.requireNonNull(memory, "memory == null");
         this.validator = Objects.requireNonNull(validator, "validator == null");
         this.redactor = Objects.requireNonNull(redactor, "redactor == null");
@@ -51,7 +51,8 @@ public final class QueryMemoryPrompt implements PromptContributor {
         int tokens = counter.count(HEADING);
         Set<String> seen = new HashSet<>();
         for (QueryExample e : candidates) {
-            if (!e.database().equals(database) || e.sql().length() > MAX_SQL_CHARS
+            if (!e.database().equals(database)
+                    || e.sql().length() > MAX_SQL_CHARS
                     || !seen.add(e.sql().replaceAll("\\s+", " ").strip().toLowerCase(Locale.ROOT))
                     || !runsToday(e.sql())) {
                 continue;
@@ -86,8 +87,8 @@ public final class QueryMemoryPrompt implements PromptContributor {
      * Returns a summarizer that adds the contributions to {@code base}'s summary of {@code database}: each
      * contributor's text (within {@code tokens}), after the schema. A contributor that fails is left out.
      */
-    public static SchemaSummarizer withContributions(SchemaSummarizer base, String database,
-            List<PromptContributor> contributors, int tokens) {
+    public static SchemaSummarizer withContributions(
+            SchemaSummarizer base, String database, List<PromptContributor> contributors, int tokens) {
         if (contributors.isEmpty() || tokens <= 0) {
             return base;
         }
@@ -99,7 +100,9 @@ public final class QueryMemoryPrompt implements PromptContributor {
                 try {
                     extra = c.contribute(database, question, tokens);
                 } catch (RuntimeException e) {
-                    LOG.warn("A prompt contributor failed for database {}; the prompt goes without it: {}", database,
+                    LOG.warn(
+                            "A prompt contributor failed for database {}; the prompt goes without it: {}",
+                            database,
                             e.toString());
                     continue;
                 }

@@ -143,11 +143,13 @@ final class SchemaValidator {
         if (s.has("maximum") && d > s.get("maximum").asDouble()) {
             out.add(path + " must be <= " + s.get("maximum") + " but was " + v);
         }
-        if (s.has("exclusiveMinimum") && s.get("exclusiveMinimum").isNumber()
+        if (s.has("exclusiveMinimum")
+                && s.get("exclusiveMinimum").isNumber()
                 && d <= s.get("exclusiveMinimum").asDouble()) {
             out.add(path + " must be > " + s.get("exclusiveMinimum") + " but was " + v);
         }
-        if (s.has("exclusiveMaximum") && s.get("exclusiveMaximum").isNumber()
+        if (s.has("exclusiveMaximum")
+                && s.get("exclusiveMaximum").isNumber()
                 && d >= s.get("exclusiveMaximum").asDouble()) {
             out.add(path + " must be < " + s.get("exclusiveMaximum") + " but was " + v);
         }
@@ -181,8 +183,11 @@ final class SchemaValidator {
             case "boolean" -> v.isBoolean();
             case "null" -> v.isNull();
             case "number" -> v.isNumber();
-            case "integer" -> v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble())
-                    && !Double.isInfinite(v.asDouble()));
+            case "integer" ->
+                v.isIntegralNumber()
+                        || (v.isNumber()
+                                && v.asDouble() == Math.rint(v.asDouble())
+                                && !Double.isInfinite(v.asDouble()));
             default -> true;
         };
     }
@@ -195,8 +200,13 @@ final class SchemaValidator {
     }
 
     private static String describe(JsonNode v) {
-        String kind = v.isObject() ? "an object" : v.isArray() ? "an array" : v.isNull() ? "null"
-                : v.isTextual() ? "the string " : v.isBoolean() ? "the boolean " : "the number ";
+        String kind = v.isObject()
+                ? "an object"
+                : v.isArray()
+                        ? "an array"
+                        : v.isNull()
+                                ? "null"
+                                : v.isTextual() ? "the string " : v.isBoolean() ? "the boolean " : "the number ";
         if (v.isObject() || v.isArray() || v.isNull()) {
             return kind;
         }

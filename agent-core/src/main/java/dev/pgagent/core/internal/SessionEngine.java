@@ -52,11 +52,15 @@ public final class SessionEngine implements SessionHooks {
             run.resolved.addAll(w.resolved());
             List<CallRecord> records = new ArrayList<>();
             for (CallRecord r : w.records()) {
-                records.add(new CallRecord(r.call(), r.result(), r.modelContent(), r.elapsed(),
-                        new ArrayList<>(r.outcomes()), r.pending()));
+                records.add(new CallRecord(
+                        r.call(),
+                        r.result(),
+                        r.modelContent(),
+                        r.elapsed(),
+                        new ArrayList<>(r.outcomes()),
+                        r.pending()));
             }
-            run.pending = new AskRun.PendingStep(w.stepIndex(), w.message(), records, w.stepUsage(),
-                    w.stepElapsed());
+            run.pending = new AskRun.PendingStep(w.stepIndex(), w.message(), records, w.stepUsage(), w.stepElapsed());
             synchronized (lock) {
                 waiting = run;
             }
@@ -71,8 +75,8 @@ public final class SessionEngine implements SessionHooks {
     public SessionState snapshot() {
         synchronized (lock) {
             if (running) {
-                throw new IllegalStateException("session " + id + " must be idle to be snapshotted but is running "
-                        + "an ask");
+                throw new IllegalStateException(
+                        "session " + id + " must be idle to be snapshotted but is running " + "an ask");
             }
             List<List<ChatMessage>> turns;
             synchronized (history) {
@@ -85,16 +89,41 @@ public final class SessionEngine implements SessionHooks {
 
     private static SessionState.Waiting waitingState(AskRun run) {
         AskRun.PendingStep ps = Objects.requireNonNull(run.pending, "pending");
-        List<AgentStep> steps = run.steps.stream().map(s -> new AgentStep(s.index(), s.message(),
-                s.toolInvocations().stream().map(i -> new ToolInvocation(i.call(),
-                        SessionState.withoutTables(i.result()), i.elapsed())).toList(),
-                s.usage(), s.elapsed())).toList();
-        List<CallRecord> records = ps.records().stream().map(r -> new CallRecord(r.call(),
-                SessionState.withoutTables(r.result()), r.modelContent(), r.elapsed(),
-                r.outcomes().stream().map(SessionState::withoutRows).toList(), r.pending())).toList();
-        return new SessionState.Waiting(run.askId, run.question, run.turn, steps,
-                run.statements.stream().map(SessionState::withoutRows).toList(), run.usage, run.rowsLeft(),
-                run.bytesLeft(), run.resolved, ps.index(), ps.message(), ps.usage(), ps.elapsed(), records);
+        List<AgentStep> steps = run.steps.stream()
+                .map(s -> new AgentStep(
+                        s.index(),
+                        s.message(),
+                        s.toolInvocations().stream()
+                                .map(i -> new ToolInvocation(
+                                        i.call(), SessionState.withoutTables(i.result()), i.elapsed()))
+                                .toList(),
+                        s.usage(),
+                        s.elapsed()))
+                .toList();
+        List<CallRecord> records = ps.records().stream()
+                .map(r -> new CallRecord(
+                        r.call(),
+                        SessionState.withoutTables(r.result()),
+                        r.modelContent(),
+                        r.elapsed(),
+                        r.outcomes().stream().map(SessionState::withoutRows).toList(),
+                        r.pending()))
+                .toList();
+        return new SessionState.Waiting(
+                run.askId,
+                run.question,
+                run.turn,
+                steps,
+                run.statements.stream().map(SessionState::withoutRows).toList(),
+                run.usage,
+                run.rowsLeft(),
+                run.bytesLeft(),
+                run.resolved,
+                ps.index(),
+                ps.message(),
+                ps.usage(),
+                ps.elapsed(),
+                records);
     }
 
     @Override
@@ -137,7 +166,11 @@ public final class SessionEngine implements SessionHooks {
             }
             running = true;
         }
-        AskRun run = new AskRun(UUID.randomUUID().toString(), id, question, config.policy().askMaxRows(),
+        AskRun run = new AskRun(
+                UUID.randomUUID().toString(),
+                id,
+                question,
+                config.policy().askMaxRows(),
                 config.policy().askMaxBytes());
         run.output = output;
         run.startSegment(config.timeout());

@@ -44,7 +44,10 @@ import org.jspecify.annotations.Nullable;
  * @param historyTurns the kept past turns, oldest first, each a list of messages
  * @param waiting the ask waiting for confirmations, or null
  */
-public record SessionState(String sessionId, List<List<ChatMessage>> historyTurns, @Nullable Waiting waiting) {
+public record SessionState(
+        String sessionId,
+        List<List<ChatMessage>> historyTurns,
+        @Nullable Waiting waiting) {
     private static final int MAGIC = 0x50474153;
     private static final int VERSION = 2; // 2: a pending item names its database
 
@@ -93,8 +96,15 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             steps = List.copyOf(steps);
             statements = List.copyOf(statements);
             resolved = Set.copyOf(resolved);
-            records = records.stream().map(r -> new CallRecord(r.call(), r.result(), r.modelContent(), r.elapsed(),
-                    List.copyOf(r.outcomes()), List.copyOf(r.pending()))).toList();
+            records = records.stream()
+                    .map(r -> new CallRecord(
+                            r.call(),
+                            r.result(),
+                            r.modelContent(),
+                            r.elapsed(),
+                            List.copyOf(r.outcomes()),
+                            List.copyOf(r.pending())))
+                    .toList();
         }
 
         /** Returns the requests still waiting for a decision. */
@@ -120,8 +130,10 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
 
     /** Returns an outcome without its result rows. */
     static StatementOutcome withoutRows(StatementOutcome o) {
-        return o.result() == null ? o : new StatementOutcome(o.sql(), o.verdict(), o.status(), null, o.affectedRows(),
-                o.error(), o.sqlState(), o.elapsed());
+        return o.result() == null
+                ? o
+                : new StatementOutcome(
+                        o.sql(), o.verdict(), o.status(), null, o.affectedRows(), o.error(), o.sqlState(), o.elapsed());
     }
 
     /** Returns a tool result without its tables. */
@@ -238,7 +250,8 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             str(out, t.content());
             out.writeBoolean(t.error());
         } else {
-            throw new IllegalStateException("unknown message type " + m.getClass().getName());
+            throw new IllegalStateException(
+                    "unknown message type " + m.getClass().getName());
         }
     }
 
@@ -306,8 +319,8 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             }
             int version = in.in.readInt();
             if (version != 1 && version != VERSION) {
-                throw new IllegalArgumentException("session state version must be 1 or " + VERSION + " but was "
-                        + version);
+                throw new IllegalArgumentException(
+                        "session state version must be 1 or " + VERSION + " but was " + version);
             }
             in.version = version;
             String sessionId = in.string();
@@ -318,16 +331,16 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
             }
             Waiting waiting = in.in.readBoolean() ? in.waiting() : null;
             if (in.in.available() != 0) {
-                throw new IllegalArgumentException("session state must end after its content but "
-                        + in.in.available() + " bytes follow");
+                throw new IllegalArgumentException(
+                        "session state must end after its content but " + in.in.available() + " bytes follow");
             }
             return new SessionState(sessionId, history, waiting);
         } catch (IOException e) {
-            throw new IllegalArgumentException("session state must be complete but was cut short or malformed: "
-                    + e, e);
+            throw new IllegalArgumentException(
+                    "session state must be complete but was cut short or malformed: " + e, e);
         } catch (NullPointerException e) {
-            throw new IllegalArgumentException("session state must hold every required field but lacked one: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "session state must hold every required field but lacked one: " + e.getMessage(), e);
         }
     }
 
@@ -345,20 +358,21 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
         int count() throws IOException {
             int n = in.readInt();
             if (n < 0 || n > size) {
-                throw new IllegalArgumentException("a count in the session state must be in [0, " + size
-                        + "] but was " + n);
+                throw new IllegalArgumentException(
+                        "a count in the session state must be in [0, " + size + "] but was " + n);
             }
             return n;
         }
 
-        @Nullable String nullableString() throws IOException {
+        @Nullable
+        String nullableString() throws IOException {
             int n = in.readInt();
             if (n == -1) {
                 return null;
             }
             if (n < 0 || n > in.available()) {
-                throw new IllegalArgumentException("a string length in the session state must be in [0, "
-                        + in.available() + "] but was " + n);
+                throw new IllegalArgumentException(
+                        "a string length in the session state must be in [0, " + in.available() + "] but was " + n);
             }
             byte[] b = new byte[n];
             in.readFully(b);
@@ -368,8 +382,8 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
         String string() throws IOException {
             String s = nullableString();
             if (s == null) {
-                throw new IllegalArgumentException("a required string in the session state must be present but "
-                        + "was null");
+                throw new IllegalArgumentException(
+                        "a required string in the session state must be present but " + "was null");
             }
             return s;
         }
@@ -448,8 +462,8 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
                 Verdict v = verdict();
                 StatementOutcome.Status status = constant(StatementOutcome.Status.class);
                 long affected = in.readLong();
-                out.add(new StatementOutcome(sql, v, status, null, affected, nullableString(), nullableString(),
-                        nanos()));
+                out.add(new StatementOutcome(
+                        sql, v, status, null, affected, nullableString(), nullableString(), nanos()));
             }
             return out;
         }
@@ -509,16 +523,29 @@ public record SessionState(String sessionId, List<List<ChatMessage>> historyTurn
                     ConfirmationRequest request = request();
                     int at = in.readInt();
                     if (at < 0 || at >= outcomes.size()) {
-                        throw new IllegalArgumentException("a pending item's outcome index must be in [0, "
-                                + outcomes.size() + ") but was " + at);
+                        throw new IllegalArgumentException(
+                                "a pending item's outcome index must be in [0, " + outcomes.size() + ") but was " + at);
                     }
                     String database = version >= 2 ? Objects.requireNonNull(string(), "database") : "";
                     pending.add(new CallRecord.PendingItem(request, at, database));
                 }
                 records.add(new CallRecord(c, result, modelContent, elapsed, outcomes, pending));
             }
-            return new Waiting(askId, question, turn, steps, statements, usage, rowsLeft, bytesLeft, resolved,
-                    stepIndex, message, stepUsage, stepElapsed, records);
+            return new Waiting(
+                    askId,
+                    question,
+                    turn,
+                    steps,
+                    statements,
+                    usage,
+                    rowsLeft,
+                    bytesLeft,
+                    resolved,
+                    stepIndex,
+                    message,
+                    stepUsage,
+                    stepElapsed,
+                    records);
         }
     }
 }

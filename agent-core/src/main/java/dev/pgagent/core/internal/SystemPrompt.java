@@ -22,16 +22,22 @@ final class SystemPrompt {
      * Builds the prompt of an agent with several databases: each is named with its description and policy, the
      * tools take a {@code database} argument, and {@code schemaSummary} holds a part per database.
      */
-    static String build(List<DatabaseBinding> databases, SafetyPolicy policy, List<ToolSpec> tools,
-            String schemaSummary, @Nullable String instructions) {
+    static String build(
+            List<DatabaseBinding> databases,
+            SafetyPolicy policy,
+            List<ToolSpec> tools,
+            String schemaSummary,
+            @Nullable String instructions) {
         if (databases.size() > 1) {
             return buildSeveral(databases, tools, schemaSummary, instructions);
         }
-        return buildOne(databases.size() == 1 ? databases.get(0).policy() : policy, tools, schemaSummary,
-                instructions);
+        return buildOne(databases.size() == 1 ? databases.get(0).policy() : policy, tools, schemaSummary, instructions);
     }
 
-    private static String buildSeveral(List<DatabaseBinding> databases, List<ToolSpec> tools, String schemaSummary,
+    private static String buildSeveral(
+            List<DatabaseBinding> databases,
+            List<ToolSpec> tools,
+            String schemaSummary,
             @Nullable String instructions) {
         StringBuilder sb = new StringBuilder(4096);
         sb.append("You are a data assistant for several PostgreSQL databases, embedded in an application. ")
@@ -81,14 +87,20 @@ final class SystemPrompt {
     private static void appendTools(StringBuilder sb, List<ToolSpec> tools) {
         sb.append("Tools:\n");
         for (ToolSpec t : tools) {
-            sb.append("- ").append(t.name()).append(": ").append(firstSentence(t.description())).append('\n');
+            sb.append("- ")
+                    .append(t.name())
+                    .append(": ")
+                    .append(firstSentence(t.description()))
+                    .append('\n');
         }
         sb.append('\n');
     }
 
     private static void appendInstructions(StringBuilder sb, @Nullable String instructions) {
         if (instructions != null && !instructions.isBlank()) {
-            sb.append("\nInstructions from the application:\n").append(instructions.strip()).append('\n');
+            sb.append("\nInstructions from the application:\n")
+                    .append(instructions.strip())
+                    .append('\n');
         }
     }
 
@@ -113,7 +125,11 @@ final class SystemPrompt {
         sb.append('\n').append(safetyRules(policy)).append('\n');
         sb.append("Tools:\n");
         for (ToolSpec t : tools) {
-            sb.append("- ").append(t.name()).append(": ").append(firstSentence(t.description())).append('\n');
+            sb.append("- ")
+                    .append(t.name())
+                    .append(": ")
+                    .append(firstSentence(t.description()))
+                    .append('\n');
         }
         sb.append('\n');
         if (schemaSummary.isBlank()) {
@@ -125,7 +141,9 @@ final class SystemPrompt {
                     .append('\n');
         }
         if (instructions != null && !instructions.isBlank()) {
-            sb.append("\nInstructions from the application:\n").append(instructions.strip()).append('\n');
+            sb.append("\nInstructions from the application:\n")
+                    .append(instructions.strip())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -148,10 +166,14 @@ final class SystemPrompt {
             sb.append("- Reads run directly. Writes run only after a person confirms them (dry run first); ")
                     .append("schema changes (DDL) need a typed confirmation.\n");
         }
-        sb.append("- At most ").append(policy.maxRows()).append(" rows of a result are kept")
+        sb.append("- At most ")
+                .append(policy.maxRows())
+                .append(" rows of a result are kept")
                 .append("; aggregate in SQL instead of fetching many rows.\n");
         if (level != PolicyLevel.READ_ONLY) {
-            sb.append("- A write may change at most ").append(policy.maxWriteRows()).append(" rows.\n");
+            sb.append("- A write may change at most ")
+                    .append(policy.maxWriteRows())
+                    .append(" rows.\n");
         }
         appendNames(sb, "- These tables must not be touched: ", policy.deniedTables());
         appendNames(sb, "- These columns must not be read: ", policy.deniedColumns());

@@ -29,7 +29,8 @@ final class ToolFanout {
                     continue;
                 }
                 run.throwIfCancelled();
-                Future<CallRecord> f = engine.executor().submit(() -> engine.calls().run(run, call));
+                Future<CallRecord> f =
+                        engine.executor().submit(() -> engine.calls().run(run, call));
                 run.inflight.add(f);
                 futures.add(f);
             }

@@ -43,8 +43,8 @@ final class ToolRegistry {
         for (Tool t : all) {
             Tool previous = byName.putIfAbsent(t.name(), t);
             if (previous != null) {
-                throw new IllegalStateException("tool names must be unique but '" + t.name()
-                        + "' is used by both " + previous + " and " + t);
+                throw new IllegalStateException(
+                        "tool names must be unique but '" + t.name() + "' is used by both " + previous + " and " + t);
             }
         }
         this.tools = Collections.unmodifiableMap(byName);
@@ -55,7 +55,8 @@ final class ToolRegistry {
         return tools;
     }
 
-    @Nullable Tool get(String name) {
+    @Nullable
+    Tool get(String name) {
         return tools.get(name);
     }
 
@@ -76,7 +77,9 @@ final class ToolRegistry {
             Map<String, Tool> perDb = e.getValue();
             Tool first = perDb.values().iterator().next();
             List<String> dbs = names.stream().filter(perDb::containsKey).toList();
-            ToolSpec spec = new ToolSpec(first.name(), first.spec().description(),
+            ToolSpec spec = new ToolSpec(
+                    first.name(),
+                    first.spec().description(),
                     withDatabase(first.spec().parametersSchema(), dbs));
             out.add(new RoutedTool(spec, perDb));
         }
@@ -87,12 +90,13 @@ final class ToolRegistry {
     static String withDatabase(String schema, List<String> names) {
         try {
             ObjectNode root = (ObjectNode) MAPPER.readTree(schema);
-            ObjectNode props = root.has("properties") ? (ObjectNode) root.get("properties")
-                    : root.putObject("properties");
+            ObjectNode props =
+                    root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
             ObjectNode db = MAPPER.createObjectNode();
             db.put("type", "string");
-            db.put("description", "The database to use: one of " + String.join(", ", names)
-                    + " (list_databases describes them).");
+            db.put(
+                    "description",
+                    "The database to use: one of " + String.join(", ", names) + " (list_databases describes them).");
             ArrayNode values = db.putArray("enum");
             names.forEach(values::add);
             ObjectNode reordered = MAPPER.createObjectNode();
@@ -106,8 +110,8 @@ final class ToolRegistry {
             root.set("required", required);
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException | ClassCastException e) {
-            throw new IllegalStateException("a built-in tool's parameters schema must be a JSON object but was "
-                    + schema, e);
+            throw new IllegalStateException(
+                    "a built-in tool's parameters schema must be a JSON object but was " + schema, e);
         }
     }
 
@@ -131,11 +135,13 @@ final class ToolRegistry {
             String name = arguments.string(DATABASE_ARGUMENT).orElse("");
             Tool tool = perDb.get(name);
             if (tool == null) {
-                List<String> known = context.databases().stream().filter(perDb::containsKey).toList();
-                return ToolResult.error(name.isEmpty()
-                        ? "the argument 'database' is required: one of " + String.join(", ", known)
-                        : "unknown database '" + name + "'; the databases are " + String.join(", ", known)
-                                + " (list_databases describes them)");
+                List<String> known =
+                        context.databases().stream().filter(perDb::containsKey).toList();
+                return ToolResult.error(
+                        name.isEmpty()
+                                ? "the argument 'database' is required: one of " + String.join(", ", known)
+                                : "unknown database '" + name + "'; the databases are " + String.join(", ", known)
+                                        + " (list_databases describes them)");
             }
             Map<String, @Nullable Object> rest = new LinkedHashMap<>(arguments.asMap());
             rest.remove(DATABASE_ARGUMENT);
@@ -155,7 +161,8 @@ final class ToolRegistry {
     }
 
     private static Tool listDatabases(List<DatabaseBinding> databases) {
-        ToolSpec spec = new ToolSpec("list_databases",
+        ToolSpec spec = new ToolSpec(
+                "list_databases",
                 "Lists the databases you can use, with what each holds and its safety policy. Pass a database's "
                         + "name as the 'database' argument of the other tools.",
                 ToolSpec.NO_PARAMETERS);
@@ -166,7 +173,12 @@ final class ToolRegistry {
                 if (!db.description().isBlank()) {
                     sb.append(": ").append(db.description().strip());
                 }
-                sb.append(" (policy ").append(db.policy().level().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                sb.append(" (policy ")
+                        .append(db.policy()
+                                .level()
+                                .name()
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '-'))
                         .append(")\n");
             }
             return ToolResult.of(sb.toString().strip());

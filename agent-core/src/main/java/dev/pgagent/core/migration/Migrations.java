@@ -159,8 +159,14 @@ public final class Migrations {
      * @param warnings the lock and duration warnings for its statements
      * @param written whether the files were written (false for a dry run)
      */
-    public record Planned(String version, Path file, String script, @Nullable Path undoFile,
-            @Nullable String undoScript, List<String> warnings, boolean written) {
+    public record Planned(
+            String version,
+            Path file,
+            String script,
+            @Nullable Path undoFile,
+            @Nullable String undoScript,
+            List<String> warnings,
+            boolean written) {
         /** Copies the warnings. */
         public Planned {
             warnings = List.copyOf(warnings);
@@ -195,8 +201,15 @@ public final class Migrations {
      * @param installedOn when it was applied, or null
      * @param installedBy who applied it, or null
      */
-    public record Entry(String version, String description, String script, State state, @Nullable Integer checksum,
-            @Nullable Integer appliedChecksum, @Nullable Instant installedOn, @Nullable String installedBy) {}
+    public record Entry(
+            String version,
+            String description,
+            String script,
+            State state,
+            @Nullable Integer checksum,
+            @Nullable Integer appliedChecksum,
+            @Nullable Instant installedOn,
+            @Nullable String installedBy) {}
 
     /**
      * What a host is shown before a migration's statements run.
@@ -248,8 +261,8 @@ public final class Migrations {
      * @param warnings the lock and duration warnings shown
      * @param elapsed the time its statements took
      */
-    public record Applied(String version, String script, Result result, String message, List<String> warnings,
-            Duration elapsed) {
+    public record Applied(
+            String version, String script, Result result, String message, List<String> warnings, Duration elapsed) {
         /** Copies the warnings. */
         public Applied {
             warnings = List.copyOf(warnings);
@@ -286,13 +299,14 @@ public final class Migrations {
     public Planned plan(Change change, boolean write) {
         Objects.requireNonNull(change, "change == null");
         List<String> statements = Scripts.split(change.sql());
-        String description = Scripts.slug(change.description().isBlank()
-                ? Scripts.describe(statements.get(0)) : change.description());
+        String description = Scripts.slug(
+                change.description().isBlank() ? Scripts.describe(statements.get(0)) : change.description());
         String version = nextVersion();
         List<String> warnings = warnings(statements);
         StringBuilder script = new StringBuilder();
-        script.append("-- ").append(change.description().isBlank() ? description.replace('_', ' ')
-                : oneLine(change.description())).append('\n');
+        script.append("-- ")
+                .append(change.description().isBlank() ? description.replace('_', ' ') : oneLine(change.description()))
+                .append('\n');
         for (String w : warnings) {
             script.append("-- Warning: ").append(oneLine(w)).append('\n');
         }
@@ -344,9 +358,10 @@ public final class Migrations {
             return out;
         }
         try (Stream<Path> s = Files.list(directory)) {
-            s.filter(Files::isRegularFile).forEach(p -> Scripts.parse(p.getFileName().toString())
-                    .filter(f -> f.prefix() == 'V')
-                    .ifPresent(f -> out.put(f, p)));
+            s.filter(Files::isRegularFile)
+                    .forEach(p -> Scripts.parse(p.getFileName().toString())
+                            .filter(f -> f.prefix() == 'V')
+                            .ifPresent(f -> out.put(f, p)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + directory + ": " + e, e);
         }
@@ -370,8 +385,8 @@ public final class Migrations {
                     continue;
                 }
                 String on = r.table().isEmpty() ? "every table" : r.table();
-                String sized = size == null ? "" : String.format(Locale.ROOT, " (about %d rows, %s)", size[0],
-                        bytes(size[1]));
+                String sized =
+                        size == null ? "" : String.format(Locale.ROOT, " (about %d rows, %s)", size[0], bytes(size[1]));
                 out.add(on + sized + ": " + r.what() + ".");
             }
         }
@@ -390,7 +405,10 @@ public final class Migrations {
             if (r.rowCount() != 1 || r.rows().get(0).get(0) == null) {
                 return null;
             }
-            return new long[] {Long.parseLong(r.rows().get(0).get(0)), Long.parseLong(r.rows().get(0).get(1))};
+            return new long[] {
+                Long.parseLong(r.rows().get(0).get(0)),
+                Long.parseLong(r.rows().get(0).get(1))
+            };
         } catch (RuntimeException e) {
             LOG.debug("No size for {}: {}", tableName, e.toString());
             return null;
@@ -398,15 +416,24 @@ public final class Migrations {
     }
 
     private static String bytes(long n) {
-        return n >= 1L << 30 ? (n >> 30) + " GB" : n >= 1 << 20 ? (n >> 20) + " MB" : n >= 1024 ? (n >> 10) + " kB"
-                : n + " bytes";
+        return n >= 1L << 30
+                ? (n >> 30) + " GB"
+                : n >= 1 << 20 ? (n >> 20) + " MB" : n >= 1024 ? (n >> 10) + " kB" : n + " bytes";
     }
 
     // -------------------------------------------------------------------------------------------------------------
     // status
 
-    private record HistoryRow(int rank, @Nullable String version, String description, String type, String script,
-            @Nullable Integer checksum, String installedBy, Instant installedOn, boolean success) {}
+    private record HistoryRow(
+            int rank,
+            @Nullable String version,
+            String description,
+            String type,
+            String script,
+            @Nullable Integer checksum,
+            String installedBy,
+            Instant installedOn,
+            boolean success) {}
 
     /**
      * Returns every migration file and every recorded migration, in version order, with where it stands.
@@ -419,8 +446,8 @@ public final class Migrations {
         try (Connection c = ds.getConnection()) {
             return status(history(c));
         } catch (SQLException e) {
-            throw new dev.pgagent.api.DatabaseException("cannot read the migration history: " + e.getMessage(),
-                    e.getSQLState(), e);
+            throw new dev.pgagent.api.DatabaseException(
+                    "cannot read the migration history: " + e.getMessage(), e.getSQLState(), e);
         }
     }
 
@@ -448,7 +475,8 @@ public final class Migrations {
             String description = Scripts.historyDescription(f.getKey().description());
             State state;
             if (h == null) {
-                state = baseline != null && Scripts.compareVersions(version, baseline) <= 0 ? State.BELOW_BASELINE
+                state = baseline != null && Scripts.compareVersions(version, baseline) <= 0
+                        ? State.BELOW_BASELINE
                         : State.PENDING;
             } else if (!h.success()) {
                 state = State.FAILED;
@@ -457,13 +485,27 @@ public final class Migrations {
             } else {
                 state = State.APPLIED;
             }
-            out.add(new Entry(version, description, script, state, checksum, h == null ? null : h.checksum(),
-                    h == null ? null : h.installedOn(), h == null ? null : h.installedBy()));
+            out.add(new Entry(
+                    version,
+                    description,
+                    script,
+                    state,
+                    checksum,
+                    h == null ? null : h.checksum(),
+                    h == null ? null : h.installedOn(),
+                    h == null ? null : h.installedBy()));
         }
         for (HistoryRow h : latest.values()) {
             if (!seen.containsKey(normal(Objects.requireNonNull(h.version())))) {
-                out.add(new Entry(h.version(), h.description(), h.script(), h.success() ? State.MISSING : State.FAILED,
-                        null, h.checksum(), h.installedOn(), h.installedBy()));
+                out.add(new Entry(
+                        h.version(),
+                        h.description(),
+                        h.script(),
+                        h.success() ? State.MISSING : State.FAILED,
+                        null,
+                        h.checksum(),
+                        h.installedOn(),
+                        h.installedBy()));
             }
         }
         out.sort(Comparator.comparing(Entry::version, Scripts::compareVersions));
@@ -495,7 +537,8 @@ public final class Migrations {
         if (schema != null) {
             return schema;
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_schema()")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_schema()")) {
             String s = rs.next() ? rs.getString(1) : null;
             if (s == null) {
                 throw new dev.pgagent.api.ConfigurationException("the connection has no current schema (search_path"
@@ -525,13 +568,21 @@ public final class Migrations {
         }
         String sql = "SELECT installed_rank, version, description, type, script, checksum, installed_by, installed_on,"
                 + " success FROM " + qualifiedTable(c) + " ORDER BY installed_rank";
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 int checksum = rs.getInt(6);
                 Integer cs = rs.wasNull() ? null : checksum;
                 Timestamp on = rs.getTimestamp(8);
-                out.add(new HistoryRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), cs, rs.getString(7), on == null ? Instant.EPOCH : on.toInstant(),
+                out.add(new HistoryRow(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        cs,
+                        rs.getString(7),
+                        on == null ? Instant.EPOCH : on.toInstant(),
                         rs.getBoolean(9)));
             }
         }
@@ -556,9 +607,16 @@ public final class Migrations {
         List<Applied> out = new ArrayList<>();
         for (Entry e : entries) {
             if (e.state() == State.FAILED || e.state() == State.CHECKSUM_MISMATCH) {
-                out.add(new Applied(e.version(), e.script(), Result.REFUSED, e.script() + " is "
-                        + e.state().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " in the history; fix the "
-                        + "database and the history (flyway repair) before applying more", List.of(), Duration.ZERO));
+                out.add(new Applied(
+                        e.version(),
+                        e.script(),
+                        Result.REFUSED,
+                        e.script() + " is "
+                                + e.state().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                + " in the history; fix the "
+                                + "database and the history (flyway repair) before applying more",
+                        List.of(),
+                        Duration.ZERO));
                 return new ApplyReport(out);
             }
         }
@@ -587,8 +645,13 @@ public final class Migrations {
         for (String s : statements) {
             Verdict v = p.check(s);
             if (v.decision() == Decision.DENY) {
-                return new Applied(e.version(), e.script(), Result.REFUSED, "the policy refuses "
-                        + abbreviate(s) + ": " + v.reason(), List.of(), Duration.ZERO);
+                return new Applied(
+                        e.version(),
+                        e.script(),
+                        Result.REFUSED,
+                        "the policy refuses " + abbreviate(s) + ": " + v.reason(),
+                        List.of(),
+                        Duration.ZERO);
             }
             verdicts.add(v);
         }
@@ -599,8 +662,13 @@ public final class Migrations {
                 : dryRun(statements);
         listener.beforeApply(new Preview(e, statements, warnings, dryRun));
         if (dryRun.startsWith("failed")) {
-            return new Applied(e.version(), e.script(), Result.FAILED, "the dry run " + dryRun + "; nothing ran",
-                    warnings, Duration.ZERO);
+            return new Applied(
+                    e.version(),
+                    e.script(),
+                    Result.FAILED,
+                    "the dry run " + dryRun + "; nothing ran",
+                    warnings,
+                    Duration.ZERO);
         }
         long t0 = System.nanoTime();
         for (int i = 0; i < statements.size(); i++) {
@@ -619,15 +687,27 @@ public final class Migrations {
                     return new Applied(e.version(), e.script(), r, why + "; nothing ran", warnings, took);
                 }
                 record(e, (int) took.toMillis(), false);
-                return new Applied(e.version(), e.script(), Result.FAILED, "statement " + (i + 1) + " of "
-                        + statements.size() + " was " + o.status().name().toLowerCase(Locale.ROOT) + " (" + why
-                        + ") after " + i + " ran; recorded as failed", warnings, took);
+                return new Applied(
+                        e.version(),
+                        e.script(),
+                        Result.FAILED,
+                        "statement " + (i + 1) + " of "
+                                + statements.size() + " was "
+                                + o.status().name().toLowerCase(Locale.ROOT) + " (" + why
+                                + ") after " + i + " ran; recorded as failed",
+                        warnings,
+                        took);
             }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         record(e, (int) Math.min(Integer.MAX_VALUE, took.toMillis()), true);
-        return new Applied(e.version(), e.script(), Result.APPLIED, statements.size() + " statement"
-                + (statements.size() == 1 ? "" : "s") + " ran", warnings, took);
+        return new Applied(
+                e.version(),
+                e.script(),
+                Result.APPLIED,
+                statements.size() + " statement" + (statements.size() == 1 ? "" : "s") + " ran",
+                warnings,
+                took);
     }
 
     /** Runs the statements in one transaction that is rolled back; returns "ok" or "failed: ...". */
@@ -658,8 +738,8 @@ public final class Migrations {
     private StatementOutcome outsideTransaction(GuardedPath p, String sql, Verdict v) {
         long t0 = System.nanoTime();
         if (v.decision() == Decision.CONFIRM) {
-            ConfirmationRequest request = new ConfirmationRequest(UUID.randomUUID().toString(), p.caller(), sql, v,
-                    DryRun.NOT_APPLICABLE, clock.instant());
+            ConfirmationRequest request = new ConfirmationRequest(
+                    UUID.randomUUID().toString(), p.caller(), sql, v, DryRun.NOT_APPLICABLE, clock.instant());
             ConfirmationDecision d;
             try {
                 d = confirmations.confirm(request);
@@ -668,17 +748,33 @@ public final class Migrations {
                 d = ConfirmationDecision.decline("handler-error", "the confirmation handler failed");
             }
             if (d == null || d.status() == ConfirmationDecision.Status.DEFERRED) {
-                return outcome(sql, v, StatementOutcome.Status.DECLINED, "a statement outside a transaction cannot "
-                        + "wait for a deferred confirmation; declined", null, t0);
+                return outcome(
+                        sql,
+                        v,
+                        StatementOutcome.Status.DECLINED,
+                        "a statement outside a transaction cannot " + "wait for a deferred confirmation; declined",
+                        null,
+                        t0);
             }
             if (d.status() != ConfirmationDecision.Status.APPROVED) {
-                return outcome(sql, v, StatementOutcome.Status.DECLINED, "declined by " + d.decidedBy()
-                        + (d.comment().isBlank() ? "" : ": " + d.comment()), null, t0);
+                return outcome(
+                        sql,
+                        v,
+                        StatementOutcome.Status.DECLINED,
+                        "declined by " + d.decidedBy() + (d.comment().isBlank() ? "" : ": " + d.comment()),
+                        null,
+                        t0);
             }
-            if (request.kind() == ConfirmationKind.TYPED && (d.typedText() == null
-                    || !d.typedText().strip().equalsIgnoreCase(request.expectedTypedText()))) {
-                return outcome(sql, v, StatementOutcome.Status.REFUSED, "the typed confirmation did not match '"
-                        + request.expectedTypedText() + "'", null, t0);
+            if (request.kind() == ConfirmationKind.TYPED
+                    && (d.typedText() == null
+                            || !d.typedText().strip().equalsIgnoreCase(request.expectedTypedText()))) {
+                return outcome(
+                        sql,
+                        v,
+                        StatementOutcome.Status.REFUSED,
+                        "the typed confirmation did not match '" + request.expectedTypedText() + "'",
+                        null,
+                        t0);
             }
         }
         try (Connection c = requireDataSource().getConnection()) {
@@ -699,10 +795,15 @@ public final class Migrations {
         }
     }
 
-    private static StatementOutcome outcome(String sql, Verdict v, StatementOutcome.Status status,
-            @Nullable String error, @Nullable String sqlState, long t0) {
-        return new StatementOutcome(sql, v, status, null, -1, error, sqlState,
-                Duration.ofNanos(System.nanoTime() - t0));
+    private static StatementOutcome outcome(
+            String sql,
+            Verdict v,
+            StatementOutcome.Status status,
+            @Nullable String error,
+            @Nullable String sqlState,
+            long t0) {
+        return new StatementOutcome(
+                sql, v, status, null, -1, error, sqlState, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     /** Records {@code e} in the history table, creating the table (and its schema) first when absent. */
@@ -743,8 +844,8 @@ public final class Migrations {
                 c.setAutoCommit(auto);
             }
         } catch (SQLException ex) {
-            throw new dev.pgagent.api.DatabaseException("cannot record " + e.script() + " in the history table: "
-                    + ex.getMessage(), ex.getSQLState(), ex);
+            throw new dev.pgagent.api.DatabaseException(
+                    "cannot record " + e.script() + " in the history table: " + ex.getMessage(), ex.getSQLState(), ex);
         }
     }
 
@@ -786,8 +887,8 @@ public final class Migrations {
 
     private DataSource requireDataSource() {
         if (dataSource == null) {
-            throw new IllegalStateException("reading the migration history needs a data source; set "
-                    + "Builder.dataSource");
+            throw new IllegalStateException(
+                    "reading the migration history needs a data source; set " + "Builder.dataSource");
         }
         return dataSource;
     }

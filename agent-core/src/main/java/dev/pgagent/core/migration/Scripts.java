@@ -20,10 +20,10 @@ final class Scripts {
 
     private static final Pattern CREATE_INDEX = Pattern.compile("(?is)^\\s*create\\s+(?:unique\\s+)?index\\s+"
             + "(concurrently\\s+)?(?:if\\s+not\\s+exists\\s+)?(" + IDENT + ")\\s+on\\s+(?:only\\s+)?(" + NAME + ")");
-    private static final Pattern ALTER_TABLE = Pattern.compile("(?is)^\\s*alter\\s+table\\s+(?:if\\s+exists\\s+)?"
-            + "(?:only\\s+)?(" + NAME + ")\\s+(.*)$");
-    private static final Pattern ADD_COLUMN = Pattern.compile("(?is)^add\\s+(?:column\\s+)?(?:if\\s+not\\s+exists\\s+)?"
-            + "(" + IDENT + ")\\s+.*");
+    private static final Pattern ALTER_TABLE = Pattern.compile(
+            "(?is)^\\s*alter\\s+table\\s+(?:if\\s+exists\\s+)?" + "(?:only\\s+)?(" + NAME + ")\\s+(.*)$");
+    private static final Pattern ADD_COLUMN =
+            Pattern.compile("(?is)^add\\s+(?:column\\s+)?(?:if\\s+not\\s+exists\\s+)?" + "(" + IDENT + ")\\s+.*");
     private static final Pattern ADD_CONSTRAINT = Pattern.compile("(?is)^add\\s+constraint\\s+(" + IDENT + ")\\s+.*");
     private static final Pattern CONCURRENTLY = Pattern.compile("(?is)^\\s*(?:create\\s+(?:unique\\s+)?index|drop\\s+"
             + "index|reindex\\s+(?:\\(.*?\\)\\s*)?(?:index|table|schema|database|system)|refresh\\s+materialized\\s+"
@@ -76,7 +76,9 @@ final class Scripts {
                 cur.append(script, i, j);
                 i = j;
             } else if (c == '$') {
-                Matcher m = Pattern.compile("\\$(?:[\\p{L}_][\\p{L}\\p{N}_]*)?\\$").matcher(script).region(i, n);
+                Matcher m = Pattern.compile("\\$(?:[\\p{L}_][\\p{L}\\p{N}_]*)?\\$")
+                        .matcher(script)
+                        .region(i, n);
                 if (m.lookingAt() && (i == 0 || !Character.isLetterOrDigit(script.charAt(i - 1)))) {
                     String tag = m.group();
                     int close = script.indexOf(tag, i + tag.length());
@@ -221,20 +223,22 @@ final class Scripts {
      */
     record Rewrite(String table, String what, boolean onlyIfBig) {}
 
-    private static final Pattern ALTER_TYPE = Pattern.compile("(?is).*\\balter\\s+(?:column\\s+)?" + IDENT
-            + "\\s+(?:set\\s+data\\s+)?type\\b.*");
-    private static final Pattern VOLATILE_DEFAULT = Pattern.compile("(?is).*\\badd\\s+(?:column\\s+)?.*(?:\\bdefault\\s+"
-            + "[^,]*\\b(?:random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval)\\s*\\("
-            + "|\\bgenerated\\s+always\\s+as\\s*\\(.*\\)\\s*stored|\\s(?:big|small)?serial\\b).*");
+    private static final Pattern ALTER_TYPE =
+            Pattern.compile("(?is).*\\balter\\s+(?:column\\s+)?" + IDENT + "\\s+(?:set\\s+data\\s+)?type\\b.*");
+    private static final Pattern VOLATILE_DEFAULT =
+            Pattern.compile("(?is).*\\badd\\s+(?:column\\s+)?.*(?:\\bdefault\\s+"
+                    + "[^,]*\\b(?:random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval)\\s*\\("
+                    + "|\\bgenerated\\s+always\\s+as\\s*\\(.*\\)\\s*stored|\\s(?:big|small)?serial\\b).*");
     private static final Pattern SET_NOT_NULL = Pattern.compile("(?is).*\\bset\\s+not\\s+null\\b.*");
-    private static final Pattern VALIDATED_CONSTRAINT = Pattern.compile("(?is).*\\badd\\s+(?:constraint\\s+" + IDENT
-            + "\\s+)?(?:foreign\\s+key|check)\\b.*");
+    private static final Pattern VALIDATED_CONSTRAINT =
+            Pattern.compile("(?is).*\\badd\\s+(?:constraint\\s+" + IDENT + "\\s+)?(?:foreign\\s+key|check)\\b.*");
     private static final Pattern NOT_VALID = Pattern.compile("(?is).*\\bnot\\s+valid\\s*$");
-    private static final Pattern KEY_CONSTRAINT = Pattern.compile("(?is).*\\badd\\s+(?:constraint\\s+" + IDENT
-            + "\\s+)?(?:primary\\s+key|unique)\\s*\\(.*");
+    private static final Pattern KEY_CONSTRAINT =
+            Pattern.compile("(?is).*\\badd\\s+(?:constraint\\s+" + IDENT + "\\s+)?(?:primary\\s+key|unique)\\s*\\(.*");
     private static final Pattern VACUUM_FULL = Pattern.compile("(?is)^\\s*vacuum\\s*(?:\\(\\s*full[^)]*\\)|full\\b)"
             + "(?:\\s+(?:verbose|analyze|freeze)\\b)*\\s*(" + NAME + ")?.*");
-    private static final Pattern CLUSTER = Pattern.compile("(?is)^\\s*cluster\\b(?:\\s+verbose\\b)?\\s*(" + NAME + ")?.*");
+    private static final Pattern CLUSTER =
+            Pattern.compile("(?is)^\\s*cluster\\b(?:\\s+verbose\\b)?\\s*(" + NAME + ")?.*");
 
     /** Returns the heavy locks and rewrites {@code sql} causes, for the warnings shown before it is applied. */
     static List<Rewrite> rewrites(String sql) {
@@ -243,21 +247,30 @@ final class Scripts {
         Matcher m = CREATE_INDEX.matcher(s);
         if (m.lookingAt()) {
             if (m.group(1) == null) {
-                out.add(new Rewrite(m.group(3), "CREATE INDEX without CONCURRENTLY blocks writes to the table (SHARE "
-                        + "lock) for the whole build; CREATE INDEX CONCURRENTLY does not", true));
+                out.add(new Rewrite(
+                        m.group(3),
+                        "CREATE INDEX without CONCURRENTLY blocks writes to the table (SHARE "
+                                + "lock) for the whole build; CREATE INDEX CONCURRENTLY does not",
+                        true));
             }
             return out;
         }
         m = VACUUM_FULL.matcher(s);
         if (m.matches()) {
-            out.add(new Rewrite(m.group(1) == null ? "" : m.group(1), "VACUUM FULL rewrites the table under an ACCESS "
-                    + "EXCLUSIVE lock (reads and writes wait) and needs room for a second copy", false));
+            out.add(new Rewrite(
+                    m.group(1) == null ? "" : m.group(1),
+                    "VACUUM FULL rewrites the table under an ACCESS "
+                            + "EXCLUSIVE lock (reads and writes wait) and needs room for a second copy",
+                    false));
             return out;
         }
         m = CLUSTER.matcher(s);
         if (m.matches()) {
-            out.add(new Rewrite(m.group(1) == null ? "" : m.group(1), "CLUSTER rewrites the table under an ACCESS "
-                    + "EXCLUSIVE lock (reads and writes wait) and needs room for a second copy", false));
+            out.add(new Rewrite(
+                    m.group(1) == null ? "" : m.group(1),
+                    "CLUSTER rewrites the table under an ACCESS "
+                            + "EXCLUSIVE lock (reads and writes wait) and needs room for a second copy",
+                    false));
             return out;
         }
         m = ALTER_TABLE.matcher(s);
@@ -267,26 +280,41 @@ final class Scripts {
         String table = m.group(1);
         String action = m.group(2);
         if (ALTER_TYPE.matcher(action).matches()) {
-            out.add(new Rewrite(table, "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS "
-                    + "EXCLUSIVE lock (reads and writes wait), unless the new type is binary compatible", false));
+            out.add(new Rewrite(
+                    table,
+                    "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS "
+                            + "EXCLUSIVE lock (reads and writes wait), unless the new type is binary compatible",
+                    false));
         }
         if (VOLATILE_DEFAULT.matcher(action).matches()) {
-            out.add(new Rewrite(table, "ADD COLUMN with a volatile default (or a stored generated or serial column) "
-                    + "rewrites the table under an ACCESS EXCLUSIVE lock; add the column without it, then fill it in "
-                    + "batches", false));
+            out.add(new Rewrite(
+                    table,
+                    "ADD COLUMN with a volatile default (or a stored generated or serial column) "
+                            + "rewrites the table under an ACCESS EXCLUSIVE lock; add the column without it, then fill it in "
+                            + "batches",
+                    false));
         }
         if (SET_NOT_NULL.matcher(action).matches()) {
-            out.add(new Rewrite(table, "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock; a valid "
-                    + "CHECK (col IS NOT NULL) constraint added NOT VALID and validated first lets it skip the scan",
+            out.add(new Rewrite(
+                    table,
+                    "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock; a valid "
+                            + "CHECK (col IS NOT NULL) constraint added NOT VALID and validated first lets it skip the scan",
                     true));
         }
-        if (VALIDATED_CONSTRAINT.matcher(action).matches() && !NOT_VALID.matcher(action).matches()) {
-            out.add(new Rewrite(table, "adding a FOREIGN KEY or CHECK constraint checks every row while writes wait; "
-                    + "add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT (which lets writes go on)", true));
+        if (VALIDATED_CONSTRAINT.matcher(action).matches()
+                && !NOT_VALID.matcher(action).matches()) {
+            out.add(new Rewrite(
+                    table,
+                    "adding a FOREIGN KEY or CHECK constraint checks every row while writes wait; "
+                            + "add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT (which lets writes go on)",
+                    true));
         }
         if (KEY_CONSTRAINT.matcher(action).matches()) {
-            out.add(new Rewrite(table, "adding a PRIMARY KEY or UNIQUE constraint builds its index under an ACCESS "
-                    + "EXCLUSIVE lock; build the index CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", true));
+            out.add(new Rewrite(
+                    table,
+                    "adding a PRIMARY KEY or UNIQUE constraint builds its index under an ACCESS "
+                            + "EXCLUSIVE lock; build the index CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX",
+                    true));
         }
         return out;
     }
@@ -296,7 +324,9 @@ final class Scripts {
      * characters; "migration" if nothing is left.
      */
     static String slug(String description) {
-        String s = description.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", "_")
+        String s = description
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N}]+", "_")
                 .replaceAll("^_+|_+$", "");
         if (s.length() > 80) {
             s = s.substring(0, 80).replaceAll("_+$", "");

@@ -73,8 +73,8 @@ class EvalQuestionsTest {
 
     @Test
     void reportsWhereAnEntryIsBad() {
-        assertThatThrownBy(() -> EvalQuestions.parse("{\"question\": \"q\", \"sql\": \"SELECT 1\"}\n{oops\n",
-                        "q.jsonl"))
+        assertThatThrownBy(
+                        () -> EvalQuestions.parse("{\"question\": \"q\", \"sql\": \"SELECT 1\"}\n{oops\n", "q.jsonl"))
                 .isInstanceOf(EvalFileException.class)
                 .hasMessageStartingWith("q.jsonl:2: not a JSON object");
         assertThatThrownBy(() -> EvalQuestions.parse("[{\"question\": \"q\"}]", "a.json"))
@@ -86,8 +86,10 @@ class EvalQuestionsTest {
         assertThatThrownBy(() -> EvalQuestions.parse("[1]", "a.json"))
                 .isInstanceOf(EvalFileException.class)
                 .hasMessage("a.json: entry 0: expected a JSON object but was number");
-        assertThatThrownBy(() -> EvalQuestions.parse("[{\"id\": 1, \"question\": \"q\", \"sql\": \"SELECT 1\"},"
-                        + " {\"id\": \"1\", \"question\": \"r\", \"sql\": \"SELECT 2\"}]", "a.json"))
+        assertThatThrownBy(() -> EvalQuestions.parse(
+                        "[{\"id\": 1, \"question\": \"q\", \"sql\": \"SELECT 1\"},"
+                                + " {\"id\": \"1\", \"question\": \"r\", \"sql\": \"SELECT 2\"}]",
+                        "a.json"))
                 .isInstanceOf(EvalFileException.class)
                 .hasMessage("a.json: the identifier 1 is used twice");
         assertThatThrownBy(() -> EvalQuestions.read(dir.resolve("missing.json")))
@@ -100,13 +102,23 @@ class EvalQuestionsTest {
         assertThatThrownBy(() -> EvalQuestion.builder(" ", "q", "SELECT 1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("id must not be blank but was ' '");
-        EvalQuestion q = EvalQuestion.builder("1", "q", "SELECT 1").difficulty(" ").database("db")
-                .tables(List.of("a.b")).build();
+        EvalQuestion q = EvalQuestion.builder("1", "q", "SELECT 1")
+                .difficulty(" ")
+                .database("db")
+                .tables(List.of("a.b"))
+                .build();
         assertThat(q.difficulty()).isEqualTo(EvalQuestion.UNKNOWN_DIFFICULTY);
-        assertThat(q).isEqualTo(EvalQuestion.builder("1", "q", "SELECT 1").database("db").tables(List.of("a.b"))
-                .build());
-        assertThat(q.hashCode()).isEqualTo(EvalQuestion.builder("1", "q", "SELECT 1").database("db")
-                .tables(List.of("a.b")).build().hashCode());
+        assertThat(q)
+                .isEqualTo(EvalQuestion.builder("1", "q", "SELECT 1")
+                        .database("db")
+                        .tables(List.of("a.b"))
+                        .build());
+        assertThat(q.hashCode())
+                .isEqualTo(EvalQuestion.builder("1", "q", "SELECT 1")
+                        .database("db")
+                        .tables(List.of("a.b"))
+                        .build()
+                        .hashCode());
         assertThat(q.toString()).contains("id=1").contains("database=db");
     }
 }

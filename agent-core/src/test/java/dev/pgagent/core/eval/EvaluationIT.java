@@ -38,7 +38,8 @@ class EvaluationIT {
     @BeforeAll
     static void createDatabases() throws Exception {
         ds = TestPostgres.freshDatabase("eval_it");
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA concert");
             st.execute("CREATE TABLE concert.singer (singer_id int PRIMARY KEY, name text NOT NULL, country text,"
                     + " age int)");
@@ -55,7 +56,8 @@ class EvaluationIT {
             st.execute("INSERT INTO pets.pet VALUES (1, 'cat', 12.0), (2, 'dog', 13.4), (3, 'dog', 9.3)");
         }
         second = TestPostgres.freshDatabase("eval_it_second");
-        try (Connection c = second.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = second.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE gadgets (id int PRIMARY KEY, label text)");
             st.execute("INSERT INTO gadgets VALUES (1, 'lamp'), (2, 'clock')");
         }
@@ -69,15 +71,23 @@ class EvaluationIT {
 
     private PostgresAgent agent(boolean twoDatabases) {
         PostgresAgent.Builder b = PostgresAgent.builder()
-                .llm(OpenAiLlmClient.builder().apiKey("sk-test-not-a-real-key").baseUrl(model.baseUrl())
-                        .model("gpt-4o-mini").retries(false).build())
+                .llm(OpenAiLlmClient.builder()
+                        .apiKey("sk-test-not-a-real-key")
+                        .baseUrl(model.baseUrl())
+                        .model("gpt-4o-mini")
+                        .retries(false)
+                        .build())
                 .dataSource(ds)
                 // a cold parser on a loaded machine (or under a coverage agent) may need more than the default 2 s
                 .safetyValidator(dev.pgagent.safety.JSqlParserSafetyValidator.builder()
-                        .parseTimeout(java.time.Duration.ofMinutes(1)).build())
+                        .parseTimeout(java.time.Duration.ofMinutes(1))
+                        .build())
                 .maxSteps(4);
         if (twoDatabases) {
-            b.addDatabase(AgentDatabase.builder("gadgets").description("gadgets").dataSource(second).build());
+            b.addDatabase(AgentDatabase.builder("gadgets")
+                    .description("gadgets")
+                    .dataSource(second)
+                    .build());
         }
         return b.build();
     }
@@ -89,7 +99,10 @@ class EvaluationIT {
     }
 
     private static EvalQuestion q(String id, String question, String gold, String difficulty) {
-        return EvalQuestion.builder(id, question, gold).difficulty(difficulty).database("concert").build();
+        return EvalQuestion.builder(id, question, gold)
+                .difficulty(difficulty)
+                .database("concert")
+                .build();
     }
 
     @Test
@@ -104,29 +117,56 @@ class EvaluationIT {
                 .talks("meaning of life")
                 .runs("broken gold", "SELECT 1");
         List<EvalQuestion> questions = List.of(
-                q("right", "Which singers are older than thirty?",
-                        "SELECT name FROM concert.singer WHERE age > 30", "easy"),
+                q(
+                        "right",
+                        "Which singers are older than thirty?",
+                        "SELECT name FROM concert.singer WHERE age > 30",
+                        "easy"),
                 q("columns", "List each singer's name and age.", "SELECT name, age FROM concert.singer", "easy"),
-                q("wrong", "How many singers are from France?",
-                        "SELECT count(*) FROM concert.singer WHERE country = 'France'", "medium"),
-                q("order", "Name the singers from youngest to oldest.",
-                        "SELECT name FROM concert.singer ORDER BY age", "medium"),
-                EvalQuestion.builder("tolerance", "What is the mean weight of the pets?",
-                        "SELECT avg(weight) FROM pets.pet").hint("weight is in kilograms").difficulty("hard").build(),
+                q(
+                        "wrong",
+                        "How many singers are from France?",
+                        "SELECT count(*) FROM concert.singer WHERE country = 'France'",
+                        "medium"),
+                q(
+                        "order",
+                        "Name the singers from youngest to oldest.",
+                        "SELECT name FROM concert.singer ORDER BY age",
+                        "medium"),
+                EvalQuestion.builder(
+                                "tolerance", "What is the mean weight of the pets?", "SELECT avg(weight) FROM pets.pet")
+                        .hint("weight is in kilograms")
+                        .difficulty("hard")
+                        .build(),
                 q("failing", "Which concert sold best?", "SELECT concert_name FROM concert.concert", "hard"),
                 q("refused", "Please remove every singer.", "SELECT count(*) FROM concert.singer", "hard"),
                 q("talk", "What is the meaning of life?", "SELECT 42", "extra"),
                 q("gold", "Answer the broken gold question.", "SELECT no_such_column FROM concert.singer", "extra"));
         List<EvalResult> seen = new CopyOnWriteArrayList<>();
 
-        EvalReport report = Evaluation.builder().agent(agent).listener(seen::add)
-                .pricing(new Pricing(1.0, 2.0)).build().run(questions);
+        EvalReport report = Evaluation.builder()
+                .agent(agent)
+                .listener(seen::add)
+                .pricing(new Pricing(1.0, 2.0))
+                .build()
+                .run(questions);
 
-        assertThat(report.results()).extracting(EvalResult::id).containsExactly("right", "columns", "wrong",
-                "order", "tolerance", "failing", "refused", "talk", "gold");
-        assertThat(report.results()).extracting(EvalResult::status).containsExactly(EvalStatus.CORRECT,
-                EvalStatus.CORRECT, EvalStatus.WRONG, EvalStatus.WRONG, EvalStatus.CORRECT, EvalStatus.FAILED,
-                EvalStatus.REFUSED, EvalStatus.REFUSED, EvalStatus.GOLD_ERROR);
+        assertThat(report.results())
+                .extracting(EvalResult::id)
+                .containsExactly(
+                        "right", "columns", "wrong", "order", "tolerance", "failing", "refused", "talk", "gold");
+        assertThat(report.results())
+                .extracting(EvalResult::status)
+                .containsExactly(
+                        EvalStatus.CORRECT,
+                        EvalStatus.CORRECT,
+                        EvalStatus.WRONG,
+                        EvalStatus.WRONG,
+                        EvalStatus.CORRECT,
+                        EvalStatus.FAILED,
+                        EvalStatus.REFUSED,
+                        EvalStatus.REFUSED,
+                        EvalStatus.GOLD_ERROR);
         EvalResult right = report.results().get(0);
         assertThat(right.predictedSql()).isEqualTo("SELECT name FROM concert.singer WHERE age >= 31 ORDER BY name");
         assertThat(right.steps()).isEqualTo(2);
@@ -139,11 +179,14 @@ class EvaluationIT {
         assertThat(report.results().get(5).error()).startsWith("the ask ended FAILED");
         assertThat(report.results().get(6).error()).isEqualTo("the safety policy refused the model's statements");
         assertThat(report.results().get(7).error()).isEqualTo("the model answered without running a query");
-        assertThat(report.results().get(8).error()).startsWith("the gold SQL did not run").contains("no_such_column");
+        assertThat(report.results().get(8).error())
+                .startsWith("the gold SQL did not run")
+                .contains("no_such_column");
         // the gold failed first: the model was not asked
         assertThat(model.asked("broken gold")).isZero();
-        assertThat(model.userMessages()).anySatisfy(m -> assertThat(m).isEqualTo(
-                "What is the mean weight of the pets?\nHint: weight is in kilograms"));
+        assertThat(model.userMessages())
+                .anySatisfy(m ->
+                        assertThat(m).isEqualTo("What is the mean weight of the pets?\nHint: weight is in kilograms"));
         assertThat(seen).hasSize(9);
 
         EvalSummary all = report.summary();
@@ -165,13 +208,16 @@ class EvaluationIT {
                 .runs("from France", "SELECT count(*) FROM concert.singer")
                 .runs("name and age", "SELECT name, age FROM concert.singer");
         Path results = dir.resolve("results.jsonl");
-        EvalQuestion one = q("1", "Which singers are older than thirty?",
-                "SELECT name FROM concert.singer WHERE age > 30", "easy");
-        EvalQuestion two = q("2", "How many singers are from France?",
-                "SELECT count(*) FROM concert.singer WHERE country = 'France'", "easy");
-        EvalQuestion three = q("3", "List each singer's name and age.", "SELECT name, age FROM concert.singer",
+        EvalQuestion one = q(
+                "1", "Which singers are older than thirty?", "SELECT name FROM concert.singer WHERE age > 30", "easy");
+        EvalQuestion two = q(
+                "2",
+                "How many singers are from France?",
+                "SELECT count(*) FROM concert.singer WHERE country = 'France'",
                 "easy");
-        Evaluation evaluation = Evaluation.builder().agent(agent).resultsFile(results).build();
+        EvalQuestion three = q("3", "List each singer's name and age.", "SELECT name, age FROM concert.singer", "easy");
+        Evaluation evaluation =
+                Evaluation.builder().agent(agent).resultsFile(results).build();
 
         EvalReport first = evaluation.run(List.of(one, two));
         EvalReport second = evaluation.run(List.of(one, two, three));
@@ -179,29 +225,55 @@ class EvaluationIT {
         assertThat(model.asked("older than thirty")).isEqualTo(1);
         assertThat(model.asked("from France")).isEqualTo(1);
         assertThat(model.asked("name and age")).isEqualTo(1);
-        assertThat(second.results().subList(0, 2)).isEqualTo(first.results().stream()
-                .map(r -> EvalResult.builder(r.id(), r.status()).database(r.database()).difficulty(r.difficulty())
-                        .predictedSql(r.predictedSql()).steps(r.steps()).tokens(r.inputTokens(), r.outputTokens())
-                        .latency(java.time.Duration.ofMillis(r.latency().toMillis())).error(r.error()).build())
-                .toList());
-        assertThat(second.results()).extracting(EvalResult::status).containsExactly(EvalStatus.CORRECT,
-                EvalStatus.WRONG, EvalStatus.CORRECT);
+        assertThat(second.results().subList(0, 2))
+                .isEqualTo(first.results().stream()
+                        .map(r -> EvalResult.builder(r.id(), r.status())
+                                .database(r.database())
+                                .difficulty(r.difficulty())
+                                .predictedSql(r.predictedSql())
+                                .steps(r.steps())
+                                .tokens(r.inputTokens(), r.outputTokens())
+                                .latency(java.time.Duration.ofMillis(r.latency().toMillis()))
+                                .error(r.error())
+                                .build())
+                        .toList());
+        assertThat(second.results())
+                .extracting(EvalResult::status)
+                .containsExactly(EvalStatus.CORRECT, EvalStatus.WRONG, EvalStatus.CORRECT);
         assertThat(Files.readAllLines(results)).hasSize(3);
     }
 
     @Test
     void runsQuestionsConcurrently() throws Exception {
-        model.gated(2, Map.of("first gated", "SELECT count(*) FROM concert.singer",
-                "second gated", "SELECT count(*) FROM concert.concert"));
+        model.gated(
+                2,
+                Map.of(
+                        "first gated",
+                        "SELECT count(*) FROM concert.singer",
+                        "second gated",
+                        "SELECT count(*) FROM concert.concert"));
 
-        EvalReport report = Evaluation.builder().agent(agent).concurrency(2).build().run(List.of(
-                q("a", "The first gated question: how many singers?", "SELECT count(*) FROM concert.singer",
-                        "easy"),
-                q("b", "The second gated question: how many concerts?", "SELECT count(*) FROM concert.concert",
-                        "easy")));
+        EvalReport report = Evaluation.builder()
+                .agent(agent)
+                .concurrency(2)
+                .build()
+                .run(List.of(
+                        q(
+                                "a",
+                                "The first gated question: how many singers?",
+                                "SELECT count(*) FROM concert.singer",
+                                "easy"),
+                        q(
+                                "b",
+                                "The second gated question: how many concerts?",
+                                "SELECT count(*) FROM concert.concert",
+                                "easy")));
 
-        assertThat(model.overlapped()).as("both questions were with the model at once: %s, model saw %s",
-                report.results(), model.userMessages()).isTrue();
+        assertThat(model.overlapped())
+                .as(
+                        "both questions were with the model at once: %s, model saw %s",
+                        report.results(), model.userMessages())
+                .isTrue();
         assertThat(report.results()).extracting(EvalResult::status).containsOnly(EvalStatus.CORRECT);
     }
 
@@ -209,14 +281,21 @@ class EvaluationIT {
     void mapsTheDatabaseToASchema() {
         model.runs("How many singers", "SELECT count(*) FROM concert.singer");
 
-        EvalReport report = Evaluation.builder().agent(agent).mapping(DatabaseMapping.SCHEMA).build().run(List.of(
-                q("s", "How many singers are there?", "SELECT count(*) FROM singer", "easy"),
-                q("bad", "How many singers are not parsed?", "SELECT count(*) FROM singer WHERE ((", "easy")));
+        EvalReport report = Evaluation.builder()
+                .agent(agent)
+                .mapping(DatabaseMapping.SCHEMA)
+                .build()
+                .run(List.of(
+                        q("s", "How many singers are there?", "SELECT count(*) FROM singer", "easy"),
+                        q("bad", "How many singers are not parsed?", "SELECT count(*) FROM singer WHERE ((", "easy")));
 
-        assertThat(report.results()).extracting(EvalResult::status).containsExactly(EvalStatus.CORRECT,
-                EvalStatus.GOLD_ERROR);
-        assertThat(model.userMessages()).anySatisfy(m -> assertThat(m).isEqualTo(
-                "How many singers are there?\n(The question is about the tables of schema concert.)"));
+        assertThat(report.results())
+                .extracting(EvalResult::status)
+                .containsExactly(EvalStatus.CORRECT, EvalStatus.GOLD_ERROR);
+        assertThat(model.userMessages())
+                .anySatisfy(m -> assertThat(m)
+                        .isEqualTo(
+                                "How many singers are there?\n(The question is about the tables of schema concert.)"));
     }
 
     @Test
@@ -225,16 +304,26 @@ class EvaluationIT {
         agent = agent(true);
         model.runsOn("gadgets", "gadgets", "SELECT label FROM gadgets");
 
-        EvalReport report = Evaluation.builder().agent(agent).mapping(DatabaseMapping.DATABASE).build().run(List.of(
-                EvalQuestion.builder("g", "Which gadgets are there?", "SELECT label FROM gadgets")
-                        .database("gadgets").build(),
-                EvalQuestion.builder("x", "Which gizmos are there?", "SELECT 1").database("nowhere").build()));
+        EvalReport report = Evaluation.builder()
+                .agent(agent)
+                .mapping(DatabaseMapping.DATABASE)
+                .build()
+                .run(List.of(
+                        EvalQuestion.builder("g", "Which gadgets are there?", "SELECT label FROM gadgets")
+                                .database("gadgets")
+                                .build(),
+                        EvalQuestion.builder("x", "Which gizmos are there?", "SELECT 1")
+                                .database("nowhere")
+                                .build()));
 
-        assertThat(report.results()).extracting(EvalResult::status).containsExactly(EvalStatus.CORRECT,
-                EvalStatus.FAILED);
-        assertThat(report.results().get(1).error()).contains("must be one of the agent's").contains("nowhere");
-        assertThat(model.userMessages()).anySatisfy(m -> assertThat(m).endsWith(
-                "(The question is about the database gadgets.)"));
+        assertThat(report.results())
+                .extracting(EvalResult::status)
+                .containsExactly(EvalStatus.CORRECT, EvalStatus.FAILED);
+        assertThat(report.results().get(1).error())
+                .contains("must be one of the agent's")
+                .contains("nowhere");
+        assertThat(model.userMessages())
+                .anySatisfy(m -> assertThat(m).endsWith("(The question is about the database gadgets.)"));
     }
 
     @Test
@@ -243,18 +332,34 @@ class EvaluationIT {
         List<EvalQuestion> questions = List.of(
                 q("parsed", "How many singers are there?", "SELECT count(*) FROM singer", "easy"),
                 EvalQuestion.builder("labelled", "Which concerts had which singer?", "SELECT 1")
-                        .database("concert").tables(List.of("concert", "concert.singer")).build(),
-                EvalQuestion.builder("missed", "How heavy are the pets?", "SELECT 1").database("concert")
-                        .tables(List.of("concert.nosuch")).build(),
+                        .database("concert")
+                        .tables(List.of("concert", "concert.singer"))
+                        .build(),
+                EvalQuestion.builder("missed", "How heavy are the pets?", "SELECT 1")
+                        .database("concert")
+                        .tables(List.of("concert.nosuch"))
+                        .build(),
                 q("unreadable", "How many singers?", "SELECT FROM WHERE ((", "easy"),
                 q("noTable", "What is two?", "SELECT 2", "easy"));
 
-        EvalReport report = Evaluation.builder().database(PostgresDatabase.of(ds)).contextOnly(true)
-                .contextBudget(1000).mapping(DatabaseMapping.SCHEMA).resultsFile(results).build().run(questions);
+        EvalReport report = Evaluation.builder()
+                .database(PostgresDatabase.of(ds))
+                .contextOnly(true)
+                .contextBudget(1000)
+                .mapping(DatabaseMapping.SCHEMA)
+                .resultsFile(results)
+                .build()
+                .run(questions);
 
         assertThat(report.mode()).isEqualTo(EvalMode.CONTEXT);
-        assertThat(report.results()).extracting(EvalResult::status).containsExactly(EvalStatus.CORRECT,
-                EvalStatus.CORRECT, EvalStatus.WRONG, EvalStatus.GOLD_ERROR, EvalStatus.GOLD_ERROR);
+        assertThat(report.results())
+                .extracting(EvalResult::status)
+                .containsExactly(
+                        EvalStatus.CORRECT,
+                        EvalStatus.CORRECT,
+                        EvalStatus.WRONG,
+                        EvalStatus.GOLD_ERROR,
+                        EvalStatus.GOLD_ERROR);
         EvalResult parsed = report.results().get(0);
         assertThat(parsed.goldTables()).containsExactly("concert.singer");
         assertThat(parsed.contextTokens()).isBetween(1, 1000);
@@ -265,8 +370,11 @@ class EvaluationIT {
         assertThat(model.userMessages()).isEmpty();
 
         // the same through the agent (no model call either), and without a schema mapping
-        EvalReport viaAgent = Evaluation.builder().agent(agent).contextOnly(true).build().run(List.of(
-                q("plain", "How many singers are there?", "SELECT count(*) FROM singer", "easy")));
+        EvalReport viaAgent = Evaluation.builder()
+                .agent(agent)
+                .contextOnly(true)
+                .build()
+                .run(List.of(q("plain", "How many singers are there?", "SELECT count(*) FROM singer", "easy")));
         assertThat(viaAgent.results().get(0).status()).isEqualTo(EvalStatus.CORRECT);
         assertThat(viaAgent.results().get(0).goldTables()).containsExactly("singer");
         assertThat(model.userMessages()).isEmpty();

@@ -130,7 +130,9 @@ final class QuestionModel extends Dispatcher implements AutoCloseable {
                 }
             }
             if (s.errorStatus() != 0) {
-                return new MockResponse().setResponseCode(s.errorStatus()).setHeader("Content-Type", "application/json")
+                return new MockResponse()
+                        .setResponseCode(s.errorStatus())
+                        .setHeader("Content-Type", "application/json")
                         .setBody("{\"error\":{\"message\":\"scripted failure\",\"type\":\"invalid_request_error\"}}");
             }
             if (s.sql() == null) {
@@ -138,8 +140,10 @@ final class QuestionModel extends Dispatcher implements AutoCloseable {
             }
             return toolCall(s.sql(), s.database());
         }
-        return new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"no script for " + user
-                .replace("\"", "'").replace("\n", " ") + "\"}}");
+        return new MockResponse()
+                .setResponseCode(400)
+                .setBody("{\"error\":{\"message\":\"no script for "
+                        + user.replace("\"", "'").replace("\n", " ") + "\"}}");
     }
 
     private static String text(JsonNode content) {
@@ -160,7 +164,9 @@ final class QuestionModel extends Dispatcher implements AutoCloseable {
             args.put("database", database);
         }
         ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-call").put("object", "chat.completion").put("created", 1_700_000_000L)
+        body.put("id", "chatcmpl-call")
+                .put("object", "chat.completion")
+                .put("created", 1_700_000_000L)
                 .put("model", "gpt-4o-mini-2024-07-18");
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
@@ -170,20 +176,27 @@ final class QuestionModel extends Dispatcher implements AutoCloseable {
         call.put("id", "call_1").put("type", "function");
         call.putObject("function").put("name", "execute_query").put("arguments", args.toString());
         choice.put("finish_reason", "tool_calls");
-        body.putObject("usage").put("prompt_tokens", CALL_IN).put("completion_tokens", CALL_OUT)
+        body.putObject("usage")
+                .put("prompt_tokens", CALL_IN)
+                .put("completion_tokens", CALL_OUT)
                 .put("total_tokens", CALL_IN + CALL_OUT);
         return json(body);
     }
 
     private static MockResponse answer(String text, int in, int out) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("id", "chatcmpl-answer").put("object", "chat.completion").put("created", 1_700_000_001L)
+        body.put("id", "chatcmpl-answer")
+                .put("object", "chat.completion")
+                .put("created", 1_700_000_001L)
                 .put("model", "gpt-4o-mini-2024-07-18");
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", text);
         choice.put("finish_reason", "stop");
-        body.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+        body.putObject("usage")
+                .put("prompt_tokens", in)
+                .put("completion_tokens", out)
+                .put("total_tokens", in + out);
         return json(body);
     }
 

@@ -52,29 +52,37 @@ class ResultComparatorTest {
     void triesColumnPermutationsWhenColumnsHoldTheSameValues() {
         var gold = rows(r("1", "2", "x"), r("2", "1", "y"));
 
-        assertThat(compare.matches(gold, rows(r("2", "1", "x"), r("1", "2", "y")), false)).isTrue();
-        assertThat(compare.matches(gold, rows(r("x", "2", "1"), r("y", "1", "2")), false)).isTrue();
-        assertThat(compare.matches(gold, rows(r("1", "1", "x"), r("2", "2", "y")), false)).isFalse();
+        assertThat(compare.matches(gold, rows(r("2", "1", "x"), r("1", "2", "y")), false))
+                .isTrue();
+        assertThat(compare.matches(gold, rows(r("x", "2", "1"), r("y", "1", "2")), false))
+                .isTrue();
+        assertThat(compare.matches(gold, rows(r("1", "1", "x"), r("2", "2", "y")), false))
+                .isFalse();
     }
 
     @Test
     void comparesNumbersWithinTheRelativeTolerance() {
         assertThat(compare.matches(rows(r("2")), rows(r("2.0")), false)).isTrue();
-        assertThat(compare.matches(rows(r("0.3333333333")), rows(r("0.33333333")), false)).isTrue();
-        assertThat(compare.matches(rows(r("1000000")), rows(r("1000000.5")), false)).isTrue();
-        assertThat(compare.matches(rows(r("1000000")), rows(r("1000002")), false)).isFalse();
+        assertThat(compare.matches(rows(r("0.3333333333")), rows(r("0.33333333")), false))
+                .isTrue();
+        assertThat(compare.matches(rows(r("1000000")), rows(r("1000000.5")), false))
+                .isTrue();
+        assertThat(compare.matches(rows(r("1000000")), rows(r("1000002")), false))
+                .isFalse();
         assertThat(compare.matches(rows(r("1.5e3")), rows(r("1500")), false)).isTrue();
         assertThat(compare.matches(rows(r("0")), rows(r("0.0000001")), false)).isFalse();
 
         ResultComparator exact = ResultComparator.builder().relativeTolerance(0).build();
         assertThat(exact.matches(rows(r("2")), rows(r("2.00")), false)).isTrue();
-        assertThat(exact.matches(rows(r("0.3333333333")), rows(r("0.33333333")), false)).isFalse();
+        assertThat(exact.matches(rows(r("0.3333333333")), rows(r("0.33333333")), false))
+                .isFalse();
         assertThat(exact.relativeTolerance()).isZero();
     }
 
     @Test
     void treatsNullAsEqualOnlyToNull() {
-        assertThat(compare.matches(rows(r((String) null)), rows(r((String) null)), false)).isTrue();
+        assertThat(compare.matches(rows(r((String) null)), rows(r((String) null)), false))
+                .isTrue();
         assertThat(compare.matches(rows(r((String) null)), rows(r("")), false)).isFalse();
         assertThat(compare.matches(rows(r((String) null)), rows(r("0")), false)).isFalse();
         assertThat(compare.matches(rows(r("a", null), r(null, "b")), rows(r(null, "a"), r("b", null)), false))
@@ -112,7 +120,8 @@ class ResultComparatorTest {
         QueryResult emptyTwo = result(List.of("x", "y"), rows());
 
         assertThat(compare.matches(gold, renamed, true)).isTrue();
-        assertThat(compare.matches(emptyOne, result(List.of("z"), rows()), false)).isTrue();
+        assertThat(compare.matches(emptyOne, result(List.of("z"), rows()), false))
+                .isTrue();
         assertThat(compare.matches(emptyOne, emptyTwo, false)).isFalse();
     }
 
@@ -131,7 +140,9 @@ class ResultComparatorTest {
 
     private static QueryResult result(List<String> names, List<List<@Nullable String>> rows) {
         QueryResult.Builder b = QueryResult.builder()
-                .columns(names.stream().map(n -> new ResultColumn(n, "text", Types.VARCHAR)).toList());
+                .columns(names.stream()
+                        .map(n -> new ResultColumn(n, "text", Types.VARCHAR))
+                        .toList());
         rows.forEach(b::addRow);
         return b.build();
     }

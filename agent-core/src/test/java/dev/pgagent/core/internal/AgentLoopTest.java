@@ -43,8 +43,10 @@ import org.junit.jupiter.api.Test;
 
 class AgentLoopTest {
     private static List<ToolResultMessage> toolResults(ChatRequest r) {
-        return r.messages().stream().filter(m -> m instanceof ToolResultMessage)
-                .map(ToolResultMessage.class::cast).toList();
+        return r.messages().stream()
+                .filter(m -> m instanceof ToolResultMessage)
+                .map(ToolResultMessage.class::cast)
+                .toList();
     }
 
     @Test
@@ -61,8 +63,12 @@ class AgentLoopTest {
         ChatRequest request = llm.request(0);
         assertThat(request.messages().get(0)).isInstanceOf(SystemMessage.class);
         String system = ((SystemMessage) request.messages().get(0)).text();
-        assertThat(system).contains("PostgreSQL").contains("read-only").contains("execute_query")
-                .contains("table items(id int, name text)").contains("search_schema");
+        assertThat(system)
+                .contains("PostgreSQL")
+                .contains("read-only")
+                .contains("execute_query")
+                .contains("table items(id int, name text)")
+                .contains("search_schema");
         assertThat(request.messages().get(1)).isEqualTo(new UserMessage("How many items?"));
         assertThat(request.tools()).extracting(t -> t.name()).containsExactly("execute_query");
     }
@@ -83,32 +89,41 @@ class AgentLoopTest {
             assertThat(s.status()).isEqualTo(StatementOutcome.Status.EXECUTED);
             assertThat(s.result().rowCount()).isEqualTo(2);
         });
-        assertThat(r.tables()).singleElement().satisfies(t -> assertThat(t.rowCount()).isEqualTo(2));
+        assertThat(r.tables())
+                .singleElement()
+                .satisfies(t -> assertThat(t.rowCount()).isEqualTo(2));
         assertThat(r.steps()).hasSize(2);
         assertThat(r.steps().get(0).toolInvocations()).hasSize(1);
         ChatRequest second = llm.request(1);
         assertThat(second.messages().get(2)).isInstanceOf(AssistantMessage.class);
         assertThat(toolResults(second)).singleElement().satisfies(t -> {
             assertThat(t.error()).isFalse();
-            assertThat(t.toolCallId()).isEqualTo(((AssistantMessage) second.messages().get(2)).toolCalls()
-                    .get(0).id());
+            assertThat(t.toolCallId())
+                    .isEqualTo(((AssistantMessage) second.messages().get(2))
+                            .toolCalls()
+                            .get(0)
+                            .id());
         });
     }
 
     @Test
     void runsSeveralCallsOfOneStepConcurrentlyAndReturnsResultsInCallOrder() {
         CountDownLatch bothStarted = new CountDownLatch(2);
-        ScriptedTool slow = ScriptedTool.builder("slow").otherwise((args, ctx) -> {
-            bothStarted.countDown();
-            await(bothStarted);
-            sleep(100);
-            return ToolResult.of("slow done");
-        }).build();
-        ScriptedTool fast = ScriptedTool.builder("fast").otherwise((args, ctx) -> {
-            bothStarted.countDown();
-            await(bothStarted);
-            return ToolResult.of("fast done");
-        }).build();
+        ScriptedTool slow = ScriptedTool.builder("slow")
+                .otherwise((args, ctx) -> {
+                    bothStarted.countDown();
+                    await(bothStarted);
+                    sleep(100);
+                    return ToolResult.of("slow done");
+                })
+                .build();
+        ScriptedTool fast = ScriptedTool.builder("fast")
+                .otherwise((args, ctx) -> {
+                    bothStarted.countDown();
+                    await(bothStarted);
+                    return ToolResult.of("fast done");
+                })
+                .build();
         FakeLlmClient llm = FakeLlmClient.create()
                 .enqueue(toolCalls(call("slow", "{}"), call("fast", "{}")))
                 .enqueue(text("ok"));
@@ -119,15 +134,19 @@ class AgentLoopTest {
         AgentResponse r = setup.session().ask("q");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(toolResults(llm.request(1))).extracting(ToolResultMessage::content)
+        assertThat(toolResults(llm.request(1)))
+                .extracting(ToolResultMessage::content)
                 .containsExactly("slow done", "fast done");
-        assertThat(slow.calls().get(0).threadName()).isNotEqualTo(fast.calls().get(0).threadName());
+        assertThat(slow.calls().get(0).threadName())
+                .isNotEqualTo(fast.calls().get(0).threadName());
     }
 
     @Test
     void reportsInvalidJsonArgumentsUnknownToolsAndBadArgumentsToTheModel() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(toolCalls(call("execute_query", "{\"sql\": select 1"), call("no_such_tool", "{}"),
+                .enqueue(toolCalls(
+                        call("execute_query", "{\"sql\": select 1"),
+                        call("no_such_tool", "{}"),
                         call("execute_query", "{}")))
                 .enqueue(text("sorry"));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
@@ -138,7 +157,9 @@ class AgentLoopTest {
         List<ToolResultMessage> results = toolResults(llm.request(1));
         assertThat(results).hasSize(3).allSatisfy(t -> assertThat(t.error()).isTrue());
         assertThat(results.get(0).content()).contains("not valid JSON");
-        assertThat(results.get(1).content()).contains("unknown tool 'no_such_tool'").contains("execute_query");
+        assertThat(results.get(1).content())
+                .contains("unknown tool 'no_such_tool'")
+                .contains("execute_query");
         assertThat(results.get(2).content()).contains("argument 'sql' is required");
     }
 
@@ -157,16 +178,24 @@ class AgentLoopTest {
         AgentResponse r = setup.session().ask("q");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
-                StatementOutcome.Status.REFUSED, StatementOutcome.Status.FAILED, StatementOutcome.Status.EXECUTED);
-        assertThat(LlmResponses.lastToolResult(llm.request(1)).orElseThrow()).contains("REFUSED")
+        assertThat(r.statements())
+                .extracting(StatementOutcome::status)
+                .containsExactly(
+                        StatementOutcome.Status.REFUSED,
+                        StatementOutcome.Status.FAILED,
+                        StatementOutcome.Status.EXECUTED);
+        assertThat(LlmResponses.lastToolResult(llm.request(1)).orElseThrow())
+                .contains("REFUSED")
                 .contains("only reads are allowed");
         assertThat(LlmResponses.lastToolResult(llm.request(2)).orElseThrow()).contains("does not exist");
         assertThat(audit.sql(AuditEventType.QUERY_REFUSED)).containsExactly("drop table items");
-        assertThat(audit.events(AuditEventType.QUERY_FAILED)).singleElement()
+        assertThat(audit.events(AuditEventType.QUERY_FAILED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("sqlState", "42703"));
         assertThat(audit.sql(AuditEventType.QUERY_EXECUTED)).containsExactly("select name from items");
-        assertThat(audit.types()).startsWith(AuditEventType.ASK_STARTED).endsWith(AuditEventType.ASK_FINISHED)
+        assertThat(audit.types())
+                .startsWith(AuditEventType.ASK_STARTED)
+                .endsWith(AuditEventType.ASK_FINISHED)
                 .contains(AuditEventType.LLM_CALL, AuditEventType.TOOL_CALL);
     }
 
@@ -208,8 +237,8 @@ class AgentLoopTest {
     void stopsAtTheTimeLimitWhileAStatementRunsAndCancelsIt() throws Exception {
         // The time limit is made to strike while the statement runs (waiting on that event, not on the clock), so a
         // busy machine cannot make it strike before the statement started.
-        FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(toolCall("execute_query", Map.of("sql", "select pg_sleep(60)")));
+        FakeLlmClient llm =
+                FakeLlmClient.create().enqueue(toolCall("execute_query", Map.of("sql", "select pg_sleep(60)")));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
         setup.timeout = Duration.ofMinutes(5);
         TestEngines.FakeDb db = (TestEngines.FakeDb) setup.db;
@@ -223,7 +252,9 @@ class AgentLoopTest {
 
             assertThat(r.status()).isEqualTo(AgentStatus.LIMIT_REACHED);
             assertThat(r.limit()).contains(Limit.TIME);
-            assertThat(db.cancellations).singleElement().satisfies(c -> assertThat(c.isCancelled()).isTrue());
+            assertThat(db.cancellations)
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.isCancelled()).isTrue());
         } finally {
             pool.shutdownNow();
         }
@@ -255,8 +286,8 @@ class AgentLoopTest {
 
     @Test
     void cancelFromAnotherThreadCancelsTheRunningStatement() throws Exception {
-        FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(toolCall("execute_query", Map.of("sql", "select pg_sleep(60)")));
+        FakeLlmClient llm =
+                FakeLlmClient.create().enqueue(toolCall("execute_query", Map.of("sql", "select pg_sleep(60)")));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
         TestEngines.FakeDb db = (TestEngines.FakeDb) setup.db;
         SessionEngine session = setup.session();
@@ -271,7 +302,9 @@ class AgentLoopTest {
             AgentResponse r = f.get(5, TimeUnit.SECONDS);
 
             assertThat(r.status()).isEqualTo(AgentStatus.CANCELLED);
-            assertThat(db.cancellations).singleElement().satisfies(c -> assertThat(c.isCancelled()).isTrue());
+            assertThat(db.cancellations)
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.isCancelled()).isTrue());
         } finally {
             pool.shutdownNow();
         }
@@ -307,15 +340,17 @@ class AgentLoopTest {
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(t.callCount()).isEqualTo(2);
-        assertThat(toolResults(llm.request(1))).extracting(ToolResultMessage::error)
+        assertThat(toolResults(llm.request(1)))
+                .extracting(ToolResultMessage::error)
                 .containsExactly(false, false, true);
         assertThat(toolResults(llm.request(1)).get(2).content()).contains("at most 2 tool calls");
     }
 
     @Test
     void reportsANonRetryableModelFailureAsFailed() {
-        FakeLlmClient llm = FakeLlmClient.create().enqueueFailure(
-                new LlmException("invalid api key", LlmException.Reason.AUTHENTICATION, false, 401, null, null));
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueueFailure(new LlmException(
+                        "invalid api key", LlmException.Reason.AUTHENTICATION, false, 401, null, null));
 
         AgentResponse r = new TestEngines.Setup(llm).session().ask("q");
 
@@ -326,10 +361,10 @@ class AgentLoopTest {
     @Test
     void handlesLengthAndContentFilterFinishReasons() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(LlmResponses.of(AssistantMessage.of("The answer is"), FinishReason.LENGTH,
-                        LlmResponses.DEFAULT_USAGE))
-                .enqueue(LlmResponses.of(AssistantMessage.of(""), FinishReason.CONTENT_FILTER,
-                        LlmResponses.DEFAULT_USAGE));
+                .enqueue(LlmResponses.of(
+                        AssistantMessage.of("The answer is"), FinishReason.LENGTH, LlmResponses.DEFAULT_USAGE))
+                .enqueue(LlmResponses.of(
+                        AssistantMessage.of(""), FinishReason.CONTENT_FILTER, LlmResponses.DEFAULT_USAGE));
         SessionEngine session = new TestEngines.Setup(llm).session();
 
         AgentResponse cut = session.ask("q1");
@@ -378,8 +413,10 @@ class AgentLoopTest {
         }
 
         ChatRequest last = llm.request(7);
-        List<String> users = last.messages().stream().filter(m -> m instanceof UserMessage)
-                .map(m -> ((UserMessage) m).text()).toList();
+        List<String> users = last.messages().stream()
+                .filter(m -> m instanceof UserMessage)
+                .map(m -> ((UserMessage) m).text())
+                .toList();
         assertThat(users).last().isEqualTo("question 4");
         assertThat(users).doesNotContain("question 1").hasSizeLessThan(4);
         assertThat(session.historyTurns()).isLessThan(4);
@@ -397,7 +434,9 @@ class AgentLoopTest {
         session.ask("And yesterday?");
 
         List<ChatMessage> second = llm.request(1).messages();
-        assertThat(second).extracting(ChatMessage::role).map(Enum::name)
+        assertThat(second)
+                .extracting(ChatMessage::role)
+                .map(Enum::name)
                 .containsExactly("SYSTEM", "USER", "ASSISTANT", "USER");
     }
 
@@ -406,8 +445,11 @@ class AgentLoopTest {
         FakeLlmClient llm = FakeLlmClient.create();
         for (int i = 0; i < 40; i++) {
             llm.enqueue(req -> {
-                String q = ((UserMessage) req.messages().stream().filter(m -> m instanceof UserMessage)
-                        .reduce((a, b) -> b).orElseThrow()).text();
+                String q = ((UserMessage) req.messages().stream()
+                                .filter(m -> m instanceof UserMessage)
+                                .reduce((a, b) -> b)
+                                .orElseThrow())
+                        .text();
                 sleep(5);
                 return text("echo " + q);
             });
@@ -420,10 +462,14 @@ class AgentLoopTest {
             Future<List<String>> a = pool.submit(() -> askMany(alice, "alice"));
             Future<List<String>> b = pool.submit(() -> askMany(bob, "bob"));
 
-            assertThat(a.get(20, TimeUnit.SECONDS)).allSatisfy(s -> assertThat(s).startsWith("echo alice"));
-            assertThat(b.get(20, TimeUnit.SECONDS)).allSatisfy(s -> assertThat(s).startsWith("echo bob"));
-            assertThat(alice.history()).noneMatch(m -> m instanceof UserMessage u && u.text().contains("bob"));
-            assertThat(bob.history()).noneMatch(m -> m instanceof UserMessage u && u.text().contains("alice"));
+            assertThat(a.get(20, TimeUnit.SECONDS))
+                    .allSatisfy(s -> assertThat(s).startsWith("echo alice"));
+            assertThat(b.get(20, TimeUnit.SECONDS))
+                    .allSatisfy(s -> assertThat(s).startsWith("echo bob"));
+            assertThat(alice.history())
+                    .noneMatch(m -> m instanceof UserMessage u && u.text().contains("bob"));
+            assertThat(bob.history())
+                    .noneMatch(m -> m instanceof UserMessage u && u.text().contains("alice"));
         } finally {
             pool.shutdownNow();
         }
@@ -443,8 +489,12 @@ class AgentLoopTest {
 
         AgentResponse r = setup.session().ask("q");
 
-        assertThat(r.statements()).extracting(StatementOutcome::status).containsExactly(
-                StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED, StatementOutcome.Status.REFUSED);
+        assertThat(r.statements())
+                .extracting(StatementOutcome::status)
+                .containsExactly(
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.REFUSED);
         assertThat(db.limits).extracting(l -> l.maxRows()).containsExactly(3, 2);
         assertThat(r.statements().get(2).error()).contains("budget");
     }
@@ -466,7 +516,8 @@ class AgentLoopTest {
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
         List<ToolResultMessage> results = toolResults(llm.request(1));
         assertThat(results).allSatisfy(t -> assertThat(t.error()).isTrue());
-        assertThat(results).extracting(ToolResultMessage::content)
+        assertThat(results)
+                .extracting(ToolResultMessage::content)
                 .anySatisfy(c -> assertThat(c).contains("backend unavailable"))
                 .anySatisfy(c -> assertThat(c).contains("bug"));
     }

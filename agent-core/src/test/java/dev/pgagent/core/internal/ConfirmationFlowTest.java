@@ -25,7 +25,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfirmationFlowTest {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
 
     private static TestEngines.Setup setup(FakeLlmClient llm, ConfirmationHandler handler) {
         TestEngines.Setup s = new TestEngines.Setup(llm);
@@ -43,7 +44,8 @@ class ConfirmationFlowTest {
     @Test
     void appliesAnApprovedWriteWithTheDryRunCountAndAuditsTheAnswerFirst() {
         RecordingAuditSink audit = new RecordingAuditSink();
-        TestEngines.Setup s = setup(updateThenAnswer("update items set name = 'x' where id < 4"),
+        TestEngines.Setup s = setup(
+                updateThenAnswer("update items set name = 'x' where id < 4"),
                 request -> ConfirmationDecision.approve("alice"));
         s.sinks.add(audit);
         TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
@@ -62,27 +64,31 @@ class ConfirmationFlowTest {
                 .isLessThan(types.indexOf(AuditEventType.CONFIRMATION_ANSWERED));
         assertThat(types.indexOf(AuditEventType.CONFIRMATION_ANSWERED))
                 .isLessThan(types.indexOf(AuditEventType.QUERY_EXECUTED));
-        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED)).singleElement()
+        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("decidedBy", "alice"));
     }
 
     @Test
     void declinedWritesChangeNothingAndTheModelIsTold() {
-        TestEngines.Setup s = setup(updateThenAnswer("update items set name = 'x' where id = 1"),
+        TestEngines.Setup s = setup(
+                updateThenAnswer("update items set name = 'x' where id = 1"),
                 request -> ConfirmationDecision.decline("bob", "not today"));
         TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
 
         AgentResponse r = s.session().ask("rename");
 
         assertThat(db.applied).isEmpty();
-        assertThat(r.statements()).singleElement()
+        assertThat(r.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.DECLINED));
         assertThat(r.answer()).contains("declined by bob: not today");
     }
 
     @Test
     void aTypedConfirmationWithTheWrongTextChangesNothing() {
-        TestEngines.Setup s = setup(updateThenAnswer("delete from items where id = 1"),
+        TestEngines.Setup s = setup(
+                updateThenAnswer("delete from items where id = 1"),
                 request -> ConfirmationDecision.approveTyped("orders", "carol"));
         TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
 
@@ -97,12 +103,15 @@ class ConfirmationFlowTest {
 
     @Test
     void aTypedConfirmationWithTheTableNameApplies() {
-        TestEngines.Setup s = setup(updateThenAnswer("delete from items where id = 1"),
+        TestEngines.Setup s = setup(
+                updateThenAnswer("delete from items where id = 1"),
                 request -> ConfirmationDecision.approveTyped("ITEMS", "carol"));
 
         AgentResponse r = s.session().ask("delete");
 
-        assertThat(r.statements()).singleElement().satisfies(o -> assertThat(o.isExecuted()).isTrue());
+        assertThat(r.statements())
+                .singleElement()
+                .satisfies(o -> assertThat(o.isExecuted()).isTrue());
     }
 
     @Test
@@ -111,16 +120,19 @@ class ConfirmationFlowTest {
             AgentLoopTest.sleep(30_000);
             return ConfirmationDecision.approve("late");
         });
-        s.policy = BALANCED.toBuilder().confirmationTimeout(Duration.ofMillis(200)).build();
+        s.policy =
+                BALANCED.toBuilder().confirmationTimeout(Duration.ofMillis(200)).build();
         RecordingAuditSink audit = new RecordingAuditSink();
         s.sinks.add(audit);
 
         AgentResponse r = s.session().ask("rename");
 
         assertThat(((TestEngines.FakeDb) s.db).applied).isEmpty();
-        assertThat(r.statements()).singleElement()
+        assertThat(r.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.DECLINED));
-        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED)).singleElement()
+        assertThat(audit.events(AuditEventType.CONFIRMATION_ANSWERED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("decidedBy", "timeout"));
     }
 
@@ -135,7 +147,9 @@ class ConfirmationFlowTest {
         AgentResponse r = s.session().ask("rename");
 
         assertThat(r.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(r.statements()).singleElement().satisfies(o -> assertThat(o.isExecuted()).isTrue());
+        assertThat(r.statements())
+                .singleElement()
+                .satisfies(o -> assertThat(o.isExecuted()).isTrue());
     }
 
     @Test
@@ -167,11 +181,13 @@ class ConfirmationFlowTest {
             assertThat(p.sql()).isEqualTo("update items set name = 'x' where id = 1");
             assertThat(p.dryRun().affectedRows()).isEqualTo(3);
         });
-        assertThat(waiting.statements()).singleElement()
+        assertThat(waiting.statements())
+                .singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo(StatementOutcome.Status.PENDING_CONFIRMATION));
         assertThat(db.applied).isEmpty();
         assertThat(llm.requestCount()).isEqualTo(1);
-        assertThatThrownBy(() -> session.ask("another")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> session.ask("another"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resume");
         ConfirmationRequest pending = session.pendingConfirmations().get(0);
         assertThatThrownBy(() -> session.resume(Map.of("nope", ConfirmationDecision.approve("x"))))
@@ -182,7 +198,9 @@ class ConfirmationFlowTest {
         assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(db.applied).hasSize(1);
         assertThat(done.answer()).contains("applied; 3 rows changed");
-        assertThat(done.statements()).singleElement().satisfies(o -> assertThat(o.isExecuted()).isTrue());
+        assertThat(done.statements())
+                .singleElement()
+                .satisfies(o -> assertThat(o.isExecuted()).isTrue());
         assertThat(session.pendingConfirmations()).isEmpty();
         AgentLoopTest.assertPairedToolMessages(llm.request(1).messages());
     }
@@ -194,8 +212,11 @@ class ConfirmationFlowTest {
                         LlmResponses.query("update items set name = 'a' where id = 1"),
                         LlmResponses.query("select name from items"),
                         LlmResponses.query("update items set name = 'b' where id = 2")))
-                .enqueue(r -> text(String.join(" | ", LlmResponses.lastToolResults(r).stream()
-                        .map(t -> t.content()).toList())));
+                .enqueue(r -> text(String.join(
+                        " | ",
+                        LlmResponses.lastToolResults(r).stream()
+                                .map(t -> t.content())
+                                .toList())));
         TestEngines.Setup s = setup(llm, ConfirmationHandler.DEFER_ALL);
         TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
         db.results.put("select name from items", TestEngines.table("name", "x"));
@@ -203,22 +224,31 @@ class ConfirmationFlowTest {
 
         AgentResponse waiting = session.ask("rename both");
         List<ConfirmationRequest> pending = waiting.pendingConfirmations();
-        assertThat(pending).extracting(ConfirmationRequest::sql).containsExactly(
-                "update items set name = 'a' where id = 1", "update items set name = 'b' where id = 2");
+        assertThat(pending)
+                .extracting(ConfirmationRequest::sql)
+                .containsExactly(
+                        "update items set name = 'a' where id = 1", "update items set name = 'b' where id = 2");
 
         AgentResponse still = session.resume(Map.of(pending.get(0).id(), ConfirmationDecision.approve("eve")));
 
         assertThat(still.status()).isEqualTo(AgentStatus.WAITING_FOR_CONFIRMATION);
-        assertThat(still.pendingConfirmations()).extracting(ConfirmationRequest::id)
+        assertThat(still.pendingConfirmations())
+                .extracting(ConfirmationRequest::id)
                 .containsExactly(pending.get(1).id());
         assertThat(db.applied).hasSize(1);
 
         AgentResponse done = session.resume(Map.of(pending.get(1).id(), ConfirmationDecision.decline("eve", "no")));
 
         assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(done.statements()).extracting(StatementOutcome::status).containsExactly(
-                StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED, StatementOutcome.Status.DECLINED);
-        assertThat(done.answer()).contains("applied; 3 rows changed").contains("rows: [[x]]")
+        assertThat(done.statements())
+                .extracting(StatementOutcome::status)
+                .containsExactly(
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.DECLINED);
+        assertThat(done.answer())
+                .contains("applied; 3 rows changed")
+                .contains("rows: [[x]]")
                 .contains("declined by eve: no");
         assertThat(db.applied).hasSize(1);
     }
@@ -246,7 +276,8 @@ class ConfirmationFlowTest {
 
     @Test
     void failClosedAuditStopsAWriteBeforeItIsApplied() {
-        TestEngines.Setup s = setup(updateThenAnswer("update items set name = 'x' where id = 1"),
+        TestEngines.Setup s = setup(
+                updateThenAnswer("update items set name = 'x' where id = 1"),
                 request -> ConfirmationDecision.approve("alice"));
         s.auditFailurePolicy = AuditFailurePolicy.FAIL_CLOSED;
         s.sinks.add(event -> {

@@ -33,15 +33,29 @@ class EventsTest {
 
         setup.session().ask("q");
 
-        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "AskStarted", "ModelCallStarted", "ModelCallFinished", "ToolCallStarted", "StatementStarted",
-                "StatementFinished", "ToolCallFinished", "StepFinished", "ModelCallStarted", "TextDelta",
-                "ModelCallFinished", "StepFinished", "AskFinished");
+        assertThat(events)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly(
+                        "AskStarted",
+                        "ModelCallStarted",
+                        "ModelCallFinished",
+                        "ToolCallStarted",
+                        "StatementStarted",
+                        "StatementFinished",
+                        "ToolCallFinished",
+                        "StepFinished",
+                        "ModelCallStarted",
+                        "TextDelta",
+                        "ModelCallFinished",
+                        "StepFinished",
+                        "AskFinished");
         AgentEvent.StatementStarted started = (AgentEvent.StatementStarted) events.get(4);
         assertThat(started.sql()).isEqualTo("select 1");
         assertThat(started.verdict().isAllowed()).isTrue();
         assertThat(((AgentEvent.AskFinished) events.get(12)).status()).isEqualTo(AgentStatus.COMPLETED);
-        assertThat(events).extracting(AgentEvent::askId).containsOnly(events.get(0).askId());
+        assertThat(events)
+                .extracting(AgentEvent::askId)
+                .containsOnly(events.get(0).askId());
     }
 
     @Test

@@ -36,8 +36,11 @@ class GuardTest {
         AgentResponse r = s.session().ask("q");
 
         assertThat(db.reads).containsExactly(odd);
-        assertThat(r.statements()).singleElement().satisfies(o -> assertThat(o.isExecuted()).isTrue());
-        assertThat(audit.events(AuditEventType.QUERY_EXECUTED)).singleElement()
+        assertThat(r.statements())
+                .singleElement()
+                .satisfies(o -> assertThat(o.isExecuted()).isTrue());
+        assertThat(audit.events(AuditEventType.QUERY_EXECUTED))
+                .singleElement()
                 .satisfies(e -> assertThat(e.attributes()).containsEntry("guard", "runtime-only"));
     }
 
@@ -70,7 +73,9 @@ class GuardTest {
             @Override
             public QueryResult redact(QueryResult result) {
                 QueryResult.Builder b = QueryResult.builder().columns(result.columns());
-                result.rows().forEach(row -> b.addRow(row.stream().map(v -> "[EMAIL]").toList()));
+                result.rows()
+                        .forEach(
+                                row -> b.addRow(row.stream().map(v -> "[EMAIL]").toList()));
                 return b.build();
             }
 
@@ -80,19 +85,32 @@ class GuardTest {
             }
         };
         TestEngines.FakeDb db = (TestEngines.FakeDb) s.db;
-        db.results.put("select email from users", QueryResult.builder()
-                .columns(List.of(new ResultColumn("email", "text", Types.VARCHAR)))
-                .addRow(List.of("ada@example.com"))
-                .build());
+        db.results.put(
+                "select email from users",
+                QueryResult.builder()
+                        .columns(List.of(new ResultColumn("email", "text", Types.VARCHAR)))
+                        .addRow(List.of("ada@example.com"))
+                        .build());
 
         AgentResponse r = s.session().ask("q");
 
         String transcript = LlmResponses.transcript(llm.request(2));
-        assertThat(transcript).contains("[EMAIL]").doesNotContain("ada@example.com")
-                .doesNotContain("column \"nope\"").contains("[REDACTED]");
-        assertThat(r.tables()).singleElement()
+        assertThat(transcript)
+                .contains("[EMAIL]")
+                .doesNotContain("ada@example.com")
+                .doesNotContain("column \"nope\"")
+                .contains("[REDACTED]");
+        assertThat(r.tables())
+                .singleElement()
                 .satisfies(t -> assertThat(t.rows()).containsExactly(List.of("ada@example.com")));
-        assertThat(r.steps().get(0).toolInvocations().get(0).result().tables().get(0).rows())
+        assertThat(r.steps()
+                        .get(0)
+                        .toolInvocations()
+                        .get(0)
+                        .result()
+                        .tables()
+                        .get(0)
+                        .rows())
                 .containsExactly(List.of("ada@example.com"));
         assertThat(r.statements().get(0).result().rows()).containsExactly(List.of("ada@example.com"));
         assertThat(r.statements().get(1).error()).contains("nope");

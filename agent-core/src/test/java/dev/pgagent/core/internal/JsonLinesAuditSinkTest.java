@@ -30,10 +30,15 @@ class JsonLinesAuditSinkTest {
         Path file = dir.resolve("audit.jsonl");
         AuditSink sink = AuditSinks.jsonLines(file);
         sink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED)
-                .sessionId("s1").askId("a1").sql("drop table \"x\"\n")
+                .sessionId("s1")
+                .askId("a1")
+                .sql("drop table \"x\"\n")
                 .verdict(Verdict.deny(StatementKind.DDL, "DDL is not allowed", Set.of("x")))
-                .outcome("refused").attribute("reason", "DDL is not allowed").build());
-        AuditSinks.jsonLines(file).record(AuditEvent.builder(AuditEventType.ASK_FINISHED).build());
+                .outcome("refused")
+                .attribute("reason", "DDL is not allowed")
+                .build());
+        AuditSinks.jsonLines(file)
+                .record(AuditEvent.builder(AuditEventType.ASK_FINISHED).build());
 
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(2);
@@ -54,7 +59,9 @@ class JsonLinesAuditSinkTest {
         for (int i = 0; i < 400; i++) {
             int n = i;
             pool.submit(() -> sink.record(AuditEvent.builder(AuditEventType.TOOL_CALL)
-                    .attribute("n", n).attribute("pad", "y".repeat(500)).build()));
+                    .attribute("n", n)
+                    .attribute("pad", "y".repeat(500))
+                    .build()));
         }
         pool.shutdown();
         assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();

@@ -50,10 +50,16 @@ class ProvidersThroughTheAgentTest {
     void streamsCallsToolsAndReturnsTheRepairedTypedValue(String provider) throws Exception {
         boolean openai = provider.equals("openai");
         LlmClient llm = openai
-                ? OpenAiLlmClient.builder().baseUrl(server.url("/v1").toString()).apiKey("sk-test-123456")
-                        .model("gpt-4o-mini").build()
-                : AnthropicLlmClient.builder().baseUrl(server.url("/").toString()).apiKey("sk-ant-test-123456")
-                        .model("claude-sonnet-4-5").build();
+                ? OpenAiLlmClient.builder()
+                        .baseUrl(server.url("/v1").toString())
+                        .apiKey("sk-test-123456")
+                        .model("gpt-4o-mini")
+                        .build()
+                : AnthropicLlmClient.builder()
+                        .baseUrl(server.url("/").toString())
+                        .apiKey("sk-ant-test-123456")
+                        .model("claude-sonnet-4-5")
+                        .build();
         String toolArgs = "{\"sql\":\"select 1\"}";
         String invalid = "{\"table\":\"items\"}";
         String valid = "{\"table\":\"items\",\"rows\":1}";
@@ -67,10 +73,13 @@ class ProvidersThroughTheAgentTest {
 
         SessionEngine.Answer a = setup.session().ask("How many rows in items?", OutputSpec.of(Count.class));
 
-        assertThat(a.response().status()).as(String.valueOf(a.response().error())).isEqualTo(AgentStatus.COMPLETED);
+        assertThat(a.response().status())
+                .as(String.valueOf(a.response().error()))
+                .isEqualTo(AgentStatus.COMPLETED);
         assertThat(a.value()).isEqualTo(new Count("items", 1));
         List<String> pieces = new ArrayList<>();
-        events.stream().filter(AgentEvent.TextDelta.class::isInstance)
+        events.stream()
+                .filter(AgentEvent.TextDelta.class::isInstance)
                 .forEach(e -> pieces.add(((AgentEvent.TextDelta) e).text()));
         assertThat(String.join("", pieces)).endsWith(invalid + valid);
         assertThat(pieces.size()).isGreaterThanOrEqualTo(4);
@@ -80,12 +89,19 @@ class ProvidersThroughTheAgentTest {
         JsonNode repair = body(take());
         assertThat(first.path("stream").asBoolean()).isTrue();
         if (openai) {
-            assertThat(first.path("response_format").path("json_schema").path("name").asText()).isEqualTo("Count");
-            JsonNode toolMessage = second.path("messages").get(second.path("messages").size() - 1);
+            assertThat(first.path("response_format")
+                            .path("json_schema")
+                            .path("name")
+                            .asText())
+                    .isEqualTo("Count");
+            JsonNode toolMessage =
+                    second.path("messages").get(second.path("messages").size() - 1);
             assertThat(toolMessage.path("tool_call_id").asText()).isEqualTo("call_7");
         } else {
             assertThat(first.path("tool_choice").path("type").asText()).isEqualTo("any");
-            JsonNode results = second.path("messages").get(second.path("messages").size() - 1).path("content");
+            JsonNode results = second.path("messages")
+                    .get(second.path("messages").size() - 1)
+                    .path("content");
             assertThat(results.get(0).path("tool_use_id").asText()).isEqualTo("toolu_7");
         }
         assertThat(repair.toString()).contains("$.rows is required but missing");
@@ -106,7 +122,9 @@ class ProvidersThroughTheAgentTest {
     }
 
     private static String chunk(ObjectNode delta, String finish) {
-        ObjectNode c = JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion.chunk")
+        ObjectNode c = JSON.createObjectNode()
+                .put("id", "chatcmpl-1")
+                .put("object", "chat.completion.chunk")
                 .put("model", "gpt-4o-mini");
         ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
         choice.set("delta", delta);
@@ -126,12 +144,20 @@ class ProvidersThroughTheAgentTest {
     private static MockResponse openAiToolCall(String id, String args) {
         StringBuilder b = new StringBuilder();
         ObjectNode start = JSON.createObjectNode();
-        ObjectNode tc = start.putArray("tool_calls").addObject().put("index", 0).put("id", id).put("type", "function");
+        ObjectNode tc = start.putArray("tool_calls")
+                .addObject()
+                .put("index", 0)
+                .put("id", id)
+                .put("type", "function");
         tc.putObject("function").put("name", "execute_query").put("arguments", "");
         b.append(chunk(start, null));
         for (String part : halves(args)) {
             ObjectNode d = JSON.createObjectNode();
-            d.putArray("tool_calls").addObject().put("index", 0).putObject("function").put("arguments", part);
+            d.putArray("tool_calls")
+                    .addObject()
+                    .put("index", 0)
+                    .putObject("function")
+                    .put("arguments", part);
             b.append(chunk(d, null));
         }
         b.append(chunk(JSON.createObjectNode(), "tool_calls")).append(usage()).append("data: [DONE]\n\n");
@@ -160,11 +186,17 @@ class ProvidersThroughTheAgentTest {
 
     private static MockResponse anthropicTool(String id, String name, String json, String stop) {
         StringBuilder b = anthropicStart();
-        ObjectNode s = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
-        s.putObject("content_block").put("type", "tool_use").put("id", id).put("name", name).putObject("input");
+        ObjectNode s =
+                JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        s.putObject("content_block")
+                .put("type", "tool_use")
+                .put("id", id)
+                .put("name", name)
+                .putObject("input");
         b.append(event(s));
         for (String part : halves(json)) {
-            ObjectNode d = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            ObjectNode d =
+                    JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
             d.putObject("delta").put("type", "input_json_delta").put("partial_json", part);
             b.append(event(d));
         }

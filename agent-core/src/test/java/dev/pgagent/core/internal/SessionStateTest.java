@@ -22,7 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SessionStateTest {
-    private static final SafetyPolicy BALANCED = SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
+    private static final SafetyPolicy BALANCED =
+            SafetyPolicy.builder().level(PolicyLevel.BALANCED).build();
     private static final String READ = "select name from items";
     private static final String W1 = "update items set name = 'a' where id = 1";
     private static final String W2 = "update items set name = 'b' where id = 2";
@@ -44,8 +45,9 @@ class SessionStateTest {
     }
 
     private static FakeLlmClient readAndTwoWrites() {
-        return FakeLlmClient.create().enqueue(LlmResponses.toolCalls(
-                LlmResponses.query(READ), LlmResponses.query(W1), LlmResponses.query(W2)));
+        return FakeLlmClient.create()
+                .enqueue(LlmResponses.toolCalls(
+                        LlmResponses.query(READ), LlmResponses.query(W1), LlmResponses.query(W2)));
     }
 
     @Test
@@ -64,9 +66,10 @@ class SessionStateTest {
             assertThat(r.outcomes()).allSatisfy(o -> assertThat(o.result()).isNull());
         });
         assertThat(decoded.waiting().records().get(0).modelContent()).contains("Widget");
-        assertThat(decoded.waiting().steps()).singleElement()
-                .satisfies(st -> assertThat(st.toolInvocations()).allSatisfy(
-                        i -> assertThat(i.result().tables()).isEmpty()));
+        assertThat(decoded.waiting().steps())
+                .singleElement()
+                .satisfies(st -> assertThat(st.toolInvocations())
+                        .allSatisfy(i -> assertThat(i.result().tables()).isEmpty()));
     }
 
     @Test
@@ -79,8 +82,7 @@ class SessionStateTest {
         assertThat(((TestEngines.FakeDb) first.db).applied).containsExactly(W1 + " expecting 3");
 
         SessionState state = SessionState.decode(session.snapshot().encode());
-        FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(r -> text("results: " + LlmResponses.lastToolResults(r)));
+        FakeLlmClient llm = FakeLlmClient.create().enqueue(r -> text("results: " + LlmResponses.lastToolResults(r)));
         TestEngines.Setup second = setup(llm);
         SessionEngine restored = second.build().restoreSession(state);
         assertThat(restored.pendingConfirmations()).containsExactly(pending.get(1));
@@ -89,8 +91,12 @@ class SessionStateTest {
 
         assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
         assertThat(((TestEngines.FakeDb) second.db).applied).containsExactly(W2 + " expecting 3");
-        assertThat(done.statements()).extracting(StatementOutcome::status).containsExactly(
-                StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED, StatementOutcome.Status.EXECUTED);
+        assertThat(done.statements())
+                .extracting(StatementOutcome::status)
+                .containsExactly(
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.EXECUTED,
+                        StatementOutcome.Status.EXECUTED);
         assertThat(LlmResponses.lastToolResults(llm.request(0))).hasSize(3);
         assertThat(llm.request(0).messages().get(0).toString()).contains("items");
     }
@@ -120,17 +126,21 @@ class SessionStateTest {
         byte[] bytes = waitingOnTwoWrites(setup(readAndTwoWrites())).snapshot().encode();
 
         assertThatThrownBy(() -> SessionState.decode(Arrays.copyOf(bytes, bytes.length / 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session state");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("session state");
         byte[] wrongMagic = bytes.clone();
         wrongMagic[0] = 0;
         assertThatThrownBy(() -> SessionState.decode(wrongMagic))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("marker");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("marker");
         byte[] hugeCount = bytes.clone();
         hugeCount[8] = 0x7f;
         assertThatThrownBy(() -> SessionState.decode(hugeCount))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("length");
         byte[] trailing = Arrays.copyOf(bytes, bytes.length + 1);
         assertThatThrownBy(() -> SessionState.decode(trailing))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes follow");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bytes follow");
     }
 }

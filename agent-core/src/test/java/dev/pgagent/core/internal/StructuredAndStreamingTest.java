@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class StructuredAndStreamingTest {
-    enum Trend { UP, DOWN }
+    enum Trend {
+        UP,
+        DOWN
+    }
 
     record Item(String name, long orders, @Nullable String note) {}
 
@@ -44,7 +47,9 @@ class StructuredAndStreamingTest {
 
             @Override
             public ProviderInfo info() {
-                return ProviderInfo.builder("test", "m").capabilities(capabilities).build();
+                return ProviderInfo.builder("test", "m")
+                        .capabilities(capabilities)
+                        .build();
             }
         };
     }
@@ -71,11 +76,21 @@ class StructuredAndStreamingTest {
 
         assertThat(setup.session().ask("q").answer()).isEqualTo("Forty-two orders.");
 
-        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("AskStarted",
-                "ModelCallStarted", "TextDelta", "TextDelta", "TextDelta", "ModelCallFinished", "StepFinished",
-                "AskFinished");
-        assertThat(events).filteredOn(AgentEvent.TextDelta.class::isInstance)
-                .extracting(e -> ((AgentEvent.TextDelta) e).text()).containsExactly("Forty", "-two", " orders.");
+        assertThat(events)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly(
+                        "AskStarted",
+                        "ModelCallStarted",
+                        "TextDelta",
+                        "TextDelta",
+                        "TextDelta",
+                        "ModelCallFinished",
+                        "StepFinished",
+                        "AskFinished");
+        assertThat(events)
+                .filteredOn(AgentEvent.TextDelta.class::isInstance)
+                .extracting(e -> ((AgentEvent.TextDelta) e).text())
+                .containsExactly("Forty", "-two", " orders.");
     }
 
     @Test
@@ -94,14 +109,15 @@ class StructuredAndStreamingTest {
         ChatRequest first = llm.request(0);
         assertThat(first.responseSchema()).isEmpty();
         assertThat(((SystemMessage) first.messages().get(0)).text())
-                .contains("JSON Schema, named Report").contains("\"trend\"");
+                .contains("JSON Schema, named Report")
+                .contains("\"trend\"");
     }
 
     @Test
     void asksAProviderWithStructuredOutputItsWay() {
         FakeLlmClient fake = FakeLlmClient.create().enqueue(text(VALID));
-        TestEngines.Setup setup = new TestEngines.Setup(reporting(fake,
-                Set.of(Capability.TOOLS, Capability.STRUCTURED_OUTPUT)));
+        TestEngines.Setup setup =
+                new TestEngines.Setup(reporting(fake, Set.of(Capability.TOOLS, Capability.STRUCTURED_OUTPUT)));
 
         SessionEngine.Answer a = setup.session().ask("q", OutputSpec.of(Report.class));
 
@@ -116,7 +132,8 @@ class StructuredAndStreamingTest {
     @Test
     void showsAnInvalidAnswerItsProblemsAndTakesTheRepairedOne() {
         FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(text("```json\n{\"items\":[{\"name\":\"tea\",\"orders\":\"3\"}],\"trend\":\"SIDEWAYS\"}\n```",
+                .enqueue(text(
+                        "```json\n{\"items\":[{\"name\":\"tea\",\"orders\":\"3\"}],\"trend\":\"SIDEWAYS\"}\n```",
                         new TokenUsage(100, 10)))
                 .enqueue(text(VALID, new TokenUsage(150, 12)));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
@@ -127,8 +144,11 @@ class StructuredAndStreamingTest {
         assertThat(a.value()).isEqualTo(new Report(List.of(new Item("tea", 3, null)), Trend.UP));
         assertThat(a.response().usage()).isEqualTo(new TokenUsage(250, 22));
         assertThat(a.response().steps()).hasSize(1);
-        String repair = ((UserMessage) llm.request(1).messages().get(llm.request(1).messages().size() - 1)).text();
-        assertThat(repair).contains("$.items[0].orders must be integer but was the string \"3\"")
+        String repair = ((UserMessage)
+                        llm.request(1).messages().get(llm.request(1).messages().size() - 1))
+                .text();
+        assertThat(repair)
+                .contains("$.items[0].orders must be integer but was the string \"3\"")
                 .contains("$.items[0].note is required but missing")
                 .contains("$.trend must be one of [\"UP\",\"DOWN\"]");
         assertThat(a.response().answer()).isEqualTo(VALID);
@@ -136,18 +156,18 @@ class StructuredAndStreamingTest {
 
     @Test
     void failsTheAskWhenTheRepairDoesNotMatchEither() {
-        FakeLlmClient llm = FakeLlmClient.create()
-                .enqueue(text("not json at all"))
-                .enqueue(text("{\"items\":[]}"));
+        FakeLlmClient llm =
+                FakeLlmClient.create().enqueue(text("not json at all")).enqueue(text("{\"items\":[]}"));
         TestEngines.Setup setup = new TestEngines.Setup(llm);
 
         SessionEngine.Answer a = setup.session().ask("q", OutputSpec.of(Report.class));
 
         assertThat(a.response().status()).isEqualTo(AgentStatus.FAILED);
         assertThat(a.value()).isNull();
-        assertThat(a.response().error()).hasValueSatisfying(e -> assertThat(e)
-                .contains("did not match the schema 'Report' after one repair attempt")
-                .contains("$.trend is required but missing"));
+        assertThat(a.response().error())
+                .hasValueSatisfying(e -> assertThat(e)
+                        .contains("did not match the schema 'Report' after one repair attempt")
+                        .contains("$.trend is required but missing"));
         assertThat(llm.requestCount()).isEqualTo(2);
     }
 

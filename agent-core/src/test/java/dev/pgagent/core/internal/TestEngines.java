@@ -5,6 +5,7 @@ import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.audit.AuditSink;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
+import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.api.safety.ConfirmationHandler;
 import dev.pgagent.api.safety.ConfirmationKind;
 import dev.pgagent.api.safety.SafetyPolicy;
@@ -16,7 +17,6 @@ import dev.pgagent.api.sql.ResultColumn;
 import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.Tool;
 import dev.pgagent.api.tool.ToolResult;
-import dev.pgagent.api.llm.ToolSpec;
 import dev.pgagent.core.AgentListener;
 import dev.pgagent.core.AuditFailurePolicy;
 import dev.pgagent.db.postgres.ExecutionLimits;
@@ -52,8 +52,11 @@ final class TestEngines {
 
     /** A tool like execute_query: runs its sql through the gateway and shows rows as text. */
     static Tool queryTool() {
-        return Tool.of(new ToolSpec("execute_query", "Runs one SQL statement.",
-                "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\"}},\"required\":[\"sql\"]}"),
+        return Tool.of(
+                new ToolSpec(
+                        "execute_query",
+                        "Runs one SQL statement.",
+                        "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\"}},\"required\":[\"sql\"]}"),
                 (args, ctx) -> {
                     StatementOutcome o = ctx.sql().execute(args.requireString("sql"));
                     if (o.result() != null) {
@@ -67,8 +70,7 @@ final class TestEngines {
     }
 
     static QueryResult table(String column, String... values) {
-        QueryResult.Builder b = QueryResult.builder()
-                .columns(List.of(new ResultColumn(column, "text", Types.VARCHAR)));
+        QueryResult.Builder b = QueryResult.builder().columns(List.of(new ResultColumn(column, "text", Types.VARCHAR)));
         long bytes = 0;
         for (String v : values) {
             b.addRow(List.of(v));
@@ -159,7 +161,10 @@ final class TestEngines {
         int historyTokenBudget = 8_000;
         AgentListener listener = AgentListener.NONE;
         ResultRedactor redactor = ResultRedactor.NONE;
-        @Nullable String instructions;
+
+        @Nullable
+        String instructions;
+
         int maxQuestionChars = 20_000;
         ModelOptions modelOptions = ModelOptions.DEFAULTS;
 
@@ -168,12 +173,26 @@ final class TestEngines {
         }
 
         AgentEngine build() {
-            DatabaseBinding binding = new DatabaseBinding("default", "", policy, validator, db, schema, redactor,
-                    List.of());
-            return new AgentEngine(new EngineConfig(llm, tools, List.of(binding), policy,
-                    new AuditFanout(sinks, auditFailurePolicy), handler, maxSteps, maxToolCallsPerStep, timeout,
-                    tokenBudget, historyTokenBudget, 2_000, modelOptions, listener,
-                    TextTokenCounter.CHARS_DIV_4, instructions, maxQuestionChars));
+            DatabaseBinding binding =
+                    new DatabaseBinding("default", "", policy, validator, db, schema, redactor, List.of());
+            return new AgentEngine(new EngineConfig(
+                    llm,
+                    tools,
+                    List.of(binding),
+                    policy,
+                    new AuditFanout(sinks, auditFailurePolicy),
+                    handler,
+                    maxSteps,
+                    maxToolCallsPerStep,
+                    timeout,
+                    tokenBudget,
+                    historyTokenBudget,
+                    2_000,
+                    modelOptions,
+                    listener,
+                    TextTokenCounter.CHARS_DIV_4,
+                    instructions,
+                    maxQuestionChars));
         }
 
         SessionEngine session() {

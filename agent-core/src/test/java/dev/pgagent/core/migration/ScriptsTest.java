@@ -32,11 +32,12 @@ class ScriptsTest {
                 ;
                 -- only a comment
                 """;
-        assertThat(Scripts.split(script)).containsExactly(
-                "CREATE TABLE t (a text DEFAULT 'x;y', \"b;c\" int)",
-                "INSERT INTO t VALUES ('it''s;')",
-                "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$",
-                "SELECT $1");
+        assertThat(Scripts.split(script))
+                .containsExactly(
+                        "CREATE TABLE t (a text DEFAULT 'x;y', \"b;c\" int)",
+                        "INSERT INTO t VALUES ('it''s;')",
+                        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$",
+                        "SELECT $1");
     }
 
     @Test
@@ -54,15 +55,17 @@ class ScriptsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "CREATE INDEX i ON t (a)|DROP INDEX IF EXISTS i",
-        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY s.t (a)|DROP INDEX CONCURRENTLY IF EXISTS s.i",
-        "create index \"My Idx\" on \"S\".\"T\" (a)|DROP INDEX IF EXISTS \"S\".\"My Idx\"",
-        "ALTER TABLE s.t ADD COLUMN c int NOT NULL DEFAULT 0|ALTER TABLE s.t DROP COLUMN IF EXISTS c",
-        "ALTER TABLE IF EXISTS ONLY t ADD c text|ALTER TABLE t DROP COLUMN IF EXISTS c",
-        "ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u (id) NOT VALID"
-                + "|ALTER TABLE t DROP CONSTRAINT IF EXISTS t_fk",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CREATE INDEX i ON t (a)|DROP INDEX IF EXISTS i",
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY s.t (a)|DROP INDEX CONCURRENTLY IF EXISTS s.i",
+                "create index \"My Idx\" on \"S\".\"T\" (a)|DROP INDEX IF EXISTS \"S\".\"My Idx\"",
+                "ALTER TABLE s.t ADD COLUMN c int NOT NULL DEFAULT 0|ALTER TABLE s.t DROP COLUMN IF EXISTS c",
+                "ALTER TABLE IF EXISTS ONLY t ADD c text|ALTER TABLE t DROP COLUMN IF EXISTS c",
+                "ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u (id) NOT VALID"
+                        + "|ALTER TABLE t DROP CONSTRAINT IF EXISTS t_fk",
+            })
     void undoesWhatHasAnInverse(String sql, String undo) {
         assertThat(Scripts.undo(List.of(sql))).contains(List.of(undo));
     }
@@ -71,26 +74,30 @@ class ScriptsTest {
     void undoesSeveralStatementsLastFirstAndNothingWithoutAnInverse() {
         assertThat(Scripts.undo(List.of("ALTER TABLE t ADD COLUMN c int", "CREATE INDEX t_c ON t (c)")))
                 .contains(List.of("DROP INDEX IF EXISTS t_c", "ALTER TABLE t DROP COLUMN IF EXISTS c"));
-        assertThat(Scripts.undo(List.of("ALTER TABLE t ADD COLUMN c int", "UPDATE t SET c = 1"))).isEmpty();
+        assertThat(Scripts.undo(List.of("ALTER TABLE t ADD COLUMN c int", "UPDATE t SET c = 1")))
+                .isEmpty();
         assertThat(Scripts.undo(List.of("CREATE INDEX ON t (c)"))).isEmpty();
-        assertThat(Scripts.undo(List.of("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int"))).isEmpty();
+        assertThat(Scripts.undo(List.of("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int")))
+                .isEmpty();
         assertThat(Scripts.undo(List.of("DROP TABLE t"))).isEmpty();
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "CREATE INDEX i ON t (a)|t|CREATE INDEX without CONCURRENTLY|true",
-        "ALTER TABLE t ALTER COLUMN a TYPE bigint|t|ALTER COLUMN ... TYPE rewrites|false",
-        "ALTER TABLE t ALTER a SET DATA TYPE bigint|t|ALTER COLUMN ... TYPE rewrites|false",
-        "ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()|t|volatile default|false",
-        "ALTER TABLE t ADD COLUMN n bigserial|t|volatile default|false",
-        "ALTER TABLE t ALTER COLUMN a SET NOT NULL|t|SET NOT NULL scans|true",
-        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)|t|FOREIGN KEY or CHECK|true",
-        "ALTER TABLE t ADD PRIMARY KEY (a)|t|PRIMARY KEY or UNIQUE|true",
-        "VACUUM FULL s.t|s.t|VACUUM FULL rewrites|false",
-        "VACUUM (FULL, ANALYZE) t|t|VACUUM FULL rewrites|false",
-        "CLUSTER t USING t_pkey|t|CLUSTER rewrites|false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CREATE INDEX i ON t (a)|t|CREATE INDEX without CONCURRENTLY|true",
+                "ALTER TABLE t ALTER COLUMN a TYPE bigint|t|ALTER COLUMN ... TYPE rewrites|false",
+                "ALTER TABLE t ALTER a SET DATA TYPE bigint|t|ALTER COLUMN ... TYPE rewrites|false",
+                "ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()|t|volatile default|false",
+                "ALTER TABLE t ADD COLUMN n bigserial|t|volatile default|false",
+                "ALTER TABLE t ALTER COLUMN a SET NOT NULL|t|SET NOT NULL scans|true",
+                "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)|t|FOREIGN KEY or CHECK|true",
+                "ALTER TABLE t ADD PRIMARY KEY (a)|t|PRIMARY KEY or UNIQUE|true",
+                "VACUUM FULL s.t|s.t|VACUUM FULL rewrites|false",
+                "VACUUM (FULL, ANALYZE) t|t|VACUUM FULL rewrites|false",
+                "CLUSTER t USING t_pkey|t|CLUSTER rewrites|false",
+            })
     void warnsOfRewritesAndLongLocks(String sql, String table, String what, boolean onlyIfBig) {
         assertThat(Scripts.rewrites(sql)).singleElement().satisfies(r -> {
             assertThat(r.table()).isEqualTo(table);
@@ -103,18 +110,24 @@ class ScriptsTest {
     void quietForStatementsThatNeitherRewriteNorLockLong() {
         assertThat(Scripts.rewrites("CREATE INDEX CONCURRENTLY i ON t (a)")).isEmpty();
         assertThat(Scripts.rewrites("ALTER TABLE t ADD COLUMN a int DEFAULT 0")).isEmpty();
-        assertThat(Scripts.rewrites("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID")).isEmpty();
+        assertThat(Scripts.rewrites("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID"))
+                .isEmpty();
         assertThat(Scripts.rewrites("VACUUM t")).isEmpty();
         assertThat(Scripts.rewrites("SELECT 1")).isEmpty();
-        assertThat(Scripts.rewrites("CLUSTER")).singleElement().extracting(Scripts.Rewrite::table).isEqualTo("");
+        assertThat(Scripts.rewrites("CLUSTER"))
+                .singleElement()
+                .extracting(Scripts.Rewrite::table)
+                .isEqualTo("");
     }
 
     @Test
     void knowsWhatRunsOnlyOutsideATransaction() {
-        assertThat(Scripts.concurrently("-- c\nCREATE UNIQUE INDEX CONCURRENTLY i ON t (a)")).isTrue();
+        assertThat(Scripts.concurrently("-- c\nCREATE UNIQUE INDEX CONCURRENTLY i ON t (a)"))
+                .isTrue();
         assertThat(Scripts.concurrently("DROP INDEX CONCURRENTLY i")).isTrue();
         assertThat(Scripts.concurrently("REINDEX INDEX CONCURRENTLY i")).isTrue();
-        assertThat(Scripts.concurrently("REFRESH MATERIALIZED VIEW CONCURRENTLY v")).isTrue();
+        assertThat(Scripts.concurrently("REFRESH MATERIALIZED VIEW CONCURRENTLY v"))
+                .isTrue();
         assertThat(Scripts.concurrently("CREATE INDEX i ON t (concurrently)")).isFalse();
     }
 
@@ -130,7 +143,8 @@ class ScriptsTest {
             assertThat(f.version()).isEqualTo("1.2");
             assertThat(f.description()).isEqualTo("add_x");
         });
-        assertThat(Scripts.parse("U3__add_x.sql")).hasValueSatisfying(f -> assertThat(f.prefix()).isEqualTo('U'));
+        assertThat(Scripts.parse("U3__add_x.sql"))
+                .hasValueSatisfying(f -> assertThat(f.prefix()).isEqualTo('U'));
         assertThat(Scripts.parse("R__view.sql")).isEmpty();
         assertThat(Scripts.parse("V1_add.sql")).isEmpty();
         assertThat(Scripts.compareVersions("1.10", "1.9")).isPositive();
@@ -152,8 +166,12 @@ class ScriptsTest {
 
         assertThat(p.version()).isEqualTo("20261203235007");
         assertThat(p.warnings()).isEmpty(); // no database: the table's size is unknown, and it may be small
-        Migrations.Planned forced = Migrations.builder().directory(dir.resolve("new")).timestampVersions(true)
-                .clock(clock).build().plan(new Migrations.Change("SELECT 1", "x"), false);
+        Migrations.Planned forced = Migrations.builder()
+                .directory(dir.resolve("new"))
+                .timestampVersions(true)
+                .clock(clock)
+                .build()
+                .plan(new Migrations.Change("SELECT 1", "x"), false);
         assertThat(forced.version()).isEqualTo("20261203235007");
         assertThat(m.plan(new Migrations.Change("SELECT 1", "x"), false).version())
                 .isEqualTo("20261203235008"); // the clock did not move past the highest version

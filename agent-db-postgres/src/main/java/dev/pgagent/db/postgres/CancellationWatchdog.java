@@ -56,8 +56,10 @@ final class CancellationWatchdog {
      * the statement finished.
      */
     static Watch watch(Statement statement, QueryCancellation cancellation) {
-        return watch(() -> QueryCancellation.cancelStatement(statement),
-                () -> QueryCancellation.cancelConnection(statement), cancellation);
+        return watch(
+                () -> QueryCancellation.cancelStatement(statement),
+                () -> QueryCancellation.cancelConnection(statement),
+                cancellation);
     }
 
     /**
@@ -84,8 +86,8 @@ final class CancellationWatchdog {
                         t.setDaemon(true);
                         return t;
                     });
-                    s.scheduleWithFixedDelay(CancellationWatchdog::poll, POLL_MILLIS, POLL_MILLIS,
-                            TimeUnit.MILLISECONDS);
+                    s.scheduleWithFixedDelay(
+                            CancellationWatchdog::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
                     poller = s;
                 }
             }

@@ -104,8 +104,17 @@ public final class DatabaseHealth {
             StringBuilder sb = new StringBuilder();
             sb.append(issues.isEmpty() ? "No health issues found.\n" : "Health issues (" + issues.size() + "):\n");
             for (Issue i : bySeverity()) {
-                sb.append("- ").append(i.severity()).append(" [").append(i.check()).append("] ").append(i.subject())
-                        .append(": ").append(i.message()).append(" Fix: ").append(i.fix()).append('\n');
+                sb.append("- ")
+                        .append(i.severity())
+                        .append(" [")
+                        .append(i.check())
+                        .append("] ")
+                        .append(i.subject())
+                        .append(": ")
+                        .append(i.message())
+                        .append(" Fix: ")
+                        .append(i.fix())
+                        .append('\n');
             }
             for (String f : facts) {
                 sb.append("* ").append(f).append('\n');
@@ -413,8 +422,11 @@ public final class DatabaseHealth {
         QueryResult r = run(sql, "unused_index", UNUSED, skipped);
         if (r != null) {
             for (List<@Nullable String> row : r.rows()) {
-                issues.add(new Issue("unused_index", str(row, 0), "never scanned since the statistics were reset ("
-                        + bytes(num(row, 2)) + " on " + str(row, 1) + "); it still slows every write.",
+                issues.add(new Issue(
+                        "unused_index",
+                        str(row, 0),
+                        "never scanned since the statistics were reset (" + bytes(num(row, 2)) + " on " + str(row, 1)
+                                + "); it still slows every write.",
                         "DROP INDEX CONCURRENTLY " + str(row, 0) + " if no query (on replicas too) needs it.",
                         Severity.INFO));
             }
@@ -422,16 +434,22 @@ public final class DatabaseHealth {
         r = run(sql, "duplicate_index", DUPLICATE, skipped);
         if (r != null) {
             for (List<@Nullable String> row : r.rows()) {
-                issues.add(new Issue("duplicate_index", str(row, 1), "indexes " + str(row, 0)
-                        + " have the same columns, operator classes, expressions and predicate.",
+                issues.add(new Issue(
+                        "duplicate_index",
+                        str(row, 1),
+                        "indexes " + str(row, 0)
+                                + " have the same columns, operator classes, expressions and predicate.",
                         "keep one of them and DROP INDEX CONCURRENTLY the others."));
             }
         }
         r = run(sql, "invalid_index", INVALID, skipped);
         if (r != null) {
             for (List<@Nullable String> row : r.rows()) {
-                issues.add(new Issue("invalid_index", str(row, 0), "is invalid (a failed CREATE INDEX CONCURRENTLY "
-                        + "or REINDEX) on " + str(row, 1) + ": it is maintained on writes but never used.",
+                issues.add(new Issue(
+                        "invalid_index",
+                        str(row, 0),
+                        "is invalid (a failed CREATE INDEX CONCURRENTLY " + "or REINDEX) on " + str(row, 1)
+                                + ": it is maintained on writes but never used.",
                         "REINDEX INDEX CONCURRENTLY " + str(row, 0) + ", or drop it."));
             }
         }
@@ -442,18 +460,31 @@ public final class DatabaseHealth {
                 long dead = num(row, 2);
                 String table = str(row, 0);
                 if (dead * 5 > live + 1) {
-                    issues.add(new Issue("dead_rows", table, String.format(Locale.ROOT,
-                            "%d dead rows against %d live (%.0f%%).", dead, live, 100.0 * dead / Math.max(1, live)),
+                    issues.add(new Issue(
+                            "dead_rows",
+                            table,
+                            String.format(
+                                    Locale.ROOT,
+                                    "%d dead rows against %d live (%.0f%%).",
+                                    dead,
+                                    live,
+                                    100.0 * dead / Math.max(1, live)),
                             "VACUUM (ANALYZE) " + table + "; if it keeps coming back, lower the table's "
                                     + "autovacuum_vacuum_scale_factor or look for long-running transactions."));
                 }
                 if ("t".equals(row.get(3)) || "true".equals(row.get(3))) {
-                    issues.add(new Issue("never_vacuumed", table, "has never been vacuumed (" + live + " live rows).",
-                            "VACUUM " + table + ", and check that autovacuum is on.", Severity.INFO));
+                    issues.add(new Issue(
+                            "never_vacuumed",
+                            table,
+                            "has never been vacuumed (" + live + " live rows).",
+                            "VACUUM " + table + ", and check that autovacuum is on.",
+                            Severity.INFO));
                 }
                 if ("t".equals(row.get(4)) || "true".equals(row.get(4))) {
-                    issues.add(new Issue("never_analyzed", table, "has never been analyzed (" + live
-                            + " live rows), so the planner guesses its statistics.",
+                    issues.add(new Issue(
+                            "never_analyzed",
+                            table,
+                            "has never been analyzed (" + live + " live rows), so the planner guesses its statistics.",
                             "ANALYZE " + table + "."));
                 }
             }
@@ -463,11 +494,18 @@ public final class DatabaseHealth {
             for (List<@Nullable String> row : r.rows()) {
                 boolean up = num(row, 4) > 0;
                 double used = ratio(row.get(1), up ? row.get(2) : row.get(3));
-                issues.add(new Issue("sequence_exhaustion", str(row, 0), String.format(Locale.ROOT,
-                        "is at %s of %s (%.1f%% used).", str(row, 1), (up ? "max " + str(row, 2) : "min " + str(row, 3)),
-                        100 * used),
+                issues.add(new Issue(
+                        "sequence_exhaustion",
+                        str(row, 0),
+                        String.format(
+                                Locale.ROOT,
+                                "is at %s of %s (%.1f%% used).",
+                                str(row, 1),
+                                (up ? "max " + str(row, 2) : "min " + str(row, 3)),
+                                100 * used),
                         "ALTER SEQUENCE " + str(row, 0) + " AS bigint (and the column to bigint) before it runs "
-                                + "out.", used >= 0.9 ? Severity.CRITICAL : Severity.WARNING));
+                                + "out.",
+                        used >= 0.9 ? Severity.CRITICAL : Severity.WARNING));
             }
         }
         r = run(sql, "connections", CONNECTIONS, skipped);
@@ -476,14 +514,25 @@ public final class DatabaseHealth {
             long max = num(r.rows().get(0), 1);
             long reserved = num(r.rows().get(0), 2);
             long usable = Math.max(1, max - reserved);
-            facts.add(String.format(Locale.ROOT, "connections: %d client backends of %d usable (max_connections %d)",
-                    used, usable, max));
+            facts.add(String.format(
+                    Locale.ROOT,
+                    "connections: %d client backends of %d usable (max_connections %d)",
+                    used,
+                    usable,
+                    max));
             if (used * 100 >= usable * 80) {
-                issues.add(new Issue("connections", "max_connections", String.format(Locale.ROOT,
-                        "%d of %d usable connections are in use (%d%%).", used, usable, used * 100 / usable),
+                issues.add(new Issue(
+                        "connections",
+                        "max_connections",
+                        String.format(
+                                Locale.ROOT,
+                                "%d of %d usable connections are in use (%d%%).",
+                                used,
+                                usable,
+                                used * 100 / usable),
                         "use a connection pool (PgBouncer, or size the application pools down) rather than "
-                                + "raising max_connections.", used * 100 >= usable * 95 ? Severity.CRITICAL
-                                : Severity.WARNING));
+                                + "raising max_connections.",
+                        used * 100 >= usable * 95 ? Severity.CRITICAL : Severity.WARNING));
             }
         }
         r = run(sql, "cache_hit_ratio", CACHE, skipped);
@@ -494,8 +543,11 @@ public final class DatabaseHealth {
                 double ratio = 100.0 * hit / (hit + read);
                 facts.add(String.format(Locale.ROOT, "cache hit ratio: %.2f%% (%d hits, %d reads)", ratio, hit, read));
                 if (ratio < 95.0 && hit + read >= 10_000) {
-                    issues.add(new Issue("cache_hit_ratio", "shared_buffers", String.format(Locale.ROOT,
-                            "only %.2f%% of block reads were served from shared buffers.", ratio),
+                    issues.add(new Issue(
+                            "cache_hit_ratio",
+                            "shared_buffers",
+                            String.format(
+                                    Locale.ROOT, "only %.2f%% of block reads were served from shared buffers.", ratio),
                             "raise shared_buffers (often 25% of RAM), or find the queries that read most with "
                                     + "pg_stat_statements."));
                 }
@@ -512,8 +564,16 @@ public final class DatabaseHealth {
         QueryResult r = run(sql, "table_bloat", String.format(Locale.ROOT, TABLE_BLOAT, t.minBloatBytes()), skipped);
         if (r != null) {
             for (List<@Nullable String> row : r.rows()) {
-                Issue i = bloatIssue("table_bloat", str(row, 0), "", num(row, 1), num(row, 4), num(row, 3),
-                        num(row, 2), t, "VACUUM FULL " + str(row, 0) + " or pg_repack (VACUUM FULL locks the table "
+                Issue i = bloatIssue(
+                        "table_bloat",
+                        str(row, 0),
+                        "",
+                        num(row, 1),
+                        num(row, 4),
+                        num(row, 3),
+                        num(row, 2),
+                        t,
+                        "VACUUM FULL " + str(row, 0) + " or pg_repack (VACUUM FULL locks the table "
                                 + "for its whole run); then let autovacuum keep up (lower autovacuum_vacuum_scale_"
                                 + "factor for this table).");
                 if (i != null) {
@@ -524,8 +584,16 @@ public final class DatabaseHealth {
         r = run(sql, "index_bloat", String.format(Locale.ROOT, INDEX_BLOAT, t.minBloatBytes()), skipped);
         if (r != null) {
             for (List<@Nullable String> row : r.rows()) {
-                Issue i = bloatIssue("index_bloat", str(row, 0), " on " + str(row, 1), num(row, 2), num(row, 5),
-                        num(row, 4), num(row, 3), t, "REINDEX INDEX CONCURRENTLY " + str(row, 0) + ".");
+                Issue i = bloatIssue(
+                        "index_bloat",
+                        str(row, 0),
+                        " on " + str(row, 1),
+                        num(row, 2),
+                        num(row, 5),
+                        num(row, 4),
+                        num(row, 3),
+                        t,
+                        "REINDEX INDEX CONCURRENTLY " + str(row, 0) + ".");
                 if (i != null) {
                     issues.add(i);
                 }
@@ -534,8 +602,16 @@ public final class DatabaseHealth {
     }
 
     /** Returns the bloat issue for a relation of {@code pages} against {@code expected}, or null when it is small. */
-    static @Nullable Issue bloatIssue(String check, String subject, String on, long pages, long expected,
-            long blockSize, long rows, Thresholds t, String fix) {
+    static @Nullable Issue bloatIssue(
+            String check,
+            String subject,
+            String on,
+            long pages,
+            long expected,
+            long blockSize,
+            long rows,
+            Thresholds t,
+            String fix) {
         if (pages <= 0 || expected >= pages) {
             return null;
         }
@@ -544,14 +620,24 @@ public final class DatabaseHealth {
         if (share < t.bloatRatio() || wasted < t.minBloatBytes()) {
             return null;
         }
-        return new Issue(check, subject, String.format(Locale.ROOT, "is %s%s, about %s of it (%.0f%%) waste: %d rows "
-                + "would fit in about %s (an estimate from pg_class and pg_stats; ANALYZE first for a better one).",
-                bytes(pages * blockSize), on, bytes(wasted), 100 * share, rows, bytes(expected * blockSize)), fix,
+        return new Issue(
+                check,
+                subject,
+                String.format(
+                        Locale.ROOT,
+                        "is %s%s, about %s of it (%.0f%%) waste: %d rows "
+                                + "would fit in about %s (an estimate from pg_class and pg_stats; ANALYZE first for a better one).",
+                        bytes(pages * blockSize),
+                        on,
+                        bytes(wasted),
+                        100 * share,
+                        rows,
+                        bytes(expected * blockSize)),
+                fix,
                 share >= 0.5 ? Severity.WARNING : Severity.INFO);
     }
 
-    private static void transactionIdAge(SqlGateway sql, List<Issue> issues, List<String> facts,
-            List<String> skipped) {
+    private static void transactionIdAge(SqlGateway sql, List<Issue> issues, List<String> facts, List<String> skipped) {
         QueryResult r = run(sql, "xid_wraparound", XID_AGE, skipped);
         if (r == null || r.rowCount() != 1) {
             return;
@@ -559,16 +645,29 @@ public final class DatabaseHealth {
         List<@Nullable String> row = r.rows().get(0);
         long age = num(row, 1);
         double share = (double) age / WRAPAROUND;
-        facts.add(String.format(Locale.ROOT, "transaction ID age: %d in %s, %.2f%% of the way to wraparound "
-                + "(autovacuum_freeze_max_age %d)", age, str(row, 0), 100 * share, num(row, 2)));
+        facts.add(String.format(
+                Locale.ROOT,
+                "transaction ID age: %d in %s, %.2f%% of the way to wraparound " + "(autovacuum_freeze_max_age %d)",
+                age,
+                str(row, 0),
+                100 * share,
+                num(row, 2)));
         Severity s = wraparoundSeverity(age);
         if (s != null) {
-            issues.add(new Issue("xid_wraparound", str(row, 0), String.format(Locale.ROOT, "its oldest unfrozen "
-                    + "transaction ID is %d transactions old, %.1f%% of the way to wraparound, where PostgreSQL stops "
-                    + "accepting writes.", age, 100 * share),
+            issues.add(new Issue(
+                    "xid_wraparound",
+                    str(row, 0),
+                    String.format(
+                            Locale.ROOT,
+                            "its oldest unfrozen "
+                                    + "transaction ID is %d transactions old, %.1f%% of the way to wraparound, where PostgreSQL stops "
+                                    + "accepting writes.",
+                            age,
+                            100 * share),
                     "VACUUM (FREEZE) the tables with the oldest relfrozenxid in " + str(row, 0)
                             + " (ORDER BY age(relfrozenxid) DESC in pg_class), and end long transactions and stale "
-                            + "replication slots or prepared transactions that hold the horizon back.", s));
+                            + "replication slots or prepared transactions that hold the horizon back.",
+                    s));
         }
     }
 
@@ -581,7 +680,10 @@ public final class DatabaseHealth {
     }
 
     private static void transactions(SqlGateway sql, Thresholds t, List<Issue> issues, List<String> skipped) {
-        String query = String.format(Locale.ROOT, TRANSACTIONS, t.longTransaction().toMillis(),
+        String query = String.format(
+                Locale.ROOT,
+                TRANSACTIONS,
+                t.longTransaction().toMillis(),
                 t.idleInTransaction().toMillis());
         QueryResult r = run(sql, "long_transaction", query, skipped);
         if (r == null) {
@@ -590,23 +692,31 @@ public final class DatabaseHealth {
         for (List<@Nullable String> row : r.rows()) {
             String pid = str(row, 0);
             String app = str(row, 3);
-            String subject = "pid " + pid + " (" + str(row, 1) + "@" + str(row, 2) + (app.isEmpty() ? "" : ", " + app)
-                    + ")";
+            String subject =
+                    "pid " + pid + " (" + str(row, 1) + "@" + str(row, 2) + (app.isEmpty() ? "" : ", " + app) + ")";
             String state = str(row, 4);
             long open = num(row, 5);
             long inState = num(row, 6);
             if (open >= t.longTransaction().toMillis()) {
-                issues.add(new Issue("long_transaction", subject, "has had a transaction open for " + duration(open)
-                        + " (now " + state + "); it holds back vacuum everywhere and may hold locks.",
+                issues.add(new Issue(
+                        "long_transaction",
+                        subject,
+                        "has had a transaction open for " + duration(open) + " (now " + state
+                                + "); it holds back vacuum everywhere and may hold locks.",
                         "find out why " + (app.isEmpty() ? "the session" : app) + " keeps it open; end it with "
                                 + "COMMIT or ROLLBACK, or SELECT pg_cancel_backend(" + pid + ") (pg_terminate_backend "
                                 + "for an idle one).",
-                        open >= Math.max(t.longTransaction().toMillis(), 1) * 12L ? Severity.CRITICAL
+                        open >= Math.max(t.longTransaction().toMillis(), 1) * 12L
+                                ? Severity.CRITICAL
                                 : Severity.WARNING));
             }
-            if (state.startsWith("idle in transaction") && inState >= t.idleInTransaction().toMillis()) {
-                issues.add(new Issue("idle_in_transaction", subject, "has been " + state + " for "
-                        + duration(inState) + ", holding its locks and snapshot while doing nothing.",
+            if (state.startsWith("idle in transaction")
+                    && inState >= t.idleInTransaction().toMillis()) {
+                issues.add(new Issue(
+                        "idle_in_transaction",
+                        subject,
+                        "has been " + state + " for " + duration(inState)
+                                + ", holding its locks and snapshot while doing nothing.",
                         "fix the application to commit or roll back promptly; set idle_in_transaction_session_timeout "
                                 + "(e.g. 5min) so such sessions end; SELECT pg_terminate_backend(" + pid + ") now.",
                         Severity.WARNING));
@@ -614,8 +724,8 @@ public final class DatabaseHealth {
         }
     }
 
-    private static void replication(SqlGateway sql, Thresholds t, List<Issue> issues, List<String> facts,
-            List<String> skipped) {
+    private static void replication(
+            SqlGateway sql, Thresholds t, List<Issue> issues, List<String> facts, List<String> skipped) {
         QueryResult r = run(sql, "replication_lag", REPLICATION, skipped);
         if (r == null) {
             return;
@@ -631,11 +741,15 @@ public final class DatabaseHealth {
             long lagBytes = num(row, 4);
             boolean streaming = "streaming".equals(row.get(2));
             if (!streaming || lagMs >= Math.max(1, t.replicationLag().toMillis())) {
-                issues.add(new Issue("replication_lag", subject, "is " + str(row, 2) + ", replaying "
-                        + duration(lagMs) + " (" + bytes(lagBytes) + " of WAL) behind the primary.",
+                issues.add(new Issue(
+                        "replication_lag",
+                        subject,
+                        "is " + str(row, 2) + ", replaying " + duration(lagMs) + " (" + bytes(lagBytes)
+                                + " of WAL) behind the primary.",
                         "check the replica's disk and network, and long queries on it that conflict with replay "
                                 + "(max_standby_streaming_delay); reads there are that stale.",
-                        lagMs >= Math.max(1, t.replicationLag().toMillis()) * 10 ? Severity.CRITICAL
+                        lagMs >= Math.max(1, t.replicationLag().toMillis()) * 10
+                                ? Severity.CRITICAL
                                 : Severity.WARNING));
             }
         }
@@ -687,7 +801,8 @@ public final class DatabaseHealth {
     }
 
     static String bytes(long n) {
-        return n >= 1L << 30 ? (n >> 30) + " GB" : n >= 1 << 20 ? (n >> 20) + " MB" : n >= 1024 ? (n >> 10) + " kB"
-                : n + " bytes";
+        return n >= 1L << 30
+                ? (n >> 30) + " GB"
+                : n >= 1 << 20 ? (n >> 20) + " MB" : n >= 1024 ? (n >> 10) + " kB" : n + " bytes";
     }
 }

@@ -29,19 +29,20 @@ public record DeniedData(Set<String> tables, Set<String> columns) {
         for (String c : columns) {
             int parts = c.split("\\.", -1).length;
             if (parts < 2 || parts > 3) {
-                throw new IllegalArgumentException(
-                        "columns must be table.column or schema.table.column but held " + c);
+                throw new IllegalArgumentException("columns must be table.column or schema.table.column but held " + c);
             }
         }
     }
 
     private static Set<String> lower(Set<String> names) {
-        return names.stream().map(n -> {
-            if (n == null || n.isBlank()) {
-                throw new IllegalArgumentException("names must not be blank but held " + n);
-            }
-            return n.strip().toLowerCase(Locale.ROOT);
-        }).collect(Collectors.toUnmodifiableSet());
+        return names.stream()
+                .map(n -> {
+                    if (n == null || n.isBlank()) {
+                        throw new IllegalArgumentException("names must not be blank but held " + n);
+                    }
+                    return n.strip().toLowerCase(Locale.ROOT);
+                })
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Returns no rules: nothing is checked. */

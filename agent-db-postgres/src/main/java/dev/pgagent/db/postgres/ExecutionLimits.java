@@ -21,8 +21,13 @@ import org.jspecify.annotations.Nullable;
  * @param denied the tables and columns the statement's plan must not read; {@link DeniedData#none()} checks nothing
  */
 public record ExecutionLimits(
-        Duration statementTimeout, Duration lockTimeout, int maxRows, long maxBytes, int fetchSize,
-        @Nullable String role, DeniedData denied) {
+        Duration statementTimeout,
+        Duration lockTimeout,
+        int maxRows,
+        long maxBytes,
+        int fetchSize,
+        @Nullable String role,
+        DeniedData denied) {
 
     /** The fetch size {@link #from(SafetyPolicy)} uses: 200 rows. */
     public static final int DEFAULT_FETCH_SIZE = 200;
@@ -49,7 +54,12 @@ public record ExecutionLimits(
     }
 
     /** Creates limits that check no denied data. */
-    public ExecutionLimits(Duration statementTimeout, Duration lockTimeout, int maxRows, long maxBytes, int fetchSize,
+    public ExecutionLimits(
+            Duration statementTimeout,
+            Duration lockTimeout,
+            int maxRows,
+            long maxBytes,
+            int fetchSize,
             @Nullable String role) {
         this(statementTimeout, lockTimeout, maxRows, maxBytes, fetchSize, role, DeniedData.none());
     }
@@ -70,8 +80,14 @@ public record ExecutionLimits(
      */
     public static ExecutionLimits from(SafetyPolicy policy) {
         Objects.requireNonNull(policy, "policy == null");
-        return new ExecutionLimits(policy.statementTimeout(), policy.lockTimeout(), policy.maxRows(),
-                policy.maxBytes(), DEFAULT_FETCH_SIZE, policy.role().orElse(null), DeniedData.from(policy));
+        return new ExecutionLimits(
+                policy.statementTimeout(),
+                policy.lockTimeout(),
+                policy.maxRows(),
+                policy.maxBytes(),
+                DEFAULT_FETCH_SIZE,
+                policy.role().orElse(null),
+                DeniedData.from(policy));
     }
 
     /** Returns the limits of {@link SafetyPolicy#READ_ONLY}: 30 s, 5 s, 1,000 rows, 1 MiB, fetch size 200. */

@@ -65,8 +65,14 @@ final class GuardedExecutor {
         SqlText text = check(sql);
         Outcome o;
         try {
-            o = run(EXPLAIN_PREFIX + text.jdbcText(), reach(text), Mode.READ, -1, -1,
-                    limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+            o = run(
+                    EXPLAIN_PREFIX + text.jdbcText(),
+                    reach(text),
+                    Mode.READ,
+                    -1,
+                    -1,
+                    limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE),
+                    cancellation);
         } catch (DatabaseException e) {
             throw withoutPrefix(e);
         }
@@ -101,11 +107,20 @@ final class GuardedExecutor {
     String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
         SqlText text = check(sql);
         if (!ANALYZABLE.contains(text.firstKeyword())) {
-            throw new DatabaseException("refused: EXPLAIN ANALYZE runs the statement, so it must be a query (SELECT, "
-                    + "WITH, VALUES or TABLE) but started with " + text.firstKeyword(), null, null);
+            throw new DatabaseException(
+                    "refused: EXPLAIN ANALYZE runs the statement, so it must be a query (SELECT, "
+                            + "WITH, VALUES or TABLE) but started with " + text.firstKeyword(),
+                    null,
+                    null);
         }
-        Outcome o = run("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text.jdbcText(), reach(text), Mode.READ, -1, -1,
-                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE), cancellation);
+        Outcome o = run(
+                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text.jdbcText(),
+                reach(text),
+                Mode.READ,
+                -1,
+                -1,
+                limits.withMaxRows(Math.max(limits.maxRows(), 1)).withMaxBytes(Long.MAX_VALUE),
+                cancellation);
         QueryResult r = o.rows();
         if (r == null || r.rowCount() == 0 || r.rows().get(0).get(0) == null) {
             throw new DatabaseException("EXPLAIN ANALYZE returned no plan", null, null);
@@ -124,7 +139,8 @@ final class GuardedExecutor {
             throw new IllegalArgumentException("expectedRows must be >= -1 but was " + expectedRows);
         }
         SqlText text = check(sql);
-        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, -1, limits, cancellation).count();
+        return run(text.jdbcText(), reach(text), Mode.APPLY, expectedRows, -1, limits, cancellation)
+                .count();
     }
 
     long applyAtMost(String sql, long maxRows, ExecutionLimits limits, QueryCancellation cancellation) {
@@ -132,19 +148,25 @@ final class GuardedExecutor {
             throw new IllegalArgumentException("maxRows must be >= 0 but was " + maxRows);
         }
         SqlText text = check(sql);
-        return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation).count();
+        return run(text.jdbcText(), reach(text), Mode.APPLY, -1, maxRows, limits, cancellation)
+                .count();
     }
 
     static SqlText check(String sql) {
         java.util.Objects.requireNonNull(sql, "sql == null");
         SqlText text = SqlText.scan(sql);
         if (text.statementCount() != 1) {
-            throw new DatabaseException("refused: sql must be exactly one statement but held "
-                    + text.statementCount() + ": " + PgAgentException.abbreviate(sql, 200), null, null);
+            throw new DatabaseException(
+                    "refused: sql must be exactly one statement but held " + text.statementCount() + ": "
+                            + PgAgentException.abbreviate(sql, 200),
+                    null,
+                    null);
         }
         if (TRANSACTION_CONTROL.contains(text.firstKeyword())) {
-            throw new DatabaseException("refused: sql must not control the transaction but started with "
-                    + text.firstKeyword(), null, null);
+            throw new DatabaseException(
+                    "refused: sql must not control the transaction but started with " + text.firstKeyword(),
+                    null,
+                    null);
         }
         return text;
     }
@@ -154,8 +176,14 @@ final class GuardedExecutor {
         return PlanReach.explainable(text.firstKeyword()) ? text.jdbcText() : null;
     }
 
-    private Outcome run(String jdbcSql, @Nullable String reachSql, Mode mode, long expectedRows, long maxAffected,
-            ExecutionLimits limits, QueryCancellation cancellation) {
+    private Outcome run(
+            String jdbcSql,
+            @Nullable String reachSql,
+            Mode mode,
+            long expectedRows,
+            long maxAffected,
+            ExecutionLimits limits,
+            QueryCancellation cancellation) {
         java.util.Objects.requireNonNull(limits, "limits == null");
         java.util.Objects.requireNonNull(cancellation, "cancellation == null");
         throwIfCancelled(cancellation);
@@ -189,12 +217,18 @@ final class GuardedExecutor {
             Outcome o = execute(c, jdbcSql, mode, limits, cancellation, start);
             if (mode == Mode.APPLY) {
                 if (expectedRows >= 0 && o.count() != expectedRows) {
-                    throw new DatabaseException("refused: the statement affected " + o.count()
-                            + " rows but the dry run affected " + expectedRows + "; rolled back", null, null);
+                    throw new DatabaseException(
+                            "refused: the statement affected " + o.count() + " rows but the dry run affected "
+                                    + expectedRows + "; rolled back",
+                            null,
+                            null);
                 }
                 if (maxAffected >= 0 && o.count() > maxAffected) {
-                    throw new DatabaseException("refused: the statement affected " + o.count()
-                            + " rows, more than the " + maxAffected + " a write may change; rolled back", null, null);
+                    throw new DatabaseException(
+                            "refused: the statement affected " + o.count() + " rows, more than the " + maxAffected
+                                    + " a write may change; rolled back",
+                            null,
+                            null);
                 }
                 c.commit();
                 finished = true;
@@ -269,8 +303,9 @@ final class GuardedExecutor {
         }
     }
 
-    private static Outcome execute(Connection c, String jdbcSql, Mode mode, ExecutionLimits limits,
-            QueryCancellation cancellation, long start) throws SQLException {
+    private static Outcome execute(
+            Connection c, String jdbcSql, Mode mode, ExecutionLimits limits, QueryCancellation cancellation, long start)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(jdbcSql)) {
             if (ps.isWrapperFor(PGStatement.class)) {
                 // Never a named server-side statement: results then always come in text format, exactly as
@@ -310,8 +345,8 @@ final class GuardedExecutor {
         boolean[] bool = new boolean[n];
         for (int i = 1; i <= n; i++) {
             String typeName = md.getColumnTypeName(i);
-            columns.add(new ResultColumn(md.getColumnLabel(i), typeName == null ? "unknown" : typeName,
-                    md.getColumnType(i)));
+            columns.add(new ResultColumn(
+                    md.getColumnLabel(i), typeName == null ? "unknown" : typeName, md.getColumnType(i)));
             bool[i - 1] = "bool".equals(typeName);
         }
         QueryResult.Builder b = QueryResult.builder().columns(columns);
@@ -386,8 +421,11 @@ final class GuardedExecutor {
         }
     }
 
-    static PgAgentException translate(SQLException e, QueryCancellation cancellation,
-            CancellationWatchdog.@Nullable Watch watch, ExecutionLimits limits) {
+    static PgAgentException translate(
+            SQLException e,
+            QueryCancellation cancellation,
+            CancellationWatchdog.@Nullable Watch watch,
+            ExecutionLimits limits) {
         String state = e.getSQLState();
         if (QUERY_CANCELED.equals(state)) {
             if (cancellation.isCancelled()) {
@@ -396,9 +434,12 @@ final class GuardedExecutor {
             if ((watch != null && watch.interrupted()) || Thread.currentThread().isInterrupted()) {
                 return new CancelledException("the statement was cancelled: the calling thread was interrupted");
             }
-            return new DatabaseException("statement timeout: the statement ran longer than "
-                    + limits.statementTimeout().toMillis() + " ms and was cancelled (SQLSTATE 57014: "
-                    + describe(e) + ")", state, e);
+            return new DatabaseException(
+                    "statement timeout: the statement ran longer than "
+                            + limits.statementTimeout().toMillis() + " ms and was cancelled (SQLSTATE 57014: "
+                            + describe(e) + ")",
+                    state,
+                    e);
         }
         return new DatabaseException(describe(e), state, e);
     }

@@ -74,8 +74,13 @@ final class GuardedExport {
         }
     }
 
-    ExportResult export(String sql, ExportOptions options, ExecutionLimits limits, QueryCancellation cancellation,
-            ExportTarget target, @Nullable UnaryOperator<QueryResult> rowFilter) {
+    ExportResult export(
+            String sql,
+            ExportOptions options,
+            ExecutionLimits limits,
+            QueryCancellation cancellation,
+            ExportTarget target,
+            @Nullable UnaryOperator<QueryResult> rowFilter) {
         Objects.requireNonNull(options, "options == null");
         Objects.requireNonNull(limits, "limits == null");
         Objects.requireNonNull(cancellation, "cancellation == null");
@@ -87,8 +92,7 @@ final class GuardedExport {
         try {
             c = dataSource.getConnection();
         } catch (SQLException e) {
-            throw new DatabaseException("cannot get a connection: " + GuardedExecutor.describe(e), e.getSQLState(),
-                    e);
+            throw new DatabaseException("cannot get a connection: " + GuardedExecutor.describe(e), e.getSQLState(), e);
         }
         boolean restoreAutoCommit = true;
         boolean autoCommit = true;
@@ -109,7 +113,8 @@ final class GuardedExport {
             if (options.format() == ExportFormat.JSON || options.format() == ExportFormat.JSONL) {
                 try (Statement st = c.createStatement()) {
                     // intervals as ISO 8601 durations (P1DT2H), which JSON readers understand
-                    st.executeQuery("SELECT set_config('IntervalStyle', 'iso_8601', true)").close();
+                    st.executeQuery("SELECT set_config('IntervalStyle', 'iso_8601', true)")
+                            .close();
                 }
             }
             GuardedExecutor.checkReach(c, GuardedExecutor.reach(text), limits.denied());
@@ -120,8 +125,14 @@ final class GuardedExport {
                     : cursor(c, text.jdbcText(), options, limits, cancellation, tally, rowFilter);
             target.flush();
             options.progress().onProgress(tally.rows, tally.bytes);
-            return new ExportResult(options.format(), columns, tally.rows, tally.bytes, tally.truncation,
-                    Duration.ofNanos(System.nanoTime() - start), inner != null);
+            return new ExportResult(
+                    options.format(),
+                    columns,
+                    tally.rows,
+                    tally.bytes,
+                    tally.truncation,
+                    Duration.ofNanos(System.nanoTime() - start),
+                    inner != null);
         } catch (SQLException e) {
             restoreAutoCommit = !GuardedExecutor.isBroken(e);
             throw GuardedExecutor.translate(e, cancellation, null, limits);
@@ -157,9 +168,16 @@ final class GuardedExport {
      * lexer; it is parsed by PostgreSQL on its own (extended protocol) before it is wrapped, so it cannot reach
      * past the parentheses around it.
      */
-    private static @Nullable String copyable(String sql, SqlText text, ExportOptions options,
-            @Nullable UnaryOperator<QueryResult> rowFilter, Connection c) throws SQLException {
-        if (!options.isPlainCsv() || rowFilter != null || !COPYABLE.contains(text.firstKeyword())
+    private static @Nullable String copyable(
+            String sql,
+            SqlText text,
+            ExportOptions options,
+            @Nullable UnaryOperator<QueryResult> rowFilter,
+            Connection c)
+            throws SQLException {
+        if (!options.isPlainCsv()
+                || rowFilter != null
+                || !COPYABLE.contains(text.firstKeyword())
                 || !c.isWrapperFor(PGConnection.class)) {
             return null;
         }
@@ -189,8 +207,8 @@ final class GuardedExport {
         List<ResultColumn> columns = new ArrayList<>(md.getColumnCount());
         for (int i = 1; i <= md.getColumnCount(); i++) {
             String typeName = md.getColumnTypeName(i);
-            columns.add(new ResultColumn(md.getColumnLabel(i), typeName == null ? "unknown" : typeName,
-                    md.getColumnType(i)));
+            columns.add(new ResultColumn(
+                    md.getColumnLabel(i), typeName == null ? "unknown" : typeName, md.getColumnType(i)));
         }
         return columns;
     }
@@ -221,8 +239,14 @@ final class GuardedExport {
         }
     }
 
-    private static List<ResultColumn> copy(Connection c, String inner, ExportOptions options, ExecutionLimits limits,
-            QueryCancellation cancellation, Tally tally) throws SQLException, IOException {
+    private static List<ResultColumn> copy(
+            Connection c,
+            String inner,
+            ExportOptions options,
+            ExecutionLimits limits,
+            QueryCancellation cancellation,
+            Tally tally)
+            throws SQLException, IOException {
         List<ResultColumn> columns;
         try (PreparedStatement ps = c.prepareStatement(inner)) {
             ps.unwrap(PGStatement.class).setPrepareThreshold(0);
@@ -283,9 +307,15 @@ final class GuardedExport {
         return columns;
     }
 
-    private static List<ResultColumn> cursor(Connection c, String jdbcSql, ExportOptions options,
-            ExecutionLimits limits, QueryCancellation cancellation, Tally tally,
-            @Nullable UnaryOperator<QueryResult> rowFilter) throws SQLException, IOException {
+    private static List<ResultColumn> cursor(
+            Connection c,
+            String jdbcSql,
+            ExportOptions options,
+            ExecutionLimits limits,
+            QueryCancellation cancellation,
+            Tally tally,
+            @Nullable UnaryOperator<QueryResult> rowFilter)
+            throws SQLException, IOException {
         try (PreparedStatement ps = c.prepareStatement(jdbcSql)) {
             if (ps.isWrapperFor(PGStatement.class)) {
                 ps.unwrap(PGStatement.class).setPrepareThreshold(0); // text format: values as PostgreSQL prints them
@@ -296,8 +326,8 @@ final class GuardedExport {
                 try {
                     GuardedExecutor.throwIfCancelled(cancellation);
                     if (!ps.execute()) {
-                        throw new DatabaseException("refused: an export needs a statement that returns rows", null,
-                                null);
+                        throw new DatabaseException(
+                                "refused: an export needs a statement that returns rows", null, null);
                     }
                     try (ResultSet rs = ps.getResultSet()) {
                         return stream(rs, options, tally, rowFilter);
@@ -311,8 +341,9 @@ final class GuardedExport {
         }
     }
 
-    private static List<ResultColumn> stream(ResultSet rs, ExportOptions options, Tally tally,
-            @Nullable UnaryOperator<QueryResult> rowFilter) throws SQLException, IOException {
+    private static List<ResultColumn> stream(
+            ResultSet rs, ExportOptions options, Tally tally, @Nullable UnaryOperator<QueryResult> rowFilter)
+            throws SQLException, IOException {
         List<ResultColumn> columns = columns(rs.getMetaData());
         int n = columns.size();
         ExportWriter writer = ExportWriter.of(options, columns);
@@ -351,8 +382,14 @@ final class GuardedExport {
         return columns;
     }
 
-    private static boolean flushBatch(ExportWriter writer, StringBuilder sb, List<@Nullable String[]> batch,
-            List<ResultColumn> columns, UnaryOperator<QueryResult> rowFilter, Tally tally, long footer)
+    private static boolean flushBatch(
+            ExportWriter writer,
+            StringBuilder sb,
+            List<@Nullable String[]> batch,
+            List<ResultColumn> columns,
+            UnaryOperator<QueryResult> rowFilter,
+            Tally tally,
+            long footer)
             throws IOException {
         QueryResult.Builder b = QueryResult.builder().columns(columns);
         for (String[] values : batch) {
@@ -368,8 +405,9 @@ final class GuardedExport {
         return true;
     }
 
-    private static boolean row(ExportWriter writer, StringBuilder sb, @Nullable String[] values, Tally tally,
-            long footer) throws IOException {
+    private static boolean row(
+            ExportWriter writer, StringBuilder sb, @Nullable String[] values, Tally tally, long footer)
+            throws IOException {
         sb.setLength(0);
         writer.row(sb, values, tally.rows == 0);
         return write(sb, tally, footer, true);

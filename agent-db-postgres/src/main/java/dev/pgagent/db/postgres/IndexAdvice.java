@@ -60,7 +60,12 @@ public record IndexAdvice(
      * @param skipped why it was not analysed, or null
      */
     public record AdvisedStatement(
-            int number, String sql, double weight, double costBefore, double costAfter, @Nullable String skipped) {
+            int number,
+            String sql,
+            double weight,
+            double costBefore,
+            double costAfter,
+            @Nullable String skipped) {
         /** Validates the components. */
         public AdvisedStatement {
             Objects.requireNonNull(sql, "sql == null");
@@ -79,49 +84,93 @@ public record IndexAdvice(
 
     /** Returns the weighted estimated cost of the analysed statements with the existing indexes. */
     public double totalCostBefore() {
-        return statements.stream().filter(s -> s.skipped() == null).mapToDouble(s -> s.weight() * s.costBefore())
+        return statements.stream()
+                .filter(s -> s.skipped() == null)
+                .mapToDouble(s -> s.weight() * s.costBefore())
                 .sum();
     }
 
     /** Returns the weighted estimated cost of the analysed statements with the recommended indexes too. */
     public double totalCostAfter() {
-        return statements.stream().filter(s -> s.skipped() == null).mapToDouble(s -> s.weight() * s.costAfter())
+        return statements.stream()
+                .filter(s -> s.skipped() == null)
+                .mapToDouble(s -> s.weight() * s.costAfter())
                 .sum();
     }
 
     /** Returns the recommended indexes' estimated size in bytes, all together. */
     public long totalSizeBytes() {
-        return recommendations.stream().mapToLong(IndexRecommendation::sizeBytes).sum();
+        return recommendations.stream()
+                .mapToLong(IndexRecommendation::sizeBytes)
+                .sum();
     }
 
     /** Returns the advice as text for a person or a model, at most {@code maxChars} characters. */
     public String toText(int maxChars) {
         StringBuilder sb = new StringBuilder();
         long analysed = statements.stream().filter(s -> s.skipped() == null).count();
-        sb.append("Index advice for ").append(analysed).append(" of ").append(statements.size())
-                .append(" statements, ").append(candidates).append(" candidate indexes, costed ")
-                .append(switch (method) {
-                    case HYPOPG -> "with hypopg's hypothetical indexes (nothing was built)";
-                    case ROLLED_BACK_BUILD -> "by building each candidate in a transaction that was rolled back";
-                    case NONE -> "not at all (no hypopg, no rolled-back builds allowed)";
-                })
-                .append(", in ").append(millis(adviceTime)).append(".\n");
+        sb.append("Index advice for ")
+                .append(analysed)
+                .append(" of ")
+                .append(statements.size())
+                .append(" statements, ")
+                .append(candidates)
+                .append(" candidate indexes, costed ")
+                .append(
+                        switch (method) {
+                            case HYPOPG -> "with hypopg's hypothetical indexes (nothing was built)";
+                            case ROLLED_BACK_BUILD ->
+                                "by building each candidate in a transaction that was rolled back";
+                            case NONE -> "not at all (no hypopg, no rolled-back builds allowed)";
+                        })
+                .append(", in ")
+                .append(millis(adviceTime))
+                .append(".\n");
         if (method != Method.NONE) {
-            sb.append("Estimated cost of the statements: ").append(number(totalCostBefore())).append(" -> ")
-                    .append(number(totalCostAfter())).append(" (").append(change(totalCostBefore(), totalCostAfter()))
-                    .append("), with ").append(recommendations.size()).append(" new index")
-                    .append(recommendations.size() == 1 ? "" : "es").append(" of ").append(bytes(totalSizeBytes()))
-                    .append(budgetBytes == Long.MAX_VALUE ? " (no size budget)" : " (budget " + bytes(budgetBytes)
-                            + ")").append("; minimum gain ").append(percent(minGain)).append(" of a statement's cost.\n");
+            sb.append("Estimated cost of the statements: ")
+                    .append(number(totalCostBefore()))
+                    .append(" -> ")
+                    .append(number(totalCostAfter()))
+                    .append(" (")
+                    .append(change(totalCostBefore(), totalCostAfter()))
+                    .append("), with ")
+                    .append(recommendations.size())
+                    .append(" new index")
+                    .append(recommendations.size() == 1 ? "" : "es")
+                    .append(" of ")
+                    .append(bytes(totalSizeBytes()))
+                    .append(
+                            budgetBytes == Long.MAX_VALUE
+                                    ? " (no size budget)"
+                                    : " (budget " + bytes(budgetBytes) + ")")
+                    .append("; minimum gain ")
+                    .append(percent(minGain))
+                    .append(" of a statement's cost.\n");
         }
         int i = 0;
         for (IndexRecommendation r : recommendations) {
-            sb.append('\n').append(++i).append(". ").append(r.table()).append(' ').append(shape(r)).append("  [")
-                    .append(r.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(", ")
-                    .append(bytes(r.sizeBytes())).append("]\n   cost ").append(number(r.costBefore())).append(" -> ")
-                    .append(number(r.costAfter())).append(" (").append(change(r.costBefore(), r.costAfter()))
-                    .append(") for statement").append(r.statements().size() == 1 ? " " : "s ")
-                    .append(join(r.statements())).append("\n   ").append(r.createStatement()).append(";\n");
+            sb.append('\n')
+                    .append(++i)
+                    .append(". ")
+                    .append(r.table())
+                    .append(' ')
+                    .append(shape(r))
+                    .append("  [")
+                    .append(r.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    .append(", ")
+                    .append(bytes(r.sizeBytes()))
+                    .append("]\n   cost ")
+                    .append(number(r.costBefore()))
+                    .append(" -> ")
+                    .append(number(r.costAfter()))
+                    .append(" (")
+                    .append(change(r.costBefore(), r.costAfter()))
+                    .append(") for statement")
+                    .append(r.statements().size() == 1 ? " " : "s ")
+                    .append(join(r.statements()))
+                    .append("\n   ")
+                    .append(r.createStatement())
+                    .append(";\n");
         }
         if (recommendations.isEmpty() && method != Method.NONE) {
             sb.append("\nNo index gains at least ").append(percent(minGain)).append(" of a statement's cost.\n");
@@ -218,7 +267,8 @@ public record IndexAdvice(
     }
 
     static String shape(IndexRecommendation r) {
-        StringBuilder sb = new StringBuilder("(").append(String.join(", ", r.columns())).append(')');
+        StringBuilder sb =
+                new StringBuilder("(").append(String.join(", ", r.columns())).append(')');
         if (!r.include().isEmpty()) {
             sb.append(" INCLUDE (").append(String.join(", ", r.include())).append(')');
         }

@@ -101,9 +101,17 @@ public final class IndexAdvisor {
 
     /** Returns a builder with this advisor's settings. */
     public Builder toBuilder() {
-        return builder().validator(validator).budgetBytes(budgetBytes).minGain(minGain).hypopg(hypopg)
-                .allowRealBuild(allowRealBuild).statementTimeout(statementTimeout).lockTimeout(lockTimeout)
-                .maxCandidates(maxCandidates).auditSink(auditSink).caller(caller);
+        return builder()
+                .validator(validator)
+                .budgetBytes(budgetBytes)
+                .minGain(minGain)
+                .hypopg(hypopg)
+                .allowRealBuild(allowRealBuild)
+                .statementTimeout(statementTimeout)
+                .lockTimeout(lockTimeout)
+                .maxCandidates(maxCandidates)
+                .auditSink(auditSink)
+                .caller(caller);
     }
 
     /** Returns the size budget in bytes. */
@@ -234,16 +242,20 @@ public final class IndexAdvisor {
                             + "pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = "
                             + "'pg_stat_statements'")) {
                 if (!rs.next()) {
-                    return new Workload(List.of(), List.of("pg_stat_statements is not installed in this database "
-                            + "(CREATE EXTENSION pg_stat_statements, with it in shared_preload_libraries); give "
-                            + "the statements instead"));
+                    return new Workload(
+                            List.of(),
+                            List.of("pg_stat_statements is not installed in this database "
+                                    + "(CREATE EXTENSION pg_stat_statements, with it in shared_preload_libraries); give "
+                                    + "the statements instead"));
                 }
                 String schema = rs.getString(1);
                 return top(conn, IndexCandidate.quoteIdent(schema), limit);
             }
         } catch (SQLException e) {
-            return new Workload(List.of(), List.of("pg_stat_statements cannot be read: "
-                    + PgAgentException.abbreviate(String.valueOf(e.getMessage()), 200)));
+            return new Workload(
+                    List.of(),
+                    List.of("pg_stat_statements cannot be read: "
+                            + PgAgentException.abbreviate(String.valueOf(e.getMessage()), 200)));
         }
     }
 
@@ -292,8 +304,10 @@ public final class IndexAdvisor {
         try (Connection conn = dataSource.getConnection()) {
             return advise(conn, workload);
         } catch (SQLException e) {
-            throw new DatabaseException("index advice failed: "
-                    + PgAgentException.abbreviate(String.valueOf(e.getMessage()), 300), e.getSQLState(), e);
+            throw new DatabaseException(
+                    "index advice failed: " + PgAgentException.abbreviate(String.valueOf(e.getMessage()), 300),
+                    e.getSQLState(),
+                    e);
         }
     }
 
@@ -313,7 +327,8 @@ public final class IndexAdvisor {
         } else {
             method = IndexAdvice.Method.NONE;
             notes.add("candidates are not costed: hypopg is not installed in this database"
-                    + (hypopg && WhatIfSession.hypopgAvailable(conn) ? " (the server has it: CREATE EXTENSION hypopg)"
+                    + (hypopg && WhatIfSession.hypopgAvailable(conn)
+                            ? " (the server has it: CREATE EXTENSION hypopg)"
                             : " (Debian: postgresql-NN-hypopg)")
                     + " and the host did not allow building candidates in a rolled-back transaction");
         }
@@ -333,15 +348,22 @@ public final class IndexAdvisor {
         }
         try {
             for (Map.Entry<Integer, Verdict> r : refused.entrySet()) {
-                auditSink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED).sessionId(caller)
-                        .sql(PgAgentException.abbreviate(advice.statements().get(r.getKey()).sql(), 2000))
-                        .verdict(r.getValue()).outcome("refused").attribute("tool", "index_advisor").build());
+                auditSink.record(AuditEvent.builder(AuditEventType.QUERY_REFUSED)
+                        .sessionId(caller)
+                        .sql(PgAgentException.abbreviate(
+                                advice.statements().get(r.getKey()).sql(), 2000))
+                        .verdict(r.getValue())
+                        .outcome("refused")
+                        .attribute("tool", "index_advisor")
+                        .build());
             }
             StringBuilder created = new StringBuilder();
             for (IndexRecommendation rec : advice.recommendations()) {
                 created.append(created.length() == 0 ? "" : "; ").append(rec.createStatement());
             }
-            auditSink.record(AuditEvent.builder(AuditEventType.TOOL_CALL).sessionId(caller).outcome("ok")
+            auditSink.record(AuditEvent.builder(AuditEventType.TOOL_CALL)
+                    .sessionId(caller)
+                    .outcome("ok")
                     .attribute("tool", "index_advisor")
                     .attribute("method", advice.method().name().toLowerCase(Locale.ROOT))
                     .attribute("statements", advice.statements().size())
@@ -350,7 +372,8 @@ public final class IndexAdvisor {
                     .attribute("costAfter", String.format(Locale.ROOT, "%.2f", advice.totalCostAfter()))
                     .attribute("sizeBytes", advice.totalSizeBytes())
                     .attribute("indexes", PgAgentException.abbreviate(created.toString(), 4000))
-                    .attribute("ms", advice.adviceTime().toMillis()).build());
+                    .attribute("ms", advice.adviceTime().toMillis())
+                    .build());
         } catch (RuntimeException e) {
             LOG.warn("the audit sink failed to record the index advice", e);
         }
@@ -403,12 +426,14 @@ public final class IndexAdvisor {
                     Set<String> t = new LinkedHashSet<>();
                     for (PlanUsage.TableUse u : plan.tables()) {
                         t.add(u.qualifiedName());
-                        uses.computeIfAbsent(u.qualifiedName(), k -> new ArrayList<>()).add(u);
+                        uses.computeIfAbsent(u.qualifiedName(), k -> new ArrayList<>())
+                                .add(u);
                     }
                     tables.set(i, t);
                 } catch (SQLException e) {
-                    skipped[i] = "cannot be planned: " + PgAgentException.abbreviate(
-                            String.valueOf(e.getMessage()).replace('\n', ' '), 200);
+                    skipped[i] = "cannot be planned: "
+                            + PgAgentException.abbreviate(
+                                    String.valueOf(e.getMessage()).replace('\n', ' '), 200);
                 }
             }
             List<IndexCandidate> candidates = new ArrayList<>();
@@ -426,8 +451,8 @@ public final class IndexAdvisor {
                 }
             }
             if (candidates.size() > maxCandidates) {
-                notes.add(candidates.size() + " candidates were found; only the first " + maxCandidates
-                        + " were costed");
+                notes.add(
+                        candidates.size() + " candidates were found; only the first " + maxCandidates + " were costed");
                 candidates = new ArrayList<>(candidates.subList(0, maxCandidates));
             }
             List<IndexRecommendation> picked = List.of();
@@ -440,20 +465,38 @@ public final class IndexAdvisor {
                 picked = select(candidates);
             }
             if (session.method() == IndexAdvice.Method.ROLLED_BACK_BUILD && builds > 0) {
-                notes.add(String.format(Locale.ROOT, "%d candidate indexes were built for real in a transaction "
-                        + "that was rolled back: each CREATE INDEX took a SHARE lock on its table (writes to it "
-                        + "waited, reads went on) while it was built and costed, %.1f s in all, the longest "
-                        + "%.1f s on %s; nothing was kept", builds, buildNanos / 1e9, longestBuildNanos / 1e9,
+                notes.add(String.format(
+                        Locale.ROOT,
+                        "%d candidate indexes were built for real in a transaction "
+                                + "that was rolled back: each CREATE INDEX took a SHARE lock on its table (writes to it "
+                                + "waited, reads went on) while it was built and costed, %.1f s in all, the longest "
+                                + "%.1f s on %s; nothing was kept",
+                        builds,
+                        buildNanos / 1e9,
+                        longestBuildNanos / 1e9,
                         longestBuildTable));
             }
             List<IndexAdvice.AdvisedStatement> out = new ArrayList<>();
             for (int i = 0; i < statements.size(); i++) {
                 boolean skip = skipped[i] != null;
-                out.add(new IndexAdvice.AdvisedStatement(i + 1, statements.get(i).sql(), statements.get(i).weight(),
-                        skip ? -1 : before[i], skip ? -1 : current[i], skipped[i]));
+                out.add(new IndexAdvice.AdvisedStatement(
+                        i + 1,
+                        statements.get(i).sql(),
+                        statements.get(i).weight(),
+                        skip ? -1 : before[i],
+                        skip ? -1 : current[i],
+                        skipped[i]));
             }
-            return new IndexAdvice(session.method(), picked, out, candidates.size(), uncosted, notes, budgetBytes,
-                    minGain, Duration.ofNanos(System.nanoTime() - start));
+            return new IndexAdvice(
+                    session.method(),
+                    picked,
+                    out,
+                    candidates.size(),
+                    uncosted,
+                    notes,
+                    budgetBytes,
+                    minGain,
+                    Duration.ofNanos(System.nanoTime() - start));
         }
 
         private @Nullable String refusal(int number, String statement) {
@@ -481,7 +524,10 @@ public final class IndexAdvisor {
             double benefit;
             final Map<Integer, Double> helped = new LinkedHashMap<>();
             final Map<Integer, Double> costs = new LinkedHashMap<>();
-            @Nullable Pick replaces;
+
+            @Nullable
+            Pick replaces;
+
             boolean fresh;
             boolean failed;
 
@@ -514,7 +560,8 @@ public final class IndexAdvisor {
             candidates.forEach(c -> pool.add(new Eval(c)));
             List<Pick> picks = new ArrayList<>();
             while (true) {
-                long remaining = budgetBytes - picks.stream().mapToLong(x -> x.size).sum();
+                long remaining =
+                        budgetBytes - picks.stream().mapToLong(x -> x.size).sum();
                 Eval best = null;
                 double bestRatio = 0;
                 for (Eval e : pool) {
@@ -573,8 +620,8 @@ public final class IndexAdvisor {
                     helped.add(b.getKey() + 1);
                 }
                 java.util.Collections.sort(helped);
-                out.add(recommendation(p.candidate, unusedName(p.candidate, names), p.size, costBefore, costAfter,
-                        helped));
+                out.add(recommendation(
+                        p.candidate, unusedName(p.candidate, names), p.size, costBefore, costAfter, helped));
             }
             return out;
         }
@@ -629,16 +676,17 @@ public final class IndexAdvisor {
             String name = base;
             for (int n = 2; taken.contains(name) || relationExists(c.schema(), name); n++) {
                 String suffix = "_" + n;
-                name = (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base)
-                        + suffix;
+                name = (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
             }
             taken.add(name);
             return name;
         }
 
         private boolean relationExists(String schema, String name) throws SQLException {
-            try (PreparedStatement ps = session.connection().prepareStatement("SELECT 1 FROM pg_catalog.pg_class c "
-                    + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+            try (PreparedStatement ps = session.connection()
+                    .prepareStatement(
+                            "SELECT 1 FROM pg_catalog.pg_class c "
+                                    + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
                 ps.setString(1, schema);
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -654,8 +702,10 @@ public final class IndexAdvisor {
             }
             for (Pick p : picks) {
                 IndexCandidate o = p.candidate;
-                if (o.qualifiedTable().equals(c.qualifiedTable()) && o.predicateColumn() == null
-                        && c.keys().size() >= o.keys().size() && c.keys().subList(0, o.keys().size()).equals(o.keys())
+                if (o.qualifiedTable().equals(c.qualifiedTable())
+                        && o.predicateColumn() == null
+                        && c.keys().size() >= o.keys().size()
+                        && c.keys().subList(0, o.keys().size()).equals(o.keys())
                         && concatAll(c.keys(), c.include()).containsAll(o.include())) {
                     return p;
                 }
@@ -742,14 +792,33 @@ public final class IndexAdvisor {
         }
     }
 
-    private static IndexRecommendation recommendation(IndexCandidate c, String name, long size, double costBefore,
-            double costAfter, List<Integer> helped) {
-        String description = String.format(Locale.ROOT, "Index %s on %s %s for statement%s %s: estimated cost %s -> "
-                        + "%s (%s), about %s.", name, c.qualifiedTable(), c.shape(), helped.size() == 1 ? "" : "s",
-                IndexAdvice.join(helped), IndexAdvice.number(costBefore), IndexAdvice.number(costAfter),
-                IndexAdvice.change(costBefore, costAfter), IndexAdvice.bytes(size));
-        return new IndexRecommendation(c.qualifiedTable(), c.keys(), c.include(), c.predicate(), c.kind(), size,
-                costBefore, costAfter, helped, name, c.createStatement(name, true), description);
+    private static IndexRecommendation recommendation(
+            IndexCandidate c, String name, long size, double costBefore, double costAfter, List<Integer> helped) {
+        String description = String.format(
+                Locale.ROOT,
+                "Index %s on %s %s for statement%s %s: estimated cost %s -> " + "%s (%s), about %s.",
+                name,
+                c.qualifiedTable(),
+                c.shape(),
+                helped.size() == 1 ? "" : "s",
+                IndexAdvice.join(helped),
+                IndexAdvice.number(costBefore),
+                IndexAdvice.number(costAfter),
+                IndexAdvice.change(costBefore, costAfter),
+                IndexAdvice.bytes(size));
+        return new IndexRecommendation(
+                c.qualifiedTable(),
+                c.keys(),
+                c.include(),
+                c.predicate(),
+                c.kind(),
+                size,
+                costBefore,
+                costAfter,
+                helped,
+                name,
+                c.createStatement(name, true),
+                description);
     }
 
     static String trimmed(String sql) {
@@ -784,9 +853,10 @@ public final class IndexAdvisor {
         }
         List<String> columns = new ArrayList<>();
         Map<String, Double> distinct = new HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT a.attname, s.n_distinct FROM pg_catalog.pg_attribute a"
-                + " LEFT JOIN pg_catalog.pg_stats s ON s.schemaname = ? AND s.tablename = ? AND s.attname = a.attname"
-                + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+        try (PreparedStatement ps =
+                conn.prepareStatement("SELECT a.attname, s.n_distinct FROM pg_catalog.pg_attribute a"
+                        + " LEFT JOIN pg_catalog.pg_stats s ON s.schemaname = ? AND s.tablename = ? AND s.attname = a.attname"
+                        + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
             ps.setString(1, use.schema);
             ps.setString(2, use.table);
             ps.setLong(3, oid);
@@ -866,8 +936,8 @@ public final class IndexAdvisor {
      */
     static List<IndexCandidate> candidates(PlanUsage.TableUse u, TableStats stats, Set<String> dominant) {
         Set<String> known = new LinkedHashSet<>(stats.columns());
-        Comparator<String> selective = Comparator.comparingDouble(
-                (String c) -> -stats.distinct().getOrDefault(c, 0.0));
+        Comparator<String> selective =
+                Comparator.comparingDouble((String c) -> -stats.distinct().getOrDefault(c, 0.0));
         List<String> eq = new ArrayList<>(u.columns(PlanUsage.Op.EQ));
         eq.retainAll(known);
         eq.sort(selective);
@@ -877,8 +947,7 @@ public final class IndexAdvisor {
         List<String> joins = new ArrayList<>(u.joinColumns);
         joins.retainAll(known);
         joins.removeAll(eq);
-        List<String> order = new ArrayList<>(u.sortColumns.isEmpty() ? new ArrayList<>(u.groupColumns)
-                : u.sortColumns);
+        List<String> order = new ArrayList<>(u.sortColumns.isEmpty() ? new ArrayList<>(u.groupColumns) : u.sortColumns);
         if (!known.containsAll(order)) {
             order.clear();
         }
@@ -906,8 +975,8 @@ public final class IndexAdvisor {
             composites.add(eq);
         }
         if (!joins.isEmpty() && (!eq.isEmpty() || !range.isEmpty())) {
-            composites.add(concat(concat(eq, List.of(joins.get(0))), range.isEmpty() ? List.of()
-                    : List.of(range.get(0))));
+            composites.add(
+                    concat(concat(eq, List.of(joins.get(0))), range.isEmpty() ? List.of() : List.of(range.get(0))));
         }
         for (List<String> keys : composites) {
             add(out, u, keys, List.of(), null, null);
@@ -933,8 +1002,12 @@ public final class IndexAdvisor {
         // partial: a constant equality filter on a column with few distinct values, the other keys indexed under it
         for (PlanUsage.Predicate p : u.predicates) {
             Double nd = stats.distinct().get(p.column());
-            if (p.op() != PlanUsage.Op.EQ || p.literal() == null || nd == null || nd > PARTIAL_MAX_DISTINCT
-                    || !known.contains(p.column()) || !dominant.contains(p.column() + '\0' + p.literal())) {
+            if (p.op() != PlanUsage.Op.EQ
+                    || p.literal() == null
+                    || nd == null
+                    || nd > PARTIAL_MAX_DISTINCT
+                    || !known.contains(p.column())
+                    || !dominant.contains(p.column() + '\0' + p.literal())) {
                 continue;
             }
             List<String> keys = new ArrayList<>(eq);
@@ -970,15 +1043,22 @@ public final class IndexAdvisor {
         return out;
     }
 
-    private static void add(List<IndexCandidate> out, PlanUsage.TableUse u, List<String> keys, List<String> include,
-            @Nullable String predicateColumn, @Nullable String literal) {
+    private static void add(
+            List<IndexCandidate> out,
+            PlanUsage.TableUse u,
+            List<String> keys,
+            List<String> include,
+            @Nullable String predicateColumn,
+            @Nullable String literal) {
         List<String> k = keys.subList(0, Math.min(MAX_KEYS, keys.size()));
         if (k.isEmpty()) {
             return;
         }
-        IndexRecommendation.Kind kind = predicateColumn != null ? IndexRecommendation.Kind.PARTIAL
-                : !include.isEmpty() ? IndexRecommendation.Kind.COVERING
-                : k.size() > 1 ? IndexRecommendation.Kind.MULTI_COLUMN : IndexRecommendation.Kind.SINGLE_COLUMN;
+        IndexRecommendation.Kind kind = predicateColumn != null
+                ? IndexRecommendation.Kind.PARTIAL
+                : !include.isEmpty()
+                        ? IndexRecommendation.Kind.COVERING
+                        : k.size() > 1 ? IndexRecommendation.Kind.MULTI_COLUMN : IndexRecommendation.Kind.SINGLE_COLUMN;
         IndexCandidate c = new IndexCandidate(u.schema, u.table, k, include, predicateColumn, literal, kind);
         if (!out.contains(c)) {
             out.add(c);

@@ -22,17 +22,108 @@ record IndexCandidate(
         IndexRecommendation.Kind kind) {
 
     /** PostgreSQL's reserved key words (and a few others that cannot stand as a bare column name). */
-    private static final Set<String> RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array", "as",
-            "asc", "asymmetric", "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
-            "column", "concurrently", "constraint", "create", "cross", "current_catalog", "current_date",
-            "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "default",
-            "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign",
-            "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
-            "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime",
-            "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer",
-            "overlaps", "placing", "primary", "references", "returning", "right", "select", "session_user",
-            "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true",
-            "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with");
+    private static final Set<String> RESERVED = Set.of(
+            "all",
+            "analyse",
+            "analyze",
+            "and",
+            "any",
+            "array",
+            "as",
+            "asc",
+            "asymmetric",
+            "authorization",
+            "binary",
+            "both",
+            "case",
+            "cast",
+            "check",
+            "collate",
+            "collation",
+            "column",
+            "concurrently",
+            "constraint",
+            "create",
+            "cross",
+            "current_catalog",
+            "current_date",
+            "current_role",
+            "current_schema",
+            "current_time",
+            "current_timestamp",
+            "current_user",
+            "default",
+            "deferrable",
+            "desc",
+            "distinct",
+            "do",
+            "else",
+            "end",
+            "except",
+            "false",
+            "fetch",
+            "for",
+            "foreign",
+            "freeze",
+            "from",
+            "full",
+            "grant",
+            "group",
+            "having",
+            "ilike",
+            "in",
+            "initially",
+            "inner",
+            "intersect",
+            "into",
+            "is",
+            "isnull",
+            "join",
+            "lateral",
+            "leading",
+            "left",
+            "like",
+            "limit",
+            "localtime",
+            "localtimestamp",
+            "natural",
+            "not",
+            "notnull",
+            "null",
+            "offset",
+            "on",
+            "only",
+            "or",
+            "order",
+            "outer",
+            "overlaps",
+            "placing",
+            "primary",
+            "references",
+            "returning",
+            "right",
+            "select",
+            "session_user",
+            "similar",
+            "some",
+            "symmetric",
+            "system_user",
+            "table",
+            "tablesample",
+            "then",
+            "to",
+            "trailing",
+            "true",
+            "union",
+            "unique",
+            "user",
+            "using",
+            "variadic",
+            "verbose",
+            "when",
+            "where",
+            "window",
+            "with");
 
     IndexCandidate {
         Objects.requireNonNull(schema, "schema == null");
@@ -54,7 +145,8 @@ record IndexCandidate(
     }
 
     /** Returns the partial index's predicate, e.g. {@code status = 'open'::text}, or null. */
-    @Nullable String predicate() {
+    @Nullable
+    String predicate() {
         return predicateColumn == null ? null : quoteIdent(predicateColumn) + " = " + predicateLiteral;
     }
 
@@ -78,8 +170,8 @@ record IndexCandidate(
 
     /** Returns {@code CREATE INDEX [CONCURRENTLY] name ON schema.table (...)}. */
     String createStatement(String name, boolean concurrently) {
-        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + quoteIdent(name) + " ON "
-                + quoteIdent(schema) + "." + quoteIdent(table) + " " + shape();
+        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + quoteIdent(name) + " ON " + quoteIdent(schema)
+                + "." + quoteIdent(table) + " " + shape();
     }
 
     /**

@@ -35,16 +35,14 @@ public final class PgDataSources {
     public static DataSource fromUrl(String jdbcUrl, @Nullable String user, @Nullable String password) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl == null");
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new ConfigurationException(
-                    "jdbcUrl must start with jdbc:postgresql: but was " + redactUrl(jdbcUrl));
+            throw new ConfigurationException("jdbcUrl must start with jdbc:postgresql: but was " + redactUrl(jdbcUrl));
         }
         checkJdbcPorts(jdbcUrl);
         PGSimpleDataSource ds = new PGSimpleDataSource();
         try {
             ds.setUrl(jdbcUrl);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("jdbcUrl is not a valid PostgreSQL JDBC URL: " + redactUrl(jdbcUrl),
-                    null);
+            throw new ConfigurationException("jdbcUrl is not a valid PostgreSQL JDBC URL: " + redactUrl(jdbcUrl), null);
         }
         if (user != null) {
             ds.setUser(user);
@@ -104,20 +102,29 @@ public final class PgDataSources {
             throw new ConfigurationException(
                     "DATABASE_URL must start with postgresql:// or postgres:// but was " + redactUrl(text));
         }
-        if (uri.getHost() == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+        if (uri.getHost() == null
+                && uri.getRawAuthority() != null
+                && !uri.getRawAuthority().isEmpty()) {
             // java.net.URI falls back to a registry authority when the port is not a number: say so, not 5432
             String authority = uri.getRawAuthority();
             String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
             int colon = hostPort.lastIndexOf(':');
             String port = colon < 0 ? "" : hostPort.substring(colon + 1);
-            throw new ConfigurationException("DATABASE_URL has an invalid " + (colon < 0 || port.isEmpty()
-                    ? "host" : "port '" + port + "' (a port is a number 1-65535)") + ": " + redactUrl(text), null);
+            throw new ConfigurationException(
+                    "DATABASE_URL has an invalid "
+                            + (colon < 0 || port.isEmpty()
+                                    ? "host"
+                                    : "port '" + port + "' (a port is a number 1-65535)")
+                            + ": " + redactUrl(text),
+                    null);
         }
         String host = nonBlank(uri.getHost(), "localhost");
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         if (port < 1 || port > 65535) {
-            throw new ConfigurationException("DATABASE_URL has an invalid port " + port + " (a port is a number"
-                    + " 1-65535): " + redactUrl(text), null);
+            throw new ConfigurationException(
+                    "DATABASE_URL has an invalid port " + port + " (a port is a number" + " 1-65535): "
+                            + redactUrl(text),
+                    null);
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String database = path.startsWith("/") ? path.substring(1) : path;
@@ -167,8 +174,10 @@ public final class PgDataSources {
             }
             String port = colon < 0 ? null : host.substring(colon + 1);
             if (port != null && !port.matches("\\d{1,5}")) {
-                throw new ConfigurationException("jdbcUrl has an invalid port '" + port + "' (a port is a number"
-                        + " 1-65535): " + redactUrl(jdbcUrl), null);
+                throw new ConfigurationException(
+                        "jdbcUrl has an invalid port '" + port + "' (a port is a number" + " 1-65535): "
+                                + redactUrl(jdbcUrl),
+                        null);
             }
         }
     }

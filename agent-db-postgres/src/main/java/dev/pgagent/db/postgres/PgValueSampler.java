@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -170,8 +169,13 @@ public final class PgValueSampler implements ValueSampler {
             if (in.length() > 0) {
                 in.append(", ");
             }
-            in.append('(').append(literal(c.schema())).append(", ").append(literal(c.table())).append(", ")
-                    .append(literal(c.column())).append(')');
+            in.append('(')
+                    .append(literal(c.schema()))
+                    .append(", ")
+                    .append(literal(c.table()))
+                    .append(", ")
+                    .append(literal(c.column()))
+                    .append(')');
         }
         // most_common_vals and histogram_bounds are anyarray; their text forms parse as text[]. One more value than
         // kept is read so that a histogram too long to be the whole column shows itself.
@@ -199,8 +203,8 @@ public final class PgValueSampler implements ValueSampler {
             }
             ColumnRef c = new ColumnRef(s, t, a);
             // A parent of inheritance children has two rows of statistics; the first (with children) counts.
-            if (!Objects.equals(inheritedSeen.computeIfAbsent(c, k -> String.valueOf(inherited)),
-                    String.valueOf(inherited))) {
+            if (!Objects.equals(
+                    inheritedSeen.computeIfAbsent(c, k -> String.valueOf(inherited)), String.valueOf(inherited))) {
                 continue;
             }
             List<String> vals = out.computeIfAbsent(c, k -> new ArrayList<>());
@@ -281,7 +285,11 @@ public final class PgValueSampler implements ValueSampler {
                 if (in.length() > 0) {
                     in.append(", ");
                 }
-                in.append('(').append(literal(c.schema())).append(", ").append(literal(c.table())).append(')');
+                in.append('(')
+                        .append(literal(c.schema()))
+                        .append(", ")
+                        .append(literal(c.table()))
+                        .append(')');
             }
         }
         String sql = "SELECT n.nspname::text, c.relname::text, c.relkind::text, c.relispopulated"
@@ -305,9 +313,10 @@ public final class PgValueSampler implements ValueSampler {
             boolean populated = !"f".equals(row.get(3)) && !"false".equals(row.get(3));
             Relation rel = switch (kind) {
                 case "r", "p" -> new Relation(true, "a table");
-                case "m" -> populated
-                        ? new Relation(true, "a populated materialized view")
-                        : new Relation(false, "a materialized view that is not populated");
+                case "m" ->
+                    populated
+                            ? new Relation(true, "a populated materialized view")
+                            : new Relation(false, "a materialized view that is not populated");
                 case "v" -> new Relation(false, "a view (as expensive as its definition)");
                 case "f" -> new Relation(false, "a foreign table");
                 default -> new Relation(false, "not a table (relkind " + kind + ")");
@@ -422,14 +431,20 @@ public final class PgValueSampler implements ValueSampler {
             try {
                 return StatementOutcome.executed(sql, UNCHECKED, db.read(sql, limits, new QueryCancellation()));
             } catch (DeniedDataException e) {
-                return StatementOutcome.refused(sql,
-                        Verdict.deny(StatementKind.READ, e.reason(), Set.of()));
+                return StatementOutcome.refused(sql, Verdict.deny(StatementKind.READ, e.reason(), Set.of()));
             } catch (DatabaseException e) {
-                return StatementOutcome.failed(sql, UNCHECKED, e.getMessage(), e.sqlState().orElse(null),
-                        Duration.ZERO);
+                return StatementOutcome.failed(
+                        sql, UNCHECKED, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
             } catch (CancelledException e) {
-                return new StatementOutcome(sql, UNCHECKED, StatementOutcome.Status.CANCELLED, null, -1,
-                        e.getMessage(), null, Duration.ZERO);
+                return new StatementOutcome(
+                        sql,
+                        UNCHECKED,
+                        StatementOutcome.Status.CANCELLED,
+                        null,
+                        -1,
+                        e.getMessage(),
+                        null,
+                        Duration.ZERO);
             }
         }
 
@@ -534,8 +549,8 @@ public final class PgValueSampler implements ValueSampler {
          */
         public PgValueSampler build() {
             if (gateway != null && db != null) {
-                throw new IllegalStateException("gateway and database must not both be set but were " + gateway
-                        + " and " + db);
+                throw new IllegalStateException(
+                        "gateway and database must not both be set but were " + gateway + " and " + db);
             }
             if (gateway != null) {
                 return new PgValueSampler(this, gateway);

@@ -196,8 +196,12 @@ public final class PlanAnalysis {
         Map<Node, JsonNode> raw = new LinkedHashMap<>();
         Node root = node(plan, ids, raw);
         List<Finding> findings = new Checks(schema, limits, raw, analyzed).run(root);
-        return new PlanAnalysis(root, analyzed, first.path("Planning Time").asDouble(-1),
-                first.path("Execution Time").asDouble(-1), findings);
+        return new PlanAnalysis(
+                root,
+                analyzed,
+                first.path("Planning Time").asDouble(-1),
+                first.path("Execution Time").asDouble(-1),
+                findings);
     }
 
     private static Node node(JsonNode n, int[] ids, Map<Node, JsonNode> raw) {
@@ -220,11 +224,19 @@ public final class PlanAnalysis {
         } else if (relation == null && n.has("Function Name")) {
             relation = n.path("Function Name").asText() + "()";
         }
-        Node node = new Node(id, n.path("Node Type").asText("?"),
-                relation != null && schema != null ? schema + "." + relation : relation, text(n, "Alias"),
-                text(n, "Index Name"), n.path("Total Cost").asDouble(), n.path("Plan Rows").asLong(),
-                n.path("Actual Rows").asLong(-1), n.path("Actual Loops").asLong(-1),
-                n.path("Actual Total Time").asDouble(-1), details, children);
+        Node node = new Node(
+                id,
+                n.path("Node Type").asText("?"),
+                relation != null && schema != null ? schema + "." + relation : relation,
+                text(n, "Alias"),
+                text(n, "Index Name"),
+                n.path("Total Cost").asDouble(),
+                n.path("Plan Rows").asLong(),
+                n.path("Actual Rows").asLong(-1),
+                n.path("Actual Loops").asLong(-1),
+                n.path("Actual Total Time").asDouble(-1),
+                details,
+                children);
         raw.put(node, n);
         return node;
     }
@@ -280,7 +292,10 @@ public final class PlanAnalysis {
         out.set("plan", json(root));
         com.fasterxml.jackson.databind.node.ArrayNode list = out.putArray("findings");
         for (Finding f : findings) {
-            list.addObject().put("kind", f.kind().name()).put("node", f.node()).put("message", f.message())
+            list.addObject()
+                    .put("kind", f.kind().name())
+                    .put("node", f.node())
+                    .put("message", f.message())
                     .put("fix", f.fix());
         }
         try {
@@ -292,8 +307,13 @@ public final class PlanAnalysis {
 
     private com.fasterxml.jackson.databind.node.ObjectNode json(Node n) {
         com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
-        o.put("id", n.id()).put("type", n.type()).put("label", n.label()).put("relation", n.relation())
-                .put("index", n.index()).put("totalCost", n.totalCost()).put("planRows", n.planRows());
+        o.put("id", n.id())
+                .put("type", n.type())
+                .put("label", n.label())
+                .put("relation", n.relation())
+                .put("index", n.index())
+                .put("totalCost", n.totalCost())
+                .put("planRows", n.planRows());
         if (analyzed) {
             o.put("actualRows", n.actualRows()).put("loops", n.loops()).put("actualMs", n.actualMs());
         }
@@ -312,12 +332,18 @@ public final class PlanAnalysis {
     public String toText(int maxChars) {
         StringBuilder head = new StringBuilder();
         if (analyzed) {
-            head.append(String.format(Locale.ROOT,
+            head.append(String.format(
+                    Locale.ROOT,
                     "Executed plan (EXPLAIN ANALYZE, rolled back): total cost %.2f, %d rows, execution %.1f ms%n",
-                    root.totalCost(), root.actualRows(), executionMs));
+                    root.totalCost(),
+                    root.actualRows(),
+                    executionMs));
         } else {
-            head.append(String.format(Locale.ROOT, "Estimated plan (not executed): total cost %.2f, %d rows%n",
-                    root.totalCost(), root.planRows()));
+            head.append(String.format(
+                    Locale.ROOT,
+                    "Estimated plan (not executed): total cost %.2f, %d rows%n",
+                    root.totalCost(),
+                    root.planRows()));
         }
         StringBuilder tree = new StringBuilder();
         lines(root, 0, tree);
@@ -327,8 +353,15 @@ public final class PlanAnalysis {
         } else {
             tail.append("Findings:\n");
             for (Finding f : findings) {
-                tail.append("- [").append(f.kind()).append("] ").append(f.node()).append(": ").append(f.message())
-                        .append(" Fix: ").append(f.fix()).append('\n');
+                tail.append("- [")
+                        .append(f.kind())
+                        .append("] ")
+                        .append(f.node())
+                        .append(": ")
+                        .append(f.message())
+                        .append(" Fix: ")
+                        .append(f.fix())
+                        .append('\n');
             }
         }
         String t = tail.toString();
@@ -346,8 +379,14 @@ public final class PlanAnalysis {
     private void lines(Node n, int depth, StringBuilder sb) {
         sb.append("  ".repeat(depth)).append("-> ").append(n.label());
         if (analyzed && n.loops() >= 0) {
-            sb.append(String.format(Locale.ROOT, " (cost=%.2f rows=%d actual rows=%d loops=%d time=%.3f ms)",
-                    n.totalCost(), n.planRows(), n.actualRows(), n.loops(), n.actualMs()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    " (cost=%.2f rows=%d actual rows=%d loops=%d time=%.3f ms)",
+                    n.totalCost(),
+                    n.planRows(),
+                    n.actualRows(),
+                    n.loops(),
+                    n.actualMs()));
         } else if (analyzed) {
             sb.append(String.format(Locale.ROOT, " (cost=%.2f rows=%d never executed)", n.totalCost(), n.planRows()));
         } else {
@@ -413,7 +452,9 @@ public final class PlanAnalysis {
         }
 
         private Optional<TableInfo> table(Node n) {
-            if (schema == null || n.relation() == null || n.relation().endsWith(")")
+            if (schema == null
+                    || n.relation() == null
+                    || n.relation().endsWith(")")
                     || n.relation().startsWith("CTE ")) {
                 return Optional.empty();
             }
@@ -445,17 +486,26 @@ public final class PlanAnalysis {
                     kept *= workers; // per worker
                 }
                 if (kept * 10 <= size) {
-                    out.add(new Finding(Kind.SEQ_SCAN_SELECTIVE, n.label(), String.format(Locale.ROOT,
-                            "reads all ~%d rows of the table to keep %d (%s) with Filter %s.", size, kept,
-                            percent(kept, size), cut(filter, 160)),
+                    out.add(new Finding(
+                            Kind.SEQ_SCAN_SELECTIVE,
+                            n.label(),
+                            String.format(
+                                    Locale.ROOT,
+                                    "reads all ~%d rows of the table to keep %d (%s) with Filter %s.",
+                                    size,
+                                    kept,
+                                    percent(kept, size),
+                                    cut(filter, 160)),
                             "an index on the filtered column(s) of " + n.relation()
                                     + " lets PostgreSQL read only the matching rows, e.g. CREATE INDEX ON "
                                     + n.relation() + " (" + String.join(", ", columns(filter)) + ")."));
                 }
             }
             if (!parallel && size > limits.parallelRows()) {
-                out.add(new Finding(Kind.NO_PARALLELISM, n.label(), String.format(Locale.ROOT,
-                        "scans ~%d rows in one process; the plan has no Gather node.", size),
+                out.add(new Finding(
+                        Kind.NO_PARALLELISM,
+                        n.label(),
+                        String.format(Locale.ROOT, "scans ~%d rows in one process; the plan has no Gather node.", size),
                         "check max_parallel_workers_per_gather (0 turns parallel query off) and "
                                 + "min_parallel_table_scan_size; functions marked PARALLEL UNSAFE, cursors and "
                                 + "writes also rule it out."));
@@ -481,17 +531,20 @@ public final class PlanAnalysis {
             if (hits.isEmpty()) {
                 return false;
             }
-            out.add(new Finding(Kind.FUNCTION_ON_INDEXED_COLUMN, n.label(),
+            out.add(new Finding(
+                    Kind.FUNCTION_ON_INDEXED_COLUMN,
+                    n.label(),
                     "the Filter " + cut(filter, 160) + " applies " + String.join(", ", hits)
-                            + " to an indexed column, so its index cannot be used and all ~" + size(n, raw.get(n),
-                                    Optional.of(t)) + " rows are read.",
+                            + " to an indexed column, so its index cannot be used and all ~"
+                            + size(n, raw.get(n), Optional.of(t)) + " rows are read.",
                     "compare the bare column (e.g. move the function to the constant side) or create an "
                             + "expression index, e.g. CREATE INDEX ON " + n.relation() + " ((" + hits.get(0) + "))."));
             return true;
         }
 
         private void join(Node n, Set<String> reported) {
-            StringBuilder joined = new StringBuilder(String.join(" ", n.details().values()));
+            StringBuilder joined =
+                    new StringBuilder(String.join(" ", n.details().values()));
             if (n.type().equals("Nested Loop")) {
                 // the inner side carries the join condition of a parameterized nested loop
                 for (Node c : n.children()) {
@@ -503,16 +556,20 @@ public final class PlanAnalysis {
                 for (ForeignKey fk : e.getValue().foreignKeys()) {
                     boolean all = !fk.columns().isEmpty();
                     for (String col : fk.columns()) {
-                        all &= cond.contains(e.getKey() + "." + col + " ") || cond.contains(e.getKey() + "." + col
-                                + ")");
+                        all &= cond.contains(e.getKey() + "." + col + " ")
+                                || cond.contains(e.getKey() + "." + col + ")");
                     }
                     String key = e.getValue().qualifiedName() + "." + fk.name();
                     if (all && !indexed(e.getValue(), fk.columns()) && reported.add(key)) {
-                        out.add(new Finding(Kind.UNINDEXED_FOREIGN_KEY, n.label(), "joins " + e.getValue()
-                                .qualifiedName() + " on its foreign key " + fk.name() + " ("
-                                + String.join(", ", fk.columns()) + " -> " + fk.referencedQualifiedName()
-                                + "), which has no index, so " + e.getValue().qualifiedName()
-                                + " can only be read in full (~" + e.getValue().rowEstimate() + " rows).",
+                        out.add(new Finding(
+                                Kind.UNINDEXED_FOREIGN_KEY,
+                                n.label(),
+                                "joins " + e.getValue().qualifiedName() + " on its foreign key " + fk.name() + " ("
+                                        + String.join(", ", fk.columns()) + " -> " + fk.referencedQualifiedName()
+                                        + "), which has no index, so "
+                                        + e.getValue().qualifiedName()
+                                        + " can only be read in full (~"
+                                        + e.getValue().rowEstimate() + " rows).",
                                 "CREATE INDEX ON " + e.getValue().qualifiedName() + " ("
                                         + String.join(", ", fk.columns()) + ")."));
                     }
@@ -520,13 +577,20 @@ public final class PlanAnalysis {
             }
             if (n.type().equals("Nested Loop") && !n.children().isEmpty()) {
                 Node outer = n.children().get(0);
-                long rows = analyzed && outer.actualRows() >= 0 ? outer.actualRows() * Math.max(1, outer.loops())
+                long rows = analyzed && outer.actualRows() >= 0
+                        ? outer.actualRows() * Math.max(1, outer.loops())
                         : outer.planRows();
                 if (rows > limits.nestedLoopOuterRows()) {
                     Node inner = n.children().size() > 1 ? n.children().get(1) : outer;
-                    out.add(new Finding(Kind.NESTED_LOOP_LARGE_OUTER, n.label(), String.format(Locale.ROOT,
-                            "runs its inner side (%s) once for each of ~%d outer rows from %s.", inner.label(),
-                            rows, outer.label()),
+                    out.add(new Finding(
+                            Kind.NESTED_LOOP_LARGE_OUTER,
+                            n.label(),
+                            String.format(
+                                    Locale.ROOT,
+                                    "runs its inner side (%s) once for each of ~%d outer rows from %s.",
+                                    inner.label(),
+                                    rows,
+                                    outer.label()),
                             "a hash or merge join usually suits this many rows: check the outer row estimate "
                                     + "(ANALYZE the tables) and that enable_hashjoin/enable_mergejoin are on; "
                                     + "if the nested loop stays, make sure the inner side is an index lookup."));
@@ -544,16 +608,25 @@ public final class PlanAnalysis {
                 return;
             }
             String ratio = act > est ? (act / est) + "x more" : (est / act) + "x fewer";
-            String filter = n.details().getOrDefault("Filter", n.details().getOrDefault("Index Cond",
-                    n.details().getOrDefault("Hash Cond", "")));
+            String filter = n.details()
+                    .getOrDefault(
+                            "Filter",
+                            n.details().getOrDefault("Index Cond", n.details().getOrDefault("Hash Cond", "")));
             List<String> cols = columns(filter);
-            out.add(new Finding(Kind.ROW_MISESTIMATE, n.label(), String.format(Locale.ROOT,
-                    "estimated %d rows but got %d (%s than planned)%s.", n.planRows(), n.actualRows(), ratio,
-                    filter.isEmpty() ? "" : " for " + cut(filter, 160)),
+            out.add(new Finding(
+                    Kind.ROW_MISESTIMATE,
+                    n.label(),
+                    String.format(
+                            Locale.ROOT,
+                            "estimated %d rows but got %d (%s than planned)%s.",
+                            n.planRows(),
+                            n.actualRows(),
+                            ratio,
+                            filter.isEmpty() ? "" : " for " + cut(filter, 160)),
                     (n.relation() == null ? "ANALYZE the tables below this step" : "ANALYZE " + n.relation())
                             + (cols.size() > 1 && n.relation() != null
-                                    ? "; if the columns are correlated, CREATE STATISTICS ON "
-                                            + String.join(", ", cols) + " FROM " + n.relation() + " and ANALYZE again"
+                                    ? "; if the columns are correlated, CREATE STATISTICS ON " + String.join(", ", cols)
+                                            + " FROM " + n.relation() + " and ANALYZE again"
                                     : "; raise the column statistics target if the values are skewed")
                             + "."));
         }
@@ -561,27 +634,50 @@ public final class PlanAnalysis {
         private void spill(Node n, JsonNode j) {
             if ("Disk".equals(j.path("Sort Space Type").asText())) {
                 long kb = j.path("Sort Space Used").asLong();
-                out.add(new Finding(Kind.SORT_SPILL, n.label(), String.format(Locale.ROOT,
-                        "sorted %d rows with %s, using %d kB on disk.", n.actualRows(),
-                        j.path("Sort Method").asText("?"), kb),
-                        String.format(Locale.ROOT, "raise work_mem above ~%d kB for this query (SET LOCAL work_mem), "
-                                + "add an index that returns rows in the Sort Key order, or sort fewer rows.",
+                out.add(new Finding(
+                        Kind.SORT_SPILL,
+                        n.label(),
+                        String.format(
+                                Locale.ROOT,
+                                "sorted %d rows with %s, using %d kB on disk.",
+                                n.actualRows(),
+                                j.path("Sort Method").asText("?"),
+                                kb),
+                        String.format(
+                                Locale.ROOT,
+                                "raise work_mem above ~%d kB for this query (SET LOCAL work_mem), "
+                                        + "add an index that returns rows in the Sort Key order, or sort fewer rows.",
                                 kb * 2)));
             }
             long batches = j.path("Hash Batches").asLong(0);
             if (batches > 1) {
-                out.add(new Finding(Kind.HASH_SPILL, n.label(), String.format(Locale.ROOT,
-                        "built its hash table of %d rows in %d batches (%d planned), spilling to disk; peak "
-                                + "memory %d kB.", n.actualRows(), batches, j.path("Original Hash Batches").asLong(),
-                        j.path("Peak Memory Usage").asLong()),
-                        String.format(Locale.ROOT, "raise work_mem (or hash_mem_multiplier) to about %d kB so the "
-                                + "hash fits in one batch, or hash the smaller side.",
+                out.add(new Finding(
+                        Kind.HASH_SPILL,
+                        n.label(),
+                        String.format(
+                                Locale.ROOT,
+                                "built its hash table of %d rows in %d batches (%d planned), spilling to disk; peak "
+                                        + "memory %d kB.",
+                                n.actualRows(),
+                                batches,
+                                j.path("Original Hash Batches").asLong(),
+                                j.path("Peak Memory Usage").asLong()),
+                        String.format(
+                                Locale.ROOT,
+                                "raise work_mem (or hash_mem_multiplier) to about %d kB so the "
+                                        + "hash fits in one batch, or hash the smaller side.",
                                 Math.max(1, j.path("Peak Memory Usage").asLong()) * batches)));
             }
             long aggBatches = j.path("HashAgg Batches").asLong(0);
             if (aggBatches > 1 || j.path("Disk Usage").asLong(0) > 0) {
-                out.add(new Finding(Kind.HASH_SPILL, n.label(), String.format(Locale.ROOT,
-                        "aggregated in %d batches using %d kB on disk.", aggBatches, j.path("Disk Usage").asLong()),
+                out.add(new Finding(
+                        Kind.HASH_SPILL,
+                        n.label(),
+                        String.format(
+                                Locale.ROOT,
+                                "aggregated in %d batches using %d kB on disk.",
+                                aggBatches,
+                                j.path("Disk Usage").asLong()),
                         "raise work_mem (or hash_mem_multiplier) for this query."));
             }
         }
@@ -610,10 +706,14 @@ public final class PlanAnalysis {
             Node scan = sort.children().isEmpty() ? null : sort.children().get(0);
             String on = scan != null && scan.relation() != null ? scan.relation() : "the table";
             String equality = scan == null ? "" : scan.details().getOrDefault("Filter", "");
-            out.add(new Finding(Kind.TOP_N_SORT, sort.label(), String.format(Locale.ROOT,
-                    "sorts ~%d rows by %s to return %d.", input, String.join(", ", key), kept),
-                    "CREATE INDEX ON " + on + " (" + (equality.isEmpty() ? "" : "<columns compared with constants "
-                            + "in " + equality + ">, ") + String.join(", ", key) + ") lets PostgreSQL read the "
+            out.add(new Finding(
+                    Kind.TOP_N_SORT,
+                    sort.label(),
+                    String.format(
+                            Locale.ROOT, "sorts ~%d rows by %s to return %d.", input, String.join(", ", key), kept),
+                    "CREATE INDEX ON " + on + " ("
+                            + (equality.isEmpty() ? "" : "<columns compared with constants " + "in " + equality + ">, ")
+                            + String.join(", ", key) + ") lets PostgreSQL read the "
                             + "first rows in order and stop, instead of reading and sorting all of them."));
         }
 
@@ -622,8 +722,11 @@ public final class PlanAnalysis {
                 long planned = j.path("Workers Planned").asLong();
                 long launched = j.path("Workers Launched").asLong();
                 if (launched < planned) {
-                    out.add(new Finding(Kind.NO_PARALLELISM, n.label(), String.format(Locale.ROOT,
-                            "planned %d parallel workers but launched %d.", planned, launched),
+                    out.add(new Finding(
+                            Kind.NO_PARALLELISM,
+                            n.label(),
+                            String.format(
+                                    Locale.ROOT, "planned %d parallel workers but launched %d.", planned, launched),
                             "raise max_parallel_workers (and max_worker_processes), or run fewer parallel "
                                     + "queries at once."));
                 }

@@ -27,14 +27,16 @@ final class PlanUsage {
     /** {@code alias.column} or a bare column, possibly in parentheses and cast, then an operator. */
     private static final Pattern COMPARISON = Pattern.compile(
             "^\\(*(?:(" + IDENT + ")\\.)?(" + IDENT + ")\\)*(?:::[a-z][a-z0-9 _\\[\\]]*?)?\\s*"
-                    + "(= ANY|=|<=|>=|<|>)\\s*(.*)$", Pattern.DOTALL);
+                    + "(= ANY|=|<=|>=|<|>)\\s*(.*)$",
+            Pattern.DOTALL);
     /** A qualified column reference anywhere in an expression. */
     private static final Pattern QUALIFIED = Pattern.compile("(" + IDENT + ")\\.(" + IDENT + ")");
+
     private static final Pattern KEY = Pattern.compile(
             "^\\(*(?:(" + IDENT + ")\\.)?(" + IDENT + ")\\)*(?:\\s+(DESC|ASC))?(?:\\s+NULLS (?:FIRST|LAST))?$");
     /** A literal PostgreSQL prints: a quoted string with an optional simple cast, or a number. */
-    private static final Pattern LITERAL = Pattern.compile(
-            "^\\(*(?:'((?:[^']|'')*)'(?:::([a-z][a-z0-9 _]*))?|(-?[0-9]+(?:\\.[0-9]+)?))\\)*$");
+    private static final Pattern LITERAL =
+            Pattern.compile("^\\(*(?:'((?:[^']|'')*)'(?:::([a-z][a-z0-9 _]*))?|(-?[0-9]+(?:\\.[0-9]+)?))\\)*$");
 
     /** How a column is compared with a constant. */
     enum Op {
@@ -157,8 +159,8 @@ final class PlanUsage {
                 }
             }
         }
-        for (String key : new String[] {"Filter", "Index Cond", "Recheck Cond", "Join Filter", "Hash Cond",
-            "Merge Cond"}) {
+        for (String key :
+                new String[] {"Filter", "Index Cond", "Recheck Cond", "Join Filter", "Hash Cond", "Merge Cond"}) {
             String cond = text(n, key);
             if (cond != null) {
                 for (String conjunct : conjuncts(cond)) {

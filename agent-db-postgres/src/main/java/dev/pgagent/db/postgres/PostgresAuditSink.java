@@ -131,8 +131,11 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
             if (!queue.offer(p)) {
                 long n = dropped.incrementAndGet();
                 if (n == 1 || n % 1000 == 0) {
-                    LOG.warn("The audit queue of chain {} is full ({} events): {} event(s) dropped so far", chain,
-                            queue.size() + queue.remainingCapacity(), n);
+                    LOG.warn(
+                            "The audit queue of chain {} is full ({} events): {} event(s) dropped so far",
+                            chain,
+                            queue.size() + queue.remainingCapacity(),
+                            n);
                 }
             }
             return;
@@ -140,24 +143,29 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (!queue.offer(p, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new DatabaseException("the audit event (" + event.type() + ") could not be queued: the queue"
-                        + " stayed full for " + timeout.toMillis() + " ms", null, null);
+                throw new DatabaseException(
+                        "the audit event (" + event.type() + ") could not be queued: the queue" + " stayed full for "
+                                + timeout.toMillis() + " ms",
+                        null,
+                        null);
             }
             p.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DatabaseException("interrupted while the audit event (" + event.type() + ") was written", null,
-                    e);
+            throw new DatabaseException(
+                    "interrupted while the audit event (" + event.type() + ") was written", null, e);
         } catch (TimeoutException e) {
-            throw new DatabaseException("the audit event (" + event.type() + ") was not committed within "
-                    + timeout.toMillis() + " ms", null, e);
+            throw new DatabaseException(
+                    "the audit event (" + event.type() + ") was not committed within " + timeout.toMillis() + " ms",
+                    null,
+                    e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof DatabaseException de) {
                 throw new DatabaseException(de.getMessage(), de.sqlState().orElse(null), de);
             }
-            throw new DatabaseException("the audit event (" + event.type() + ") could not be written: " + cause,
-                    null, cause);
+            throw new DatabaseException(
+                    "the audit event (" + event.type() + ") could not be written: " + cause, null, cause);
         }
     }
 
@@ -234,10 +242,13 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
             batch.forEach(p -> p.done.complete(null));
         } catch (SQLException | RuntimeException e) {
             failed.addAndGet(events.size());
-            DatabaseException error = e instanceof DatabaseException de ? de
-                    : new DatabaseException("cannot write " + events.size() + " audit event(s) to " + table + ": "
-                            + (e instanceof SQLException se ? describe(se) : e.toString()),
-                            e instanceof SQLException se ? se.getSQLState() : null, e);
+            DatabaseException error = e instanceof DatabaseException de
+                    ? de
+                    : new DatabaseException(
+                            "cannot write " + events.size() + " audit event(s) to " + table + ": "
+                                    + (e instanceof SQLException se ? describe(se) : e.toString()),
+                            e instanceof SQLException se ? se.getSQLState() : null,
+                            e);
             if (!awaitCommit) {
                 LOG.warn("{}; {} event(s) lost so far", error.getMessage(), failed.get());
             }
@@ -309,8 +320,8 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, chain, event, prev_hash, hash FROM \""
-                    + schema + "\".audit_events ORDER BY chain, id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, chain, event, prev_hash, hash FROM \"" + schema
+                    + "\".audit_events ORDER BY chain, id")) {
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     String current = null;
@@ -326,7 +337,10 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
                             verifier = AuditChain.verifier();
                         }
                         boolean wasIntact = verifier.result().intact();
-                        verifier.accept("row " + id + " (chain " + name + ")", rs.getString(3), rs.getString(4),
+                        verifier.accept(
+                                "row " + id + " (chain " + name + ")",
+                                rs.getString(3),
+                                rs.getString(4),
                                 rs.getString(5));
                         if (wasIntact && !verifier.result().intact() && id < firstBrokenId) {
                             firstBroken = verifier.result();
@@ -342,10 +356,11 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new DatabaseException("cannot read " + schema + ".audit_events: " + GuardedExecutor.describe(e),
-                    e.getSQLState(), e);
+            throw new DatabaseException(
+                    "cannot read " + schema + ".audit_events: " + GuardedExecutor.describe(e), e.getSQLState(), e);
         }
-        return firstBroken == null ? new AuditChain.Verification(records, null, null)
+        return firstBroken == null
+                ? new AuditChain.Verification(records, null, null)
                 : new AuditChain.Verification(records, firstBroken.brokenAt(), firstBroken.reason());
     }
 
@@ -405,8 +420,8 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
         public Builder chain(String chain) {
             Objects.requireNonNull(chain, "chain == null");
             if (chain.isBlank() || chain.length() > 200) {
-                throw new IllegalArgumentException("chain must be 1 to 200 characters, not blank, but was '"
-                        + chain + "'");
+                throw new IllegalArgumentException(
+                        "chain must be 1 to 200 characters, not blank, but was '" + chain + "'");
             }
             this.chain = chain;
             return this;

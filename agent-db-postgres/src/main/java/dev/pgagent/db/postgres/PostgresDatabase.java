@@ -1,9 +1,9 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.SchemaSource;
 import dev.pgagent.api.schema.TableInfo;
-import dev.pgagent.api.DatabaseException;
 import dev.pgagent.api.sql.ExportOptions;
 import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
@@ -122,7 +122,8 @@ public final class PostgresDatabase implements SchemaSource {
 
     /** Returns a builder holding this database's settings (not its cached schema). */
     public Builder toBuilder() {
-        return builder().dataSource(dataSource)
+        return builder()
+                .dataSource(dataSource)
                 .includeSchemas(includeSchemas.toArray(String[]::new))
                 .excludeSchemas(excludeSchemas.toArray(String[]::new))
                 .schemaCheckInterval(schemaCheckInterval);
@@ -175,8 +176,8 @@ public final class PostgresDatabase implements SchemaSource {
                 String snapshot = CatalogSignature.snapshot(conn);
                 boolean sameSnapshot = snapshot.equals(c.snapshot());
                 if (sameSnapshot && c.aggregateAt() - c.snapshotSince() >= CatalogSignature.STATS_SETTLE_NANOS) {
-                    cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
-                            now);
+                    cached =
+                            new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(), now);
                     return c.model();
                 }
                 String aggregate = CatalogSignature.aggregate(conn);
@@ -184,23 +185,25 @@ public final class PostgresDatabase implements SchemaSource {
                     conn.rollback();
                 }
                 if (aggregate.equals(c.aggregate())) {
-                    cached = new Cached(c.state(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate,
-                            now, now);
+                    cached = new Cached(
+                            c.state(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate, now, now);
                     return c.model();
                 }
                 LOG.debug("The catalog changed; refreshing the schema");
                 long start = System.nanoTime();
                 SchemaState state = introspector.refresh(conn, c.state());
-                LOG.debug("Refreshed the schema ({}) in {} ms", state.reread() < 0 ? "full read"
-                        : state.reread() + " relations re-read", (System.nanoTime() - start) / 1_000_000);
+                LOG.debug(
+                        "Refreshed the schema ({}) in {} ms",
+                        state.reread() < 0 ? "full read" : state.reread() + " relations re-read",
+                        (System.nanoTime() - start) / 1_000_000);
                 cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
                 changed(state.model());
                 return state.model();
             } catch (SQLException e) {
-                LOG.warn("Could not check whether the schema changed; using the cached one: {}",
+                LOG.warn(
+                        "Could not check whether the schema changed; using the cached one: {}",
                         GuardedExecutor.describe(e));
-                cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(),
-                        now);
+                cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(), now);
                 return c.model();
             }
         }
@@ -227,7 +230,9 @@ public final class PostgresDatabase implements SchemaSource {
     private SchemaModel load(Connection conn, String snapshot, String aggregate, long now) throws SQLException {
         long start = System.nanoTime();
         SchemaState state = introspector.readState(conn);
-        LOG.debug("Read the schema ({} relations) in {} ms", state.model().tables().size(),
+        LOG.debug(
+                "Read the schema ({} relations) in {} ms",
+                state.model().tables().size(),
                 (System.nanoTime() - start) / 1_000_000);
         cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
         return state.model();
@@ -353,8 +358,13 @@ public final class PostgresDatabase implements SchemaSource {
      * @throws dev.pgagent.api.CancelledException if cancelled or the calling thread was interrupted
      * @throws java.io.UncheckedIOException if the target cannot be written
      */
-    public ExportResult export(String sql, ExportOptions options, ExecutionLimits limits,
-            QueryCancellation cancellation, ExportTarget target, @Nullable UnaryOperator<QueryResult> rowFilter) {
+    public ExportResult export(
+            String sql,
+            ExportOptions options,
+            ExecutionLimits limits,
+            QueryCancellation cancellation,
+            ExportTarget target,
+            @Nullable UnaryOperator<QueryResult> rowFilter) {
         return exporter.export(sql, options, limits, cancellation, target, rowFilter);
     }
 

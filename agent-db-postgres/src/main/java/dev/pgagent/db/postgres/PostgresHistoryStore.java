@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -66,10 +65,12 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
     /** The migration scripts, in order; each named V{version}__{description}.sql. */
     static final List<String> MIGRATIONS = List.of("V1__history.sql");
-    private static final Set<String> STOP_WORDS = Set.of("a", "an", "the", "of", "in", "on", "for", "to", "and",
-            "or", "is", "are", "was", "were", "be", "by", "with", "what", "which", "who", "how", "many", "much",
-            "me", "my", "our", "we", "us", "show", "list", "give", "tell", "all", "each", "per", "from", "at", "do",
-            "does", "did", "it", "its", "this", "that", "there", "have", "has", "i", "you", "please");
+
+    private static final Set<String> STOP_WORDS = Set.of(
+            "a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "is", "are", "was", "were", "be", "by",
+            "with", "what", "which", "who", "how", "many", "much", "me", "my", "our", "we", "us", "show", "list",
+            "give", "tell", "all", "each", "per", "from", "at", "do", "does", "did", "it", "its", "this", "that",
+            "there", "have", "has", "i", "you", "please");
 
     private final DataSource dataSource;
     private final String schema;
@@ -127,9 +128,12 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                     String before = done.get(version);
                     if (before != null) {
                         if (!before.equals(checksum)) {
-                            throw new DatabaseException("the history migration " + script + " was changed after it"
-                                    + " was applied to schema " + schema + " (checksum " + before + ", now "
-                                    + checksum + ")", null, null);
+                            throw new DatabaseException(
+                                    "the history migration " + script + " was changed after it"
+                                            + " was applied to schema " + schema + " (checksum " + before + ", now "
+                                            + checksum + ")",
+                                    null,
+                                    null);
                         }
                         continue;
                     }
@@ -152,8 +156,10 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new DatabaseException("cannot migrate the history tables in schema " + schema + ": "
-                    + GuardedExecutor.describe(e), e.getSQLState(), e);
+            throw new DatabaseException(
+                    "cannot migrate the history tables in schema " + schema + ": " + GuardedExecutor.describe(e),
+                    e.getSQLState(),
+                    e);
         }
         if (!applied.isEmpty()) {
             LOG.info("Applied history migrations {} to schema {}", applied, schema);
@@ -186,8 +192,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -225,8 +231,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 ps.setString(14, last.map(StatementRecord::sql).orElse(null));
                 ps.executeUpdate();
             }
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + quotedSchema
-                    + ".statements WHERE ask_id = ?")) {
+            try (PreparedStatement del =
+                    c.prepareStatement("DELETE FROM " + quotedSchema + ".statements WHERE ask_id = ?")) {
                 del.setString(1, ask.id());
                 del.executeUpdate();
             }
@@ -289,8 +295,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
             params.add(needle);
             params.add(needle);
         });
-        String order = q.oldestFirst() ? "a.started_at, a.recorded_at, a.id"
-                : "a.started_at DESC, a.recorded_at DESC, a.id";
+        String order =
+                q.oldestFirst() ? "a.started_at, a.recorded_at, a.id" : "a.started_at DESC, a.recorded_at DESC, a.id";
         return query(where.isEmpty() ? "true" : String.join(" AND ", where), params, order, q.limit());
     }
 
@@ -306,18 +312,20 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        asks.put(rs.getString(1), AskRecord.builder()
-                                .id(rs.getString(1))
-                                .sessionId(rs.getString(2))
-                                .principal(rs.getString(3))
-                                .question(rs.getString(4))
-                                .answer(rs.getString(5))
-                                .status(rs.getString(6))
-                                .error(rs.getString(7))
-                                .startedAt(rs.getTimestamp(8).toInstant())
-                                .elapsed(Duration.of(rs.getLong(9), ChronoUnit.MICROS))
-                                .steps(rs.getInt(10))
-                                .tokens(rs.getLong(11), rs.getLong(12)));
+                        asks.put(
+                                rs.getString(1),
+                                AskRecord.builder()
+                                        .id(rs.getString(1))
+                                        .sessionId(rs.getString(2))
+                                        .principal(rs.getString(3))
+                                        .question(rs.getString(4))
+                                        .answer(rs.getString(5))
+                                        .status(rs.getString(6))
+                                        .error(rs.getString(7))
+                                        .startedAt(rs.getTimestamp(8).toInstant())
+                                        .elapsed(Duration.of(rs.getLong(9), ChronoUnit.MICROS))
+                                        .steps(rs.getInt(10))
+                                        .tokens(rs.getLong(11), rs.getLong(12)));
                     }
                 }
             }
@@ -331,11 +339,19 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 ps.setArray(1, ids);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        asks.get(rs.getString(1)).addStatement(new StatementRecord(rs.getString(2), rs.getString(3),
-                                Decision.valueOf(rs.getString(4)), StatementKind.valueOf(rs.getString(5)),
-                                rs.getString(6), StatementOutcome.Status.valueOf(rs.getString(7)), rs.getLong(8),
-                                rs.getLong(9), rs.getString(10), rs.getString(11),
-                                Duration.of(rs.getLong(12), ChronoUnit.MICROS)));
+                        asks.get(rs.getString(1))
+                                .addStatement(new StatementRecord(
+                                        rs.getString(2),
+                                        rs.getString(3),
+                                        Decision.valueOf(rs.getString(4)),
+                                        StatementKind.valueOf(rs.getString(5)),
+                                        rs.getString(6),
+                                        StatementOutcome.Status.valueOf(rs.getString(7)),
+                                        rs.getLong(8),
+                                        rs.getLong(9),
+                                        rs.getString(10),
+                                        rs.getString(11),
+                                        Duration.of(rs.getLong(12), ChronoUnit.MICROS)));
                     }
                 }
             } finally {
@@ -361,7 +377,12 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 ps.setString(4, sql);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new QueryExample(id, database, question, sql, QueryExample.Source.GOLDEN,
+                    return new QueryExample(
+                            id,
+                            database,
+                            question,
+                            sql,
+                            QueryExample.Source.GOLDEN,
                             rs.getTimestamp(1).toInstant());
                 }
             }
@@ -379,8 +400,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                     return true;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + quotedSchema
-                    + ".asks SET in_memory = false WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE " + quotedSchema + ".asks SET in_memory = false WHERE id = ?")) {
                 ps.setString(1, id);
                 return ps.executeUpdate() > 0;
             }
@@ -398,8 +419,13 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 List<QueryExample> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new QueryExample(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                QueryExample.Source.GOLDEN, rs.getTimestamp(5).toInstant()));
+                        out.add(new QueryExample(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                QueryExample.Source.GOLDEN,
+                                rs.getTimestamp(5).toInstant()));
                     }
                 }
                 return out;
@@ -441,8 +467,13 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 List<QueryExample> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new QueryExample(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                QueryExample.Source.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant()));
+                        out.add(new QueryExample(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                QueryExample.Source.valueOf(rs.getString(5)),
+                                rs.getTimestamp(6).toInstant()));
                     }
                 }
                 return out;
@@ -465,8 +496,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
 
     private static void requireText(@Nullable String value, String name) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank but was " + (value == null ? "null"
-                    : "'" + value + "'"));
+            throw new IllegalArgumentException(
+                    name + " must not be blank but was " + (value == null ? "null" : "'" + value + "'"));
         }
     }
 
@@ -498,8 +529,8 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                 }
             }
         } catch (SQLException e) {
-            throw new DatabaseException("history store (schema " + schema + "): " + GuardedExecutor.describe(e),
-                    e.getSQLState(), e);
+            throw new DatabaseException(
+                    "history store (schema " + schema + "): " + GuardedExecutor.describe(e), e.getSQLState(), e);
         }
     }
 

@@ -78,14 +78,17 @@ public final class PostgresSessionStore implements SessionStore {
         Objects.requireNonNull(sessionId, "sessionId == null");
         ensureMigrated();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT version, state, updated_at FROM " + table + " WHERE id = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT version, state, updated_at FROM " + table + " WHERE id = ?")) {
             ps.setString(1, sessionId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new StoredSession(sessionId, rs.getLong(1), rs.getBytes(2),
+                return Optional.of(new StoredSession(
+                        sessionId,
+                        rs.getLong(1),
+                        rs.getBytes(2),
                         rs.getTimestamp(3).toInstant()));
             }
         } catch (SQLException e) {
@@ -105,7 +108,8 @@ public final class PostgresSessionStore implements SessionStore {
                 ? "INSERT INTO " + table + " (id, version, state) VALUES (?, 1, ?) ON CONFLICT (id) DO NOTHING"
                 : "UPDATE " + table + " SET version = version + 1, state = ?, updated_at = now()"
                         + " WHERE id = ? AND version = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             if (expectedVersion == 0) {
                 ps.setString(1, sessionId);
                 ps.setBytes(2, state);
@@ -144,8 +148,8 @@ public final class PostgresSessionStore implements SessionStore {
         }
         ensureMigrated();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
-                        + " WHERE updated_at < now() - make_interval(secs => ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM " + table + " WHERE updated_at < now() - make_interval(secs => ?)")) {
             ps.setDouble(1, age.toNanos() / 1e9);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -154,8 +158,8 @@ public final class PostgresSessionStore implements SessionStore {
     }
 
     private DatabaseException failure(String what, SQLException e) {
-        return new DatabaseException("cannot " + what + " in " + schema + ".sessions: " + GuardedExecutor.describe(e),
-                e.getSQLState(), e);
+        return new DatabaseException(
+                "cannot " + what + " in " + schema + ".sessions: " + GuardedExecutor.describe(e), e.getSQLState(), e);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.pgagent.db.postgres;
 
-import dev.pgagent.api.schema.SchemaModel;
-import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.PgAgentException;
 import dev.pgagent.api.llm.ToolSpec;
+import dev.pgagent.api.schema.SchemaModel;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.sql.QueryResult;
 import dev.pgagent.api.sql.StatementOutcome;
 import dev.pgagent.api.tool.Tool;
@@ -64,7 +64,8 @@ public final class PostgresTools {
      */
     @dev.pgagent.api.Experimental
     public static Tool databaseHealth() {
-        ToolSpec spec = new ToolSpec(DATABASE_HEALTH,
+        ToolSpec spec = new ToolSpec(
+                DATABASE_HEALTH,
                 "Checks the database's health from its catalog and statistics views: unused, duplicate and "
                         + "invalid indexes, tables never vacuumed or analyzed or with many dead rows, table and index "
                         + "bloat (estimated), transaction ID age against wraparound, sequences near exhaustion, "
@@ -90,8 +91,12 @@ public final class PostgresTools {
      */
     @dev.pgagent.api.Experimental
     public static Tool suggestIndexes(PostgresDatabase db) {
-        return suggestIndexes(db, IndexAdvisor.builder().validator(sql -> dev.pgagent.api.safety.Verdict.deny(
-                dev.pgagent.api.safety.StatementKind.UNPARSEABLE, "replaced by the call's gateway")).build());
+        return suggestIndexes(
+                db,
+                IndexAdvisor.builder()
+                        .validator(sql -> dev.pgagent.api.safety.Verdict.deny(
+                                dev.pgagent.api.safety.StatementKind.UNPARSEABLE, "replaced by the call's gateway"))
+                        .build());
     }
 
     /**
@@ -109,7 +114,8 @@ public final class PostgresTools {
     public static Tool suggestIndexes(PostgresDatabase db, IndexAdvisor settings) {
         Objects.requireNonNull(db, "db == null");
         Objects.requireNonNull(settings, "settings == null");
-        ToolSpec spec = new ToolSpec(SUGGEST_INDEXES,
+        ToolSpec spec = new ToolSpec(
+                SUGGEST_INDEXES,
                 "Recommends indexes for read statements: candidate indexes from their filters, joins and sort keys "
                         + "are costed with hypothetical indexes (nothing is built) and the best are picked under a "
                         + "size budget. Each recommendation has the estimated cost before and after, its size and "
@@ -121,7 +127,9 @@ public final class PostgresTools {
                         + "\"minimum\":1,\"description\":\"The most megabytes the new indexes may take "
                         + "together; default no budget\"}},\"additionalProperties\":false}");
         return tool(spec, (args, ctx) -> {
-            List<String> statements = args.strings("statements").stream().filter(s -> !s.isBlank()).toList();
+            List<String> statements = args.strings("statements").stream()
+                    .filter(s -> !s.isBlank())
+                    .toList();
             IndexAdvisor.Builder b = settings.toBuilder();
             Optional<Long> mb = args.integer("budget_mb");
             if (mb.isPresent()) {
@@ -142,8 +150,12 @@ public final class PostgresTools {
             for (IndexAdvisor.WorkloadStatement w : workload.statements()) {
                 StatementOutcome o = ctx.sql().explain(w.sql());
                 if (o.status() == StatementOutcome.Status.REFUSED) {
-                    refused.put(IndexAdvisor.trimmed(w.sql()), dev.pgagent.api.safety.Verdict.deny(o.verdict().kind(),
-                            nonNull(o.error(), o.verdict().reason()), o.verdict().tables()));
+                    refused.put(
+                            IndexAdvisor.trimmed(w.sql()),
+                            dev.pgagent.api.safety.Verdict.deny(
+                                    o.verdict().kind(),
+                                    nonNull(o.error(), o.verdict().reason()),
+                                    o.verdict().tables()));
                 }
             }
             b.validator(sql -> {
@@ -164,7 +176,8 @@ public final class PostgresTools {
     }
 
     private static Tool executeQuery() {
-        ToolSpec spec = new ToolSpec(EXECUTE_QUERY,
+        ToolSpec spec = new ToolSpec(
+                EXECUTE_QUERY,
                 "Runs one SQL statement (PostgreSQL dialect) and returns its rows as a text table. Send exactly one "
                         + "statement, no transaction control. Reads run in a read-only transaction with a time limit; "
                         + "results are capped in rows and size, and the output says when rows were left out (then "
@@ -192,18 +205,23 @@ public final class PostgresTools {
                     }
                     yield ToolResult.of("OK: " + Math.max(0, o.affectedRows()) + " rows affected.");
                 }
-                case REFUSED -> ToolResult.error("Refused by the safety policy: "
-                        + clause(nonNull(o.error(), "no reason")) + ". Rewrite the statement so the policy allows it.");
-                case FAILED -> ToolResult.error("PostgreSQL error"
-                        + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]") + ": "
-                        + nonNull(o.error(), "unknown error"));
-                case CANCELLED -> ToolResult.error("Cancelled: " + clause(nonNull(o.error(),
-                        "the statement was cancelled or ran out of time")) + ". Try a cheaper query.");
-                case PENDING_CONFIRMATION -> ToolResult.of(
-                        "The statement needs a person's confirmation and has not run yet. "
-                                + nonNull(o.error(), ""));
-                case DECLINED -> ToolResult.error("The statement was declined and did not run; nothing changed. "
-                        + nonNull(o.error(), ""));
+                case REFUSED ->
+                    ToolResult.error("Refused by the safety policy: " + clause(nonNull(o.error(), "no reason"))
+                            + ". Rewrite the statement so the policy allows it.");
+                case FAILED ->
+                    ToolResult.error("PostgreSQL error"
+                            + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]") + ": "
+                            + nonNull(o.error(), "unknown error"));
+                case CANCELLED ->
+                    ToolResult.error(
+                            "Cancelled: " + clause(nonNull(o.error(), "the statement was cancelled or ran out of time"))
+                                    + ". Try a cheaper query.");
+                case PENDING_CONFIRMATION ->
+                    ToolResult.of("The statement needs a person's confirmation and has not run yet. "
+                            + nonNull(o.error(), ""));
+                case DECLINED ->
+                    ToolResult.error(
+                            "The statement was declined and did not run; nothing changed. " + nonNull(o.error(), ""));
             };
         });
     }
@@ -217,20 +235,25 @@ public final class PostgresTools {
         boolean more = page.shownRows() < r.rowCount() || r.isTruncated();
         StringBuilder sb = new StringBuilder(page.text());
         if (offset > 0) {
-            sb.append("\n(rows ").append(offset + 1).append(" to ").append(offset + page.shownRows())
+            sb.append("\n(rows ")
+                    .append(offset + 1)
+                    .append(" to ")
+                    .append(offset + page.shownRows())
                     .append(" of the statement)");
         }
         if (more && page.shownRows() == 0) {
             sb.append("\nThe rows are too wide to show; select fewer or shorter columns.");
         } else if (more) {
             sb.append("\nMore rows exist. To read on, call execute_query with the same sql and \"offset\": ")
-                    .append(offset + page.shownRows()).append('.');
+                    .append(offset + page.shownRows())
+                    .append('.');
         }
         return sb.toString();
     }
 
     private static Tool listTables(PostgresDatabase db) {
-        ToolSpec spec = new ToolSpec(LIST_TABLES,
+        ToolSpec spec = new ToolSpec(
+                LIST_TABLES,
                 "Lists the tables, partitioned tables, views, materialized views and foreign tables, one line each "
                         + "with kind, estimated row count and comment. Optionally only those of one schema.",
                 "{\"type\":\"object\",\"properties\":{\"schema\":{\"type\":\"string\",\"description\":"
@@ -239,15 +262,16 @@ public final class PostgresTools {
             Optional<String> schema = args.string("schema").map(String::strip).filter(s -> !s.isEmpty());
             SchemaModel model = db.schema();
             if (schema.isPresent() && model.schemas().stream().noneMatch(s -> s.equalsIgnoreCase(schema.get()))) {
-                return ToolResult.error("Unknown schema '" + schema.get() + "'. Schemas: "
-                        + String.join(", ", model.schemas()));
+                return ToolResult.error(
+                        "Unknown schema '" + schema.get() + "'. Schemas: " + String.join(", ", model.schemas()));
             }
             return ToolResult.of(SchemaText.list(model, schema.orElse(null), MAX_CHARS));
         });
     }
 
     private static Tool describeTable(PostgresDatabase db) {
-        ToolSpec spec = new ToolSpec(DESCRIBE_TABLE,
+        ToolSpec spec = new ToolSpec(
+                DESCRIBE_TABLE,
                 "Describes one table or view: columns with types, nullability, defaults and comments; primary key, "
                         + "unique constraints, foreign keys in both directions (what it references and what "
                         + "references it), check constraints, indexes, comment and estimated row count.",
@@ -268,25 +292,30 @@ public final class PostgresTools {
             }
             List<String> close = SchemaText.closeMatches(model, name, 8);
             return ToolResult.error("Unknown table '" + PgAgentException.abbreviate(name, 100) + "'."
-                    + (close.isEmpty() ? " Use list_tables to see the tables."
+                    + (close.isEmpty()
+                            ? " Use list_tables to see the tables."
                             : " Did you mean: " + String.join(", ", close) + "?"));
         });
     }
 
     private static Tool getSchema(PostgresDatabase db) {
-        ToolSpec spec = new ToolSpec(GET_SCHEMA,
+        ToolSpec spec = new ToolSpec(
+                GET_SCHEMA,
                 "Returns a compact overview of the database schema: enum types with their labels, then each "
                         + "relation with one line a column (type, PK, NOT NULL, FK->referenced column, default, "
                         + "comment). Use the filter on large databases; the output says when it was cut.",
                 "{\"type\":\"object\",\"properties\":{\"filter\":{\"type\":\"string\",\"description\":"
                         + "\"Comma-separated parts of schema or table names; * is a wildcard, e.g. order*, "
                         + "customer\"}},\"additionalProperties\":false}");
-        return tool(spec, (args, ctx) -> ToolResult.of(SchemaText.overview(db.schema(),
-                args.string("filter").orElse(null), MAX_SCHEMA_CHARS)));
+        return tool(
+                spec,
+                (args, ctx) -> ToolResult.of(
+                        SchemaText.overview(db.schema(), args.string("filter").orElse(null), MAX_SCHEMA_CHARS)));
     }
 
     private static Tool explainQuery(PostgresDatabase db) {
-        ToolSpec spec = new ToolSpec(EXPLAIN_QUERY,
+        ToolSpec spec = new ToolSpec(
+                EXPLAIN_QUERY,
                 "Shows the plan PostgreSQL chooses for one SQL statement: the plan tree with estimated cost and rows "
                         + "per step, then findings with fixes (sequential scans of large tables under a selective "
                         + "filter, functions on indexed columns, joins on unindexed foreign keys, nested loops over "
@@ -308,12 +337,14 @@ public final class PostgresTools {
         StatementOutcome o = analyze ? ctx.sql().explainAnalyze(sql) : ctx.sql().explain(sql);
         if (!o.isExecuted()) {
             String why = nonNull(o.error(), o.status().name().toLowerCase(java.util.Locale.ROOT));
-            return ToolResult.error(switch (o.status()) {
-                case REFUSED -> "Refused by the safety policy: " + why;
-                case FAILED -> "PostgreSQL error" + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]")
-                        + ": " + why;
-                default -> "Could not explain the statement: " + why;
-            });
+            return ToolResult.error(
+                    switch (o.status()) {
+                        case REFUSED -> "Refused by the safety policy: " + why;
+                        case FAILED ->
+                            "PostgreSQL error" + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]") + ": "
+                                    + why;
+                        default -> "Could not explain the statement: " + why;
+                    });
         }
         QueryResult r = o.result();
         String json = r == null || r.rowCount() == 0 ? null : r.rows().get(0).get(0);

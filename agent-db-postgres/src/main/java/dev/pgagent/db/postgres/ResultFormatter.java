@@ -119,8 +119,12 @@ public final class ResultFormatter {
         if (shown == total) {
             sb.append('(').append(total).append(total == 1 ? " row" : " rows");
         } else {
-            sb.append(String.format(Locale.ROOT, "(showing %d of %d rows; the rest did not fit in %d characters",
-                    shown, total, maxChars));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "(showing %d of %d rows; the rest did not fit in %d characters",
+                    shown,
+                    total,
+                    maxChars));
         }
         if (result.truncation() == Truncation.ROW_LIMIT) {
             sb.append("; result truncated at the row limit, the query returns more rows");

@@ -68,15 +68,18 @@ final class SchemaMigrations {
                     String before = done.get(version);
                     if (before != null) {
                         if (!before.equals(checksum)) {
-                            throw new DatabaseException("the " + area + " migration " + script + " was changed after"
-                                    + " it was applied to schema " + schema + " (checksum " + before + ", now "
-                                    + checksum + ")", null, null);
+                            throw new DatabaseException(
+                                    "the " + area + " migration " + script + " was changed after"
+                                            + " it was applied to schema " + schema + " (checksum " + before + ", now "
+                                            + checksum + ")",
+                                    null,
+                                    null);
                         }
                         continue;
                     }
                     st.execute(text.replace("${schema}", q));
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + versions
-                            + " (version, description, script, checksum) VALUES (?,?,?,?)")) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO " + versions + " (version, description, script, checksum) VALUES (?,?,?,?)")) {
                         ps.setInt(1, version);
                         ps.setString(2, script.substring(script.indexOf("__") + 2, script.length() - 4));
                         ps.setString(3, script);
@@ -93,8 +96,10 @@ final class SchemaMigrations {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new DatabaseException("cannot migrate the " + area + " tables in schema " + schema + ": "
-                    + GuardedExecutor.describe(e), e.getSQLState(), e);
+            throw new DatabaseException(
+                    "cannot migrate the " + area + " tables in schema " + schema + ": " + GuardedExecutor.describe(e),
+                    e.getSQLState(),
+                    e);
         }
         return applied;
     }
@@ -112,8 +117,8 @@ final class SchemaMigrations {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -59,15 +59,16 @@ final class WhatIfSession implements AutoCloseable {
     /** Returns whether the server offers hypopg (installed or not in this database). */
     static boolean hypopgAvailable(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'hypopg'")) {
+                ResultSet rs =
+                        st.executeQuery("SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'hypopg'")) {
             return rs.next();
         }
     }
 
     /** Starts the session's transaction on {@code conn}; the caller keeps owning the connection. */
-    static WhatIfSession open(Connection conn, IndexAdvice.Method method, Duration statementTimeout,
-            Duration lockTimeout) throws SQLException {
+    static WhatIfSession open(
+            Connection conn, IndexAdvice.Method method, Duration statementTimeout, Duration lockTimeout)
+            throws SQLException {
         boolean autoCommit = conn.getAutoCommit();
         conn.setAutoCommit(false);
         WhatIfSession s = new WhatIfSession(conn, method, autoCommit);
@@ -136,8 +137,10 @@ final class WhatIfSession implements AutoCloseable {
 
     /** Returns the highest {@code $n} in {@code sql} outside string literals, quoted names and comments. */
     static int parameters(String sql) {
-        String bare = sql.replaceAll("'(?:[^']|'')*'", "''").replaceAll("\"(?:[^\"]|\"\")*\"", "\"\"")
-                .replaceAll("--[^\n]*", "").replaceAll("(?s)/\\*.*?\\*/", "");
+        String bare = sql.replaceAll("'(?:[^']|'')*'", "''")
+                .replaceAll("\"(?:[^\"]|\"\")*\"", "\"\"")
+                .replaceAll("--[^\n]*", "")
+                .replaceAll("(?s)/\\*.*?\\*/", "");
         int max = 0;
         Matcher m = PARAMETER.matcher(bare);
         while (m.find()) {
@@ -158,8 +161,7 @@ final class WhatIfSession implements AutoCloseable {
     /** Creates {@code c} (hypothetically, or built under a savepoint) and returns its handle. */
     Created create(IndexCandidate c) throws SQLException {
         if (method == IndexAdvice.Method.HYPOPG) {
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "SELECT indexrelid FROM hypopg_create_index(?)")) {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT indexrelid FROM hypopg_create_index(?)")) {
                 ps.setString(1, c.createStatement());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -197,7 +199,8 @@ final class WhatIfSession implements AutoCloseable {
 
     /** Returns the created candidate's size in bytes. */
     long size(Created created) throws SQLException {
-        String sql = method == IndexAdvice.Method.HYPOPG ? "SELECT hypopg_relation_size(?::oid)"
+        String sql = method == IndexAdvice.Method.HYPOPG
+                ? "SELECT hypopg_relation_size(?::oid)"
                 : "SELECT pg_catalog.pg_relation_size(?::oid)";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setLong(1, created.oid());

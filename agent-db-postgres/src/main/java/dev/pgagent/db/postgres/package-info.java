@@ -7,5 +7,4 @@
 @NullMarked
 package dev.pgagent.db.postgres;
 
-import dev.pgagent.api.schema.SchemaModel;
 import org.jspecify.annotations.NullMarked;

@@ -1,8 +1,8 @@
 package dev.pgagent.db.postgres;
 
+import dev.pgagent.api.safety.SafetyValidator;
 import dev.pgagent.api.safety.StatementKind;
 import dev.pgagent.api.safety.Verdict;
-import dev.pgagent.api.safety.SafetyValidator;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,10 +31,11 @@ final class AdvisorFixtures {
 
     /** Statements a shop runs; each but the last (a primary key lookup) is helped by a new index. */
     static final String BY_CUSTOMER = "SELECT id, total FROM orders WHERE customer_id = 42";
+
     static final String BY_EMAIL = "SELECT o.id, o.total FROM orders o JOIN customers c ON c.id = o.customer_id"
             + " WHERE c.email = 'c42@example.com'";
-    static final String RECENT = "SELECT id, ordered_at FROM orders WHERE ordered_at >= DATE '2023-01-01'"
-            + " ORDER BY ordered_at LIMIT 10";
+    static final String RECENT =
+            "SELECT id, ordered_at FROM orders WHERE ordered_at >= DATE '2023-01-01'" + " ORDER BY ordered_at LIMIT 10";
     static final String LINES = "SELECT \"Product\", qty FROM \"Order Lines\" WHERE \"Product\" = 'p7'";
     static final String BY_ID = "SELECT * FROM orders WHERE id = 7";
 
@@ -49,7 +50,9 @@ final class AdvisorFixtures {
     private AdvisorFixtures() {}
 
     static long count(DataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -53,7 +53,8 @@ class DatabaseHealthIT {
         Fixtures.exec(ds, "ANALYZE items; ANALYZE bloated");
         assertThatThrownBy(() -> Fixtures.exec(ds, "CREATE UNIQUE INDEX CONCURRENTLY items_code_key ON items (code)"))
                 .hasMessageContaining("could not create unique index");
-        ctx = new DirectToolContext(PostgresDatabase.of(ds), ExecutionLimits.defaults().withMaxRows(100));
+        ctx = new DirectToolContext(
+                PostgresDatabase.of(ds), ExecutionLimits.defaults().withMaxRows(100));
         holder = ds.getConnection();
         try (Statement st = holder.createStatement()) {
             st.execute("SET application_name = 'health-holder'");
@@ -82,7 +83,8 @@ class DatabaseHealthIT {
     /** Waits until the statistics show the holder idle in its transaction (they are updated as the state changes). */
     private static void awaitIdleInTransaction() throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             while (true) {
                 try (ResultSet rs = st.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + holderPid)) {
                     if (rs.next() && "idle in transaction".equals(rs.getString(1))) {
@@ -106,7 +108,8 @@ class DatabaseHealthIT {
             assertThat(i.message()).contains("items_note_a, items_note_b");
             assertThat(i.severity()).isEqualTo(Severity.WARNING);
         });
-        assertThat(r.issues()).filteredOn(i -> i.check().equals("unused_index"))
+        assertThat(r.issues())
+                .filteredOn(i -> i.check().equals("unused_index"))
                 .allSatisfy(i -> assertThat(i.severity()).isEqualTo(Severity.INFO))
                 .extracting(DatabaseHealth.Issue::subject)
                 .contains("public.items_note_a", "public.items_note_b")
@@ -126,8 +129,11 @@ class DatabaseHealthIT {
             assertThat(i.check()).isEqualTo("never_vacuumed");
             assertThat(i.subject()).isEqualTo("public.items");
         });
-        assertThat(r.issues()).filteredOn(i -> i.check().equals("never_analyzed")).isEmpty();
-        assertThat(r.issues()).filteredOn(i -> i.check().equals("sequence_exhaustion"))
+        assertThat(r.issues())
+                .filteredOn(i -> i.check().equals("never_analyzed"))
+                .isEmpty();
+        assertThat(r.issues())
+                .filteredOn(i -> i.check().equals("sequence_exhaustion"))
                 .hasSize(2)
                 .anySatisfy(i -> {
                     assertThat(i.subject()).isEqualTo("public.small_seq");
@@ -139,7 +145,8 @@ class DatabaseHealthIT {
                     assertThat(i.message()).isEqualTo("is at 800 of max 1000 (80.0% used).");
                     assertThat(i.severity()).isEqualTo(Severity.WARNING);
                 });
-        assertThat(r.facts()).anySatisfy(f -> assertThat(f).startsWith("connections: "))
+        assertThat(r.facts())
+                .anySatisfy(f -> assertThat(f).startsWith("connections: "))
                 .anySatisfy(f -> assertThat(f).startsWith("cache hit ratio: "));
     }
 
@@ -161,7 +168,8 @@ class DatabaseHealthIT {
             assertThat(i.fix()).isEqualTo("REINDEX INDEX CONCURRENTLY bloated_pkey.");
         });
         // the small table stays under the size floor, however much of it is dead
-        assertThat(r.issues()).filteredOn(i -> i.check().endsWith("_bloat"))
+        assertThat(r.issues())
+                .filteredOn(i -> i.check().endsWith("_bloat"))
                 .extracting(DatabaseHealth.Issue::subject)
                 .doesNotContain("public.items", "items_pkey");
     }
@@ -187,8 +195,8 @@ class DatabaseHealthIT {
         assertThat(r.issues()).anySatisfy(i -> {
             assertThat(i.check()).isEqualTo("idle_in_transaction");
             assertThat(i.subject()).startsWith(subject);
-            assertThat(i.fix()).contains("idle_in_transaction_session_timeout",
-                    "pg_terminate_backend(" + holderPid + ")");
+            assertThat(i.fix())
+                    .contains("idle_in_transaction_session_timeout", "pg_terminate_backend(" + holderPid + ")");
         });
         // under the default thresholds (minutes) a transaction opened moments ago is no issue
         assertThat(DatabaseHealth.check(ctx.sql()).issues())
@@ -200,10 +208,13 @@ class DatabaseHealthIT {
         DatabaseHealth.Report r = DatabaseHealth.check(ctx.sql());
 
         assertThat(r.facts())
-                .anySatisfy(f -> assertThat(f).matches("transaction ID age: \\d+ in .+, \\d+\\.\\d\\d% of the way to "
-                        + "wraparound \\(autovacuum_freeze_max_age \\d+\\)"))
+                .anySatisfy(f -> assertThat(f)
+                        .matches("transaction ID age: \\d+ in .+, \\d+\\.\\d\\d% of the way to "
+                                + "wraparound \\(autovacuum_freeze_max_age \\d+\\)"))
                 .contains("replication: no replicas connected (pg_stat_replication is empty)");
-        assertThat(r.issues()).filteredOn(i -> i.check().equals("xid_wraparound")).isEmpty();
+        assertThat(r.issues())
+                .filteredOn(i -> i.check().equals("xid_wraparound"))
+                .isEmpty();
     }
 
     @Test
@@ -213,9 +224,13 @@ class DatabaseHealthIT {
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertThat(json.get("issues")).hasSize(r.issues().size());
         assertThat(json.get("issues").get(0).get("severity").asText()).isEqualTo("critical");
-        assertThat(json.at("/counts/critical").asLong()).isEqualTo(r.count(Severity.CRITICAL)).isPositive();
-        assertThat(json.at("/counts/warning").asLong() + json.at("/counts/info").asLong()
-                + json.at("/counts/critical").asLong()).isEqualTo(r.issues().size());
+        assertThat(json.at("/counts/critical").asLong())
+                .isEqualTo(r.count(Severity.CRITICAL))
+                .isPositive();
+        assertThat(json.at("/counts/warning").asLong()
+                        + json.at("/counts/info").asLong()
+                        + json.at("/counts/critical").asLong())
+                .isEqualTo(r.issues().size());
         assertThat(json.get("facts")).hasSize(r.facts().size());
         assertThat(json.get("skipped")).isEmpty();
         assertThat(r.worst()).contains(Severity.CRITICAL);
@@ -226,8 +241,11 @@ class DatabaseHealthIT {
         ToolResult r = PostgresTools.databaseHealth().execute(ToolArguments.EMPTY, ctx);
 
         assertThat(r.error()).isFalse();
-        assertThat(r.content()).startsWith("Health issues (")
-                .contains("- WARNING [duplicate_index] items: indexes items_note_a, items_note_b", "Fix: ",
+        assertThat(r.content())
+                .startsWith("Health issues (")
+                .contains(
+                        "- WARNING [duplicate_index] items: indexes items_note_a, items_note_b",
+                        "Fix: ",
                         "* connections: ");
         assertThat(r.content().indexOf("- CRITICAL [sequence_exhaustion]"))
                 .isLessThan(r.content().indexOf("- WARNING [duplicate_index]"));

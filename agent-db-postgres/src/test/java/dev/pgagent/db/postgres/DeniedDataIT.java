@@ -61,45 +61,47 @@ class DeniedDataIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "SELECT note FROM hr.leaky",
-        "SELECT * FROM hr.leaky",
-        "SELECT l FROM hr.leaky l",
-        "SELECT to_jsonb(l) FROM hr.leaky l",
-        "SELECT tag FROM hr.nested",
-        "SELECT x FROM (SELECT note AS x FROM hr.leaky) s",
-        "WITH c AS (SELECT * FROM hr.leaky) SELECT count(*) FROM c WHERE note LIKE '078%'",
-        "SELECT count(*) FROM hr.leaky WHERE note = '078-05-1120'",
-        "SELECT id FROM hr.leaky ORDER BY note",
-        "SELECT note, count(*) FROM hr.leaky GROUP BY note",
-        "SELECT p.name FROM hr.people p JOIN hr.people q ON q.ssn = p.ssn",
-        "SELECT (SELECT max(note) FROM hr.leaky)",
-        "SELECT id FROM hr.directory WHERE id IN (SELECT id FROM hr.leaky WHERE note > '1')",
-        "SELECT count(*) FROM hr.filtered",
-        "SELECT ssn FROM hr.contractors",
-        "SELECT c FROM hr.contractors c",
-        "SELECT id FROM hr.snapshot",
-        "SELECT \"Odd\".x FROM (SELECT 'a\"b' AS x, * FROM hr.leaky WHERE note = 'x''\"y') \"Odd\""
-    })
+    @ValueSource(
+            strings = {
+                "SELECT note FROM hr.leaky",
+                "SELECT * FROM hr.leaky",
+                "SELECT l FROM hr.leaky l",
+                "SELECT to_jsonb(l) FROM hr.leaky l",
+                "SELECT tag FROM hr.nested",
+                "SELECT x FROM (SELECT note AS x FROM hr.leaky) s",
+                "WITH c AS (SELECT * FROM hr.leaky) SELECT count(*) FROM c WHERE note LIKE '078%'",
+                "SELECT count(*) FROM hr.leaky WHERE note = '078-05-1120'",
+                "SELECT id FROM hr.leaky ORDER BY note",
+                "SELECT note, count(*) FROM hr.leaky GROUP BY note",
+                "SELECT p.name FROM hr.people p JOIN hr.people q ON q.ssn = p.ssn",
+                "SELECT (SELECT max(note) FROM hr.leaky)",
+                "SELECT id FROM hr.directory WHERE id IN (SELECT id FROM hr.leaky WHERE note > '1')",
+                "SELECT count(*) FROM hr.filtered",
+                "SELECT ssn FROM hr.contractors",
+                "SELECT c FROM hr.contractors c",
+                "SELECT id FROM hr.snapshot",
+                "SELECT \"Odd\".x FROM (SELECT 'a\"b' AS x, * FROM hr.leaky WHERE note = 'x''\"y') \"Odd\""
+            })
     void refusesReadsThatReachADeniedColumn(String sql) {
         assertRefused(sql, COLUMN_RULE, "denied column");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "SELECT * FROM hr.directory",
-        "SELECT id, name FROM hr.leaky",
-        "SELECT count(*) FROM hr.leaky",
-        "SELECT name FROM hr.contractors WHERE agency = 'Acme'",
-        "SELECT * FROM hr.names",
-        "SELECT ssn FROM public.people",
-        "SELECT name, count(*) FROM hr.people GROUP BY name",
-        "SELECT name, count(*) FROM hr.leaky GROUP BY name ORDER BY 1",
-        "SELECT p.name, count(*) FROM hr.people p JOIN hr.people q ON q.id = p.id GROUP BY p.name",
-        "SELECT d.name FROM hr.directory d JOIN hr.contractors c USING (id) WHERE c.agency = 'Acme'",
-        "SELECT 'hr.people.ssn', 'ssn' AS ssn",
-        "SELECT id FROM hr.people WHERE name <> 'ssn'"
-    })
+    @ValueSource(
+            strings = {
+                "SELECT * FROM hr.directory",
+                "SELECT id, name FROM hr.leaky",
+                "SELECT count(*) FROM hr.leaky",
+                "SELECT name FROM hr.contractors WHERE agency = 'Acme'",
+                "SELECT * FROM hr.names",
+                "SELECT ssn FROM public.people",
+                "SELECT name, count(*) FROM hr.people GROUP BY name",
+                "SELECT name, count(*) FROM hr.leaky GROUP BY name ORDER BY 1",
+                "SELECT p.name, count(*) FROM hr.people p JOIN hr.people q ON q.id = p.id GROUP BY p.name",
+                "SELECT d.name FROM hr.directory d JOIN hr.contractors c USING (id) WHERE c.agency = 'Acme'",
+                "SELECT 'hr.people.ssn', 'ssn' AS ssn",
+                "SELECT id FROM hr.people WHERE name <> 'ssn'"
+            })
     void allowsReadsThatDoNot(String sql) {
         assertThat(read(sql, COLUMN_RULE)).isNotEmpty();
     }
@@ -107,52 +109,70 @@ class DeniedDataIT {
     @Test
     void namesTheColumnAndTheRelationScanned() {
         assertRefused("SELECT note FROM hr.leaky", COLUMN_RULE, "denied column hr.people.ssn");
-        assertRefused("SELECT ssn FROM hr.contractors", COLUMN_RULE,
+        assertRefused(
+                "SELECT ssn FROM hr.contractors",
+                COLUMN_RULE,
                 "denied column hr.contractors.ssn: PostgreSQL's plan of it reads that column (an inheritance child"
                         + " or partition of hr.people)");
-        assertRefused("SELECT id FROM hr.snapshot", COLUMN_RULE,
+        assertRefused(
+                "SELECT id FROM hr.snapshot",
+                COLUMN_RULE,
                 "materialized view hr.snapshot, whose definition: the statement reads denied column hr.people.ssn");
     }
 
     @Test
     void refusesReadsThatReachADeniedTableThroughViewsAndPartitions() {
         assertRefused("SELECT * FROM hr.payroll", TABLE_RULE, "denied table hr.salaries");
-        assertRefused("SELECT sum(amount) FROM hr.salaries_high", TABLE_RULE,
+        assertRefused(
+                "SELECT sum(amount) FROM hr.salaries_high",
+                TABLE_RULE,
                 "denied table hr.salaries: PostgreSQL's plan scans hr.salaries_high");
         assertThat(read("SELECT count(*) FROM hr.directory", TABLE_RULE)).containsExactly(List.of("3"));
     }
 
     @Test
     void checksWritesAndExplainsToo() {
-        assertThatThrownBy(() -> db.dryRun("UPDATE hr.salaries_low SET amount = 1", TABLE_RULE,
-                new QueryCancellation()))
-                .isInstanceOfSatisfying(DeniedDataException.class,
+        assertThatThrownBy(
+                        () -> db.dryRun("UPDATE hr.salaries_low SET amount = 1", TABLE_RULE, new QueryCancellation()))
+                .isInstanceOfSatisfying(
+                        DeniedDataException.class,
                         e -> assertThat(e.reason()).startsWith("the statement reads denied table hr.salaries"));
-        assertThatThrownBy(() -> db.dryRun("UPDATE hr.directory SET name = 'x' WHERE name IN (SELECT note FROM"
-                + " hr.leaky)", COLUMN_RULE, new QueryCancellation()))
+        assertThatThrownBy(() -> db.dryRun(
+                        "UPDATE hr.directory SET name = 'x' WHERE name IN (SELECT note FROM" + " hr.leaky)",
+                        COLUMN_RULE,
+                        new QueryCancellation()))
                 .hasMessageContaining("refused: the statement reads denied column hr.people.ssn");
         assertThatThrownBy(() -> db.explainJson("SELECT * FROM hr.leaky", COLUMN_RULE, new QueryCancellation()))
                 .hasMessageContaining("refused: the statement reads denied column");
-        assertThat(db.dryRun("UPDATE hr.directory SET name = upper(name) WHERE id = 1", COLUMN_RULE,
-                new QueryCancellation()).affectedRows()).isEqualTo(1);
+        assertThat(db.dryRun(
+                                "UPDATE hr.directory SET name = upper(name) WHERE id = 1",
+                                COLUMN_RULE,
+                                new QueryCancellation())
+                        .affectedRows())
+                .isEqualTo(1);
     }
 
     @Test
     void aMaterializedViewWhoseDefinitionTheRoleCannotPlanIsRefused() {
-        Fixtures.exec(db.dataSource(), "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
-                + " WHERE rolname = 'pgagent_denied_reader') THEN CREATE ROLE pgagent_denied_reader; END IF; END $$;"
-                + " GRANT USAGE ON SCHEMA hr TO pgagent_denied_reader;"
-                + " GRANT SELECT ON hr.names TO pgagent_denied_reader;");
+        Fixtures.exec(
+                db.dataSource(),
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
+                        + " WHERE rolname = 'pgagent_denied_reader') THEN CREATE ROLE pgagent_denied_reader; END IF; END $$;"
+                        + " GRANT USAGE ON SCHEMA hr TO pgagent_denied_reader;"
+                        + " GRANT SELECT ON hr.names TO pgagent_denied_reader;");
         ExecutionLimits asReader = COLUMN_RULE.withRole("pgagent_denied_reader");
         assertRefused("SELECT * FROM hr.names", asReader, "whose definition could not be checked for denied data");
-        assertThat(read("SELECT count(*) FROM hr.names", ExecutionLimits.defaults().withRole("pgagent_denied_reader")))
+        assertThat(read(
+                        "SELECT count(*) FROM hr.names",
+                        ExecutionLimits.defaults().withRole("pgagent_denied_reader")))
                 .containsExactly(List.of("3"));
     }
 
     @Test
     void planningErrorsAreTheStatementsOwn() {
         assertThatThrownBy(() -> read("SELECT nope FROM hr.leaky", COLUMN_RULE))
-                .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("42703"));
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("42703"));
     }
 
     @Test

@@ -38,10 +38,11 @@ final class DirectToolContext implements ToolContext {
                 try {
                     return StatementOutcome.executed(sql, v, db.read(sql, limits, new QueryCancellation()));
                 } catch (DatabaseException e) {
-                    return StatementOutcome.failed(sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
+                    return StatementOutcome.failed(
+                            sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
                 } catch (CancelledException e) {
-                    return new StatementOutcome(sql, v, StatementOutcome.Status.CANCELLED, null, -1, e.getMessage(),
-                            null, Duration.ZERO);
+                    return new StatementOutcome(
+                            sql, v, StatementOutcome.Status.CANCELLED, null, -1, e.getMessage(), null, Duration.ZERO);
                 }
             }
 
@@ -56,7 +57,8 @@ final class DirectToolContext implements ToolContext {
                             .build();
                     return StatementOutcome.executed(sql, v, r);
                 } catch (DatabaseException e) {
-                    return StatementOutcome.failed(sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
+                    return StatementOutcome.failed(
+                            sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
                 }
             }
 
@@ -71,7 +73,8 @@ final class DirectToolContext implements ToolContext {
                             .build();
                     return StatementOutcome.executed(sql, v, r);
                 } catch (DatabaseException e) {
-                    return StatementOutcome.failed(sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
+                    return StatementOutcome.failed(
+                            sql, v, e.getMessage(), e.sqlState().orElse(null), Duration.ZERO);
                 }
             }
 

@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 class ExecutionLimitsTest {
     @Test
     void takesTheLimitsOfAPolicy() {
-        SafetyPolicy p = SafetyPolicy.builder().statementTimeout(Duration.ofSeconds(3))
+        SafetyPolicy p = SafetyPolicy.builder()
+                .statementTimeout(Duration.ofSeconds(3))
                 .lockTimeout(Duration.ofSeconds(1))
-                .maxRows(50).maxBytes(4096).role("reader").build();
+                .maxRows(50)
+                .maxBytes(4096)
+                .role("reader")
+                .build();
         ExecutionLimits l = ExecutionLimits.from(p);
-        assertThat(l).isEqualTo(new ExecutionLimits(Duration.ofSeconds(3), Duration.ofSeconds(1), 50, 4096, 200,
-                "reader"));
+        assertThat(l)
+                .isEqualTo(new ExecutionLimits(Duration.ofSeconds(3), Duration.ofSeconds(1), 50, 4096, 200, "reader"));
     }
 
     @Test

@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Exports of every common type in every format, compared with psql's CSV to the byte, and the export's limits. */
 class ExportIT {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final ExecutionLimits LIMITS = ExecutionLimits.defaults().withFetchSize(1000);
     private static final String ALL = "SELECT * FROM typed ORDER BY id";
     /** Leaves every row as it is, but forces the cursor path. */
@@ -159,10 +159,10 @@ class ExportIT {
     void withoutAHeaderTheFirstLineIsData() throws Exception {
         ExportOptions noHeader = ExportOptions.builder().header(false).build();
 
-        String copy = new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, null),
-                StandardCharsets.UTF_8);
-        String cursor = new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, SAME),
-                StandardCharsets.UTF_8);
+        String copy =
+                new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, null), StandardCharsets.UTF_8);
+        String cursor =
+                new String(csv("SELECT id, label FROM lines ORDER BY id", noHeader, SAME), StandardCharsets.UTF_8);
 
         assertThat(copy).startsWith("1,row 1\n").isEqualTo(cursor);
     }
@@ -256,8 +256,10 @@ class ExportIT {
     @Test
     void jsonLinesHasOneObjectALineAndBase64WhenAsked() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ExportOptions options = ExportOptions.builder().format(ExportFormat.JSONL)
-                .byteaEncoding(ExportOptions.ByteaEncoding.BASE64).build();
+        ExportOptions options = ExportOptions.builder()
+                .format(ExportFormat.JSONL)
+                .byteaEncoding(ExportOptions.ByteaEncoding.BASE64)
+                .build();
 
         ExportResult r = export(ALL, options, out);
 
@@ -275,22 +277,27 @@ class ExportIT {
 
     @Test
     void base64ByteaInCsvGoesThroughTheCursor() {
-        ExportOptions options = ExportOptions.builder().byteaEncoding(ExportOptions.ByteaEncoding.BASE64).build();
+        ExportOptions options = ExportOptions.builder()
+                .byteaEncoding(ExportOptions.ByteaEncoding.BASE64)
+                .build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         ExportResult r = export("SELECT id, raw FROM typed ORDER BY id", options, out);
 
         assertThat(r.serverCopy()).isFalse();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("id,raw\n1,AP8Q\n2,\n3,\"\"\n4,"
-                + java.util.Base64.getEncoder().encodeToString("é€😀".getBytes(StandardCharsets.UTF_8))
-                + "\n5,3q2+7w==\n");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo("id,raw\n1,AP8Q\n2,\n3,\"\"\n4,"
+                        + java.util.Base64.getEncoder().encodeToString("é€😀".getBytes(StandardCharsets.UTF_8))
+                        + "\n5,3q2+7w==\n");
     }
 
     @Test
     void markdownIsATableWithEscapedCells() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        export("SELECT id, t, v FROM typed WHERE id IN (2, 3, 4) ORDER BY id", ExportOptions.of(ExportFormat.MARKDOWN),
+        export(
+                "SELECT id, t, v FROM typed WHERE id IN (2, 3, 4) ORDER BY id",
+                ExportOptions.of(ExportFormat.MARKDOWN),
                 out);
 
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
@@ -306,8 +313,8 @@ class ExportIT {
     void aWriterReceivesTheSameText() throws Exception {
         StringWriter w = new StringWriter();
 
-        ExportResult r = db.export(ALL, ExportOptions.DEFAULTS, LIMITS, new QueryCancellation(), ExportTarget.of(w),
-                null);
+        ExportResult r =
+                db.export(ALL, ExportOptions.DEFAULTS, LIMITS, new QueryCancellation(), ExportTarget.of(w), null);
 
         assertThat(w.toString()).isEqualTo(new String(Psql.copyCsv(ds, ALL, ""), StandardCharsets.UTF_8));
         assertThat(r.byteCount()).isEqualTo(w.toString().getBytes(StandardCharsets.UTF_8).length);
@@ -318,13 +325,21 @@ class ExportIT {
     void theRowLimitSaysExactlyWhetherMoreRowsExist(ExportFormat format) throws Exception {
         for (boolean cursor : new boolean[] {false, true}) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            ExportResult exact = db.export("SELECT * FROM lines ORDER BY id",
-                    ExportOptions.builder().format(format).maxRows(10).build(), LIMITS, new QueryCancellation(),
-                    ExportTarget.of(all), cursor ? SAME : null);
+            ExportResult exact = db.export(
+                    "SELECT * FROM lines ORDER BY id",
+                    ExportOptions.builder().format(format).maxRows(10).build(),
+                    LIMITS,
+                    new QueryCancellation(),
+                    ExportTarget.of(all),
+                    cursor ? SAME : null);
             ByteArrayOutputStream cut = new ByteArrayOutputStream();
-            ExportResult nine = db.export("SELECT * FROM lines ORDER BY id",
-                    ExportOptions.builder().format(format).maxRows(9).build(), LIMITS, new QueryCancellation(),
-                    ExportTarget.of(cut), cursor ? SAME : null);
+            ExportResult nine = db.export(
+                    "SELECT * FROM lines ORDER BY id",
+                    ExportOptions.builder().format(format).maxRows(9).build(),
+                    LIMITS,
+                    new QueryCancellation(),
+                    ExportTarget.of(cut),
+                    cursor ? SAME : null);
 
             assertThat(exact.rowCount()).isEqualTo(10);
             assertThat(exact.truncation()).isEqualTo(Truncation.NONE);
@@ -340,9 +355,13 @@ class ExportIT {
     void theByteLimitIsNeverPassedAndTheOutputStaysWellFormed(ExportFormat format) throws Exception {
         for (boolean cursor : new boolean[] {false, true}) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ExportResult r = db.export("SELECT * FROM lines ORDER BY id",
-                    ExportOptions.builder().format(format).maxBytes(80).build(), LIMITS, new QueryCancellation(),
-                    ExportTarget.of(out), cursor ? SAME : null);
+            ExportResult r = db.export(
+                    "SELECT * FROM lines ORDER BY id",
+                    ExportOptions.builder().format(format).maxBytes(80).build(),
+                    LIMITS,
+                    new QueryCancellation(),
+                    ExportTarget.of(out),
+                    cursor ? SAME : null);
 
             assertThat(r.truncation()).isEqualTo(Truncation.BYTE_LIMIT);
             assertThat(out.size()).isLessThanOrEqualTo(80).isEqualTo((int) r.byteCount());
@@ -367,13 +386,16 @@ class ExportIT {
         UnaryOperator<QueryResult> upper = r -> {
             batches.add(r.rowCount());
             QueryResult.Builder b = QueryResult.builder().columns(r.columns());
-            r.rows().forEach(row -> b.addRow(row.stream().map(v -> v == null ? null : v.toUpperCase(Locale.ROOT))
-                    .toList()));
+            r.rows()
+                    .forEach(row -> b.addRow(row.stream()
+                            .map(v -> v == null ? null : v.toUpperCase(Locale.ROOT))
+                            .toList()));
             return b.build();
         };
 
-        String text = new String(csv("SELECT label FROM lines, generate_series(1, 60) ORDER BY 1",
-                ExportOptions.DEFAULTS, upper), StandardCharsets.UTF_8);
+        String text = new String(
+                csv("SELECT label FROM lines, generate_series(1, 60) ORDER BY 1", ExportOptions.DEFAULTS, upper),
+                StandardCharsets.UTF_8);
 
         assertThat(text).startsWith("label\nROW 1\n").doesNotContain("row ");
         assertThat(batches).containsExactly(256, 256, 88);
@@ -383,10 +405,16 @@ class ExportIT {
     void anExportReadsInAReadOnlyTransaction() {
         Fixtures.exec(ds, "CREATE SEQUENCE IF NOT EXISTS counter");
         for (UnaryOperator<QueryResult> filter : java.util.Arrays.asList(null, SAME)) {
-            assertThatThrownBy(() -> db.export("SELECT nextval('counter')", ExportOptions.DEFAULTS, LIMITS,
-                    new QueryCancellation(), ExportTarget.of(new ByteArrayOutputStream()), filter))
+            assertThatThrownBy(() -> db.export(
+                            "SELECT nextval('counter')",
+                            ExportOptions.DEFAULTS,
+                            LIMITS,
+                            new QueryCancellation(),
+                            ExportTarget.of(new ByteArrayOutputStream()),
+                            filter))
                     .isInstanceOf(DatabaseException.class)
-                    .satisfies(e -> assertThat(((DatabaseException) e).sqlState()).contains("25006"));
+                    .satisfies(
+                            e -> assertThat(((DatabaseException) e).sqlState()).contains("25006"));
         }
         assertThat(count("SELECT last_value FROM counter")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM counter WHERE is_called")).isZero();
@@ -394,8 +422,7 @@ class ExportIT {
 
     @Test
     void aStatementWithoutRowsCannotBeExported() {
-        assertThatThrownBy(() -> export("SET work_mem = '64MB'", ExportOptions.DEFAULTS,
-                new ByteArrayOutputStream()))
+        assertThatThrownBy(() -> export("SET work_mem = '64MB'", ExportOptions.DEFAULTS, new ByteArrayOutputStream()))
                 .isInstanceOf(DatabaseException.class)
                 .hasMessageContaining("returns rows");
     }
@@ -404,8 +431,13 @@ class ExportIT {
     void aStatementTimeoutStopsTheCopy() {
         ExecutionLimits quick = LIMITS.withStatementTimeout(Duration.ofMillis(300));
 
-        assertThatThrownBy(() -> db.export("SELECT pg_sleep(5)", ExportOptions.DEFAULTS, quick,
-                new QueryCancellation(), ExportTarget.of(new ByteArrayOutputStream()), null))
+        assertThatThrownBy(() -> db.export(
+                        "SELECT pg_sleep(5)",
+                        ExportOptions.DEFAULTS,
+                        quick,
+                        new QueryCancellation(),
+                        ExportTarget.of(new ByteArrayOutputStream()),
+                        null))
                 .isInstanceOf(DatabaseException.class)
                 .satisfies(e -> assertThat(((DatabaseException) e).sqlState()).contains("57014"));
     }
@@ -416,15 +448,20 @@ class ExportIT {
         QueryCancellation cancellation = new QueryCancellation();
         String marker = "export_cancel_" + cursor;
         CompletableFuture<ExportResult> running = CompletableFuture.supplyAsync(() -> db.export(
-                "SELECT '" + marker + "', pg_sleep(30)", ExportOptions.DEFAULTS, LIMITS, cancellation,
-                ExportTarget.of(new ByteArrayOutputStream()), cursor ? SAME : null));
+                "SELECT '" + marker + "', pg_sleep(30)",
+                ExportOptions.DEFAULTS,
+                LIMITS,
+                cancellation,
+                ExportTarget.of(new ByteArrayOutputStream()),
+                cursor ? SAME : null));
         awaitActive(marker);
 
         cancellation.cancel();
 
         assertThatThrownBy(() -> running.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(CancelledException.class);
-        assertThat(count("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%"
-                + marker + "%' AND pid <> pg_backend_pid()")).isZero();
+        assertThat(count("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%" + marker
+                        + "%' AND pid <> pg_backend_pid()"))
+                .isZero();
     }
 
     @Test
@@ -432,8 +469,13 @@ class ExportIT {
         Fixtures.exec(ds, "CREATE OR REPLACE VIEW label_view AS SELECT id, label FROM lines");
         ExecutionLimits denied = LIMITS.withDenied(new DeniedData(Set.of("lines"), Set.of()));
 
-        assertThatThrownBy(() -> db.export("SELECT * FROM label_view", ExportOptions.DEFAULTS, denied,
-                new QueryCancellation(), ExportTarget.of(new ByteArrayOutputStream()), null))
+        assertThatThrownBy(() -> db.export(
+                        "SELECT * FROM label_view",
+                        ExportOptions.DEFAULTS,
+                        denied,
+                        new QueryCancellation(),
+                        ExportTarget.of(new ByteArrayOutputStream()),
+                        null))
                 .isInstanceOf(DeniedDataException.class);
     }
 
@@ -442,13 +484,21 @@ class ExportIT {
         SingleConnectionDataSource one = new SingleConnectionDataSource(ds);
         PostgresDatabase onOne = PostgresDatabase.of(one);
         for (UnaryOperator<QueryResult> filter : java.util.Arrays.asList(null, SAME)) {
-            ExportResult byRows = onOne.export("SELECT g FROM generate_series(1, 100000) g", ExportOptions.builder()
-                    .maxRows(5).build(), LIMITS, new QueryCancellation(), ExportTarget.of(new ByteArrayOutputStream()),
+            ExportResult byRows = onOne.export(
+                    "SELECT g FROM generate_series(1, 100000) g",
+                    ExportOptions.builder().maxRows(5).build(),
+                    LIMITS,
+                    new QueryCancellation(),
+                    ExportTarget.of(new ByteArrayOutputStream()),
                     filter);
             QueryResult after = onOne.read("SELECT 1 AS one", LIMITS, new QueryCancellation());
-            ExportResult byBytes = onOne.export("SELECT g FROM generate_series(1, 100000) g", ExportOptions.builder()
-                    .maxBytes(100).build(), LIMITS, new QueryCancellation(),
-                    ExportTarget.of(new ByteArrayOutputStream()), filter);
+            ExportResult byBytes = onOne.export(
+                    "SELECT g FROM generate_series(1, 100000) g",
+                    ExportOptions.builder().maxBytes(100).build(),
+                    LIMITS,
+                    new QueryCancellation(),
+                    ExportTarget.of(new ByteArrayOutputStream()),
+                    filter);
             QueryResult afterBytes = onOne.read("SELECT 2 AS two", LIMITS, new QueryCancellation());
 
             assertThat(byRows.truncation()).isEqualTo(Truncation.ROW_LIMIT);
@@ -466,7 +516,8 @@ class ExportIT {
     private static void awaitActive(String marker) throws Exception {
         for (int i = 0; i < 2000; i++) {
             if (count("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%" + marker
-                    + "%' AND query NOT LIKE '%pg_stat_activity%'") > 0) {
+                            + "%' AND query NOT LIKE '%pg_stat_activity%'")
+                    > 0) {
                 return;
             }
             Thread.sleep(10);

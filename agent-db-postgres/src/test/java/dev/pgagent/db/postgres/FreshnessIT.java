@@ -1,8 +1,8 @@
 package dev.pgagent.db.postgres;
 
-import dev.pgagent.api.schema.SchemaModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.testsupport.TestPostgres;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -18,7 +18,10 @@ class FreshnessIT {
     void setUp() {
         ds = TestPostgres.freshDatabase("fresh");
         Fixtures.exec(ds, "CREATE TABLE a (id int PRIMARY KEY)");
-        db = PostgresDatabase.builder().dataSource(ds).schemaCheckInterval(Duration.ZERO).build();
+        db = PostgresDatabase.builder()
+                .dataSource(ds)
+                .schemaCheckInterval(Duration.ZERO)
+                .build();
     }
 
     /** Calls schema() until it satisfies the condition, for up to 5 s (statistics-based signals lag ~1 s). */
@@ -59,7 +62,13 @@ class FreshnessIT {
         Fixtures.exec(ds, "COMMENT ON TABLE a IS 'the a table'");
         assertThat(db.schema().table("a").orElseThrow().comment()).isEqualTo("the a table");
         Fixtures.exec(ds, "COMMENT ON COLUMN a.id IS 'key'");
-        assertThat(db.schema().table("a").orElseThrow().column("id").orElseThrow().comment()).isEqualTo("key");
+        assertThat(db.schema()
+                        .table("a")
+                        .orElseThrow()
+                        .column("id")
+                        .orElseThrow()
+                        .comment())
+                .isEqualTo("key");
     }
 
     @Test
@@ -67,7 +76,8 @@ class FreshnessIT {
         Fixtures.exec(ds, "ALTER TABLE a ADD COLUMN old_name text");
         db.schema();
         Fixtures.exec(ds, "ALTER TABLE a RENAME COLUMN old_name TO new_name");
-        SchemaModel m = eventually(s -> s.table("a").orElseThrow().column("new_name").isPresent());
+        SchemaModel m =
+                eventually(s -> s.table("a").orElseThrow().column("new_name").isPresent());
         assertThat(m.table("a").orElseThrow().column("new_name")).isPresent();
     }
 
@@ -90,14 +100,17 @@ class FreshnessIT {
         assertThat(second.table("c").orElseThrow()).isSameAs(first.table("c").orElseThrow());
         Fixtures.exec(ds, "ALTER TABLE a RENAME TO aa");
         SchemaModel third = db.schema();
-        assertThat(third.table("c").orElseThrow().foreignKeys().get(0).referencedTable()).isEqualTo("aa");
+        assertThat(third.table("c").orElseThrow().foreignKeys().get(0).referencedTable())
+                .isEqualTo("aa");
         assertThat(third.table("b").orElseThrow()).isSameAs(second.table("b").orElseThrow());
         assertThat(third.tables()).isEqualTo(db.refreshSchema().tables());
     }
 
     @Test
     void usesTheCacheWithoutCheckingWithinTheInterval() {
-        PostgresDatabase lazy = PostgresDatabase.builder().dataSource(ds).schemaCheckInterval(Duration.ofHours(1))
+        PostgresDatabase lazy = PostgresDatabase.builder()
+                .dataSource(ds)
+                .schemaCheckInterval(Duration.ofHours(1))
                 .build();
         SchemaModel first = lazy.schema();
         Fixtures.exec(ds, "CREATE TABLE c (id int)");

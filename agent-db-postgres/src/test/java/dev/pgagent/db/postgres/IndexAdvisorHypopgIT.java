@@ -54,12 +54,14 @@ class IndexAdvisorHypopgIT {
             admin.setPassword(password);
         }
         String name = "advisor_hypopg_" + ProcessHandle.current().pid();
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name);
             st.execute("CREATE DATABASE " + name);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = admin.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             } catch (SQLException e) {
                 // left for the next run, which drops it first
@@ -81,14 +83,22 @@ class IndexAdvisorHypopgIT {
     @Test
     void recommendsIndexesForFiltersJoinsAndSortsCostedWithHypopg() throws SQLException {
         long indexesBefore = AdvisorFixtures.count(ds, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
-        IndexAdvice advice = advisor().build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER,
-                AdvisorFixtures.BY_EMAIL, AdvisorFixtures.RECENT, AdvisorFixtures.LINES, AdvisorFixtures.BY_ID));
+        IndexAdvice advice = advisor()
+                .build()
+                .advise(
+                        ds,
+                        List.of(
+                                AdvisorFixtures.BY_CUSTOMER,
+                                AdvisorFixtures.BY_EMAIL,
+                                AdvisorFixtures.RECENT,
+                                AdvisorFixtures.LINES,
+                                AdvisorFixtures.BY_ID));
 
         assertThat(advice.method()).isEqualTo(IndexAdvice.Method.HYPOPG);
         assertThat(advice.statements()).allSatisfy(s -> assertThat(s.skipped()).isNull());
-        assertThat(advice.recommendations()).extracting(r -> r.table() + " " + r.columns())
-                .contains("public.orders [customer_id]", "public.customers [email]",
-                        "public.Order Lines [Product]");
+        assertThat(advice.recommendations())
+                .extracting(r -> r.table() + " " + r.columns())
+                .contains("public.orders [customer_id]", "public.customers [email]", "public.Order Lines [Product]");
         assertThat(advice.recommendations()).anySatisfy(r -> {
             assertThat(r.table()).isEqualTo("public.orders");
             assertThat(r.columns()).startsWith("ordered_at");
@@ -97,14 +107,16 @@ class IndexAdvisorHypopgIT {
         assertThat(advice.recommendations()).allSatisfy(r -> {
             assertThat(r.costAfter()).isLessThanOrEqualTo(r.costBefore() * 0.9);
             assertThat(r.sizeBytes()).isPositive();
-            assertThat(r.createStatement()).startsWith("CREATE INDEX CONCURRENTLY " + r.indexName() + " ON ")
+            assertThat(r.createStatement())
+                    .startsWith("CREATE INDEX CONCURRENTLY " + r.indexName() + " ON ")
                     .doesNotContain(";");
             assertThat(r.description()).contains(r.indexName());
             assertThat(r.statements()).doesNotContain(5);
         });
-        assertThat(advice.recommendations()).anySatisfy(r -> assertThat(r.createStatement())
-                .isEqualTo("CREATE INDEX CONCURRENTLY order_lines_product_idx ON public.\"Order Lines\" "
-                        + "(\"Product\")" + (r.include().isEmpty() ? "" : " INCLUDE (qty)")));
+        assertThat(advice.recommendations())
+                .anySatisfy(r -> assertThat(r.createStatement())
+                        .isEqualTo("CREATE INDEX CONCURRENTLY order_lines_product_idx ON public.\"Order Lines\" "
+                                + "(\"Product\")" + (r.include().isEmpty() ? "" : " INCLUDE (qty)")));
         // the primary key lookup is already served: its cost does not move
         IndexAdvice.AdvisedStatement byId = advice.statements().get(4);
         assertThat(byId.costAfter()).isEqualTo(byId.costBefore());
@@ -139,14 +151,19 @@ class IndexAdvisorHypopgIT {
 
     @Test
     void anExistingIndexServesItsCandidatesAndCheapStatementsGetNothing() {
-        Fixtures.exec(ds, "CREATE TABLE served (id int PRIMARY KEY, k int, v text);"
-                + " INSERT INTO served SELECT g, g % 1000, 'v' FROM generate_series(1, 20000) g;"
-                + " CREATE INDEX served_k ON served (k); ANALYZE served");
-        IndexAdvice advice = advisor().build().advise(ds, List.of("SELECT v FROM served WHERE k = 5",
-                "SELECT v FROM served WHERE id = 5"));
+        Fixtures.exec(
+                ds,
+                "CREATE TABLE served (id int PRIMARY KEY, k int, v text);"
+                        + " INSERT INTO served SELECT g, g % 1000, 'v' FROM generate_series(1, 20000) g;"
+                        + " CREATE INDEX served_k ON served (k); ANALYZE served");
+        IndexAdvice advice = advisor()
+                .build()
+                .advise(ds, List.of("SELECT v FROM served WHERE k = 5", "SELECT v FROM served WHERE id = 5"));
 
-        assertThat(advice.recommendations()).allSatisfy(r -> assertThat(r.columns()).isNotEqualTo(List.of("k")));
-        assertThat(advice.recommendations()).allSatisfy(r -> assertThat(r.statements()).containsOnly(1));
+        assertThat(advice.recommendations())
+                .allSatisfy(r -> assertThat(r.columns()).isNotEqualTo(List.of("k")));
+        assertThat(advice.recommendations())
+                .allSatisfy(r -> assertThat(r.statements()).containsOnly(1));
     }
 
     @Test
@@ -154,7 +171,10 @@ class IndexAdvisorHypopgIT {
         List<String> sql = List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.RECENT, AdvisorFixtures.LINES);
         IndexAdvice all = advisor().build().advise(ds, sql);
         assertThat(all.recommendations()).hasSizeGreaterThanOrEqualTo(2);
-        long smallest = all.recommendations().stream().mapToLong(IndexRecommendation::sizeBytes).min().orElseThrow();
+        long smallest = all.recommendations().stream()
+                .mapToLong(IndexRecommendation::sizeBytes)
+                .min()
+                .orElseThrow();
 
         IndexAdvice budgeted = advisor().budgetBytes(smallest).build().advise(ds, sql);
         assertThat(budgeted.totalSizeBytes()).isLessThanOrEqualTo(smallest);
@@ -172,13 +192,20 @@ class IndexAdvisorHypopgIT {
 
     @Test
     void refusedStatementsAreSkippedAndParameterisedOnesAreExplainedWithAGenericPlan() {
-        IndexAdvice advice = advisor().build().advise(ds, List.of("DELETE FROM orders WHERE customer_id = 1",
-                "SELECT id FROM orders WHERE customer_id = $1 AND status = $2",
-                "SELECT nope FROM orders"));
+        IndexAdvice advice = advisor()
+                .build()
+                .advise(
+                        ds,
+                        List.of(
+                                "DELETE FROM orders WHERE customer_id = 1",
+                                "SELECT id FROM orders WHERE customer_id = $1 AND status = $2",
+                                "SELECT nope FROM orders"));
 
         assertThat(advice.statements().get(0).skipped()).startsWith("refused by the safety policy");
         assertThat(advice.statements().get(1).skipped()).isNull();
-        assertThat(advice.statements().get(2).skipped()).startsWith("cannot be planned").contains("nope");
+        assertThat(advice.statements().get(2).skipped())
+                .startsWith("cannot be planned")
+                .contains("nope");
         assertThat(advice.recommendations()).anySatisfy(r -> {
             assertThat(r.columns()).contains("customer_id");
             assertThat(r.statements()).containsExactly(2);
@@ -188,22 +215,27 @@ class IndexAdvisorHypopgIT {
 
     @Test
     void aWorkloadWeighsStatementsByTheirCalls() {
-        IndexAdvisor.Workload w = new IndexAdvisor.Workload(List.of(
-                new IndexAdvisor.WorkloadStatement(AdvisorFixtures.BY_CUSTOMER, 1000),
-                new IndexAdvisor.WorkloadStatement(AdvisorFixtures.LINES, 1)), List.of("from a test"));
+        IndexAdvisor.Workload w = new IndexAdvisor.Workload(
+                List.of(
+                        new IndexAdvisor.WorkloadStatement(AdvisorFixtures.BY_CUSTOMER, 1000),
+                        new IndexAdvisor.WorkloadStatement(AdvisorFixtures.LINES, 1)),
+                List.of("from a test"));
         IndexAdvice advice = advisor().build().advise(ds, w);
 
         assertThat(advice.recommendations().get(0).table()).isEqualTo("public.orders");
         assertThat(advice.notes()).contains("from a test");
-        assertThat(advice.totalCostBefore()).isGreaterThan(1000 * advice.statements().get(1).costBefore() / 1000);
+        assertThat(advice.totalCostBefore())
+                .isGreaterThan(1000 * advice.statements().get(1).costBefore() / 1000);
     }
 
     @Test
     void theToolAdvisesThroughTheCallsGateway() {
         DirectToolContext ctx = new DirectToolContext(PostgresDatabase.of(ds), ExecutionLimits.defaults());
-        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(
-                ToolArguments.of(Map.of("statements", List.of(AdvisorFixtures.BY_CUSTOMER), "budget_mb", 100),
-                        "{}"), ctx);
+        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds))
+                .execute(
+                        ToolArguments.of(
+                                Map.of("statements", List.of(AdvisorFixtures.BY_CUSTOMER), "budget_mb", 100), "{}"),
+                        ctx);
 
         assertThat(r.error()).isFalse();
         assertThat(r.content()).contains("hypopg", "CREATE INDEX CONCURRENTLY orders_customer_id");
@@ -212,21 +244,31 @@ class IndexAdvisorHypopgIT {
     @Test
     void theAdviceAndTheRefusedStatementsAreAudited() {
         dev.pgagent.testkit.RecordingAuditSink sink = new dev.pgagent.testkit.RecordingAuditSink();
-        IndexAdvice advice = advisor().auditSink(sink).caller("dba-job").build().advise(ds,
-                List.of(AdvisorFixtures.BY_CUSTOMER, "DELETE FROM orders"));
+        IndexAdvice advice = advisor()
+                .auditSink(sink)
+                .caller("dba-job")
+                .build()
+                .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER, "DELETE FROM orders"));
 
         assertThat(sink.events()).extracting(e -> e.type().name()).containsExactly("QUERY_REFUSED", "TOOL_CALL");
         assertThat(sink.events().get(0).sql()).isEqualTo("DELETE FROM orders");
         assertThat(sink.events().get(0).sessionId()).isEqualTo("dba-job");
-        assertThat(sink.events().get(1).attributes()).containsEntry("tool", "index_advisor")
-                .containsEntry("method", "hypopg").containsEntry("statements", "2")
-                .containsEntry("recommendations", Integer.toString(advice.recommendations().size()));
+        assertThat(sink.events().get(1).attributes())
+                .containsEntry("tool", "index_advisor")
+                .containsEntry("method", "hypopg")
+                .containsEntry("statements", "2")
+                .containsEntry(
+                        "recommendations",
+                        Integer.toString(advice.recommendations().size()));
         assertThat(sink.events().get(1).attributes().get("indexes"))
                 .contains("CREATE INDEX CONCURRENTLY orders_customer_id");
 
-        IndexAdvice unaudited = advisor().auditSink(e -> {
-            throw new IllegalStateException("sink down");
-        }).build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
+        IndexAdvice unaudited = advisor()
+                .auditSink(e -> {
+                    throw new IllegalStateException("sink down");
+                })
+                .build()
+                .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
         assertThat(unaudited.recommendations()).isNotEmpty();
     }
 
@@ -234,7 +276,8 @@ class IndexAdvisorHypopgIT {
     void theWorkloadComesFromPgStatStatementsWhereItIsLoaded() throws SQLException {
         Fixtures.exec(ds, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         boolean loaded;
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT current_setting('shared_preload_libraries')")) {
             rs.next();
             loaded = rs.getString(1).contains("pg_stat_statements");
@@ -253,7 +296,8 @@ class IndexAdvisorHypopgIT {
         assertThat(w.statements()).anySatisfy(s -> assertThat(s.sql()).contains("customer_id = $1"));
         IndexAdvice advice = advisor().build().advise(ds, w);
         assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("generic plan"));
-        assertThat(advice.recommendations()).anySatisfy(r -> assertThat(r.columns()).startsWith("customer_id"));
+        assertThat(advice.recommendations())
+                .anySatisfy(r -> assertThat(r.columns()).startsWith("customer_id"));
     }
 
     @Test
@@ -269,9 +313,13 @@ class IndexAdvisorHypopgIT {
 
             @Override
             public dev.pgagent.api.sql.StatementOutcome explain(String sql) {
-                return sql.contains("customers") ? dev.pgagent.api.sql.StatementOutcome.refused(sql,
-                        dev.pgagent.api.safety.Verdict.deny(dev.pgagent.api.safety.StatementKind.READ,
-                                "the plan reads denied table customers", java.util.Set.of("customers")))
+                return sql.contains("customers")
+                        ? dev.pgagent.api.sql.StatementOutcome.refused(
+                                sql,
+                                dev.pgagent.api.safety.Verdict.deny(
+                                        dev.pgagent.api.safety.StatementKind.READ,
+                                        "the plan reads denied table customers",
+                                        java.util.Set.of("customers")))
                         : inner.explain(sql);
             }
 
@@ -301,11 +349,18 @@ class IndexAdvisorHypopgIT {
                 return false;
             }
         };
-        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(ToolArguments.of(Map.of(
-                "statements", List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.BY_EMAIL + ";")), "{}"), ctx);
+        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds))
+                .execute(
+                        ToolArguments.of(
+                                Map.of(
+                                        "statements",
+                                        List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.BY_EMAIL + ";")),
+                                "{}"),
+                        ctx);
 
         assertThat(r.error()).isFalse();
-        assertThat(r.content()).contains("#2 skipped: refused by the safety policy: the plan reads denied table "
-                + "customers").doesNotContain("customers_email_idx");
+        assertThat(r.content())
+                .contains("#2 skipped: refused by the safety policy: the plan reads denied table " + "customers")
+                .doesNotContain("customers_email_idx");
     }
 }

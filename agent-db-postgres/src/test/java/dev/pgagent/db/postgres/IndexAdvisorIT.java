@@ -41,14 +41,14 @@ class IndexAdvisorIT {
     @Test
     void withoutHypopgOrOptInTheCandidatesAreListedUncosted() throws SQLException {
         long before = indexes();
-        IndexAdvice advice = advisor().build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER,
-                AdvisorFixtures.LINES));
+        IndexAdvice advice = advisor().build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.LINES));
 
         assertThat(advice.method()).isEqualTo(IndexAdvice.Method.NONE);
         assertThat(advice.recommendations()).isEmpty();
-        assertThat(advice.uncosted()).contains(
-                "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders (customer_id)",
-                "CREATE INDEX CONCURRENTLY order_lines_product_idx ON public.\"Order Lines\" (\"Product\")");
+        assertThat(advice.uncosted())
+                .contains(
+                        "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON public.orders (customer_id)",
+                        "CREATE INDEX CONCURRENTLY order_lines_product_idx ON public.\"Order Lines\" (\"Product\")");
         assertThat(advice.candidates()).isEqualTo(advice.uncosted().size());
         assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("not costed", "hypopg"));
         assertThat(advice.statements()).allSatisfy(s -> {
@@ -56,7 +56,8 @@ class IndexAdvisorIT {
             assertThat(s.costBefore()).isPositive();
         });
         String text = advice.toText(10_000);
-        assertThat(text).contains("not at all", "Candidates (not costed)", "orders_customer_id_idx")
+        assertThat(text)
+                .contains("not at all", "Candidates (not costed)", "orders_customer_id_idx")
                 .doesNotContain("Estimated cost of the statements");
         assertThat(advice.toJson()).contains("\"method\":\"none\"", "\"uncosted\":[\"CREATE INDEX CONCURRENTLY");
         assertThat(indexes()).isEqualTo(before);
@@ -67,8 +68,10 @@ class IndexAdvisorIT {
         long before = indexes();
         SingleConnectionDataSource one = new SingleConnectionDataSource(ds);
         try {
-            IndexAdvice advice = advisor().allowRealBuild(true).build().advise(one,
-                    List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.RECENT, AdvisorFixtures.BY_ID));
+            IndexAdvice advice = advisor()
+                    .allowRealBuild(true)
+                    .build()
+                    .advise(one, List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.RECENT, AdvisorFixtures.BY_ID));
 
             assertThat(advice.method()).isEqualTo(IndexAdvice.Method.ROLLED_BACK_BUILD);
             assertThat(advice.recommendations()).anySatisfy(r -> {
@@ -79,14 +82,22 @@ class IndexAdvisorIT {
                 assertThat(r.sizeBytes()).isPositive();
                 assertThat(r.createStatement()).startsWith("CREATE INDEX CONCURRENTLY orders_customer_id");
             });
-            assertThat(advice.recommendations()).noneSatisfy(r -> assertThat(r.statements()).contains(3));
-            assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("built for real", "rolled back",
-                    "SHARE lock", "writes to it waited", "nothing was kept"));
+            assertThat(advice.recommendations())
+                    .noneSatisfy(r -> assertThat(r.statements()).contains(3));
+            assertThat(advice.notes())
+                    .anySatisfy(n -> assertThat(n)
+                            .contains(
+                                    "built for real",
+                                    "rolled back",
+                                    "SHARE lock",
+                                    "writes to it waited",
+                                    "nothing was kept"));
             assertThat(advice.toText(10_000)).contains("rolled back");
             // nothing stays: no index, no open transaction, no leftover what-if index name
             assertThat(one.physical.getAutoCommit()).isTrue();
             try (Statement st = one.physical.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgagent_whatif%'")) {
+                    ResultSet rs =
+                            st.executeQuery("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgagent_whatif%'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
             }
@@ -98,14 +109,19 @@ class IndexAdvisorIT {
 
     @Test
     void aBuildThatCannotGetItsLockWithinTheLockTimeoutIsReportedAndTheAdviceGoesOn() throws SQLException {
-        try (Connection writer = ds.getConnection(); Statement st = writer.createStatement()) {
+        try (Connection writer = ds.getConnection();
+                Statement st = writer.createStatement()) {
             writer.setAutoCommit(false);
             st.execute("LOCK TABLE orders IN ROW EXCLUSIVE MODE"); // what a writing transaction holds
-            IndexAdvice advice = advisor().allowRealBuild(true).lockTimeout(java.time.Duration.ofMillis(200)).build()
+            IndexAdvice advice = advisor()
+                    .allowRealBuild(true)
+                    .lockTimeout(java.time.Duration.ofMillis(200))
+                    .build()
                     .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER, AdvisorFixtures.LINES));
 
             assertThat(advice.notes()).anySatisfy(n -> assertThat(n).contains("could not be created", "lock"));
-            assertThat(advice.recommendations()).extracting(IndexRecommendation::table)
+            assertThat(advice.recommendations())
+                    .extracting(IndexRecommendation::table)
                     .containsExactly("public.Order Lines");
             writer.rollback();
         }
@@ -115,8 +131,9 @@ class IndexAdvisorIT {
     void theDefaultToolWithoutHypopgListsCandidates() {
         Fixtures.exec(ds, "DROP EXTENSION IF EXISTS hypopg");
         DirectToolContext ctx = new DirectToolContext(PostgresDatabase.of(ds), ExecutionLimits.defaults());
-        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds), advisor().build()).execute(
-                ToolArguments.of(Map.of("statements", List.of(AdvisorFixtures.BY_CUSTOMER)), "{}"), ctx);
+        ToolResult r = PostgresTools.suggestIndexes(
+                        PostgresDatabase.of(ds), advisor().build())
+                .execute(ToolArguments.of(Map.of("statements", List.of(AdvisorFixtures.BY_CUSTOMER)), "{}"), ctx);
 
         assertThat(r.error()).isFalse();
         assertThat(r.content()).contains("Candidates (not costed)", "orders_customer_id_idx");
@@ -125,14 +142,14 @@ class IndexAdvisorIT {
     @Test
     void theToolWithoutStatementsReadsPgStatStatementsAndSaysWhenItIsMissing() {
         DirectToolContext ctx = new DirectToolContext(PostgresDatabase.of(ds), ExecutionLimits.defaults());
-        ToolResult r = PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(
-                ToolArguments.of(Map.of(), "{}"), ctx);
+        ToolResult r =
+                PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(ToolArguments.of(Map.of(), "{}"), ctx);
 
         assertThat(r.error()).isTrue();
         assertThat(r.content()).contains("No statements to advise on", "pg_stat_statements is not installed");
 
-        ToolResult bad = PostgresTools.suggestIndexes(PostgresDatabase.of(ds)).execute(
-                ToolArguments.of(Map.of("statements", List.of("SELECT 1"), "budget_mb", 0), "{}"), ctx);
+        ToolResult bad = PostgresTools.suggestIndexes(PostgresDatabase.of(ds))
+                .execute(ToolArguments.of(Map.of("statements", List.of("SELECT 1"), "budget_mb", 0), "{}"), ctx);
         assertThat(bad.error()).isTrue();
         assertThat(bad.content()).contains("budget_mb must be >= 1 but was 0");
     }
@@ -150,7 +167,8 @@ class IndexAdvisorIT {
         org.postgresql.ds.PGSimpleDataSource nowhere = new org.postgresql.ds.PGSimpleDataSource();
         nowhere.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
         assertThatThrownBy(() -> advisor().build().advise(nowhere, List.of("SELECT 1")))
-                .isInstanceOf(DatabaseException.class).hasMessageStartingWith("index advice failed");
+                .isInstanceOf(DatabaseException.class)
+                .hasMessageStartingWith("index advice failed");
     }
 
     @Test
@@ -169,14 +187,20 @@ class IndexAdvisorIT {
     @Test
     void hypopgIsLookedForInTheDatabaseAndItsAbsenceIsExplained() {
         // a fresh database has no hypopg installed, whether or not the server could install it
-        IndexAdvice none = IndexAdvisor.builder().validator(AdvisorFixtures.SELECT_ONLY).build()
+        IndexAdvice none = IndexAdvisor.builder()
+                .validator(AdvisorFixtures.SELECT_ONLY)
+                .build()
                 .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
         assertThat(none.method()).isEqualTo(IndexAdvice.Method.NONE);
-        assertThat(none.notes()).anySatisfy(n -> assertThat(n).contains("hypopg is not installed in this database",
-                "did not allow building candidates"));
+        assertThat(none.notes())
+                .anySatisfy(n -> assertThat(n)
+                        .contains("hypopg is not installed in this database", "did not allow building candidates"));
 
-        IndexAdvice built = IndexAdvisor.builder().validator(AdvisorFixtures.SELECT_ONLY).allowRealBuild(true)
-                .build().advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
+        IndexAdvice built = IndexAdvisor.builder()
+                .validator(AdvisorFixtures.SELECT_ONLY)
+                .allowRealBuild(true)
+                .build()
+                .advise(ds, List.of(AdvisorFixtures.BY_CUSTOMER));
         assertThat(built.method()).isEqualTo(IndexAdvice.Method.ROLLED_BACK_BUILD);
         assertThat(built.recommendations()).isNotEmpty();
     }

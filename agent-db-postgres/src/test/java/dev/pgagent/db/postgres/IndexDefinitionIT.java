@@ -1,9 +1,9 @@
 package dev.pgagent.db.postgres;
 
-import dev.pgagent.api.schema.IndexInfo;
-import dev.pgagent.api.schema.TableInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgagent.api.schema.IndexInfo;
+import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.testsupport.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,13 +1,13 @@
 package dev.pgagent.db.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.pgagent.api.schema.ColumnInfo;
 import dev.pgagent.api.schema.ForeignKey;
 import dev.pgagent.api.schema.IndexInfo;
 import dev.pgagent.api.schema.SchemaModel;
 import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.schema.TableKind;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.pgagent.testsupport.TestPostgres;
 import java.util.List;
 import javax.sql.DataSource;
@@ -32,9 +32,17 @@ class IntrospectionIT {
 
     @Test
     void readsEveryRelationKindAndFoldsPartitions() {
-        assertThat(model.tables()).extracting(TableInfo::qualifiedName).containsExactly(
-                "hidden.secret", "shop.big_spenders", "shop.customers", "shop.events", "shop.order_counts",
-                "shop.order_lines", "shop.orders", "shop.remote_things");
+        assertThat(model.tables())
+                .extracting(TableInfo::qualifiedName)
+                .containsExactly(
+                        "hidden.secret",
+                        "shop.big_spenders",
+                        "shop.customers",
+                        "shop.events",
+                        "shop.order_counts",
+                        "shop.order_lines",
+                        "shop.orders",
+                        "shop.remote_things");
         assertThat(table("shop.customers").kind()).isEqualTo(TableKind.TABLE);
         assertThat(table("shop.events").kind()).isEqualTo(TableKind.PARTITIONED_TABLE);
         assertThat(table("shop.big_spenders").kind()).isEqualTo(TableKind.VIEW);
@@ -84,17 +92,26 @@ class IntrospectionIT {
             assertThat(fk.referencedQualifiedName()).isEqualTo("shop.customers");
             assertThat(fk.referencedColumns()).containsExactly("id");
         });
-        assertThat(o.checkConstraints()).singleElement().asString().startsWith("CHECK").contains("price >= ");
-        assertThat(o.indexes()).extracting(IndexInfo::name)
+        assertThat(o.checkConstraints())
+                .singleElement()
+                .asString()
+                .startsWith("CHECK")
+                .contains("price >= ");
+        assertThat(o.indexes())
+                .extracting(IndexInfo::name)
                 .containsExactlyInAnyOrder("orders_pkey", "orders_region_customer_id_key", "orders_customer_idx");
-        IndexInfo pk = o.indexes().stream().filter(IndexInfo::primary).findFirst().orElseThrow();
+        IndexInfo pk =
+                o.indexes().stream().filter(IndexInfo::primary).findFirst().orElseThrow();
         assertThat(pk.unique()).isTrue();
         assertThat(pk.definition()).startsWith("CREATE UNIQUE INDEX orders_pkey ON shop.orders");
-        IndexInfo plain = o.indexes().stream().filter(i -> i.name().equals("orders_customer_idx")).findFirst()
+        IndexInfo plain = o.indexes().stream()
+                .filter(i -> i.name().equals("orders_customer_idx"))
+                .findFirst()
                 .orElseThrow();
         assertThat(plain.unique()).isFalse();
         assertThat(plain.definition()).contains("(customer_id)");
-        assertThat(table("shop.order_counts").indexes()).extracting(IndexInfo::name)
+        assertThat(table("shop.order_counts").indexes())
+                .extracting(IndexInfo::name)
                 .containsExactly("order_counts_customer_idx");
         assertThat(table("customers").uniqueConstraints()).containsExactly(List.of("email"));
     }
@@ -125,11 +142,18 @@ class IntrospectionIT {
 
     @Test
     void honoursIncludeAndExcludeSchemas() {
-        SchemaModel onlyHidden = PostgresDatabase.builder().dataSource(ds).includeSchemas("hidden").build().schema();
+        SchemaModel onlyHidden = PostgresDatabase.builder()
+                .dataSource(ds)
+                .includeSchemas("hidden")
+                .build()
+                .schema();
         assertThat(onlyHidden.tables()).extracting(TableInfo::qualifiedName).containsExactly("hidden.secret");
         assertThat(onlyHidden.enums()).isEmpty();
-        SchemaModel withoutHidden =
-                PostgresDatabase.builder().dataSource(ds).excludeSchemas("hidden").build().schema();
+        SchemaModel withoutHidden = PostgresDatabase.builder()
+                .dataSource(ds)
+                .excludeSchemas("hidden")
+                .build()
+                .schema();
         assertThat(withoutHidden.tables()).extracting(TableInfo::schema).containsOnly("shop");
         assertThat(withoutHidden.enums()).hasSize(1);
     }

@@ -22,10 +22,12 @@ class PagingIT {
     @BeforeAll
     static void setUp() {
         DataSource ds = TestPostgres.freshDatabase("paging");
-        Fixtures.exec(ds, "CREATE TABLE nums AS SELECT g AS id, repeat('x', 10) AS pad FROM generate_series(1, 250) g;"
-                + " CREATE TABLE hundred AS SELECT g AS id FROM generate_series(1, 100) g;"
-                + " CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 6) AS a, repeat(md5(g::text), 6) AS b"
-                + " FROM generate_series(1, 90) g;");
+        Fixtures.exec(
+                ds,
+                "CREATE TABLE nums AS SELECT g AS id, repeat('x', 10) AS pad FROM generate_series(1, 250) g;"
+                        + " CREATE TABLE hundred AS SELECT g AS id FROM generate_series(1, 100) g;"
+                        + " CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 6) AS a, repeat(md5(g::text), 6) AS b"
+                        + " FROM generate_series(1, 90) g;");
         db = PostgresDatabase.of(ds);
         executeQuery = PostgresTools.builtIns(db).get(0);
         ctx = new DirectToolContext(db, ExecutionLimits.defaults().withMaxRows(100));
@@ -42,13 +44,18 @@ class PagingIT {
         ToolResult second = call("SELECT id FROM nums ORDER BY id", 100);
         ToolResult last = call("SELECT id FROM nums ORDER BY id;", 200);
 
-        assertThat(first.content()).contains("(100 rows; result truncated at the row limit")
+        assertThat(first.content())
+                .contains("(100 rows; result truncated at the row limit")
                 .endsWith("More rows exist. To read on, call execute_query with the same sql and \"offset\": 100.");
         assertThat(second.tables().get(0).rows().get(0)).containsExactly("101");
-        assertThat(second.content()).contains("(rows 101 to 200 of the statement)").contains("\"offset\": 200.");
+        assertThat(second.content())
+                .contains("(rows 101 to 200 of the statement)")
+                .contains("\"offset\": 200.");
         assertThat(last.tables().get(0).rowCount()).isEqualTo(50);
         assertThat(last.tables().get(0).rows().get(49)).containsExactly("250");
-        assertThat(last.content()).contains("(rows 201 to 250 of the statement)").doesNotContain("More rows");
+        assertThat(last.content())
+                .contains("(rows 201 to 250 of the statement)")
+                .doesNotContain("More rows");
     }
 
     @Test
@@ -87,7 +94,11 @@ class PagingIT {
                 .isEqualTo("SELECT * FROM (\nSELECT 1\n) AS pgagent_page OFFSET 10 LIMIT 5");
         assertThat(Paging.page("SELECT 1 -- why", 0, 0))
                 .isEqualTo("SELECT * FROM (\nSELECT 1 -- why\n) AS pgagent_page");
-        assertThat(db.read(Paging.page("SELECT id FROM nums ORDER BY id -- c\n;", 3, 2), ExecutionLimits.defaults(),
-                new QueryCancellation()).rows()).containsExactly(List.of("4"), List.of("5"));
+        assertThat(db.read(
+                                Paging.page("SELECT id FROM nums ORDER BY id -- c\n;", 3, 2),
+                                ExecutionLimits.defaults(),
+                                new QueryCancellation())
+                        .rows())
+                .containsExactly(List.of("4"), List.of("5"));
     }
 }

@@ -13,7 +13,9 @@ class PgDataSourcesTest {
     @Test
     void buildsFromAJdbcUrlWithoutShowingThePassword() throws Exception {
         DataSource ds = PgDataSources.fromUrl("jdbc:postgresql://db.example:6543/shop", "reader", "s3cret!");
-        assertThat(ds.toString()).contains("db.example", "6543", "shop", "reader").doesNotContain("s3cret");
+        assertThat(ds.toString())
+                .contains("db.example", "6543", "shop", "reader")
+                .doesNotContain("s3cret");
         PGSimpleDataSource pg = ds.unwrap(PGSimpleDataSource.class);
         assertThat(pg.getUser()).isEqualTo("reader");
         assertThat(pg.getPassword()).isEqualTo("s3cret!");
@@ -22,13 +24,23 @@ class PgDataSourcesTest {
     @Test
     void rejectsOtherUrlsWithoutEchoingPasswords() {
         assertThatThrownBy(() -> PgDataSources.fromUrl("jdbc:mysql://u:topsecret@host/db", null, null))
-                .isInstanceOf(ConfigurationException.class).hasMessageNotContaining("topsecret");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageNotContaining("topsecret");
     }
 
     @Test
     void readsLibpqSettings() throws Exception {
-        DataSource ds = PgDataSources.fromEnvironment(Map.of("PGHOST", "pg.internal", "PGPORT", "5433",
-                "PGUSER", "app", "PGPASSWORD", "hunter2", "PGDATABASE", "sales"));
+        DataSource ds = PgDataSources.fromEnvironment(Map.of(
+                "PGHOST",
+                "pg.internal",
+                "PGPORT",
+                "5433",
+                "PGUSER",
+                "app",
+                "PGPASSWORD",
+                "hunter2",
+                "PGDATABASE",
+                "sales"));
         PGSimpleDataSource pg = ds.unwrap(PGSimpleDataSource.class);
         assertThat(pg.getServerNames()).containsExactly("pg.internal");
         assertThat(pg.getPortNumbers()).containsExactly(5433);
@@ -40,8 +52,8 @@ class PgDataSourcesTest {
 
     @Test
     void defaultsHostPortAndDatabaseLikeLibpq() throws Exception {
-        PGSimpleDataSource pg = PgDataSources.fromEnvironment(Map.of("PGUSER", "alice"))
-                .unwrap(PGSimpleDataSource.class);
+        PGSimpleDataSource pg =
+                PgDataSources.fromEnvironment(Map.of("PGUSER", "alice")).unwrap(PGSimpleDataSource.class);
         assertThat(pg.getServerNames()).containsExactly("localhost");
         assertThat(pg.getPortNumbers()).containsExactly(5432);
         assertThat(pg.getDatabaseName()).isEqualTo("alice");
@@ -49,8 +61,11 @@ class PgDataSourcesTest {
 
     @Test
     void prefersADatabaseUrl() throws Exception {
-        DataSource ds = PgDataSources.fromEnvironment(Map.of("PGHOST", "ignored",
-                "DATABASE_URL", "postgresql://bob:p%40ss%2Bw0rd@pg.example:5544/orders?sslmode=disable"));
+        DataSource ds = PgDataSources.fromEnvironment(Map.of(
+                "PGHOST",
+                "ignored",
+                "DATABASE_URL",
+                "postgresql://bob:p%40ss%2Bw0rd@pg.example:5544/orders?sslmode=disable"));
         PGSimpleDataSource pg = ds.unwrap(PGSimpleDataSource.class);
         assertThat(pg.getServerNames()).containsExactly("pg.example");
         assertThat(pg.getPortNumbers()).containsExactly(5544);
@@ -67,23 +82,27 @@ class PgDataSourcesTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("PGPORT must be a port number 1-65535 but was eighty");
         assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("DATABASE_URL", "mysql://u:pw9876@h/db")))
-                .isInstanceOf(ConfigurationException.class).hasMessageNotContaining("pw9876");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageNotContaining("pw9876");
     }
 
     @Test
     void aUriPortThatIsNotANumberIsAnErrorNotTheDefaultPort() {
         // java.net.URI reads "host:abc" as a registry authority with no host and no port
-        assertThatThrownBy(() -> PgDataSources.fromEnvironment(Map.of("DATABASE_URL",
-                "postgresql://bob:pw4321@localhost:abc/db")))
+        assertThatThrownBy(() -> PgDataSources.fromEnvironment(
+                        Map.of("DATABASE_URL", "postgresql://bob:pw4321@localhost:abc/db")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("invalid port 'abc'").hasMessageNotContaining("pw4321");
+                .hasMessageContaining("invalid port 'abc'")
+                .hasMessageNotContaining("pw4321");
     }
 
     @Test
     void aJdbcUrlPortThatIsNotANumberIsAnErrorBeforeTheDriverSeesIt() {
         assertThatThrownBy(() -> PgDataSources.fromUrl("jdbc:postgresql://localhost:abc/db", null, null))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("invalid port 'abc'");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid port 'abc'");
         assertThatThrownBy(() -> PgDataSources.fromUrl("jdbc:postgresql://h1:5432,h2:x/db", null, null))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("invalid port 'x'");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("invalid port 'x'");
     }
 }

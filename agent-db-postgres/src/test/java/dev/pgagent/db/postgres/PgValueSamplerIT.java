@@ -34,7 +34,8 @@ class PgValueSamplerIT {
     @BeforeAll
     static void createTables() throws SQLException {
         ds = TestPostgres.freshDatabase("ctx_sampler");
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA shop");
             st.execute("CREATE TABLE shop.orders (id bigint PRIMARY KEY, status text, note text, code text)");
             // 600 shipped, 300 pending, 100 cancelled: most common first in pg_stats; code is unique.
@@ -99,7 +100,9 @@ class PgValueSamplerIT {
         }
 
         List<String> reading(String relation) {
-            return statements.stream().filter(s -> s.contains("FROM " + relation)).toList();
+            return statements.stream()
+                    .filter(s -> s.contains("FROM " + relation))
+                    .toList();
         }
     }
 
@@ -175,12 +178,17 @@ class PgValueSamplerIT {
     @Test
     void fallsBackToABoundedDistinctQueryWithQuotedIdentifiersAndCachesTheResult() throws SQLException {
         RecordingGateway gateway = recording();
-        PgValueSampler sampler = PgValueSampler.builder().gateway(gateway).maxValues(10).build();
+        PgValueSampler sampler =
+                PgValueSampler.builder().gateway(gateway).maxValues(10).build();
         ColumnRef kind = new ColumnRef("shop", "Odd \"Name\"", "Kind Of");
         assertThat(sampler.sample(List.of(kind)).get(kind)).containsExactly("alpha", "beta", "it's");
-        assertThat(gateway.reading("\"shop\".\"Odd \"\"Name\"\"\"")).singleElement().asString()
-                .contains("LIMIT 10000").contains("LIMIT 10");
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        assertThat(gateway.reading("\"shop\".\"Odd \"\"Name\"\"\""))
+                .singleElement()
+                .asString()
+                .contains("LIMIT 10000")
+                .contains("LIMIT 10");
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("UPDATE shop.\"Odd \"\"Name\"\"\" SET \"Kind Of\" = 'gamma'");
         }
         int before = gateway.statements.size();
@@ -227,8 +235,11 @@ class PgValueSamplerIT {
         assertThat(values).doesNotContainKeys(scanned, fromStats);
         assertThat(values.get(category)).containsExactly("Comedy", "Drama");
         // The long value is 551 characters; with a limit above that the column is a column like any other.
-        Map<ColumnRef, List<String>> generous = PgValueSampler.builder().gateway(realGateway()).maxValueLength(600)
-                .build().sample(List.of(scanned));
+        Map<ColumnRef, List<String>> generous = PgValueSampler.builder()
+                .gateway(realGateway())
+                .maxValueLength(600)
+                .build()
+                .sample(List.of(scanned));
         assertThat(generous.get(scanned)).hasSize(4).anyMatch(v -> v.length() == 551);
     }
 
@@ -251,7 +262,9 @@ class PgValueSamplerIT {
     void knowsViewsFromTheSchemaSourceWhenTheCatalogsAreRefused() {
         // A policy limiting schemas refuses pg_catalog: no statistics, no relation kinds from pg_class.
         RecordingGateway gateway = new RecordingGateway(refusing(sql -> sql.contains("pg_catalog")));
-        PgValueSampler sampler = PgValueSampler.builder().gateway(gateway).schema(SchemaSource.of(db.schema()))
+        PgValueSampler sampler = PgValueSampler.builder()
+                .gateway(gateway)
+                .schema(SchemaSource.of(db.schema()))
                 .build();
         ColumnRef viewColumn = new ColumnRef("shop", "order_summary", "status");
         ColumnRef status = new ColumnRef("shop", "orders", "status");
@@ -259,7 +272,8 @@ class PgValueSamplerIT {
         assertThat(values).containsOnlyKeys(status);
         assertThat(values.get(status)).containsExactly("cancelled", "pending", "shipped");
         assertThat(gateway.reading("\"shop\".\"order_summary\"")).isEmpty();
-        assertThat(gateway.statements.stream().filter(s -> s.contains("pg_class"))).isEmpty();
+        assertThat(gateway.statements.stream().filter(s -> s.contains("pg_class")))
+                .isEmpty();
     }
 
     @Test
@@ -269,11 +283,15 @@ class PgValueSamplerIT {
         ColumnRef status = new ColumnRef("shop", "orders", "status");
         ColumnRef region = new ColumnRef("shop", "regions", "name");
         assertThat(sampler.sample(List.of(status)).get(status)).containsExactly("cancelled", "pending", "shipped");
-        long refused = gateway.outcomes.stream().filter(o -> o.status() == StatementOutcome.Status.REFUSED).count();
+        long refused = gateway.outcomes.stream()
+                .filter(o -> o.status() == StatementOutcome.Status.REFUSED)
+                .count();
         assertThat(refused).isEqualTo(2); // pg_stats and pg_class, once each
-        assertThat(sampler.sample(List.of(region)).get(region)).containsExactly("centre", "east", "north", "south",
-                "west");
-        assertThat(gateway.outcomes.stream().filter(o -> o.status() == StatementOutcome.Status.REFUSED).count())
+        assertThat(sampler.sample(List.of(region)).get(region))
+                .containsExactly("centre", "east", "north", "south", "west");
+        assertThat(gateway.outcomes.stream()
+                        .filter(o -> o.status() == StatementOutcome.Status.REFUSED)
+                        .count())
                 .isEqualTo(refused);
         assertThat(gateway.reading("\"shop\".\"regions\"")).hasSize(1);
     }
@@ -293,7 +311,10 @@ class PgValueSamplerIT {
         assertThatThrownBy(() -> PgValueSampler.builder().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("gateway must be set but was null");
-        assertThatThrownBy(() -> PgValueSampler.builder().gateway(realGateway()).database(db).build())
+        assertThatThrownBy(() -> PgValueSampler.builder()
+                        .gateway(realGateway())
+                        .database(db)
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("gateway and database must not both be set");
         assertThatThrownBy(() -> PgValueSampler.builder().maxValueLength(0))

@@ -24,26 +24,53 @@ import org.junit.jupiter.api.Test;
  * orders (60,000 rows, foreign key customer_id without an index, a and b perfectly correlated).
  */
 class PlanAnalysisTest {
-    private static final SchemaModel SHOP = new SchemaModel(List.of(
-            new TableInfo("public", "customers", TableKind.TABLE,
-                    List.of(col("id"), col("email"), col("region"), col("created")), List.of("id"), List.of(),
-                    List.of(), List.of(),
-                    List.of(new IndexInfo("customers_pkey",
-                                    "CREATE UNIQUE INDEX customers_pkey ON public.customers USING btree (id)", true,
-                                    true),
-                            new IndexInfo("customers_email_idx",
-                                    "CREATE INDEX customers_email_idx ON public.customers USING btree (email)", false,
-                                    false)),
-                    null, 20_000),
-            new TableInfo("public", "orders", TableKind.TABLE,
-                    List.of(col("id"), col("customer_id"), col("status"), col("a"), col("b"), col("note")),
-                    List.of("id"), List.of(),
-                    List.of(new ForeignKey("orders_customer_id_fkey", List.of("customer_id"), "public", "customers",
-                            List.of("id"))),
-                    List.of(),
-                    List.of(new IndexInfo("orders_pkey",
-                            "CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)", true, true)),
-                    null, 60_000)), List.of(), Instant.EPOCH);
+    private static final SchemaModel SHOP = new SchemaModel(
+            List.of(
+                    new TableInfo(
+                            "public",
+                            "customers",
+                            TableKind.TABLE,
+                            List.of(col("id"), col("email"), col("region"), col("created")),
+                            List.of("id"),
+                            List.of(),
+                            List.of(),
+                            List.of(),
+                            List.of(
+                                    new IndexInfo(
+                                            "customers_pkey",
+                                            "CREATE UNIQUE INDEX customers_pkey ON public.customers USING btree (id)",
+                                            true,
+                                            true),
+                                    new IndexInfo(
+                                            "customers_email_idx",
+                                            "CREATE INDEX customers_email_idx ON public.customers USING btree (email)",
+                                            false,
+                                            false)),
+                            null,
+                            20_000),
+                    new TableInfo(
+                            "public",
+                            "orders",
+                            TableKind.TABLE,
+                            List.of(col("id"), col("customer_id"), col("status"), col("a"), col("b"), col("note")),
+                            List.of("id"),
+                            List.of(),
+                            List.of(new ForeignKey(
+                                    "orders_customer_id_fkey",
+                                    List.of("customer_id"),
+                                    "public",
+                                    "customers",
+                                    List.of("id"))),
+                            List.of(),
+                            List.of(new IndexInfo(
+                                    "orders_pkey",
+                                    "CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)",
+                                    true,
+                                    true)),
+                            null,
+                            60_000)),
+            List.of(),
+            Instant.EPOCH);
 
     private static ColumnInfo col(String name) {
         return new ColumnInfo(name, "text", false, null, null, null, null);
@@ -81,11 +108,14 @@ class PlanAnalysisTest {
         // captured from PostgreSQL 15: ORDER BY a DESC, id LIMIT 10 over 60,000 rows without an index in that order
         PlanAnalysis a = PlanAnalysis.of(plan("top_n_sort"), SHOP);
 
-        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.TOP_N_SORT).singleElement().satisfies(f -> {
-            assertThat(f.node()).isEqualTo("#2 Sort");
-            assertThat(f.message()).contains("~58760 rows", "a DESC, id", "to return 10");
-            assertThat(f.fix()).contains("CREATE INDEX ON orders (", "a DESC, id)");
-        });
+        assertThat(a.findings())
+                .filteredOn(f -> f.kind() == Kind.TOP_N_SORT)
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.node()).isEqualTo("#2 Sort");
+                    assertThat(f.message()).contains("~58760 rows", "a DESC, id", "to return 10");
+                    assertThat(f.fix()).contains("CREATE INDEX ON orders (", "a DESC, id)");
+                });
     }
 
     @Test
@@ -102,7 +132,8 @@ class PlanAnalysisTest {
     @Test
     void withoutSchemaReportsWhatThePlanAloneShows() {
         // an estimated plan alone does not tell the table's size; ANALYZE's removed rows do
-        assertThat(kinds(PlanAnalysis.of(plan("function_on_indexed_column"), null))).isEmpty();
+        assertThat(kinds(PlanAnalysis.of(plan("function_on_indexed_column"), null)))
+                .isEmpty();
         assertThat(kinds(PlanAnalysis.of(plan("fk_join_unindexed"), null))).isEmpty();
         assertThat(kinds(PlanAnalysis.of(plan("analyze_misestimate"), null)))
                 .containsExactly(Kind.SEQ_SCAN_SELECTIVE, Kind.ROW_MISESTIMATE);
@@ -124,14 +155,24 @@ class PlanAnalysisTest {
     @Test
     void foreignKeyWithIndexIsNotReported() {
         TableInfo orders = SHOP.table("orders").orElseThrow();
-        TableInfo indexed = new TableInfo(orders.schema(), orders.name(), orders.kind(), orders.columns(),
-                orders.primaryKey(), orders.uniqueConstraints(), orders.foreignKeys(), orders.checkConstraints(),
-                List.of(new IndexInfo("orders_customer_idx",
-                        "CREATE INDEX orders_customer_idx ON public.orders USING btree (customer_id, id)", false,
+        TableInfo indexed = new TableInfo(
+                orders.schema(),
+                orders.name(),
+                orders.kind(),
+                orders.columns(),
+                orders.primaryKey(),
+                orders.uniqueConstraints(),
+                orders.foreignKeys(),
+                orders.checkConstraints(),
+                List.of(new IndexInfo(
+                        "orders_customer_idx",
+                        "CREATE INDEX orders_customer_idx ON public.orders USING btree (customer_id, id)",
+                        false,
                         false)),
-                null, orders.rowEstimate());
-        SchemaModel schema = new SchemaModel(List.of(SHOP.table("customers").orElseThrow(), indexed), List.of(),
-                Instant.EPOCH);
+                null,
+                orders.rowEstimate());
+        SchemaModel schema =
+                new SchemaModel(List.of(SHOP.table("customers").orElseThrow(), indexed), List.of(), Instant.EPOCH);
 
         assertThat(kinds(PlanAnalysis.of(plan("fk_join_unindexed"), schema))).containsExactly(Kind.SEQ_SCAN_SELECTIVE);
     }
@@ -140,7 +181,9 @@ class PlanAnalysisTest {
     void reportsNestedLoopOverLargeOuterSide() {
         PlanAnalysis a = PlanAnalysis.of(plan("nested_loop_large_outer"), SHOP);
 
-        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.NESTED_LOOP_LARGE_OUTER).singleElement()
+        assertThat(a.findings())
+                .filteredOn(f -> f.kind() == Kind.NESTED_LOOP_LARGE_OUTER)
+                .singleElement()
                 .satisfies(f -> {
                     assertThat(f.node()).isEqualTo("#1 Nested Loop");
                     assertThat(f.message()).contains("#2 Seq Scan on orders o", "~59946 outer rows");
@@ -157,7 +200,9 @@ class PlanAnalysisTest {
         assertThat(a.analyzed()).isTrue();
         assertThat(a.executionMs()).isPositive();
         assertThat(a.root().actualRows()).isEqualTo(600);
-        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.ROW_MISESTIMATE).singleElement()
+        assertThat(a.findings())
+                .filteredOn(f -> f.kind() == Kind.ROW_MISESTIMATE)
+                .singleElement()
                 .satisfies(f -> {
                     assertThat(f.message()).contains("estimated 6 rows but got 600", "100x more");
                     assertThat(f.fix()).contains("CREATE STATISTICS ON a, b FROM orders");
@@ -168,21 +213,27 @@ class PlanAnalysisTest {
     void reportsSortSpilledToDisk() {
         PlanAnalysis a = PlanAnalysis.of(plan("analyze_sort_spill"), SHOP);
 
-        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.SORT_SPILL).singleElement().satisfies(f -> {
-            assertThat(f.node()).isEqualTo("#1 Sort");
-            assertThat(f.message()).contains("60000 rows", "external merge", "kB on disk");
-            assertThat(f.fix()).contains("work_mem");
-        });
+        assertThat(a.findings())
+                .filteredOn(f -> f.kind() == Kind.SORT_SPILL)
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.node()).isEqualTo("#1 Sort");
+                    assertThat(f.message()).contains("60000 rows", "external merge", "kB on disk");
+                    assertThat(f.fix()).contains("work_mem");
+                });
     }
 
     @Test
     void reportsHashSpilledToDisk() {
         PlanAnalysis a = PlanAnalysis.of(plan("analyze_hash_spill"), SHOP);
 
-        assertThat(a.findings()).filteredOn(f -> f.kind() == Kind.HASH_SPILL).singleElement().satisfies(f -> {
-            assertThat(f.node()).isEqualTo("#3 Hash");
-            assertThat(f.message()).contains("20000 rows in 16 batches");
-        });
+        assertThat(a.findings())
+                .filteredOn(f -> f.kind() == Kind.HASH_SPILL)
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.node()).isEqualTo("#3 Hash");
+                    assertThat(f.message()).contains("20000 rows in 16 batches");
+                });
     }
 
     @Test
@@ -191,14 +242,16 @@ class PlanAnalysisTest {
 
         assertThat(kinds(PlanAnalysis.of(plan("no_parallel"), SHOP, small))).containsExactly(Kind.NO_PARALLELISM);
         assertThat(kinds(PlanAnalysis.of(plan("no_parallel"), SHOP))).isEmpty();
-        assertThat(kinds(PlanAnalysis.of(plan("analyze_parallel"), SHOP, small))).doesNotContain(Kind.NO_PARALLELISM);
+        assertThat(kinds(PlanAnalysis.of(plan("analyze_parallel"), SHOP, small)))
+                .doesNotContain(Kind.NO_PARALLELISM);
     }
 
     @Test
     void reportsParallelWorkersPlannedButNotLaunched() {
         String starved = plan("analyze_parallel").replace("\"Workers Launched\": 2", "\"Workers Launched\": 0");
 
-        assertThat(PlanAnalysis.of(starved, SHOP).findings()).filteredOn(f -> f.kind() == Kind.NO_PARALLELISM)
+        assertThat(PlanAnalysis.of(starved, SHOP).findings())
+                .filteredOn(f -> f.kind() == Kind.NO_PARALLELISM)
                 .singleElement()
                 .satisfies(f -> assertThat(f.message()).isEqualTo("planned 2 parallel workers but launched 0."));
     }
@@ -215,10 +268,16 @@ class PlanAnalysisTest {
     void textShowsTreeActualsAndFindingsWithinBudget() {
         String text = PlanAnalysis.of(plan("analyze_hash_spill"), SHOP).toText(4_000);
 
-        assertThat(text).startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
-                .contains("-> #1 Hash Join", "    -> #4 Seq Scan on customers c", "actual rows=20000 loops=1",
-                        "[HASH_SPILL] #3 Hash:", "Fix: raise work_mem");
-        assertThat(PlanAnalysis.of(plan("nested_loop_large_outer"), SHOP).toText(600)).hasSizeLessThanOrEqualTo(600)
+        assertThat(text)
+                .startsWith("Executed plan (EXPLAIN ANALYZE, rolled back)")
+                .contains(
+                        "-> #1 Hash Join",
+                        "    -> #4 Seq Scan on customers c",
+                        "actual rows=20000 loops=1",
+                        "[HASH_SPILL] #3 Hash:",
+                        "Fix: raise work_mem");
+        assertThat(PlanAnalysis.of(plan("nested_loop_large_outer"), SHOP).toText(600))
+                .hasSizeLessThanOrEqualTo(600)
                 .contains("[plan cut to fit]");
     }
 

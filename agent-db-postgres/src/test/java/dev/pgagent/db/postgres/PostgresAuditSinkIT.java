@@ -76,21 +76,30 @@ class PostgresAuditSinkIT extends AuditSinkContract {
     }
 
     static void sql(String sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     static String one(String sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     private static AuditEvent query(int i) {
-        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED).sessionId("s1").askId("a" + i)
-                .sql("SELECT " + i).outcome("executed").attribute("database", "shop").attribute("ms", i).build();
+        return AuditEvent.builder(AuditEventType.QUERY_EXECUTED)
+                .sessionId("s1")
+                .askId("a" + i)
+                .sql("SELECT " + i)
+                .outcome("executed")
+                .attribute("database", "shop")
+                .attribute("ms", i)
+                .build();
     }
 
     @Test
@@ -101,7 +110,7 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
         assertThat(one("SELECT count(*) FROM derived.pgagent_audit_version")).isEqualTo("1");
         assertThat(one("SELECT type || ' ' || sql || ' ' || outcome || ' ' || session_id || ' ' || ask_id || ' '"
-                + " || (attributes ->> 'database') || ' ' || (attributes ->> 'ms') FROM derived.audit_events"))
+                        + " || (attributes ->> 'database') || ' ' || (attributes ->> 'ms') FROM derived.audit_events"))
                 .isEqualTo("QUERY_EXECUTED SELECT 7 executed s1 a7 shop 7");
         assertThat(s.written()).isEqualTo(1);
         assertThat(s.schema()).isEqualTo("derived");
@@ -110,7 +119,8 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     @Test
     void concurrentRecordsShareBatchesAndKeepOneIntactChain() throws Exception {
-        PostgresAuditSink s = sink(PostgresAuditSink.builder().dataSource(ds).schema("batched").batchSize(50));
+        PostgresAuditSink s = sink(
+                PostgresAuditSink.builder().dataSource(ds).schema("batched").batchSize(50));
         int threads = 4;
         int each = 100;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -140,15 +150,19 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     @Test
     void aNamedChainContinuesWhereItEnded() throws Exception {
-        PostgresAuditSink first = sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-1"));
+        PostgresAuditSink first =
+                sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-1"));
         first.record(query(1));
         first.close();
         first.close();
-        assertThatThrownBy(() -> first.record(query(2))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> first.record(query(2)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
-        PostgresAuditSink second = sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-1"));
+        PostgresAuditSink second =
+                sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-1"));
         second.record(query(2));
-        PostgresAuditSink other = sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-2"));
+        PostgresAuditSink other =
+                sink(PostgresAuditSink.builder().dataSource(ds).schema("named").chain("node-2"));
         other.record(query(3));
 
         assertThat(events("named", "node-1")).hasSize(2);
@@ -157,13 +171,13 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     @Test
     void verifyReportsTheFirstChangedOrRemovedRow() throws Exception {
-        PostgresAuditSink s = sink(PostgresAuditSink.builder().dataSource(ds).schema("tampered").chain("c"));
+        PostgresAuditSink s = sink(
+                PostgresAuditSink.builder().dataSource(ds).schema("tampered").chain("c"));
         for (int i = 0; i < 5; i++) {
             s.record(query(i));
         }
         long second = Long.parseLong(one("SELECT min(id) + 1 FROM tampered.audit_events"));
-        sql("UPDATE tampered.audit_events SET event = replace(event, 'SELECT 1', 'SELECT 666') WHERE id = "
-                + second);
+        sql("UPDATE tampered.audit_events SET event = replace(event, 'SELECT 1', 'SELECT 666') WHERE id = " + second);
 
         AuditChain.Verification changed = PostgresAuditSink.verify(ds, "tampered");
         assertThat(changed.intact()).isFalse();
@@ -183,8 +197,10 @@ class PostgresAuditSinkIT extends AuditSinkContract {
         s.record(query(1));
         sql("ALTER TABLE blocked.audit_events ADD CONSTRAINT audit_blocked CHECK (false) NOT VALID");
         try {
-            assertThatThrownBy(() -> s.record(query(2))).isInstanceOf(DatabaseException.class)
-                    .hasMessageContaining("audit_blocked").hasMessageNotContaining("SELECT 2");
+            assertThatThrownBy(() -> s.record(query(2)))
+                    .isInstanceOf(DatabaseException.class)
+                    .hasMessageContaining("audit_blocked")
+                    .hasMessageNotContaining("SELECT 2");
             assertThat(s.failed()).isEqualTo(1);
         } finally {
             sql("ALTER TABLE blocked.audit_events DROP CONSTRAINT audit_blocked");
@@ -197,8 +213,12 @@ class PostgresAuditSinkIT extends AuditSinkContract {
     @Test
     void withoutAwaitingCommitsAFullQueueDropsAndCounts() throws Exception {
         sql("CREATE SCHEMA IF NOT EXISTS dropping");
-        PostgresAuditSink s = sink(PostgresAuditSink.builder().dataSource(ds).schema("dropping")
-                .awaitCommit(false).queueCapacity(2).batchSize(1));
+        PostgresAuditSink s = sink(PostgresAuditSink.builder()
+                .dataSource(ds)
+                .schema("dropping")
+                .awaitCommit(false)
+                .queueCapacity(2)
+                .batchSize(1));
         // hold the table so the writer blocks on its first insert while the queue fills
         try (Connection lock = ds.getConnection()) {
             lock.setAutoCommit(false);
@@ -218,7 +238,8 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     @Test
     void withoutAwaitingCommitsAFailedBatchIsCountedAndLogged() throws Exception {
-        PostgresAuditSink s = sink(PostgresAuditSink.builder().dataSource(ds).schema("lossy").awaitCommit(false));
+        PostgresAuditSink s =
+                sink(PostgresAuditSink.builder().dataSource(ds).schema("lossy").awaitCommit(false));
         sql("ALTER TABLE lossy.audit_events ADD CONSTRAINT audit_blocked CHECK (false) NOT VALID");
         s.record(query(1));
         assertThat(s.flush()).isTrue();
@@ -228,20 +249,27 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     @Test
     void aRecordAwaitingItsCommitFailsWhenTheCommitOrTheRoomInTheQueueTakesTooLong() throws Exception {
-        PostgresAuditSink s = sink(PostgresAuditSink.builder().dataSource(ds).schema("stuck")
-                .queueCapacity(1).batchSize(1).timeout(Duration.ofMillis(300)));
+        PostgresAuditSink s = sink(PostgresAuditSink.builder()
+                .dataSource(ds)
+                .schema("stuck")
+                .queueCapacity(1)
+                .batchSize(1)
+                .timeout(Duration.ofMillis(300)));
         try (Connection lock = ds.getConnection()) {
             lock.setAutoCommit(false);
             try (Statement st = lock.createStatement()) {
                 st.execute("LOCK TABLE stuck.audit_events IN ACCESS EXCLUSIVE MODE");
             }
-            assertThatThrownBy(() -> s.record(query(1))).isInstanceOf(DatabaseException.class)
+            assertThatThrownBy(() -> s.record(query(1)))
+                    .isInstanceOf(DatabaseException.class)
                     .hasMessageContaining("not committed within 300 ms");
             waitUntilTheWriterWaitsForTheLock();
             // the writer holds the first event; the second takes the one place in the queue; the third finds none
-            assertThatThrownBy(() -> s.record(query(2))).isInstanceOf(DatabaseException.class)
+            assertThatThrownBy(() -> s.record(query(2)))
+                    .isInstanceOf(DatabaseException.class)
                     .hasMessageContaining("not committed within 300 ms");
-            assertThatThrownBy(() -> s.record(query(3))).isInstanceOf(DatabaseException.class)
+            assertThatThrownBy(() -> s.record(query(3)))
+                    .isInstanceOf(DatabaseException.class)
                     .hasMessageContaining("could not be queued");
             lock.rollback();
         }
@@ -251,8 +279,9 @@ class PostgresAuditSinkIT extends AuditSinkContract {
 
     private static void waitUntilTheWriterWaitsForTheLock() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!"1".equals(one("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND wait_event_type = 'Lock' AND query LIKE '%stuck%audit_events%'"))) {
+        while (!"1"
+                .equals(one("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND wait_event_type = 'Lock' AND query LIKE '%stuck%audit_events%'"))) {
             assertThat(System.nanoTime()).as("the writer waits for the lock").isLessThan(deadline);
             Thread.onSpinWait();
         }
@@ -262,13 +291,15 @@ class PostgresAuditSinkIT extends AuditSinkContract {
     void theBuilderRefusesBadValues() {
         PostgresAuditSink.Builder b = PostgresAuditSink.builder();
         assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("dataSource");
-        assertThatThrownBy(() -> b.schema("bad-name")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.schema("bad-name"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("schema must be");
         assertThatThrownBy(() -> b.chain(" ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.queueCapacity(0)).hasMessage("queueCapacity must be >= 1 but was 0");
         assertThatThrownBy(() -> b.batchSize(0)).hasMessage("batchSize must be >= 1 but was 0");
         assertThatThrownBy(() -> b.timeout(Duration.ZERO)).hasMessageContaining("timeout must be positive");
         assertThatThrownBy(() -> PostgresAuditSink.verify(ds, "no_such_schema"))
-                .isInstanceOf(DatabaseException.class).hasMessageContaining("cannot read");
+                .isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("cannot read");
     }
 }

@@ -13,8 +13,12 @@ class PostgresDatabaseTest {
 
     @Test
     void keepsItsSettingsAndCopiesThemToANewBuilder() {
-        PostgresDatabase db = PostgresDatabase.builder().dataSource(DS).includeSchemas("sales", "crm")
-                .excludeSchemas("audit").schemaCheckInterval(Duration.ofSeconds(30)).build();
+        PostgresDatabase db = PostgresDatabase.builder()
+                .dataSource(DS)
+                .includeSchemas("sales", "crm")
+                .excludeSchemas("audit")
+                .schemaCheckInterval(Duration.ofSeconds(30))
+                .build();
         PostgresDatabase copy = db.toBuilder().build();
         assertThat(copy.dataSource()).isSameAs(DS);
         assertThat(copy.includeSchemas()).containsExactly("sales", "crm");
@@ -26,7 +30,8 @@ class PostgresDatabaseTest {
 
     @Test
     void rejectsMissingOrInvalidSettings() {
-        assertThatThrownBy(() -> PostgresDatabase.builder().build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> PostgresDatabase.builder().build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("dataSource must be set but was null");
         assertThatThrownBy(() -> PostgresDatabase.builder().schemaCheckInterval(Duration.ofSeconds(-1)))
                 .hasMessage("schemaCheckInterval must be >= 0 but was PT-1S");
@@ -37,16 +42,18 @@ class PostgresDatabaseTest {
     @Test
     void refusesSeveralStatementsBeforeConnecting() {
         PostgresDatabase db = PostgresDatabase.of(DS);
-        assertThatThrownBy(() -> db.read("SELECT 1; DELETE FROM t", ExecutionLimits.defaults(),
-                        new QueryCancellation()))
-                .isInstanceOf(DatabaseException.class).hasMessageContaining("exactly one statement but held 2");
+        assertThatThrownBy(
+                        () -> db.read("SELECT 1; DELETE FROM t", ExecutionLimits.defaults(), new QueryCancellation()))
+                .isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("exactly one statement but held 2");
     }
 
     @Test
     void reportsAnUnreachableServerWithoutThePassword() {
         PostgresDatabase db = PostgresDatabase.of(DS);
         assertThatThrownBy(() -> db.read("SELECT 1", ExecutionLimits.defaults(), new QueryCancellation()))
-                .isInstanceOf(DatabaseException.class).hasMessageContaining("cannot get a connection")
+                .isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("cannot get a connection")
                 .hasMessageNotContaining("secret");
         assertThatThrownBy(db::schema).isInstanceOf(DatabaseException.class).hasMessageNotContaining("secret");
     }

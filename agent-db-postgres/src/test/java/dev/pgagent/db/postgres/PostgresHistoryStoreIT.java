@@ -54,11 +54,30 @@ class PostgresHistoryStoreIT {
                 .elapsed(Duration.ofMillis(1234).plusNanos(5000))
                 .steps(2)
                 .tokens(812, 64)
-                .addStatement(new StatementRecord("shop", "DELETE FROM orders", Decision.DENY, StatementKind.WRITE,
-                        "read-only", StatementOutcome.Status.REFUSED, -1, -1, "refused: read-only", null,
+                .addStatement(new StatementRecord(
+                        "shop",
+                        "DELETE FROM orders",
+                        Decision.DENY,
+                        StatementKind.WRITE,
+                        "read-only",
+                        StatementOutcome.Status.REFUSED,
+                        -1,
+                        -1,
+                        "refused: read-only",
+                        null,
                         Duration.ofNanos(7000)))
-                .addStatement(new StatementRecord("shop", sql, Decision.ALLOW, StatementKind.READ, "a read",
-                        StatementOutcome.Status.EXECUTED, 42, -1, null, null, Duration.ofMillis(12)))
+                .addStatement(new StatementRecord(
+                        "shop",
+                        sql,
+                        Decision.ALLOW,
+                        StatementKind.READ,
+                        "a read",
+                        StatementOutcome.Status.EXECUTED,
+                        42,
+                        -1,
+                        null,
+                        null,
+                        Duration.ofMillis(12)))
                 .build();
     }
 
@@ -72,8 +91,12 @@ class PostgresHistoryStoreIT {
         assertThat(rows("SELECT version, description, script FROM hist_migrate.pgagent_history_version"))
                 .containsExactly(List.of("1", "history", "V1__history.sql"));
         assertThat(rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'hist_migrate'"
-                + " ORDER BY 1")).containsExactly(List.of("asks"), List.of("examples"),
-                List.of("pgagent_history_version"), List.of("statements"));
+                        + " ORDER BY 1"))
+                .containsExactly(
+                        List.of("asks"),
+                        List.of("examples"),
+                        List.of("pgagent_history_version"),
+                        List.of("statements"));
     }
 
     @Test
@@ -118,8 +141,13 @@ class PostgresHistoryStoreIT {
     @Test
     void recordingAnIdAgainReplacesItsRecord() {
         PostgresHistoryStore store = store("hist_replace");
-        AskRecord waiting = AskRecord.builder().id("ask-w").sessionId("s").question("Raise prices")
-                .status("WAITING_FOR_CONFIRMATION").startedAt(T0).build();
+        AskRecord waiting = AskRecord.builder()
+                .id("ask-w")
+                .sessionId("s")
+                .question("Raise prices")
+                .status("WAITING_FOR_CONFIRMATION")
+                .startedAt(T0)
+                .build();
         store.record(waiting);
         AskRecord done = ask("ask-w", "s", "Raise prices", 0, "SELECT 1");
 
@@ -138,37 +166,47 @@ class PostgresHistoryStoreIT {
         store.record(ask("a4", "s3", "50% of what?", 4, "SELECT 'a_b'"));
 
         assertThat(ids(store.search(HistoryQuery.RECENT))).containsExactly("a4", "a3", "a2", "a1");
-        assertThat(ids(store.search(HistoryQuery.builder().text("REVENUE").build()))).containsExactly("a1");
-        assertThat(ids(store.search(HistoryQuery.builder().text("sum(total)").build()))).containsExactly("a2", "a1");
-        assertThat(ids(store.search(HistoryQuery.builder().text("50%").build()))).containsExactly("a4");
+        assertThat(ids(store.search(HistoryQuery.builder().text("REVENUE").build())))
+                .containsExactly("a1");
+        assertThat(ids(store.search(HistoryQuery.builder().text("sum(total)").build())))
+                .containsExactly("a2", "a1");
+        assertThat(ids(store.search(HistoryQuery.builder().text("50%").build())))
+                .containsExactly("a4");
         assertThat(ids(store.search(HistoryQuery.builder().text("_").build()))).containsExactly("a4");
         assertThat(ids(store.search(HistoryQuery.session("s1")))).containsExactly("a1", "a2");
-        assertThat(ids(store.search(HistoryQuery.builder().principal("bob").build()))).isEmpty();
+        assertThat(ids(store.search(HistoryQuery.builder().principal("bob").build())))
+                .isEmpty();
         assertThat(ids(store.search(HistoryQuery.builder().limit(2).build()))).containsExactly("a4", "a3");
     }
 
     @Test
     void similarQuestionsOfTheSameDatabaseComeBackBestFirstGoldenOnes() {
         PostgresHistoryStore store = store("hist_memory");
-        store.record(ask("h1", "s", "Top customers by revenue last year", 1,
+        store.record(ask(
+                "h1",
+                "s",
+                "Top customers by revenue last year",
+                1,
                 "SELECT customer_id, sum(total) FROM orders GROUP BY 1 ORDER BY 2 DESC LIMIT 10"));
         store.record(ask("h2", "s", "How many suppliers are there?", 2, "SELECT count(*) FROM suppliers"));
-        AskRecord failed = ask("h3", "s", "Top customers by revenue", 3, "SELECT 1").toBuilder().status("FAILED")
+        AskRecord failed = ask("h3", "s", "Top customers by revenue", 3, "SELECT 1").toBuilder()
+                .status("FAILED")
                 .build();
         store.record(failed);
-        QueryExample golden = store.addExample("shop", "Revenue per customer", "SELECT c.name, sum(o.total) FROM"
-                + " customers c JOIN orders o USING (customer_id) GROUP BY 1");
+        QueryExample golden = store.addExample(
+                "shop",
+                "Revenue per customer",
+                "SELECT c.name, sum(o.total) FROM" + " customers c JOIN orders o USING (customer_id) GROUP BY 1");
         store.addExample("hr", "Revenue per customer", "SELECT 'other database'");
 
         List<QueryExample> similar = store.similar("shop", "Which customers brought the most revenue?", 5);
 
         assertThat(similar).extracting(QueryExample::id).containsExactlyInAnyOrder(golden.id(), "h1");
         assertThat(similar).allSatisfy(e -> assertThat(e.database()).isEqualTo("shop"));
-        assertThat(similar).filteredOn(e -> e.id().equals("h1")).singleElement()
-                .satisfies(e -> {
-                    assertThat(e.source()).isEqualTo(QueryExample.Source.HISTORY);
-                    assertThat(e.sql()).startsWith("SELECT customer_id");
-                });
+        assertThat(similar).filteredOn(e -> e.id().equals("h1")).singleElement().satisfies(e -> {
+            assertThat(e.source()).isEqualTo(QueryExample.Source.HISTORY);
+            assertThat(e.sql()).startsWith("SELECT customer_id");
+        });
         assertThat(store.similar("shop", "the of and", 5)).isEmpty();
         assertThat(store.similar("nowhere", "revenue", 5)).isEmpty();
         assertThat(store.examples("shop")).containsExactly(golden);

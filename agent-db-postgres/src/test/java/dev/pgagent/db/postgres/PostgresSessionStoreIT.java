@@ -54,7 +54,8 @@ class PostgresSessionStoreIT {
         assertThat(loaded.toString()).contains("s1 v1").contains("3 bytes").doesNotContain("one");
 
         assertThat(store.save("s1", 1, bytes("two"))).isEqualTo(2);
-        assertThatThrownBy(() -> store.save("s1", 1, bytes("stale"))).isInstanceOf(SessionConflictException.class)
+        assertThatThrownBy(() -> store.save("s1", 1, bytes("stale")))
+                .isInstanceOf(SessionConflictException.class)
                 .hasMessageContaining("session s1 was changed by another node")
                 .satisfies(e -> {
                     assertThat(((SessionConflictException) e).sessionId()).isEqualTo("s1");
@@ -62,7 +63,8 @@ class PostgresSessionStoreIT {
                 });
         assertThatThrownBy(() -> store.save("s1", 0, bytes("new"))).isInstanceOf(SessionConflictException.class);
         assertThatThrownBy(() -> store.save("missing", 3, bytes("x"))).isInstanceOf(SessionConflictException.class);
-        assertThat(new String(store.load("s1").orElseThrow().state(), StandardCharsets.UTF_8)).isEqualTo("two");
+        assertThat(new String(store.load("s1").orElseThrow().state(), StandardCharsets.UTF_8))
+                .isEqualTo("two");
 
         assertThat(store.delete("s1")).isTrue();
         assertThat(store.delete("s1")).isFalse();
@@ -106,7 +108,8 @@ class PostgresSessionStoreIT {
         PostgresSessionStore store = store("expiry");
         store.save("old", 0, bytes("x"));
         store.save("new", 0, bytes("y"));
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("UPDATE expiry.sessions SET updated_at = now() - interval '2 days' WHERE id = 'old'");
         }
 
@@ -121,10 +124,12 @@ class PostgresSessionStoreIT {
     @Test
     void aScriptChangedAfterItWasAppliedIsRefused() throws Exception {
         assertThat(store("changed").migrate()).containsExactly(1);
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("UPDATE changed.pgagent_sessions_version SET checksum = 'other'");
         }
-        assertThatThrownBy(() -> store("changed").migrate()).isInstanceOf(DatabaseException.class)
+        assertThatThrownBy(() -> store("changed").migrate())
+                .isInstanceOf(DatabaseException.class)
                 .hasMessageContaining("V1__sessions.sql was changed after it was applied to schema changed");
     }
 
@@ -134,15 +139,16 @@ class PostgresSessionStoreIT {
         assertThatThrownBy(() -> PostgresSessionStore.builder().schema("x y"))
                 .isInstanceOf(IllegalArgumentException.class);
         PostgresSessionStore store = store("broken");
-        assertThatThrownBy(() -> store.save("s", -1, bytes("x"))).hasMessage(
-                "expectedVersion must be >= 0 but was -1");
+        assertThatThrownBy(() -> store.save("s", -1, bytes("x"))).hasMessage("expectedVersion must be >= 0 but was -1");
         assertThatThrownBy(() -> new StoredSession("s", 0, new byte[0], Instant.now()))
                 .isInstanceOf(IllegalArgumentException.class);
         store.migrate();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("DROP TABLE broken.sessions");
         }
-        assertThatThrownBy(() -> store.load("s")).isInstanceOf(DatabaseException.class)
+        assertThatThrownBy(() -> store.load("s"))
+                .isInstanceOf(DatabaseException.class)
                 .hasMessageContaining("cannot load session s");
         assertThatThrownBy(() -> store.save("s", 0, bytes("x"))).isInstanceOf(DatabaseException.class);
         assertThatThrownBy(() -> store.delete("s")).isInstanceOf(DatabaseException.class);

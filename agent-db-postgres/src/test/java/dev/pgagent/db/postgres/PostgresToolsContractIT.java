@@ -60,7 +60,8 @@ class PostgresToolsContractIT {
 
         @Override
         protected List<ToolArguments> badArguments() {
-            return List.of(arguments(Map.of("sql", "   ")), arguments(Map.of("sql", "SELECT nope FROM shop.customers")));
+            return List.of(
+                    arguments(Map.of("sql", "   ")), arguments(Map.of("sql", "SELECT nope FROM shop.customers")));
         }
     }
 
@@ -140,14 +141,16 @@ class PostgresToolsContractIT {
 
         @Override
         protected ToolArguments validArguments() {
-            return arguments(Map.of("statements", List.of("SELECT * FROM shop.orders WHERE customer_id = 1"),
-                    "budget_mb", 10));
+            return arguments(
+                    Map.of("statements", List.of("SELECT * FROM shop.orders WHERE customer_id = 1"), "budget_mb", 10));
         }
 
         @Override
         protected List<ToolArguments> badArguments() {
             // no statements and no pg_stat_statements; a budget under 1 MB; a budget that is not a number
-            return List.of(arguments(Map.of()), arguments(Map.of("statements", List.of("SELECT 1"), "budget_mb", 0)),
+            return List.of(
+                    arguments(Map.of()),
+                    arguments(Map.of("statements", List.of("SELECT 1"), "budget_mb", 0)),
                     arguments(Map.of("statements", List.of("SELECT 1"), "budget_mb", "lots")));
         }
     }

@@ -47,8 +47,22 @@ final class Psql {
     /** Runs one psql command and returns its standard output. */
     static String run(DataSource ds, String command) throws IOException, InterruptedException {
         TestPostgres.Server s = TestPostgres.server();
-        List<String> args = new ArrayList<>(List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", s.host(),
-                "-p", Integer.toString(s.port()), "-U", s.user(), "-d", databaseName(ds), "-c", command));
+        List<String> args = new ArrayList<>(List.of(
+                "psql",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                s.host(),
+                "-p",
+                Integer.toString(s.port()),
+                "-U",
+                s.user(),
+                "-d",
+                databaseName(ds),
+                "-c",
+                command));
         ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true);
         pb.environment().put("PGTZ", TimeZone.getDefault().getID());
         pb.environment().put("PGCLIENTENCODING", "UTF8");

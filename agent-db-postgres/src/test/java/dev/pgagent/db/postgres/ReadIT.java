@@ -36,11 +36,13 @@ class ReadIT {
     @BeforeAll
     static void setUp() {
         ds = TestPostgres.freshDatabase("read");
-        Fixtures.exec(ds, "CREATE TABLE items (id int PRIMARY KEY, name text);"
-                + " INSERT INTO items VALUES (1, 'one'), (2, 'two');"
-                + " DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgagent_reader') THEN"
-                + " CREATE ROLE pgagent_reader; END IF; END $$;"
-                + " GRANT SELECT ON items TO pgagent_reader;");
+        Fixtures.exec(
+                ds,
+                "CREATE TABLE items (id int PRIMARY KEY, name text);"
+                        + " INSERT INTO items VALUES (1, 'one'), (2, 'two');"
+                        + " DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgagent_reader') THEN"
+                        + " CREATE ROLE pgagent_reader; END IF; END $$;"
+                        + " GRANT SELECT ON items TO pgagent_reader;");
         db = PostgresDatabase.of(ds);
     }
 
@@ -82,9 +84,12 @@ class ReadIT {
         assertThat(value(r, "d")).isEqualTo("2024-01-02");
         assertThat(value(r, "t")).isEqualTo("héllo");
         assertThat(value(r, "barr")).isEqualTo("{t,f}");
-        assertThat(r.columns()).contains(new ResultColumn("n", "numeric", Types.NUMERIC),
-                new ResultColumn("yes", "bool", Types.BIT), new ResultColumn("arr", "_int4", Types.ARRAY),
-                new ResultColumn("jb", "jsonb", Types.OTHER));
+        assertThat(r.columns())
+                .contains(
+                        new ResultColumn("n", "numeric", Types.NUMERIC),
+                        new ResultColumn("yes", "bool", Types.BIT),
+                        new ResultColumn("arr", "_int4", Types.ARRAY),
+                        new ResultColumn("jb", "jsonb", Types.OTHER));
         assertThat(r.truncation()).isEqualTo(Truncation.NONE);
         assertThat(r.byteCount()).isPositive();
     }
@@ -94,8 +99,11 @@ class ReadIT {
         QueryResult r = read("SELECT '2024-03-01 12:34:56.789+02'::timestamptz AS ts");
         String v = r.rows().get(0).get(0);
         assertThat(v).matches("2024-03-0\\d \\d\\d:\\d\\d:56\\.789[+-]\\d\\d(:\\d\\d)?");
-        DateTimeFormatter pg = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd HH:mm:ss")
-                .appendFraction(ChronoField.NANO_OF_SECOND, 0, 6, true).appendPattern("X[XXX]").toFormatter();
+        DateTimeFormatter pg = new DateTimeFormatterBuilder()
+                .appendPattern("yyyy-MM-dd HH:mm:ss")
+                .appendFraction(ChronoField.NANO_OF_SECOND, 0, 6, true)
+                .appendPattern("X[XXX]")
+                .toFormatter();
         assertThat(OffsetDateTime.parse(v, pg).toInstant())
                 .isEqualTo(OffsetDateTime.parse("2024-03-01T12:34:56.789+02:00").toInstant());
         assertThat(r.columns().get(0).typeName()).isEqualTo("timestamptz");
@@ -103,20 +111,22 @@ class ReadIT {
 
     @Test
     void capsRowsAndSaysSo() {
-        QueryResult r = db.read("SELECT g FROM generate_series(1, 50) g", LIMITS.withMaxRows(10),
-                new QueryCancellation());
+        QueryResult r =
+                db.read("SELECT g FROM generate_series(1, 50) g", LIMITS.withMaxRows(10), new QueryCancellation());
         assertThat(r.rowCount()).isEqualTo(10);
         assertThat(r.truncation()).isEqualTo(Truncation.ROW_LIMIT);
-        QueryResult exact = db.read("SELECT g FROM generate_series(1, 10) g", LIMITS.withMaxRows(10),
-                new QueryCancellation());
+        QueryResult exact =
+                db.read("SELECT g FROM generate_series(1, 10) g", LIMITS.withMaxRows(10), new QueryCancellation());
         assertThat(exact.rowCount()).isEqualTo(10);
         assertThat(exact.truncation()).isEqualTo(Truncation.NONE);
     }
 
     @Test
     void capsBytesAndSaysSo() {
-        QueryResult r = db.read("SELECT repeat('x', 1000) FROM generate_series(1, 100)",
-                LIMITS.withMaxBytes(10_500), new QueryCancellation());
+        QueryResult r = db.read(
+                "SELECT repeat('x', 1000) FROM generate_series(1, 100)",
+                LIMITS.withMaxBytes(10_500),
+                new QueryCancellation());
         assertThat(r.rowCount()).isEqualTo(10);
         assertThat(r.truncation()).isEqualTo(Truncation.BYTE_LIMIT);
         assertThat(r.byteCount()).isEqualTo(10_000);
@@ -125,8 +135,10 @@ class ReadIT {
     @Test
     void streamsAHugeResultWithFlatMemory() {
         long start = System.nanoTime();
-        QueryResult r = db.read("SELECT g, md5(g::text) FROM generate_series(1, 5000000) g",
-                LIMITS.withMaxRows(1000), new QueryCancellation());
+        QueryResult r = db.read(
+                "SELECT g, md5(g::text) FROM generate_series(1, 5000000) g",
+                LIMITS.withMaxRows(1000),
+                new QueryCancellation());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(r.rowCount()).isEqualTo(1000);
         assertThat(r.truncation()).isEqualTo(Truncation.ROW_LIMIT);
@@ -136,20 +148,22 @@ class ReadIT {
     @Test
     void refusesWritesInsideTheReadOnlyTransaction() {
         assertThatThrownBy(() -> read("INSERT INTO items VALUES (3, 'three')"))
-                .isInstanceOfSatisfying(DatabaseException.class,
-                        e -> assertThat(e.sqlState()).contains("25006"))
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("25006"))
                 .hasMessageContaining("read-only transaction");
         assertThatThrownBy(() -> read("CREATE TABLE sneaky (id int)"))
-                .isInstanceOfSatisfying(DatabaseException.class,
-                        e -> assertThat(e.sqlState()).contains("25006"));
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("25006"));
         assertThat(read("SELECT count(*) FROM items").rows().get(0).get(0)).isEqualTo("2");
     }
 
     @Test
     void refusesSeveralStatementsAndTransactionControl() {
-        assertThatThrownBy(() -> read("SELECT 1; SELECT 2")).isInstanceOf(DatabaseException.class)
+        assertThatThrownBy(() -> read("SELECT 1; SELECT 2"))
+                .isInstanceOf(DatabaseException.class)
                 .hasMessageContaining("exactly one statement");
-        assertThatThrownBy(() -> read("COMMIT")).isInstanceOf(DatabaseException.class)
+        assertThatThrownBy(() -> read("COMMIT"))
+                .isInstanceOf(DatabaseException.class)
                 .hasMessageContaining("transaction");
         assertThat(read("SELECT 1;").rows()).containsExactly(List.of("1"));
     }
@@ -163,16 +177,20 @@ class ReadIT {
     @Test
     void reportsSqlErrorsWithSqlStateAndServerMessage() {
         assertThatThrownBy(() -> read("SELECT * FROM nope"))
-                .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("42P01"))
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("42P01"))
                 .hasMessageContaining("relation \"nope\" does not exist");
     }
 
     @Test
     void reportsAStatementTimeoutAsADatabaseError() {
         long start = System.nanoTime();
-        assertThatThrownBy(() -> db.read("SELECT pg_sleep(60)", LIMITS.withStatementTimeout(Duration.ofMillis(200)),
+        assertThatThrownBy(() -> db.read(
+                        "SELECT pg_sleep(60)",
+                        LIMITS.withStatementTimeout(Duration.ofMillis(200)),
                         new QueryCancellation()))
-                .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("57014"))
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("57014"))
                 .hasMessageContaining("statement timeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     }
@@ -185,7 +203,8 @@ class ReadIT {
         Thread.sleep(300);
         long start = System.nanoTime();
         cancellation.cancel();
-        assertThatThrownBy(() -> running.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> running.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(CancelledException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         assertThat(cancellation.isCancelled()).isTrue();
@@ -218,7 +237,9 @@ class ReadIT {
     void returnsTheConnectionInItsOriginalState() throws Exception {
         SingleConnectionDataSource single = new SingleConnectionDataSource(ds);
         PostgresDatabase one = PostgresDatabase.of(single);
-        one.read("SELECT current_user", LIMITS.withRole("pgagent_reader").withStatementTimeout(Duration.ofSeconds(7)),
+        one.read(
+                "SELECT current_user",
+                LIMITS.withRole("pgagent_reader").withStatementTimeout(Duration.ofSeconds(7)),
                 new QueryCancellation());
         assertThatThrownBy(() -> one.read("SELECT * FROM nope", LIMITS, new QueryCancellation()))
                 .isInstanceOf(DatabaseException.class);
@@ -242,7 +263,8 @@ class ReadIT {
         QueryResult r = db.read("SELECT current_user", LIMITS.withRole("pgagent_reader"), new QueryCancellation());
         assertThat(r.rows()).containsExactly(List.of("pgagent_reader"));
         assertThatThrownBy(() -> db.read("SELECT 1", LIMITS.withRole("no_such_role_x"), new QueryCancellation()))
-                .isInstanceOf(DatabaseException.class).hasMessageContaining("no_such_role_x");
+                .isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("no_such_role_x");
     }
 
     @Test
@@ -251,7 +273,8 @@ class ReadIT {
         DataSource simple = PgDataSources.fromUrl(
                 s.jdbcUrl(s.defaultDatabase()) + "?preferQueryMode=simple", s.user(), s.password());
         assertThatThrownBy(() -> PostgresDatabase.of(simple).read("SELECT 1", LIMITS, new QueryCancellation()))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("preferQueryMode");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("preferQueryMode");
     }
 
     @Test

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class ResultFormatterTest {
     private static QueryResult result(int rows, Truncation truncation) {
-        QueryResult.Builder b = QueryResult.builder().columns(List.of(new ResultColumn("id", "int4", Types.INTEGER),
-                new ResultColumn("name", "text", Types.VARCHAR)));
+        QueryResult.Builder b = QueryResult.builder()
+                .columns(List.of(
+                        new ResultColumn("id", "int4", Types.INTEGER),
+                        new ResultColumn("name", "text", Types.VARCHAR)));
         for (int i = 1; i <= rows; i++) {
             b.addRow(Arrays.asList(Integer.toString(i), i % 2 == 0 ? null : "name\tnumber\n" + i));
         }
@@ -36,7 +38,8 @@ class ResultFormatterTest {
     void statesTruncationByTheQueryCaps() {
         assertThat(ResultFormatter.toText(result(3, Truncation.ROW_LIMIT), 1_000))
                 .endsWith("(3 rows; result truncated at the row limit, the query returns more rows)");
-        assertThat(ResultFormatter.toText(result(3, Truncation.BYTE_LIMIT), 1_000)).contains("byte limit");
+        assertThat(ResultFormatter.toText(result(3, Truncation.BYTE_LIMIT), 1_000))
+                .contains("byte limit");
     }
 
     @Test
@@ -48,9 +51,13 @@ class ResultFormatterTest {
 
     @Test
     void cutsVeryLongValues() {
-        QueryResult r = QueryResult.builder().columns(List.of(new ResultColumn("v", "text", Types.VARCHAR)))
-                .addRow(List.of("y".repeat(5_000))).build();
-        assertThat(ResultFormatter.toText(r, 4_000)).contains("y".repeat(197) + "...").doesNotContain("y".repeat(201));
+        QueryResult r = QueryResult.builder()
+                .columns(List.of(new ResultColumn("v", "text", Types.VARCHAR)))
+                .addRow(List.of("y".repeat(5_000)))
+                .build();
+        assertThat(ResultFormatter.toText(r, 4_000))
+                .contains("y".repeat(197) + "...")
+                .doesNotContain("y".repeat(201));
     }
 
     @Test
@@ -61,6 +68,7 @@ class ResultFormatterTest {
     @Test
     void rejectsATinyBudget() {
         assertThatThrownBy(() -> ResultFormatter.toText(result(1, Truncation.NONE), 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxChars must be >= 100 but was 10");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxChars must be >= 100 but was 10");
     }
 }

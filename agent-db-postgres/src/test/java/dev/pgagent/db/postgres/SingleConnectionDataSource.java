@@ -15,8 +15,8 @@ final class SingleConnectionDataSource implements DataSource {
 
     SingleConnectionDataSource(DataSource ds) throws SQLException {
         this.physical = ds.getConnection();
-        this.handle = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+        this.handle = (Connection) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     if (method.getName().equals("close")) {
                         return null;
                     }

@@ -21,13 +21,18 @@ class WriteIT {
     @BeforeEach
     void setUp() {
         ds = TestPostgres.freshDatabase("write");
-        Fixtures.exec(ds, "CREATE TABLE stock (id int PRIMARY KEY, qty int NOT NULL);"
-                + " INSERT INTO stock SELECT g, 10 FROM generate_series(1, 5) g;");
+        Fixtures.exec(
+                ds,
+                "CREATE TABLE stock (id int PRIMARY KEY, qty int NOT NULL);"
+                        + " INSERT INTO stock SELECT g, 10 FROM generate_series(1, 5) g;");
         db = PostgresDatabase.of(ds);
     }
 
     private String total() {
-        return db.read("SELECT sum(qty) FROM stock", LIMITS, new QueryCancellation()).rows().get(0).get(0);
+        return db.read("SELECT sum(qty) FROM stock", LIMITS, new QueryCancellation())
+                .rows()
+                .get(0)
+                .get(0);
     }
 
     @Test
@@ -40,8 +45,8 @@ class WriteIT {
 
     @Test
     void dryRunCollectsReturningRowsCappedButCountsAll() {
-        WriteDryRun run = db.dryRun("UPDATE stock SET qty = 0 RETURNING id, qty", LIMITS.withMaxRows(2),
-                new QueryCancellation());
+        WriteDryRun run =
+                db.dryRun("UPDATE stock SET qty = 0 RETURNING id, qty", LIMITS.withMaxRows(2), new QueryCancellation());
         assertThat(run.affectedRows()).isEqualTo(5);
         assertThat(run.returnedRows()).isNotNull();
         assertThat(run.returnedRows().rows()).containsExactly(List.of("1", "0"), List.of("2", "0"));
@@ -54,7 +59,8 @@ class WriteIT {
         WriteDryRun run = db.dryRun("CREATE TABLE ghost (id int)", LIMITS, new QueryCancellation());
         assertThat(run.affectedRows()).isZero();
         assertThatThrownBy(() -> db.read("SELECT * FROM ghost", LIMITS, new QueryCancellation()))
-                .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("42P01"));
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("42P01"));
     }
 
     @Test
@@ -75,14 +81,16 @@ class WriteIT {
     @Test
     void applyRunsDdlWithoutACountCheck() {
         db.apply("CREATE TABLE audit_log (id int)", -1, LIMITS, new QueryCancellation());
-        assertThat(db.read("SELECT count(*) FROM audit_log", LIMITS, new QueryCancellation()).rows())
+        assertThat(db.read("SELECT count(*) FROM audit_log", LIMITS, new QueryCancellation())
+                        .rows())
                 .containsExactly(List.of("0"));
     }
 
     @Test
     void applyRollsBackOnAnError() {
         assertThatThrownBy(() -> db.apply("UPDATE stock SET qty = NULL", 5, LIMITS, new QueryCancellation()))
-                .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.sqlState()).contains("23502"));
+                .isInstanceOfSatisfying(
+                        DatabaseException.class, e -> assertThat(e.sqlState()).contains("23502"));
         assertThat(total()).isEqualTo("50");
     }
 
@@ -91,9 +99,12 @@ class WriteIT {
         try (var locker = ds.getConnection()) {
             locker.setAutoCommit(false);
             locker.createStatement().execute("LOCK TABLE stock IN ACCESS EXCLUSIVE MODE");
-            assertThatThrownBy(() -> db.dryRun("UPDATE stock SET qty = 1",
-                            LIMITS.withLockTimeout(Duration.ofMillis(200)), new QueryCancellation()))
-                    .isInstanceOfSatisfying(DatabaseException.class,
+            assertThatThrownBy(() -> db.dryRun(
+                            "UPDATE stock SET qty = 1",
+                            LIMITS.withLockTimeout(Duration.ofMillis(200)),
+                            new QueryCancellation()))
+                    .isInstanceOfSatisfying(
+                            DatabaseException.class,
                             e -> assertThat(e.sqlState()).contains("55P03"));
             locker.rollback();
         }

@@ -95,8 +95,12 @@ public final class AnthropicLlmClient implements LlmClient {
         this.clock = b.clock;
         String model = Objects.requireNonNull(b.model);
         this.settings = new MessagesMapper.Settings(model, b.defaultOptions, b.maxTokens, b.promptCaching);
-        Set<Capability> caps = EnumSet.of(Capability.TOOLS, Capability.PARALLEL_TOOL_CALLS, Capability.STREAMING,
-                Capability.STRUCTURED_OUTPUT, Capability.REASONING);
+        Set<Capability> caps = EnumSet.of(
+                Capability.TOOLS,
+                Capability.PARALLEL_TOOL_CALLS,
+                Capability.STREAMING,
+                Capability.STRUCTURED_OUTPUT,
+                Capability.REASONING);
         this.info = ProviderInfo.builder("anthropic", model)
                 .capabilities(b.capabilities != null ? b.capabilities : caps)
                 .contextWindow(b.contextWindow >= 0 ? b.contextWindow : model.startsWith("claude") ? 200_000 : 0)
@@ -138,13 +142,17 @@ public final class AnthropicLlmClient implements LlmClient {
         Objects.requireNonNull(request, "request == null");
         String outputTool = request.responseSchema().map(ResponseSchema::name).orElse(null);
         Request httpRequest = httpRequest(request, false);
-        return retry.execute(n -> {
-            try {
-                return attempt(httpRequest, outputTool, n);
-            } catch (LlmException e) {
-                throw scrubber.scrub(e);
-            }
-        }, sleeper, jitter, this::beforeRetry);
+        return retry.execute(
+                n -> {
+                    try {
+                        return attempt(httpRequest, outputTool, n);
+                    } catch (LlmException e) {
+                        throw scrubber.scrub(e);
+                    }
+                },
+                sleeper,
+                jitter,
+                this::beforeRetry);
     }
 
     /**
@@ -178,17 +186,25 @@ public final class AnthropicLlmClient implements LlmClient {
                 listener.onThinking(delta);
             }
         };
-        return retry.execute(n -> {
-            try {
-                return streamAttempt(httpRequest, outputTool, n, tracking);
-            } catch (LlmException e) {
-                throw scrubber.scrub(e);
-            }
-        }, sleeper, jitter, (failed, max, e, delay) -> !delivered.get() && beforeRetry(failed, max, e, delay));
+        return retry.execute(
+                n -> {
+                    try {
+                        return streamAttempt(httpRequest, outputTool, n, tracking);
+                    } catch (LlmException e) {
+                        throw scrubber.scrub(e);
+                    }
+                },
+                sleeper,
+                jitter,
+                (failed, max, e, delay) -> !delivered.get() && beforeRetry(failed, max, e, delay));
     }
 
     private boolean beforeRetry(int failed, int max, LlmException e, Duration delay) {
-        LOG.debug("Anthropic messages attempt {}/{} failed ({}), retrying in {} ms", failed, max, e.reason(),
+        LOG.debug(
+                "Anthropic messages attempt {}/{} failed ({}), retrying in {} ms",
+                failed,
+                max,
+                e.reason(),
                 delay.toMillis());
         return true;
     }
@@ -199,15 +215,21 @@ public final class AnthropicLlmClient implements LlmClient {
         try {
             body = Json.MAPPER.writeValueAsBytes(wire);
         } catch (JsonProcessingException e) {
-            throw new LlmException("Anthropic messages request could not be written: " + e.getOriginalMessage(),
-                    LlmException.Reason.BAD_REQUEST, false, e);
+            throw new LlmException(
+                    "Anthropic messages request could not be written: " + e.getOriginalMessage(),
+                    LlmException.Reason.BAD_REQUEST,
+                    false,
+                    e);
         }
         if (LOG.isTraceEnabled()) {
-            LOG.trace("POST {} headers={} body={}", target, redacted(headers),
+            LOG.trace(
+                    "POST {} headers={} body={}",
+                    target,
+                    redacted(headers),
                     scrubber.scrub(new String(body, StandardCharsets.UTF_8)));
         }
-        Request.Builder r = new Request.Builder().url(endpoint).headers(headers)
-                .post(RequestBody.create(body, JSON_TYPE));
+        Request.Builder r =
+                new Request.Builder().url(endpoint).headers(headers).post(RequestBody.create(body, JSON_TYPE));
         if (stream) {
             r.header("Accept", "text/event-stream");
         }
@@ -223,7 +245,10 @@ public final class AnthropicLlmClient implements LlmClient {
             Thread.currentThread().interrupt();
             throw new CancelledException("chat call cancelled: the thread was interrupted");
         } catch (IOException e) {
-            LOG.debug("Anthropic messages call failed after {} ms (attempt {}): {}", millis(start), attempt,
+            LOG.debug(
+                    "Anthropic messages call failed after {} ms (attempt {}): {}",
+                    millis(start),
+                    attempt,
                     e.getClass().getSimpleName());
             throw ErrorMapper.fromIoException(e, target);
         }
@@ -231,8 +256,8 @@ public final class AnthropicLlmClient implements LlmClient {
             LOG.trace("HTTP {} from {} body={}", received.code(), target, scrubber.scrub(received.body()));
         }
         if (received.code() < 200 || received.code() > 299) {
-            LOG.debug("Anthropic messages status={} latency={} ms (attempt {})", received.code(), millis(start),
-                    attempt);
+            LOG.debug(
+                    "Anthropic messages status={} latency={} ms (attempt {})", received.code(), millis(start), attempt);
             throw ErrorMapper.fromResponse(received.code(), received.body(), received.headers()::get, clock, target);
         }
         ChatResponse response = MessagesMapper.parseResponse(received.body(), received.code(), outputTool);
@@ -251,14 +276,20 @@ public final class AnthropicLlmClient implements LlmClient {
             Thread.currentThread().interrupt();
             throw new CancelledException("chat call cancelled: the thread was interrupted");
         } catch (IOException e) {
-            LOG.debug("Anthropic messages stream failed after {} ms (attempt {}): {}", millis(start), attempt,
+            LOG.debug(
+                    "Anthropic messages stream failed after {} ms (attempt {}): {}",
+                    millis(start),
+                    attempt,
                     e.getClass().getSimpleName());
             throw ErrorMapper.fromIoException(e, target);
         }
         if (received != null) {
             if (received.code() < 200 || received.code() > 299) {
-                LOG.debug("Anthropic messages stream status={} latency={} ms (attempt {})", received.code(),
-                        millis(start), attempt);
+                LOG.debug(
+                        "Anthropic messages stream status={} latency={} ms (attempt {})",
+                        received.code(),
+                        millis(start),
+                        attempt);
                 throw ErrorMapper.fromResponse(
                         received.code(), received.body(), received.headers()::get, clock, target);
             }
@@ -276,10 +307,17 @@ public final class AnthropicLlmClient implements LlmClient {
     }
 
     private void logDone(ChatResponse response, long start) {
-        LOG.debug("Anthropic messages model={} latency={} ms tokens in={} (cache read {}, write {}) out={} finish={} "
-                        + "toolCalls={}", response.model(), millis(start), response.usage().inputTokens(),
-                response.usage().cacheReadTokens(), response.usage().cacheWriteTokens(),
-                response.usage().outputTokens(), response.finishReason(), response.message().toolCalls().size());
+        LOG.debug(
+                "Anthropic messages model={} latency={} ms tokens in={} (cache read {}, write {}) out={} finish={} "
+                        + "toolCalls={}",
+                response.model(),
+                millis(start),
+                response.usage().inputTokens(),
+                response.usage().cacheReadTokens(),
+                response.usage().cacheWriteTokens(),
+                response.usage().outputTokens(),
+                response.finishReason(),
+                response.message().toolCalls().size());
     }
 
     private static long millis(long start) {
@@ -290,7 +328,9 @@ public final class AnthropicLlmClient implements LlmClient {
         StringBuilder sb = new StringBuilder("{");
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
-            sb.append(i > 0 ? ", " : "").append(name).append(": ")
+            sb.append(i > 0 ? ", " : "")
+                    .append(name)
+                    .append(": ")
                     .append(SecretScrubber.isSecretHeader(name) ? SecretScrubber.MASK : headers.value(i));
         }
         return sb.append('}').toString();
@@ -637,7 +677,9 @@ public final class AnthropicLlmClient implements LlmClient {
 
         private String describe() {
             HttpUrl url = HttpUrl.parse(baseUrl);
-            String shownUrl = url == null ? "?" : url.newBuilder().username("").password("").build().toString();
+            String shownUrl = url == null
+                    ? "?"
+                    : url.newBuilder().username("").password("").build().toString();
             return "baseUrl=" + shownUrl
                     + ", model=" + model
                     + ", apiKey=" + (apiKey == null ? "none" : SecretScrubber.MASK)

@@ -39,7 +39,8 @@ class AnthropicLlmClientContractTest extends LlmClientContract {
                 return answer.apply(request);
             }
         });
-        return MockAnthropic.client(server, new MockAnthropic.RecordingSleeper()).build();
+        return MockAnthropic.client(server, new MockAnthropic.RecordingSleeper())
+                .build();
     }
 
     @Override

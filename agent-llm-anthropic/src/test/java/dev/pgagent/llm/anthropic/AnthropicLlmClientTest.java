@@ -33,7 +33,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AnthropicLlmClientTest {
-    private static final ToolSpec SQL = new ToolSpec("run_sql", "Runs SQL.",
+    private static final ToolSpec SQL = new ToolSpec(
+            "run_sql",
+            "Runs SQL.",
             "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\"}},\"required\":[\"sql\"]}");
     private static final ToolSpec TABLES = new ToolSpec("list_tables", "Lists tables.", ToolSpec.NO_PARAMETERS);
 
@@ -84,8 +86,12 @@ class AnthropicLlmClientTest {
         assertThat(r.getHeader("anthropic-version")).isEqualTo("2023-06-01");
         assertThat(r.getHeader("Authorization")).isNull();
         assertThat(client.endpoint()).endsWith("/v1/messages");
-        assertThat(AnthropicLlmClient.builder().baseUrl("https://gw.example/anthropic/v1").model("m").build()
-                .endpoint()).isEqualTo("https://gw.example/anthropic/v1/messages");
+        assertThat(AnthropicLlmClient.builder()
+                        .baseUrl("https://gw.example/anthropic/v1")
+                        .model("m")
+                        .build()
+                        .endpoint())
+                .isEqualTo("https://gw.example/anthropic/v1/messages");
     }
 
     @Test
@@ -96,9 +102,11 @@ class AnthropicLlmClientTest {
 
         JsonNode body = sentBody();
         assertThat(body.path("system").get(0).path("text").asText()).isEqualTo("You are a careful analyst.");
-        assertThat(body.path("system").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+        assertThat(body.path("system").get(0).path("cache_control").path("type").asText())
+                .isEqualTo("ephemeral");
         assertThat(body.path("tools").get(0).has("cache_control")).isFalse();
-        assertThat(body.path("tools").get(1).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+        assertThat(body.path("tools").get(1).path("cache_control").path("type").asText())
+                .isEqualTo("ephemeral");
         assertThat(body.path("messages")).hasSize(1);
         assertThat(body.path("messages").get(0).path("role").asText()).isEqualTo("user");
         assertThat(body.path("max_tokens").asInt()).isEqualTo(4096);
@@ -109,7 +117,9 @@ class AnthropicLlmClientTest {
     void leavesCachingOffWhenAsked() throws InterruptedException {
         answerText("ok");
 
-        MockAnthropic.client(server, sleeper).promptCaching(false).build()
+        MockAnthropic.client(server, sleeper)
+                .promptCaching(false)
+                .build()
                 .chat(conversation().addTool(SQL).build());
 
         assertThat(sentBody().toString()).doesNotContain("cache_control");
@@ -120,10 +130,15 @@ class AnthropicLlmClientTest {
         answerText("ok");
         ToolCall a = new ToolCall("toolu_a", "run_sql", "{\"sql\":\"select 1\"}");
         ToolCall b = new ToolCall("toolu_b", "list_tables", "{}");
-        AssistantMessage turn = new AssistantMessage("Checking.", List.of(a, b),
+        AssistantMessage turn = new AssistantMessage(
+                "Checking.",
+                List.of(a, b),
                 List.of(new Thinking("I should count.", "sig-1", false), new Thinking("ENCRYPTED", null, true)));
 
-        client.chat(conversation().addTool(SQL).addTool(TABLES).addMessage(turn)
+        client.chat(conversation()
+                .addTool(SQL)
+                .addTool(TABLES)
+                .addMessage(turn)
                 .addMessage(new ToolResultMessage("toolu_a", "run_sql", "1", false))
                 .addMessage(new ToolResultMessage("toolu_b", "list_tables", "denied", true))
                 .build());
@@ -151,12 +166,18 @@ class AnthropicLlmClientTest {
         answerText("b");
         answerText("c");
 
-        client.chat(conversation().addTool(SQL)
-                .options(ModelOptions.builder().toolChoice(ToolChoice.REQUIRED).build()).build());
-        client.chat(conversation().addTool(SQL)
-                .options(ModelOptions.builder().toolChoice(ToolChoice.NONE).build()).build());
-        client.chat(conversation().addTool(SQL)
-                .options(ModelOptions.builder().parallelToolCalls(false).build()).build());
+        client.chat(conversation()
+                .addTool(SQL)
+                .options(ModelOptions.builder().toolChoice(ToolChoice.REQUIRED).build())
+                .build());
+        client.chat(conversation()
+                .addTool(SQL)
+                .options(ModelOptions.builder().toolChoice(ToolChoice.NONE).build())
+                .build());
+        client.chat(conversation()
+                .addTool(SQL)
+                .options(ModelOptions.builder().parallelToolCalls(false).build())
+                .build());
 
         assertThat(sentBody().path("tool_choice").path("type").asText()).isEqualTo("any");
         assertThat(sentBody().path("tool_choice").path("type").asText()).isEqualTo("none");
@@ -169,8 +190,13 @@ class AnthropicLlmClientTest {
     void turnsReasoningEffortIntoAThinkingBudgetAndLeavesSamplingOut() throws InterruptedException {
         answerText("ok");
 
-        client.chat(conversation().options(ModelOptions.builder().reasoningEffort(ReasoningEffort.MEDIUM)
-                .temperature(0.2).maxTokens(1000).build()).build());
+        client.chat(conversation()
+                .options(ModelOptions.builder()
+                        .reasoningEffort(ReasoningEffort.MEDIUM)
+                        .temperature(0.2)
+                        .maxTokens(1000)
+                        .build())
+                .build());
 
         JsonNode body = sentBody();
         assertThat(body.path("thinking").path("type").asText()).isEqualTo("enabled");
@@ -186,8 +212,13 @@ class AnthropicLlmClientTest {
         ResponseSchema schema = ResponseSchema.of("answer", "{\"type\":\"object\",\"properties\":{}}");
 
         client.chat(conversation().addTool(SQL).responseSchema(schema).build());
-        client.chat(conversation().addTool(SQL).responseSchema(schema)
-                .options(ModelOptions.builder().reasoningEffort(ReasoningEffort.LOW).build()).build());
+        client.chat(conversation()
+                .addTool(SQL)
+                .responseSchema(schema)
+                .options(ModelOptions.builder()
+                        .reasoningEffort(ReasoningEffort.LOW)
+                        .build())
+                .build());
 
         JsonNode first = sentBody();
         assertThat(first.path("tool_choice").path("type").asText()).isEqualTo("any");
@@ -195,15 +226,18 @@ class AnthropicLlmClientTest {
         JsonNode thinking = sentBody();
         assertThat(thinking.has("tool_choice")).isFalse();
         assertThat(thinking.path("system").get(0).path("text").asText()).contains("calling the tool 'answer'");
-        assertThatThrownBy(() -> client.chat(conversation().addTool(SQL)
-                        .responseSchema(ResponseSchema.of("run_sql", "{}")).build()))
-                .isInstanceOf(LlmException.class).hasMessageContaining("must differ");
+        assertThatThrownBy(() -> client.chat(conversation()
+                        .addTool(SQL)
+                        .responseSchema(ResponseSchema.of("run_sql", "{}"))
+                        .build()))
+                .isInstanceOf(LlmException.class)
+                .hasMessageContaining("must differ");
     }
 
     @Test
     void readsUsageWithCacheReadsAndWritesAndStopReasons() {
-        server.enqueue(MockAnthropic.ok(MockAnthropic.message("cut", List.of(), "max_tokens",
-                new TokenUsage(1500, 20, 1200, 200))));
+        server.enqueue(MockAnthropic.ok(
+                MockAnthropic.message("cut", List.of(), "max_tokens", new TokenUsage(1500, 20, 1200, 200))));
         server.enqueue(MockAnthropic.ok(MockAnthropic.message("no", List.of(), "refusal", TokenUsage.ZERO)));
 
         ChatResponse cut = client.chat(conversation().build());
@@ -217,10 +251,12 @@ class AnthropicLlmClientTest {
 
     @Test
     void streamsThinkingAndKeepsItsSignedBlockForTheNextTurn() {
-        server.enqueue(new MockAnthropic.Events().start(new TokenUsage(100, 0, 80, 0))
+        server.enqueue(new MockAnthropic.Events()
+                .start(new TokenUsage(100, 0, 80, 0))
                 .thinking("Count the rows first.", "sig-xyz")
                 .toolUse("toolu_1", "run_sql", "{\"sql\":\"select count(*) from orders\"}")
-                .end("tool_use", 30).response());
+                .end("tool_use", 30)
+                .response());
         List<String> thoughts = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
 
@@ -248,11 +284,12 @@ class AnthropicLlmClientTest {
 
     @Test
     void mapsAnErrorEventInsideTheStream() {
-        server.enqueue(new okhttp3.mockwebserver.MockResponse().setHeader("Content-Type", "text/event-stream")
+        server.enqueue(new okhttp3.mockwebserver.MockResponse()
+                .setHeader("Content-Type", "text/event-stream")
                 .setBody("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
                         + "\"message\":\"Overloaded\"}}\n\n"));
-        server.enqueue(MockAnthropic.ok(MockAnthropic.message("after the storm", List.of(), "end_turn",
-                TokenUsage.ZERO)));
+        server.enqueue(
+                MockAnthropic.ok(MockAnthropic.message("after the storm", List.of(), "end_turn", TokenUsage.ZERO)));
 
         ChatResponse r = client.chat(conversation().build(), delta -> {});
 
@@ -264,8 +301,8 @@ class AnthropicLlmClientTest {
     void saysWhatItCanDoAndMasksTheKey() {
         assertThat(client.info().name()).isEqualTo("anthropic");
         assertThat(client.info().model()).isEqualTo("claude-sonnet-4-5");
-        assertThat(client.info().capabilities()).contains(Capability.STREAMING, Capability.STRUCTURED_OUTPUT,
-                Capability.PARALLEL_TOOL_CALLS);
+        assertThat(client.info().capabilities())
+                .contains(Capability.STREAMING, Capability.STRUCTURED_OUTPUT, Capability.PARALLEL_TOOL_CALLS);
         assertThat(client.info().contextWindow()).hasValue(200_000);
         assertThat(client.toString()).doesNotContain(MockAnthropic.KEY).contains("apiKey=****");
         assertThat(client.toBuilder().toString()).doesNotContain(MockAnthropic.KEY);

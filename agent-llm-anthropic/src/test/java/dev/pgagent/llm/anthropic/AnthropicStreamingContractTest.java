@@ -87,10 +87,14 @@ class AnthropicStreamingContractTest extends StreamingLlmClientContract {
                 for (JsonNode block : m.path("content")) {
                     String type = block.path("type").asText();
                     if (type.equals("tool_use")) {
-                        calls.add(new ToolCall(block.path("id").asText(), block.path("name").asText(),
+                        calls.add(new ToolCall(
+                                block.path("id").asText(),
+                                block.path("name").asText(),
                                 block.path("input").toString()));
                     } else if (type.equals("tool_result")) {
-                        results.put(block.path("tool_use_id").asText(), block.path("content").asText());
+                        results.put(
+                                block.path("tool_use_id").asText(),
+                                block.path("content").asText());
                     }
                 }
             }
@@ -115,17 +119,20 @@ class AnthropicStreamingContractTest extends StreamingLlmClientContract {
         }
         if (reply instanceof Text t) {
             return stream
-                    ? new MockAnthropic.Events().start(t.usage()).text(t.chunks())
-                            .end("end_turn", t.usage().outputTokens()).response()
-                    : MockAnthropic.ok(MockAnthropic.message(String.join("", t.chunks()), List.of(), "end_turn",
-                            t.usage()));
+                    ? new MockAnthropic.Events()
+                            .start(t.usage())
+                            .text(t.chunks())
+                            .end("end_turn", t.usage().outputTokens())
+                            .response()
+                    : MockAnthropic.ok(
+                            MockAnthropic.message(String.join("", t.chunks()), List.of(), "end_turn", t.usage()));
         }
         if (reply instanceof ToolCalls c) {
             if (!stream) {
                 return MockAnthropic.ok(MockAnthropic.message(null, c.calls(), "tool_use", c.usage()));
             }
-            MockAnthropic.Events events = new MockAnthropic.Events().start(c.usage())
-                    .text(List.of("Let me look that up."));
+            MockAnthropic.Events events =
+                    new MockAnthropic.Events().start(c.usage()).text(List.of("Let me look that up."));
             for (ToolCall call : c.calls()) {
                 events.toolUse(call.id(), call.name(), call.arguments());
             }
@@ -138,8 +145,11 @@ class AnthropicStreamingContractTest extends StreamingLlmClientContract {
             ToolCall answer = new ToolCall("toolu_answer", outputTool, s.json());
             TokenUsage usage = new TokenUsage(50, 10);
             return stream
-                    ? new MockAnthropic.Events().start(usage).toolUse(answer.id(), outputTool, s.json())
-                            .end("tool_use", 10).response()
+                    ? new MockAnthropic.Events()
+                            .start(usage)
+                            .toolUse(answer.id(), outputTool, s.json())
+                            .end("tool_use", 10)
+                            .response()
                     : MockAnthropic.ok(MockAnthropic.message(null, List.of(answer), "tool_use", usage));
         }
         if (reply instanceof Truncated t) {
@@ -152,7 +162,10 @@ class AnthropicStreamingContractTest extends StreamingLlmClientContract {
         if (reply instanceof Stalled s) {
             // No length and not chunked: the body lasts until the server closes the connection, which it keeps
             // open; the client has the text and waits for more.
-            return new MockAnthropic.Events().start(TokenUsage.ZERO).textOpen(s.chunks()).response()
+            return new MockAnthropic.Events()
+                    .start(TokenUsage.ZERO)
+                    .textOpen(s.chunks())
+                    .response()
                     .removeHeader("Content-Length");
         }
         throw new IllegalArgumentException("unknown reply " + reply);

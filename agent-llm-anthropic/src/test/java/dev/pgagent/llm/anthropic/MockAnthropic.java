@@ -63,14 +63,19 @@ final class MockAnthropic {
     /** A whole message: text blocks, tool_use blocks (input from the calls' JSON) and a stop reason. */
     static String message(@Nullable String text, List<ToolCall> calls, String stopReason, TokenUsage usage) {
         ObjectNode m = JSON.createObjectNode();
-        m.put("id", "msg_01contract").put("type", "message").put("role", "assistant")
+        m.put("id", "msg_01contract")
+                .put("type", "message")
+                .put("role", "assistant")
                 .put("model", "claude-sonnet-4-5-20250929");
         ArrayNode content = m.putArray("content");
         if (text != null) {
             content.addObject().put("type", "text").put("text", text);
         }
         for (ToolCall c : calls) {
-            content.addObject().put("type", "tool_use").put("id", c.id()).put("name", c.name())
+            content.addObject()
+                    .put("type", "tool_use")
+                    .put("id", c.id())
+                    .put("name", c.name())
                     .set("input", read(c.arguments()));
         }
         m.put("stop_reason", stopReason).putNull("stop_sequence");
@@ -94,8 +99,11 @@ final class MockAnthropic {
         };
         ObjectNode root = JSON.createObjectNode().put("type", "error");
         root.putObject("error").put("type", type).put("message", message);
-        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json")
-                .setHeader("request-id", "req_contract").setBody(root.toString());
+        return new MockResponse()
+                .setResponseCode(status)
+                .setHeader("Content-Type", "application/json")
+                .setHeader("request-id", "req_contract")
+                .setBody(root.toString());
     }
 
     /** A stream of events, each as {@code event: <type>} and {@code data: <json>}. */
@@ -106,7 +114,9 @@ final class MockAnthropic {
         Events start(TokenUsage usage) {
             ObjectNode e = JSON.createObjectNode().put("type", "message_start");
             ObjectNode m = e.putObject("message");
-            m.put("id", "msg_01stream").put("type", "message").put("role", "assistant")
+            m.put("id", "msg_01stream")
+                    .put("type", "message")
+                    .put("role", "assistant")
                     .put("model", "claude-sonnet-4-5-20250929");
             m.putArray("content");
             m.putNull("stop_reason").putNull("stop_sequence");
@@ -119,11 +129,14 @@ final class MockAnthropic {
         }
 
         Events text(List<String> chunks) {
-            ObjectNode s = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+            ObjectNode s =
+                    JSON.createObjectNode().put("type", "content_block_start").put("index", index);
             s.putObject("content_block").put("type", "text").put("text", "");
             events.add(s);
             for (String c : chunks) {
-                ObjectNode d = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+                ObjectNode d = JSON.createObjectNode()
+                        .put("type", "content_block_delta")
+                        .put("index", index);
                 d.putObject("delta").put("type", "text_delta").put("text", c);
                 events.add(d);
             }
@@ -137,29 +150,41 @@ final class MockAnthropic {
         }
 
         Events thinking(String thinking, String signature) {
-            ObjectNode s = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+            ObjectNode s =
+                    JSON.createObjectNode().put("type", "content_block_start").put("index", index);
             s.putObject("content_block").put("type", "thinking").put("thinking", "");
             events.add(s);
-            ObjectNode d = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+            ObjectNode d =
+                    JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
             d.putObject("delta").put("type", "thinking_delta").put("thinking", thinking);
             events.add(d);
-            ObjectNode sig = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+            ObjectNode sig =
+                    JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
             sig.putObject("delta").put("type", "signature_delta").put("signature", signature);
             events.add(sig);
             return stopBlock();
         }
 
         Events toolUse(String id, String name, String json) {
-            ObjectNode s = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
-            s.putObject("content_block").put("type", "tool_use").put("id", id).put("name", name).putObject("input");
+            ObjectNode s =
+                    JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+            s.putObject("content_block")
+                    .put("type", "tool_use")
+                    .put("id", id)
+                    .put("name", name)
+                    .putObject("input");
             events.add(s);
-            ObjectNode empty = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+            ObjectNode empty =
+                    JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
             empty.putObject("delta").put("type", "input_json_delta").put("partial_json", "");
             events.add(empty);
             int third = Math.max(1, json.length() / 3);
             for (int from = 0; from < json.length(); from += third) {
-                ObjectNode d = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
-                d.putObject("delta").put("type", "input_json_delta")
+                ObjectNode d = JSON.createObjectNode()
+                        .put("type", "content_block_delta")
+                        .put("index", index);
+                d.putObject("delta")
+                        .put("type", "input_json_delta")
                         .put("partial_json", json.substring(from, Math.min(json.length(), from + third)));
                 events.add(d);
             }
@@ -183,15 +208,21 @@ final class MockAnthropic {
         String body() {
             StringBuilder sb = new StringBuilder();
             for (ObjectNode e : events) {
-                sb.append("event: ").append(e.path("type").asText()).append('\n')
-                        .append("data: ").append(e).append("\n\n");
+                sb.append("event: ")
+                        .append(e.path("type").asText())
+                        .append('\n')
+                        .append("data: ")
+                        .append(e)
+                        .append("\n\n");
             }
             return sb.toString();
         }
 
         MockResponse response() {
-            return new MockResponse().setHeader("Content-Type", "text/event-stream; charset=utf-8")
-                    .setHeader("Cache-Control", "no-cache").setBody(body());
+            return new MockResponse()
+                    .setHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .setHeader("Cache-Control", "no-cache")
+                    .setBody(body());
         }
     }
 }

@@ -3,11 +3,11 @@ package dev.pgagent.llm.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.pgagent.api.CancelledException;
 import dev.pgagent.api.LlmException;
+import dev.pgagent.api.llm.Capability;
 import dev.pgagent.api.llm.ChatRequest;
 import dev.pgagent.api.llm.ChatResponse;
 import dev.pgagent.api.llm.LlmClient;
 import dev.pgagent.api.llm.ModelOptions;
-import dev.pgagent.api.llm.Capability;
 import dev.pgagent.api.llm.ProviderInfo;
 import dev.pgagent.api.llm.RetryPolicy;
 import dev.pgagent.api.llm.SecretScrubber;
@@ -25,8 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -99,7 +99,12 @@ public final class OpenAiLlmClient implements LlmClient {
     private OpenAiLlmClient(Builder b) {
         this.config = b.copy();
         this.endpoint = endpoint(b);
-        this.target = endpoint.newBuilder().query(null).username("").password("").build().toString();
+        this.target = endpoint.newBuilder()
+                .query(null)
+                .username("")
+                .password("")
+                .build()
+                .toString();
         this.headers = headers(b);
         this.retry = b.retries ? b.retry.build() : RetryPolicy.NONE;
         this.scrubber = SecretScrubber.of(b.apiKey);
@@ -167,13 +172,17 @@ public final class OpenAiLlmClient implements LlmClient {
         Objects.requireNonNull(request, "request == null");
         WireRequest wire = wire(request);
         Request httpRequest = httpRequest(wire);
-        return retry.execute(n -> {
-            try {
-                return attempt(httpRequest, wire.model(), n, retry.maxAttempts());
-            } catch (LlmException e) {
-                throw scrubber.scrub(e);
-            }
-        }, sleeper, jitter, this::beforeRetry);
+        return retry.execute(
+                n -> {
+                    try {
+                        return attempt(httpRequest, wire.model(), n, retry.maxAttempts());
+                    } catch (LlmException e) {
+                        throw scrubber.scrub(e);
+                    }
+                },
+                sleeper,
+                jitter,
+                this::beforeRetry);
     }
 
     /**
@@ -192,7 +201,10 @@ public final class OpenAiLlmClient implements LlmClient {
             return LlmClient.super.chat(request, listener);
         }
         WireRequest wire = wire(request).streaming();
-        Request httpRequest = httpRequest(wire).newBuilder().header("Accept", "text/event-stream").build();
+        Request httpRequest = httpRequest(wire)
+                .newBuilder()
+                .header("Accept", "text/event-stream")
+                .build();
         AtomicBoolean delivered = new AtomicBoolean();
         StreamListener tracking = new StreamListener() {
             @Override
@@ -207,24 +219,32 @@ public final class OpenAiLlmClient implements LlmClient {
                 listener.onToolCall(call);
             }
         };
-        return retry.execute(n -> {
-            try {
-                return streamAttempt(httpRequest, wire.model(), n, tracking);
-            } catch (LlmException e) {
-                throw scrubber.scrub(e);
-            }
-        }, sleeper, jitter, (failed, max, e, delay) -> !delivered.get() && beforeRetry(failed, max, e, delay));
+        return retry.execute(
+                n -> {
+                    try {
+                        return streamAttempt(httpRequest, wire.model(), n, tracking);
+                    } catch (LlmException e) {
+                        throw scrubber.scrub(e);
+                    }
+                },
+                sleeper,
+                jitter,
+                (failed, max, e, delay) -> !delivered.get() && beforeRetry(failed, max, e, delay));
     }
 
     private boolean beforeRetry(int failed, int max, LlmException e, Duration delay) {
-        LOG.debug("OpenAI chat attempt {}/{} failed ({}), retrying in {} ms", failed, max, e.reason(),
-                delay.toMillis());
+        LOG.debug(
+                "OpenAI chat attempt {}/{} failed ({}), retrying in {} ms", failed, max, e.reason(), delay.toMillis());
         return true;
     }
 
     private WireRequest wire(ChatRequest request) {
-        return ChatMapper.toWire(request, Objects.requireNonNull(config.model), config.defaultOptions,
-                config.maxCompletionTokens, reasoning);
+        return ChatMapper.toWire(
+                request,
+                Objects.requireNonNull(config.model),
+                config.defaultOptions,
+                config.maxCompletionTokens,
+                reasoning);
     }
 
     private Request httpRequest(WireRequest wire) {
@@ -232,11 +252,17 @@ public final class OpenAiLlmClient implements LlmClient {
         try {
             body = ChatMapper.JSON.writeValueAsBytes(wire);
         } catch (JsonProcessingException e) {
-            throw new LlmException("OpenAI chat request could not be written: " + e.getOriginalMessage(),
-                    LlmException.Reason.BAD_REQUEST, false, e);
+            throw new LlmException(
+                    "OpenAI chat request could not be written: " + e.getOriginalMessage(),
+                    LlmException.Reason.BAD_REQUEST,
+                    false,
+                    e);
         }
         if (LOG.isTraceEnabled()) {
-            LOG.trace("POST {} headers={} body={}", target, redacted(headers),
+            LOG.trace(
+                    "POST {} headers={} body={}",
+                    target,
+                    redacted(headers),
                     scrubber.scrub(new String(body, java.nio.charset.StandardCharsets.UTF_8)));
         }
         return new Request.Builder()
@@ -256,14 +282,22 @@ public final class OpenAiLlmClient implements LlmClient {
             Thread.currentThread().interrupt();
             throw new CancelledException("chat call cancelled: the thread was interrupted");
         } catch (IOException e) {
-            LOG.debug("OpenAI chat stream model={} failed after {} ms (attempt {}): {}", model, millis(start),
-                    attempt, e.getClass().getSimpleName());
+            LOG.debug(
+                    "OpenAI chat stream model={} failed after {} ms (attempt {}): {}",
+                    model,
+                    millis(start),
+                    attempt,
+                    e.getClass().getSimpleName());
             throw ErrorMapper.fromIoException(e, target);
         }
         if (received != null) {
             if (received.code() < 200 || received.code() > 299) {
-                LOG.debug("OpenAI chat stream model={} status={} latency={} ms (attempt {})", model, received.code(),
-                        millis(start), attempt);
+                LOG.debug(
+                        "OpenAI chat stream model={} status={} latency={} ms (attempt {})",
+                        model,
+                        received.code(),
+                        millis(start),
+                        attempt);
                 throw ErrorMapper.fromResponse(
                         received.code(), received.body(), received.headers()::get, clock, target);
             }
@@ -277,9 +311,15 @@ public final class OpenAiLlmClient implements LlmClient {
             return whole;
         }
         ChatResponse response = assembler.finish();
-        LOG.debug("OpenAI chat stream model={} latency={} ms tokens in={} (cached {}) out={} finish={} toolCalls={}",
-                model, millis(start), response.usage().inputTokens(), response.usage().cacheReadTokens(),
-                response.usage().outputTokens(), response.finishReason(), response.message().toolCalls().size());
+        LOG.debug(
+                "OpenAI chat stream model={} latency={} ms tokens in={} (cached {}) out={} finish={} toolCalls={}",
+                model,
+                millis(start),
+                response.usage().inputTokens(),
+                response.usage().cacheReadTokens(),
+                response.usage().outputTokens(),
+                response.finishReason(),
+                response.message().toolCalls().size());
         return response;
     }
 
@@ -297,8 +337,13 @@ public final class OpenAiLlmClient implements LlmClient {
             throw new CancelledException("chat call cancelled: the thread was interrupted");
         } catch (IOException e) {
             long ms = (System.nanoTime() - start) / 1_000_000;
-            LOG.debug("OpenAI chat model={} failed after {} ms (attempt {}/{}): {}",
-                    model, ms, attempt, max, e.getClass().getSimpleName());
+            LOG.debug(
+                    "OpenAI chat model={} failed after {} ms (attempt {}/{}): {}",
+                    model,
+                    ms,
+                    attempt,
+                    max,
+                    e.getClass().getSimpleName());
             throw ErrorMapper.fromIoException(e, target);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -306,14 +351,25 @@ public final class OpenAiLlmClient implements LlmClient {
             LOG.trace("HTTP {} from {} body={}", received.code(), target, scrubber.scrub(received.body()));
         }
         if (received.code() < 200 || received.code() > 299) {
-            LOG.debug("OpenAI chat model={} status={} latency={} ms (attempt {}/{})",
-                    model, received.code(), ms, attempt, max);
+            LOG.debug(
+                    "OpenAI chat model={} status={} latency={} ms (attempt {}/{})",
+                    model,
+                    received.code(),
+                    ms,
+                    attempt,
+                    max);
             throw ErrorMapper.fromResponse(received.code(), received.body(), received.headers()::get, clock, target);
         }
         ChatResponse response = ChatMapper.parseResponse(received.body(), received.code());
-        LOG.debug("OpenAI chat model={} status={} latency={} ms tokens in={} out={} finish={} toolCalls={}",
-                model, received.code(), ms, response.usage().inputTokens(), response.usage().outputTokens(),
-                response.finishReason(), response.message().toolCalls().size());
+        LOG.debug(
+                "OpenAI chat model={} status={} latency={} ms tokens in={} out={} finish={} toolCalls={}",
+                model,
+                received.code(),
+                ms,
+                response.usage().inputTokens(),
+                response.usage().outputTokens(),
+                response.finishReason(),
+                response.message().toolCalls().size());
         return response;
     }
 
@@ -324,7 +380,9 @@ public final class OpenAiLlmClient implements LlmClient {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(name).append(": ").append(SecretScrubber.isSecretHeader(name) ? SecretScrubber.MASK : headers.value(i));
+            sb.append(name)
+                    .append(": ")
+                    .append(SecretScrubber.isSecretHeader(name) ? SecretScrubber.MASK : headers.value(i));
         }
         return sb.append('}').toString();
     }
@@ -750,7 +808,9 @@ public final class OpenAiLlmClient implements LlmClient {
 
         private String describe() {
             HttpUrl url = HttpUrl.parse(baseUrl);
-            String shownUrl = url == null ? "?" : url.newBuilder().username("").password("").build().toString();
+            String shownUrl = url == null
+                    ? "?"
+                    : url.newBuilder().username("").password("").build().toString();
             return "baseUrl=" + shownUrl
                     + ", model=" + model
                     + ", apiKey=" + (apiKey == null ? "none" : SecretScrubber.MASK)

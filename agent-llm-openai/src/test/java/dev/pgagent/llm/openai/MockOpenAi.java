@@ -76,8 +76,10 @@ final class MockOpenAi {
     }
 
     static MockResponse error(int status, String message) {
-        return json(status, "{\"error\":{\"message\":" + quote(message)
-                + ",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+        return json(
+                status,
+                "{\"error\":{\"message\":" + quote(message)
+                        + ",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
     }
 
     static RecordedRequest take(MockWebServer server) throws InterruptedException {

@@ -35,7 +35,10 @@ class OpenAiErrorMappingTest {
     @BeforeEach
     void start() throws Exception {
         server.start();
-        client = client(server, sleeper).retries(false).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+        client = client(server, sleeper)
+                .retries(false)
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .build();
     }
 
     @AfterEach
@@ -101,11 +104,12 @@ class OpenAiErrorMappingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"error\":\"model 'llama9' not found\"}",
-        "{\"object\":\"error\",\"message\":\"model 'llama9' not found\",\"type\":\"NotFoundError\",\"code\":404}",
-        "model 'llama9' not found"
-    })
+    @ValueSource(
+            strings = {
+                "{\"error\":\"model 'llama9' not found\"}",
+                "{\"object\":\"error\",\"message\":\"model 'llama9' not found\",\"type\":\"NotFoundError\",\"code\":404}",
+                "model 'llama9' not found"
+            })
     void readsTheMessageFromOllamaVllmAndPlainTextErrorBodies(String body) {
         LlmException e = failure(json(404, body));
 
@@ -115,8 +119,10 @@ class OpenAiErrorMappingTest {
 
     @Test
     void treatsExhaustedQuotaAsRateLimitedButNotRetryable() {
-        LlmException e = failure(json(429, "{\"error\":{\"message\":\"You exceeded your current quota.\","
-                + "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}"));
+        LlmException e = failure(json(
+                429,
+                "{\"error\":{\"message\":\"You exceeded your current quota.\","
+                        + "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}"));
 
         assertThat(e.reason()).isEqualTo(Reason.RATE_LIMITED);
         assertThat(e.isRetryable()).isFalse();
@@ -141,9 +147,8 @@ class OpenAiErrorMappingTest {
 
     @Test
     void prefersRetryAfterMsOverRetryAfter() {
-        LlmException e = failure(error(429, "slow down")
-                .setHeader("retry-after-ms", "1500")
-                .setHeader("Retry-After", "2"));
+        LlmException e = failure(
+                error(429, "slow down").setHeader("retry-after-ms", "1500").setHeader("Retry-After", "2"));
 
         assertThat(e.retryAfter()).hasValue(Duration.ofMillis(1500));
     }
@@ -151,15 +156,21 @@ class OpenAiErrorMappingTest {
     @Test
     void hasNoRetryAfterWhenTheHeaderIsMissingOrGarbage() {
         assertThat(failure(error(429, "a")).retryAfter()).isEmpty();
-        assertThat(failure(error(429, "b").setHeader("Retry-After", "soon")).retryAfter()).isEmpty();
+        assertThat(failure(error(429, "b").setHeader("Retry-After", "soon")).retryAfter())
+                .isEmpty();
     }
 
     @Test
     void neverPutsTheKeyInTheMessageEvenWhenTheProviderEchoesIt() {
-        LlmException e = failure(error(401, "Incorrect API key provided: " + KEY + ". You can find your API key at "
-                + "https://platform.openai.com/account/api-keys."));
+        LlmException e = failure(error(
+                401,
+                "Incorrect API key provided: " + KEY + ". You can find your API key at "
+                        + "https://platform.openai.com/account/api-keys."));
 
-        assertThat(e.getMessage()).doesNotContain(KEY).doesNotContain("TESTSECRET").contains("Incorrect API key");
+        assertThat(e.getMessage())
+                .doesNotContain(KEY)
+                .doesNotContain("TESTSECRET")
+                .contains("Incorrect API key");
         assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION);
     }
 
@@ -172,7 +183,8 @@ class OpenAiErrorMappingTest {
 
     @Test
     void neverPutsTheAzureKeyInTheMessage() throws Exception {
-        OpenAiLlmClient azure = client(server, sleeper).azure("2024-10-21").retries(false).build();
+        OpenAiLlmClient azure =
+                client(server, sleeper).azure("2024-10-21").retries(false).build();
         server.enqueue(error(401, "Access denied due to invalid subscription key " + KEY));
 
         assertThatThrownBy(() -> azure.chat(ask("q")))

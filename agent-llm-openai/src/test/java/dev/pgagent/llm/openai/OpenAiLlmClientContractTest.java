@@ -48,7 +48,7 @@ class OpenAiLlmClientContractTest extends LlmClientContract {
                 .baseUrl(server.url("/v1").toString())
                 .apiKey(secret())
                 .model("gpt-4o-mini")
-                .sleeper(d -> { })
+                .sleeper(d -> {})
                 .jitter(() -> 0.5)
                 .build();
     }

@@ -71,7 +71,8 @@ class OpenAiLlmClientTest {
     void rejectsBadSettingsWithMessagesNamingTheRule() {
         OpenAiLlmClient.Builder b = OpenAiLlmClient.builder();
 
-        assertThatThrownBy(() -> b.baseUrl("ftp://example.org")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.baseUrl("ftp://example.org"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("baseUrl must be an http or https URL but was ftp://example.org");
         assertThatThrownBy(() -> b.baseUrl("https://x.openai.azure.com/openai?api-version=1"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -81,7 +82,9 @@ class OpenAiLlmClientTest {
         assertThatThrownBy(() -> b.initialBackoff(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.readTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.header("bad header", "v")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.model(null)).isInstanceOf(NullPointerException.class).hasMessage("model == null");
+        assertThatThrownBy(() -> b.model(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("model == null");
         assertThatThrownBy(() -> OpenAiLlmClient.builder()
                         .model("m")
                         .initialBackoff(Duration.ofSeconds(10))
@@ -100,12 +103,14 @@ class OpenAiLlmClientTest {
 
     @Test
     void masksTheKeyInToStringOfBuilderAndClient() {
-        OpenAiLlmClient.Builder builder = client(server, sleeper)
-                .organization("org-1")
-                .header("X-Secret-Token", "hidden-value");
+        OpenAiLlmClient.Builder builder =
+                client(server, sleeper).organization("org-1").header("X-Secret-Token", "hidden-value");
         OpenAiLlmClient client = builder.build();
 
-        assertThat(builder.toString()).contains("apiKey=****").doesNotContain(KEY).doesNotContain("hidden-value");
+        assertThat(builder.toString())
+                .contains("apiKey=****")
+                .doesNotContain(KEY)
+                .doesNotContain("hidden-value");
         assertThat(client.toString())
                 .contains("apiKey=****")
                 .contains("model=gpt-4o-mini")

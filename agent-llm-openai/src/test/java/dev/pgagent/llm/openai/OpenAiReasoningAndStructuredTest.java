@@ -46,8 +46,13 @@ class OpenAiReasoningAndStructuredTest {
                 .addMessage(new SystemMessage("You are careful."))
                 .addMessage(new UserMessage("q"))
                 .addTool(new ToolSpec("run_sql", "Runs SQL.", ToolSpec.NO_PARAMETERS))
-                .options(ModelOptions.builder().temperature(0.1).topP(0.9).maxTokens(500).parallelToolCalls(true)
-                        .reasoningEffort(ReasoningEffort.HIGH).build());
+                .options(ModelOptions.builder()
+                        .temperature(0.1)
+                        .topP(0.9)
+                        .maxTokens(500)
+                        .parallelToolCalls(true)
+                        .reasoningEffort(ReasoningEffort.HIGH)
+                        .build());
     }
 
     @Test
@@ -65,7 +70,9 @@ class OpenAiReasoningAndStructuredTest {
         assertThat(body.has("temperature")).isFalse();
         assertThat(body.has("top_p")).isFalse();
         assertThat(body.has("parallel_tool_calls")).isFalse();
-        assertThat(o3.info().capabilities()).contains(Capability.REASONING).doesNotContain(Capability.PARALLEL_TOOL_CALLS);
+        assertThat(o3.info().capabilities())
+                .contains(Capability.REASONING)
+                .doesNotContain(Capability.PARALLEL_TOOL_CALLS);
         assertThat(o3.info().contextWindow()).hasValue(200_000);
     }
 
@@ -81,9 +88,13 @@ class OpenAiReasoningAndStructuredTest {
         assertThat(body.path("max_tokens").asInt()).isEqualTo(500);
         assertThat(body.has("reasoning_effort")).isFalse();
         assertThat(body.path("temperature").asDouble()).isEqualTo(0.1);
-        assertThat(gpt.info().capabilities()).contains(Capability.PARALLEL_TOOL_CALLS, Capability.STREAMING,
-                Capability.STRUCTURED_OUTPUT);
-        assertThat(client(server, sleeper).capabilities(Set.of(Capability.TOOLS)).build().info().capabilities())
+        assertThat(gpt.info().capabilities())
+                .contains(Capability.PARALLEL_TOOL_CALLS, Capability.STREAMING, Capability.STRUCTURED_OUTPUT);
+        assertThat(client(server, sleeper)
+                        .capabilities(Set.of(Capability.TOOLS))
+                        .build()
+                        .info()
+                        .capabilities())
                 .containsExactly(Capability.TOOLS);
     }
 
@@ -93,14 +104,23 @@ class OpenAiReasoningAndStructuredTest {
         String schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},\"required\":[\"n\"],"
                 + "\"additionalProperties\":false}";
 
-        ChatResponse r = client(server, sleeper).build().chat(ChatRequest.builder()
-                .addMessage(new UserMessage("q")).responseSchema(ResponseSchema.of("count", schema)).build());
+        ChatResponse r = client(server, sleeper)
+                .build()
+                .chat(ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .responseSchema(ResponseSchema.of("count", schema))
+                        .build());
 
         JsonNode format = body(take(server)).path("response_format");
         assertThat(format.path("type").asText()).isEqualTo("json_schema");
         assertThat(format.path("json_schema").path("name").asText()).isEqualTo("count");
         assertThat(format.path("json_schema").path("strict").asBoolean()).isTrue();
-        assertThat(format.path("json_schema").path("schema").path("required").get(0).asText()).isEqualTo("n");
+        assertThat(format.path("json_schema")
+                        .path("schema")
+                        .path("required")
+                        .get(0)
+                        .asText())
+                .isEqualTo("n");
         assertThat(r.message().text()).isEqualTo("{\"n\":1}");
     }
 
@@ -112,7 +132,9 @@ class OpenAiReasoningAndStructuredTest {
                  "usage":{"prompt_tokens":2006,"completion_tokens":300,"total_tokens":2306,
                           "prompt_tokens_details":{"cached_tokens":1920}}}
                 """));
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody("""
+        server.enqueue(new MockResponse()
+                .setHeader("Content-Type", "text/event-stream")
+                .setBody("""
                 data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"h"},"finish_reason":null}]}
 
                 data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"i"},"finish_reason":"stop"}]}
@@ -134,7 +156,8 @@ class OpenAiReasoningAndStructuredTest {
         take(server);
         JsonNode streamBody = body(take(server));
         assertThat(streamBody.path("stream").asBoolean()).isTrue();
-        assertThat(streamBody.path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(streamBody.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
     }
 
     @Test

@@ -56,10 +56,12 @@ class OpenAiRequestMappingTest {
 
     @Test
     void postsSystemAndUserMessagesToChatCompletionsAsJson() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new SystemMessage("You answer questions about a database."))
-                .addMessage(new UserMessage("How many customers?"))
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new SystemMessage("You answer questions about a database."))
+                        .addMessage(new UserMessage("How many customers?"))
+                        .build());
 
         assertThat(r.getMethod()).isEqualTo("POST");
         assertThat(r.getPath()).isEqualTo("/v1/chat/completions");
@@ -124,11 +126,13 @@ class OpenAiRequestMappingTest {
 
     @Test
     void describesToolsWithTheirSchemaAsAJsonObject() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("count customers"))
-                .addTool(RUN_SQL)
-                .addTool(new ToolSpec("list_tables", "Lists tables.", ToolSpec.NO_PARAMETERS))
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("count customers"))
+                        .addTool(RUN_SQL)
+                        .addTool(new ToolSpec("list_tables", "Lists tables.", ToolSpec.NO_PARAMETERS))
+                        .build());
 
         JsonNode tools = body(r).get("tools");
         assertThat(tools).hasSize(2);
@@ -138,20 +142,23 @@ class OpenAiRequestMappingTest {
         assertThat(fn.get("description").asText()).isEqualTo("Runs one read-only SQL query.");
         assertThat(fn.get("parameters").isObject()).isTrue();
         assertThat(fn.get("parameters").toString()).isEqualTo(RUN_SQL.parametersSchema());
-        assertThat(tools.get(1).get("function").get("parameters").get("type").asText()).isEqualTo("object");
+        assertThat(tools.get(1).get("function").get("parameters").get("type").asText())
+                .isEqualTo("object");
     }
 
     @Test
     void echoesAssistantToolCallsWithNullContentAndToolResultsWithTheirIds() throws Exception {
         ToolCall first = new ToolCall("call_abc", "run_sql", "{\"sql\":\"select count(*) from customers\"}");
         ToolCall second = new ToolCall("call_def", "list_tables", "{}");
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("count customers"))
-                .addMessage(AssistantMessage.ofToolCalls(List.of(first, second)))
-                .addMessage(new ToolResultMessage("call_abc", "run_sql", "[{\"count\":42}]", false))
-                .addMessage(new ToolResultMessage("call_def", "list_tables", "customers, orders", false))
-                .addTool(RUN_SQL)
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("count customers"))
+                        .addMessage(AssistantMessage.ofToolCalls(List.of(first, second)))
+                        .addMessage(new ToolResultMessage("call_abc", "run_sql", "[{\"count\":42}]", false))
+                        .addMessage(new ToolResultMessage("call_def", "list_tables", "customers, orders", false))
+                        .addTool(RUN_SQL)
+                        .build());
 
         JsonNode messages = body(r).get("messages");
         JsonNode assistant = messages.get(1);
@@ -171,12 +178,14 @@ class OpenAiRequestMappingTest {
 
     @Test
     void echoesAssistantTextTogetherWithToolCalls() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("q"))
-                .addMessage(new AssistantMessage("Let me look.", List.of(new ToolCall("c1", "run_sql", "{}"))))
-                .addMessage(new ToolResultMessage("c1", "run_sql", "x", false))
-                .addMessage(AssistantMessage.of("There are 42."))
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .addMessage(new AssistantMessage("Let me look.", List.of(new ToolCall("c1", "run_sql", "{}"))))
+                        .addMessage(new ToolResultMessage("c1", "run_sql", "x", false))
+                        .addMessage(AssistantMessage.of("There are 42."))
+                        .build());
 
         JsonNode messages = body(r).get("messages");
         assertThat(messages.get(1).get("content").asText()).isEqualTo("Let me look.");
@@ -186,19 +195,21 @@ class OpenAiRequestMappingTest {
 
     @Test
     void sendsEveryModelOption() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("q"))
-                .addTool(RUN_SQL)
-                .options(ModelOptions.builder()
-                        .temperature(0.2)
-                        .topP(0.9)
-                        .maxTokens(512)
-                        .seed(7L)
-                        .stop(List.of("END", "STOP"))
-                        .parallelToolCalls(false)
-                        .toolChoice(ToolChoice.REQUIRED)
-                        .build())
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .addTool(RUN_SQL)
+                        .options(ModelOptions.builder()
+                                .temperature(0.2)
+                                .topP(0.9)
+                                .maxTokens(512)
+                                .seed(7L)
+                                .stop(List.of("END", "STOP"))
+                                .parallelToolCalls(false)
+                                .toolChoice(ToolChoice.REQUIRED)
+                                .build())
+                        .build());
 
         JsonNode json = body(r);
         assertThat(json.get("temperature").asDouble()).isEqualTo(0.2);
@@ -221,13 +232,15 @@ class OpenAiRequestMappingTest {
 
     @Test
     void omitsToolChoiceAndParallelToolCallsWhenNoToolsAreOffered() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("q"))
-                .options(ModelOptions.builder()
-                        .toolChoice(ToolChoice.AUTO)
-                        .parallelToolCalls(true)
-                        .build())
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .options(ModelOptions.builder()
+                                .toolChoice(ToolChoice.AUTO)
+                                .parallelToolCalls(true)
+                                .build())
+                        .build());
 
         JsonNode json = body(r);
         assertThat(json.has("tool_choice")).isFalse();
@@ -251,10 +264,12 @@ class OpenAiRequestMappingTest {
 
     @Test
     void requestModelOverridesTheClientModel() throws Exception {
-        RecordedRequest r = send(client(server, sleeper).build(), ChatRequest.builder()
-                .addMessage(new UserMessage("q"))
-                .options(ModelOptions.builder().model("gpt-4.1").build())
-                .build());
+        RecordedRequest r = send(
+                client(server, sleeper).build(),
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .options(ModelOptions.builder().model("gpt-4.1").build())
+                        .build());
 
         assertThat(body(r).get("model").asText()).isEqualTo("gpt-4.1");
     }
@@ -265,10 +280,12 @@ class OpenAiRequestMappingTest {
                 .defaultOptions(ModelOptions.builder().temperature(0.0).seed(1L).build())
                 .build();
 
-        RecordedRequest r = send(client, ChatRequest.builder()
-                .addMessage(new UserMessage("q"))
-                .options(ModelOptions.builder().seed(99L).build())
-                .build());
+        RecordedRequest r = send(
+                client,
+                ChatRequest.builder()
+                        .addMessage(new UserMessage("q"))
+                        .options(ModelOptions.builder().seed(99L).build())
+                        .build());
 
         JsonNode json = body(r);
         assertThat(json.get("temperature").asDouble()).isEqualTo(0.0);

@@ -64,10 +64,11 @@ class OpenAiResponseParsingTest {
                 """, "tool_calls"));
 
         assertThat(r.message().text()).isNull();
-        assertThat(r.message().toolCalls()).containsExactly(
-                new ToolCall("call_1", "run_sql", "{\"sql\":\"select 1\"}"),
-                new ToolCall("call_2", "describe_table", "{\"table\":\"orders\"}"),
-                new ToolCall("call_3", "list_tables", "{}"));
+        assertThat(r.message().toolCalls())
+                .containsExactly(
+                        new ToolCall("call_1", "run_sql", "{\"sql\":\"select 1\"}"),
+                        new ToolCall("call_2", "describe_table", "{\"table\":\"orders\"}"),
+                        new ToolCall("call_3", "list_tables", "{}"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
     }
 
@@ -100,9 +101,10 @@ class OpenAiResponseParsingTest {
                   {"type":"function","function":{"name":"list_tables"}}]}
                 """, "tool_calls"));
 
-        assertThat(r.message().toolCalls()).containsExactly(
-                new ToolCall("call_0", "run_sql", "{\"sql\":\"select 1\"}"),
-                new ToolCall("call_1", "list_tables", "{}"));
+        assertThat(r.message().toolCalls())
+                .containsExactly(
+                        new ToolCall("call_0", "run_sql", "{\"sql\":\"select 1\"}"),
+                        new ToolCall("call_1", "list_tables", "{}"));
     }
 
     @Test
@@ -161,12 +163,11 @@ class OpenAiResponseParsingTest {
     void reportsABodyThatIsNotJsonAsInvalidResponse() {
         server.enqueue(ok("<html>gateway says hello</html>"));
 
-        assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(LlmException.Reason.INVALID_RESPONSE);
-                    assertThat(e.isRetryable()).isFalse();
-                    assertThat(e.statusCode()).hasValue(200);
-                });
+        assertThatThrownBy(() -> client.chat(ask("q"))).isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.reason()).isEqualTo(LlmException.Reason.INVALID_RESPONSE);
+            assertThat(e.isRetryable()).isFalse();
+            assertThat(e.statusCode()).hasValue(200);
+        });
         assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
@@ -175,8 +176,8 @@ class OpenAiResponseParsingTest {
         server.enqueue(ok("{\"id\":\"x\",\"choices\":[]}"));
 
         assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class,
-                        e -> assertThat(e.reason()).isEqualTo(LlmException.Reason.INVALID_RESPONSE))
+                .isInstanceOfSatisfying(
+                        LlmException.class, e -> assertThat(e.reason()).isEqualTo(LlmException.Reason.INVALID_RESPONSE))
                 .hasMessageContaining("no choices");
     }
 
@@ -187,7 +188,8 @@ class OpenAiResponseParsingTest {
                 "tool_calls")));
 
         assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class,
+                .isInstanceOfSatisfying(
+                        LlmException.class,
                         e -> assertThat(e.reason()).isEqualTo(LlmException.Reason.INVALID_RESPONSE));
     }
 }

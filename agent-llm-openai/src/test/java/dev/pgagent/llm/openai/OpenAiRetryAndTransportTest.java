@@ -78,8 +78,8 @@ class OpenAiRetryAndTransportTest {
         server.enqueue(ok(textCompletion("never")));
 
         assertThatThrownBy(() -> client(server, sleeper).build().chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION))
+                .isInstanceOfSatisfying(
+                        LlmException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION))
                 .message()
                 .doesNotContain("gave up");
         assertThat(server.getRequestCount()).isEqualTo(1);
@@ -122,8 +122,12 @@ class OpenAiRetryAndTransportTest {
         assertThatThrownBy(() -> client.chat(ask("q"))).isInstanceOf(LlmException.class);
 
         assertThat(server.getRequestCount()).isEqualTo(5);
-        assertThat(sleeper.delays).containsExactly(
-                Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(900), Duration.ofMillis(1000));
+        assertThat(sleeper.delays)
+                .containsExactly(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(300),
+                        Duration.ofMillis(900),
+                        Duration.ofMillis(1000));
     }
 
     @Test
@@ -157,13 +161,12 @@ class OpenAiRetryAndTransportTest {
                 .readTimeout(Duration.ofMillis(300))
                 .build();
 
-        assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
-                    assertThat(e.isRetryable()).isTrue();
-                    assertThat(e.statusCode()).isEmpty();
-                    assertThat(e.getCause()).isNotNull();
-                });
+        assertThatThrownBy(() -> client.chat(ask("q"))).isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
+            assertThat(e.isRetryable()).isTrue();
+            assertThat(e.statusCode()).isEmpty();
+            assertThat(e.getCause()).isNotNull();
+        });
     }
 
     @Test
@@ -175,14 +178,16 @@ class OpenAiRetryAndTransportTest {
                 .build();
 
         assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+                .isInstanceOfSatisfying(
+                        LlmException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
     }
 
     @Test
     void retriesATimeoutAndThenSucceeds() {
         server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
         server.enqueue(ok(textCompletion("second time lucky")));
-        OpenAiLlmClient client = client(server, sleeper).readTimeout(Duration.ofMillis(300)).build();
+        OpenAiLlmClient client =
+                client(server, sleeper).readTimeout(Duration.ofMillis(300)).build();
 
         assertThat(client.chat(ask("q")).message().text()).isEqualTo("second time lucky");
         assertThat(sleeper.delays).hasSize(1);
@@ -200,11 +205,10 @@ class OpenAiRetryAndTransportTest {
                 .retries(false)
                 .build();
 
-        assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.NETWORK);
-                    assertThat(e.isRetryable()).isTrue();
-                });
+        assertThatThrownBy(() -> client.chat(ask("q"))).isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.NETWORK);
+            assertThat(e.isRetryable()).isTrue();
+        });
     }
 
     @Test
@@ -212,11 +216,10 @@ class OpenAiRetryAndTransportTest {
         server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
         OpenAiLlmClient client = client(server, sleeper).retries(false).build();
 
-        assertThatThrownBy(() -> client.chat(ask("q")))
-                .isInstanceOfSatisfying(LlmException.class, e -> {
-                    assertThat(e.reason()).isIn(Reason.NETWORK, Reason.TIMEOUT);
-                    assertThat(e.isRetryable()).isTrue();
-                });
+        assertThatThrownBy(() -> client.chat(ask("q"))).isInstanceOfSatisfying(LlmException.class, e -> {
+            assertThat(e.reason()).isIn(Reason.NETWORK, Reason.TIMEOUT);
+            assertThat(e.isRetryable()).isTrue();
+        });
     }
 
     @Test

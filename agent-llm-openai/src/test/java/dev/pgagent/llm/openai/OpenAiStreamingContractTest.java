@@ -89,11 +89,14 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
             Map<String, String> results = new LinkedHashMap<>();
             for (JsonNode m : root.path("messages")) {
                 for (JsonNode tc : m.path("tool_calls")) {
-                    calls.add(new ToolCall(tc.path("id").asText(), tc.path("function").path("name").asText(),
+                    calls.add(new ToolCall(
+                            tc.path("id").asText(),
+                            tc.path("function").path("name").asText(),
                             tc.path("function").path("arguments").asText()));
                 }
                 if (m.path("role").asText().equals("tool")) {
-                    results.put(m.path("tool_call_id").asText(), m.path("content").asText());
+                    results.put(
+                            m.path("tool_call_id").asText(), m.path("content").asText());
                 }
             }
             JsonNode format = root.path("response_format");
@@ -134,8 +137,12 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
             String json = s.json();
             int half = json.length() / 2;
             return stream
-                    ? sse(textEvents(List.of(json.substring(0, half), json.substring(half)), "stop",
-                            new TokenUsage(50, 10)), true)
+                    ? sse(
+                            textEvents(
+                                    List.of(json.substring(0, half), json.substring(half)),
+                                    "stop",
+                                    new TokenUsage(50, 10)),
+                            true)
                     : MockOpenAi.ok(completion(message(json, List.of()), "stop", new TokenUsage(50, 10)));
         }
         if (reply instanceof Truncated t) {
@@ -163,8 +170,11 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
 
     private static ObjectNode chunk() {
         ObjectNode c = JSON.createObjectNode();
-        c.put("id", "chatcmpl-contract").put("object", "chat.completion.chunk").put("created", 1_700_000_000)
-                .put("model", "gpt-4o-mini-2024-07-18").put("system_fingerprint", "fp_1");
+        c.put("id", "chatcmpl-contract")
+                .put("object", "chat.completion.chunk")
+                .put("created", 1_700_000_000)
+                .put("model", "gpt-4o-mini-2024-07-18")
+                .put("system_fingerprint", "fp_1");
         return c;
     }
 
@@ -181,11 +191,18 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
         return c;
     }
 
-    private static List<String> textEvents(List<String> chunks, @org.jspecify.annotations.Nullable String finish,
+    private static List<String> textEvents(
+            List<String> chunks,
+            @org.jspecify.annotations.Nullable String finish,
             @org.jspecify.annotations.Nullable TokenUsage usage) {
         List<String> out = new ArrayList<>();
-        out.add(choiceChunk(JSON.createObjectNode().put("role", "assistant").put("content", "")
-                .putNull("refusal"), null).toString());
+        out.add(choiceChunk(
+                        JSON.createObjectNode()
+                                .put("role", "assistant")
+                                .put("content", "")
+                                .putNull("refusal"),
+                        null)
+                .toString());
         for (String c : chunks) {
             out.add(choiceChunk(JSON.createObjectNode().put("content", c), null).toString());
         }
@@ -200,7 +217,8 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
 
     private static List<String> toolEvents(List<ToolCall> calls, TokenUsage usage) {
         List<String> out = new ArrayList<>();
-        out.add(choiceChunk(JSON.createObjectNode().put("role", "assistant").putNull("content"), null).toString());
+        out.add(choiceChunk(JSON.createObjectNode().put("role", "assistant").putNull("content"), null)
+                .toString());
         for (int i = 0; i < calls.size(); i++) {
             ToolCall call = calls.get(i);
             ObjectNode first = JSON.createObjectNode();
@@ -213,7 +231,9 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
             for (int from = 0; from < args.length(); from += third) {
                 ObjectNode d = JSON.createObjectNode();
                 ArrayNode arr = d.putArray("tool_calls");
-                arr.addObject().put("index", i).putObject("function")
+                arr.addObject()
+                        .put("index", i)
+                        .putObject("function")
                         .put("arguments", args.substring(from, Math.min(args.length(), from + third)));
                 out.add(choiceChunk(d, null).toString());
             }
@@ -227,7 +247,8 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
         ObjectNode c = chunk();
         c.putArray("choices");
         ObjectNode u = c.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens()).put("completion_tokens", usage.outputTokens())
+        u.put("prompt_tokens", usage.inputTokens())
+                .put("completion_tokens", usage.outputTokens())
                 .put("total_tokens", usage.totalTokens());
         u.putObject("prompt_tokens_details").put("cached_tokens", usage.cacheReadTokens());
         u.putObject("completion_tokens_details").put("reasoning_tokens", 0);
@@ -258,7 +279,12 @@ class OpenAiStreamingContractTest extends StreamingLlmClientContract {
                  "choices":[{"index":0,"message":%s,"logprobs":null,"finish_reason":"%s"}],
                  "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d,
                           "prompt_tokens_details":{"cached_tokens":%d}}}
-                """.formatted(message, finish, usage.inputTokens(), usage.outputTokens(), usage.totalTokens(),
-                usage.cacheReadTokens());
+                """.formatted(
+                        message,
+                        finish,
+                        usage.inputTokens(),
+                        usage.outputTokens(),
+                        usage.totalTokens(),
+                        usage.cacheReadTokens());
     }
 }

@@ -39,8 +39,13 @@ public final class HttpGate implements Filter {
     /** The request attribute holding the {@link McpToken} the request was authenticated with. */
     public static final String TOKEN = "dev.pgagent.mcp.token";
 
-    private static final List<String> LOOPBACK_ORIGINS = List.of("http://localhost:*", "http://127.0.0.1:*",
-            "http://[::1]:*", "https://localhost:*", "https://127.0.0.1:*", "https://[::1]:*");
+    private static final List<String> LOOPBACK_ORIGINS = List.of(
+            "http://localhost:*",
+            "http://127.0.0.1:*",
+            "http://[::1]:*",
+            "https://localhost:*",
+            "https://127.0.0.1:*",
+            "https://[::1]:*");
 
     private final List<McpToken> tokens;
     private final List<String> origins;
@@ -57,8 +62,15 @@ public final class HttpGate implements Filter {
      *
      * @param port the port the server listens on (known once it has started)
      */
-    public HttpGate(List<McpToken> tokens, List<String> origins, List<String> hosts, String bind, IntSupplier port,
-            int maxBytes, RateLimiter limiter, CallRegistry registry) {
+    public HttpGate(
+            List<McpToken> tokens,
+            List<String> origins,
+            List<String> hosts,
+            String bind,
+            IntSupplier port,
+            int maxBytes,
+            RateLimiter limiter,
+            CallRegistry registry) {
         this.tokens = List.copyOf(tokens);
         this.origins = List.copyOf(origins);
         this.hosts = List.copyOf(hosts);
@@ -167,8 +179,9 @@ public final class HttpGate implements Filter {
             }
             if (a.endsWith(":*")) {
                 String base = a.substring(0, a.length() - 2);
-                if (value.equalsIgnoreCase(base) || (value.regionMatches(true, 0, base + ":", 0, base.length() + 1)
-                        && value.substring(base.length() + 1).matches("[0-9]{1,5}"))) {
+                if (value.equalsIgnoreCase(base)
+                        || (value.regionMatches(true, 0, base + ":", 0, base.length() + 1)
+                                && value.substring(base.length() + 1).matches("[0-9]{1,5}"))) {
                     return true;
                 }
             }

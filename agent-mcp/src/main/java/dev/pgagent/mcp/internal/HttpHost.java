@@ -39,8 +39,17 @@ public final class HttpHost implements AutoCloseable {
     private final List<McpAsyncServer> servers = new ArrayList<>();
 
     /** The settings of the host. */
-    public record Settings(String bind, int port, String path, List<McpToken> tokens, List<String> origins,
-            List<String> hosts, int maxRequestBytes, int requestsPerSecond, int burst, int maxThreads) {}
+    public record Settings(
+            String bind,
+            int port,
+            String path,
+            List<McpToken> tokens,
+            List<String> origins,
+            List<String> hosts,
+            int maxRequestBytes,
+            int requestsPerSecond,
+            int burst,
+            int maxThreads) {}
 
     /**
      * Starts the host.
@@ -62,15 +71,15 @@ public final class HttpHost implements AutoCloseable {
         Map<String, HttpServletStreamableServerTransportProvider> providers = new LinkedHashMap<>();
         for (McpToken token : settings.tokens()) {
             ProfileServer profile = profileOf.apply(token);
-            HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider
-                    .builder()
-                    .jsonMapper(profile.mapper())
-                    .mcpEndpoint(settings.path())
-                    .maxRequestSize(settings.maxRequestBytes())
-                    .keepAliveInterval(Duration.ofSeconds(30))
-                    .contextExtractor(request -> McpTransportContext.create(
-                            Map.of(ProfileServer.TOKEN_NAME, token.name())))
-                    .build();
+            HttpServletStreamableServerTransportProvider provider =
+                    HttpServletStreamableServerTransportProvider.builder()
+                            .jsonMapper(profile.mapper())
+                            .mcpEndpoint(settings.path())
+                            .maxRequestSize(settings.maxRequestBytes())
+                            .keepAliveInterval(Duration.ofSeconds(30))
+                            .contextExtractor(request ->
+                                    McpTransportContext.create(Map.of(ProfileServer.TOKEN_NAME, token.name())))
+                            .build();
             servers.add(profile.build(McpServer.async(provider)));
             providers.put(token.name(), provider);
         }
@@ -78,8 +87,15 @@ public final class HttpHost implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         RateLimiter limiter = new RateLimiter(settings.requestsPerSecond(), settings.burst(), System::nanoTime);
-        HttpGate gate = new HttpGate(settings.tokens(), settings.origins(), settings.hosts(), settings.bind(),
-                connector::getLocalPort, settings.maxRequestBytes(), limiter, registry);
+        HttpGate gate = new HttpGate(
+                settings.tokens(),
+                settings.origins(),
+                settings.hosts(),
+                settings.bind(),
+                connector::getLocalPort,
+                settings.maxRequestBytes(),
+                limiter,
+                registry);
         FilterHolder gateHolder = new FilterHolder(gate);
         gateHolder.setAsyncSupported(true);
         context.addFilter(gateHolder, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -91,8 +107,8 @@ public final class HttpHost implements AutoCloseable {
             jetty.start();
         } catch (Exception e) {
             close();
-            throw new IllegalStateException("cannot listen on " + settings.bind() + ":" + settings.port() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot listen on " + settings.bind() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
         LOG.info("MCP server listening on http://{}:{}{}", settings.bind(), port(), settings.path());
     }
@@ -132,8 +148,8 @@ public final class HttpHost implements AutoCloseable {
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
             Object token = req.getAttribute(HttpGate.TOKEN);
-            HttpServletStreamableServerTransportProvider p = token instanceof McpToken t
-                    ? providers.get(t.name()) : null;
+            HttpServletStreamableServerTransportProvider p =
+                    token instanceof McpToken t ? providers.get(t.name()) : null;
             if (p == null) {
                 resp.sendError(HttpServletResponse.SC_UNAUTHORIZED);
                 return;

@@ -63,34 +63,46 @@ public final class Rendering {
                     long n = Math.max(0, o.affectedRows());
                     s.put("affectedRows", n);
                     s.put("moreRows", false);
-                    return new Rendered("OK: the statement ran" + where + "; " + n + (n == 1 ? " row" : " rows")
-                            + " affected.", s, false);
+                    return new Rendered(
+                            "OK: the statement ran" + where + "; " + n + (n == 1 ? " row" : " rows") + " affected.",
+                            s,
+                            false);
                 }
                 return table(r, where, s);
             }
             case REFUSED -> {
                 s.put("moreRows", false);
                 s.put("error", nonNull(o.error()));
-                return new Rendered("Refused by pgagent's safety policy; nothing ran" + where + ": "
-                        + clause(nonNull(o.error())) + ". Rewrite the statement so the policy allows it, or tell the"
-                        + " user it is not allowed.", s, true);
+                return new Rendered(
+                        "Refused by pgagent's safety policy; nothing ran" + where + ": "
+                                + clause(nonNull(o.error()))
+                                + ". Rewrite the statement so the policy allows it, or tell the"
+                                + " user it is not allowed.",
+                        s,
+                        true);
             }
             case DECLINED -> {
                 s.put("moreRows", false);
                 s.put("error", nonNull(o.error()));
-                return new Rendered("The statement was declined and did not run; nothing changed" + where + ": "
-                        + clause(nonNull(o.error())) + ".", s, true);
+                return new Rendered(
+                        "The statement was declined and did not run; nothing changed" + where + ": "
+                                + clause(nonNull(o.error())) + ".",
+                        s,
+                        true);
             }
             case PENDING_CONFIRMATION -> {
                 s.put("moreRows", false);
-                return new Rendered("The statement needs a person's confirmation and has not run; nothing changed.",
-                        s, true);
+                return new Rendered(
+                        "The statement needs a person's confirmation and has not run; nothing changed.", s, true);
             }
             case CANCELLED -> {
                 s.put("moreRows", false);
                 s.put("error", nonNull(o.error()));
-                return new Rendered("Cancelled" + where + ": " + clause(nonNull(o.error()))
-                        + ". Nothing was returned; try a cheaper query.", s, true);
+                return new Rendered(
+                        "Cancelled" + where + ": " + clause(nonNull(o.error()))
+                                + ". Nothing was returned; try a cheaper query.",
+                        s,
+                        true);
             }
             case FAILED -> {
                 s.put("moreRows", false);
@@ -98,10 +110,14 @@ public final class Rendering {
                 if (o.sqlState() != null) {
                     s.put("sqlState", o.sqlState());
                 }
-                return new Rendered(untrusted("PostgreSQL rejected the statement" + where
-                        + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]")
-                        + "; its message follows (it may quote values from the database).", nonNull(o.error())),
-                        s, true);
+                return new Rendered(
+                        untrusted(
+                                "PostgreSQL rejected the statement" + where
+                                        + (o.sqlState() == null ? "" : " [SQLSTATE " + o.sqlState() + "]")
+                                        + "; its message follows (it may quote values from the database).",
+                                nonNull(o.error())),
+                        s,
+                        true);
             }
             default -> throw new IllegalStateException("unknown status " + o.status());
         }
@@ -161,9 +177,9 @@ public final class Rendering {
         boolean budgetCut = shown < r.rowCount();
         // the caps stop at the first row that does not fit, so a capped result always had more rows
         boolean more = budgetCut || r.truncation() != Truncation.NONE;
-        String truncatedBy = r.truncation() == Truncation.ROW_LIMIT ? "row_limit"
-                : r.truncation() == Truncation.BYTE_LIMIT ? "byte_limit"
-                : budgetCut ? "size_budget" : "none";
+        String truncatedBy = r.truncation() == Truncation.ROW_LIMIT
+                ? "row_limit"
+                : r.truncation() == Truncation.BYTE_LIMIT ? "byte_limit" : budgetCut ? "size_budget" : "none";
         List<List<@Nullable String>> rows = new ArrayList<>(r.rows().subList(0, shown));
         s.put("rows", rows);
         s.put("rowCount", shown);

@@ -15,9 +15,12 @@ class MessageTaggerTest {
 
         String out = tagger.filter(call, "s1");
 
-        assertThat(out).contains("\"dev.pgagent/call\":\"s1#7\"").contains("\"progressToken\":3")
+        assertThat(out)
+                .contains("\"dev.pgagent/call\":\"s1#7\"")
+                .contains("\"progressToken\":3")
                 .doesNotContain("other#1");
-        assertThat(tagger.filter(call.replace("\"id\":7", "\"id\":\"7\""), "s1")).contains("s1#\\\"7\\\"");
+        assertThat(tagger.filter(call.replace("\"id\":7", "\"id\":\"7\""), "s1"))
+                .contains("s1#\\\"7\\\"");
     }
 
     @Test

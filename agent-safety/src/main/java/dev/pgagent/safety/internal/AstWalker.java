@@ -69,7 +69,8 @@ public final class AstWalker {
     };
 
     /** A reference to a real table (not a CTE). */
-    public record TableRef(@Nullable String schema, String name, @Nullable String alias, boolean aliasColumns) {
+    public record TableRef(
+            @Nullable String schema, String name, @Nullable String alias, boolean aliasColumns) {
         /** Returns the name as reported: schema-qualified when written so. */
         public String display() {
             return schema == null ? name : schema + "." + name;
@@ -133,8 +134,12 @@ public final class AstWalker {
     }
 
     private static boolean walkable(Class<?> type) {
-        if (type.isPrimitive() || type.isEnum() || type == String.class || Number.class.isAssignableFrom(type)
-                || type == Boolean.class || type == Character.class) {
+        if (type.isPrimitive()
+                || type.isEnum()
+                || type == String.class
+                || Number.class.isAssignableFrom(type)
+                || type == Boolean.class
+                || type == Character.class) {
             return false;
         }
         return !type.getName().startsWith(PARSER_PACKAGE);
@@ -165,7 +170,9 @@ public final class AstWalker {
             return;
         }
         String cn = node.getClass().getName();
-        if (!cn.startsWith(AST_PACKAGE) || cn.startsWith(PARSER_PACKAGE) || node.getClass().isEnum()) {
+        if (!cn.startsWith(AST_PACKAGE)
+                || cn.startsWith(PARSER_PACKAGE)
+                || node.getClass().isEnum()) {
             return;
         }
         if (seen.put(node, Boolean.TRUE) != null) {
@@ -189,7 +196,8 @@ public final class AstWalker {
         } else if (node instanceof AnalyticExpression a) {
             // count(*) OVER (...) and count(*) FILTER (...) are not reads of every column either
             Expression arg = a.getExpression();
-            boolean countStar = arg instanceof AllColumns && !(arg instanceof FunctionAllColumns)
+            boolean countStar = arg instanceof AllColumns
+                    && !(arg instanceof FunctionAllColumns)
                     && !(arg instanceof AllTableColumns);
             fields(a, scope, countStar ? Set.of("expression") : Set.of());
         } else if (node instanceof Table t) {
@@ -202,8 +210,7 @@ public final class AstWalker {
             facts.nextValue = true;
         } else if (node instanceof Select s) {
             select(s, scope);
-        } else if ((node instanceof Insert || node instanceof Update || node instanceof Delete
-                        || node instanceof Merge)
+        } else if ((node instanceof Insert || node instanceof Update || node instanceof Delete || node instanceof Merge)
                 && !node.getClass().getSimpleName().startsWith("Parenthesed")) {
             dml(node, scope);
         } else {
@@ -230,7 +237,8 @@ public final class AstWalker {
         if (schema == null && scope.ctes().contains(name)) {
             return null;
         }
-        String alias = t.getAlias() == null ? null : Names.normalize(t.getAlias().getName());
+        String alias =
+                t.getAlias() == null ? null : Names.normalize(t.getAlias().getName());
         boolean aliasColumns = t.getAlias() != null
                 && t.getAlias().getAliasColumns() != null
                 && !t.getAlias().getAliasColumns().isEmpty();
@@ -406,12 +414,14 @@ public final class AstWalker {
      */
     static boolean refersTo(Object condition, Table target) {
         String name = target.getName() == null ? "" : Names.normalize(target.getName());
-        String alias = target.getAlias() == null ? null : Names.normalize(target.getAlias().getName());
+        String alias = target.getAlias() == null
+                ? null
+                : Names.normalize(target.getAlias().getName());
         return refersTo(condition, name, alias, new IdentityHashMap<>());
     }
 
-    private static boolean refersTo(@Nullable Object node, String name, @Nullable String alias,
-            IdentityHashMap<Object, Boolean> seen) {
+    private static boolean refersTo(
+            @Nullable Object node, String name, @Nullable String alias, IdentityHashMap<Object, Boolean> seen) {
         if (node == null) {
             return false;
         }
@@ -434,7 +444,9 @@ public final class AstWalker {
             return false;
         }
         String cn = node.getClass().getName();
-        if (!cn.startsWith(AST_PACKAGE) || cn.startsWith(PARSER_PACKAGE) || node.getClass().isEnum()
+        if (!cn.startsWith(AST_PACKAGE)
+                || cn.startsWith(PARSER_PACKAGE)
+                || node.getClass().isEnum()
                 || seen.put(node, Boolean.TRUE) != null) {
             return false;
         }

@@ -30,10 +30,47 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DdlReader {
     /** Words that may not name anything in a position the reader reads a name from. */
-    private static final Set<String> RESERVED = Set.of("select", "from", "where", "on", "as", "with", "using",
-            "table", "values", "into", "is", "not", "null", "default", "only", "if", "exists", "and", "or", "all",
-            "cascade", "restrict", "to", "by", "for", "in", "of", "create", "alter", "drop", "insert", "update",
-            "delete", "merge", "union", "group", "order", "having", "limit");
+    private static final Set<String> RESERVED = Set.of(
+            "select",
+            "from",
+            "where",
+            "on",
+            "as",
+            "with",
+            "using",
+            "table",
+            "values",
+            "into",
+            "is",
+            "not",
+            "null",
+            "default",
+            "only",
+            "if",
+            "exists",
+            "and",
+            "or",
+            "all",
+            "cascade",
+            "restrict",
+            "to",
+            "by",
+            "for",
+            "in",
+            "of",
+            "create",
+            "alter",
+            "drop",
+            "insert",
+            "update",
+            "delete",
+            "merge",
+            "union",
+            "group",
+            "order",
+            "having",
+            "limit");
+
     private static final Set<String> DML = Set.of("insert", "update", "delete", "merge");
 
     private DdlReader() {}
@@ -153,7 +190,10 @@ public final class DdlReader {
             boolean recursive = false;
             boolean constraint = false;
             while (true) {
-                if (accept("global") || accept("local") || accept("temp") || accept("temporary")
+                if (accept("global")
+                        || accept("local")
+                        || accept("temp")
+                        || accept("temporary")
                         || accept("unlogged")) {
                     temp = true;
                 } else if (accept("unique")) {
@@ -167,7 +207,8 @@ public final class DdlReader {
                 }
             }
             String kind = word();
-            if ((unique && !kind.equals("index")) || (recursive && !kind.equals("view"))
+            if ((unique && !kind.equals("index"))
+                    || (recursive && !kind.equals("view"))
                     || (constraint && !kind.equals("trigger"))
                     || (temp && !(kind.equals("table") || kind.equals("view") || kind.equals("sequence")))) {
                 throw new Decline();
@@ -296,7 +337,10 @@ public final class DdlReader {
                 } else if (x.is(")")) {
                     depth--;
                 }
-                if (depth == 1 && (x.is("(") || x.is(",")) && j + 1 < close && t.get(j + 1).isWord("like")) {
+                if (depth == 1
+                        && (x.is("(") || x.is(","))
+                        && j + 1 < close
+                        && t.get(j + 1).isWord("like")) {
                     int save = k;
                     k = j + 2;
                     structural[j + 1] = true;
@@ -409,8 +453,7 @@ public final class DdlReader {
             }
             Token table = parts.get(parts.size() - 2);
             Token schema = parts.size() >= 3 ? parts.get(parts.size() - 3) : null;
-            reading().relations.add(new TableRef(schema == null ? null : schema.value(), table.value(), null,
-                    false));
+            reading().relations.add(new TableRef(schema == null ? null : schema.value(), table.value(), null, false));
         }
 
         /** {@code CREATE SCHEMA [IF NOT EXISTS] name}; AUTHORIZATION and schema elements are left to the caller. */
@@ -604,7 +647,8 @@ public final class DdlReader {
                     if (relation) {
                         r.moved.add(name);
                     }
-                } else if (relation && depth == 0
+                } else if (relation
+                        && depth == 0
                         && (accept("attach", "partition") || accept("detach", "partition") || accept("inherit"))) {
                     r.relations.add(qname());
                 } else if (relation && depth == 0 && accept("owned", "by")) {
@@ -746,7 +790,10 @@ public final class DdlReader {
                 throw new Decline();
             }
             Token first = t.get(k);
-            if (!(first.is("(") || first.isWord("select") || first.isWord("with") || first.isWord("values")
+            if (!(first.is("(")
+                    || first.isWord("select")
+                    || first.isWord("with")
+                    || first.isWord("values")
                     || first.isWord("table"))) {
                 throw new Decline(); // CREATE TABLE ... AS EXECUTE, or something else
             }
@@ -770,7 +817,8 @@ public final class DdlReader {
                 Token x = t.get(j);
                 Token prev = j == 0 ? null : t.get(j - 1);
                 Token next = j + 1 < t.size() ? t.get(j + 1) : null;
-                if (x.isWord("select") || (x.isWord("values") && next != null && next.is("("))
+                if (x.isWord("select")
+                        || (x.isWord("values") && next != null && next.is("("))
                         || (x.is("(") && next != null && (next.isWord("with") || next.isWord("table")))) {
                     throw new Refuse(reading().what + " holds a query where only definitions and expressions"
                             + " belong (PostgreSQL refuses subqueries there); it is refused.");

@@ -159,8 +159,7 @@ public final class FunctionRules {
      * @param denied the policy's extra denied patterns
      * @param allowed the policy's exempted patterns
      */
-    public static Judgement judge(
-            @Nullable String schema, String name, Set<String> denied, Set<String> allowed) {
+    public static Judgement judge(@Nullable String schema, String name, Set<String> denied, Set<String> allowed) {
         if (matchesAny(allowed, schema, name, true)) {
             return Judgement.ALLOWED;
         }

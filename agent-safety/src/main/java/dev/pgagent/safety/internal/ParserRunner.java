@@ -39,7 +39,8 @@ public final class ParserRunner {
      * @param error the parser's message when it failed, or null
      * @param timedOut whether the deadline passed
      */
-    public record Outcome(@Nullable Statements statements, @Nullable String error, boolean timedOut) {}
+    public record Outcome(
+            @Nullable Statements statements, @Nullable String error, boolean timedOut) {}
 
     /** Parses {@code sql} within {@code timeout}. Never throws for bad SQL. */
     public static Outcome parse(String sql, Duration timeout) {

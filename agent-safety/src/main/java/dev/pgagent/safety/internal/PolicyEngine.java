@@ -41,6 +41,7 @@ public final class PolicyEngine {
     public static final int MAX_LENGTH = 200_000;
     /** The deepest parenthesis nesting accepted. */
     public static final int MAX_DEPTH = 100;
+
     private static final int MAX_MESSAGE = 200;
 
     private static final Set<String> READ_WORDS = Set.of("select", "with", "values", "table");
@@ -49,12 +50,31 @@ public final class PolicyEngine {
             Set.of("create", "alter", "drop", "truncate", "comment", "refresh", "security", "import");
     private static final Set<String> ROLE_OBJECTS = Set.of("role", "user", "group");
     /** Key words after which an operator is a prefix operator. */
-    private static final Set<String> PREFIX_CONTEXT = Set.of("select", "where", "and", "or", "not", "when", "then",
-            "else", "by", "on", "having", "returning", "in", "is", "like", "between", "case", "distinct", "all");
+    private static final Set<String> PREFIX_CONTEXT = Set.of(
+            "select",
+            "where",
+            "and",
+            "or",
+            "not",
+            "when",
+            "then",
+            "else",
+            "by",
+            "on",
+            "having",
+            "returning",
+            "in",
+            "is",
+            "like",
+            "between",
+            "case",
+            "distinct",
+            "all");
     /** Operators JSqlParser 5.3 reads; others are replaced by {@code +} before parsing. */
-    private static final Set<String> KNOWN_OPERATORS = Set.of("+", "-", "*", "/", "%", "^", "||", "=", "<>", "!=", "<",
-            ">", "<=", ">=", "~", "~*", "!~", "!~*", "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "@@",
-            "<<", ">>", "&", "|", "!", "~~", "!~~", "~~*", "!~~*", "=>", "::", "-|-");
+    private static final Set<String> KNOWN_OPERATORS = Set.of(
+            "+", "-", "*", "/", "%", "^", "||", "=", "<>", "!=", "<", ">", "<=", ">=", "~", "~*", "!~", "!~*", "->",
+            "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "@@", "<<", ">>", "&", "|", "!", "~~", "!~~", "~~*",
+            "!~~*", "=>", "::", "-|-");
 
     /** Catalogs holding sample values of every column: refused when the host denies columns. */
     private static final Set<String> COLUMN_STATISTICS =
@@ -92,7 +112,8 @@ public final class PolicyEngine {
     /** Returns the verdict for {@code sql}. */
     public Verdict validate(String sql) {
         if (sql.length() > MAX_LENGTH) {
-            return Verdict.deny(StatementKind.UNPARSEABLE,
+            return Verdict.deny(
+                    StatementKind.UNPARSEABLE,
                     "The SQL text is longer than " + MAX_LENGTH + " characters; send a shorter statement.");
         }
         SqlLexer.Result scan = SqlLexer.scan(sql);
@@ -104,8 +125,10 @@ public final class PolicyEngine {
             return Verdict.deny(StatementKind.UNPARSEABLE, "The SQL text holds no statement.");
         }
         if (statements.size() > 1) {
-            return Verdict.deny(StatementKind.MULTIPLE, "The SQL text holds " + statements.size()
-                    + " statements; send exactly one statement per call (a single trailing semicolon is fine).");
+            return Verdict.deny(
+                    StatementKind.MULTIPLE,
+                    "The SQL text holds " + statements.size()
+                            + " statements; send exactly one statement per call (a single trailing semicolon is fine).");
         }
         List<Token> tokens = statements.get(0);
         int depth = 0;
@@ -113,7 +136,8 @@ public final class PolicyEngine {
             if (t.is("(")) {
                 depth++;
                 if (depth > MAX_DEPTH) {
-                    return Verdict.deny(StatementKind.UNPARSEABLE,
+                    return Verdict.deny(
+                            StatementKind.UNPARSEABLE,
                             "The statement is nested more than " + MAX_DEPTH + " parentheses deep.");
                 }
             } else if (t.is(")")) {
@@ -199,9 +223,11 @@ public final class PolicyEngine {
         } else if (DDL_WORDS.contains(first)) {
             lexKind = StatementKind.DDL;
         } else {
-            return Verdict.deny(StatementKind.OTHER, "Unrecognised statement"
-                    + (first.isEmpty() ? "" : " '" + first.toUpperCase(Locale.ROOT) + "'")
-                    + "; only SELECT, WITH, VALUES, TABLE, SHOW and EXPLAIN are recognised as reads.");
+            return Verdict.deny(
+                    StatementKind.OTHER,
+                    "Unrecognised statement"
+                            + (first.isEmpty() ? "" : " '" + first.toUpperCase(Locale.ROOT) + "'")
+                            + "; only SELECT, WITH, VALUES, TABLE, SHOW and EXPLAIN are recognised as reads.");
         }
 
         // Function calls, found lexically so that nothing the parser misreads can hide one.
@@ -220,8 +246,8 @@ public final class PolicyEngine {
                 return ddlReading(sql, tokens, reading, first);
             }
         } else if (lexKind == StatementKind.WRITE && policy.level() == PolicyLevel.READ_ONLY) {
-            return Verdict.deny(StatementKind.WRITE, first.toUpperCase(Locale.ROOT)
-                    + " changes data; the policy is read-only.");
+            return Verdict.deny(
+                    StatementKind.WRITE, first.toUpperCase(Locale.ROOT) + " changes data; the policy is read-only.");
         }
 
         String text = render(sql, rewrite(reorder(tokens), deniedColumnNames));
@@ -231,7 +257,8 @@ public final class PolicyEngine {
         }
         Statements st = parsed.statements();
         if (st.size() != 1) {
-            return Verdict.deny(StatementKind.MULTIPLE,
+            return Verdict.deny(
+                    StatementKind.MULTIPLE,
                     "The parser read " + st.size() + " statements; send exactly one statement per call.");
         }
         Statement stmt = st.get(0);
@@ -265,19 +292,33 @@ public final class PolicyEngine {
             return mismatch(stmt, tables);
         }
         String pkg = stmt.getClass().getPackageName();
-        if (!(pkg.endsWith(".create.table") || pkg.endsWith(".create.view") || pkg.endsWith(".create.index")
-                || pkg.endsWith(".create.sequence") || pkg.endsWith(".create.schema")
-                || pkg.endsWith(".create.function") || pkg.endsWith(".create.procedure")
-                || pkg.endsWith(".create.synonym") || pkg.endsWith(".create.policy")
-                || pkg.endsWith(".alter") || pkg.endsWith(".alter.sequence") || pkg.endsWith(".drop")
-                || pkg.endsWith(".truncate") || pkg.endsWith(".comment") || pkg.endsWith(".refresh")
+        if (!(pkg.endsWith(".create.table")
+                || pkg.endsWith(".create.view")
+                || pkg.endsWith(".create.index")
+                || pkg.endsWith(".create.sequence")
+                || pkg.endsWith(".create.schema")
+                || pkg.endsWith(".create.function")
+                || pkg.endsWith(".create.procedure")
+                || pkg.endsWith(".create.synonym")
+                || pkg.endsWith(".create.policy")
+                || pkg.endsWith(".alter")
+                || pkg.endsWith(".alter.sequence")
+                || pkg.endsWith(".drop")
+                || pkg.endsWith(".truncate")
+                || pkg.endsWith(".comment")
+                || pkg.endsWith(".refresh")
                 || stmt.getClass().getSimpleName().equals("CreateFunctionalStatement"))) {
-            return Verdict.deny(StatementKind.DDL, "This form of " + first.toUpperCase(Locale.ROOT)
-                    + " could not be read (the parser took it for " + stmt.getClass().getSimpleName()
-                    + "), so what it touches cannot be checked; it is refused.", tables);
+            return Verdict.deny(
+                    StatementKind.DDL,
+                    "This form of " + first.toUpperCase(Locale.ROOT)
+                            + " could not be read (the parser took it for "
+                            + stmt.getClass().getSimpleName()
+                            + "), so what it touches cannot be checked; it is refused.",
+                    tables);
         }
         if (facts.dataModifying > 0) {
-            return Verdict.deny(StatementKind.DDL,
+            return Verdict.deny(
+                    StatementKind.DDL,
                     "The schema change also changes data (INSERT/UPDATE/DELETE/MERGE inside it); send them apart.",
                     tables);
         }
@@ -307,16 +348,20 @@ public final class PolicyEngine {
         }
         for (TableRef t : r.relations) {
             if (systemSchema(t)) {
-                return Verdict.deny(StatementKind.DDL, r.what + " names " + t.display() + ", a system catalog;"
-                        + " it is not allowed.", tables);
+                return Verdict.deny(
+                        StatementKind.DDL,
+                        r.what + " names " + t.display() + ", a system catalog;" + " it is not allowed.",
+                        tables);
             }
         }
         for (List<Token> query : r.queries) {
             Verdict v = statement(sql, query, false);
             tables.addAll(v.tables());
             if (!(v.isAllowed() && v.kind() == StatementKind.READ)) {
-                return Verdict.deny(StatementKind.DDL, "The query inside " + r.what + " is not an allowed read: "
-                        + v.reason(), tables);
+                return Verdict.deny(
+                        StatementKind.DDL,
+                        "The query inside " + r.what + " is not an allowed read: " + v.reason(),
+                        tables);
             }
         }
         Facts facts = new Facts();
@@ -328,8 +373,11 @@ public final class PolicyEngine {
         if (!policy.allowedSchemas().isEmpty()) {
             for (String s : r.schemas) {
                 if (!policy.allowedSchemas().contains(s.toLowerCase(Locale.ROOT))) {
-                    return Verdict.deny(StatementKind.DDL, r.what + " names schema " + s + ", outside the allowed"
-                            + " schemas (" + String.join(", ", policy.allowedSchemas()) + ").", tables);
+                    return Verdict.deny(
+                            StatementKind.DDL,
+                            r.what + " names schema " + s + ", outside the allowed" + " schemas ("
+                                    + String.join(", ", policy.allowedSchemas()) + ").",
+                            tables);
                 }
             }
         }
@@ -339,9 +387,13 @@ public final class PolicyEngine {
         }
         for (TableRef t : r.moved) {
             if (!deniedColumnsOf(t).isEmpty()) {
-                return Verdict.deny(StatementKind.DDL, r.what + " renames or moves " + t.display() + ", whose columns "
-                        + String.join(", ", deniedColumnsOf(t)) + " the host denies; under another name they would"
-                        + " no longer be covered, so it is refused.", tables);
+                return Verdict.deny(
+                        StatementKind.DDL,
+                        r.what + " renames or moves " + t.display() + ", whose columns "
+                                + String.join(", ", deniedColumnsOf(t))
+                                + " the host denies; under another name they would"
+                                + " no longer be covered, so it is refused.",
+                        tables);
             }
         }
         return ddl(tables, first, r.what, r.concurrently);
@@ -362,9 +414,13 @@ public final class PolicyEngine {
             }
             for (Token x : tokens) {
                 if (x.isIdentifier() && denied.contains(x.value().toLowerCase(Locale.ROOT))) {
-                    return Verdict.deny(StatementKind.DDL, "The schema change names column "
-                            + x.value().toLowerCase(Locale.ROOT) + " of " + t.display() + ", which the host denies"
-                            + " (renaming or copying it would expose it); leave it out.", tables);
+                    return Verdict.deny(
+                            StatementKind.DDL,
+                            "The schema change names column "
+                                    + x.value().toLowerCase(Locale.ROOT) + " of " + t.display()
+                                    + ", which the host denies"
+                                    + " (renaming or copying it would expose it); leave it out.",
+                            tables);
                 }
             }
         }
@@ -387,8 +443,11 @@ public final class PolicyEngine {
     }
 
     private static Verdict mismatch(Statement stmt, Set<String> tables) {
-        return Verdict.deny(StatementKind.OTHER, "The statement's leading key word does not match what the parser"
-                + " read (" + stmt.getClass().getSimpleName() + "); it is refused.", tables);
+        return Verdict.deny(
+                StatementKind.OTHER,
+                "The statement's leading key word does not match what the parser" + " read ("
+                        + stmt.getClass().getSimpleName() + "); it is refused.",
+                tables);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -397,41 +456,54 @@ public final class PolicyEngine {
     private @Nullable Verdict lexicalCategory(List<Token> tokens, String first, String second, String third) {
         switch (first) {
             case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> {
-                return Verdict.deny(StatementKind.TRANSACTION, "Transaction control ("
-                        + first.toUpperCase(Locale.ROOT) + ") is not allowed: each statement runs in its own"
-                        + " transaction managed by the agent.");
+                return Verdict.deny(
+                        StatementKind.TRANSACTION,
+                        "Transaction control ("
+                                + first.toUpperCase(Locale.ROOT) + ") is not allowed: each statement runs in its own"
+                                + " transaction managed by the agent.");
             }
             case "prepare" -> {
                 if (second.equals("transaction")) {
-                    return Verdict.deny(StatementKind.TRANSACTION,
+                    return Verdict.deny(
+                            StatementKind.TRANSACTION,
                             "PREPARE TRANSACTION is not allowed: the agent manages transactions.");
                 }
-                return Verdict.deny(StatementKind.OTHER,
-                        "PREPARE is not allowed; send the statement itself.");
+                return Verdict.deny(StatementKind.OTHER, "PREPARE is not allowed; send the statement itself.");
             }
             case "set", "reset" -> {
-                if (second.equals("role") || (second.equals("session") && third.equals("authorization"))
+                if (second.equals("role")
+                        || (second.equals("session") && third.equals("authorization"))
                         || ((second.equals("local") || second.equals("session")) && third.equals("role"))
                         || (second.equals("local") && third.equals("session"))) {
-                    return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                    return guarded(
+                            GuardedOperation.ROLE_CHANGE,
+                            StatementKind.ADMIN,
+                            Set.of(),
                             first.toUpperCase(Locale.ROOT) + " ROLE / SESSION AUTHORIZATION changes the role the"
                                     + " agent runs as");
                 }
-                if (second.equals("transaction") || second.equals("constraints")
+                if (second.equals("transaction")
+                        || second.equals("constraints")
                         || (second.equals("session") && third.equals("characteristics"))) {
-                    return Verdict.deny(StatementKind.TRANSACTION,
+                    return Verdict.deny(
+                            StatementKind.TRANSACTION,
                             "SET TRANSACTION / CONSTRAINTS is not allowed: the agent manages transactions.");
                 }
-                return Verdict.deny(StatementKind.SESSION, first.toUpperCase(Locale.ROOT)
-                        + " changes session settings and is not allowed; the agent sets what each statement needs.");
+                return Verdict.deny(
+                        StatementKind.SESSION,
+                        first.toUpperCase(Locale.ROOT)
+                                + " changes session settings and is not allowed; the agent sets what each statement needs.");
             }
             case "discard", "listen", "unlisten", "notify", "load" -> {
-                return Verdict.deny(StatementKind.SESSION, first.toUpperCase(Locale.ROOT)
-                        + " changes session state and is not allowed.");
+                return Verdict.deny(
+                        StatementKind.SESSION,
+                        first.toUpperCase(Locale.ROOT) + " changes session state and is not allowed.");
             }
             case "do", "call" -> {
-                return Verdict.deny(StatementKind.PROCEDURAL, first.toUpperCase(Locale.ROOT)
-                        + " runs procedural code whose effects cannot be checked; it is not allowed.");
+                return Verdict.deny(
+                        StatementKind.PROCEDURAL,
+                        first.toUpperCase(Locale.ROOT)
+                                + " runs procedural code whose effects cannot be checked; it is not allowed.");
             }
             case "copy" -> {
                 boolean program = hasWord(tokens, "program");
@@ -444,28 +516,51 @@ public final class PolicyEngine {
                 }
                 if (program || file) {
                     if (hasTableRules()) {
-                        return Verdict.deny(StatementKind.COPY, "COPY cannot be checked against the host's table"
-                                + " rules; it is not allowed.");
+                        return Verdict.deny(
+                                StatementKind.COPY,
+                                "COPY cannot be checked against the host's table" + " rules; it is not allowed.");
                     }
-                    return guarded(GuardedOperation.COPY_PROGRAM, StatementKind.COPY, Set.of(),
-                            program ? "COPY ... PROGRAM runs a program on the database server"
+                    return guarded(
+                            GuardedOperation.COPY_PROGRAM,
+                            StatementKind.COPY,
+                            Set.of(),
+                            program
+                                    ? "COPY ... PROGRAM runs a program on the database server"
                                     : "COPY to or from a server file reads or writes the server's file system");
                 }
-                return Verdict.deny(StatementKind.COPY,
+                return Verdict.deny(
+                        StatementKind.COPY,
                         "COPY is not allowed; use SELECT to read data (results are returned to you).");
             }
             case "grant", "revoke" -> {
-                return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                return guarded(
+                        GuardedOperation.ROLE_CHANGE,
+                        StatementKind.ADMIN,
+                        Set.of(),
                         first.toUpperCase(Locale.ROOT) + " changes privileges");
             }
             case "reassign" -> {
-                return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                return guarded(
+                        GuardedOperation.ROLE_CHANGE,
+                        StatementKind.ADMIN,
+                        Set.of(),
                         "REASSIGN OWNED changes ownership");
             }
-            case "vacuum", "analyze", "analyse", "cluster", "reindex", "checkpoint", "lock", "execute",
-                    "deallocate", "fetch", "move", "close", "declare" -> {
-                return Verdict.deny(StatementKind.OTHER, first.toUpperCase(Locale.ROOT)
-                        + " is not allowed through the agent.");
+            case "vacuum",
+                    "analyze",
+                    "analyse",
+                    "cluster",
+                    "reindex",
+                    "checkpoint",
+                    "lock",
+                    "execute",
+                    "deallocate",
+                    "fetch",
+                    "move",
+                    "close",
+                    "declare" -> {
+                return Verdict.deny(
+                        StatementKind.OTHER, first.toUpperCase(Locale.ROOT) + " is not allowed through the agent.");
             }
             case "create", "alter", "drop" -> {
                 String object = second;
@@ -475,20 +570,29 @@ public final class PolicyEngine {
                 if (ROLE_OBJECTS.contains(object)
                         || (first.equals("alter") && object.equals("default") && third.equals("privileges"))
                         || (first.equals("drop") && object.equals("owned"))) {
-                    return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                    return guarded(
+                            GuardedOperation.ROLE_CHANGE,
+                            StatementKind.ADMIN,
+                            Set.of(),
                             first.toUpperCase(Locale.ROOT) + " " + object.toUpperCase(Locale.ROOT)
                                     + " changes roles or privileges");
                 }
                 if (first.equals("alter") && object.equals("system")) {
-                    return guarded(GuardedOperation.ALTER_SYSTEM, StatementKind.ADMIN, Set.of(),
+                    return guarded(
+                            GuardedOperation.ALTER_SYSTEM,
+                            StatementKind.ADMIN,
+                            Set.of(),
                             "ALTER SYSTEM changes the server's configuration");
                 }
                 if (first.equals("drop") && object.equals("database")) {
                     if (hasTableRules()) {
-                        return Verdict.deny(StatementKind.DDL, "DROP DATABASE is not allowed under host table"
-                                + " rules.");
+                        return Verdict.deny(
+                                StatementKind.DDL, "DROP DATABASE is not allowed under host table" + " rules.");
                     }
-                    return guarded(GuardedOperation.DROP_DATABASE, StatementKind.DDL, Set.of(),
+                    return guarded(
+                            GuardedOperation.DROP_DATABASE,
+                            StatementKind.DDL,
+                            Set.of(),
                             "DROP DATABASE destroys a whole database");
                 }
                 return null;
@@ -505,23 +609,33 @@ public final class PolicyEngine {
      */
     private Verdict guarded(GuardedOperation op, StatementKind kind, Set<String> tables, String what) {
         if (!policy.allows(op)) {
-            return Verdict.deny(kind, what + "; it is never allowed unless the host opts in (GuardedOperation."
-                    + op.name() + ").", tables);
+            return Verdict.deny(
+                    kind,
+                    what + "; it is never allowed unless the host opts in (GuardedOperation." + op.name() + ").",
+                    tables);
         }
         PolicyLevel needed = op == GuardedOperation.UNFILTERED_WRITE || op == GuardedOperation.FILE_ACCESS
                 ? PolicyLevel.BALANCED
                 : PolicyLevel.PERMISSIVE;
         if (policy.level().ordinal() < needed.ordinal()) {
-            return Verdict.deny(kind, what + "; the host opted in to " + op.name() + " but it needs level "
-                    + needed + " and the policy is " + policy.level() + ".", tables);
+            return Verdict.deny(
+                    kind,
+                    what + "; the host opted in to " + op.name() + " but it needs level " + needed
+                            + " and the policy is " + policy.level() + ".",
+                    tables);
         }
-        return Verdict.confirm(kind, what + "; the host allows it (" + op.name() + ") after a typed confirmation.",
-                tables, ConfirmationKind.TYPED);
+        return Verdict.confirm(
+                kind,
+                what + "; the host allows it (" + op.name() + ") after a typed confirmation.",
+                tables,
+                ConfirmationKind.TYPED);
     }
 
     private boolean hasTableRules() {
-        return !policy.allowedSchemas().isEmpty() || !policy.allowedTables().isEmpty()
-                || !policy.deniedTables().isEmpty() || !policy.deniedColumns().isEmpty();
+        return !policy.allowedSchemas().isEmpty()
+                || !policy.allowedTables().isEmpty()
+                || !policy.deniedTables().isEmpty()
+                || !policy.deniedColumns().isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -552,8 +666,12 @@ public final class PolicyEngine {
                 Token value = o + 1 < opts.size() && !opts.get(o + 1).is(",") ? opts.get(o + 1) : null;
                 if (name.isWord("analyze") || name.isWord("analyse")) {
                     String v = value == null ? "true" : value.value().toLowerCase(Locale.ROOT);
-                    if (!(v.equals("false") || v.equals("off") || v.equals("0") || v.equals("no")
-                            || v.equals("f") || v.equals("n"))) {
+                    if (!(v.equals("false")
+                            || v.equals("off")
+                            || v.equals("0")
+                            || v.equals("no")
+                            || v.equals("f")
+                            || v.equals("n"))) {
                         analyze = true;
                     }
                 }
@@ -564,8 +682,10 @@ public final class PolicyEngine {
             }
             k = close;
         } else {
-            while (k < tokens.size() && (tokens.get(k).isWord("analyze") || tokens.get(k).isWord("analyse")
-                    || tokens.get(k).isWord("verbose"))) {
+            while (k < tokens.size()
+                    && (tokens.get(k).isWord("analyze")
+                            || tokens.get(k).isWord("analyse")
+                            || tokens.get(k).isWord("verbose"))) {
                 if (!tokens.get(k).isWord("verbose")) {
                     analyze = true;
                 }
@@ -578,15 +698,18 @@ public final class PolicyEngine {
         }
         Verdict v = statement(sql, inner, true);
         if (v.isAllowed() && (v.kind() == StatementKind.READ || v.kind() == StatementKind.UNPARSEABLE)) {
-            return Verdict.allow(v.kind(), (analyze ? "EXPLAIN ANALYZE" : "EXPLAIN") + " of a read. "
-                    + v.reason(), v.tables());
+            return Verdict.allow(
+                    v.kind(), (analyze ? "EXPLAIN ANALYZE" : "EXPLAIN") + " of a read. " + v.reason(), v.tables());
         }
         if (v.isDenied()) {
             return Verdict.deny(v.kind(), "EXPLAIN of a statement that is not allowed: " + v.reason(), v.tables());
         }
-        return Verdict.deny(v.kind(), analyze
-                ? "EXPLAIN ANALYZE runs the statement it explains; only reads may be explained with ANALYZE."
-                : "EXPLAIN is allowed only for reads; this statement would need confirmation to run.", v.tables());
+        return Verdict.deny(
+                v.kind(),
+                analyze
+                        ? "EXPLAIN ANALYZE runs the statement it explains; only reads may be explained with ANALYZE."
+                        : "EXPLAIN is allowed only for reads; this statement would need confirmation to run.",
+                v.tables());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -611,12 +734,13 @@ public final class PolicyEngine {
                 // Attribute notation: PostgreSQL reads x.f as f(x) when f takes one argument. After a parenthesised
                 // expression or a parameter any one-argument function is reachable ((1.5::float8).pg_sleep); after
                 // a table name only functions of its row type, which no built-in on the deny list takes.
-                if (k == 0 || !tokens.get(k - 1).is(".") || (k + 1 < tokens.size() && tokens.get(k + 1).is("."))) {
+                if (k == 0
+                        || !tokens.get(k - 1).is(".")
+                        || (k + 1 < tokens.size() && tokens.get(k + 1).is("."))) {
                     continue;
                 }
                 Token before = k >= 2 ? tokens.get(k - 2) : null;
-                boolean scalar = before != null
-                        && (before.is(")") || before.is("]") || before.kind() == Kind.PARAM);
+                boolean scalar = before != null && (before.is(")") || before.is("]") || before.kind() == Kind.PARAM);
                 if (!scalar) {
                     if (!FunctionRules.matchesAny(extra, null, name, false)
                             || FunctionRules.matchesAny(policy.allowedFunctions(), null, name, true)) {
@@ -627,17 +751,22 @@ public final class PolicyEngine {
             switch (FunctionRules.judge(schema, name, extra, policy.allowedFunctions())) {
                 case DENIED -> denied.add(schema == null ? name : schema + "." + name);
                 case FILE_ACCESS -> files.add(schema == null ? name : schema + "." + name);
-                case ALLOWED -> { }
+                case ALLOWED -> {}
             }
         }
         if (!denied.isEmpty()) {
-            return Verdict.deny(kind, "The statement calls " + String.join(", ", denied)
-                    + (denied.size() == 1 ? ", which is" : ", which are")
-                    + " on the deny list (side effects, sleeping, locking, other sessions, or running SQL from"
-                    + " text); remove the call.");
+            return Verdict.deny(
+                    kind,
+                    "The statement calls " + String.join(", ", denied)
+                            + (denied.size() == 1 ? ", which is" : ", which are")
+                            + " on the deny list (side effects, sleeping, locking, other sessions, or running SQL from"
+                            + " text); remove the call.");
         }
         if (!files.isEmpty()) {
-            return guarded(GuardedOperation.FILE_ACCESS, kind, Set.of(),
+            return guarded(
+                    GuardedOperation.FILE_ACCESS,
+                    kind,
+                    Set.of(),
                     "The statement calls " + String.join(", ", files) + ", which accesses the server's files");
         }
         return null;
@@ -648,46 +777,69 @@ public final class PolicyEngine {
 
     private @Nullable Verdict ddlPreCheck(List<Token> tokens, String first, String second) {
         if (policy.level() != PolicyLevel.PERMISSIVE) {
-            return Verdict.deny(StatementKind.DDL, first.toUpperCase(Locale.ROOT)
-                    + " changes the schema; the policy level is " + policy.level()
-                    + " and only PERMISSIVE allows schema changes.");
+            return Verdict.deny(
+                    StatementKind.DDL,
+                    first.toUpperCase(Locale.ROOT)
+                            + " changes the schema; the policy level is " + policy.level()
+                            + " and only PERMISSIVE allows schema changes.");
         }
         if (first.equals("truncate")) {
             if (!policy.allows(GuardedOperation.TRUNCATE)) {
-                return guarded(GuardedOperation.TRUNCATE, StatementKind.DDL, Set.of(),
+                return guarded(
+                        GuardedOperation.TRUNCATE,
+                        StatementKind.DDL,
+                        Set.of(),
                         "TRUNCATE removes every row of a table");
             }
         }
         for (int k = 0; k + 1 < tokens.size(); k++) {
-            if (tokens.get(k).isWord("owner") && tokens.get(k + 1).isWord("to")
+            if (tokens.get(k).isWord("owner")
+                    && tokens.get(k + 1).isWord("to")
                     && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
-                return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+                return guarded(
+                        GuardedOperation.ROLE_CHANGE,
+                        StatementKind.ADMIN,
+                        Set.of(),
                         first.toUpperCase(Locale.ROOT) + " ... OWNER TO changes who owns an object and its privileges");
             }
         }
         boolean rowSecurity = false;
         for (int k = 0; k + 2 < tokens.size(); k++) {
-            rowSecurity |= tokens.get(k).isWord("row") && tokens.get(k + 1).isWord("level")
+            rowSecurity |= tokens.get(k).isWord("row")
+                    && tokens.get(k + 1).isWord("level")
                     && tokens.get(k + 2).isWord("security");
         }
         if ((second.equals("policy") || (first.equals("alter") && rowSecurity))
                 && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
-            return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+            return guarded(
+                    GuardedOperation.ROLE_CHANGE,
+                    StatementKind.ADMIN,
+                    Set.of(),
                     first.toUpperCase(Locale.ROOT) + (rowSecurity ? " ... ROW LEVEL SECURITY" : " POLICY")
                             + " changes which rows each role may see or change");
         }
-        if (first.equals("create") && second.equals("schema") && hasWord(tokens, "authorization")
+        if (first.equals("create")
+                && second.equals("schema")
+                && hasWord(tokens, "authorization")
                 && !policy.allows(GuardedOperation.ROLE_CHANGE)) {
-            return guarded(GuardedOperation.ROLE_CHANGE, StatementKind.ADMIN, Set.of(),
+            return guarded(
+                    GuardedOperation.ROLE_CHANGE,
+                    StatementKind.ADMIN,
+                    Set.of(),
                     "CREATE SCHEMA ... AUTHORIZATION makes another role the owner of the schema");
         }
         // CREATE EXTENSION ... CASCADE installs the extensions it requires; it drops nothing
         boolean createExtension = first.equals("create") && second.equals("extension");
         for (int k = 0; k < tokens.size() && !createExtension; k++) {
             if (tokens.get(k).isWord("cascade")) {
-                boolean fk = k > 0 && (tokens.get(k - 1).isWord("delete") || tokens.get(k - 1).isWord("update"));
+                boolean fk = k > 0
+                        && (tokens.get(k - 1).isWord("delete")
+                                || tokens.get(k - 1).isWord("update"));
                 if (!fk && !policy.allows(GuardedOperation.DROP_CASCADE)) {
-                    return guarded(GuardedOperation.DROP_CASCADE, StatementKind.DDL, Set.of(),
+                    return guarded(
+                            GuardedOperation.DROP_CASCADE,
+                            StatementKind.DDL,
+                            Set.of(),
                             "CASCADE also drops every object that depends on the one named");
                 }
             }
@@ -703,14 +855,22 @@ public final class PolicyEngine {
             return guarded(GuardedOperation.TRUNCATE, StatementKind.DDL, tables, "TRUNCATE removes every row");
         }
         String what = form + " changes the schema";
-        String note = concurrently ? " Note: PostgreSQL refuses CONCURRENTLY inside a transaction block, so it"
-                + " succeeds only where the statement runs outside one." : "";
+        String note = concurrently
+                ? " Note: PostgreSQL refuses CONCURRENTLY inside a transaction block, so it"
+                        + " succeeds only where the statement runs outside one."
+                : "";
         if (secondParty(tables)) {
-            return Verdict.confirm(StatementKind.DDL, what + " of a table that needs a second party's approval."
-                    + note, tables, ConfirmationKind.SECOND_PARTY);
+            return Verdict.confirm(
+                    StatementKind.DDL,
+                    what + " of a table that needs a second party's approval." + note,
+                    tables,
+                    ConfirmationKind.SECOND_PARTY);
         }
-        return Verdict.confirm(StatementKind.DDL, what + "; the policy allows it after a typed confirmation."
-                + note, tables, ConfirmationKind.TYPED);
+        return Verdict.confirm(
+                StatementKind.DDL,
+                what + "; the policy allows it after a typed confirmation." + note,
+                tables,
+                ConfirmationKind.TYPED);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -719,27 +879,41 @@ public final class PolicyEngine {
     private Verdict read(Facts facts, Set<String> tables) {
         if (!facts.intoTargets.isEmpty()) {
             if (policy.level() != PolicyLevel.PERMISSIVE) {
-                return Verdict.deny(StatementKind.WRITE, "SELECT ... INTO creates table "
-                        + String.join(", ", facts.intoTargets) + "; write SELECT without INTO.", tables);
+                return Verdict.deny(
+                        StatementKind.WRITE,
+                        "SELECT ... INTO creates table " + String.join(", ", facts.intoTargets)
+                                + "; write SELECT without INTO.",
+                        tables);
             }
-            return Verdict.confirm(StatementKind.DDL, "SELECT ... INTO creates table "
-                    + String.join(", ", facts.intoTargets) + "; the policy allows it after a typed confirmation.",
-                    tables, ConfirmationKind.TYPED);
+            return Verdict.confirm(
+                    StatementKind.DDL,
+                    "SELECT ... INTO creates table " + String.join(", ", facts.intoTargets)
+                            + "; the policy allows it after a typed confirmation.",
+                    tables,
+                    ConfirmationKind.TYPED);
         }
         if (facts.dataModifying > 0) {
             if (policy.level() == PolicyLevel.READ_ONLY) {
-                return Verdict.deny(StatementKind.WRITE, "The query holds a data-modifying statement"
-                        + " (INSERT/UPDATE/DELETE/MERGE in a WITH clause); the policy is read-only.", tables);
+                return Verdict.deny(
+                        StatementKind.WRITE,
+                        "The query holds a data-modifying statement"
+                                + " (INSERT/UPDATE/DELETE/MERGE in a WITH clause); the policy is read-only.",
+                        tables);
             }
             return write(facts, tables, "data-modifying WITH");
         }
         if (facts.locking) {
             if (policy.level() == PolicyLevel.READ_ONLY) {
-                return Verdict.deny(StatementKind.WRITE, "FOR UPDATE/SHARE locks rows, which a read must not do;"
-                        + " remove the locking clause.", tables);
+                return Verdict.deny(
+                        StatementKind.WRITE,
+                        "FOR UPDATE/SHARE locks rows, which a read must not do;" + " remove the locking clause.",
+                        tables);
             }
-            return Verdict.confirm(StatementKind.WRITE, "FOR UPDATE/SHARE locks rows; the policy allows it after a"
-                    + " confirmation.", tables, confirmationFor(tablesOf(facts.tables)));
+            return Verdict.confirm(
+                    StatementKind.WRITE,
+                    "FOR UPDATE/SHARE locks rows; the policy allows it after a" + " confirmation.",
+                    tables,
+                    confirmationFor(tablesOf(facts.tables)));
         }
         return Verdict.allow(StatementKind.READ, "A read-only query.", tables);
     }
@@ -749,26 +923,36 @@ public final class PolicyEngine {
             return Verdict.deny(StatementKind.WRITE, what + " changes data; the policy is read-only.", tables);
         }
         if (!facts.intoTargets.isEmpty() && policy.level() != PolicyLevel.PERMISSIVE) {
-            return Verdict.deny(StatementKind.WRITE, "SELECT ... INTO creates a table; write SELECT without INTO.",
-                    tables);
+            return Verdict.deny(
+                    StatementKind.WRITE, "SELECT ... INTO creates a table; write SELECT without INTO.", tables);
         }
         Set<String> targets = tablesOf(facts.writeTargets);
         for (TableRef t : facts.writeTargets) {
             if (systemSchema(t)) {
-                return Verdict.deny(StatementKind.WRITE, what + " writes " + t.display() + ", a system catalog or"
-                        + " view (pg_settings changes session settings); it is not allowed.", tables);
+                return Verdict.deny(
+                        StatementKind.WRITE,
+                        what + " writes " + t.display() + ", a system catalog or"
+                                + " view (pg_settings changes session settings); it is not allowed.",
+                        tables);
             }
         }
         if (facts.unfilteredWrite) {
-            return guarded(GuardedOperation.UNFILTERED_WRITE, StatementKind.WRITE, tables,
+            return guarded(
+                    GuardedOperation.UNFILTERED_WRITE,
+                    StatementKind.WRITE,
+                    tables,
                     "UPDATE or DELETE without a WHERE clause (or with one that is always true) changes every row"
                             + " of " + String.join(", ", targets) + "; add a WHERE clause");
         }
         ConfirmationKind confirmation = confirmationFor(targets);
-        return Verdict.confirm(StatementKind.WRITE, what + " changes " + String.join(", ", targets)
-                + (confirmation == ConfirmationKind.SECOND_PARTY
-                        ? "; it needs a second party's approval."
-                        : "; it needs a confirmation."), tables, confirmation);
+        return Verdict.confirm(
+                StatementKind.WRITE,
+                what + " changes " + String.join(", ", targets)
+                        + (confirmation == ConfirmationKind.SECOND_PARTY
+                                ? "; it needs a second party's approval."
+                                : "; it needs a confirmation."),
+                tables,
+                confirmation);
     }
 
     private ConfirmationKind confirmationFor(Set<String> targets) {
@@ -810,12 +994,19 @@ public final class PolicyEngine {
             }
             String name = t.name().toLowerCase(Locale.ROOT);
             if (CREDENTIAL_CATALOGS.contains(name)) {
-                return Verdict.deny(kind, "The statement reads " + t.display() + ", which holds password hashes or"
-                        + " connection strings; use pg_roles, pg_user or pg_stat_subscription instead.", tables);
+                return Verdict.deny(
+                        kind,
+                        "The statement reads " + t.display() + ", which holds password hashes or"
+                                + " connection strings; use pg_roles, pg_user or pg_stat_subscription instead.",
+                        tables);
             }
             if (FILE_VIEWS.contains(name)) {
-                return guarded(GuardedOperation.FILE_ACCESS, kind, tables, "The statement reads " + t.display()
-                        + ", which shows the contents of the server's configuration files");
+                return guarded(
+                        GuardedOperation.FILE_ACCESS,
+                        kind,
+                        tables,
+                        "The statement reads " + t.display()
+                                + ", which shows the contents of the server's configuration files");
             }
         }
         return null;
@@ -841,7 +1032,8 @@ public final class PolicyEngine {
             int dot = rule.lastIndexOf('.');
             String rn = rule.substring(dot + 1);
             String rs = dot < 0 ? null : rule.substring(0, dot);
-            boolean schemaMatches = rs == null || rs.equals(schema) || (unqualifiedRefMatchesAnySchema && schema == null);
+            boolean schemaMatches =
+                    rs == null || rs.equals(schema) || (unqualifiedRefMatchesAnySchema && schema == null);
             if (rn.equals(name) && schemaMatches) {
                 return true;
             }
@@ -852,21 +1044,30 @@ public final class PolicyEngine {
     private @Nullable Verdict hostRules(Facts facts, Set<String> tables, StatementKind kind) {
         for (TableRef t : facts.tables) {
             if (matchesDeny(policy.deniedTables(), t)) {
-                return Verdict.deny(kind, "The statement touches table " + t.display()
-                        + ", which the host does not allow.", tables);
+                return Verdict.deny(
+                        kind,
+                        "The statement touches table " + t.display() + ", which the host does not allow.",
+                        tables);
             }
             if (!policy.allowedTables().isEmpty() && !matchesAllow(policy.allowedTables(), t)) {
-                return Verdict.deny(kind, "The statement touches table " + t.display()
-                        + ", which is not among the allowed tables (" + String.join(", ", policy.allowedTables())
-                        + ").", tables);
+                return Verdict.deny(
+                        kind,
+                        "The statement touches table " + t.display()
+                                + ", which is not among the allowed tables ("
+                                + String.join(", ", policy.allowedTables())
+                                + ").",
+                        tables);
             }
             if (!policy.allowedSchemas().isEmpty()) {
                 String schema = t.schema() == null ? "public" : t.schema().toLowerCase(Locale.ROOT);
                 if (!policy.allowedSchemas().contains(schema)) {
-                    return Verdict.deny(kind, "The statement touches table " + t.display()
-                            + (t.schema() == null ? " (unqualified, so taken as schema public)" : "")
-                            + ", outside the allowed schemas (" + String.join(", ", policy.allowedSchemas())
-                            + "); schema-qualify tables of the allowed schemas.", tables);
+                    return Verdict.deny(
+                            kind,
+                            "The statement touches table " + t.display()
+                                    + (t.schema() == null ? " (unqualified, so taken as schema public)" : "")
+                                    + ", outside the allowed schemas (" + String.join(", ", policy.allowedSchemas())
+                                    + "); schema-qualify tables of the allowed schemas.",
+                            tables);
                 }
             }
         }
@@ -875,9 +1076,13 @@ public final class PolicyEngine {
         }
         for (TableRef t : facts.tables) {
             String schema = t.schema() == null ? "pg_catalog" : t.schema().toLowerCase(Locale.ROOT);
-            if (schema.equals("pg_catalog") && COLUMN_STATISTICS.contains(t.name().toLowerCase(Locale.ROOT))) {
-                return Verdict.deny(kind, "The statement reads " + t.display() + ", whose sample values (most common"
-                        + " values, histograms) include columns the host denies.", tables);
+            if (schema.equals("pg_catalog")
+                    && COLUMN_STATISTICS.contains(t.name().toLowerCase(Locale.ROOT))) {
+                return Verdict.deny(
+                        kind,
+                        "The statement reads " + t.display() + ", whose sample values (most common"
+                                + " values, histograms) include columns the host denies.",
+                        tables);
             }
         }
         // Tables involved that have denied columns.
@@ -892,30 +1097,42 @@ public final class PolicyEngine {
         }
         if (facts.naturalJoin) {
             TableRef t = guarded.get(0);
-            return Verdict.deny(kind, "NATURAL JOIN compares every column of the same name, and " + t.display()
-                    + " has columns the host denies (" + String.join(", ", deniedColumnsOf(t))
-                    + "); join with ON or USING naming the columns.", tables);
+            return Verdict.deny(
+                    kind,
+                    "NATURAL JOIN compares every column of the same name, and " + t.display()
+                            + " has columns the host denies (" + String.join(", ", deniedColumnsOf(t))
+                            + "); join with ON or USING naming the columns.",
+                    tables);
         }
         for (TableRef t : guarded) {
             if (t.aliasColumns()) {
-                return Verdict.deny(kind, "Table " + t.display() + " has denied columns and is given column aliases,"
-                        + " which would hide which column is read; list its columns by name without renaming"
-                        + " them in the FROM clause.", tables);
+                return Verdict.deny(
+                        kind,
+                        "Table " + t.display() + " has denied columns and is given column aliases,"
+                                + " which would hide which column is read; list its columns by name without renaming"
+                                + " them in the FROM clause.",
+                        tables);
             }
         }
         for (List<TableRef> star : facts.stars) {
             for (TableRef t : star) {
                 if (!deniedColumnsOf(t).isEmpty()) {
-                    return Verdict.deny(kind, "SELECT * over " + t.display() + " would include columns the host"
-                            + " denies (" + String.join(", ", deniedColumnsOf(t))
-                            + "); list the columns you need by name.", tables);
+                    return Verdict.deny(
+                            kind,
+                            "SELECT * over " + t.display() + " would include columns the host"
+                                    + " denies (" + String.join(", ", deniedColumnsOf(t))
+                                    + "); list the columns you need by name.",
+                            tables);
                 }
             }
         }
         for (String q : facts.tableStars) {
             for (TableRef t : resolve(q, guarded)) {
-                return Verdict.deny(kind, q + ".* over " + t.display() + " would include columns the host denies ("
-                        + String.join(", ", deniedColumnsOf(t)) + "); list the columns you need by name.", tables);
+                return Verdict.deny(
+                        kind,
+                        q + ".* over " + t.display() + " would include columns the host denies ("
+                                + String.join(", ", deniedColumnsOf(t)) + "); list the columns you need by name.",
+                        tables);
             }
         }
         for (ColumnRef c : facts.columns) {
@@ -927,17 +1144,24 @@ public final class PolicyEngine {
             }
             for (TableRef t : candidates) {
                 if (deniedColumnsOf(t).contains(name)) {
-                    return Verdict.deny(kind, "The statement uses column " + name + " of " + t.display()
-                            + ", which the host denies; leave it out.", tables);
+                    return Verdict.deny(
+                            kind,
+                            "The statement uses column " + name + " of " + t.display()
+                                    + ", which the host denies; leave it out.",
+                            tables);
                 }
             }
             if (c.qualifier() == null) {
                 for (TableRef t : guarded) {
                     if (name.equals(t.name().toLowerCase(Locale.ROOT))
                             || (t.alias() != null && name.equals(t.alias().toLowerCase(Locale.ROOT)))) {
-                        return Verdict.deny(kind, "The statement uses the whole row of " + t.display()
-                                + ", which includes columns the host denies (" + String.join(", ",
-                                        deniedColumnsOf(t)) + "); list the columns you need by name.", tables);
+                        return Verdict.deny(
+                                kind,
+                                "The statement uses the whole row of " + t.display()
+                                        + ", which includes columns the host denies ("
+                                        + String.join(", ", deniedColumnsOf(t))
+                                        + "); list the columns you need by name.",
+                                tables);
                     }
                 }
             }
@@ -989,36 +1213,47 @@ public final class PolicyEngine {
     // Unparseable text
 
     private Verdict unparseable(List<Token> tokens, StatementKind lexKind, ParserRunner.Outcome parsed) {
-        String msg = parsed.error() == null ? "unknown error" : parsed.error().replaceAll("\\s+", " ").strip();
+        String msg = parsed.error() == null
+                ? "unknown error"
+                : parsed.error().replaceAll("\\s+", " ").strip();
         if (msg.length() > MAX_MESSAGE) {
             msg = msg.substring(0, MAX_MESSAGE) + "...";
         }
         if (parsed.timedOut()) {
-            return Verdict.deny(StatementKind.UNPARSEABLE, "The statement could not be checked in time ("
-                    + msg + "); simplify it.");
+            return Verdict.deny(
+                    StatementKind.UNPARSEABLE,
+                    "The statement could not be checked in time (" + msg + "); simplify it.");
         }
         if (policy.unparseableSql() == UnparseableSqlMode.GUARDED_READ && lexKind == StatementKind.READ) {
             for (String w : List.of("insert", "update", "delete", "merge", "into", "share", "lock")) {
                 if (hasWord(tokens, w)) {
-                    return Verdict.deny(StatementKind.UNPARSEABLE, "The parser could not read the statement ("
-                            + msg + ") and it contains " + w.toUpperCase(Locale.ROOT)
-                            + ", so it cannot be run as a guarded read.");
+                    return Verdict.deny(
+                            StatementKind.UNPARSEABLE,
+                            "The parser could not read the statement ("
+                                    + msg + ") and it contains " + w.toUpperCase(Locale.ROOT)
+                                    + ", so it cannot be run as a guarded read.");
                 }
             }
             if (hasTableRules()) {
-                return Verdict.deny(StatementKind.UNPARSEABLE, "The parser could not read the statement (" + msg
-                        + "), so the host's table and column rules cannot be checked.");
+                return Verdict.deny(
+                        StatementKind.UNPARSEABLE,
+                        "The parser could not read the statement (" + msg
+                                + "), so the host's table and column rules cannot be checked.");
             }
-            return Verdict.allow(StatementKind.UNPARSEABLE, "The parser could not read the statement (" + msg
-                    + "); it runs under the runtime guards only (read-only transaction, timeouts, row caps).",
+            return Verdict.allow(
+                    StatementKind.UNPARSEABLE,
+                    "The parser could not read the statement (" + msg
+                            + "); it runs under the runtime guards only (read-only transaction, timeouts, row caps).",
                     Set.of());
         }
         if (lexKind == StatementKind.DDL) {
-            return Verdict.deny(StatementKind.DDL, "This form of schema change could not be read, so what it"
-                    + " touches cannot be checked; it is refused: " + msg);
+            return Verdict.deny(
+                    StatementKind.DDL,
+                    "This form of schema change could not be read, so what it"
+                            + " touches cannot be checked; it is refused: " + msg);
         }
-        return Verdict.deny(StatementKind.UNPARSEABLE, "The statement could not be parsed, so it cannot be"
-                + " checked: " + msg);
+        return Verdict.deny(
+                StatementKind.UNPARSEABLE, "The statement could not be parsed, so it cannot be" + " checked: " + msg);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1063,11 +1298,16 @@ public final class PolicyEngine {
     static List<Token> reorder(List<Token> tokens) {
         List<Token> out = new ArrayList<>(tokens);
         for (int k = 0; k + 2 < out.size(); k++) {
-            if (!(out.get(k).isWord("within") && out.get(k + 1).isWord("group") && out.get(k + 2).is("("))) {
+            if (!(out.get(k).isWord("within")
+                    && out.get(k + 1).isWord("group")
+                    && out.get(k + 2).is("("))) {
                 continue;
             }
             int c1 = closing(out, k + 2);
-            if (c1 < 0 || c1 + 2 >= out.size() || !out.get(c1 + 1).isWord("filter") || !out.get(c1 + 2).is("(")) {
+            if (c1 < 0
+                    || c1 + 2 >= out.size()
+                    || !out.get(c1 + 1).isWord("filter")
+                    || !out.get(c1 + 2).is("(")) {
                 continue;
             }
             int c2 = closing(out, c1 + 2);
@@ -1105,17 +1345,25 @@ public final class PolicyEngine {
             windowClause |= t.isWord("window");
             // OVER (w ORDER BY ...) and WINDOW w2 AS (w ...): the name of an existing window refines it, and the
             // window it names is read where it is defined
-            if (t.isIdentifier() && prev != null && prev.is("(") && k >= 2
-                    && (tokens.get(k - 2).isWord("over") || (windowClause && tokens.get(k - 2).isWord("as")))
-                    && next != null && (next.is(")") || (next.kind() == Kind.WORD
-                            && WINDOW_SPEC_START.contains(next.value())))
+            if (t.isIdentifier()
+                    && prev != null
+                    && prev.is("(")
+                    && k >= 2
+                    && (tokens.get(k - 2).isWord("over")
+                            || (windowClause && tokens.get(k - 2).isWord("as")))
+                    && next != null
+                    && (next.is(")") || (next.kind() == Kind.WORD && WINDOW_SPEC_START.contains(next.value())))
                     && !(t.kind() == Kind.WORD && WINDOW_SPEC_START.contains(t.value()))) {
                 continue;
             }
             // FROM ROWS FROM (f(a), g(b)) AS t: the rows are what the calls return, so the calls are checked as the
             // select list of a subquery in the same place: (SELECT f(a), g(b)) AS t
-            if (t.isWord("rows") && next != null && next.isWord("from") && k + 2 < tokens.size()
-                    && tokens.get(k + 2).is("(") && prev != null
+            if (t.isWord("rows")
+                    && next != null
+                    && next.isWord("from")
+                    && k + 2 < tokens.size()
+                    && tokens.get(k + 2).is("(")
+                    && prev != null
                     && (prev.isWord("from") || prev.isWord("join") || prev.isWord("lateral") || prev.is(","))) {
                 out.add(tokens.get(k + 2));
                 out.add(new Token(Kind.WORD, "SELECT", -1, -1));
@@ -1123,7 +1371,11 @@ public final class PolicyEngine {
                 continue;
             }
             // JOIN ... USING (a, b) AS j: the join alias only renames the merged columns
-            if (t.isWord("as") && prev != null && prev.is(")") && next != null && next.isIdentifier()
+            if (t.isWord("as")
+                    && prev != null
+                    && prev.is(")")
+                    && next != null
+                    && next.isIdentifier()
                     && usingColumnList(tokens, k - 1)) {
                 k++;
                 continue;
@@ -1139,36 +1391,58 @@ public final class PolicyEngine {
                 }
             }
             // GROUPS frames read the same rows as ROWS frames; EXCLUDE ... only narrows the frame
-            if (t.isWord("groups") && next != null && (next.kind() == Kind.NUMBER
-                    || (next.kind() == Kind.WORD && FRAME_START.contains(next.value())))) {
+            if (t.isWord("groups")
+                    && next != null
+                    && (next.kind() == Kind.NUMBER
+                            || (next.kind() == Kind.WORD && FRAME_START.contains(next.value())))) {
                 out.add(new Token(Kind.WORD, "ROWS", -1, -1));
                 continue;
             }
-            if (t.isWord("exclude") && next != null && (next.isWord("current") || next.isWord("group")
-                    || next.isWord("ties") || next.isWord("no"))) {
+            if (t.isWord("exclude")
+                    && next != null
+                    && (next.isWord("current") || next.isWord("group") || next.isWord("ties") || next.isWord("no"))) {
                 k += next.isWord("current") || next.isWord("no") ? 2 : 1;
                 continue;
             }
             // INTERVAL '1-2' YEAR TO MONTH: the field qualifier names nothing
-            if (t.isWord("to") && next != null && next.kind() == Kind.WORD && INTERVAL_FIELDS.contains(next.value())
-                    && prev != null && prev.kind() == Kind.WORD && INTERVAL_FIELDS.contains(prev.value())
-                    && k >= 3 && tokens.get(k - 2).kind() == Kind.STRING && tokens.get(k - 3).isWord("interval")) {
+            if (t.isWord("to")
+                    && next != null
+                    && next.kind() == Kind.WORD
+                    && INTERVAL_FIELDS.contains(next.value())
+                    && prev != null
+                    && prev.kind() == Kind.WORD
+                    && INTERVAL_FIELDS.contains(prev.value())
+                    && k >= 3
+                    && tokens.get(k - 2).kind() == Kind.STRING
+                    && tokens.get(k - 3).isWord("interval")) {
                 k++;
                 continue;
             }
             // (f(x)).field and (f(x)).*: a field of a function's composite result
-            if (t.is(".") && prev != null && prev.is(")") && next != null
-                    && (next.is("*") || (next.isIdentifier() && !protectedNames.contains(
-                            next.value().toLowerCase(Locale.ROOT))))
+            if (t.is(".")
+                    && prev != null
+                    && prev.is(")")
+                    && next != null
+                    && (next.is("*")
+                            || (next.isIdentifier()
+                                    && !protectedNames.contains(next.value().toLowerCase(Locale.ROOT))))
                     && (k + 2 >= tokens.size() || !tokens.get(k + 2).is("("))
                     && wrapsCall(tokens, k - 1)) {
                 k++;
                 continue;
             }
             // TABLE name  ==  SELECT * FROM name
-            if (t.isWord("table") && next != null && next.isIdentifier()
-                    && (prev == null || prev.is("(") || prev.is(")") || prev.isWord("union") || prev.isWord("intersect")
-                            || prev.isWord("except") || prev.isWord("all") || prev.isWord("distinct"))) {
+            if (t.isWord("table")
+                    && next != null
+                    && next.isIdentifier()
+                    && (prev == null
+                            || prev.is("(")
+                            || prev.is(")")
+                            || prev.isWord("union")
+                            || prev.isWord("intersect")
+                            || prev.isWord("except")
+                            || prev.isWord("all")
+                            || prev.isWord("distinct"))) {
                 out.add(new Token(Kind.WORD, "SELECT * FROM", -1, -1));
                 continue;
             }
@@ -1176,12 +1450,18 @@ public final class PolicyEngine {
             if (t.isWord("not") && prev != null && prev.isWord("as") && next != null && next.isWord("materialized")) {
                 continue;
             }
-            if (t.isWord("materialized") && prev != null && (prev.isWord("as") || prev.isWord("not"))
-                    && next != null && next.is("(")) {
+            if (t.isWord("materialized")
+                    && prev != null
+                    && (prev.isWord("as") || prev.isWord("not"))
+                    && next != null
+                    && next.is("(")) {
                 continue;
             }
             // SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED | TABLE] t: keep the INTO (still refused), drop the modifier
-            if (prev != null && prev.isWord("into") && next != null && next.isIdentifier()
+            if (prev != null
+                    && prev.isWord("into")
+                    && next != null
+                    && next.isIdentifier()
                     && (t.isWord("temp") || t.isWord("temporary") || t.isWord("unlogged") || t.isWord("table"))) {
                 continue;
             }
@@ -1205,7 +1485,8 @@ public final class PolicyEngine {
             // COLLATE name: a collation names no table, column or function
             if (t.isWord("collate") && next != null && next.isIdentifier() && prev != null) {
                 int skip = 1;
-                while (k + skip + 2 < tokens.size() && tokens.get(k + skip + 1).is(".")
+                while (k + skip + 2 < tokens.size()
+                        && tokens.get(k + skip + 1).is(".")
                         && tokens.get(k + skip + 2).isIdentifier()) {
                     skip += 2;
                 }
@@ -1213,7 +1494,10 @@ public final class PolicyEngine {
                 continue;
             }
             // GROUP BY DISTINCT only removes duplicate grouping sets
-            if (t.isWord("distinct") && prev != null && prev.isWord("by") && k >= 2
+            if (t.isWord("distinct")
+                    && prev != null
+                    && prev.isWord("by")
+                    && k >= 2
                     && tokens.get(k - 2).isWord("group")) {
                 continue;
             }
@@ -1253,25 +1537,35 @@ public final class PolicyEngine {
     private static int searchOrCycleEnd(List<Token> tokens, int k) {
         int j = k + 1;
         if (tokens.get(k).isWord("search")) {
-            if (j + 2 >= tokens.size() || !(tokens.get(j).isWord("depth") || tokens.get(j).isWord("breadth"))
-                    || !tokens.get(j + 1).isWord("first") || !tokens.get(j + 2).isWord("by")) {
+            if (j + 2 >= tokens.size()
+                    || !(tokens.get(j).isWord("depth") || tokens.get(j).isWord("breadth"))
+                    || !tokens.get(j + 1).isWord("first")
+                    || !tokens.get(j + 2).isWord("by")) {
                 return -1;
             }
             j += 3;
         }
         j = nameList(tokens, j);
-        if (j < 0 || j + 1 >= tokens.size() || !tokens.get(j).isWord("set") || !tokens.get(j + 1).isIdentifier()) {
+        if (j < 0
+                || j + 1 >= tokens.size()
+                || !tokens.get(j).isWord("set")
+                || !tokens.get(j + 1).isIdentifier()) {
             return -1;
         }
         j += 2;
         if (tokens.get(k).isWord("search")) {
             return j;
         }
-        if (j + 3 < tokens.size() && tokens.get(j).isWord("to") && tokens.get(j + 2).isWord("default")
-                && constant(tokens.get(j + 1)) && constant(tokens.get(j + 3))) {
+        if (j + 3 < tokens.size()
+                && tokens.get(j).isWord("to")
+                && tokens.get(j + 2).isWord("default")
+                && constant(tokens.get(j + 1))
+                && constant(tokens.get(j + 3))) {
             j += 4;
         }
-        if (j + 1 < tokens.size() && tokens.get(j).isWord("using") && tokens.get(j + 1).isIdentifier()) {
+        if (j + 1 < tokens.size()
+                && tokens.get(j).isWord("using")
+                && tokens.get(j + 1).isIdentifier()) {
             return j + 2;
         }
         return -1;
@@ -1304,7 +1598,9 @@ public final class PolicyEngine {
             return false;
         }
         int k = open + 1;
-        while (k + 2 < close && tokens.get(k).isIdentifier() && tokens.get(k + 1).is(".")) {
+        while (k + 2 < close
+                && tokens.get(k).isIdentifier()
+                && tokens.get(k + 1).is(".")) {
             k += 2;
         }
         return tokens.get(k).isIdentifier() && tokens.get(k + 1).is("(") && closing(tokens, k + 1) == close - 1;

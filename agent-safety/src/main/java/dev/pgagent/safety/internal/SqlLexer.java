@@ -64,7 +64,9 @@ public final class SqlLexer {
      * @param tokens the tokens, comments and white space dropped
      * @param error why the text cannot be scanned, or null
      */
-    public record Result(List<Token> tokens, @org.jspecify.annotations.Nullable String error) {}
+    public record Result(
+            List<Token> tokens,
+            @org.jspecify.annotations.Nullable String error) {}
 
     /** Scans {@code sql}. Never throws for bad input; a scan error is reported in the result. */
     public static Result scan(String sql) {
@@ -119,10 +121,12 @@ public final class SqlLexer {
                 }
                 out.add(new Token(Kind.STRING, sql.substring(i + 2, end - 1), i, end));
                 i = end;
-            } else if ((c == 'u' || c == 'U') && i + 2 < n && sql.charAt(i + 1) == '&'
+            } else if ((c == 'u' || c == 'U')
+                    && i + 2 < n
+                    && sql.charAt(i + 1) == '&'
                     && (sql.charAt(i + 2) == '\'' || sql.charAt(i + 2) == '"')) {
-                return new Result(out,
-                        "Unicode-escaped strings and identifiers (U&'...', U&\"...\") are not supported");
+                return new Result(
+                        out, "Unicode-escaped strings and identifiers (U&'...', U&\"...\") are not supported");
             } else if (c == '"') {
                 int j = i + 1;
                 StringBuilder name = new StringBuilder();
@@ -221,7 +225,9 @@ public final class SqlLexer {
     private static int number(String sql, int i) {
         int n = sql.length();
         int j = i;
-        if (sql.charAt(i) == '0' && i + 2 < n && "xXoObB".indexOf(sql.charAt(i + 1)) >= 0
+        if (sql.charAt(i) == '0'
+                && i + 2 < n
+                && "xXoObB".indexOf(sql.charAt(i + 1)) >= 0
                 && Character.digit(sql.charAt(i + 2), 16) >= 0) {
             j = i + 2;
             while (j < n && (Character.digit(sql.charAt(j), 16) >= 0 || sql.charAt(j) == '_')) {

@@ -21,11 +21,44 @@ final class ColumnHints {
      * {@code first_name}, {@code last_name}, ... through {@code SafetyPolicy.piiColumnHints}.
      */
     static final List<String> BUILT_IN = List.of(
-            "email", "e_mail", "mail_address", "phone", "mobile", "cell_phone", "tel", "telephone", "fax",
-            "ssn", "social_security", "national_id", "national_insurance", "nino", "tax_id", "passport",
-            "driver_license", "drivers_license", "driving_licence", "iban", "card_number", "credit_card", "cc_number",
-            "pan", "cvv", "ip_address", "ip_addr", "dob", "birth", "birthday", "birthdate", "date_of_birth",
-            "address", "street", "postcode", "postal_code", "zip_code", "maiden_name");
+            "email",
+            "e_mail",
+            "mail_address",
+            "phone",
+            "mobile",
+            "cell_phone",
+            "tel",
+            "telephone",
+            "fax",
+            "ssn",
+            "social_security",
+            "national_id",
+            "national_insurance",
+            "nino",
+            "tax_id",
+            "passport",
+            "driver_license",
+            "drivers_license",
+            "driving_licence",
+            "iban",
+            "card_number",
+            "credit_card",
+            "cc_number",
+            "pan",
+            "cvv",
+            "ip_address",
+            "ip_addr",
+            "dob",
+            "birth",
+            "birthday",
+            "birthdate",
+            "date_of_birth",
+            "address",
+            "street",
+            "postcode",
+            "postal_code",
+            "zip_code",
+            "maiden_name");
 
     private static final Pattern WORD_BREAK =
             Pattern.compile("[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
@@ -39,7 +72,8 @@ final class ColumnHints {
             words.add(Arrays.asList(hint.split("_")));
         }
         this.builtIn = List.copyOf(words);
-        this.fragments = Set.copyOf(hostFragments.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
+        this.fragments = Set.copyOf(
+                hostFragments.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
     }
 
     /** Returns whether a column of this name holds personal data. */

@@ -251,8 +251,7 @@ public final class PiiRedactor {
     /** Prints the mode; never the salt. */
     @Override
     public String toString() {
-        return "PiiRedactor{mode=" + mode + ", salt=" + (Arrays.equals(salt, DEFAULT_SALT) ? "default" : "****")
-                + '}';
+        return "PiiRedactor{mode=" + mode + ", salt=" + (Arrays.equals(salt, DEFAULT_SALT) ? "default" : "****") + '}';
     }
 
     /** Keyed hashing of one redaction pass; not thread-safe, so each pass makes its own. */

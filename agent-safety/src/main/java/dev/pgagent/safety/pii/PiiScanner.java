@@ -21,8 +21,8 @@ final class PiiScanner {
 
     // Repeated groups are bounded: Java's regex engine recurses per repetition, and an unbounded one overflows the
     // stack on long values such as "1.1.1.1...".
-    private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+'-])[A-Za-z0-9_%+'-]{1,64}(?:\\.[A-Za-z0-9_%+'-]{1,64}){0,8}"
+    private static final Pattern EMAIL =
+            Pattern.compile("(?<![A-Za-z0-9._%+'-])[A-Za-z0-9_%+'-]{1,64}(?:\\.[A-Za-z0-9_%+'-]{1,64}){0,8}"
                     + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])");
 
     /** 13 to 19 digits, optionally grouped by single spaces or dashes; not part of a longer number or decimal. */
@@ -35,15 +35,14 @@ final class PiiScanner {
     private static final Pattern NINO = Pattern.compile(
             "(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D](?![A-Za-z0-9])");
     private static final Pattern DNI = Pattern.compile("(?<![\\w-])([XYZ]-?\\d{7}|\\d{8})-?([A-Z])(?![A-Za-z0-9])");
-    private static final Pattern CODICE_FISCALE = Pattern.compile(
-            "(?<![A-Za-z0-9])[A-Z]{6}\\d{2}[ABCDEHLMPRST]\\d{2}[A-Z]\\d{3}[A-Z](?![A-Za-z0-9])");
+    private static final Pattern CODICE_FISCALE =
+            Pattern.compile("(?<![A-Za-z0-9])[A-Z]{6}\\d{2}[ABCDEHLMPRST]\\d{2}[A-Z]\\d{3}[A-Z](?![A-Za-z0-9])");
 
     private static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-    private static final Pattern IPV4 = Pattern.compile(
-            "(?<![\\w.])" + OCTET + "(?:\\." + OCTET + "){3}(?![\\w]|\\.\\d)");
-    private static final Pattern IPV6 = Pattern.compile(
-            "(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:" + OCTET + "(?:\\." + OCTET + "){3}|[0-9A-Fa-f]{1,4})?"
-                    + "(?:%[A-Za-z0-9]+)?(?![\\w:]|\\.\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile("(?<![\\w.])" + OCTET + "(?:\\." + OCTET + "){3}(?![\\w]|\\.\\d)");
+    private static final Pattern IPV6 = Pattern.compile("(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:" + OCTET + "(?:\\."
+            + OCTET + "){3}|[0-9A-Fa-f]{1,4})?" + "(?:%[A-Za-z0-9]+)?(?![\\w:]|\\.\\d)");
 
     /** {@code +CC} then digits, spaces, dots, dashes and parentheses; cut and checked by {@link #PHONE_SHAPE}. */
     private static final Pattern PHONE_INTERNATIONAL = Pattern.compile("(?<![\\w+])\\+\\d[\\d ().\\-]{5,24}");
@@ -51,15 +50,16 @@ final class PiiScanner {
     private static final Pattern PHONE_SHAPE =
             Pattern.compile("\\+\\d{1,3}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,4})){2,7}");
     /** {@code 00CC} then separated groups. */
-    private static final Pattern PHONE_00 = Pattern.compile(
-            "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-](?:\\(\\d{1,4}\\)|\\d{1,5})){2,6}(?!\\d|[.,]\\d)");
+    private static final Pattern PHONE_00 =
+            Pattern.compile("(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-](?:\\(\\d{1,4}\\)|\\d{1,5})){2,6}(?!\\d|[.,]\\d)");
     /** North American: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671. */
     private static final Pattern PHONE_NANP = Pattern.compile(
             "(?<![\\w+.\\-])(?:\\([2-9]\\d{2}\\) ?|[2-9]\\d{2}[ .\\-])[2-9]\\d{2}[ .\\-]\\d{4}(?![\\w]|[.,\\-]\\d)");
     /** National with trunk prefix 0: 020 7946 0958, 030/1234567, 06-12345678, (0171) 1234567, 01 23 45 67 89. */
-    private static final Pattern PHONE_TRUNK = Pattern.compile(
-            "(?<![\\w+.\\-/])(?:\\(0\\d{1,4}\\) ?|0\\d{1,4}[ \\-/.])\\d{2,8}(?:[ \\-.]\\d{2,8}){0,4}"
+    private static final Pattern PHONE_TRUNK =
+            Pattern.compile("(?<![\\w+.\\-/])(?:\\(0\\d{1,4}\\) ?|0\\d{1,4}[ \\-/.])\\d{2,8}(?:[ \\-.]\\d{2,8}){0,4}"
                     + "(?![\\w]|[.,\\-/:]\\d)");
+
     private static final Pattern DATE_LIKE =
             Pattern.compile("(?:^|\\D)\\d{1,2}([./-])\\d{1,2}\\1(?:\\d{4}|\\d{2})(?!\\d)");
 
@@ -120,8 +120,7 @@ final class PiiScanner {
         return false;
     }
 
-    private static void find(
-            String text, Pattern pattern, PiiKind kind, Predicate<Matcher> valid, Found found) {
+    private static void find(String text, Pattern pattern, PiiKind kind, Predicate<Matcher> valid, Found found) {
         Matcher m = pattern.matcher(text);
         int from = 0;
         while (from < text.length() && m.find(from)) {
@@ -231,7 +230,8 @@ final class PiiScanner {
             }
         }
         String candidate = text.substring(start, end);
-        return digitCountBetween(candidate, 8, 15) && PHONE_SHAPE.matcher(candidate).matches();
+        return digitCountBetween(candidate, 8, 15)
+                && PHONE_SHAPE.matcher(candidate).matches();
     }
 
     private static void findIbans(String text, Found found) {
@@ -351,7 +351,11 @@ final class PiiScanner {
 
     private static boolean isSsn(Matcher m) {
         int area = Integer.parseInt(m.group(1));
-        return area != 0 && area != 666 && area < 900 && !m.group(3).equals("00") && !m.group(4).equals("0000");
+        return area != 0
+                && area != 666
+                && area < 900
+                && !m.group(3).equals("00")
+                && !m.group(4).equals("0000");
     }
 
     private static boolean isDni(Matcher m) {
@@ -364,8 +368,9 @@ final class PiiScanner {
         return "TRWAGMYFPDXBNJZSQVHLCKE".charAt(n % 23) == m.group(2).charAt(0);
     }
 
-    private static final int[] CF_ODD = {1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10,
-        22, 25, 24, 23};
+    private static final int[] CF_ODD = {
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23
+    };
 
     static boolean isCodiceFiscale(String cf) {
         int sum = 0;

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PiiRedactorTest {
     private static PiiRedactor redactor(RedactionMode mode, String... hints) {
-        return PiiRedactor.of(SafetyPolicy.builder().redaction(mode).piiColumnHints(hints).build());
+        return PiiRedactor.of(
+                SafetyPolicy.builder().redaction(mode).piiColumnHints(hints).build());
     }
 
     private static QueryResult table(List<String> names, String[]... rows) {
@@ -78,10 +79,10 @@ class PiiRedactorTest {
     @Test
     void catchesAnAliasedColumnByItsValues() {
         // SELECT phone AS note, email AS contact FROM customers
-        QueryResult aliased = table(
-                List.of("note", "contact"),
-                new String[] {"+1 415 555 2671", "ada@example.com"},
-                new String[] {"(415) 555-2672", "bob@example.org"});
+        QueryResult aliased =
+                table(List.of("note", "contact"), new String[] {"+1 415 555 2671", "ada@example.com"}, new String[] {
+                    "(415) 555-2672", "bob@example.org"
+                });
 
         QueryResult r = redactor(RedactionMode.MASK).redact(aliased);
 
@@ -93,9 +94,13 @@ class PiiRedactorTest {
     void masksEachKindWithItsOwnMask() {
         QueryResult mixed = table(
                 List.of("v"),
-                new String[] {"x@y.org"}, new String[] {"+33 1 23 45 67 89"}, new String[] {"4111111111111111"},
-                new String[] {"DE89 3704 0044 0532 0130 00"}, new String[] {"123-45-6789"},
-                new String[] {"10.1.2.3"}, new String[] {"2001:db8::7"});
+                new String[] {"x@y.org"},
+                new String[] {"+33 1 23 45 67 89"},
+                new String[] {"4111111111111111"},
+                new String[] {"DE89 3704 0044 0532 0130 00"},
+                new String[] {"123-45-6789"},
+                new String[] {"10.1.2.3"},
+                new String[] {"2001:db8::7"});
 
         assertThat(column(redactor(RedactionMode.MASK).redact(mixed), "v"))
                 .containsExactly("[EMAIL]", "[PHONE]", "[CARD]", "[IBAN]", "[NATIONAL_ID]", "[IP]", "[IP]");
@@ -133,7 +138,10 @@ class PiiRedactorTest {
         QueryResult again = redactor(RedactionMode.HASH).redact(orders);
 
         List<String> emails = column(r, "customer_email");
-        assertThat(emails.get(0)).matches("pii:[0-9a-f]{8}").isEqualTo(emails.get(2)).isNotEqualTo(emails.get(1));
+        assertThat(emails.get(0))
+                .matches("pii:[0-9a-f]{8}")
+                .isEqualTo(emails.get(2))
+                .isNotEqualTo(emails.get(1));
         List<String> memos = column(r, "memo");
         assertThat(memos.get(0)).matches("from email:[0-9a-f]{8}");
         // the same card in two spellings hashes the same
@@ -145,9 +153,16 @@ class PiiRedactorTest {
     @Test
     void hashesDependOnTheSalt() {
         QueryResult one = table(List.of("v"), new String[] {"ada@example.com"});
-        SafetyPolicy policy = SafetyPolicy.builder().redaction(RedactionMode.HASH).build();
-        PiiRedactor a = PiiRedactor.builder().policy(policy).salt("first-secret-salt-123".getBytes()).build();
-        PiiRedactor b = PiiRedactor.builder().policy(policy).salt("other-secret-salt-456".getBytes()).build();
+        SafetyPolicy policy =
+                SafetyPolicy.builder().redaction(RedactionMode.HASH).build();
+        PiiRedactor a = PiiRedactor.builder()
+                .policy(policy)
+                .salt("first-secret-salt-123".getBytes())
+                .build();
+        PiiRedactor b = PiiRedactor.builder()
+                .policy(policy)
+                .salt("other-secret-salt-456".getBytes())
+                .build();
 
         assertThat(column(a.redact(one), "v").get(0))
                 .startsWith("email:")
@@ -186,23 +201,68 @@ class PiiRedactorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "email", "e_mail", "customer_email", "EmailAddress", "contact_e_mail", "phone", "phone_number",
-        "phonenumber", "mobile", "home_tel", "tel", "fax", "ssn", "social_security_number", "passport_no",
-        "iban", "card_number", "credit_card", "ip_address", "IPAddress", "client_ip_addr", "dob", "birth_date",
-        "dateOfBirth", "date_of_birth", "billing_address", "street", "postal_code", "national_id", "tax_id"
-    })
+    @ValueSource(
+            strings = {
+                "email",
+                "e_mail",
+                "customer_email",
+                "EmailAddress",
+                "contact_e_mail",
+                "phone",
+                "phone_number",
+                "phonenumber",
+                "mobile",
+                "home_tel",
+                "tel",
+                "fax",
+                "ssn",
+                "social_security_number",
+                "passport_no",
+                "iban",
+                "card_number",
+                "credit_card",
+                "ip_address",
+                "IPAddress",
+                "client_ip_addr",
+                "dob",
+                "birth_date",
+                "dateOfBirth",
+                "date_of_birth",
+                "billing_address",
+                "street",
+                "postal_code",
+                "national_id",
+                "tax_id"
+            })
     void treatsNamesThatHintPersonalDataAsPii(String name) {
         assertThat(redactor(RedactionMode.MASK).isPiiColumn(name)).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "id", "hotel", "hotel_name", "intel", "status", "total", "created_at", "telemetry", "product_name", "company",
-        "adobe_id", "description", "mailbox_count", "order_id", "panel", "ipsum", "dobby",
-        // person names are left to the host (SafetyPolicy.piiColumnHints): answers need them
-        "first_name", "lastName", "surname"
-    })
+    @ValueSource(
+            strings = {
+                "id",
+                "hotel",
+                "hotel_name",
+                "intel",
+                "status",
+                "total",
+                "created_at",
+                "telemetry",
+                "product_name",
+                "company",
+                "adobe_id",
+                "description",
+                "mailbox_count",
+                "order_id",
+                "panel",
+                "ipsum",
+                "dobby",
+                // person names are left to the host (SafetyPolicy.piiColumnHints): answers need them
+                "first_name",
+                "lastName",
+                "surname"
+            })
     void doesNotTreatOrdinaryNamesAsPii(String name) {
         assertThat(redactor(RedactionMode.MASK).isPiiColumn(name)).isFalse();
     }
@@ -223,8 +283,10 @@ class PiiRedactorTest {
 
     @Test
     void hashesFreeTextInHashModeAndMasksItInDropColumnMode() {
-        assertThat(redactor(RedactionMode.HASH).redactText("to ada@example.com")).matches("to email:[0-9a-f]{8}");
-        assertThat(redactor(RedactionMode.DROP_COLUMN).redactText("to ada@example.com")).isEqualTo("to [EMAIL]");
+        assertThat(redactor(RedactionMode.HASH).redactText("to ada@example.com"))
+                .matches("to email:[0-9a-f]{8}");
+        assertThat(redactor(RedactionMode.DROP_COLUMN).redactText("to ada@example.com"))
+                .isEqualTo("to [EMAIL]");
     }
 
     @Test
@@ -240,7 +302,8 @@ class PiiRedactorTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("salt must be >= 16 bytes but was 4 bytes");
         assertThatThrownBy(() -> PiiRedactor.builder().policy(null)).hasMessage("policy == null");
-        assertThatThrownBy(() -> PiiRedactor.of(SafetyPolicy.READ_ONLY).redact(null)).hasMessage("result == null");
+        assertThatThrownBy(() -> PiiRedactor.of(SafetyPolicy.READ_ONLY).redact(null))
+                .hasMessage("result == null");
     }
 
     @Test

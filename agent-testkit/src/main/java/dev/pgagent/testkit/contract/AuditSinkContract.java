@@ -102,8 +102,8 @@ public abstract class AuditSinkContract {
         @Test
         default void aFailureToStoreReachesTheCallerAsAnException() throws Exception {
             AuditSink sink = sinkWhoseStorageFails();
-            Throwable thrown = catchThrowable(() -> sink.record(event(UUID.randomUUID().toString().substring(0, 8),
-                    0, 0, AuditEventType.QUERY_EXECUTED)));
+            Throwable thrown = catchThrowable(() -> sink.record(
+                    event(UUID.randomUUID().toString().substring(0, 8), 0, 0, AuditEventType.QUERY_EXECUTED)));
 
             assertThat(thrown).as("the failure surfaces").isInstanceOf(RuntimeException.class);
             for (Throwable t = thrown; t != null; t = t.getCause()) {
@@ -197,7 +197,9 @@ public abstract class AuditSinkContract {
     void writesAnEventWhoseOptionalPartsAreAllMissing() throws Exception {
         AuditSink sink = newSink();
         String run = run();
-        sink.record(AuditEvent.builder(AuditEventType.ERROR).timestamp(Instant.EPOCH).build());
+        sink.record(AuditEvent.builder(AuditEventType.ERROR)
+                .timestamp(Instant.EPOCH)
+                .build());
         sink.record(event(run, 0, 1, AuditEventType.ERROR));
 
         assertThat(markersInOrder(run)).containsExactly("0-1");
@@ -214,8 +216,12 @@ public abstract class AuditSinkContract {
             sink.record(AuditEvent.builder(AuditEventType.QUERY_FAILED)
                     .sessionId("s\n" + seq)
                     .sql("SELECT '" + awkward + "'\n  FROM orders -- comment\n")
-                    .verdict(new Verdict(dev.pgagent.api.safety.Decision.DENY, StatementKind.UNPARSEABLE,
-                            awkward, Set.of("weird \"table\"\n"), ConfirmationKind.NONE))
+                    .verdict(new Verdict(
+                            dev.pgagent.api.safety.Decision.DENY,
+                            StatementKind.UNPARSEABLE,
+                            awkward,
+                            Set.of("weird \"table\"\n"),
+                            ConfirmationKind.NONE))
                     .outcome("failed\nwith a break")
                     .attribute("error", awkward)
                     .attribute("marker", awkward + " " + marker(run, 0, seq) + " " + awkward)

@@ -31,17 +31,19 @@ final class Concurrently {
         List<Thread> started = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int index = t;
-            Thread thread = new Thread(() -> {
-                try {
-                    ready.countDown();
-                    go.await();
-                    body.run(index);
-                } catch (Throwable e) {
-                    failures.add(e);
-                } finally {
-                    done.countDown();
-                }
-            }, "pgagent-contract-" + t);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            ready.countDown();
+                            go.await();
+                            body.run(index);
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        } finally {
+                            done.countDown();
+                        }
+                    },
+                    "pgagent-contract-" + t);
             thread.setDaemon(true);
             started.add(thread);
             thread.start();
@@ -53,8 +55,8 @@ final class Concurrently {
             throw new AssertionError(done.getCount() + " of " + threads + " threads did not finish within " + bound);
         }
         if (!failures.isEmpty()) {
-            AssertionError e = new AssertionError(failures.size() + " of " + threads + " threads failed; first: "
-                    + failures.peek());
+            AssertionError e = new AssertionError(
+                    failures.size() + " of " + threads + " threads failed; first: " + failures.peek());
             failures.forEach(e::addSuppressed);
             throw e;
         }

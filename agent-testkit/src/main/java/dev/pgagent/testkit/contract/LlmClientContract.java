@@ -124,9 +124,13 @@ public abstract class LlmClientContract {
     private static ChatRequest askWithTools(String text) {
         return ChatRequest.builder()
                 .addMessage(new UserMessage(text))
-                .addTool(new ToolSpec("run_sql", "Runs one SQL statement.",
+                .addTool(new ToolSpec(
+                        "run_sql",
+                        "Runs one SQL statement.",
                         "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\"}},\"required\":[\"sql\"]}"))
-                .addTool(new ToolSpec("get_weather", "Returns the weather of a city.",
+                .addTool(new ToolSpec(
+                        "get_weather",
+                        "Returns the weather of a city.",
                         "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"))
                 .build();
     }
@@ -177,19 +181,21 @@ public abstract class LlmClientContract {
 
     @TestFactory
     Stream<DynamicTest> mapsHttpFailuresToAReasonAndWhetherARetryMaySucceed() {
-        return STATUSES.stream().map(c -> DynamicTest.dynamicTest(
-                "HTTP " + c.status() + " is " + c.reason() + (c.retryable() ? ", retryable" : ", not retryable"),
-                () -> {
-                    LlmClient client = clientFailingWith(c.status(), "contract failure " + c.status());
-                    Throwable thrown = catchThrowable(() -> client.chat(ask("q")));
+        return STATUSES.stream()
+                .map(c -> DynamicTest.dynamicTest(
+                        "HTTP " + c.status() + " is " + c.reason()
+                                + (c.retryable() ? ", retryable" : ", not retryable"),
+                        () -> {
+                            LlmClient client = clientFailingWith(c.status(), "contract failure " + c.status());
+                            Throwable thrown = catchThrowable(() -> client.chat(ask("q")));
 
-                    assertThat(thrown).isInstanceOf(LlmException.class);
-                    LlmException e = (LlmException) thrown;
-                    assertThat(e.reason()).isEqualTo(c.reason());
-                    assertThat(e.isRetryable()).isEqualTo(c.retryable());
-                    assertThat(e.statusCode()).hasValue(c.status());
-                    assertThat(e.getMessage()).isNotBlank();
-                }));
+                            assertThat(thrown).isInstanceOf(LlmException.class);
+                            LlmException e = (LlmException) thrown;
+                            assertThat(e.reason()).isEqualTo(c.reason());
+                            assertThat(e.isRetryable()).isEqualTo(c.retryable());
+                            assertThat(e.statusCode()).hasValue(c.status());
+                            assertThat(e.getMessage()).isNotBlank();
+                        }));
     }
 
     @Test
@@ -218,13 +224,15 @@ public abstract class LlmClientContract {
         LlmClient client = clientWhoseServerStalls(arrived::countDown);
         AtomicReference<@Nullable Throwable> thrown = new AtomicReference<>();
         AtomicReference<@Nullable ChatResponse> returned = new AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                returned.set(client.chat(ask("a question the server never answers")));
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        }, "pgagent-contract-stalled-caller");
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        returned.set(client.chat(ask("a question the server never answers")));
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                },
+                "pgagent-contract-stalled-caller");
         caller.setDaemon(true);
         caller.start();
 
@@ -254,11 +262,12 @@ public abstract class LlmClientContract {
     @TestFactory
     Stream<DynamicTest> neverPutsTheSecretInAnException() {
         List<Integer> statuses = List.of(400, 401, 403, 404, 429, 500);
-        return statuses.stream().map(status -> DynamicTest.dynamicTest(
-                "HTTP " + status + " whose message echoes the key", () -> {
+        return statuses.stream()
+                .map(status -> DynamicTest.dynamicTest("HTTP " + status + " whose message echoes the key", () -> {
                     String echo = "Incorrect API key provided: " + secret() + ". You can find your API key at"
                             + " the dashboard; Authorization: Bearer " + secret();
-                    Throwable thrown = catchThrowable(() -> clientFailingWith(status, echo).chat(ask("q")));
+                    Throwable thrown =
+                            catchThrowable(() -> clientFailingWith(status, echo).chat(ask("q")));
 
                     assertThat(thrown).isInstanceOf(LlmException.class);
                     assertNoSecret(thrown);
@@ -282,7 +291,8 @@ public abstract class LlmClientContract {
         List<Throwable> all = new ArrayList<>();
         collect(thrown, all, 0);
         for (Throwable t : all) {
-            assertThat(String.valueOf(t.getMessage())).as("message of %s", t.getClass().getName())
+            assertThat(String.valueOf(t.getMessage()))
+                    .as("message of %s", t.getClass().getName())
                     .doesNotContain(secret());
             assertThat(t.toString()).doesNotContain(secret());
         }

@@ -40,8 +40,8 @@ final class MiniJson {
     }
 
     private void space() {
-        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n'
-                || s.charAt(i) == '\r')) {
+        while (i < s.length()
+                && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
             i++;
         }
     }

@@ -204,12 +204,14 @@ public abstract class SafetyValidatorContract {
     @TestFactory
     Stream<DynamicTest> allowsPlainReadsAsReads() {
         SafetyValidator v = validator(SafetyPolicy.READ_ONLY);
-        return READS.stream().map(sql -> DynamicTest.dynamicTest(abbreviate(sql), () -> {
-            Verdict verdict = check(v, sql);
-            assertThat(verdict.decision()).as("decision for %s: %s", sql, verdict.reason())
-                    .isEqualTo(Decision.ALLOW);
-            assertThat(verdict.kind()).isEqualTo(StatementKind.READ);
-        }));
+        return READS.stream()
+                .map(sql -> DynamicTest.dynamicTest(abbreviate(sql), () -> {
+                    Verdict verdict = check(v, sql);
+                    assertThat(verdict.decision())
+                            .as("decision for %s: %s", sql, verdict.reason())
+                            .isEqualTo(Decision.ALLOW);
+                    assertThat(verdict.kind()).isEqualTo(StatementKind.READ);
+                }));
     }
 
     @TestFactory
@@ -220,7 +222,8 @@ public abstract class SafetyValidatorContract {
             for (String sql : NOT_READS) {
                 tests.add(DynamicTest.dynamicTest(name(p) + ": " + abbreviate(sql), () -> {
                     Verdict verdict = check(v, sql);
-                    assertThat(verdict.decision()).as("decision for %s: %s", sql, verdict.reason())
+                    assertThat(verdict.decision())
+                            .as("decision for %s: %s", sql, verdict.reason())
                             .isNotEqualTo(Decision.ALLOW);
                 }));
             }
@@ -236,7 +239,8 @@ public abstract class SafetyValidatorContract {
             for (String sql : GUARDED) {
                 tests.add(DynamicTest.dynamicTest(name(p) + ": " + abbreviate(sql), () -> {
                     Verdict verdict = check(v, sql);
-                    assertThat(verdict.decision()).as("decision for %s: %s", sql, verdict.reason())
+                    assertThat(verdict.decision())
+                            .as("decision for %s: %s", sql, verdict.reason())
                             .isEqualTo(Decision.DENY);
                 }));
             }
@@ -247,33 +251,43 @@ public abstract class SafetyValidatorContract {
     @Test
     void readOnlyDeniesDataChanges() {
         SafetyValidator v = validator(SafetyPolicy.READ_ONLY);
-        for (String sql : List.of("INSERT INTO orders (total) VALUES (1)", "UPDATE orders SET total = 0 WHERE id = 1",
-                "DELETE FROM orders WHERE id = 1", "CREATE TABLE t (id int)")) {
+        for (String sql : List.of(
+                "INSERT INTO orders (total) VALUES (1)",
+                "UPDATE orders SET total = 0 WHERE id = 1",
+                "DELETE FROM orders WHERE id = 1",
+                "CREATE TABLE t (id int)")) {
             assertThat(check(v, sql).decision()).as(sql).isEqualTo(Decision.DENY);
         }
     }
 
     @Test
     void balancedAsksForAConfirmationBeforeADataChangeAndDeniesDdl() {
-        SafetyValidator v = validator(SafetyPolicy.builder().level(PolicyLevel.BALANCED).build());
-        for (String sql : List.of("INSERT INTO orders (total) VALUES (1)", "UPDATE orders SET total = 0 WHERE id = 1",
+        SafetyValidator v =
+                validator(SafetyPolicy.builder().level(PolicyLevel.BALANCED).build());
+        for (String sql : List.of(
+                "INSERT INTO orders (total) VALUES (1)",
+                "UPDATE orders SET total = 0 WHERE id = 1",
                 "DELETE FROM orders WHERE id = 1")) {
             Verdict verdict = check(v, sql);
             assertThat(verdict.decision()).as("%s: %s", sql, verdict.reason()).isEqualTo(Decision.CONFIRM);
             assertThat(verdict.kind()).as(sql).isEqualTo(StatementKind.WRITE);
             assertThat(verdict.confirmation()).as(sql).isNotEqualTo(ConfirmationKind.NONE);
         }
-        for (String sql : List.of("CREATE TABLE t (id int)", "ALTER TABLE orders ADD COLUMN note text",
-                "DROP TABLE orders")) {
+        for (String sql :
+                List.of("CREATE TABLE t (id int)", "ALTER TABLE orders ADD COLUMN note text", "DROP TABLE orders")) {
             assertThat(check(v, sql).decision()).as(sql).isEqualTo(Decision.DENY);
         }
     }
 
     @Test
     void permissiveAsksForATypedConfirmationBeforeDdl() {
-        SafetyValidator v = validator(SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build());
-        for (String sql : List.of("CREATE TABLE archive (id int, note text)", "ALTER TABLE orders ADD COLUMN note text",
-                "CREATE INDEX orders_total_idx ON orders (total)", "DROP TABLE archive")) {
+        SafetyValidator v =
+                validator(SafetyPolicy.builder().level(PolicyLevel.PERMISSIVE).build());
+        for (String sql : List.of(
+                "CREATE TABLE archive (id int, note text)",
+                "ALTER TABLE orders ADD COLUMN note text",
+                "CREATE INDEX orders_total_idx ON orders (total)",
+                "DROP TABLE archive")) {
             Verdict verdict = check(v, sql);
             assertThat(verdict.decision()).as("%s: %s", sql, verdict.reason()).isEqualTo(Decision.CONFIRM);
             assertThat(verdict.kind()).as(sql).isEqualTo(StatementKind.DDL);
@@ -298,7 +312,8 @@ public abstract class SafetyValidatorContract {
             for (String sql : NOT_SQL) {
                 tests.add(DynamicTest.dynamicTest(name(p) + ": " + abbreviate(sql), () -> {
                     Verdict verdict = check(v, sql);
-                    assertThat(verdict.decision()).as("decision for %s: %s", sql, verdict.reason())
+                    assertThat(verdict.decision())
+                            .as("decision for %s: %s", sql, verdict.reason())
                             .isEqualTo(Decision.DENY);
                 }));
             }
@@ -320,8 +335,7 @@ public abstract class SafetyValidatorContract {
         m.put("10,000 statements", "SELECT 1;".repeat(10_000));
         m.put("an identifier of 100,000 characters", "SELECT " + "a".repeat(100_000) + " FROM t");
         m.put("a string constant of a megabyte", "SELECT '" + "x".repeat(1_000_000) + "'");
-        m.put("a CASE with 5,000 branches",
-                "SELECT CASE" + " WHEN x = 1 THEN 1".repeat(5_000) + " END FROM t");
+        m.put("a CASE with 5,000 branches", "SELECT CASE" + " WHEN x = 1 THEN 1".repeat(5_000) + " END FROM t");
         m.put("an IN list of 20,000 values", "SELECT * FROM t WHERE id IN (" + "1,".repeat(20_000) + "1)");
         return m;
     }
@@ -329,10 +343,11 @@ public abstract class SafetyValidatorContract {
     @TestFactory
     Stream<DynamicTest> answersHugeAndDeeplyNestedInputWithAVerdict() {
         SafetyValidator v = validator(SafetyPolicy.READ_ONLY);
-        return hugeInputs().entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            Verdict verdict = check(v, e.getValue());
-            assertThat(verdict.kind()).isNotNull();
-        }));
+        return hugeInputs().entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    Verdict verdict = check(v, e.getValue());
+                    assertThat(verdict.kind()).isNotNull();
+                }));
     }
 
     @Test

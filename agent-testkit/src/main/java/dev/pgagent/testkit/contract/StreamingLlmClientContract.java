@@ -126,7 +126,8 @@ public abstract class StreamingLlmClientContract {
      * @param message the message, in the provider's error format
      * @param retryAfterSeconds the {@code Retry-After} header's value, or null for none
      */
-    public record Failure(int status, String message, @Nullable String retryAfterSeconds) implements Reply {}
+    public record Failure(
+            int status, String message, @Nullable String retryAfterSeconds) implements Reply {}
 
     /**
      * A stream that breaks off: the text pieces, then the body ends without the provider's end event.
@@ -160,7 +161,10 @@ public abstract class StreamingLlmClientContract {
      * @param toolResults the tool results it sent, keyed by the id of the call each answers, in order
      * @param responseSchemaName the name under which it asked for structured output, or null
      */
-    public record SentRequest(boolean streamed, List<ToolCall> toolCalls, Map<String, String> toolResults,
+    public record SentRequest(
+            boolean streamed,
+            List<ToolCall> toolCalls,
+            Map<String, String> toolResults,
             @Nullable String responseSchemaName) {
         /** Copies the collections. */
         public SentRequest {
@@ -209,15 +213,21 @@ public abstract class StreamingLlmClientContract {
     private static ChatRequest askWithTools(String text) {
         return ChatRequest.builder()
                 .addMessage(new UserMessage(text))
-                .addTool(new ToolSpec("run_sql", "Runs one SQL statement.",
+                .addTool(new ToolSpec(
+                        "run_sql",
+                        "Runs one SQL statement.",
                         "{\"type\":\"object\",\"properties\":{\"sql\":{\"type\":\"string\"}},\"required\":[\"sql\"]}"))
-                .addTool(new ToolSpec("get_weather", "Returns the weather of a city.",
+                .addTool(new ToolSpec(
+                        "get_weather",
+                        "Returns the weather of a city.",
                         "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"))
                 .build();
     }
 
     private static ChatRequest askForSchema(String text) {
-        return ask(text).toBuilder().responseSchema(ResponseSchema.of("city_orders", SCHEMA)).build();
+        return ask(text).toBuilder()
+                .responseSchema(ResponseSchema.of("city_orders", SCHEMA))
+                .build();
     }
 
     /** Records what a stream delivered. */
@@ -252,7 +262,9 @@ public abstract class StreamingLlmClientContract {
         assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(response.usage().inputTokens()).isEqualTo(1234);
         assertThat(response.usage().outputTokens()).isEqualTo(56);
-        assertThat(sent()).singleElement().satisfies(s -> assertThat(s.streamed()).isTrue());
+        assertThat(sent())
+                .singleElement()
+                .satisfies(s -> assertThat(s.streamed()).isTrue());
     }
 
     @Test
@@ -321,8 +333,8 @@ public abstract class StreamingLlmClientContract {
 
         assertThat(sent()).hasSize(2).allSatisfy(s -> {
             assertThat(s.toolCalls()).containsExactly(a, b);
-            assertThat(s.toolResults()).containsExactlyInAnyOrderEntriesOf(
-                    Map.of(a.id(), "1 row: 1", b.id(), "no such city"));
+            assertThat(s.toolResults())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(a.id(), "1 row: 1", b.id(), "no such city"));
         });
     }
 
@@ -375,27 +387,29 @@ public abstract class StreamingLlmClientContract {
 
     @TestFactory
     Stream<DynamicTest> mapsEveryErrorStatusOnBothCalls() {
-        return STATUSES.stream().flatMap(c -> Stream.of(true, false).map(streamed -> DynamicTest.dynamicTest(
-                "HTTP " + c.status() + (streamed ? " streamed" : " plain") + " is " + c.reason()
-                        + (c.retryable() ? ", retryable" : ", not retryable"),
-                () -> {
-                    enqueue(new Failure(c.status(), "contract failure " + c.status(), null));
-                    LlmClient client = client(1);
-                    Throwable thrown = catchThrowable(() -> {
-                        if (streamed) {
-                            client.chat(ask("q"), new Recorder());
-                        } else {
-                            client.chat(ask("q"));
-                        }
-                    });
+        return STATUSES.stream()
+                .flatMap(c -> Stream.of(true, false)
+                        .map(streamed -> DynamicTest.dynamicTest(
+                                "HTTP " + c.status() + (streamed ? " streamed" : " plain") + " is " + c.reason()
+                                        + (c.retryable() ? ", retryable" : ", not retryable"),
+                                () -> {
+                                    enqueue(new Failure(c.status(), "contract failure " + c.status(), null));
+                                    LlmClient client = client(1);
+                                    Throwable thrown = catchThrowable(() -> {
+                                        if (streamed) {
+                                            client.chat(ask("q"), new Recorder());
+                                        } else {
+                                            client.chat(ask("q"));
+                                        }
+                                    });
 
-                    assertThat(thrown).isInstanceOf(LlmException.class);
-                    LlmException e = (LlmException) thrown;
-                    assertThat(e.reason()).isEqualTo(c.reason());
-                    assertThat(e.isRetryable()).isEqualTo(c.retryable());
-                    assertThat(e.statusCode()).hasValue(c.status());
-                    assertThat(e.getMessage()).contains("contract failure " + c.status());
-                })));
+                                    assertThat(thrown).isInstanceOf(LlmException.class);
+                                    LlmException e = (LlmException) thrown;
+                                    assertThat(e.reason()).isEqualTo(c.reason());
+                                    assertThat(e.isRetryable()).isEqualTo(c.retryable());
+                                    assertThat(e.statusCode()).hasValue(c.status());
+                                    assertThat(e.getMessage()).contains("contract failure " + c.status());
+                                })));
     }
 
     @Test
@@ -457,17 +471,21 @@ public abstract class StreamingLlmClientContract {
         Recorder r = new Recorder();
         AtomicReference<@Nullable Throwable> thrown = new AtomicReference<>();
         AtomicReference<@Nullable ChatResponse> returned = new AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                returned.set(client.chat(ask("a question whose answer stalls"), r));
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        }, "pgagent-contract-stalled-stream");
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        returned.set(client.chat(ask("a question whose answer stalls"), r));
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                },
+                "pgagent-contract-stalled-stream");
         caller.setDaemon(true);
         caller.start();
 
-        assertThat(r.first.await(bound().toMillis(), TimeUnit.MILLISECONDS)).as("text arrived").isTrue();
+        assertThat(r.first.await(bound().toMillis(), TimeUnit.MILLISECONDS))
+                .as("text arrived")
+                .isTrue();
         caller.interrupt();
         caller.join(bound().toMillis());
 
@@ -495,20 +513,24 @@ public abstract class StreamingLlmClientContract {
 
     @TestFactory
     Stream<DynamicTest> neverPutsTheSecretInAMessageOrToString() {
-        return Stream.of(400, 401, 403, 429, 500, 529).map(status -> DynamicTest.dynamicTest(
-                "HTTP " + status + " whose message echoes the key, streamed", () -> {
-                    enqueue(new Failure(status, "Invalid API key: " + secret() + " (x-api-key: " + secret()
-                            + "; Authorization: Bearer " + secret() + ")", null));
-                    LlmClient client = client(1);
-                    Throwable thrown = catchThrowable(() -> client.chat(ask("q"), new Recorder()));
+        return Stream.of(400, 401, 403, 429, 500, 529)
+                .map(status ->
+                        DynamicTest.dynamicTest("HTTP " + status + " whose message echoes the key, streamed", () -> {
+                            enqueue(new Failure(
+                                    status,
+                                    "Invalid API key: " + secret() + " (x-api-key: " + secret()
+                                            + "; Authorization: Bearer " + secret() + ")",
+                                    null));
+                            LlmClient client = client(1);
+                            Throwable thrown = catchThrowable(() -> client.chat(ask("q"), new Recorder()));
 
-                    assertThat(thrown).isInstanceOf(LlmException.class);
-                    for (Throwable t = thrown; t != null; t = t.getCause()) {
-                        assertThat(String.valueOf(t.getMessage())).doesNotContain(secret());
-                    }
-                    assertThat(client.toString()).doesNotContain(secret());
-                    assertThat(client.info().toString()).doesNotContain(secret());
-                }));
+                            assertThat(thrown).isInstanceOf(LlmException.class);
+                            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                                assertThat(String.valueOf(t.getMessage())).doesNotContain(secret());
+                            }
+                            assertThat(client.toString()).doesNotContain(secret());
+                            assertThat(client.info().toString()).doesNotContain(secret());
+                        }));
     }
 
     @Test

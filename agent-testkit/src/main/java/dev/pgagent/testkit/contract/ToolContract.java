@@ -222,33 +222,39 @@ public abstract class ToolContract {
         Tool tool = tool();
         Map<String, ToolArguments> bad = derivedBadArguments();
         if (bad.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest("takes no arguments that could be wrong", () ->
-                    assertThat(properties(schema())).isEmpty()));
+            return Stream.of(DynamicTest.dynamicTest(
+                    "takes no arguments that could be wrong",
+                    () -> assertThat(properties(schema())).isEmpty()));
         }
-        return bad.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            AtomicReference<@Nullable ToolResult> result = new AtomicReference<>();
-            assertThatCode(() -> result.set(tool.execute(e.getValue(), context())))
-                    .as("bad arguments are an error result, not an exception")
-                    .doesNotThrowAnyException();
-            ToolResult r = result.get();
-            assertThat(r).isNotNull();
-            assertThat(r.error()).as("an error result, but got: %s", r.content()).isTrue();
-            assertThat(r.content()).as("a message the model can act on").isNotBlank();
-        }));
+        return bad.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    AtomicReference<@Nullable ToolResult> result = new AtomicReference<>();
+                    assertThatCode(() -> result.set(tool.execute(e.getValue(), context())))
+                            .as("bad arguments are an error result, not an exception")
+                            .doesNotThrowAnyException();
+                    ToolResult r = result.get();
+                    assertThat(r).isNotNull();
+                    assertThat(r.error())
+                            .as("an error result, but got: %s", r.content())
+                            .isTrue();
+                    assertThat(r.content()).as("a message the model can act on").isNotBlank();
+                }));
     }
 
     @Test
     void doesNotReportSuccessInACancelledAsk() {
         AtomicReference<@Nullable ToolResult> result = new AtomicReference<>();
-        Throwable thrown = catchThrowable(() -> result.set(tool().execute(validArguments(),
-                new CancelledContext(context()))));
+        Throwable thrown =
+                catchThrowable(() -> result.set(tool().execute(validArguments(), new CancelledContext(context()))));
 
         if (thrown != null) {
             assertThat(thrown).isInstanceOf(CancelledException.class);
         } else {
             ToolResult r = result.get();
             assertThat(r).isNotNull();
-            assertThat(r.error()).as("a result in a cancelled ask: %s", r.content()).isTrue();
+            assertThat(r.error())
+                    .as("a result in a cancelled ask: %s", r.content())
+                    .isTrue();
         }
     }
 

@@ -63,9 +63,11 @@ class ContractSuitesTest {
         Set<String> failed = new TreeSet<>();
         List<String> ran = new ArrayList<>();
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(subject))
-                .build(), new TestExecutionListener() {
+        launcher.execute(
+                LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(subject))
+                        .build(),
+                new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                         if (!id.isTest()) {
@@ -104,8 +106,8 @@ class ContractSuitesTest {
 
         @Override
         protected LlmClient clientAnsweringToolCalls(List<ToolCall> calls) {
-            return request -> new ChatResponse(AssistantMessage.ofToolCalls(calls), FinishReason.TOOL_CALLS,
-                    TokenUsage.ZERO, "fake");
+            return request -> new ChatResponse(
+                    AssistantMessage.ofToolCalls(calls), FinishReason.TOOL_CALLS, TokenUsage.ZERO, "fake");
         }
 
         @Override
@@ -131,8 +133,8 @@ class ContractSuitesTest {
             return request -> {
                 Reason r = reason(status);
                 boolean retryable = r == Reason.RATE_LIMITED || r == Reason.SERVER_ERROR;
-                throw new LlmException("HTTP " + status + ": " + message.replace(SECRET, "****"), r, retryable,
-                        status, null, null);
+                throw new LlmException(
+                        "HTTP " + status + ": " + message.replace(SECRET, "****"), r, retryable, status, null, null);
             };
         }
 
@@ -251,12 +253,16 @@ class ContractSuitesTest {
 
     @Test
     void theSafetyValidatorContractCatchesBrokenValidators() {
-        assertThat(run(AllowsEverything.class).failed()).contains("neverAllowsAnythingButAReadAtAnyLevel",
-                "deniesGuardedOperationsAtEveryLevelUnlessTheHostOptsIn", "deniesTextThatIsNotSqlWithoutThrowing",
-                "readOnlyDeniesDataChanges", "balancedAsksForAConfirmationBeforeADataChangeAndDeniesDdl",
-                "classifiesSeveralStatementsInOneTextAsMultiple");
-        assertThat(run(ThrowsOnEmptyText.class).failed()).contains("deniesTextThatIsNotSqlWithoutThrowing",
-                "allowsPlainReadsAsReads");
+        assertThat(run(AllowsEverything.class).failed())
+                .contains(
+                        "neverAllowsAnythingButAReadAtAnyLevel",
+                        "deniesGuardedOperationsAtEveryLevelUnlessTheHostOptsIn",
+                        "deniesTextThatIsNotSqlWithoutThrowing",
+                        "readOnlyDeniesDataChanges",
+                        "balancedAsksForAConfirmationBeforeADataChangeAndDeniesDdl",
+                        "classifiesSeveralStatementsInOneTextAsMultiple");
+        assertThat(run(ThrowsOnEmptyText.class).failed())
+                .contains("deniesTextThatIsNotSqlWithoutThrowing", "allowsPlainReadsAsReads");
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -353,8 +359,9 @@ class ContractSuitesTest {
 
     @Test
     void theAuditSinkContractCatchesBrokenSinks() {
-        assertThat(run(DropsEveryTenthEvent.class).failed()).contains("writesEachEventOnceInTheOrderRecorded",
-                "writesEveryEventOnceWhenSeveralThreadsRecordAtOnce");
+        assertThat(run(DropsEveryTenthEvent.class).failed())
+                .contains(
+                        "writesEachEventOnceInTheOrderRecorded", "writesEveryEventOnceWhenSeveralThreadsRecordAtOnce");
         assertThat(run(SwallowsStorageFailures.class).failed())
                 .containsExactly("aFailureToStoreReachesTheCallerAsAnException");
         assertThat(run(WritesItsPassword.class).failed())
@@ -364,7 +371,9 @@ class ContractSuitesTest {
     // -------------------------------------------------------------------------------------------------------------
     // Tool
 
-    static final ToolSpec REPEAT = new ToolSpec("repeat_text", "Repeats a text a number of times.",
+    static final ToolSpec REPEAT = new ToolSpec(
+            "repeat_text",
+            "Repeats a text a number of times.",
             "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"times\":{\"type\":\"integer\"},"
                     + "\"loud\":{\"type\":\"boolean\"}},\"required\":[\"text\"]}");
 
@@ -436,8 +445,13 @@ class ContractSuitesTest {
     static class BadSchema extends WellBehavedTool {
         @Override
         protected Tool tool() {
-            return Tool.of(new ToolSpec("repeat_text", " ", "{\"type\":\"object\",\"properties\":{\"text\":"
-                    + "{\"type\":\"text\"}},\"required\":[\"text\",\"count\"]}"), (args, ctx) -> {
+            return Tool.of(
+                    new ToolSpec(
+                            "repeat_text",
+                            " ",
+                            "{\"type\":\"object\",\"properties\":{\"text\":"
+                                    + "{\"type\":\"text\"}},\"required\":[\"text\",\"count\"]}"),
+                    (args, ctx) -> {
                         ctx.throwIfCancelled();
                         return ToolResult.of(args.string("text").orElse("x"));
                     });
@@ -455,8 +469,11 @@ class ContractSuitesTest {
     void theToolContractCatchesBrokenTools() {
         assertThat(run(ThrowsOnBadArguments.class).failed()).containsExactly("rejectsBadArgumentsWithAnErrorResult");
         assertThat(run(IgnoresCancellation.class).failed()).containsExactly("doesNotReportSuccessInACancelledAsk");
-        assertThat(run(BadSchema.class).failed()).contains("describesItselfForTheModel",
-                "declaresItsArgumentsAsAJsonSchemaObject", "rejectsBadArgumentsWithAnErrorResult");
+        assertThat(run(BadSchema.class).failed())
+                .contains(
+                        "describesItselfForTheModel",
+                        "declaresItsArgumentsAsAJsonSchemaObject",
+                        "rejectsBadArgumentsWithAnErrorResult");
     }
 
     @Test
@@ -465,7 +482,8 @@ class ContractSuitesTest {
         assertThat(MiniJson.parse(MiniJson.write(value))).isEqualTo(value);
         for (String bad : List.of("", "{", "{\"a\":1,}", "[1 2]", "01", "\"\\x\"", "{\"a\":1}x", "tru", "{'a':1}")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> MiniJson.parse(bad))
-                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

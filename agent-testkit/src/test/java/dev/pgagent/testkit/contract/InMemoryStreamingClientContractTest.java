@@ -138,8 +138,13 @@ class InMemoryStreamingClientContractTest extends StreamingLlmClientContract {
                         throw e;
                     }
                     if (attempt >= maxAttempts) {
-                        throw new LlmException(e.getMessage() + " (gave up after " + attempt + " attempts)",
-                                e.reason(), true, e.statusCode().orElse(-1), null, e);
+                        throw new LlmException(
+                                e.getMessage() + " (gave up after " + attempt + " attempts)",
+                                e.reason(),
+                                true,
+                                e.statusCode().orElse(-1),
+                                null,
+                                e);
                     }
                     waits.add(e.retryAfter().orElse(Duration.ZERO));
                 }
@@ -151,14 +156,14 @@ class InMemoryStreamingClientContractTest extends StreamingLlmClientContract {
                 if (listener != null) {
                     t.chunks().forEach(listener::onText);
                 }
-                return new ChatResponse(AssistantMessage.of(String.join("", t.chunks())), FinishReason.STOP,
-                        t.usage(), MODEL);
+                return new ChatResponse(
+                        AssistantMessage.of(String.join("", t.chunks())), FinishReason.STOP, t.usage(), MODEL);
             } else if (reply instanceof ToolCalls c) {
                 if (listener != null) {
                     c.calls().forEach(listener::onToolCall);
                 }
-                return new ChatResponse(AssistantMessage.ofToolCalls(c.calls()), FinishReason.TOOL_CALLS, c.usage(),
-                        MODEL);
+                return new ChatResponse(
+                        AssistantMessage.ofToolCalls(c.calls()), FinishReason.TOOL_CALLS, c.usage(), MODEL);
             } else if (reply instanceof Structured s) {
                 if (listener != null) {
                     listener.onText(s.json());
@@ -170,8 +175,10 @@ class InMemoryStreamingClientContractTest extends StreamingLlmClientContract {
                 if (listener != null) {
                     t.chunks().forEach(listener::onText);
                 }
-                throw new Attempt(new LlmException("the stream ended before the provider's end event",
-                        Reason.NETWORK, true, null), listener != null && !t.chunks().isEmpty());
+                throw new Attempt(
+                        new LlmException(
+                                "the stream ended before the provider's end event", Reason.NETWORK, true, null),
+                        listener != null && !t.chunks().isEmpty());
             } else {
                 Stalled s = (Stalled) reply;
                 if (listener != null) {
@@ -213,9 +220,8 @@ class InMemoryStreamingClientContractTest extends StreamingLlmClientContract {
             reason = Reason.BAD_REQUEST;
             retryable = false;
         }
-        Duration retryAfter = f.retryAfterSeconds() == null
-                ? null
-                : Duration.ofSeconds(Long.parseLong(f.retryAfterSeconds()));
+        Duration retryAfter =
+                f.retryAfterSeconds() == null ? null : Duration.ofSeconds(Long.parseLong(f.retryAfterSeconds()));
         String message = "HTTP " + s + ": " + f.message().replace(SECRET, "***");
         return new LlmException(message, reason, retryable, s, retryAfter, null);
     }
@@ -230,7 +236,10 @@ class InMemoryStreamingClientContractTest extends StreamingLlmClientContract {
                 results.put(t.toolCallId(), t.content());
             }
         }
-        return new SentRequest(streamed, calls, results,
+        return new SentRequest(
+                streamed,
+                calls,
+                results,
                 request.responseSchema().map(ResponseSchema::name).orElse(null));
     }
 }

@@ -30,9 +30,28 @@ class MiniJsonTest {
 
     @Test
     void rejectsInvalidTextWithItsOffset() {
-        for (String bad : new String[] {"", "{", "[1,]", "{\"a\" 1}", "{1:2}", "{\"a\":1,\"a\":2}", "\"open",
-            "\"tab\there\"", "\"\\x\"", "\"\\u12\"", "\"\\uzzzz\"", "-", "1.", "1e", "nul", "1 2", "@"}) {
-            assertThatThrownBy(() -> MiniJson.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+        for (String bad : new String[] {
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "{1:2}",
+            "{\"a\":1,\"a\":2}",
+            "\"open",
+            "\"tab\there\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\uzzzz\"",
+            "-",
+            "1.",
+            "1e",
+            "nul",
+            "1 2",
+            "@"
+        }) {
+            assertThatThrownBy(() -> MiniJson.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("invalid JSON at offset ");
         }
         assertThatThrownBy(() -> MiniJson.parse("[".repeat(300))).hasMessageContaining("nested too deeply");
@@ -47,8 +66,9 @@ class MiniJsonTest {
         m.put("list", Arrays.asList(1, 2.5, true, null));
         m.put("other", java.time.Duration.ofSeconds(1));
         String json = MiniJson.write(m);
-        assertThat(json).isEqualTo(
-                "{\"s\":\"q\\\"\\\\\\n\\r\\t\\u0001\",\"n\":null,\"list\":[1,2.5,true,null],\"other\":\"PT1S\"}");
+        assertThat(json)
+                .isEqualTo(
+                        "{\"s\":\"q\\\"\\\\\\n\\r\\t\\u0001\",\"n\":null,\"list\":[1,2.5,true,null],\"other\":\"PT1S\"}");
         Map<?, ?> back = (Map<?, ?>) MiniJson.parse(json);
         assertThat(back.get("s")).isEqualTo("q\"\\\n\r\t\u0001");
         assertThat(back.get("list")).isEqualTo(Arrays.asList(1L, 2.5, true, null));

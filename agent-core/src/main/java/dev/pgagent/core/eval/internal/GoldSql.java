@@ -39,7 +39,9 @@ public final class GoldSql {
         try {
             // on the calling thread, without CCJSqlParserUtil.parse's time limit: gold SQL is the user's own input,
             // and a limit would turn a slow machine's parse into a spurious gold error
-            statement = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(true).Statement();
+            statement = CCJSqlParserUtil.newParser(sql)
+                    .withAllowComplexParsing(true)
+                    .Statement();
         } catch (net.sf.jsqlparser.parser.ParseException | RuntimeException | Error e) {
             return java.util.Optional.empty();
         }
@@ -77,7 +79,8 @@ public final class GoldSql {
     public boolean ordersRows() {
         Statement s = statement;
         while (s instanceof Select select) {
-            if (select.getOrderByElements() != null && !select.getOrderByElements().isEmpty()) {
+            if (select.getOrderByElements() != null
+                    && !select.getOrderByElements().isEmpty()) {
                 return true;
             }
             if (s instanceof ParenthesedSelect p && p.getSelect() != null) {

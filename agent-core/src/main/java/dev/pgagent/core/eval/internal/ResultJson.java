@@ -42,19 +42,25 @@ public final class ResultJson {
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
-        if (n == null || !n.isObject() || !n.path("id").isTextual() || !n.path("status").isTextual()
+        if (n == null
+                || !n.isObject()
+                || !n.path("id").isTextual()
+                || !n.path("status").isTextual()
                 || !n.path("mode").isTextual()) {
             return Optional.empty();
         }
         try {
             EvalMode mode = EvalMode.valueOf(n.get("mode").asText().toUpperCase(Locale.ROOT));
-            EvalResult.Builder b = EvalResult.builder(n.get("id").asText(), EvalStatus.valueOf(n.get("status")
-                            .asText()))
+            EvalResult.Builder b = EvalResult.builder(
+                            n.get("id").asText(),
+                            EvalStatus.valueOf(n.get("status").asText()))
                     .database(n.path("database").asText(""))
                     .difficulty(n.path("difficulty").asText("unknown"))
                     .predictedSql(n.path("predictedSql").asText(""))
                     .steps(n.path("steps").asInt(0))
-                    .tokens(n.path("inputTokens").asLong(0), n.path("outputTokens").asLong(0))
+                    .tokens(
+                            n.path("inputTokens").asLong(0),
+                            n.path("outputTokens").asLong(0))
                     .latency(Duration.ofMillis(n.path("latencyMs").asLong(0)))
                     .error(n.path("error").asText(""))
                     .contextTokens(n.path("contextTokens").asInt(-1))
@@ -72,8 +78,10 @@ public final class ResultJson {
         if (report.mode() == EvalMode.CONTEXT) {
             root.put("budget", report.contextBudget());
         }
-        report.pricing().ifPresent(p -> root.putObject("pricing").put("inputPerMillion", p.inputPerMillion())
-                .put("outputPerMillion", p.outputPerMillion()));
+        report.pricing()
+                .ifPresent(p -> root.putObject("pricing")
+                        .put("inputPerMillion", p.inputPerMillion())
+                        .put("outputPerMillion", p.outputPerMillion()));
         root.set("summary", summary(report.summary()));
         ObjectNode by = root.putObject("byDifficulty");
         report.byDifficulty().forEach((d, s) -> by.set(d, summary(s)));

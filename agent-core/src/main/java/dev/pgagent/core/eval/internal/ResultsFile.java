@@ -37,16 +37,17 @@ public final class ResultsFile implements AutoCloseable {
             if (Files.exists(path)) {
                 List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
                 for (String line : lines) {
-                    ResultJson.read(line).filter(l -> l.mode() == mode).ifPresent(l -> done.put(l.result().id(),
-                            l.result()));
+                    ResultJson.read(line)
+                            .filter(l -> l.mode() == mode)
+                            .ifPresent(l -> done.put(l.result().id(), l.result()));
                 }
             }
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            BufferedWriter w = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            BufferedWriter w = Files.newBufferedWriter(
+                    path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             if (Files.size(path) > 0 && !endsWithNewline(path)) {
                 w.newLine(); // a line cut short stays a bad line of its own
                 w.flush();

@@ -31,7 +31,7 @@ public final class CatalogSignature {
     // Ages outside 1..2^31-2 belong to frozen rows (bootstrap, or wrapped raw xmin); they are left out.
     private static final String NEWEST =
             "count(*) || '/' || coalesce(min(a) FILTER (WHERE a > 0 AND a < 2147483647), 0)"
-            + " FROM (SELECT pg_catalog.age(xmin) a FROM pg_catalog.%s) s";
+                    + " FROM (SELECT pg_catalog.age(xmin) a FROM pg_catalog.%s) s";
 
     private static final String AGGREGATE_SQL = "SELECT pg_catalog.age('3'::xid)"
             + ", (SELECT " + NEWEST.replace("%s", "pg_class") + ")"
@@ -63,9 +63,9 @@ public final class CatalogSignature {
     /** Returns the current transaction's snapshot. */
     public static Snapshot transactionSnapshot(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.txid_snapshot_xmin(s)::text,"
-                + " pg_catalog.txid_snapshot_xmax(s)::text,"
-                + " (SELECT pg_catalog.string_agg(x::text, ',') FROM pg_catalog.txid_snapshot_xip(s) x)"
-                + " FROM pg_catalog.txid_current_snapshot() s");
+                        + " pg_catalog.txid_snapshot_xmax(s)::text,"
+                        + " (SELECT pg_catalog.string_agg(x::text, ',') FROM pg_catalog.txid_snapshot_xip(s) x)"
+                        + " FROM pg_catalog.txid_current_snapshot() s");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             List<Long> running = new ArrayList<>();
@@ -104,7 +104,10 @@ public final class CatalogSignature {
                 String v = rs.getString(i);
                 int slash = v.indexOf('/');
                 long minAge = Long.parseLong(v.substring(slash + 1));
-                sb.append(v, 0, slash).append('/').append(minAge == 0 ? 0 : base - minAge).append(';');
+                sb.append(v, 0, slash)
+                        .append('/')
+                        .append(minAge == 0 ? 0 : base - minAge)
+                        .append(';');
             }
             return sb.append(rs.getString(6)).toString();
         }

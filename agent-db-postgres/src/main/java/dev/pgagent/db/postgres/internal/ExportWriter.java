@@ -237,7 +237,9 @@ public abstract class ExportWriter {
                     case '\\', '|', '*', '`', '[', ']' -> out.append('\\').append(c);
                     case '_' -> {
                         // inside a word (snake_case) an underscore is plain text in GitHub's Markdown
-                        boolean inWord = i > 0 && i + 1 < n && Character.isLetterOrDigit(v.charAt(i - 1))
+                        boolean inWord = i > 0
+                                && i + 1 < n
+                                && Character.isLetterOrDigit(v.charAt(i - 1))
                                 && Character.isLetterOrDigit(v.charAt(i + 1));
                         out.append(inWord ? "_" : "\\_");
                     }

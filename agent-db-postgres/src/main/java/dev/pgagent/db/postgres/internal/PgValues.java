@@ -17,8 +17,8 @@ public final class PgValues {
     private static final Pattern JSON_NUMBER = Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
     private static final Pattern TIMESTAMPTZ = Pattern.compile("([0-9]{4,}-[0-9]{2}-[0-9]{2})"
             + " ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)([+-][0-9]{2})(:[0-9]{2})?(:[0-9]{2})?");
-    private static final Pattern TIMESTAMP = Pattern.compile(
-            "([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)");
+    private static final Pattern TIMESTAMP =
+            Pattern.compile("([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?)");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private PgValues() {}
@@ -43,7 +43,7 @@ public final class PgValues {
         return switch (typeName) {
             // pgjdbc names an integer column with a sequence default (serial, identity) serial or bigserial
             case "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "serial", "bigserial", "smallserial" ->
-                    Kind.NUMBER;
+                Kind.NUMBER;
             case "bool" -> Kind.BOOLEAN;
             case "json", "jsonb" -> Kind.JSON;
             case "timestamptz" -> Kind.TIMESTAMPTZ;
@@ -71,8 +71,11 @@ public final class PgValues {
                     appendString(out, value); // NaN, Infinity
                 }
             }
-            case BOOLEAN -> out.append("t".equals(value) || "true".equals(value) ? "true"
-                    : "f".equals(value) || "false".equals(value) ? "false" : quoted(value));
+            case BOOLEAN ->
+                out.append(
+                        "t".equals(value) || "true".equals(value)
+                                ? "true"
+                                : "f".equals(value) || "false".equals(value) ? "false" : quoted(value));
             case JSON -> out.append(value);
             case TIMESTAMPTZ -> appendString(out, isoTimestamptz(value));
             case TIMESTAMP -> appendString(out, isoTimestamp(value));
@@ -94,7 +97,11 @@ public final class PgValues {
         if (!m.matches()) {
             return value; // infinity, BC dates
         }
-        return m.group(1) + 'T' + m.group(2) + m.group(3) + (m.group(4) == null ? ":00" : m.group(4))
+        return m.group(1)
+                + 'T'
+                + m.group(2)
+                + m.group(3)
+                + (m.group(4) == null ? ":00" : m.group(4))
                 + (m.group(5) == null ? "" : m.group(5));
     }
 
@@ -186,8 +193,8 @@ public final class PgValues {
         appendParsed(out, parsed, kind(elementType), elementType, base64);
     }
 
-    private static void appendParsed(StringBuilder out, @Nullable Object node, Kind kind, String elementType,
-            boolean base64) {
+    private static void appendParsed(
+            StringBuilder out, @Nullable Object node, Kind kind, String elementType, boolean base64) {
         if (node == null) {
             out.append("null");
         } else if (node instanceof List<?> list) {

@@ -31,10 +31,28 @@ public final class PlanReach {
     private static final Set<String> EXPLAINABLE =
             Set.of("SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE");
     /** Plan fields that are names or settings, never expressions over columns. */
-    private static final Set<String> NOT_EXPRESSIONS = Set.of("Node Type", "Parent Relationship", "Relation Name",
-            "Schema", "Alias", "Index Name", "CTE Name", "Function Name", "Subplan Name", "Strategy", "Partial Mode",
-            "Join Type", "Scan Direction", "Operation", "Command", "Sort Method", "Sort Space Type",
-            "Table Function Name", "Conflict Resolution", "Conflict Arbiter Indexes", "Setop Strategy");
+    private static final Set<String> NOT_EXPRESSIONS = Set.of(
+            "Node Type",
+            "Parent Relationship",
+            "Relation Name",
+            "Schema",
+            "Alias",
+            "Index Name",
+            "CTE Name",
+            "Function Name",
+            "Subplan Name",
+            "Strategy",
+            "Partial Mode",
+            "Join Type",
+            "Scan Direction",
+            "Operation",
+            "Command",
+            "Sort Method",
+            "Sort Space Type",
+            "Table Function Name",
+            "Conflict Resolution",
+            "Conflict Arbiter Indexes",
+            "Setop Strategy");
     /** How deep materialized views defined over materialized views are followed. */
     private static final int MAX_DEPTH = 4;
 
@@ -77,13 +95,14 @@ public final class PlanReach {
      * @param deniedColumns lower-cased {@code table.column} or {@code schema.table.column}
      * @throws SQLException if PostgreSQL cannot plan the statement (the same error running it would give)
      */
-    public static @Nullable String violation(Connection c, String jdbcSql, Set<String> deniedTables,
-            Set<String> deniedColumns) throws SQLException {
+    public static @Nullable String violation(
+            Connection c, String jdbcSql, Set<String> deniedTables, Set<String> deniedColumns) throws SQLException {
         return violation(c, jdbcSql, deniedTables, deniedColumns, 0);
     }
 
-    private static @Nullable String violation(Connection c, String jdbcSql, Set<String> deniedTables,
-            Set<String> deniedColumns, int depth) throws SQLException {
+    private static @Nullable String violation(
+            Connection c, String jdbcSql, Set<String> deniedTables, Set<String> deniedColumns, int depth)
+            throws SQLException {
         JsonNode plan = explain(c, jdbcSql);
         List<Scan> scans = new ArrayList<>();
         List<String> expressions = new ArrayList<>();
@@ -101,7 +120,8 @@ public final class PlanReach {
             if (source != null) {
                 names.addAll(source.ancestors());
             }
-            String via = names.size() < 2 ? ""
+            String via = names.size() < 2
+                    ? ""
                     : " (an inheritance child or partition of " + join(names.subList(1, names.size())) + ")";
             for (String[] n : names) {
                 if (matchesTable(deniedTables, n[0], n[1])) {
@@ -130,8 +150,8 @@ public final class PlanReach {
                     return "the statement reads materialized view " + scan.display() + ", whose definition: " + inner;
                 }
             } else if (source != null && source.kind() == 'm') {
-                return "the statement reads materialized view " + scan.display()
-                        + ", defined over more than " + MAX_DEPTH + " levels of materialized views";
+                return "the statement reads materialized view " + scan.display() + ", defined over more than "
+                        + MAX_DEPTH + " levels of materialized views";
             }
         }
         return null;
@@ -189,7 +209,9 @@ public final class PlanReach {
             scans.add(new Scan(schema, relation.asText(), alias));
         }
         String relationship = node.path("Parent Relationship").asText("");
-        boolean outputStandsAbove = scan && parent != null && parent.path("Output").size() > 0
+        boolean outputStandsAbove = scan
+                && parent != null
+                && parent.path("Output").size() > 0
                 && (relationship.equals("Outer") || relationship.equals("Inner"));
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             JsonNode value = field.getValue();
@@ -244,7 +266,9 @@ public final class PlanReach {
     }
 
     private static String firstLine(@Nullable String message) {
-        return message == null ? "(no message)" : message.lines().findFirst().orElse("").strip();
+        return message == null
+                ? "(no message)"
+                : message.lines().findFirst().orElse("").strip();
     }
 
     private static String join(List<String[]> names) {
@@ -299,7 +323,8 @@ public final class PlanReach {
                     }
                 }
                 boolean typeName = prev != null && prev.text().equals(":"); // 'x'::name is a cast, not a column
-                boolean qualified = typeName || (prev != null && prev.kind() == Kind.DOT)
+                boolean qualified = typeName
+                        || (prev != null && prev.kind() == Kind.DOT)
                         || (next != null && (next.kind() == Kind.DOT || next.kind() == Kind.OPEN));
                 if (bare && !qualified && columns.contains(t.text())) {
                     return t.text();

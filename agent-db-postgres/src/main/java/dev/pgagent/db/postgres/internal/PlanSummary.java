@@ -46,10 +46,16 @@ public final class PlanSummary {
         List<String> warnings = new ArrayList<>();
         node(plan, 0, tree, warnings, tableRows);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Estimated plan (not executed): total cost %.2f, %d rows%n",
-                plan.path("Total Cost").asDouble(), plan.path("Plan Rows").asLong()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "Estimated plan (not executed): total cost %.2f, %d rows%n",
+                plan.path("Total Cost").asDouble(),
+                plan.path("Plan Rows").asLong()));
         String body = tree.toString();
-        int room = maxChars - sb.length() - 300 - warnings.stream().mapToInt(w -> w.length() + 3).sum();
+        int room = maxChars
+                - sb.length()
+                - 300
+                - warnings.stream().mapToInt(w -> w.length() + 3).sum();
         if (body.length() > Math.max(200, room)) {
             body = body.substring(0, Math.max(200, room)) + "\n[plan cut to fit]\n";
         }
@@ -65,8 +71,8 @@ public final class PlanSummary {
         return sb.toString().stripTrailing();
     }
 
-    private static void node(JsonNode n, int depth, StringBuilder sb, List<String> warnings,
-            ToLongFunction<String> tableRows) {
+    private static void node(
+            JsonNode n, int depth, StringBuilder sb, List<String> warnings, ToLongFunction<String> tableRows) {
         String type = n.path("Node Type").asText("?");
         sb.append("  ".repeat(depth)).append("-> ").append(type);
         if (n.has("Join Type") && type.contains("Join") || n.has("Join Type") && type.equals("Nested Loop")) {
@@ -89,8 +95,12 @@ public final class PlanSummary {
             sb.append(" on ").append(n.path("Function Name").asText()).append("()");
         }
         long rows = n.path("Plan Rows").asLong();
-        sb.append(String.format(Locale.ROOT, " (cost=%.2f..%.2f rows=%d)", n.path("Startup Cost").asDouble(),
-                n.path("Total Cost").asDouble(), rows));
+        sb.append(String.format(
+                Locale.ROOT,
+                " (cost=%.2f..%.2f rows=%d)",
+                n.path("Startup Cost").asDouble(),
+                n.path("Total Cost").asDouble(),
+                rows));
         for (String key : DETAILS) {
             JsonNode v = n.get(key);
             if (v != null) {
@@ -103,10 +113,16 @@ public final class PlanSummary {
             long tableEstimate = tableRows.applyAsLong(schema == null ? relation : schema + "." + relation);
             long size = Math.max(rows, tableEstimate);
             if (size > LARGE_TABLE_ROWS) {
-                String where = n.has("Filter") ? " filtered by " + SchemaText.cut(n.path("Filter").asText(), 160)
-                        + "; an index on the filtered columns may help" : "";
-                warnings.add(String.format(Locale.ROOT, "Sequential scan on large table %s (~%d rows estimated)%s.",
-                        schema == null ? relation : schema + "." + relation, size, where));
+                String where = n.has("Filter")
+                        ? " filtered by " + SchemaText.cut(n.path("Filter").asText(), 160)
+                                + "; an index on the filtered columns may help"
+                        : "";
+                warnings.add(String.format(
+                        Locale.ROOT,
+                        "Sequential scan on large table %s (~%d rows estimated)%s.",
+                        schema == null ? relation : schema + "." + relation,
+                        size,
+                        where));
             }
         }
         for (JsonNode child : n.path("Plans")) {

@@ -52,8 +52,15 @@ final class RelationSignatures {
      * @param inScope whether the relation's schema is introspected
      * @param counts the numbers of constraints, indexes, comments and defaults
      */
-    record Sig(String schema, String name, char relkind, double reltuples, boolean partition, long parent,
-            boolean inScope, String counts) {}
+    record Sig(
+            String schema,
+            String name,
+            char relkind,
+            double reltuples,
+            boolean partition,
+            long parent,
+            boolean inScope,
+            String counts) {}
 
     /**
      * The result of one read.
@@ -152,8 +159,17 @@ final class RelationSignatures {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long oid = rs.getLong(1);
-                    relations.put(oid, new Sig(rs.getString(2), rs.getString(3), rs.getString(4).charAt(0),
-                            rs.getDouble(5), rs.getBoolean(6), rs.getLong(7), rs.getBoolean(8), rs.getString(10)));
+                    relations.put(
+                            oid,
+                            new Sig(
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4).charAt(0),
+                                    rs.getDouble(5),
+                                    rs.getBoolean(6),
+                                    rs.getLong(7),
+                                    rs.getBoolean(8),
+                                    rs.getString(10)));
                     if (rs.getBoolean(9)) {
                         recent.add(oid);
                     }

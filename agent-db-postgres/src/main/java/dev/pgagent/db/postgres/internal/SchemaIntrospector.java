@@ -154,8 +154,8 @@ public final class SchemaIntrospector {
             + " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
             + FROM_TOP_LEVEL.replace("{rel}", "x.indrelid");
 
-    private static final String INDEXDEF_SQL = "SELECT i, pg_catalog.pg_get_indexdef(i)"
-            + " FROM unnest(?::pg_catalog.oid[]) AS i";
+    private static final String INDEXDEF_SQL =
+            "SELECT i, pg_catalog.pg_get_indexdef(i)" + " FROM unnest(?::pg_catalog.oid[]) AS i";
 
     /**
      * Default operator classes by (access method, type), as {@code GetDefaultOpClass} chooses them: the exact one,
@@ -179,12 +179,27 @@ public final class SchemaIntrospector {
             + " ORDER BY n.nspname, t.typname, e.enumsortorder";
 
     /** A column while it is being assembled. */
-    private record Col(int attnum, String name, long typeOid, int typmod, boolean notNull, String identity,
-            String generated, long collation, @Nullable String expr) {}
+    private record Col(
+            int attnum,
+            String name,
+            long typeOid,
+            int typmod,
+            boolean notNull,
+            String identity,
+            String generated,
+            long collation,
+            @Nullable String expr) {}
 
     /** A constraint while it is being assembled. */
-    private record Con(String name, char type, List<Integer> keys, long refOid, List<Integer> refKeys,
-            @Nullable String refSchema, @Nullable String refTable, @Nullable String check) {}
+    private record Con(
+            String name,
+            char type,
+            List<Integer> keys,
+            long refOid,
+            List<Integer> refKeys,
+            @Nullable String refSchema,
+            @Nullable String refTable,
+            @Nullable String check) {}
 
     /** A relation while it is being assembled. */
     private static final class Rel {
@@ -198,7 +213,10 @@ public final class SchemaIntrospector {
         final List<Col> cols = new ArrayList<>();
         final Map<Integer, Col> byAttnum = new HashMap<>();
         final Map<Integer, String> columnComments = new HashMap<>();
-        @Nullable String comment;
+
+        @Nullable
+        String comment;
+
         final List<Con> constraints = new ArrayList<>();
         final List<IndexInfo> indexes = new ArrayList<>();
         final List<Rel> partitions = new ArrayList<>();
@@ -286,8 +304,15 @@ public final class SchemaIntrospector {
         List<EnumType> enums = readEnums(c);
         Map<Long, TableInfo> byRoot = parts.tables();
         List<TableInfo> tables = sorted(byRoot.values());
-        return new SchemaState(new SchemaModel(tables, enums, at), snapshot, sigs.relations(),
-                sigs.others().keySet(), byRoot, parts.rootOf(), parts.references(), -1);
+        return new SchemaState(
+                new SchemaModel(tables, enums, at),
+                snapshot,
+                sigs.relations(),
+                sigs.others().keySet(),
+                byRoot,
+                parts.rootOf(),
+                parts.references(),
+                -1);
     }
 
     private SchemaState incremental(Connection c, SchemaState prev) throws SQLException {
@@ -301,8 +326,12 @@ public final class SchemaIntrospector {
             LOG.debug("Too many transactions since the last read; reading the whole schema");
             return full(c, snapshot);
         }
-        RelationSignatures.Read sigs = RelationSignatures.read(c, this::bindFilter, new RelationSignatures.Bound(
-                since.xmax() & 0xFFFF_FFFFL, since.inProgress().stream().map(x -> x & 0xFFFF_FFFFL).toList()));
+        RelationSignatures.Read sigs = RelationSignatures.read(
+                c,
+                this::bindFilter,
+                new RelationSignatures.Bound(
+                        since.xmax() & 0xFFFF_FFFFL,
+                        since.inProgress().stream().map(x -> x & 0xFFFF_FFFFL).toList()));
         for (var e : sigs.others().entrySet()) {
             if (e.getValue() && prev.others().contains(e.getKey())) {
                 LOG.debug("{} changed; reading the whole schema", e.getKey());
@@ -346,11 +375,14 @@ public final class SchemaIntrospector {
             List<EnumType> enums = readEnums(c);
             boolean same = enums.equals(prev.model().enums());
             LOG.debug("No relation the model shows changed{} ({} ms)", same ? ", nor an enum" : "", ms(t0, t1));
-            SchemaModel model = same ? prev.model() : new SchemaModel(prev.model().tables(), enums, at);
-            return new SchemaState(model, snapshot, cur, sigs.others().keySet(), prev.byRoot(),
-                    prev.rootOf(), prev.references(), 0);
+            SchemaModel model =
+                    same ? prev.model() : new SchemaModel(prev.model().tables(), enums, at);
+            return new SchemaState(
+                    model, snapshot, cur, sigs.others().keySet(), prev.byRoot(), prev.rootOf(), prev.references(), 0);
         }
-        long roots = newRootOf.entrySet().stream().filter(e -> e.getKey().equals(e.getValue())).count();
+        long roots = newRootOf.entrySet().stream()
+                .filter(e -> e.getKey().equals(e.getValue()))
+                .count();
         if (affected.size() > INCREMENTAL_LIMIT_MIN && affected.size() > INCREMENTAL_LIMIT_SHARE * roots) {
             LOG.debug("{} of {} relations changed; reading the whole schema", affected.size(), roots);
             return full(c, snapshot);
@@ -361,8 +393,8 @@ public final class SchemaIntrospector {
                 only.add(oid);
             }
         });
-        Parts parts = only.isEmpty() ? new Parts(Map.of(), Map.of(), Map.of())
-                : readParts(c, only.toArray(Long[]::new));
+        Parts parts =
+                only.isEmpty() ? new Parts(Map.of(), Map.of(), Map.of()) : readParts(c, only.toArray(Long[]::new));
         List<EnumType> enums = readEnums(c);
 
         Map<Long, TableInfo> byRoot = new HashMap<>(prev.byRoot());
@@ -374,10 +406,21 @@ public final class SchemaIntrospector {
         byRoot.putAll(parts.tables());
         rootOf.putAll(parts.rootOf());
         references.putAll(parts.references());
-        SchemaState state = new SchemaState(new SchemaModel(sorted(byRoot.values()), enums, at), snapshot, cur,
-                sigs.others().keySet(), byRoot, rootOf, references, affected.size());
-        LOG.debug("Re-read {} changed relations of {} in {} ms (finding them: {} ms)", affected.size(), roots,
-                ms(t0, System.nanoTime()), ms(t0, t1));
+        SchemaState state = new SchemaState(
+                new SchemaModel(sorted(byRoot.values()), enums, at),
+                snapshot,
+                cur,
+                sigs.others().keySet(),
+                byRoot,
+                rootOf,
+                references,
+                affected.size());
+        LOG.debug(
+                "Re-read {} changed relations of {} in {} ms (finding them: {} ms)",
+                affected.size(),
+                roots,
+                ms(t0, System.nanoTime()),
+                ms(t0, t1));
         return state;
     }
 
@@ -395,8 +438,16 @@ public final class SchemaIntrospector {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long oid = rs.getLong(1);
-                    rels.put(oid, new Rel(oid, rs.getString(2), rs.getString(3), rs.getString(4).charAt(0),
-                            rs.getDouble(5), rs.getBoolean(6), rs.getLong(7)));
+                    rels.put(
+                            oid,
+                            new Rel(
+                                    oid,
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4).charAt(0),
+                                    rs.getDouble(5),
+                                    rs.getBoolean(6),
+                                    rs.getLong(7)));
                 }
             }
         }
@@ -428,8 +479,15 @@ public final class SchemaIntrospector {
         long t6 = System.nanoTime();
         Parts parts = assemble(rels, typeNames, rowTypes, outside);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, outside {},"
-                    + " assembly {}", ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t5, t6),
+            LOG.debug(
+                    "Introspection ms: relations {}, comments {}, columns {}, constraints {}, indexes {}, outside {},"
+                            + " assembly {}",
+                    ms(t0, t1),
+                    ms(t1, t2),
+                    ms(t2, t3),
+                    ms(t3, t4),
+                    ms(t4, t5),
+                    ms(t5, t6),
                     ms(t6, System.nanoTime()));
         }
         return parts;
@@ -440,8 +498,8 @@ public final class SchemaIntrospector {
     }
 
     /** Reads the columns; returns the type names by type OID and modifier. */
-    private Map<Long, Map<Integer, String>> readColumns(Connection c, Map<Long, Rel> rels, Long @Nullable [] only,
-            Map<Long, Long> rowTypes) throws SQLException {
+    private Map<Long, Map<Integer, String>> readColumns(
+            Connection c, Map<Long, Rel> rels, Long @Nullable [] only, Map<Long, Long> rowTypes) throws SQLException {
         Map<Long, Set<Integer>> distinct = new LinkedHashMap<>();
         try (PreparedStatement ps = prepare(c, COLUMNS_SQL, only)) {
             try (ResultSet rs = ps.executeQuery()) {
@@ -452,8 +510,15 @@ public final class SchemaIntrospector {
                     }
                     long type = rs.getLong(4);
                     int typmod = rs.getInt(5);
-                    Col col = new Col(rs.getInt(2), rs.getString(3), type, typmod, rs.getBoolean(6),
-                            nullToEmpty(rs.getString(7)), nullToEmpty(rs.getString(8)), rs.getLong(9),
+                    Col col = new Col(
+                            rs.getInt(2),
+                            rs.getString(3),
+                            type,
+                            typmod,
+                            rs.getBoolean(6),
+                            nullToEmpty(rs.getString(7)),
+                            nullToEmpty(rs.getString(8)),
+                            rs.getLong(9),
                             rs.getString(10));
                     r.cols.add(col);
                     r.byAttnum.put(col.attnum(), col);
@@ -490,8 +555,14 @@ public final class SchemaIntrospector {
                 while (rs.next()) {
                     Rel r = rels.get(rs.getLong(1));
                     if (r != null) {
-                        r.constraints.add(new Con(rs.getString(2), rs.getString(3).charAt(0), ints(rs.getString(4)),
-                                rs.getLong(5), ints(rs.getString(6)), rs.getString(7), rs.getString(8),
+                        r.constraints.add(new Con(
+                                rs.getString(2),
+                                rs.getString(3).charAt(0),
+                                ints(rs.getString(4)),
+                                rs.getLong(5),
+                                ints(rs.getString(6)),
+                                rs.getString(7),
+                                rs.getString(8),
                                 rs.getString(9)));
                     }
                 }
@@ -526,8 +597,19 @@ public final class SchemaIntrospector {
                     boolean unique = rs.getBoolean(4);
                     boolean primary = rs.getBoolean(5);
                     String definition = rs.getBoolean(12)
-                            ? plainDefinition(r, name, unique, rs.getLong(6), rs.getString(7), rs.getString(8),
-                                    rs.getString(9), rs.getString(10), rs.getString(11), defaults, keywords, quoteAll)
+                            ? plainDefinition(
+                                    r,
+                                    name,
+                                    unique,
+                                    rs.getLong(6),
+                                    rs.getString(7),
+                                    rs.getString(8),
+                                    rs.getString(9),
+                                    rs.getString(10),
+                                    rs.getString(11),
+                                    defaults,
+                                    keywords,
+                                    quoteAll)
                             : null;
                     if (definition != null) {
                         r.indexes.add(new IndexInfo(name, definition, unique, primary));
@@ -538,7 +620,9 @@ public final class SchemaIntrospector {
                 }
             }
         }
-        LOG.debug("Index definitions assembled: {}; from pg_get_indexdef: {}", pending.isEmpty() ? "all" : "most",
+        LOG.debug(
+                "Index definitions assembled: {}; from pg_get_indexdef: {}",
+                pending.isEmpty() ? "all" : "most",
                 needDefinition.size());
         if (!needDefinition.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(INDEXDEF_SQL)) {
@@ -547,8 +631,10 @@ public final class SchemaIntrospector {
                     while (rs.next()) {
                         long oid = rs.getLong(1);
                         Object[] p = pending.get(oid);
-                        needDefinition.get(oid).indexes.add(new IndexInfo((String) p[0], rs.getString(2),
-                                (Boolean) p[1], (Boolean) p[2]));
+                        needDefinition
+                                .get(oid)
+                                .indexes
+                                .add(new IndexInfo((String) p[0], rs.getString(2), (Boolean) p[1], (Boolean) p[2]));
                     }
                 }
             }
@@ -567,7 +653,9 @@ public final class SchemaIntrospector {
                 if (rs.getBoolean(4)) {
                     exact.put(key, oid);
                 } else {
-                    (rs.getBoolean(5) ? preferred : coercible).computeIfAbsent(key, k -> new ArrayList<>()).add(oid);
+                    (rs.getBoolean(5) ? preferred : coercible)
+                            .computeIfAbsent(key, k -> new ArrayList<>())
+                            .add(oid);
                 }
             }
         }
@@ -591,14 +679,26 @@ public final class SchemaIntrospector {
      * anything that needs PostgreSQL's own rendering (an operator class or collation other than the column's
      * default, a sort option).
      */
-    private static @Nullable String plainDefinition(Rel r, String name, boolean unique, long am, String amname,
-            String indkey, String indclass, String indcollation, String indoption, Map<String, Long> defaults,
-            Set<String> keywords, boolean quoteAll) {
+    private static @Nullable String plainDefinition(
+            Rel r,
+            String name,
+            boolean unique,
+            long am,
+            String amname,
+            String indkey,
+            String indclass,
+            String indcollation,
+            String indoption,
+            Map<String, Long> defaults,
+            Set<String> keywords,
+            boolean quoteAll) {
         String[] keys = indkey.isBlank() ? new String[0] : indkey.strip().split(" ");
         String[] classes = indclass.strip().split(" ");
         String[] collations = indcollation.strip().split(" ");
         String[] options = indoption.strip().split(" ");
-        if (keys.length == 0 || classes.length != keys.length || collations.length != keys.length
+        if (keys.length == 0
+                || classes.length != keys.length
+                || collations.length != keys.length
                 || options.length != keys.length) {
             return null;
         }
@@ -606,9 +706,15 @@ public final class SchemaIntrospector {
         if (unique) {
             sb.append("UNIQUE ");
         }
-        sb.append("INDEX ").append(quote(name, keywords, quoteAll)).append(" ON ")
-                .append(quote(r.schema, keywords, quoteAll)).append('.').append(quote(r.name, keywords, quoteAll))
-                .append(" USING ").append(quote(amname, keywords, quoteAll)).append(" (");
+        sb.append("INDEX ")
+                .append(quote(name, keywords, quoteAll))
+                .append(" ON ")
+                .append(quote(r.schema, keywords, quoteAll))
+                .append('.')
+                .append(quote(r.name, keywords, quoteAll))
+                .append(" USING ")
+                .append(quote(amname, keywords, quoteAll))
+                .append(" (");
         for (int i = 0; i < keys.length; i++) {
             Col col = r.byAttnum.get(Integer.parseInt(keys[i]));
             if (col == null || !"0".equals(options[i]) || Long.parseLong(collations[i]) != col.collation()) {
@@ -699,8 +805,11 @@ public final class SchemaIntrospector {
      */
     private record Parts(Map<Long, TableInfo> tables, Map<Long, Long> rootOf, Map<Long, Set<Long>> references) {}
 
-    private static Parts assemble(Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
-            Map<Long, Long> rowTypes, Map<Long, Map<Integer, String>> outside) {
+    private static Parts assemble(
+            Map<Long, Rel> rels,
+            Map<Long, Map<Integer, String>> typeNames,
+            Map<Long, Long> rowTypes,
+            Map<Long, Map<Integer, String>> outside) {
         List<Rel> roots = new ArrayList<>();
         Map<Long, Long> rootOf = new HashMap<>();
         for (Rel r : rels.values()) {
@@ -742,7 +851,10 @@ public final class SchemaIntrospector {
         return new Parts(tables, rootOf, references);
     }
 
-    private static TableInfo table(Rel r, Map<Long, Rel> rels, Map<Long, Map<Integer, String>> typeNames,
+    private static TableInfo table(
+            Rel r,
+            Map<Long, Rel> rels,
+            Map<Long, Map<Integer, String>> typeNames,
             Map<Long, Map<Integer, String>> outside) {
         r.cols.sort(Comparator.comparingInt(Col::attnum));
         List<ColumnInfo> columns = new ArrayList<>(r.cols.size());
@@ -754,8 +866,13 @@ public final class SchemaIntrospector {
                 default -> null;
             };
             boolean generated = !col.generated().isEmpty();
-            columns.add(new ColumnInfo(col.name(), type == null ? "oid " + col.typeOid() : type, !col.notNull(),
-                    generated ? null : col.expr(), identity, generated ? col.expr() : null,
+            columns.add(new ColumnInfo(
+                    col.name(),
+                    type == null ? "oid " + col.typeOid() : type,
+                    !col.notNull(),
+                    generated ? null : col.expr(),
+                    identity,
+                    generated ? col.expr() : null,
                     r.columnComments.get(col.attnum())));
         }
         r.constraints.sort(Comparator.comparing(Con::name));
@@ -774,8 +891,8 @@ public final class SchemaIntrospector {
                     List<String> refCols = ref != null && !ref.cols.isEmpty()
                             ? names(con.refKeys(), ref.byAttnum, null)
                             : names(con.refKeys(), null, outside.getOrDefault(con.refOid(), Map.of()));
-                    foreignKeys.add(new ForeignKey(con.name(), cols, nullToEmpty(con.refSchema()),
-                            nullToEmpty(con.refTable()), refCols));
+                    foreignKeys.add(new ForeignKey(
+                            con.name(), cols, nullToEmpty(con.refSchema()), nullToEmpty(con.refTable()), refCols));
                 }
                 default -> {
                     // only p, u, c and f are selected
@@ -799,12 +916,23 @@ public final class SchemaIntrospector {
             }
             estimate = known ? sum : estimate;
         }
-        return new TableInfo(r.schema, r.name, kind(r.relkind), columns, primaryKey, uniques, foreignKeys, checks,
-                r.indexes, r.comment, estimate, partitionNames);
+        return new TableInfo(
+                r.schema,
+                r.name,
+                kind(r.relkind),
+                columns,
+                primaryKey,
+                uniques,
+                foreignKeys,
+                checks,
+                r.indexes,
+                r.comment,
+                estimate,
+                partitionNames);
     }
 
-    private static List<String> names(List<Integer> attnums, @Nullable Map<Integer, Col> cols,
-            @Nullable Map<Integer, String> plain) {
+    private static List<String> names(
+            List<Integer> attnums, @Nullable Map<Integer, Col> cols, @Nullable Map<Integer, String> plain) {
         List<String> out = new ArrayList<>(attnums.size());
         for (int attnum : attnums) {
             String name = null;

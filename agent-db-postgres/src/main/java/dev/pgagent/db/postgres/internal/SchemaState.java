@@ -20,9 +20,15 @@ public final class SchemaState {
     private final Map<Long, Set<Long>> references;
     private final int reread;
 
-    SchemaState(SchemaModel model, CatalogSignature.Snapshot snapshot, Map<Long, RelationSignatures.Sig> relations,
-            Set<String> others, Map<Long, TableInfo> byRoot, Map<Long, Long> rootOf,
-            Map<Long, Set<Long>> references, int reread) {
+    SchemaState(
+            SchemaModel model,
+            CatalogSignature.Snapshot snapshot,
+            Map<Long, RelationSignatures.Sig> relations,
+            Set<String> others,
+            Map<Long, TableInfo> byRoot,
+            Map<Long, Long> rootOf,
+            Map<Long, Set<Long>> references,
+            int reread) {
         this.model = model;
         this.snapshot = snapshot;
         this.relations = relations;

@@ -31,8 +31,12 @@ public final class SchemaText {
      */
     public static String overview(SchemaModel model, @Nullable String filter, int maxChars) {
         List<Pattern> terms = terms(filter);
-        List<TableInfo> tables = model.tables().stream().filter(t -> matches(terms, t.qualifiedName())).toList();
-        List<EnumType> enums = model.enums().stream().filter(e -> matches(terms, e.qualifiedName())).toList();
+        List<TableInfo> tables = model.tables().stream()
+                .filter(t -> matches(terms, t.qualifiedName()))
+                .toList();
+        List<EnumType> enums = model.enums().stream()
+                .filter(e -> matches(terms, e.qualifiedName()))
+                .toList();
         StringBuilder sb = new StringBuilder();
         if (tables.isEmpty() && enums.isEmpty()) {
             if (terms.isEmpty()) {
@@ -47,7 +51,10 @@ public final class SchemaText {
         }
         sb.append(" (row counts are planner estimates; PK = primary key, FK = foreign key)\n");
         for (EnumType e : enums) {
-            sb.append("enum ").append(e.qualifiedName()).append(": ").append(String.join(", ", e.labels()))
+            sb.append("enum ")
+                    .append(e.qualifiedName())
+                    .append(": ")
+                    .append(String.join(", ", e.labels()))
                     .append('\n');
         }
         int budget = maxChars - 200;
@@ -63,7 +70,8 @@ public final class SchemaText {
             shown++;
         }
         if (shown < tables.size()) {
-            List<String> rest = tables.subList(shown, tables.size()).stream().map(TableInfo::qualifiedName)
+            List<String> rest = tables.subList(shown, tables.size()).stream()
+                    .map(TableInfo::qualifiedName)
                     .toList();
             StringBuilder names = new StringBuilder();
             for (String n : rest) {
@@ -73,8 +81,11 @@ public final class SchemaText {
                 }
                 names.append(names.length() == 0 ? "" : ", ").append(n);
             }
-            sb.append("[output cut: ").append(rest.size()).append(" more relations not detailed: ")
-                    .append(names).append(". Use a filter or describe_table.]");
+            sb.append("[output cut: ")
+                    .append(rest.size())
+                    .append(" more relations not detailed: ")
+                    .append(names)
+                    .append(". Use a filter or describe_table.]");
         }
         return sb.toString().stripTrailing();
     }
@@ -94,8 +105,10 @@ public final class SchemaText {
         Map<String, List<String>> fkByColumn = new HashMap<>();
         for (ForeignKey fk : t.foreignKeys()) {
             for (int i = 0; i < fk.columns().size(); i++) {
-                fkByColumn.computeIfAbsent(fk.columns().get(i), k -> new ArrayList<>())
-                        .add(fk.referencedQualifiedName() + "." + fk.referencedColumns().get(i));
+                fkByColumn
+                        .computeIfAbsent(fk.columns().get(i), k -> new ArrayList<>())
+                        .add(fk.referencedQualifiedName() + "."
+                                + fk.referencedColumns().get(i));
             }
         }
         for (ColumnInfo c : t.columns()) {
@@ -136,7 +149,8 @@ public final class SchemaText {
                     : "No relations in schema '" + schema + "'. Schemas: " + String.join(", ", model.schemas());
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(tables.size()).append(tables.size() == 1 ? " relation" : " relations")
+        sb.append(tables.size())
+                .append(tables.size() == 1 ? " relation" : " relations")
                 .append(" (kind, estimated rows, comment):\n");
         int shown = 0;
         for (TableInfo t : tables) {
@@ -157,7 +171,8 @@ public final class SchemaText {
             shown++;
         }
         if (shown < tables.size()) {
-            sb.append("[output cut: ").append(tables.size() - shown)
+            sb.append("[output cut: ")
+                    .append(tables.size() - shown)
                     .append(" more relations not listed; pass a schema, or use get_schema with a filter.]");
         }
         return sb.toString().stripTrailing();
@@ -190,7 +205,9 @@ public final class SchemaText {
             sb.append('\n');
         }
         if (!t.primaryKey().isEmpty()) {
-            sb.append("primary key: (").append(String.join(", ", t.primaryKey())).append(")\n");
+            sb.append("primary key: (")
+                    .append(String.join(", ", t.primaryKey()))
+                    .append(")\n");
         }
         for (List<String> u : t.uniqueConstraints()) {
             sb.append("unique: (").append(String.join(", ", u)).append(")\n");
@@ -198,15 +215,22 @@ public final class SchemaText {
         if (!t.foreignKeys().isEmpty()) {
             sb.append("foreign keys (outgoing):\n");
             for (ForeignKey fk : t.foreignKeys()) {
-                sb.append("  ").append(fk.name()).append(": (").append(String.join(", ", fk.columns()))
-                        .append(") -> ").append(fk.referencedQualifiedName()).append(" (")
-                        .append(String.join(", ", fk.referencedColumns())).append(")\n");
+                sb.append("  ")
+                        .append(fk.name())
+                        .append(": (")
+                        .append(String.join(", ", fk.columns()))
+                        .append(") -> ")
+                        .append(fk.referencedQualifiedName())
+                        .append(" (")
+                        .append(String.join(", ", fk.referencedColumns()))
+                        .append(")\n");
             }
         }
         List<String> incoming = new ArrayList<>();
         for (TableInfo other : model.tables()) {
             for (ForeignKey fk : other.foreignKeys()) {
-                if (fk.referencedSchema().equals(t.schema()) && fk.referencedTable().equals(t.name())) {
+                if (fk.referencedSchema().equals(t.schema())
+                        && fk.referencedTable().equals(t.name())) {
                     incoming.add("  " + other.qualifiedName() + " (" + String.join(", ", fk.columns()) + ") -> ("
                             + String.join(", ", fk.referencedColumns()) + ") [" + fk.name() + "]");
                 }
@@ -223,8 +247,12 @@ public final class SchemaText {
         if (!t.indexes().isEmpty()) {
             sb.append("indexes:\n");
             for (IndexInfo i : t.indexes()) {
-                sb.append("  ").append(i.name()).append(i.primary() ? " (primary key)" : i.unique() ? " (unique)" : "")
-                        .append(": ").append(i.definition()).append('\n');
+                sb.append("  ")
+                        .append(i.name())
+                        .append(i.primary() ? " (primary key)" : i.unique() ? " (unique)" : "")
+                        .append(": ")
+                        .append(i.definition())
+                        .append('\n');
             }
         }
         if (!t.partitions().isEmpty()) {
@@ -260,7 +288,9 @@ public final class SchemaText {
     /** Returns the relations named {@code name} (unqualified) in any schema, case-insensitively. */
     public static List<String> sameName(SchemaModel model, String name) {
         String rel = name.strip().replace("\"", "");
-        return model.tables().stream().filter(t -> t.name().equalsIgnoreCase(rel)).map(TableInfo::qualifiedName)
+        return model.tables().stream()
+                .filter(t -> t.name().equalsIgnoreCase(rel))
+                .map(TableInfo::qualifiedName)
                 .toList();
     }
 

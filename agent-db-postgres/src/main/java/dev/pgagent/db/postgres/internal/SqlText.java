@@ -80,7 +80,8 @@ public final class SqlText {
             }
             currentHasContent = true;
             if (c == '\'') {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                boolean escapes = i > 0
+                        && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
                         && (i < 2 || !isIdentifierPart(sql.charAt(i - 2)));
                 int j = endOfQuoted(sql, i, '\'', escapes);
                 out.append(sql, i, j);

@@ -11,18 +11,26 @@ class PlanReachTest {
 
     @Test
     void findsQualifiedQuotedAndWholeRowReferences() {
-        assertThat(PlanReach.reference(List.of("(p.id = 3)", "p.ssn"), "p", SSN, false)).isEqualTo("ssn");
-        assertThat(PlanReach.reference(List.of("upper(\"P x\".\"SSN\")"), "P x", SSN, false)).isEqualTo("ssn");
-        assertThat(PlanReach.reference(List.of("to_jsonb(p.*)"), "p", SSN, false)).isEqualTo("*");
-        assertThat(PlanReach.reference(List.of("(ssn IS NOT NULL)"), "p", SSN, true)).isEqualTo("ssn");
+        assertThat(PlanReach.reference(List.of("(p.id = 3)", "p.ssn"), "p", SSN, false))
+                .isEqualTo("ssn");
+        assertThat(PlanReach.reference(List.of("upper(\"P x\".\"SSN\")"), "P x", SSN, false))
+                .isEqualTo("ssn");
+        assertThat(PlanReach.reference(List.of("to_jsonb(p.*)"), "p", SSN, false))
+                .isEqualTo("*");
+        assertThat(PlanReach.reference(List.of("(ssn IS NOT NULL)"), "p", SSN, true))
+                .isEqualTo("ssn");
     }
 
     @Test
     void ignoresLiteralsOtherAliasesCastsAndFunctions() {
-        assertThat(PlanReach.reference(List.of("(p.name = 'p.ssn'::text)"), "p", SSN, true)).isNull();
-        assertThat(PlanReach.reference(List.of("(q.ssn = p.id)"), "p", SSN, false)).isNull();
-        assertThat(PlanReach.reference(List.of("('x'::ssn)", "ssn(p.id)"), "p", SSN, true)).isNull();
-        assertThat(PlanReach.reference(List.of("(p.id = 1)", "(ssn IS NULL)"), "p", SSN, false)).isNull();
+        assertThat(PlanReach.reference(List.of("(p.name = 'p.ssn'::text)"), "p", SSN, true))
+                .isNull();
+        assertThat(PlanReach.reference(List.of("(q.ssn = p.id)"), "p", SSN, false))
+                .isNull();
+        assertThat(PlanReach.reference(List.of("('x'::ssn)", "ssn(p.id)"), "p", SSN, true))
+                .isNull();
+        assertThat(PlanReach.reference(List.of("(p.id = 1)", "(ssn IS NULL)"), "p", SSN, false))
+                .isNull();
     }
 
     @Test

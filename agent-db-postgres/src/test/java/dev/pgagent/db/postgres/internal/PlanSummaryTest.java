@@ -19,7 +19,8 @@ class PlanSummaryTest {
     @Test
     void rendersTheTreeWithCostsAndFlagsLargeSequentialScans() {
         String s = PlanSummary.summarize(PLAN, rel -> rel.equals("orders") ? 90_000 : 50, 8_000);
-        assertThat(s).startsWith("Estimated plan (not executed): total cost 2500.50, 120 rows")
+        assertThat(s)
+                .startsWith("Estimated plan (not executed): total cost 2500.50, 120 rows")
                 .contains("-> Nested Loop (Inner) (cost=0.29..2500.50 rows=120)")
                 .contains("  -> Seq Scan on orders o (cost=0.00..1800.00 rows=120) Filter: (status = 'new'::text)")
                 .contains("  -> Index Scan using customers_pkey on customers (cost=0.29..5.80 rows=1)"

@@ -17,8 +17,8 @@ class RelationSignaturesTest {
                 2L, sig("mid", true, 1, true),
                 3L, sig("leaf", true, 2, true),
                 4L, sig("plain", false, 0, true));
-        assertThat(RelationSignatures.roots(rels)).containsExactlyInAnyOrderEntriesOf(
-                Map.of(1L, 1L, 2L, 1L, 3L, 1L, 4L, 4L));
+        assertThat(RelationSignatures.roots(rels))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(1L, 1L, 2L, 1L, 3L, 1L, 4L, 4L));
     }
 
     @Test

@@ -33,7 +33,9 @@ class SchemaIntrospectorTest {
 
     @Test
     void filtersSystemSchemas() {
-        assertThat(SchemaIntrospector.schemaFilter("n")).contains("'pg_catalog', 'information_schema', 'pg_toast'")
-                .contains("pg\\_temp\\_%").contains("pg\\_toast\\_temp\\_%");
+        assertThat(SchemaIntrospector.schemaFilter("n"))
+                .contains("'pg_catalog', 'information_schema', 'pg_toast'")
+                .contains("pg\\_temp\\_%")
+                .contains("pg\\_toast\\_temp\\_%");
     }
 }

@@ -94,8 +94,14 @@ public final class ErrorMapper {
             }
         }
         StringBuilder message = new StringBuilder("Anthropic messages call failed with HTTP ")
-                .append(status).append(" (").append(reason).append("): ").append(summary)
-                .append(" [").append(target).append(']');
+                .append(status)
+                .append(" (")
+                .append(reason)
+                .append("): ")
+                .append(summary)
+                .append(" [")
+                .append(target)
+                .append(']');
         String providerMessage = providerMessage(root, body);
         if (type != null) {
             message.append(": ").append(type);
@@ -127,15 +133,22 @@ public final class ErrorMapper {
             reason = Reason.OTHER;
             retryable = false;
         }
-        return new LlmException("Anthropic messages stream failed (" + reason + ") [" + target + "]: "
-                + (type == null ? "" : type + " - ") + PgAgentException.abbreviate(message, MAX_PROVIDER_MESSAGE),
-                reason, retryable, null);
+        return new LlmException(
+                "Anthropic messages stream failed (" + reason + ") [" + target + "]: "
+                        + (type == null ? "" : type + " - ")
+                        + PgAgentException.abbreviate(message, MAX_PROVIDER_MESSAGE),
+                reason,
+                retryable,
+                null);
     }
 
     /** Maps a stream that ended before {@code message_stop}: a retryable network failure. */
     public static LlmException truncated(String target) {
-        return new LlmException("Anthropic messages stream ended before the reply was complete [" + target + "]",
-                Reason.NETWORK, true, null);
+        return new LlmException(
+                "Anthropic messages stream ended before the reply was complete [" + target + "]",
+                Reason.NETWORK,
+                true,
+                null);
     }
 
     /** Maps an I/O failure: timeouts to {@link Reason#TIMEOUT}, everything else to {@link Reason#NETWORK}. */
@@ -144,8 +157,12 @@ public final class ErrorMapper {
                 || (e instanceof InterruptedIOException && "timeout".equalsIgnoreCase(e.getMessage()));
         Reason reason = timeout ? Reason.TIMEOUT : Reason.NETWORK;
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new LlmException("Anthropic messages call failed (" + reason + ") [" + target + "]: "
-                + PgAgentException.abbreviate(detail, MAX_PROVIDER_MESSAGE), reason, true, e);
+        return new LlmException(
+                "Anthropic messages call failed (" + reason + ") [" + target + "]: "
+                        + PgAgentException.abbreviate(detail, MAX_PROVIDER_MESSAGE),
+                reason,
+                true,
+                e);
     }
 
     private static String providerMessage(@Nullable JsonNode root, String body) {

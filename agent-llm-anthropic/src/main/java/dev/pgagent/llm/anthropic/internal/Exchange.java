@@ -155,14 +155,15 @@ public final class Exchange {
                         String text = body == null ? "" : body.string();
                         result.complete(new Received(response.code(), response.headers(), text));
                     } catch (IOException | RuntimeException e) {
-                        result.completeExceptionally(e instanceof IOException ? e
-                                : new IOException("reading the response failed", e));
+                        result.completeExceptionally(
+                                e instanceof IOException ? e : new IOException("reading the response failed", e));
                     }
                     return;
                 }
-                result.completeExceptionally(t instanceof IOException || t instanceof RuntimeException
-                        ? t
-                        : new IOException("the stream failed", t));
+                result.completeExceptionally(
+                        t instanceof IOException || t instanceof RuntimeException
+                                ? t
+                                : new IOException("the stream failed", t));
             }
         });
         try {

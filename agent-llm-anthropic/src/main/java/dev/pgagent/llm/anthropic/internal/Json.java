@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /** The adapter's Jackson mapper and small reading helpers. Thread-safe. */
 public final class Json {
     /** The shared mapper; configured once, thread-safe. */
-    public static final ObjectMapper MAPPER =
-            JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private Json() {}
 

@@ -92,8 +92,10 @@ public final class MessagesMapper {
         }
         boolean forceable = budget == null;
         if (output != null && !forceable) {
-            system.append(system.length() > 0 ? "\n\n" : "").append("Give your final answer by calling the tool '")
-                    .append(output.name()).append("' with it, and only then.");
+            system.append(system.length() > 0 ? "\n\n" : "")
+                    .append("Give your final answer by calling the tool '")
+                    .append(output.name())
+                    .append("' with it, and only then.");
         }
         if (system.length() > 0) {
             ArrayNode sys = root.putArray("system");
@@ -106,8 +108,11 @@ public final class MessagesMapper {
 
         List<ToolSpec> specs = new ArrayList<>(request.tools());
         if (output != null) {
-            specs.add(new ToolSpec(output.name(), "Gives the final answer, as the JSON the schema describes. "
-                    + "Call it once, when you have the answer.", output.schema()));
+            specs.add(new ToolSpec(
+                    output.name(),
+                    "Gives the final answer, as the JSON the schema describes. "
+                            + "Call it once, when you have the answer.",
+                    output.schema()));
         }
         if (!specs.isEmpty()) {
             ArrayNode tools = root.putArray("tools");
@@ -118,7 +123,9 @@ public final class MessagesMapper {
                 t.set("input_schema", schema("tool '" + spec.name() + "' schema", spec.parametersSchema()));
             }
             if (settings.promptCaching()) {
-                ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
+                ((ObjectNode) tools.get(tools.size() - 1))
+                        .putObject("cache_control")
+                        .put("type", "ephemeral");
             }
             ObjectNode choice = toolChoice(o, output, request.tools().isEmpty(), forceable);
             if (choice != null) {
@@ -159,12 +166,11 @@ public final class MessagesMapper {
         } else {
             choice.put("type", "auto");
         }
-        if (Boolean.FALSE.equals(o.parallelToolCalls().orElse(null)) && !"none".equals(choice.path("type").asText())) {
+        if (Boolean.FALSE.equals(o.parallelToolCalls().orElse(null))
+                && !"none".equals(choice.path("type").asText())) {
             choice.put("disable_parallel_tool_use", true);
         }
-        return choice.path("type").asText().equals("auto") && !choice.has("disable_parallel_tool_use")
-                ? null
-                : choice;
+        return choice.path("type").asText().equals("auto") && !choice.has("disable_parallel_tool_use") ? null : choice;
     }
 
     private static ArrayNode messages(List<ChatMessage> messages) {
@@ -193,7 +199,8 @@ public final class MessagesMapper {
                     if (th.redacted()) {
                         content.addObject().put("type", "redacted_thinking").put("data", th.text());
                     } else {
-                        ObjectNode b = content.addObject().put("type", "thinking").put("thinking", th.text());
+                        ObjectNode b =
+                                content.addObject().put("type", "thinking").put("thinking", th.text());
                         if (th.signature() != null) {
                             b.put("signature", th.signature());
                         }
@@ -203,7 +210,10 @@ public final class MessagesMapper {
                     content.addObject().put("type", "text").put("text", a.text());
                 }
                 for (ToolCall c : a.toolCalls()) {
-                    ObjectNode b = content.addObject().put("type", "tool_use").put("id", c.id()).put("name", c.name());
+                    ObjectNode b = content.addObject()
+                            .put("type", "tool_use")
+                            .put("id", c.id())
+                            .put("name", c.name());
                     b.set("input", arguments(c.arguments()));
                 }
                 if (content.isEmpty()) {
@@ -269,19 +279,25 @@ public final class MessagesMapper {
                 reply.text(Json.textOrNull(block.get("text")));
             } else if ("tool_use".equals(type)) {
                 JsonNode input = block.get("input");
-                reply.toolUse(Json.textOrNull(block.get("id")), Json.textOrNull(block.get("name")),
-                        input == null || input.isNull() ? "{}" : input.toString(), index, statusCode);
+                reply.toolUse(
+                        Json.textOrNull(block.get("id")),
+                        Json.textOrNull(block.get("name")),
+                        input == null || input.isNull() ? "{}" : input.toString(),
+                        index,
+                        statusCode);
             } else if ("thinking".equals(type)) {
                 String thinking = Json.textOrNull(block.get("thinking"));
-                reply.thinking.add(new Thinking(thinking == null ? "" : thinking,
-                        Json.textOrNull(block.get("signature")), false));
+                reply.thinking.add(
+                        new Thinking(thinking == null ? "" : thinking, Json.textOrNull(block.get("signature")), false));
             } else if ("redacted_thinking".equals(type)) {
                 String data = Json.textOrNull(block.get("data"));
                 reply.thinking.add(new Thinking(data == null ? "" : data, null, true));
             }
             index++;
         }
-        return reply.response(Json.textOrNull(root.get("stop_reason")), usage(root.path("usage"), null),
+        return reply.response(
+                Json.textOrNull(root.get("stop_reason")),
+                usage(root.path("usage"), null),
                 Json.textOrNull(root.get("model")));
     }
 
@@ -321,15 +337,15 @@ public final class MessagesMapper {
         ChatResponse response(@Nullable String stopReason, TokenUsage usage, @Nullable String model) {
             if (output != null && calls.isEmpty()) {
                 // The structured answer: its JSON is the reply's text.
-                return new ChatResponse(new AssistantMessage(output, List.of(), thinking), FinishReason.STOP, usage,
-                        model);
+                return new ChatResponse(
+                        new AssistantMessage(output, List.of(), thinking), FinishReason.STOP, usage, model);
             }
             FinishReason reason = finishReason(stopReason);
             if (!calls.isEmpty()) {
                 reason = FinishReason.TOOL_CALLS;
             }
-            return new ChatResponse(new AssistantMessage(hasText ? text.toString() : null, calls, thinking), reason,
-                    usage, model);
+            return new ChatResponse(
+                    new AssistantMessage(hasText ? text.toString() : null, calls, thinking), reason, usage, model);
         }
     }
 
@@ -358,19 +374,27 @@ public final class MessagesMapper {
             return base == null ? TokenUsage.ZERO : base;
         }
         long read = usage.has("cache_read_input_tokens") || base == null
-                ? Json.count(usage.get("cache_read_input_tokens")) : base.cacheReadTokens();
+                ? Json.count(usage.get("cache_read_input_tokens"))
+                : base.cacheReadTokens();
         long write = usage.has("cache_creation_input_tokens") || base == null
-                ? Json.count(usage.get("cache_creation_input_tokens")) : base.cacheWriteTokens();
+                ? Json.count(usage.get("cache_creation_input_tokens"))
+                : base.cacheWriteTokens();
         long uncached = usage.has("input_tokens") || base == null
                 ? Json.count(usage.get("input_tokens"))
                 : base.inputTokens() - base.cacheReadTokens() - base.cacheWriteTokens();
         long out = usage.has("output_tokens") || base == null
-                ? Json.count(usage.get("output_tokens")) : base.outputTokens();
+                ? Json.count(usage.get("output_tokens"))
+                : base.outputTokens();
         return new TokenUsage(uncached + read + write, out, read, write);
     }
 
     static LlmException invalid(String detail, int statusCode) {
-        return new LlmException("Anthropic messages response could not be read: " + detail,
-                LlmException.Reason.INVALID_RESPONSE, false, statusCode, null, null);
+        return new LlmException(
+                "Anthropic messages response could not be read: " + detail,
+                LlmException.Reason.INVALID_RESPONSE,
+                false,
+                statusCode,
+                null,
+                null);
     }
 }

@@ -35,8 +35,12 @@ public final class StreamAssembler {
         final String type;
         final StringBuilder content = new StringBuilder();
         final StringBuilder signature = new StringBuilder();
-        @Nullable String id;
-        @Nullable String name;
+
+        @Nullable
+        String id;
+
+        @Nullable
+        String name;
 
         Block(String type) {
             this.type = type;
@@ -65,8 +69,8 @@ public final class StreamAssembler {
     public void onEvent(@Nullable String eventType, String data) {
         JsonNode root = Json.parseOrNull(data);
         if (root == null || !root.isObject()) {
-            throw MessagesMapper.invalid("a stream event is not a JSON object: "
-                    + PgAgentException.abbreviate(data, 200), 200);
+            throw MessagesMapper.invalid(
+                    "a stream event is not a JSON object: " + PgAgentException.abbreviate(data, 200), 200);
         }
         String type = Json.textOrNull(root.get("type"));
         if (type == null) {
@@ -165,12 +169,15 @@ public final class StreamAssembler {
                 String input = b.content.length() == 0 ? "{}" : b.content.toString();
                 boolean output = reply.toolUse(b.id, b.name, input, toolIndex++, 200);
                 if (!output) {
-                    listener.onToolCall(new ToolCall(b.id == null ? "toolu_" + (toolIndex - 1) : b.id,
-                            java.util.Objects.requireNonNull(b.name), input));
+                    listener.onToolCall(new ToolCall(
+                            b.id == null ? "toolu_" + (toolIndex - 1) : b.id,
+                            java.util.Objects.requireNonNull(b.name),
+                            input));
                 }
             }
-            case "thinking" -> reply.thinking.add(new Thinking(
-                    b.content.toString(), b.signature.length() == 0 ? null : b.signature.toString(), false));
+            case "thinking" ->
+                reply.thinking.add(new Thinking(
+                        b.content.toString(), b.signature.length() == 0 ? null : b.signature.toString(), false));
             case "redacted_thinking" -> reply.thinking.add(new Thinking(b.content.toString(), null, true));
             default -> {
                 // server tool results and other blocks pgagent does not use

@@ -64,20 +64,26 @@ public final class ChatMapper {
             for (ToolSpec spec : request.tools()) {
                 tools.add(new WireRequest.Tool(
                         "function",
-                        new WireRequest.Function(spec.name(), spec.description(),
+                        new WireRequest.Function(
+                                spec.name(),
+                                spec.description(),
                                 parseSchema("tool '" + spec.name() + "' parametersSchema", spec.parametersSchema()))));
             }
         }
         // tool_choice and parallel_tool_calls are errors at OpenAI when no tools are sent.
-        String toolChoice = tools == null
-                ? null
-                : o.toolChoice().map(ChatMapper::wireName).orElse(null);
-        Boolean parallel = tools == null || reasoning ? null : o.parallelToolCalls().orElse(null);
+        String toolChoice =
+                tools == null ? null : o.toolChoice().map(ChatMapper::wireName).orElse(null);
+        Boolean parallel =
+                tools == null || reasoning ? null : o.parallelToolCalls().orElse(null);
         Integer cap = o.maxTokens().orElse(null);
         boolean completionCap = maxCompletionTokens || reasoning;
         WireRequest.ResponseFormat format = request.responseSchema()
-                .map(rs -> new WireRequest.ResponseFormat("json_schema", new WireRequest.JsonSchema(
-                        rs.name(), parseSchema("responseSchema '" + rs.name() + "'", rs.schema()), rs.strict())))
+                .map(rs -> new WireRequest.ResponseFormat(
+                        "json_schema",
+                        new WireRequest.JsonSchema(
+                                rs.name(),
+                                parseSchema("responseSchema '" + rs.name() + "'", rs.schema()),
+                                rs.strict())))
                 .orElse(null);
         return new WireRequest(
                 o.model().orElse(defaultModel),
@@ -92,7 +98,11 @@ public final class ChatMapper {
                 o.seed().orElse(null),
                 o.stop().isEmpty() ? null : o.stop(),
                 format,
-                reasoning ? o.reasoningEffort().map(e -> e.name().toLowerCase(Locale.ROOT)).orElse(null) : null,
+                reasoning
+                        ? o.reasoningEffort()
+                                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                                .orElse(null)
+                        : null,
                 null,
                 null);
     }
@@ -152,12 +162,18 @@ public final class ChatMapper {
         try {
             node = JSON.readTree(schema);
         } catch (JsonProcessingException e) {
-            throw new LlmException(what + " must be valid JSON but was " + PgAgentException.abbreviate(schema, 120),
-                    LlmException.Reason.BAD_REQUEST, false, e);
+            throw new LlmException(
+                    what + " must be valid JSON but was " + PgAgentException.abbreviate(schema, 120),
+                    LlmException.Reason.BAD_REQUEST,
+                    false,
+                    e);
         }
         if (node == null || !node.isObject()) {
-            throw new LlmException(what + " must be a JSON object but was " + PgAgentException.abbreviate(schema, 120),
-                    LlmException.Reason.BAD_REQUEST, false, null);
+            throw new LlmException(
+                    what + " must be a JSON object but was " + PgAgentException.abbreviate(schema, 120),
+                    LlmException.Reason.BAD_REQUEST,
+                    false,
+                    null);
         }
         return node;
     }
@@ -205,7 +221,9 @@ public final class ChatMapper {
         }
         String finish = textOrNull(choice.get("finish_reason"));
         return new ChatResponse(
-                new AssistantMessage(text, calls), finishReason(finish), usage(root.path("usage")),
+                new AssistantMessage(text, calls),
+                finishReason(finish),
+                usage(root.path("usage")),
                 textOrNull(root.get("model")));
     }
 

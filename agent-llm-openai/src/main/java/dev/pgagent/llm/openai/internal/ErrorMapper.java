@@ -172,13 +172,17 @@ public final class ErrorMapper {
      */
     public static LlmException fromStreamError(JsonNode root, String target) {
         String message = providerMessage(root, root.toString());
-        return new LlmException("OpenAI chat stream failed (" + Reason.SERVER_ERROR + ") [" + target + "]: "
-                + PgAgentException.abbreviate(message, MAX_PROVIDER_MESSAGE), Reason.SERVER_ERROR, true, null);
+        return new LlmException(
+                "OpenAI chat stream failed (" + Reason.SERVER_ERROR + ") [" + target + "]: "
+                        + PgAgentException.abbreviate(message, MAX_PROVIDER_MESSAGE),
+                Reason.SERVER_ERROR,
+                true,
+                null);
     }
 
     /** Maps a stream that ended before the provider said the reply was complete: a retryable network failure. */
     public static LlmException truncated(String target) {
-        return new LlmException("OpenAI chat stream ended before the reply was complete [" + target + "]",
-                Reason.NETWORK, true, null);
+        return new LlmException(
+                "OpenAI chat stream ended before the reply was complete [" + target + "]", Reason.NETWORK, true, null);
     }
 }

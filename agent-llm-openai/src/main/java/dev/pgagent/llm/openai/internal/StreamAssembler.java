@@ -36,8 +36,12 @@ public final class StreamAssembler {
     private boolean ended;
 
     private static final class Partial {
-        @Nullable String id;
-        @Nullable String name;
+        @Nullable
+        String id;
+
+        @Nullable
+        String name;
+
         final StringBuilder arguments = new StringBuilder();
     }
 
@@ -70,8 +74,8 @@ public final class StreamAssembler {
             throw ChatMapper.invalid("a stream event is not JSON: " + PgAgentException.abbreviate(data, 200), 200, e);
         }
         if (root == null || !root.isObject()) {
-            throw ChatMapper.invalid("a stream event is not a JSON object: " + PgAgentException.abbreviate(data, 200),
-                    200, null);
+            throw ChatMapper.invalid(
+                    "a stream event is not a JSON object: " + PgAgentException.abbreviate(data, 200), 200, null);
         }
         if (root.has("error")) {
             throw ErrorMapper.fromStreamError(root, target);
@@ -102,7 +106,8 @@ public final class StreamAssembler {
         JsonNode toolCalls = delta.path("tool_calls");
         if (toolCalls.isArray()) {
             for (JsonNode tc : toolCalls) {
-                int index = tc.path("index").canConvertToInt() ? tc.path("index").asInt() : calls.size();
+                int index =
+                        tc.path("index").canConvertToInt() ? tc.path("index").asInt() : calls.size();
                 if (open != null && open != index) {
                     closeCalls();
                 }

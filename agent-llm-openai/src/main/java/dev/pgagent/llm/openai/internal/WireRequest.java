@@ -63,8 +63,22 @@ public record WireRequest(
 
     /** Returns this request, streamed, with the usage reported in a last chunk. */
     public WireRequest streaming() {
-        return new WireRequest(model, messages, tools, toolChoice, parallelToolCalls, temperature, topP, maxTokens,
-                maxCompletionTokens, seed, stop, responseFormat, reasoningEffort, true, new StreamOptions(true));
+        return new WireRequest(
+                model,
+                messages,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                temperature,
+                topP,
+                maxTokens,
+                maxCompletionTokens,
+                seed,
+                stop,
+                responseFormat,
+                reasoningEffort,
+                true,
+                new StreamOptions(true));
     }
 
     /**
@@ -74,7 +88,8 @@ public record WireRequest(
      * @param jsonSchema the schema and its name
      */
     @JsonPropertyOrder({"type", "json_schema"})
-    public record ResponseFormat(String type, @JsonProperty("json_schema") JsonSchema jsonSchema) {}
+    public record ResponseFormat(
+            String type, @JsonProperty("json_schema") JsonSchema jsonSchema) {}
 
     /**
      * A named JSON Schema.
@@ -91,7 +106,8 @@ public record WireRequest(
      *
      * @param includeUsage whether a last chunk carries the usage
      */
-    public record StreamOptions(@JsonProperty("include_usage") boolean includeUsage) {}
+    public record StreamOptions(
+            @JsonProperty("include_usage") boolean includeUsage) {}
 
     /**
      * One message. {@code content} is always written, as {@code null} for an assistant turn that only calls tools.
@@ -105,7 +121,10 @@ public record WireRequest(
     @JsonPropertyOrder({"role", "content", "tool_calls", "tool_call_id"})
     public record Message(
             String role,
-            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String content,
+
+            @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable
+            String content,
+
             @JsonProperty("tool_calls") @Nullable List<ToolCall> toolCalls,
             @JsonProperty("tool_call_id") @Nullable String toolCallId) {}
 

@@ -8,10 +8,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorMapperTest {
@@ -19,15 +17,18 @@ class ErrorMapperTest {
 
     @Test
     void mapsTimeoutsAndOtherIoErrors() {
-        assertThat(ErrorMapper.fromIoException(new SocketTimeoutException("Read timed out"), "t").reason())
+        assertThat(ErrorMapper.fromIoException(new SocketTimeoutException("Read timed out"), "t")
+                        .reason())
                 .isEqualTo(LlmException.Reason.TIMEOUT);
-        assertThat(ErrorMapper.fromIoException(new InterruptedIOException("timeout"), "t").reason())
+        assertThat(ErrorMapper.fromIoException(new InterruptedIOException("timeout"), "t")
+                        .reason())
                 .isEqualTo(LlmException.Reason.TIMEOUT);
         LlmException network = ErrorMapper.fromIoException(new UnknownHostException("api.example"), "t");
         assertThat(network.reason()).isEqualTo(LlmException.Reason.NETWORK);
         assertThat(network.isRetryable()).isTrue();
         assertThat(network.getMessage()).contains("api.example");
-        assertThat(ErrorMapper.fromIoException(new IOException(), "t").getMessage()).contains("IOException");
+        assertThat(ErrorMapper.fromIoException(new IOException(), "t").getMessage())
+                .contains("IOException");
     }
 
     @Test
