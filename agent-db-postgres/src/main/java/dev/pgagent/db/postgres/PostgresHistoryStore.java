@@ -11,23 +11,15 @@ import dev.pgagent.api.history.StatementRecord;
 import dev.pgagent.api.safety.Decision;
 import dev.pgagent.api.safety.StatementKind;
 import dev.pgagent.api.sql.StatementOutcome;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -100,67 +92,9 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
      * @throws DatabaseException if a script fails or an applied script was changed since
      */
     public List<Integer> migrate() {
-        List<Integer> applied = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                    lock.setString(1, "pgagent_history:" + schema);
-                    lock.executeQuery().close();
-                }
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + quotedSchema);
-                st.execute("CREATE TABLE IF NOT EXISTS " + quotedSchema + ".pgagent_history_version ("
-                        + " version integer PRIMARY KEY, description text NOT NULL, script text NOT NULL,"
-                        + " checksum text NOT NULL, installed_at timestamptz NOT NULL DEFAULT now())");
-                Map<Integer, String> done = new LinkedHashMap<>();
-                try (ResultSet rs = st.executeQuery("SELECT version, checksum FROM " + quotedSchema
-                        + ".pgagent_history_version ORDER BY version")) {
-                    while (rs.next()) {
-                        done.put(rs.getInt(1), rs.getString(2));
-                    }
-                }
-                for (String script : MIGRATIONS) {
-                    int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
-                    String description = script.substring(script.indexOf("__") + 2, script.length() - 4);
-                    String text = resource(script);
-                    String checksum = sha256(text);
-                    String before = done.get(version);
-                    if (before != null) {
-                        if (!before.equals(checksum)) {
-                            throw new DatabaseException(
-                                    "the history migration " + script + " was changed after it"
-                                            + " was applied to schema " + schema + " (checksum " + before + ", now "
-                                            + checksum + ")",
-                                    null,
-                                    null);
-                        }
-                        continue;
-                    }
-                    st.execute(text.replace("${schema}", quotedSchema));
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + quotedSchema
-                            + ".pgagent_history_version (version, description, script, checksum) VALUES (?,?,?,?)")) {
-                        ps.setInt(1, version);
-                        ps.setString(2, description);
-                        ps.setString(3, script);
-                        ps.setString(4, checksum);
-                        ps.executeUpdate();
-                    }
-                    applied.add(version);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
-        } catch (SQLException e) {
-            throw new DatabaseException(
-                    "cannot migrate the history tables in schema " + schema + ": " + GuardedExecutor.describe(e),
-                    e.getSQLState(),
-                    e);
-        }
+        // the same versioned-script runner as the session and audit stores: one transaction under an advisory lock,
+        // checksums recorded in <schema>.pgagent_history_version
+        List<Integer> applied = SchemaMigrations.migrate(dataSource, schema, "history", MIGRATIONS);
         if (!applied.isEmpty()) {
             LOG.info("Applied history migrations {} to schema {}", applied, schema);
         }
@@ -175,27 +109,6 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
                     migrate();
                 }
             }
-        }
-    }
-
-    private static String resource(String script) {
-        String path = "history/" + script;
-        try (InputStream in = PostgresHistoryStore.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("the migration script " + path + " is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
