@@ -192,6 +192,8 @@ final class Tui implements AutoCloseable {
         return t;
     });
     private final @Nullable Attributes original;
+    private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Thread restoreOnExit = new Thread(this::restoreTerminal, "pg-agent-tui-restore");
 
     private LlmClient llm;
     private PostgresDatabase db;
@@ -240,6 +242,7 @@ final class Tui implements AutoCloseable {
         this.display = new Display(terminal, true);
         this.reader = new BindingReader(terminal.reader());
         this.original = terminal.enterRawMode();
+        Runtime.getRuntime().addShutdownHook(restoreOnExit);
         Attributes raw = terminal.getAttributes();
         raw.setLocalFlag(Attributes.LocalFlag.ISIG, false); // Ctrl-C is a key here, not a signal
         raw.setInputFlag(Attributes.InputFlag.IXON, false);
@@ -1694,6 +1697,27 @@ final class Tui implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         agent.close();
+        restoreTerminal();
+        try {
+            Runtime.getRuntime().removeShutdownHook(restoreOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting: the hook has run
+        }
+        try {
+            terminal.close();
+        } catch (IOException | RuntimeException e) {
+            // the terminal went away
+        }
+    }
+
+    /**
+     * Leaves the alternate screen and puts the terminal's modes back, once; from {@link #close()}, or from a shutdown
+     * hook when the process is ended otherwise (SIGTERM, a closed window), so the shell is never left in raw mode.
+     */
+    private void restoreTerminal() {
+        if (!restored.compareAndSet(false, true)) {
+            return;
+        }
         try {
             terminal.puts(Capability.keypad_local);
             terminal.puts(Capability.exit_ca_mode);
@@ -1701,8 +1725,7 @@ final class Tui implements AutoCloseable {
             if (original != null) {
                 terminal.setAttributes(original);
             }
-            terminal.close();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // the terminal went away
         }
     }

@@ -187,6 +187,24 @@ class TuiIT {
     }
 
     @Test
+    void sigtermLeavesTheAlternateScreenAndRestoresTheTerminal() throws Exception {
+        try (ScriptedModel model = new ScriptedModel();
+                Tmux t = open(model, 100, 30, "--url", DemoData.url())) {
+            t.send("F4");
+            t.waitFor("Filter: _");
+            Process pgrep = new ProcessBuilder("pgrep", "-f", "pg-agent.jar tui").start();
+            List<String> pids =
+                    new String(pgrep.getInputStream().readAllBytes()).lines().toList();
+            pgrep.waitFor();
+            assertThat(pids).as("the one UI process of this test").hasSize(1);
+            new ProcessBuilder("kill", "-TERM", pids.get(0)).start().waitFor();
+            List<String> after = t.waitForVisible(l -> String.join("\n", l).contains("[exit 143]"), "the exit");
+            // the shell's screen again: the UI's status bar and views are gone with the alternate screen
+            assertThat(String.join("\n", after)).doesNotContain("F1 help").doesNotContain("Filter: _");
+        }
+    }
+
+    @Test
     void ctrlCCancelsASlowStatementOnTheServerAndTheUiStays() throws Exception {
         String marker = SlowQueries.marker();
         try (ScriptedModel model = new ScriptedModel()) {
