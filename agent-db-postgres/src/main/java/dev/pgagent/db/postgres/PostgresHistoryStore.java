@@ -53,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresHistoryStore implements HistoryStore, HistorySearch, QueryMemory {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresHistoryStore.class);
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
     /** The migration scripts, in order; each named V{version}__{description}.sql. */
     static final List<String> MIGRATIONS = List.of("V1__history.sql");
@@ -470,12 +469,7 @@ public final class PostgresHistoryStore implements HistoryStore, HistorySearch, 
          * as written (quoted, so case is kept). Default: {@code pgagent}.
          */
         public Builder schema(String schema) {
-            Objects.requireNonNull(schema, "schema == null");
-            if (!IDENTIFIER.matcher(schema).matches()) {
-                throw new IllegalArgumentException("schema must be a plain identifier (letters, digits, '_', at most"
-                        + " 63) but was '" + schema + "'");
-            }
-            this.schema = schema;
+            this.schema = SchemaMigrations.checkSchema(Objects.requireNonNull(schema, "schema == null"));
             return this;
         }
 
