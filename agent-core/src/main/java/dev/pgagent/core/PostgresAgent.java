@@ -174,8 +174,11 @@ public final class PostgresAgent implements AutoCloseable {
      * session after the ask, also when it ends waiting for confirmation, so that any node can go on with it. The
      * session is claimed before the ask runs (marked busy by a compare-and-set on its version), so that of two nodes
      * asking in one session at once, one runs and the other gets {@link SessionConflictException} before anything
-     * runs. If the ask throws, the session is put back as it was. A node that dies during an ask leaves the session
-     * busy until it is deleted or expires.
+     * runs. If the ask throws, the session is put back as it was. The claim is a lease: it lasts the ask's
+     * {@link Builder#timeout(Duration) time limit} plus {@value #LEASE_GRACE_SECONDS} seconds (for clock skew between
+     * nodes and the save after the ask), so a session whose node died during an ask is taken over by the next node
+     * that asks in it once the lease ran out; should the dead node come back, its save fails with
+     * {@link SessionConflictException}.
      *
      * @throws IllegalStateException if no session store was set, or the stored session waits for confirmations
      *     (resume it with {@link #resumeSession(String, Map)})
@@ -205,7 +208,7 @@ public final class PostgresAgent implements AutoCloseable {
             before = session.snapshot().toBytes();
             version = store.save(sessionId, 0, before);
         }
-        long claimed = store.save(sessionId, version, claim(before));
+        long claimed = store.save(sessionId, version, claim(before, settings.timeout));
         return runClaimed(store, sessionId, claimed, before, session, () -> session.ask(question));
     }
 
@@ -234,22 +237,55 @@ public final class PostgresAgent implements AutoCloseable {
             throw new IllegalStateException(
                     "session " + sessionId + " must wait for confirmations to be resumed but" + " waits for none");
         }
-        long claimed = store.save(sessionId, stored.version(), claim(before));
+        long claimed = store.save(sessionId, stored.version(), claim(before, settings.timeout));
         return runClaimed(store, sessionId, claimed, before, session, () -> session.resume(decisions));
     }
 
+    /** A claim without a lease (written by earlier versions): busy until deleted or expired. */
     private static final byte[] BUSY = {'P', 'G', 'A', 'B'};
 
-    private static byte[] claim(byte[] state) {
-        byte[] out = new byte[BUSY.length + state.length];
-        System.arraycopy(BUSY, 0, out, 0, BUSY.length);
-        System.arraycopy(state, 0, out, BUSY.length, state.length);
-        return out;
+    /** A claim with a lease: the marker, then the lease's end in epoch milliseconds (8 bytes), then the state. */
+    private static final byte[] LEASED = {'P', 'G', 'A', 'L'};
+
+    /** Seconds a session's lease lasts beyond the ask's time limit. */
+    static final long LEASE_GRACE_SECONDS = 60;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresAgent.class);
+
+    private static byte[] claim(byte[] state, Duration askTimeout) {
+        long until = System.currentTimeMillis() + askTimeout.toMillis() + LEASE_GRACE_SECONDS * 1000;
+        return java.nio.ByteBuffer.allocate(LEASED.length + Long.BYTES + state.length)
+                .put(LEASED)
+                .putLong(until)
+                .put(state)
+                .array();
+    }
+
+    private static boolean startsWith(byte[] s, byte[] marker) {
+        return s.length >= marker.length && java.util.Arrays.equals(s, 0, marker.length, marker, 0, marker.length);
     }
 
     private static byte[] unclaimed(StoredSession stored) {
         byte[] s = stored.state();
-        if (s.length >= BUSY.length && java.util.Arrays.equals(s, 0, BUSY.length, BUSY, 0, BUSY.length)) {
+        int head = LEASED.length + Long.BYTES;
+        if (startsWith(s, LEASED) && s.length >= head) {
+            java.time.Instant until = java.time.Instant.ofEpochMilli(
+                    java.nio.ByteBuffer.wrap(s, LEASED.length, Long.BYTES).getLong());
+            if (java.time.Instant.now().isBefore(until)) {
+                throw new SessionConflictException(
+                        stored.sessionId(),
+                        stored.version(),
+                        "session " + stored.sessionId() + " is being run by another node (version " + stored.version()
+                                + ", claimed until " + until + "); try again when it is done");
+            }
+            LOG.warn(
+                    "Session {} was claimed by a node that did not finish by {}; taking it over as it was before that"
+                            + " ask",
+                    stored.sessionId(),
+                    until);
+            return java.util.Arrays.copyOfRange(s, head, s.length);
+        }
+        if (startsWith(s, BUSY)) {
             throw new SessionConflictException(
                     stored.sessionId(),
                     stored.version(),

@@ -16,6 +16,7 @@ import dev.pgagent.api.session.StoredSession;
 import dev.pgagent.db.postgres.PostgresSessionStore;
 import dev.pgagent.testkit.FakeLlmClient;
 import dev.pgagent.testkit.LlmResponses;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -174,5 +175,42 @@ class SharedSessionIT {
         assertThatThrownBy(() -> noStore.askInSession("conv-5", "q"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("sessionStore must be set");
+    }
+
+    @Test
+    void aDeadNodesClaimIsTakenOverOnceItsLeaseRanOutAndNotBefore() {
+        PostgresSessionStore store =
+                PostgresSessionStore.builder().dataSource(ds).schema("shared").build();
+        node(FakeLlmClient.create().enqueue(text("first answer"))).askInSession("conv-7", "first question");
+        StoredSession stored = store.load("conv-7").orElseThrow();
+
+        // a node claimed the session and died: its lease still runs
+        long live = store.save(
+                "conv-7", stored.version(), leased(stored.state(), Instant.now().plusSeconds(600)));
+        assertThatThrownBy(() -> node(FakeLlmClient.create()).askInSession("conv-7", "again"))
+                .isInstanceOf(SessionConflictException.class)
+                .hasMessageContaining("being run by another node")
+                .hasMessageContaining("claimed until");
+
+        // its lease ran out: the next node takes the session over as it was, conversation included
+        store.save("conv-7", live, leased(stored.state(), Instant.now().minusSeconds(1)));
+        FakeLlmClient model = FakeLlmClient.create().enqueue(text("second answer"));
+        assertThat(node(model).askInSession("conv-7", "second question").answer())
+                .isEqualTo("second answer");
+        assertThat(model.requests().get(0).messages())
+                .filteredOn(m -> m instanceof dev.pgagent.api.llm.UserMessage)
+                .extracting(m -> ((dev.pgagent.api.llm.UserMessage) m).text())
+                .containsExactly("first question", "second question");
+        byte[] saved = store.load("conv-7").orElseThrow().state();
+        assertThat(new String(saved, 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
+                .isNotIn("PGAL", "PGAB");
+    }
+
+    private static byte[] leased(byte[] state, Instant until) {
+        return java.nio.ByteBuffer.allocate(12 + state.length)
+                .put(new byte[] {'P', 'G', 'A', 'L'})
+                .putLong(until.toEpochMilli())
+                .put(state)
+                .array();
     }
 }
