@@ -29,6 +29,13 @@ final class AgentOptions {
                     + " one JSON object a line. Default: none.")
     java.nio.file.@Nullable Path audit;
 
+    @Option(
+            names = "--audit-chained",
+            description = "Write the --audit file as a hash chain: each line carries the hash of the line before, so"
+                    + " that 'pg-agent audit verify FILE' finds an edited, removed or reordered line. The file must"
+                    + " be new or chained already. Default: off (configuration: audit.chained).")
+    boolean auditChained;
+
     /** The configuration, once {@link Configs#apply} found a file; null otherwise. */
     dev.pgagent.config.@Nullable AgentConfig config;
 
@@ -87,6 +94,9 @@ final class AgentOptions {
         if (file == null) {
             return;
         }
+        if (chainedAudit()) {
+            checkChainable(file);
+        }
         if (java.nio.file.Files.isDirectory(file)) {
             throw new UserException("--audit " + file + " cannot be written: it is a directory");
         }
@@ -104,6 +114,32 @@ final class AgentOptions {
                     ? fs.getReason()
                     : String.valueOf(e.getMessage());
             throw new UserException("--audit " + file + " cannot be written: " + reason);
+        }
+    }
+
+    /** Returns whether the audit file is written as a hash chain (the configuration's, else the flag's). */
+    boolean chainedAudit() {
+        return config != null ? config.audit().chained() : auditChained;
+    }
+
+    /** Refuses a file whose last line is not a chained record: the chain could not continue from it. */
+    private static void checkChainable(java.nio.file.Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return;
+        }
+        String last = null;
+        try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(file)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    last = line;
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new UserException("--audit " + file + " cannot be read: " + e.getMessage());
+        }
+        if (last != null && !(last.contains("\"prevHash\"") && last.contains("\"hash\""))) {
+            throw new UserException("--audit " + file + " holds lines without hashes, so a chain cannot continue it:"
+                    + " give the chained trail a file of its own");
         }
     }
 

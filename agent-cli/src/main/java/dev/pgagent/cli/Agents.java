@@ -50,7 +50,10 @@ final class Agents {
                     .build();
         }
         if (options.audit != null) {
-            builder.addAuditSink(AuditSinks.jsonLines(options.audit));
+            builder.addAuditSink(
+                    options.auditChained
+                            ? AuditSinks.chainedJsonLines(options.audit)
+                            : AuditSinks.jsonLines(options.audit));
         }
         return builder.llm(llm)
                 .database(db)

@@ -100,6 +100,7 @@ final class Configs {
             b.override("policy.level", agent.policy == null ? null : AgentOptions.name(agent.policy), "flag --policy");
             b.override("agent.maxSteps", agent.maxSteps == null ? null : agent.maxSteps.toString(), "flag --max-steps");
             b.override("audit.jsonl", agent.audit == null ? null : agent.audit.toString(), "flag --audit");
+            b.override("audit.chained", agent.auditChained ? "true" : null, "flag --audit-chained");
         }
         return b.build();
     }

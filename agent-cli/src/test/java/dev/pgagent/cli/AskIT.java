@@ -109,6 +109,43 @@ class AskIT {
     }
 
     @Test
+    void askWritesAChainedAuditTrailThatVerifiesAndRefusesToChainAnUnchainedFile(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        model.enqueue(toolCall("call_1", "execute_query", "SELECT count(*) FROM shop.suppliers", 100, 10));
+        model.enqueue(answer("25 suppliers.", 200, 10));
+        java.nio.file.Path audit = dir.resolve("chained.jsonl");
+
+        CliResult r = CliResult.run(
+                env(),
+                "",
+                "ask",
+                "--audit",
+                audit.toString(),
+                "--audit-chained",
+                "--url",
+                DemoData.url(),
+                "How many suppliers?");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = java.nio.file.Files.readAllLines(audit);
+        assertThat(lines)
+                .isNotEmpty()
+                .allSatisfy(line -> assertThat(JSON.readTree(line).has("hash")).isTrue());
+        assertThat(String.join("\n", lines)).contains("SELECT count(*) FROM shop.suppliers");
+        CliResult verified = CliResult.run("audit", "verify", audit.toString());
+        assertThat(verified.exitCode()).as(verified.err()).isZero();
+        assertThat(verified.out()).contains("OK: " + lines.size() + " audit record(s)");
+
+        java.nio.file.Path plain = dir.resolve("plain.jsonl");
+        java.nio.file.Files.writeString(plain, "{\"type\":\"QUERY_EXECUTED\"}\n");
+        CliResult refused = CliResult.run(
+                env(), "", "ask", "--audit", plain.toString(), "--audit-chained", "--url", DemoData.url(), "Hi?");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("holds lines without hashes");
+        assertThat(java.nio.file.Files.readString(plain)).isEqualTo("{\"type\":\"QUERY_EXECUTED\"}\n");
+    }
+
+    @Test
     void askTextPrintsTheAnswerTheSqlWithItsVerdictAndTheTable() throws Exception {
         model.enqueue(toolCall("call_1", "execute_query", TOP_CUSTOMERS, 100, 10));
         model.enqueue(answer("Here are the three best customers.", 200, 10));

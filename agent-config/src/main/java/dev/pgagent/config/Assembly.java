@@ -873,6 +873,7 @@ final class Assembly {
     private AuditConfig audit() {
         return new AuditConfig(
                 (Path) value("audit.jsonl"),
+                bool("audit.chained"),
                 bool("audit.slf4j"),
                 AuditConfig.FailurePolicy.valueOf(Keys.constant(Objects.requireNonNull(value("audit.failurePolicy")))));
     }

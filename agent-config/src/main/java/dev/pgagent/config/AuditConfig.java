@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code audit} section: which audit sinks to attach and what happens when one fails. A host maps
- * {@link #jsonl()} to {@code AuditSinks.jsonLines(path)}, {@link #slf4j()} to {@code AuditSinks.slf4j()}, and
+ * {@link #jsonl()} to {@code AuditSinks.jsonLines(path)} (or {@code AuditSinks.chainedJsonLines(path)} when
+ * {@link #chained()}), {@link #slf4j()} to {@code AuditSinks.slf4j()}, and
  * {@link #failurePolicy()} to {@code AuditFailurePolicy} by name. Immutable and thread-safe.
  */
 @Experimental
@@ -21,11 +22,13 @@ public final class AuditConfig {
     }
 
     private final @Nullable Path jsonl;
+    private final boolean chained;
     private final boolean slf4j;
     private final FailurePolicy failurePolicy;
 
-    AuditConfig(@Nullable Path jsonl, boolean slf4j, FailurePolicy failurePolicy) {
+    AuditConfig(@Nullable Path jsonl, boolean chained, boolean slf4j, FailurePolicy failurePolicy) {
         this.jsonl = jsonl;
+        this.chained = chained;
         this.slf4j = slf4j;
         this.failurePolicy = failurePolicy;
     }
@@ -33,6 +36,14 @@ public final class AuditConfig {
     /** Returns the JSON-lines file the audit trail is appended to. Default: none. */
     public Optional<Path> jsonl() {
         return Optional.ofNullable(jsonl);
+    }
+
+    /**
+     * Returns whether the {@link #jsonl()} file is written as a hash chain ({@code AuditSinks.chainedJsonLines}),
+     * checked by {@code pg-agent audit verify}. Default: false.
+     */
+    public boolean chained() {
+        return chained;
     }
 
     /** Returns whether audit events are also logged on {@code dev.pgagent.audit}. Default: false. */
@@ -47,6 +58,7 @@ public final class AuditConfig {
 
     @Override
     public String toString() {
-        return "AuditConfig[jsonl=" + jsonl + ", slf4j=" + slf4j + ", failurePolicy=" + failurePolicy + "]";
+        return "AuditConfig[jsonl=" + jsonl + ", chained=" + chained + ", slf4j=" + slf4j + ", failurePolicy="
+                + failurePolicy + "]";
     }
 }

@@ -553,7 +553,9 @@ public final class PostgresAgent implements AutoCloseable {
             instructions(a.instructions().orElse(null));
             modelOptions(config.model().options());
             dev.pgagent.config.AuditConfig audit = config.audit();
-            audit.jsonl().ifPresent(path -> addAuditSink(AuditSinks.jsonLines(path)));
+            audit.jsonl()
+                    .ifPresent(path -> addAuditSink(
+                            audit.chained() ? AuditSinks.chainedJsonLines(path) : AuditSinks.jsonLines(path)));
             if (audit.slf4j()) {
                 addAuditSink(AuditSinks.slf4j());
             }

@@ -109,4 +109,33 @@ class ConfigurationIT {
             assertThat(r.statements().get(1).result().rows()).containsExactly(List.of("Ann"));
         }
     }
+
+    @Test
+    void theFilesAuditSectionWritesAChainedTrailThatVerifies() throws Exception {
+        Path audit = dir.resolve("audit.jsonl");
+        Path file = dir.resolve("chained.yaml");
+        Files.writeString(file, """
+                version: 1
+                databases:
+                  - name: sales
+                    url: %s
+                    user: %s
+                audit:
+                  jsonl: %s
+                  chained: true
+                """.formatted(salesUrl, TestPostgres.server().user(), audit));
+        AgentConfig config =
+                ConfigLoader.builder().file(file).environment(Map.of()).build().load();
+        assertThat(config.audit().chained()).isTrue();
+        FakeLlmClient llm = FakeLlmClient.create()
+                .enqueue(toolCall("execute_query", Map.of("sql", "SELECT count(*) FROM orders")))
+                .enqueue(text("two"));
+        try (PostgresAgent agent = PostgresAgent.fromConfiguration(config, llm)) {
+            assertThat(agent.ask("How many orders?").answer()).isEqualTo("two");
+        }
+
+        List<String> lines = Files.readAllLines(audit);
+        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"prevHash\"", "\"hash\""));
+        assertThat(String.join("\n", lines)).contains("SELECT count(*) FROM orders");
+    }
 }

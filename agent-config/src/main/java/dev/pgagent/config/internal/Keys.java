@@ -407,6 +407,11 @@ public final class Keys {
                     .example("~/.local/state/pgagent/audit.jsonl")
                     .doc("Append the audit trail to this file, one JSON object a line.")
                     .build(),
+            key("audit.chained", ValueType.bool())
+                    .def(false)
+                    .doc("Write audit.jsonl as a hash chain (each line carries the hash of the one before), so that "
+                            + "pg-agent audit verify finds an edited, removed or reordered line.")
+                    .build(),
             key("audit.slf4j", ValueType.bool())
                     .def(false)
                     .doc("Also log each audit event at INFO on the logger dev.pgagent.audit.")
