@@ -39,10 +39,9 @@ public final class AgentEngine {
         this.executor = Executors.newCachedThreadPool(daemonThreads("pgagent-" + POOL.incrementAndGet() + "-"));
         this.events = new Events(config.listener());
         this.audit = new AuditRecorder(config.audit());
-        boolean several = config.databases().size() > 1;
         List<Guard> list = new ArrayList<>();
         for (DatabaseBinding db : config.databases()) {
-            list.add(new Guard(db, audit, config.confirmationHandler(), executor, events, several ? db.name() : null));
+            list.add(new Guard(db, audit, config.confirmationHandler(), executor, events, db.name()));
         }
         this.guards = new Guards(list);
         this.calls = new CallRunner(registry, guards, audit, events);

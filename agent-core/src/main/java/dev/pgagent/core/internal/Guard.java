@@ -65,7 +65,7 @@ final class Guard {
     /**
      * Creates the guard of one database.
      *
-     * @param auditName the database name written in audit records, or null to leave it out (a single database)
+     * @param auditName the database name written in audit records (the agent's name of the database), or null to leave it out
      */
     Guard(
             DatabaseBinding db,
@@ -619,7 +619,7 @@ final class Guard {
                         .attribute("ms", took.toMillis()));
     }
 
-    /** Records an event for {@code run}, naming this guard's database when the agent has several. */
+    /** Records an event for {@code run}, naming this guard's database. */
     void audit(AskRun run, AuditEvent.Builder event) {
         audit.record(run, event.attribute("database", auditName));
     }
