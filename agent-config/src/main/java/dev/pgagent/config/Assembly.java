@@ -871,11 +871,31 @@ final class Assembly {
     }
 
     private AuditConfig audit() {
+        String pgDatabase = string("audit.postgres.database");
+        Setting pgSetting = top.get("audit.postgres.database");
+        if (pgDatabase != null && pgSetting != null) {
+            List<String> names = profiles.stream()
+                    .filter(p -> !p.implicit)
+                    .map(p -> p.name)
+                    .filter(Objects::nonNull)
+                    .distinct()
+                    .toList();
+            if (!names.contains(pgDatabase)) {
+                problem(pgSetting.origin(), unknownProfile(pgDatabase, "audit.postgres.database", names));
+            }
+        }
+        Setting tokenSetting = top.get("audit.http.tokenEnv");
+        Secret token = tokenSetting == null ? null : resolveSecret(tokenSetting);
+        String url = string("audit.http.url");
         return new AuditConfig(
                 (Path) value("audit.jsonl"),
                 bool("audit.chained"),
                 bool("audit.slf4j"),
-                AuditConfig.FailurePolicy.valueOf(Keys.constant(Objects.requireNonNull(value("audit.failurePolicy")))));
+                AuditConfig.FailurePolicy.valueOf(Keys.constant(Objects.requireNonNull(value("audit.failurePolicy")))),
+                pgDatabase,
+                Objects.requireNonNull(string("audit.postgres.schema")),
+                url == null ? null : java.net.URI.create(url),
+                token);
     }
 
     private LoggingConfig logging() {

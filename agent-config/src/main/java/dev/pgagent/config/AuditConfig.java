@@ -1,6 +1,7 @@
 package dev.pgagent.config;
 
 import dev.pgagent.api.Experimental;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -25,10 +26,26 @@ public final class AuditConfig {
     private final boolean chained;
     private final boolean slf4j;
     private final FailurePolicy failurePolicy;
+    private final @Nullable String postgresDatabase;
+    private final String postgresSchema;
+    private final @Nullable URI httpUrl;
+    private final @Nullable Secret httpToken;
 
-    AuditConfig(@Nullable Path jsonl, boolean chained, boolean slf4j, FailurePolicy failurePolicy) {
+    AuditConfig(
+            @Nullable Path jsonl,
+            boolean chained,
+            boolean slf4j,
+            FailurePolicy failurePolicy,
+            @Nullable String postgresDatabase,
+            String postgresSchema,
+            @Nullable URI httpUrl,
+            @Nullable Secret httpToken) {
         this.jsonl = jsonl;
         this.chained = chained;
+        this.postgresDatabase = postgresDatabase;
+        this.postgresSchema = postgresSchema;
+        this.httpUrl = httpUrl;
+        this.httpToken = httpToken;
         this.slf4j = slf4j;
         this.failurePolicy = failurePolicy;
     }
@@ -49,6 +66,29 @@ public final class AuditConfig {
     /** Returns whether audit events are also logged on {@code dev.pgagent.audit}. Default: false. */
     public boolean slf4j() {
         return slf4j;
+    }
+
+    /**
+     * Returns the profile whose database also receives the audit trail, in {@code <schema>.audit_events}
+     * ({@code PostgresAuditSink}). Default: none.
+     */
+    public Optional<String> postgresDatabase() {
+        return Optional.ofNullable(postgresDatabase);
+    }
+
+    /** Returns the schema of the PostgreSQL audit table. Default: {@code pgagent_audit}. */
+    public String postgresSchema() {
+        return postgresSchema;
+    }
+
+    /** Returns the collector the audit trail is also POSTed to ({@code HttpAuditSink}). Default: none. */
+    public Optional<URI> httpUrl() {
+        return Optional.ofNullable(httpUrl);
+    }
+
+    /** Returns the collector's bearer token, from the variable {@code audit.http.tokenEnv} names. Default: none. */
+    public Optional<Secret> httpToken() {
+        return Optional.ofNullable(httpToken);
     }
 
     /** Returns what happens when a sink fails. Default: {@link FailurePolicy#LOG_AND_CONTINUE}. */

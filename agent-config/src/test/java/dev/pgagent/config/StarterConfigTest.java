@@ -50,7 +50,15 @@ class StarterConfigTest {
             if (!names.contains(key)) {
                 continue;
             }
-            if (List.of("host", "port", "database", "apiKeyFile", "passwordFile", "passwordEnv", "apiKeyEnv")
+            if (List.of(
+                            "host",
+                            "port",
+                            "database",
+                            "apiKeyFile",
+                            "passwordFile",
+                            "passwordEnv",
+                            "apiKeyEnv",
+                            "tokenEnv")
                     .contains(key)) {
                 continue; // they need their companions removed or files made; covered elsewhere
             }

@@ -64,7 +64,7 @@ class ValidationTest {
     void unknownKeyWithoutACloseOneListsTheKnownOnes() {
         assertThat(problems("audit:\n  banana: 1\n"))
                 .containsExactly(
-                        "pgagent.yaml:2:3: unknown key 'banana' in audit; known keys here: jsonl, chained, slf4j, failurePolicy");
+                        "pgagent.yaml:2:3: unknown key 'banana' in audit; known keys here: jsonl, chained, postgres, http, slf4j, failurePolicy");
     }
 
     @Test

@@ -372,12 +372,20 @@ public final class PostgresAgent implements AutoCloseable {
     }
 
     /**
-     * Stops the agent's worker threads; running asks are interrupted and new ones fail. The databases (the host's
-     * data sources) are not closed. Idempotent.
+     * Stops the agent's worker threads; running asks are interrupted and new ones fail; closes (flushing them) the
+     * audit sinks the configuration created ({@link Builder#configuration(dev.pgagent.config.AgentConfig)}). The
+     * databases (the host's data sources) are not closed. Idempotent.
      */
     @Override
     public void close() {
         engine.shutdown();
+        for (Runnable close : settings.ownedSinks) {
+            try {
+                close.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing an audit sink failed", e);
+            }
+        }
     }
 
     /** Returns the policy in force. */
@@ -421,6 +429,7 @@ public final class PostgresAgent implements AutoCloseable {
         private @Nullable SafetyValidator safetyValidator;
         private final List<Tool> tools = new ArrayList<>();
         private final List<AuditSink> auditSinks = new ArrayList<>();
+        private final List<Runnable> ownedSinks = new ArrayList<>();
         private AuditFailurePolicy auditFailurePolicy = AuditFailurePolicy.LOG_AND_CONTINUE;
         private ConfirmationHandler confirmationHandler = ConfirmationHandler.DECLINE_ALL;
         private int maxSteps = 8;
@@ -456,6 +465,7 @@ public final class PostgresAgent implements AutoCloseable {
             b.safetyValidator = safetyValidator;
             b.tools.addAll(tools);
             b.auditSinks.addAll(auditSinks);
+            b.ownedSinks.addAll(ownedSinks);
             b.auditFailurePolicy = auditFailurePolicy;
             b.confirmationHandler = confirmationHandler;
             b.maxSteps = maxSteps;
@@ -515,7 +525,10 @@ public final class PostgresAgent implements AutoCloseable {
         /**
          * Applies a loaded configuration: the policy, the agent's limits and value grounding, the model options, the
          * audit sinks and failure policy, and every database profile as a named database (the selected profile
-         * first, with its description and its policy). The model is not part of it (core depends on no LLM
+         * first, with its description and its policy). The audit sinks it creates for {@code audit.postgres} (a
+         * {@code PostgresAuditSink} on that profile's data source, waiting for each commit under {@code fail-closed})
+         * and {@code audit.http} (an {@link HttpAuditSink}, likewise) belong to the agent built from this builder and
+         * are flushed and closed by its {@link PostgresAgent#close()}. The model is not part of it (core depends on no LLM
          * adapter): set it with {@link #llm}. Settings applied later on this builder win.
          *
          * @throws IllegalArgumentException if a profile's name is not a valid database name
@@ -565,6 +578,7 @@ public final class PostgresAgent implements AutoCloseable {
             config.databases().stream()
                     .filter(p -> !p.name().equals(config.database().name()))
                     .forEach(profiles::add);
+            boolean failClosed = audit.failurePolicy() == dev.pgagent.config.AuditConfig.FailurePolicy.FAIL_CLOSED;
             for (dev.pgagent.config.DatabaseProfile p : profiles) {
                 PostgresDatabase db = Objects.requireNonNull(databases.apply(p), "databases returned null");
                 addDatabase(AgentDatabase.builder(p.name())
@@ -572,8 +586,28 @@ public final class PostgresAgent implements AutoCloseable {
                         .database(db)
                         .policy(p.policy())
                         .build());
+                if (audit.postgresDatabase().filter(p.name()::equals).isPresent()) {
+                    dev.pgagent.db.postgres.PostgresAuditSink sink = dev.pgagent.db.postgres.PostgresAuditSink.builder()
+                            .dataSource(db.dataSource())
+                            .schema(audit.postgresSchema())
+                            .awaitCommit(failClosed)
+                            .build();
+                    own(sink, sink::close);
+                }
             }
+            audit.httpUrl().ifPresent(url -> {
+                HttpAuditSink.Builder http =
+                        HttpAuditSink.builder().endpoint(url).awaitDelivery(failClosed);
+                audit.httpToken().ifPresent(t -> http.header("Authorization", "Bearer " + t.reveal()));
+                HttpAuditSink sink = http.build();
+                own(sink, sink::close);
+            });
             return this;
+        }
+
+        private void own(AuditSink sink, Runnable close) {
+            addAuditSink(sink);
+            ownedSinks.add(close);
         }
 
         /**

@@ -138,4 +138,102 @@ class ConfigurationIT {
         assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"prevHash\"", "\"hash\""));
         assertThat(String.join("\n", lines)).contains("SELECT count(*) FROM orders");
     }
+
+    @Test
+    void theFilesAuditSectionAlsoWritesToAProfilesTableAndToACollector() throws Exception {
+        try (okhttp3.mockwebserver.MockWebServer collector = new okhttp3.mockwebserver.MockWebServer()) {
+            collector.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+                @Override
+                public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest r) {
+                    return new okhttp3.mockwebserver.MockResponse().setResponseCode(204);
+                }
+            });
+            collector.start();
+            Path file = dir.resolve("sinks.yaml");
+            Files.writeString(file, """
+                    version: 1
+                    default: sales
+                    databases:
+                      - name: sales
+                        url: %s
+                        user: %s
+                      - name: hr
+                        url: %s
+                        user: %s
+                    audit:
+                      failurePolicy: fail-closed
+                      postgres:
+                        database: hr
+                        schema: cfg_audit
+                      http:
+                        url: %s
+                        tokenEnv: COLLECTOR_TOKEN
+                    """.formatted(
+                            salesUrl,
+                            TestPostgres.server().user(),
+                            hrUrl,
+                            TestPostgres.server().user(),
+                            collector.url("/events")));
+            AgentConfig config = ConfigLoader.builder()
+                    .file(file)
+                    .environment(Map.of("COLLECTOR_TOKEN", "s3cret-token"))
+                    .build()
+                    .load();
+            assertThat(config.audit().toString()).doesNotContain("s3cret-token");
+            FakeLlmClient llm = FakeLlmClient.create()
+                    .enqueue(toolCall(
+                            "execute_query", Map.of("database", "sales", "sql", "SELECT count(*) FROM orders")))
+                    .enqueue(text("two"));
+            try (PostgresAgent agent = PostgresAgent.fromConfiguration(config, llm)) {
+                assertThat(agent.ask("How many orders?").answer()).isEqualTo("two");
+            }
+
+            DataSource hr = dev.pgagent.db.postgres.PgDataSources.fromUrl(
+                    hrUrl, TestPostgres.server().user(), TestPostgres.server().password());
+            assertThat(Shop.query(
+                            hr,
+                            "SELECT sql, attributes ->> 'database' FROM cfg_audit.audit_events"
+                                    + " WHERE type = 'QUERY_EXECUTED'"))
+                    .containsExactly(List.of("SELECT count(*) FROM orders", "sales"));
+            assertThat(dev.pgagent.db.postgres.PostgresAuditSink.verify(hr, "cfg_audit")
+                            .intact())
+                    .isTrue();
+            okhttp3.mockwebserver.RecordedRequest posted =
+                    collector.takeRequest(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(posted).isNotNull();
+            assertThat(posted.getHeader("Authorization")).isEqualTo("Bearer s3cret-token");
+            StringBuilder bodies = new StringBuilder(posted.getBody().readUtf8());
+            for (okhttp3.mockwebserver.RecordedRequest more =
+                            collector.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+                    more != null;
+                    more = collector.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                bodies.append(more.getBody().readUtf8());
+            }
+            assertThat(bodies.toString()).contains("SELECT count(*) FROM orders");
+        }
+    }
+
+    @Test
+    void anAuditTableInAProfileThatDoesNotExistIsAProblemOfTheFile() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, """
+                version: 1
+                databases:
+                  - name: sales
+                    url: %s
+                audit:
+                  postgres:
+                    database: salse
+                  http:
+                    tokenEnv: MISSING_TOKEN
+                """.formatted(salesUrl));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.builder()
+                        .file(file)
+                        .environment(Map.of())
+                        .build()
+                        .load())
+                .hasMessageContaining("audit.postgres.database names 'salse'")
+                .hasMessageContaining("did you mean 'sales'")
+                .hasMessageContaining("MISSING_TOKEN, which is not set");
+    }
 }

@@ -412,6 +412,24 @@ public final class Keys {
                     .doc("Write audit.jsonl as a hash chain (each line carries the hash of the one before), so that "
                             + "pg-agent audit verify finds an edited, removed or reordered line.")
                     .build(),
+            key("audit.postgres.database", ValueType.profileName())
+                    .example("app")
+                    .doc("Also write the audit trail to a table in this profile's database (batched, hash-chained;"
+                            + " nodes sharing the table each keep their own chain): the profile's name.")
+                    .build(),
+            key("audit.postgres.schema", ValueType.identifier())
+                    .def("pgagent_audit")
+                    .doc("The schema of that audit table (created with its versioned migration).")
+                    .build(),
+            key("audit.http.url", ValueType.httpUrl())
+                    .example("https://collector.example.com/pgagent")
+                    .doc("Also POST the audit trail, in batches of JSON arrays, to this collector (retried with"
+                            + " backoff).")
+                    .build(),
+            key("audit.http.tokenEnv", ValueType.envName())
+                    .example("PGAGENT_AUDIT_TOKEN")
+                    .doc("The environment variable holding the collector's bearer token (sent as Authorization).")
+                    .build(),
             key("audit.slf4j", ValueType.bool())
                     .def(false)
                     .doc("Also log each audit event at INFO on the logger dev.pgagent.audit.")

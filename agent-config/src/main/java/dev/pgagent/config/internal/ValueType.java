@@ -19,6 +19,7 @@ public abstract class ValueType {
     private static final Pattern SIZE =
             Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,62}");
 
     private final String rule;
@@ -71,6 +72,12 @@ public abstract class ValueType {
     /** Returns the name of an environment variable. */
     public static ValueType envName() {
         return matching(ENV_NAME, "the name of an environment variable (letters, digits, _)");
+    }
+
+    /** Returns a plain SQL identifier (a schema name): letters, digits and '_', not starting with a digit. */
+    public static ValueType identifier() {
+        return matching(
+                IDENTIFIER, "a plain SQL identifier (letters, digits, '_', not starting with a digit, at most 63)");
     }
 
     /** Returns a profile name. */
