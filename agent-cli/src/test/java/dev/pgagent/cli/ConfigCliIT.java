@@ -163,6 +163,48 @@ class ConfigCliIT {
     }
 
     @Test
+    void askAuditsToTheTableOfTheProfileTheFileNamesAndTheChainVerifies() throws Exception {
+        Path f = file(twoProfiles("file-model") + "audit:\n  postgres:\n    database: hr\n    schema: cli_audit\n");
+        model.enqueue(toolCall(
+                "c1", "execute_query", Map.of("sql", "SELECT count(*) FROM sales_orders", "database", "sales")));
+        model.enqueue(answer("4 orders."));
+
+        CliResult r = CliResult.run(env(), "", "ask", "--config", f.toString(), "How many orders?");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        DataSource hr = dev.pgagent.db.postgres.PgDataSources.fromUrl(hrUrl, null, null);
+        try (Connection c = hr.getConnection();
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT sql, attributes ->> 'database' FROM"
+                        + " cli_audit.audit_events WHERE type = 'QUERY_EXECUTED'")) {
+            assertThat(rs.next()).as(r.out() + r.err() + all(hr)).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("SELECT count(*) FROM sales_orders");
+            assertThat(rs.getString(2)).isEqualTo("sales");
+            assertThat(rs.next()).isFalse();
+        }
+        CliResult verified = CliResult.run(env(), "", "audit", "verify", "--jdbc", hrUrl, "--schema", "cli_audit");
+        assertThat(verified.exitCode()).as(verified.err()).isZero();
+        assertThat(verified.out()).contains("OK:");
+    }
+
+    private static String all(DataSource ds) throws Exception {
+        StringBuilder b = new StringBuilder();
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT type, sql, event FROM cli_audit.audit_events")) {
+            while (rs.next()) {
+                b.append(rs.getString(1))
+                        .append(' ')
+                        .append(rs.getString(2))
+                        .append(' ')
+                        .append(rs.getString(3))
+                        .append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
     void withoutProfileTheFilesDefaultIsUsed() throws Exception {
         Path f = file(twoProfiles("file-model"));
         CliResult r = CliResult.run(env(), "", "schema", "--config", f.toString());
