@@ -586,10 +586,11 @@ public final class TwoNodeBenchmark {
         final String name;
         final Process process;
         final Path log;
-        final Writer in;
+        private final Writer in;
+        private final Object writing = new Object();
         final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
-        final Map<Long, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
-        final AtomicInteger ids = new AtomicInteger();
+        private final Map<Long, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
+        private final AtomicInteger ids = new AtomicInteger();
 
         private Node(String name, Process process, Path log) {
             this.name = name;
@@ -650,7 +651,7 @@ public final class TwoNodeBenchmark {
             command.put("id", id);
             CompletableFuture<JsonNode> f = new CompletableFuture<>();
             waiting.put(id, f);
-            synchronized (in) {
+            synchronized (writing) {
                 in.write(command.toString());
                 in.write('\n');
                 in.flush();
