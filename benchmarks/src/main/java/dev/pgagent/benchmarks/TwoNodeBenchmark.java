@@ -81,6 +81,11 @@ public final class TwoNodeBenchmark {
 
     /** What one run is asked to do. */
     record Settings(int conversations, int turns, int threads, String database, boolean loseOneRecord) {
+        /** Conversations that start on a third node, which is killed after their first turn. */
+        int killed() {
+            return Math.min(conversations, 10);
+        }
+
         Settings(int conversations, int turns, int threads, String database) {
             this(conversations, turns, threads, database, false);
         }
@@ -105,6 +110,8 @@ public final class TwoNodeBenchmark {
         long lateLosers;
         long auditRows;
         long historyAsks;
+        int killedConversations;
+        long mainOps;
         long modelRequests;
         AuditChain.Verification verification;
         long[] askNanos = new long[0];
@@ -121,14 +128,20 @@ public final class TwoNodeBenchmark {
         void print(PrintStream out) {
             out.printf(
                     Locale.ROOT,
-                    "conversations %d x %d read turns + 3 writes; asks %d, resumes %d in %.1f s: %.1f asks/s"
-                            + " (asks and resumes)%n",
+                    "conversations %d x %d read turns + 3 writes: %d asks and resumes in %.1f s, %.1f asks/s;"
+                            + " in all %d asks, %d resumes%n",
                     conversations,
                     turns,
-                    asks,
-                    resumes,
+                    mainOps,
                     scenarioSeconds,
-                    (asks + resumes) / Math.max(scenarioSeconds, 1e-9));
+                    mainOps / Math.max(scenarioSeconds, 1e-9),
+                    asks,
+                    resumes);
+            out.printf(
+                    Locale.ROOT,
+                    "node c killed (destroyForcibly) after turn 0 of %d more conversations; nodes a and b went on with"
+                            + " turns 1 and 2%n",
+                    killedConversations);
             out.printf(
                     Locale.ROOT,
                     "ask latency p50 %.1f ms, p99 %.1f ms; resume latency p50 %.1f ms, p99 %.1f ms%n",
@@ -192,7 +205,7 @@ public final class TwoNodeBenchmark {
                 settings.threads(),
                 server.describe(),
                 Runtime.getRuntime().availableProcessors());
-        createDatabase(server, db, settings.conversations(), settings.turns());
+        createDatabase(server, db, settings.conversations() + settings.killed(), Math.max(3, settings.turns()));
         List<Node> nodes = new ArrayList<>();
         try (TwoNodeModel model = new TwoNodeModel()) {
             long start0 = System.nanoTime();
@@ -207,6 +220,13 @@ public final class TwoNodeBenchmark {
             long t0 = System.nanoTime();
             scenario.runAll();
             report.scenarioSeconds = (System.nanoTime() - t0) / 1e9;
+            report.mainOps = scenario.askNanos.size() + scenario.resumeNanos.size();
+            Node third = Node.start("c", model.baseUrl(), server, db);
+            nodes.add(third);
+            third.ready.get(REPLY.toSeconds(), TimeUnit.SECONDS);
+            scenario.killed(third, settings.conversations(), settings.killed());
+            nodes.remove(third);
+            report.killedConversations = settings.killed();
             report.broken.addAll(scenario.broken);
             report.asks = scenario.askNanos.size();
             report.resumes = scenario.resumeNanos.size();
@@ -220,7 +240,7 @@ public final class TwoNodeBenchmark {
             report.broken.addAll(model.problems());
             report.modelRequests = model.requests();
             Map<String, JsonNode> stopped = new TreeMap<>();
-            for (Node n : nodes) {
+            for (Node n : List.copyOf(nodes)) {
                 JsonNode r = n.stop();
                 stopped.put(r.path("chain").asText(), r);
                 if (!r.path("ok").asBoolean()) {
@@ -304,13 +324,38 @@ public final class TwoNodeBenchmark {
         }
 
         void runAll() throws InterruptedException {
+            inParallel(0, settings.conversations(), this::conversation);
+        }
+
+        /**
+         * Runs turn 0 of conversations {@code first..first+count-1} on node {@code c}, kills {@code c}, and runs
+         * their turns 1 and 2 on the other nodes.
+         */
+        void killed(Node c, int first, int count) throws InterruptedException {
+            inParallel(first, count, conv -> read(c, conv, 0));
+            c.kill();
+            if (!c.process.waitFor(REPLY.toSeconds(), TimeUnit.SECONDS)) {
+                broken.add("node c did not die");
+            }
+            inParallel(first, count, conv -> {
+                if (read(node(conv + 1), conv, 1)) {
+                    read(node(conv), conv, 2);
+                }
+            });
+        }
+
+        interface Conversation {
+            void run(int conv) throws Exception;
+        }
+
+        private void inParallel(int first, int count, Conversation task) throws InterruptedException {
             ExecutorService pool = Executors.newFixedThreadPool(settings.threads());
             List<Future<?>> runs = new ArrayList<>();
-            for (int c = 0; c < settings.conversations(); c++) {
+            for (int c = first; c < first + count; c++) {
                 int conv = c;
                 runs.add(pool.submit(() -> {
                     try {
-                        conversation(conv);
+                        task.run(conv);
                     } catch (Exception e) {
                         broken.add("c" + conv + ": " + e);
                     }
@@ -336,16 +381,8 @@ public final class TwoNodeBenchmark {
             int turns = settings.turns();
             for (int k = 0; k < turns; k++) {
                 // conversations start on alternating nodes so that both are busy from the start
-                JsonNode r =
-                        node(conv + k).ask(session, "[c" + conv + " t" + k + "] What is the word of turn " + k + "?");
-                if (!completed(r, "c" + conv + " t" + k)) {
+                if (!read(node(conv + k), conv, k)) {
                     return;
-                }
-                askNanos.add(r.path("nanos").asLong());
-                String expected = TwoNodeModel.readAnswer(conv, k, word(conv, k));
-                if (!r.path("answer").asText().contains(expected)) {
-                    broken.add("c" + conv + " t" + k + ": wrong answer '"
-                            + r.path("answer").asText() + "', expected '" + expected + "'");
                 }
             }
             Node x = node(conv + turns);
@@ -401,6 +438,22 @@ public final class TwoNodeBenchmark {
                 broken.add("c" + conv + " w3 race: " + won + " of 2 resumes won, not exactly 1: " + outcomes);
             }
             checkCounter(conv, 110, "w3 resumed by both nodes at once");
+        }
+
+        /** Runs read turn {@code k} of conversation {@code conv} on {@code node}; returns whether it went right. */
+        private boolean read(Node node, int conv, int k) throws Exception {
+            JsonNode r = node.ask("conv-" + conv, "[c" + conv + " t" + k + "] What is the word of turn " + k + "?");
+            if (!completed(r, "c" + conv + " t" + k)) {
+                return false;
+            }
+            askNanos.add(r.path("nanos").asLong());
+            String expected = TwoNodeModel.readAnswer(conv, k, word(conv, k));
+            if (!r.path("answer").asText().contains(expected)) {
+                broken.add("c" + conv + " t" + k + ": wrong answer '"
+                        + r.path("answer").asText() + "', expected '" + expected + "'");
+                return false;
+            }
+            return true;
         }
 
         private static ObjectNode resume(String session, String pending, long at) {
@@ -483,12 +536,20 @@ public final class TwoNodeBenchmark {
                     asks.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
                     report.historyAsks += rs.getLong(2);
                 }
-                for (int conv = 0; conv < settings.conversations(); conv++) {
+                for (int conv = 0; conv < settings.conversations() + settings.killed(); conv++) {
                     long[] n = asks.getOrDefault("conv-" + conv, new long[2]);
-                    if (n[0] != settings.turns() + 3 || n[1] != n[0]) {
+                    int expected = conv < settings.conversations() ? settings.turns() + 3 : 3;
+                    if (n[0] != expected || n[1] != n[0]) {
                         report.broken.add("conv-" + conv + ": the history holds " + n[0] + " asks (" + n[1]
-                                + " completed), expected " + (settings.turns() + 3) + ", all completed");
+                                + " completed), expected " + expected + ", all completed");
                     }
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT string_agg(id, ', ') FROM " + SCHEMA
+                    + ".sessions WHERE substring(state FROM 1 FOR 4) = 'PGAB'::bytea")) {
+                rs.next();
+                if (rs.getString(1) != null) {
+                    report.broken.add("sessions left claimed (busy) after every command ended: " + rs.getString(1));
                 }
             }
             for (Map.Entry<String, JsonNode> n : nodes.entrySet()) {
@@ -528,8 +589,9 @@ public final class TwoNodeBenchmark {
                         .add(new String[] {rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)});
             }
         }
-        for (int conv = 0; conv < settings.conversations(); conv++) {
+        for (int conv = 0; conv < settings.conversations() + settings.killed(); conv++) {
             String session = "conv-" + conv;
+            boolean killed = conv >= settings.conversations();
             List<String[]> rows = bySession.getOrDefault(session, List.of());
             Instant lastTime = Instant.MIN;
             int lastStep = -1;
@@ -557,6 +619,10 @@ public final class TwoNodeBenchmark {
             int[] expected = new int[turns + 3];
             Arrays.fill(expected, 1);
             expected[turns + 1] = 0; // the declined write
+            if (killed) {
+                Arrays.fill(expected, 0);
+                Arrays.fill(expected, 0, 3, 1); // three reads, the first on the killed node
+            }
             if (!Arrays.equals(executed, expected)) {
                 report.broken.add(session + ": statements executed per step (reads, w1, w2, w3) "
                         + Arrays.toString(executed) + ", expected " + Arrays.toString(expected));

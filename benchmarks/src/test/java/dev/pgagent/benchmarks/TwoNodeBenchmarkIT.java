@@ -22,15 +22,17 @@ class TwoNodeBenchmarkIT {
 
         assertThat(report.broken).isEmpty();
         assertThat(report.clean()).isTrue();
-        assertThat(report.asks).isEqualTo(CONVERSATIONS * (TURNS + 3L));
+        // the killed node's conversations: three reads each
+        assertThat(report.killedConversations).isEqualTo(CONVERSATIONS);
+        assertThat(report.asks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + CONVERSATIONS * 3L);
         assertThat(report.resumes).isEqualTo(CONVERSATIONS * 3L);
         // each race: exactly one winner, the other refused
         assertThat(report.wins).isEqualTo(CONVERSATIONS);
         assertThat(report.conflicts + report.lateLosers).isEqualTo(CONVERSATIONS);
         assertThat(report.verification.intact()).isTrue();
-        assertThat(report.perChain).containsOnlyKeys("node-a", "node-b");
+        assertThat(report.perChain).containsOnlyKeys("node-a", "node-b", "node-c");
         assertThat(report.auditRows).isEqualTo(report.verification.records());
-        assertThat(report.historyAsks).isEqualTo(CONVERSATIONS * (TURNS + 3L));
+        assertThat(report.historyAsks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + CONVERSATIONS * 3L);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("all promises held");
     }
 
