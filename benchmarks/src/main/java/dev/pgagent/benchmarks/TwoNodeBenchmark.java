@@ -79,21 +79,19 @@ public final class TwoNodeBenchmark {
 
     private TwoNodeBenchmark() {}
 
-    /** What one run is asked to do. */
-    record Settings(int conversations, int turns, int threads, String database, boolean loseOneRecord) {
-        /** Conversations that start on a third node, which is killed after their first turn. */
-        int killed() {
-            return Math.min(conversations, 10);
-        }
-
+    /**
+     * What one run is asked to do: {@code killed} more conversations start on a third node, which is then killed (0:
+     * no third node); {@code loseOneRecord} deletes an audit record before the checks (to test them).
+     */
+    record Settings(int conversations, int turns, int threads, String database, int killed, boolean loseOneRecord) {
         Settings(int conversations, int turns, int threads, String database) {
-            this(conversations, turns, threads, database, false);
+            this(conversations, turns, threads, database, Math.min(conversations, 10), false);
         }
 
         Settings {
-            if (conversations < 1 || turns < 1 || threads < 1) {
-                throw new IllegalArgumentException("conversations, turns and threads must be >= 1 but were "
-                        + conversations + ", " + turns + ", " + threads);
+            if (conversations < 1 || turns < 1 || threads < 1 || killed < 0) {
+                throw new IllegalArgumentException("conversations, turns and threads must be >= 1 and killed >= 0"
+                        + " but were " + conversations + ", " + turns + ", " + threads + ", " + killed);
             }
         }
     }
@@ -137,11 +135,13 @@ public final class TwoNodeBenchmark {
                     mainOps / Math.max(scenarioSeconds, 1e-9),
                     asks,
                     resumes);
-            out.printf(
-                    Locale.ROOT,
-                    "node c killed (destroyForcibly) after turn 0 of %d more conversations; nodes a and b went on with"
-                            + " turns 1 and 2%n",
-                    killedConversations);
+            if (killedConversations > 0) {
+                out.printf(
+                        Locale.ROOT,
+                        "node c killed (destroyForcibly) after turn 0 of %d more conversations; nodes a and b went on"
+                                + " with turns 1 and 2%n",
+                        killedConversations);
+            }
             out.printf(
                     Locale.ROOT,
                     "ask latency p50 %.1f ms, p99 %.1f ms; resume latency p50 %.1f ms, p99 %.1f ms%n",
@@ -221,11 +221,13 @@ public final class TwoNodeBenchmark {
             scenario.runAll();
             report.scenarioSeconds = (System.nanoTime() - t0) / 1e9;
             report.mainOps = scenario.askNanos.size() + scenario.resumeNanos.size();
-            Node third = Node.start("c", model.baseUrl(), server, db);
-            nodes.add(third);
-            third.ready.get(REPLY.toSeconds(), TimeUnit.SECONDS);
-            scenario.killed(third, settings.conversations(), settings.killed());
-            nodes.remove(third);
+            if (settings.killed() > 0) {
+                Node third = Node.start("c", model.baseUrl(), server, db);
+                nodes.add(third);
+                third.ready.get(REPLY.toSeconds(), TimeUnit.SECONDS);
+                scenario.killed(third, settings.conversations(), settings.killed());
+                nodes.remove(third);
+            }
             report.killedConversations = settings.killed();
             report.broken.addAll(scenario.broken);
             report.asks = scenario.askNanos.size();

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 class TwoNodeBenchmarkIT {
     private static final int CONVERSATIONS = 6;
     private static final int TURNS = 4;
+    private static final int KILLED = 3;
 
     @Test
     void twoNodesKeepEveryPromise() throws Exception {
-        TwoNodeBenchmark.Report report =
-                TwoNodeBenchmark.run(new TwoNodeBenchmark.Settings(CONVERSATIONS, TURNS, 3, "twonode_it"), System.out);
+        TwoNodeBenchmark.Report report = TwoNodeBenchmark.run(
+                new TwoNodeBenchmark.Settings(CONVERSATIONS, TURNS, 3, "twonode_it", KILLED, false), System.out);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
         System.out.print(printed.toString(StandardCharsets.UTF_8));
@@ -23,8 +24,8 @@ class TwoNodeBenchmarkIT {
         assertThat(report.broken).isEmpty();
         assertThat(report.clean()).isTrue();
         // the killed node's conversations: three reads each
-        assertThat(report.killedConversations).isEqualTo(CONVERSATIONS);
-        assertThat(report.asks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + CONVERSATIONS * 3L);
+        assertThat(report.killedConversations).isEqualTo(KILLED);
+        assertThat(report.asks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + KILLED * 3L);
         assertThat(report.resumes).isEqualTo(CONVERSATIONS * 3L);
         // each race: exactly one winner, the other refused
         assertThat(report.wins).isEqualTo(CONVERSATIONS);
@@ -32,14 +33,14 @@ class TwoNodeBenchmarkIT {
         assertThat(report.verification.intact()).isTrue();
         assertThat(report.perChain).containsOnlyKeys("node-a", "node-b", "node-c");
         assertThat(report.auditRows).isEqualTo(report.verification.records());
-        assertThat(report.historyAsks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + CONVERSATIONS * 3L);
+        assertThat(report.historyAsks).isEqualTo(CONVERSATIONS * (TURNS + 3L) + KILLED * 3L);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("all promises held");
     }
 
     @Test
     void aLostAuditRecordIsABrokenPromise() throws Exception {
         TwoNodeBenchmark.Report report =
-                TwoNodeBenchmark.run(new TwoNodeBenchmark.Settings(2, 2, 2, "twonode_it_lost", true), System.out);
+                TwoNodeBenchmark.run(new TwoNodeBenchmark.Settings(2, 2, 2, "twonode_it_lost", 0, true), System.out);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
 
