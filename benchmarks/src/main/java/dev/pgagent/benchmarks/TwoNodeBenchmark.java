@@ -205,7 +205,9 @@ public final class TwoNodeBenchmark {
                 settings.threads(),
                 server.describe(),
                 Runtime.getRuntime().availableProcessors());
+        long d0 = System.nanoTime();
         createDatabase(server, db, settings.conversations() + settings.killed(), Math.max(3, settings.turns()));
+        log.printf(Locale.ROOT, "database %s created in %.1f s%n", db, (System.nanoTime() - d0) / 1e9);
         List<Node> nodes = new ArrayList<>();
         try (TwoNodeModel model = new TwoNodeModel()) {
             long start0 = System.nanoTime();
@@ -221,6 +223,8 @@ public final class TwoNodeBenchmark {
             scenario.runAll();
             report.scenarioSeconds = (System.nanoTime() - t0) / 1e9;
             report.mainOps = scenario.askNanos.size() + scenario.resumeNanos.size();
+            log.printf(Locale.ROOT, "main scenario done in %.1f s%n", report.scenarioSeconds);
+            long k0 = System.nanoTime();
             if (settings.killed() > 0) {
                 Node third = Node.start("c", model.baseUrl(), server, db);
                 nodes.add(third);
@@ -242,6 +246,8 @@ public final class TwoNodeBenchmark {
             report.broken.addAll(model.problems());
             report.modelRequests = model.requests();
             Map<String, JsonNode> stopped = new TreeMap<>();
+            log.printf(Locale.ROOT, "killed-node phase done in %.1f s%n", (System.nanoTime() - k0) / 1e9);
+            long s0 = System.nanoTime();
             for (Node n : List.copyOf(nodes)) {
                 JsonNode r = n.stop();
                 stopped.put(r.path("chain").asText(), r);
@@ -257,7 +263,10 @@ public final class TwoNodeBenchmark {
                             + ".audit_events WHERE chain = 'node-b' AND type = 'QUERY_EXECUTED')");
                 }
             }
+            log.printf(Locale.ROOT, "nodes stopped in %.1f s%n", (System.nanoTime() - s0) / 1e9);
+            long c0 = System.nanoTime();
             checkAudit(server.dataSource(db), stopped, settings, report);
+            log.printf(Locale.ROOT, "checks done in %.1f s%n", (System.nanoTime() - c0) / 1e9);
         } finally {
             for (Node n : nodes) {
                 n.kill();
