@@ -62,12 +62,15 @@ import javax.sql.DataSource;
  *   <li>a write paused for confirmation on one node and approved on the other (applied exactly once), one paused on
  *       the other and declined on the first (nothing applied);
  *   <li>a write paused on one node that both nodes resume at the same instant: exactly one must win, the other must get
- *       {@code SessionConflictException} (or, if it came after the winner saved, the error that nothing waits).
+ *       {@code SessionConflictException} (or, if it came after the winner saved, the error that nothing waits);
+ *   <li>then a third node answers the first turn of up to 10 more conversations and is killed
+ *       ({@code destroyForcibly}); the two others answer their next turns.
  * </ul>
  *
- * After stopping the nodes (which write what their sinks hold), it checks the shared audit table: every chain
- * verifies, each node's chain holds exactly the events the node recorded, and each conversation's records are in turn
- * order by id and by event time. It prints its figures and exits 1 if any promise broke. Run: {@code benchmarks/run
+ * After stopping the nodes (which write what their sinks hold), it checks the shared tables: no session is left
+ * claimed; the history holds every ask, completed; every audit chain verifies, each stopped node's chain holds exactly
+ * the events the node recorded, and each conversation's records are in turn order by id and by event time, with each
+ * statement executed once (the declined write never). It prints its figures and exits 1 if any promise broke. Run: {@code benchmarks/run
  * TwoNodeBenchmark [conversations [turns [threads]]]} (default 100, 6 and 8).
  */
 public final class TwoNodeBenchmark {
