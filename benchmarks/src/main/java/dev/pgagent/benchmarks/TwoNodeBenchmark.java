@@ -63,6 +63,8 @@ import javax.sql.DataSource;
  *       the other and declined on the first (nothing applied);
  *   <li>a write paused on one node that both nodes resume at the same instant: exactly one must win, the other must get
  *       {@code SessionConflictException} (or, if it came after the winner saved, the error that nothing waits);
+ *   <li>a read asked on both nodes at the same instant: one runs, the other gets {@code SessionConflictException}
+ *       (or runs after it, as a turn of its own; never both at once);
  *   <li>then a third node answers the first turn of up to 10 more conversations and is killed
  *       ({@code destroyForcibly}); the two others answer their next turns.
  * </ul>
@@ -109,6 +111,8 @@ public final class TwoNodeBenchmark {
         long wins;
         long conflicts;
         long lateLosers;
+        long askConflicts;
+        final Set<Integer> askedTwice = new java.util.TreeSet<>();
         long auditRows;
         long historyAsks;
         int killedConversations;
@@ -129,7 +133,7 @@ public final class TwoNodeBenchmark {
         void print(PrintStream out) {
             out.printf(
                     Locale.ROOT,
-                    "conversations %d x %d read turns + 3 writes: %d asks and resumes in %.1f s, %.1f asks/s;"
+                    "conversations %d x (%d read turns, 3 writes, a read asked on both nodes): %d asks and resumes in %.1f s, %.1f asks/s;"
                             + " in all %d asks, %d resumes%n",
                     conversations,
                     turns,
@@ -154,10 +158,13 @@ public final class TwoNodeBenchmark {
                     pct(resumeNanos, 99) / 1e6);
             out.printf(
                     Locale.ROOT,
-                    "racing resumes: %d won, %d lost with SessionConflictException, %d lost after the winner saved%n",
+                    "racing resumes: %d won, %d lost with SessionConflictException, %d lost after the winner saved;"
+                            + " racing asks: %d refused with SessionConflictException, %d ran after the other%n",
                     wins,
                     conflicts,
-                    lateLosers);
+                    lateLosers,
+                    askConflicts,
+                    askedTwice.size());
             out.printf(
                     Locale.ROOT,
                     "audit rows %d %s; verify: %s; history asks %d; model requests %d%n",
@@ -209,7 +216,7 @@ public final class TwoNodeBenchmark {
                 server.describe(),
                 Runtime.getRuntime().availableProcessors());
         long d0 = System.nanoTime();
-        createDatabase(server, db, settings.conversations() + settings.killed(), Math.max(3, settings.turns()));
+        createDatabase(server, db, settings.conversations() + settings.killed(), settings.turns() + 4);
         log.printf(Locale.ROOT, "database %s created in %.1f s%n", db, (System.nanoTime() - d0) / 1e9);
         List<Node> nodes = new ArrayList<>();
         try (TwoNodeModel model = new TwoNodeModel()) {
@@ -246,6 +253,8 @@ public final class TwoNodeBenchmark {
             report.wins = scenario.wins.get();
             report.conflicts = scenario.conflicts.get();
             report.lateLosers = scenario.lateLosers.get();
+            report.askConflicts = scenario.askConflicts.get();
+            report.askedTwice.addAll(scenario.askedTwice);
             report.broken.addAll(model.problems());
             report.modelRequests = model.requests();
             Map<String, JsonNode> stopped = new TreeMap<>();
@@ -330,6 +339,8 @@ public final class TwoNodeBenchmark {
         final AtomicLong wins = new AtomicLong();
         final AtomicLong conflicts = new AtomicLong();
         final AtomicLong lateLosers = new AtomicLong();
+        final AtomicLong askConflicts = new AtomicLong();
+        final Set<Integer> askedTwice = ConcurrentHashMap.newKeySet();
 
         Scenario(Settings settings, List<Node> nodes, ContextBenchmark.Server server, String db) {
             this.settings = settings;
@@ -452,6 +463,53 @@ public final class TwoNodeBenchmark {
                 broken.add("c" + conv + " w3 race: " + won + " of 2 resumes won, not exactly 1: " + outcomes);
             }
             checkCounter(conv, 110, "w3 resumed by both nodes at once");
+            askedByBoth(conv, session, x, y);
+        }
+
+        /** Asks one read (turn {@code turns + 3}) on both nodes at the same instant: one must run, alone. */
+        private void askedByBoth(int conv, String session, Node x, Node y) throws Exception {
+            int k = settings.turns() + 3;
+            String question = "[c" + conv + " t" + k + "/" + settings.turns() + "] What is the word of turn " + k + "?";
+            long at = System.currentTimeMillis() + 100;
+            List<CompletableFuture<JsonNode>> sent =
+                    List.of(x.send(ask(session, question, at)), y.send(ask(session, question, at)));
+            List<JsonNode> ran = new ArrayList<>();
+            for (CompletableFuture<JsonNode> f : sent) {
+                JsonNode o = f.get(REPLY.toSeconds(), TimeUnit.SECONDS);
+                if (o.path("ok").asBoolean() && o.path("status").asText().equals("COMPLETED")) {
+                    ran.add(o);
+                    askNanos.add(o.path("nanos").asLong());
+                    String expected = TwoNodeModel.readAnswer(conv, k, word(conv, k));
+                    if (!o.path("answer").asText().contains(expected)) {
+                        broken.add("c" + conv + " t" + k + ": wrong answer " + o);
+                    }
+                } else if (o.path("error").asText().equals("SessionConflictException")) {
+                    askConflicts.incrementAndGet();
+                } else {
+                    broken.add("c" + conv + " t" + k + " asked on both nodes: unexpected outcome " + o);
+                }
+            }
+            if (ran.isEmpty()) {
+                broken.add("c" + conv + " t" + k + " asked on both nodes: neither ran");
+            } else if (ran.size() == 2) {
+                JsonNode a = ran.get(0);
+                JsonNode b = ran.get(1);
+                if (a.path("startMs").asLong() < b.path("endMs").asLong()
+                        && b.path("startMs").asLong() < a.path("endMs").asLong()) {
+                    broken.add("c" + conv + " t" + k + " asked on both nodes: both ran at once " + ran);
+                } else {
+                    // the second came after the first had saved: a turn of its own, not a conflict
+                    askedTwice.add(conv);
+                }
+            }
+        }
+
+        private static ObjectNode ask(String session, String question, long at) {
+            return JSON.createObjectNode()
+                    .put("op", "ask")
+                    .put("session", session)
+                    .put("question", question)
+                    .put("at", at);
         }
 
         /** Runs read turn {@code k} of conversation {@code conv} on {@code node}; returns whether it went right. */
@@ -552,7 +610,9 @@ public final class TwoNodeBenchmark {
                 }
                 for (int conv = 0; conv < settings.conversations() + settings.killed(); conv++) {
                     long[] n = asks.getOrDefault("conv-" + conv, new long[2]);
-                    int expected = conv < settings.conversations() ? settings.turns() + 3 : 3;
+                    int expected = conv < settings.conversations()
+                            ? settings.turns() + 4 + (report.askedTwice.contains(conv) ? 1 : 0)
+                            : 3;
                     if (n[0] != expected || n[1] != n[0]) {
                         report.broken.add("conv-" + conv + ": the history holds " + n[0] + " asks (" + n[1]
                                 + " completed), expected " + expected + ", all completed");
@@ -609,7 +669,7 @@ public final class TwoNodeBenchmark {
             List<String[]> rows = bySession.getOrDefault(session, List.of());
             Instant lastTime = Instant.MIN;
             int lastStep = -1;
-            int[] executed = new int[turns + 3];
+            int[] executed = new int[turns + 4];
             for (String[] row : rows) {
                 Instant time = Instant.parse(row[1]);
                 if (time.isBefore(lastTime)) {
@@ -630,15 +690,16 @@ public final class TwoNodeBenchmark {
                     executed[step]++;
                 }
             }
-            int[] expected = new int[turns + 3];
+            int[] expected = new int[turns + 4];
             Arrays.fill(expected, 1);
             expected[turns + 1] = 0; // the declined write
+            expected[turns + 3] = report.askedTwice.contains(conv) ? 2 : 1; // the read asked on both nodes
             if (killed) {
                 Arrays.fill(expected, 0);
                 Arrays.fill(expected, 0, 3, 1); // three reads, the first on the killed node
             }
             if (!Arrays.equals(executed, expected)) {
-                report.broken.add(session + ": statements executed per step (reads, w1, w2, w3) "
+                report.broken.add(session + ": statements executed per step (reads, w1, w2, w3, read on both) "
                         + Arrays.toString(executed) + ", expected " + Arrays.toString(expected));
             }
         }

@@ -37,7 +37,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * a {@link PostgresHistoryStore} and a {@link PostgresAuditSink} (chain {@code node-<name>}, fail-closed) over the
  * shared database, driven over stdin/stdout with one JSON object a line. Commands ({@code id} echoed in the reply):
  * {@code {"op":"ask","session":s,"question":q}}, {@code {"op":"resume","session":s,"decisions":{id:"approve"|
- * "decline"},"at":epochMillis}} (waits until {@code at}, so that two nodes resume at once) and {@code {"op":"stop"}},
+ * "decline"}}} (either waits until {@code "at":epochMillis} when given, so that two nodes start at once) and {@code {"op":"stop"}},
  * which waits for the running commands, closes the agent and the audit sink (writing what is queued) and replies with
  * what the node audited. Logs go to stderr. Arguments: name, the model's base URL, the JDBC URL, the schema; the
  * database user and password come from {@code TWONODE_PG_USER} and {@code TWONODE_PG_PASSWORD}.
@@ -141,6 +141,12 @@ public final class TwoNodeMain {
         try {
             AgentResponse response;
             long t0;
+            long wait = command.path("at").asLong() - System.currentTimeMillis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            long startMs = System.currentTimeMillis();
+            r.put("startMs", startMs);
             if (command.path("op").asText().equals("ask")) {
                 t0 = System.nanoTime();
                 response = agent.askInSession(session, command.path("question").asText());
@@ -153,10 +159,6 @@ public final class TwoNodeMain {
                                     ? ConfirmationDecision.approve("twonode")
                                     : ConfirmationDecision.decline("twonode", "not today"));
                 }
-                long wait = command.path("at").asLong() - System.currentTimeMillis();
-                if (wait > 0) {
-                    Thread.sleep(wait);
-                }
                 t0 = System.nanoTime();
                 response = agent.resumeSession(session, decisions);
             }
@@ -166,6 +168,7 @@ public final class TwoNodeMain {
             executedReported.addAndGet(executed);
             r.put("ok", true)
                     .put("nanos", System.nanoTime() - t0)
+                    .put("endMs", System.currentTimeMillis())
                     .put("status", response.status().name())
                     .put("answer", response.answer())
                     .put("executed", executed);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * The scripted model of {@link TwoNodeBenchmark}: a loopback HTTP server speaking OpenAI's chat-completions wire format
  * (non-streaming). Questions carry a tag: {@code [c7 t3]} is read turn 3 of conversation 7, answered by reading
- * {@code items} and repeating the word found; {@code [c7 w2/6]} is write 2 of conversation 7 after 6 read turns, an
+ * {@code items} and repeating the word found ({@code [c7 t9/6]}: turn 9 after 6 read turns); {@code [c7 w2/6]} is write 2 of conversation 7 after 6 read turns, an
  * {@code UPDATE} of its counter ({@code +10}, {@code +1000}, {@code +100} for writes 1, 2, 3). On each new question it
  * checks that the request carries the conversation so far (the earlier questions, and the earlier answers of the read
  * turns) and records what is missing in {@link #problems()}.
@@ -141,7 +141,7 @@ final class TwoNodeModel implements AutoCloseable {
             String shown = result.length() > 80 ? result.substring(0, 80) : result;
             return answer("Write w" + step + " of c" + conv + " finished: " + shown.replace('\n', ' '));
         }
-        int turns = read ? step : Integer.parseInt(tag.group(4));
+        int turns = tag.group(4) != null ? Integer.parseInt(tag.group(4)) : step;
         for (int j = 0; j < turns; j++) {
             String q = "[c" + conv + " t" + j + "]";
             if (userTexts.stream().noneMatch(u -> u.contains(q))) {
