@@ -219,10 +219,12 @@ public final class TwoNodeBenchmark {
         createDatabase(server, db, settings.conversations() + settings.killed(), settings.turns() + 4);
         log.printf(Locale.ROOT, "database %s created in %.1f s%n", db, (System.nanoTime() - d0) / 1e9);
         List<Node> nodes = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
         try (TwoNodeModel model = new TwoNodeModel()) {
             long start0 = System.nanoTime();
             for (String name : List.of("a", "b")) {
                 nodes.add(Node.start(name, model.baseUrl(), server, db));
+                logs.add(nodes.get(nodes.size() - 1).log);
             }
             for (Node n : nodes) {
                 n.ready.get(REPLY.toSeconds(), TimeUnit.SECONDS);
@@ -237,6 +239,7 @@ public final class TwoNodeBenchmark {
             long k0 = System.nanoTime();
             if (settings.killed() > 0) {
                 Node third = Node.start("c", model.baseUrl(), server, db);
+                logs.add(third.log);
                 nodes.add(third);
                 third.ready.get(REPLY.toSeconds(), TimeUnit.SECONDS);
                 scenario.killed(third, settings.conversations(), settings.killed());
@@ -288,6 +291,13 @@ public final class TwoNodeBenchmark {
             }
         }
         report.wallSeconds = (System.nanoTime() - wall0) / 1e9;
+        if (report.clean()) {
+            for (Path p : logs) {
+                Files.deleteIfExists(p);
+            }
+        } else {
+            log.println("node logs (stderr): " + logs);
+        }
         return report;
     }
 
