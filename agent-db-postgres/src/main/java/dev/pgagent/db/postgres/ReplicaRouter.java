@@ -158,9 +158,10 @@ final class ReplicaRouter {
                             + "or its WAL receiver is not streaming); reads go to the primary");
                 } else {
                     LOG.warn(
-                            "The read replica is {} ms behind, more than maxReplicaLag {} ms allows; reads go to the "
-                                    + "primary",
+                            "The read replica is {} ms behind: with the check interval of {} ms that exceeds "
+                                    + "maxReplicaLag {} ms; reads go to the primary",
                             next.lagMillis(),
+                            checkInterval.toMillis(),
                             maxLagMillis);
                 }
             }
