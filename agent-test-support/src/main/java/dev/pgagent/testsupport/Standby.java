@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -201,7 +202,7 @@ public final class Standby implements AutoCloseable {
         while (true) {
             String caughtUp;
             try {
-                caughtUp = queryString(standby(), "SELECT (pg_last_wal_replay_lsn() >= '" + lsn + "'::pg_lsn)::text");
+                caughtUp = replayedUpTo(lsn);
             } catch (IllegalStateException e) {
                 caughtUp = "false";
             }
@@ -212,6 +213,19 @@ public final class Standby implements AutoCloseable {
                 throw new IllegalStateException("the standby did not replay up to " + lsn + " within " + timeout);
             }
             sleep(50);
+        }
+    }
+
+    private String replayedUpTo(String lsn) {
+        try (Connection c = standby().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT (pg_last_wal_replay_lsn() >= ?::pg_lsn)::text")) {
+            ps.setString(1, lsn);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return String.valueOf(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
