@@ -90,9 +90,11 @@ public final class PostgresDatabase implements SchemaSource {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
 
     /** The default of {@link Builder#maxReplicaLag(Duration)}: 10 s. */
+    @dev.pgagent.api.Experimental
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
 
     /** The largest {@link Builder#maxReplicaLag(Duration)} accepted: 1 hour. */
+    @dev.pgagent.api.Experimental
     public static final Duration MAX_REPLICA_LAG = Duration.ofHours(1);
 
     private final DataSource dataSource;
@@ -496,7 +498,9 @@ public final class PostgresDatabase implements SchemaSource {
         /**
          * Sets a read replica (a streaming hot standby of the primary, same database): reads go to it while it is
          * within {@link #maxReplicaLag(Duration)}; writes, dry runs and schema introspection stay on the primary.
-         * See the class comment for the staleness check and the fallback. Default: none.
+         * See the class comment for the staleness check and the fallback. Give it a short connect timeout (pgjdbc's
+         * {@code connectTimeout}, or the pool's): while the replica does not answer, a read waits up to that long before it
+         * runs on the primary. Default: none.
          */
         @dev.pgagent.api.Experimental
         public Builder readReplica(DataSource replica) {
