@@ -40,10 +40,7 @@ final class Agents {
             // its place) is the one already connected
             dev.pgagent.config.DatabaseProfile selected = config.database();
             return builder.configuration(
-                            config,
-                            p -> p.name().equals(selected.name())
-                                    ? db
-                                    : PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)))
+                            config, p -> p.name().equals(selected.name()) ? db : DatabaseOptions.database(cli, p))
                     .llm(llm)
                     .listener(listener)
                     .confirmationHandler(confirmations)

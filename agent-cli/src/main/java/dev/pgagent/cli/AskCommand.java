@@ -83,7 +83,7 @@ final class AskCommand implements Callable<Integer> {
         Configs.apply(cli, database, model, agentOptions);
         agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         db.schema(); // reach the database before the model: a wrong URL or password is reported at once
         Progress progress = !json && cli.decorations() ? Progress.on(cli.err, TerminalWidth::columns) : Progress.NONE;
         // writes (balanced, permissive) are shown for a yes on the terminal; end of input declines

@@ -62,7 +62,7 @@ final class ChatCommand implements Callable<Integer> {
         Configs.apply(cli, database, model, agentOptions);
         agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         int tables = db.schema().tables().size();
         dev.pgagent.config.DatabaseProfile profile = database.profile();
         cli.out.println("Connected" + (profile == null ? "" : " to " + profile.name()) + ": "
@@ -100,7 +100,7 @@ final class ChatCommand implements Callable<Integer> {
             Configs.use(cli, r.config(), database, model, agentOptions);
             try {
                 LlmClient llm = model.client(cli);
-                PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+                PostgresDatabase db = database.database(cli);
                 db.schema();
                 ConfirmationHandler confirmations = TerminalConfirmations.forPolicy(
                         cli, agentOptions.confirmationPolicy(), cli.out, console.answers());

@@ -218,4 +218,52 @@ final class DatabaseOptions {
             cli.addSecret(m.group(1));
         }
     }
+
+    // ---------------------------------------------------------------- read replicas
+
+    /**
+     * Returns the database the options describe ({@link #dataSource(Cli)}), with the selected profile's read replica
+     * and maxReplicaLag when a profile is in use and names one.
+     */
+    dev.pgagent.db.postgres.PostgresDatabase database(Cli cli) {
+        DataSource primary = dataSource(cli);
+        dev.pgagent.config.DatabaseProfile p = profile();
+        return p == null ? dev.pgagent.db.postgres.PostgresDatabase.of(primary) : database(cli, p, primary);
+    }
+
+    /** Returns the database of {@code p}: its data source, and its read replica when it names one. */
+    static dev.pgagent.db.postgres.PostgresDatabase database(Cli cli, dev.pgagent.config.DatabaseProfile p) {
+        return database(cli, p, dataSource(cli, p));
+    }
+
+    private static dev.pgagent.db.postgres.PostgresDatabase database(
+            Cli cli, dev.pgagent.config.DatabaseProfile p, DataSource primary) {
+        dev.pgagent.db.postgres.PostgresDatabase.Builder b =
+                dev.pgagent.db.postgres.PostgresDatabase.builder().dataSource(primary);
+        DataSource replica = replicaDataSource(cli, p);
+        if (replica != null) {
+            b.readReplica(replica).maxReplicaLag(p.maxReplicaLag());
+        }
+        return b.build();
+    }
+
+    /**
+     * Returns the data source of {@code p}'s read replica (the profile's user and password, the same connect
+     * timeout as {@link #dataSource(Cli, dev.pgagent.config.DatabaseProfile)}), or null when it names none.
+     */
+    static @Nullable DataSource replicaDataSource(Cli cli, dev.pgagent.config.DatabaseProfile p) {
+        String url = p.readReplicaUrl().orElse(null);
+        if (url == null) {
+            return null;
+        }
+        String pw = p.password().map(dev.pgagent.config.Secret::reveal).orElse(null);
+        cli.addSecret(pw);
+        DataSource ds = PgDataSources.fromUrl(url, p.user(), pw);
+        try {
+            ds.setLoginTimeout(connectTimeoutSeconds(cli));
+        } catch (SQLException e) {
+            // the driver keeps its own default
+        }
+        return ds;
+    }
 }

@@ -124,7 +124,7 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation.Builder builder = checkedBuilder();
         List<EvalQuestion> questions = questions();
         Configs.apply(cli, database, model, agentOptions);
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         db.schema(); // reach the database before the model: a wrong URL or password is reported at once
         AtomicInteger finished = new AtomicInteger();
         if (cli.decorations() && !json) {

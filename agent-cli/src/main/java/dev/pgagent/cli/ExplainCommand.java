@@ -59,7 +59,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         try (PostgresAgent agent = ExportCommand.hostAgent(db, agentOptions)) {
             GuardedPath path = agent.guardedPath(ExportCommand.caller(cli));
             StatementOutcome o = analyze ? path.explainAnalyze(sql) : path.explain(sql);

@@ -121,7 +121,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         ExportOptions options = options(file, format);
         Configs.apply(cli, database, null, agentOptions);
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         try (PostgresAgent agent = hostAgent(db, agentOptions)) {
             return export(cli, agent.guardedPath(caller(cli)), sql, file, options, json, cli.out);
         }

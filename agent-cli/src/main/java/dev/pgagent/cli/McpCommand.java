@@ -208,14 +208,14 @@ final class McpCommand implements Callable<Integer> {
         dev.pgagent.config.DatabaseProfile selected = database.profile();
         if (databases.isEmpty() && selected != null && database.config != null) {
             // every profile of the configuration file, by its name, the selected one first
-            out.put(selected.name(), PostgresDatabase.of(DatabaseOptions.dataSource(cli, selected)));
+            out.put(selected.name(), DatabaseOptions.database(cli, selected));
             for (dev.pgagent.config.DatabaseProfile p : database.config.databases()) {
-                out.putIfAbsent(p.name(), PostgresDatabase.of(DatabaseOptions.dataSource(cli, p)));
+                out.putIfAbsent(p.name(), DatabaseOptions.database(cli, p));
             }
             return out;
         }
         if (databases.isEmpty()) {
-            out.put("default", PostgresDatabase.of(database.dataSource(cli)));
+            out.put("default", database.database(cli));
             return out;
         }
         if (database.hasUrl()) {

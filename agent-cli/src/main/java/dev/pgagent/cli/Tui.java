@@ -836,7 +836,7 @@ final class Tui implements AutoCloseable {
         try {
             options.database.profile = p.name();
             Configs.apply(cli, options.database, options.model, options.agentOptions);
-            PostgresDatabase next = PostgresDatabase.of(options.database.dataSource(cli));
+            PostgresDatabase next = options.database.database(cli);
             schema = next.schema();
             db = next;
             databaseName = nameOf(next);

@@ -65,7 +65,7 @@ final class TuiCommand implements Callable<Integer> {
         }
         agentOptions.checkSettings();
         LlmClient llm = model.client(cli);
-        PostgresDatabase db = PostgresDatabase.of(database.dataSource(cli));
+        PostgresDatabase db = database.database(cli);
         db.schema(); // a wrong URL or password is reported before the screen changes
         Terminal terminal;
         try {

@@ -42,6 +42,10 @@ import org.jspecify.annotations.Nullable;
 final class Assembly {
     private static final int MAX_SECRET_FILE_BYTES = 64 * 1024;
     private static final Set<String> URL_KEYS = Set.of("url", "readReplicaUrl");
+    /** The default and the bound of a profile's maxReplicaLag (as PostgresDatabase's, which this module cannot see). */
+    private static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
+
+    private static final Duration MAX_REPLICA_LAG = Duration.ofHours(1);
     private static final String PROFILE_POLICY = "policy.";
 
     /** A value and where it came from; {@code key} is how messages and {@code config show} name it. */
@@ -1195,6 +1199,18 @@ final class Assembly {
                 problem(replicaSetting.origin(), replicaSetting.key() + " " + e.getMessage());
             }
         }
+        Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
+        Setting lagSetting = v.get("maxReplicaLag");
+        if (lagSetting != null) {
+            Duration lag = (Duration) lagSetting.value();
+            if (lag.compareTo(MAX_REPLICA_LAG) > 0) {
+                problem(
+                        lagSetting.origin(),
+                        lagSetting.key() + " must be at most 1h but was " + ValueType.formatDuration(lag));
+            } else {
+                maxReplicaLag = lag;
+            }
+        }
         Map<String, Setting> policySettings = policySettings(p, selected);
         SafetyPolicy policy = policy(policySettings, p);
         if (problems.size() > before || policy == null) {
@@ -1210,6 +1226,7 @@ final class Assembly {
         entries.add(new Entry(q + "password", password == null ? "(none)" : password.toString(), passwordOrigin));
         entries.add(
                 entry(q + "readReplicaUrl", replicaSetting, replica == null ? "(none)" : DatabaseUrl.redact(replica)));
+        entries.add(entry(q + "maxReplicaLag", lagSetting, ValueType.formatDuration(maxReplicaLag)));
         for (Map.Entry<String, Setting> e : policySettings.entrySet()) {
             Setting s = e.getValue();
             if (ownedBy(s, p)) {
@@ -1227,6 +1244,7 @@ final class Assembly {
                 (String) resolvedUser.value(),
                 password,
                 replica,
+                maxReplicaLag,
                 policy);
     }
 

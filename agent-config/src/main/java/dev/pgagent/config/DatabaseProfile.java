@@ -3,6 +3,7 @@ package dev.pgagent.config;
 import dev.pgagent.api.Experimental;
 import dev.pgagent.api.safety.SafetyPolicy;
 import dev.pgagent.config.internal.DatabaseUrl;
+import java.time.Duration;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,7 @@ public final class DatabaseProfile {
     private final String user;
     private final @Nullable Secret password;
     private final @Nullable String readReplicaUrl;
+    private final Duration maxReplicaLag;
     private final SafetyPolicy policy;
 
     DatabaseProfile(
@@ -36,6 +38,7 @@ public final class DatabaseProfile {
             String user,
             @Nullable Secret password,
             @Nullable String readReplicaUrl,
+            Duration maxReplicaLag,
             SafetyPolicy policy) {
         this.name = name;
         this.description = description;
@@ -46,6 +49,7 @@ public final class DatabaseProfile {
         this.user = user;
         this.password = password;
         this.readReplicaUrl = readReplicaUrl;
+        this.maxReplicaLag = maxReplicaLag;
         this.policy = policy;
     }
 
@@ -95,6 +99,14 @@ public final class DatabaseProfile {
     /** Returns the read replica's JDBC URL (same user and password), without a password in it. Default: none. */
     public Optional<String> readReplicaUrl() {
         return Optional.ofNullable(readReplicaUrl);
+    }
+
+    /**
+     * Returns how far the read replica's replay may lag behind the primary for reads to go to it (key
+     * {@code maxReplicaLag}, positive, at most 1 hour). Default: 10 s.
+     */
+    public Duration maxReplicaLag() {
+        return maxReplicaLag;
     }
 
     /** Returns the safety policy for this database: the top-level policy with this profile's overrides. */

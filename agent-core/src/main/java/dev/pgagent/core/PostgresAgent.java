@@ -525,7 +525,8 @@ public final class PostgresAgent implements AutoCloseable {
         /**
          * Applies a loaded configuration: the policy, the agent's limits and value grounding, the model options, the
          * audit sinks and failure policy, and every database profile as a named database (the selected profile
-         * first, with its description and its policy). The audit sinks it creates for {@code audit.postgres} (a
+         * first, with its description and its policy; reads go to its {@code readReplicaUrl}, if any, while the
+         * replica lags less than its {@code maxReplicaLag}). The audit sinks it creates for {@code audit.postgres} (a
          * {@code PostgresAuditSink} on that profile's data source, waiting for each commit under {@code fail-closed})
          * and {@code audit.http} (an {@link HttpAuditSink}, likewise) belong to the agent built from this builder and
          * are flushed and closed by its {@link PostgresAgent#close()}. The model is not part of it (core depends on no LLM
@@ -534,12 +535,23 @@ public final class PostgresAgent implements AutoCloseable {
          * @throws IllegalArgumentException if a profile's name is not a valid database name
          */
         public Builder configuration(dev.pgagent.config.AgentConfig config) {
-            return configuration(
-                    config,
-                    p -> PostgresDatabase.of(dev.pgagent.db.postgres.PgDataSources.fromUrl(
-                            p.jdbcUrl(),
-                            p.user(),
-                            p.password().map(dev.pgagent.config.Secret::reveal).orElse(null))));
+            return configuration(config, Builder::profileDatabase);
+        }
+
+        /**
+         * Returns the database of a profile: its URL, and its read replica (same user and password) with its
+         * {@code maxReplicaLag} when it names one.
+         */
+        private static PostgresDatabase profileDatabase(dev.pgagent.config.DatabaseProfile p) {
+            String password =
+                    p.password().map(dev.pgagent.config.Secret::reveal).orElse(null);
+            PostgresDatabase.Builder db = PostgresDatabase.builder()
+                    .dataSource(dev.pgagent.db.postgres.PgDataSources.fromUrl(p.jdbcUrl(), p.user(), password));
+            p.readReplicaUrl()
+                    .ifPresent(url -> db.readReplica(
+                                    dev.pgagent.db.postgres.PgDataSources.fromUrl(url, p.user(), password))
+                            .maxReplicaLag(p.maxReplicaLag()));
+            return db.build();
         }
 
         /**

@@ -398,7 +398,14 @@ public final class Keys {
                     .build(),
             key("readReplicaUrl", ValueType.databaseUrl())
                     .example("jdbc:postgresql://replica:5432/shop")
-                    .doc("A read replica (same user and password) for reads, if the host uses one.")
+                    .doc("A read replica (same user and password): reads go there while it is within "
+                            + "maxReplicaLag; writes, dry runs and schema reads go to the primary.")
+                    .build(),
+            key("maxReplicaLag", ValueType.duration(false))
+                    .def(Duration.ofSeconds(10))
+                    .example("5s")
+                    .doc("How far the read replica's replay may lag (at most 1h); beyond it, or when the replica "
+                            + "cannot be reached, reads go to the primary.")
                     .build());
 
     /** The audit section. */

@@ -69,6 +69,37 @@ public abstract class ExportTarget {
         }
     }
 
+    /** Passes everything to another target and remembers whether anything was written (a retry must not repeat). */
+    static final class Watched extends ExportTarget {
+        private final ExportTarget target;
+        private boolean written;
+
+        Watched(ExportTarget target) {
+            this.target = target;
+        }
+
+        boolean written() {
+            return written;
+        }
+
+        @Override
+        void write(byte[] utf8, int off, int len) throws IOException {
+            written |= len > 0;
+            target.write(utf8, off, len);
+        }
+
+        @Override
+        void write(String text, byte @org.jspecify.annotations.Nullable [] utf8) throws IOException {
+            written |= !text.isEmpty();
+            target.write(text, utf8);
+        }
+
+        @Override
+        void flush() throws IOException {
+            target.flush();
+        }
+    }
+
     private static final class Chars extends ExportTarget {
         private final Writer out;
 

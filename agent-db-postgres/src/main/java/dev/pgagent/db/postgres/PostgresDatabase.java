@@ -45,6 +45,21 @@ import org.slf4j.LoggerFactory;
  * back and reports the affected rows (and {@code RETURNING} rows); {@link #apply apply} runs it in its own transaction
  * and commits only if it affected as many rows as the dry run did.
  *
+ * <p><b>Read replica.</b> With {@link Builder#readReplica(DataSource)}, reads ({@link #read read},
+ * {@link #explainJson explainJson}, {@link #explainAnalyzeJson explainAnalyzeJson}, {@link #export export}) run on the
+ * replica while its replay lag is within {@link Builder#maxReplicaLag(Duration)}, so they may see data up to that
+ * much older than the primary's; {@link #dryRun dryRun}, {@link #apply apply}, {@link #applyAtMost applyAtMost} and
+ * schema introspection always run on the primary. The lag is checked on the replica at most every
+ * {@code min(1 s, maxReplicaLag / 4)}: 0 when it is not in recovery, or when its WAL receiver is streaming and it has
+ * replayed all it received; else the age of its last replayed commit ({@code clock_timestamp() -
+ * pg_last_xact_replay_timestamp()}, conservative after an idle spell of the primary; unknown, and so too far behind,
+ * when nothing was replayed since it started). The replica is used while {@code lag + check interval <=
+ * maxReplicaLag}. A replica that is too far behind or cannot be reached sends reads to the primary (a WARN log once
+ * per change of state; an unreachable one is tried again after 2 s). A statement that fails on the replica is not
+ * run again on the primary, since it would fail there too, except after a lost connection and after SQLSTATE 40001
+ * ("canceling statement due to conflict with recovery"), which run it once on the primary (an export only when it
+ * had written nothing yet). {@link #replicaStats()} counts where reads ran.
+ *
  * <p><b>Schema cache.</b> {@link #schema()} introspects on first use (one bulk catalog query per kind of object for
  * the whole database; see {@link SchemaModel} and {@link TableInfo} for what is read and how partitions are
  * folded). Afterwards, within {@link Builder#schemaCheckInterval(Duration)} the cached model is returned as is;
@@ -74,6 +89,14 @@ import org.slf4j.LoggerFactory;
 public final class PostgresDatabase implements SchemaSource {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
 
+    /** The default of {@link Builder#maxReplicaLag(Duration)}: 10 s. */
+    @dev.pgagent.api.Experimental
+    public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
+
+    /** The largest {@link Builder#maxReplicaLag(Duration)} accepted: 1 hour. */
+    @dev.pgagent.api.Experimental
+    public static final Duration MAX_REPLICA_LAG = Duration.ofHours(1);
+
     private final DataSource dataSource;
     private final List<String> includeSchemas;
     private final List<String> excludeSchemas;
@@ -87,7 +110,24 @@ public final class PostgresDatabase implements SchemaSource {
         this.introspector = new SchemaIntrospector(includeSchemas, excludeSchemas);
         this.executor = new GuardedExecutor(dataSource);
         this.exporter = new GuardedExport(dataSource);
+        this.readReplica = b.readReplica;
+        this.maxReplicaLag = b.maxReplicaLag;
+        if (readReplica != null) {
+            this.router = new ReplicaRouter(readReplica, maxReplicaLag);
+            this.replicaExecutor = new GuardedExecutor(readReplica);
+            this.replicaExporter = new GuardedExport(readReplica);
+        } else {
+            this.router = null;
+            this.replicaExecutor = null;
+            this.replicaExporter = null;
+        }
     }
+
+    private final @Nullable DataSource readReplica;
+    private final Duration maxReplicaLag;
+    private final @Nullable ReplicaRouter router;
+    private final @Nullable GuardedExecutor replicaExecutor;
+    private final @Nullable GuardedExport replicaExporter;
 
     /** The cached model and the catalog signals it was checked against. */
     private record Cached(
@@ -122,11 +162,74 @@ public final class PostgresDatabase implements SchemaSource {
 
     /** Returns a builder holding this database's settings (not its cached schema). */
     public Builder toBuilder() {
-        return builder()
+        Builder b = builder()
                 .dataSource(dataSource)
                 .includeSchemas(includeSchemas.toArray(String[]::new))
                 .excludeSchemas(excludeSchemas.toArray(String[]::new))
-                .schemaCheckInterval(schemaCheckInterval);
+                .schemaCheckInterval(schemaCheckInterval)
+                .maxReplicaLag(maxReplicaLag);
+        if (readReplica != null) {
+            b.readReplica(readReplica);
+        }
+        return b;
+    }
+
+    /** Returns the read replica's data source, if one was set. */
+    @dev.pgagent.api.Experimental
+    public java.util.Optional<DataSource> readReplica() {
+        return java.util.Optional.ofNullable(readReplica);
+    }
+
+    /** Returns how far behind the primary the read replica may be for reads to go to it. */
+    @dev.pgagent.api.Experimental
+    public Duration maxReplicaLag() {
+        return maxReplicaLag;
+    }
+
+    /**
+     * Returns where reads ran so far (on the replica, or on the primary and why) and the replica's last known state;
+     * all zero and {@link ReplicaStats.State#NONE} without a replica.
+     */
+    @dev.pgagent.api.Experimental
+    public ReplicaStats replicaStats() {
+        ReplicaRouter r = router;
+        return r == null ? new ReplicaStats(ReplicaStats.State.NONE, -1, 0, 0, 0, 0) : r.stats();
+    }
+
+    /** Runs a read on the replica when it is current, else (or after a lost connection or a conflict) on the primary. */
+    private <T> T routed(java.util.function.BiFunction<GuardedExecutor, GuardedExport, T> read) {
+        return routed(read, () -> true);
+    }
+
+    private <T> T routed(
+            java.util.function.BiFunction<GuardedExecutor, GuardedExport, T> read,
+            java.util.function.BooleanSupplier mayRetry) {
+        ReplicaRouter r = router;
+        GuardedExecutor replicaEx = replicaExecutor;
+        GuardedExport replicaExp = replicaExporter;
+        if (r == null || replicaEx == null || replicaExp == null) {
+            return read.apply(executor, exporter);
+        }
+        ReplicaRouter.Route route = r.route();
+        if (route != ReplicaRouter.Route.REPLICA) {
+            r.count(route);
+            return read.apply(executor, exporter);
+        }
+        T result;
+        try {
+            result = read.apply(replicaEx, replicaExp);
+        } catch (DatabaseException e) {
+            ReplicaRouter.Route retry = r.retryOnPrimary(e);
+            if (retry == null || !mayRetry.getAsBoolean()) {
+                r.count(ReplicaRouter.Route.REPLICA);
+                throw e;
+            }
+            LOG.debug("A read failed on the replica ({}); running it on the primary", e.getMessage());
+            r.count(retry);
+            return read.apply(executor, exporter);
+        }
+        r.count(ReplicaRouter.Route.REPLICA);
+        return result;
     }
 
     /** Returns the data source connections come from. */
@@ -279,7 +382,7 @@ public final class PostgresDatabase implements SchemaSource {
      * @throws dev.pgagent.api.CancelledException if cancelled or the calling thread was interrupted
      */
     public QueryResult read(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        return executor.read(sql, limits, cancellation);
+        return routed((ex, exp) -> ex.read(sql, limits, cancellation));
     }
 
     /**
@@ -290,7 +393,7 @@ public final class PostgresDatabase implements SchemaSource {
      * @throws dev.pgagent.api.CancelledException if cancelled or interrupted
      */
     public String explainJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        return executor.explainJson(sql, limits, cancellation);
+        return routed((ex, exp) -> ex.explainJson(sql, limits, cancellation));
     }
 
     /**
@@ -303,7 +406,7 @@ public final class PostgresDatabase implements SchemaSource {
      */
     @dev.pgagent.api.Experimental
     public String explainAnalyzeJson(String sql, ExecutionLimits limits, QueryCancellation cancellation) {
-        return executor.explainAnalyzeJson(sql, limits, cancellation);
+        return routed((ex, exp) -> ex.explainAnalyzeJson(sql, limits, cancellation));
     }
 
     /**
@@ -365,12 +468,20 @@ public final class PostgresDatabase implements SchemaSource {
             QueryCancellation cancellation,
             ExportTarget target,
             @Nullable UnaryOperator<QueryResult> rowFilter) {
-        return exporter.export(sql, options, limits, cancellation, target, rowFilter);
+        if (router == null) {
+            return exporter.export(sql, options, limits, cancellation, target, rowFilter);
+        }
+        ExportTarget.Watched watched = new ExportTarget.Watched(target);
+        return routed(
+                (ex, exp) -> exp.export(sql, options, limits, cancellation, watched, rowFilter),
+                () -> !watched.written());
     }
 
     @Override
     public String toString() {
-        return "PostgresDatabase{" + dataSource + '}';
+        // the replica's data source is not printed: only whether there is one
+        return "PostgresDatabase{" + dataSource
+                + (readReplica == null ? "" : ", readReplica, maxReplicaLag=" + maxReplicaLag) + '}';
     }
 
     /** Builds a {@link PostgresDatabase}. Not thread-safe. */
@@ -379,8 +490,40 @@ public final class PostgresDatabase implements SchemaSource {
         private final Set<String> includeSchemas = new LinkedHashSet<>();
         private final Set<String> excludeSchemas = new LinkedHashSet<>();
         private Duration schemaCheckInterval = Duration.ofSeconds(5);
+        private @Nullable DataSource readReplica;
+        private Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
 
         private Builder() {}
+
+        /**
+         * Sets a read replica (a streaming hot standby of the primary, same database): reads go to it while it is
+         * within {@link #maxReplicaLag(Duration)}; writes, dry runs and schema introspection stay on the primary.
+         * See the class comment for the staleness check and the fallback. Give it a short connect timeout (pgjdbc's
+         * {@code connectTimeout}, or the pool's): while the replica does not answer, a read waits up to that long before it
+         * runs on the primary. Default: none.
+         */
+        @dev.pgagent.api.Experimental
+        public Builder readReplica(DataSource replica) {
+            this.readReplica = Objects.requireNonNull(replica, "replica == null");
+            return this;
+        }
+
+        /**
+         * Sets how far the read replica's replay may lag behind for reads to go to it; when it lags more, or its lag
+         * cannot be measured, reads go to the primary. Default: 10 s.
+         *
+         * @throws IllegalArgumentException if {@code maxLag} is not positive or is more than 1 hour
+         */
+        @dev.pgagent.api.Experimental
+        public Builder maxReplicaLag(Duration maxLag) {
+            Objects.requireNonNull(maxLag, "maxLag == null");
+            if (maxLag.isNegative() || maxLag.isZero() || maxLag.compareTo(MAX_REPLICA_LAG) > 0) {
+                throw new IllegalArgumentException(
+                        "maxReplicaLag must be positive and at most " + MAX_REPLICA_LAG + " but was " + maxLag);
+            }
+            this.maxReplicaLag = maxLag;
+            return this;
+        }
 
         /** Sets the data source (the host's pool, or one from {@link PgDataSources}). Required. */
         public Builder dataSource(DataSource dataSource) {
