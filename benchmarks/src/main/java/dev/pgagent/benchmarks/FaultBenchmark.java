@@ -59,6 +59,7 @@ public final class FaultBenchmark {
     private static final Duration ASK_LIMIT = Duration.ofSeconds(10);
     private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
     private static final long TOTAL = 2_000_000;
+    private static final int AUDIT_POOL_SIZE = 3;
 
     private FaultBenchmark() {}
 
@@ -72,7 +73,17 @@ public final class FaultBenchmark {
         void run() throws Exception;
     }
 
-    private record Fault(String name, Action start, Action stop) {}
+    /**
+     * A fault, held at least {@code minMs}.
+     *
+     * @param minMs the shortest time the fault is held (a stall must outlast every attempt's read timeout to fail an
+     *     ask rather than be retried away)
+     */
+    private record Fault(String name, Action start, Action stop, long minMs) {
+        Fault(String name, Action start, Action stop) {
+            this(name, start, stop, 0);
+        }
+    }
 
     private record Row(String fault, Round during, Round recovery) {}
 
@@ -111,8 +122,8 @@ public final class FaultBenchmark {
                             .getSystemLoadAverage());
             HikariDataSource pool = LoadHarness.pool(
                     cluster.jdbcUrl("postgres"), "postgres", "", LoadBenchmark.POOL_SIZE, Duration.ofSeconds(1));
-            HikariDataSource auditPool =
-                    LoadHarness.pool(cluster.jdbcUrl("postgres"), "postgres", "", 3, Duration.ofSeconds(1));
+            HikariDataSource auditPool = LoadHarness.pool(
+                    cluster.jdbcUrl("postgres"), "postgres", "", AUDIT_POOL_SIZE, Duration.ofSeconds(1));
             ScriptedModel model = new ScriptedModel(sessions + 8, 20);
             PostgresAuditSink sink = PostgresAuditSink.builder()
                     .dataSource(auditPool)
@@ -162,7 +173,8 @@ public final class FaultBenchmark {
                         new Fault(
                                 "model stalls > read timeout",
                                 () -> model.mode(ScriptedModel.Mode.STALL),
-                                () -> model.mode(ScriptedModel.Mode.OK)),
+                                () -> model.mode(ScriptedModel.Mode.OK),
+                                READ_TIMEOUT.multipliedBy(2).plusSeconds(1).toMillis()),
                         new Fault(
                                 "model malformed JSON",
                                 () -> model.mode(ScriptedModel.Mode.MALFORMED),
@@ -178,7 +190,7 @@ public final class FaultBenchmark {
             }
             table(out, rows, broken);
             invariants(admin, out, broken);
-            LoadBenchmark.connectionsAtEnd(pool, admin, out, broken);
+            LoadBenchmark.connectionsAtEnd(pool, LoadBenchmark.POOL_SIZE + AUDIT_POOL_SIZE, admin, out, broken);
             pool.close();
             auditPool.close();
             int left = LoadHarness.backendsAfter(admin, 0, Duration.ofSeconds(10));
@@ -209,7 +221,7 @@ public final class FaultBenchmark {
                     runner.submit(() -> LoadHarness.run(agent, timings, "f", sessions, asks, questions, on::get, hang));
             Thread.sleep(500);
             fault.start().run();
-            Thread.sleep(faultMs);
+            Thread.sleep(Math.max(faultMs, fault.minMs()));
             fault.stop().run();
             Thread.sleep(1000); // the load goes on a moment: connections broken by the fault are found and replaced
             on.set(false);
