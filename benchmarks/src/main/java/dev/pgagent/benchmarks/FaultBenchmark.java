@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import okhttp3.ConnectionPool;
 
 /**
  * The load of {@link LoadBenchmark}, smaller, while things break: against a PostgreSQL cluster the benchmark owns
@@ -125,6 +126,7 @@ public final class FaultBenchmark {
             HikariDataSource auditPool = LoadHarness.pool(
                     cluster.jdbcUrl("postgres"), "postgres", "", AUDIT_POOL_SIZE, Duration.ofSeconds(1));
             ScriptedModel model = new ScriptedModel(sessions + 8, 20);
+            ConnectionPool http = new ConnectionPool(sessions, 30, TimeUnit.SECONDS);
             PostgresAuditSink sink = PostgresAuditSink.builder()
                     .dataSource(auditPool)
                     .schema("load_audit")
@@ -147,7 +149,7 @@ public final class FaultBenchmark {
                     : "How many items are in region " + (s + i) % 50 + "? Q[read:" + (s + i) % 50 + "]";
             Duration hang = ASK_LIMIT.plusSeconds(HANG_MARGIN_S);
             try (PostgresAgent agent = PostgresAgent.builder()
-                    .llm(LoadHarness.openAi(model, sessions, READ_TIMEOUT, 2))
+                    .llm(LoadHarness.openAi(model, http, sessions, READ_TIMEOUT, 2))
                     .dataSource(pool)
                     .policy(SafetyPolicy.builder()
                             .level(PolicyLevel.BALANCED)
@@ -186,6 +188,7 @@ public final class FaultBenchmark {
                 }
             } finally {
                 model.close();
+                http.evictAll();
                 sink.close();
             }
             table(out, rows, broken);
@@ -285,6 +288,7 @@ public final class FaultBenchmark {
                     ms(max),
                     recovered ? "yes" : "NO",
                     LoadHarness.outcomes(asks));
+            out.print(LoadHarness.examples(asks));
             if (affected == 0) {
                 out.println("  (no ask was affected: the fault window may be too short for the load)");
             }

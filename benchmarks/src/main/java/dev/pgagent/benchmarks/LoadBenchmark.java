@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import okhttp3.ConnectionPool;
 
 /**
  * Many concurrent sessions against a scripted model on loopback and a real database through a pool of 10
@@ -92,6 +94,7 @@ public final class LoadBenchmark {
         HikariDataSource pool =
                 LoadHarness.pool(server.url(DB), server.user(), server.password(), POOL_SIZE, Duration.ofSeconds(30));
         ScriptedModel model = new ScriptedModel(sessions + 8, latencyMs);
+        ConnectionPool http = new ConnectionPool(sessions, 30, TimeUnit.SECONDS);
         Timings timings = new Timings();
         long heapBefore;
         long heapMiddle;
@@ -99,7 +102,7 @@ public final class LoadBenchmark {
         int threadsWarm;
         int threadsEnd;
         try (PostgresAgent agent = PostgresAgent.builder()
-                .llm(LoadHarness.openAi(model, sessions, Duration.ofSeconds(60), 1))
+                .llm(LoadHarness.openAi(model, http, sessions, Duration.ofSeconds(60), 1))
                 .dataSource(pool)
                 .valueGrounding(false)
                 .schemaContextTokens(0)
@@ -152,6 +155,7 @@ public final class LoadBenchmark {
             connectionsAtEnd(pool, POOL_SIZE, admin, out, broken);
         } finally {
             model.close();
+            http.evictAll();
             pool.close();
         }
         int left = LoadHarness.backendsAfter(admin, 0, Duration.ofSeconds(10));
@@ -179,7 +183,8 @@ public final class LoadBenchmark {
     static void check(List<String> broken, String phase, Round round) {
         long bad = round.asks().stream().filter(a -> !a.clean()).count();
         if (bad > 0) {
-            broken.add(phase + ": " + bad + " asks did not complete: " + LoadHarness.outcomes(round.asks()));
+            broken.add(phase + ": " + bad + " asks did not complete: " + LoadHarness.outcomes(round.asks()) + "\n"
+                    + LoadHarness.examples(round.asks()));
         }
         if (round.hung() > 0) {
             broken.add(phase + ": " + round.hung() + " asks hung");

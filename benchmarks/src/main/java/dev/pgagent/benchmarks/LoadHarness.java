@@ -44,6 +44,8 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
 
 /**
  * What {@link LoadBenchmark} and {@link FaultBenchmark} share: a scripted model served on loopback in OpenAI's
@@ -221,9 +223,15 @@ final class LoadHarness {
         }
     }
 
-    /** The OpenAI adapter, over HTTP, pointed at the scripted model. */
-    static LlmClient openAi(ScriptedModel model, int concurrency, Duration readTimeout, int attempts) {
+    /**
+     * The OpenAI adapter, over HTTP, pointed at the scripted model, on a host OkHttp client whose connection pool
+     * ({@code http}) keeps one idle connection a session; the caller empties it at the end
+     * ({@link ConnectionPool#evictAll()}), so that OkHttp's housekeeping threads can end.
+     */
+    static LlmClient openAi(
+            ScriptedModel model, ConnectionPool http, int concurrency, Duration readTimeout, int attempts) {
         return OpenAiLlmClient.builder()
+                .httpClient(new OkHttpClient.Builder().connectionPool(http).build())
                 .baseUrl(model.baseUrl())
                 .apiKey("sk-load-bench")
                 .model("scripted")
@@ -324,6 +332,7 @@ final class LoadHarness {
      * @param nanos how long it took
      * @param modelNanos time in model calls
      * @param statementNanos time in statements
+     * @param detail why it did not complete cleanly (the error, the failed statement's message), or null
      */
     record Ask(
             String kind,
@@ -334,7 +343,8 @@ final class LoadHarness {
             long startNanos,
             long nanos,
             long modelNanos,
-            long statementNanos) {
+            long statementNanos,
+            String detail) {
         boolean clean() {
             return status == AgentStatus.COMPLETED && statementsOk;
         }
@@ -410,6 +420,7 @@ final class LoadHarness {
                     String exception = null;
                     boolean typed;
                     boolean statementsOk = false;
+                    String detail = null;
                     try {
                         AgentResponse r = as.ask(q);
                         status = r.status();
@@ -417,9 +428,16 @@ final class LoadHarness {
                         statementsOk = !r.statements().isEmpty()
                                 && r.statements().stream()
                                         .allMatch(o -> o.status() == StatementOutcome.Status.EXECUTED);
+                        detail = r.error()
+                                .orElseGet(() -> r.statements().stream()
+                                        .filter(o -> o.status() != StatementOutcome.Status.EXECUTED)
+                                        .map(o -> o.status() + ": " + o.error())
+                                        .findFirst()
+                                        .orElse(null));
                     } catch (RuntimeException e) {
                         exception = e.getClass().getName();
                         typed = e instanceof PgAgentException;
+                        detail = e.getMessage();
                     }
                     long took = System.nanoTime() - t0;
                     running.set(session, 0);
@@ -433,7 +451,8 @@ final class LoadHarness {
                             t0,
                             took,
                             t[0],
-                            t[1]));
+                            t[1],
+                            detail));
                     if (Thread.currentThread().isInterrupted()) {
                         return null;
                     }
@@ -574,6 +593,21 @@ final class LoadHarness {
             counts.merge(a.outcome(), 1, Integer::sum);
         }
         return counts.toString();
+    }
+
+    /** One example of why, for each outcome other than a clean completion. */
+    static String examples(List<Ask> asks) {
+        Map<String, String> first = new TreeMap<>();
+        for (Ask a : asks) {
+            if (!a.clean()) {
+                String d = String.valueOf(a.detail());
+                first.putIfAbsent(a.outcome(), d.length() > 160 ? d.substring(0, 160) + "..." : d);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        first.forEach((k, v) ->
+                sb.append("    e.g. ").append(k).append(": ").append(v).append('\n'));
+        return sb.toString();
     }
 
     /** The line "p50 .. p99 .. max .." of a series, in ms. */
