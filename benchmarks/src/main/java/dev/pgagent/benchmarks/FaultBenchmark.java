@@ -163,8 +163,8 @@ public final class FaultBenchmark {
                     .schemaContextTokens(0)
                     .listener(timings)
                     .build()) {
-                Round warm = LoadHarness.run(agent, timings, "warm", sessions, 2, questions, () -> false, hang);
-                LoadBenchmark.check(broken, "warm-up", warm);
+                LoadBenchmark.check(
+                        broken, "warm-up", LoadHarness.warmUp(agent, timings, sessions, 2, questions, hang));
                 List<Connection> held = new ArrayList<>();
                 List<Fault> faults = List.of(
                         new Fault("database restart", cluster::stop, cluster::startAgain),
@@ -196,13 +196,9 @@ public final class FaultBenchmark {
             LoadBenchmark.connectionsAtEnd(pool, LoadBenchmark.POOL_SIZE + AUDIT_POOL_SIZE, admin, out, broken);
             pool.close();
             auditPool.close();
-            int left = LoadHarness.backendsAfter(admin, 0, Duration.ofSeconds(10));
-            out.printf(Locale.ROOT, "backends after the pools closed: %d%n", left);
-            if (left > 0) {
-                broken.add(left + " backends left after the pools closed");
-            }
+            LoadBenchmark.backendsAfterClose(admin, out, broken);
         }
-        LoadBenchmark.threads(threadsAtStart, Integer.getInteger("load.threadWaitSeconds", 70), out, broken);
+        LoadBenchmark.threads(threadsAtStart, Integer.getInteger("load.threadWaitSeconds", 90), out, broken);
         return LoadBenchmark.verdict(out, broken);
     }
 

@@ -53,14 +53,14 @@ public final class LoadBenchmark {
 
     /**
      * Runs the benchmark and returns its exit code: 0 when every promise held, 1 when one broke. The system property
-     * {@code load.threadWaitSeconds} (default 70) bounds the wait for threads to end after everything closed; below
+     * {@code load.threadWaitSeconds} (default 90) bounds the wait for threads to end after everything closed; below
      * OkHttp's 60 s keep-alive the adapter's idle HTTP threads are left out of the thread check.
      */
     static int run(String[] args, PrintStream out) throws Exception {
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int asks = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         long latencyMs = args.length > 2 ? Long.parseLong(args[2]) : 20;
-        int threadWait = Integer.getInteger("load.threadWaitSeconds", 70);
+        int threadWait = Integer.getInteger("load.threadWaitSeconds", 90);
         ContextBenchmark.Server server = ContextBenchmark.server();
         // After finding the server: an embedded one (the tests' fallback) has threads of its own, not the run's.
         Map<Long, String> threadsAtStart = LoadHarness.liveThreads();
@@ -102,22 +102,24 @@ public final class LoadBenchmark {
         int threadsWarm;
         int threadsEnd;
         try (PostgresAgent agent = PostgresAgent.builder()
-                .llm(LoadHarness.openAi(model, http, sessions, Duration.ofSeconds(60), 1))
+                .llm(LoadHarness.openAi(model, http, sessions, Duration.ofSeconds(10), 1))
                 .dataSource(pool)
                 .valueGrounding(false)
                 .schemaContextTokens(0)
                 .listener(timings)
                 .build()) {
-            Round warm =
-                    LoadHarness.run(agent, timings, "warm", sessions, Math.max(2, asks / 4), reads, () -> false, hang);
-            check(broken, "warm-up", warm);
-            timings.clear();
+            check(broken, "warm-up", LoadHarness.warmUp(agent, timings, sessions, Math.max(2, asks / 4), reads, hang));
             heapBefore = LoadHarness.heapAfterGc();
             threadsWarm = LoadHarness.liveThreads().size();
+            long cpu0 = cpuNanos();
             Round first = LoadHarness.run(agent, timings, "a", sessions, asks / 2, reads, () -> false, hang);
+            long cpu1 = cpuNanos();
             timings.clear();
             heapMiddle = LoadHarness.heapAfterGc();
+            long cpu2 = cpuNanos();
             Round second = LoadHarness.run(agent, timings, "b", sessions, asks - asks / 2, reads, () -> false, hang);
+            long cpuPerAsk = (cpu1 - cpu0 + cpuNanos() - cpu2)
+                    / Math.max(1, first.asks().size() + second.asks().size());
             timings.clear();
             check(broken, "load", first);
             check(broken, "load", second);
@@ -142,6 +144,11 @@ public final class LoadBenchmark {
                     + "   (guarded read incl. waiting for one of the pool's connections)");
             out.printf(
                     Locale.ROOT,
+                    "CPU of this JVM per ask      %8.2f ms   (agent, adapter, pgjdbc, HikariCP and the scripted server;"
+                            + " a figure the machine's load does not inflate)%n",
+                    LoadHarness.ms(cpuPerAsk));
+            out.printf(
+                    Locale.ROOT,
                     "heap after full GC: %.1f MB after warm-up, %.1f MB after half, %.1f MB at the end"
                             + " (growth %+.1f MB; bound %d MB)%n",
                     mb(heapBefore),
@@ -158,11 +165,7 @@ public final class LoadBenchmark {
             http.evictAll();
             pool.close();
         }
-        int left = LoadHarness.backendsAfter(admin, 0, Duration.ofSeconds(10));
-        out.printf(Locale.ROOT, "backends after the pool closed: %d%n", left);
-        if (left > 0) {
-            broken.add(left + " backends left after the pool closed");
-        }
+        backendsAfterClose(admin, out, broken);
         out.printf(
                 Locale.ROOT,
                 "live threads: %d at start, %d after warm-up, %d at the end of the load%n",
@@ -173,10 +176,26 @@ public final class LoadBenchmark {
         return verdict(out, broken);
     }
 
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     /** Keeps the pool's and the agent's warnings (expected by the thousand under faults) off the report. */
     static void quietLogs() {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+    }
+
+    /** Checks that no backend of the benchmark is left once its pools closed (waits up to 10 s for them to go). */
+    static void backendsAfterClose(DataSource admin, PrintStream out, List<String> broken)
+            throws SQLException, InterruptedException {
+        int left = LoadHarness.backendsAfter(admin, 0, Duration.ofSeconds(10));
+        out.printf(Locale.ROOT, "backends after the pool closed: %d%n", left);
+        if (left > 0) {
+            broken.add(left + " backends left after the pool closed");
         }
     }
 

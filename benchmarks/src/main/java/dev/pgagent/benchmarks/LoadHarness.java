@@ -502,6 +502,20 @@ final class LoadHarness {
         return new Round(new ArrayList<>(done), hung, seconds);
     }
 
+    /**
+     * Warms up: one session asks 3 questions alone first (the first statement in a JVM loads and compiles the SQL
+     * parser, which 200 cold asks at once would wait for past the parser's deadline), then {@code sessions} sessions
+     * ask {@code asks} each at once. Returns the concurrent round.
+     */
+    static Round warmUp(
+            PostgresAgent agent, Timings timings, int sessions, int asks, Questions questions, Duration hangAfter)
+            throws InterruptedException {
+        run(agent, timings, "first", 1, 3, questions, () -> false, hangAfter);
+        Round warm = run(agent, timings, "warm", sessions, asks, questions, () -> false, hangAfter);
+        timings.clear();
+        return warm;
+    }
+
     /** Heap used after a full collection (three, to let finalizers and references clear). */
     static long heapAfterGc() throws InterruptedException {
         long used = 0;
