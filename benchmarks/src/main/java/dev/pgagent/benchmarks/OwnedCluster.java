@@ -197,9 +197,17 @@ final class OwnedCluster implements AutoCloseable {
             System.err.println("could not stop the cluster in " + dir + ": " + e.getMessage());
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(OwnedCluster::delete);
         } catch (IOException e) {
             System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            System.err.println("could not delete " + file + ": " + e.getMessage());
         }
     }
 
