@@ -6,11 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Watches running statements for interruption of the thread that runs them (and for a cancellation that fired
  * before the statement reached the server): one shared daemon thread polls every {@value #POLL_MILLIS} ms and sends
- * a server-side cancel for such a statement. pgjdbc's
+ * a server-side cancel for such a statement; it runs while statements are watched and ends after 5 s without any. pgjdbc's
  * blocking socket reads do not react to {@link Thread#interrupt()}, so without this an interrupted ask would wait for
  * its statement to end.
  */
@@ -20,8 +22,16 @@ final class CancellationWatchdog {
 
     static final long POLL_MILLIS = 25;
 
+    /**
+     * After how many ticks with nothing watched the poller stops (5 s): its thread ends once no statement runs, so
+     * that it does not outlive the agents (a redeployed application would keep its class loader alive otherwise);
+     * the next watch starts a new one.
+     */
+    static final int IDLE_TICKS = 200;
+
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
-    private static volatile ScheduledExecutorService poller;
+    private static final AtomicInteger IDLE = new AtomicInteger();
+    private static @Nullable ScheduledExecutorService poller; // guarded by CancellationWatchdog.class
 
     private CancellationWatchdog() {}
 
@@ -72,29 +82,36 @@ final class CancellationWatchdog {
 
     private static Watch watch(Runnable canceller, Runnable resend, QueryCancellation cancellation) {
         Watch w = new Watch(Thread.currentThread(), canceller, resend, cancellation);
-        WATCHES.add(w);
-        ensureStarted();
+        // Under the lock, so that an idle poller cannot stop between the add and the check that one runs.
+        synchronized (CancellationWatchdog.class) {
+            WATCHES.add(w);
+            if (poller == null) {
+                ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "pgagent-cancel-watchdog");
+                    t.setDaemon(true);
+                    return t;
+                });
+                IDLE.set(0);
+                s.scheduleWithFixedDelay(CancellationWatchdog::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+                poller = s;
+            }
+        }
         return w;
     }
 
-    private static void ensureStarted() {
-        if (poller == null) {
-            synchronized (CancellationWatchdog.class) {
-                if (poller == null) {
-                    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "pgagent-cancel-watchdog");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                    s.scheduleWithFixedDelay(
-                            CancellationWatchdog::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
-                    poller = s;
-                }
-            }
-        }
+    /** Returns whether the poller (and its thread) runs. */
+    static synchronized boolean running() {
+        return poller != null;
     }
 
     private static void poll() {
+        if (WATCHES.isEmpty()) {
+            if (IDLE.incrementAndGet() >= IDLE_TICKS) {
+                stopIfIdle();
+            }
+            return;
+        }
+        IDLE.set(0);
         for (Watch w : WATCHES) {
             if (!w.interrupted && w.thread.isInterrupted()) {
                 w.interrupted = true;
@@ -110,6 +127,14 @@ final class CancellationWatchdog {
                     QueryCancellation.runCanceller(w.resend);
                 }
             }
+        }
+    }
+
+    private static synchronized void stopIfIdle() {
+        ScheduledExecutorService s = poller;
+        if (s != null && WATCHES.isEmpty()) {
+            poller = null;
+            s.shutdown(); // this tick is its last: the thread ends
         }
     }
 }
