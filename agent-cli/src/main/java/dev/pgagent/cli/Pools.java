@@ -182,7 +182,12 @@ final class Pools implements AutoCloseable {
                 HikariConfig c = new HikariConfig();
                 config.copyStateTo(c);
                 c.setDataSource(new Primed(driver, first));
-                h = new HikariDataSource(c);
+                try {
+                    h = new HikariDataSource(c);
+                } catch (RuntimeException e) {
+                    first.close();
+                    throw e;
+                }
                 hikari = h;
             }
             return h;
