@@ -27,6 +27,9 @@ final class Cli {
     /** Which standard streams are terminals. */
     final Terminals terminals;
 
+    /** The connection pools of this run, closed when it ends. */
+    final Pools pools = new Pools();
+
     private final Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable BufferedReader reader;
 

@@ -67,6 +67,7 @@ final class Configs {
         }
         config.model().apiKey().map(Secret::reveal).ifPresent(cli::addSecret);
         db.config = config;
+        cli.pools.configuredMaxSize(config.poolMaxSize());
         if (model != null) {
             model.config = config;
         }

@@ -76,17 +76,21 @@ final class DatabaseOptions {
         return c == null || url != null ? null : c.database();
     }
 
-    /** Returns the data source of {@code p}, with the connect timeout set. */
+    /**
+     * Returns the data source of {@code p}, with the connect timeout set: a pool of this run (see {@link Pools}),
+     * closed when the command ends.
+     */
     static DataSource dataSource(Cli cli, dev.pgagent.config.DatabaseProfile p) {
         String pw = p.password().map(dev.pgagent.config.Secret::reveal).orElse(null);
         cli.addSecret(pw);
         DataSource ds = PgDataSources.fromUrl(p.jdbcUrl(), p.user(), pw);
+        int timeout = connectTimeoutSeconds(cli);
         try {
-            ds.setLoginTimeout(connectTimeoutSeconds(cli));
+            ds.setLoginTimeout(timeout);
         } catch (SQLException e) {
             // the driver keeps its own default
         }
-        return ds;
+        return cli.pools.pool(ds, cli.pools.maxSize(cli), timeout, p.name());
     }
 
     /** Returns whether a URL was given. */
@@ -95,7 +99,8 @@ final class DatabaseOptions {
     }
 
     /**
-     * Returns the data source the options and the environment describe, with the connect timeout set.
+     * Returns the data source the options and the environment describe, with the connect timeout set: a pool of this
+     * run (see {@link Pools}), closed when the command ends.
      *
      * @throws UserException if no database is named, or the URL is malformed (exit status 2)
      */
@@ -116,7 +121,7 @@ final class DatabaseOptions {
         } catch (SQLException e) {
             // the driver keeps its own default
         }
-        return ds;
+        return cli.pools.pool(ds, cli.pools.maxSize(cli), timeout, null);
     }
 
     private DataSource unlimited(Cli cli) {

@@ -38,7 +38,7 @@ final class Errors {
             return "the model call failed: " + text(e);
         }
         if (e instanceof SQLException sql) {
-            return sqlMessage(sql);
+            return sqlMessage(driverFailure(sql));
         }
         if (e instanceof PgAgentException) {
             return text(e);
@@ -51,7 +51,8 @@ final class Errors {
     }
 
     private static String database(DatabaseException e, int connectTimeout) {
-        SQLException sql = find(e, SQLException.class);
+        SQLException found = find(e, SQLException.class);
+        SQLException sql = found == null ? null : driverFailure(found);
         String state = e.sqlState().orElse(sql == null ? null : sql.getSQLState());
         String message = text(e);
         if (state != null && state.startsWith("08") && timedOut(e)) {
@@ -79,6 +80,18 @@ final class Errors {
             }
         }
         return false;
+    }
+
+    /**
+     * Returns the driver's failure a pool's "connection not available" carries (the server cannot be reached, the
+     * password is wrong), so that the user reads what they would without a pool; else {@code e}.
+     */
+    static SQLException driverFailure(SQLException e) {
+        SQLException s = e;
+        while (s instanceof java.sql.SQLTransientConnectionException && s.getCause() instanceof SQLException cause) {
+            s = cause;
+        }
+        return s;
     }
 
     private static String sqlMessage(SQLException e) {

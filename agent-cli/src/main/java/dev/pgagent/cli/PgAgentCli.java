@@ -119,6 +119,9 @@ public final class PgAgentCli implements Callable<Integer> {
         boolean debug = Arrays.asList(args).contains("--debug");
         Logging.configure(debug);
         Cli cli = new Cli(in, out, err, env, debug, terminals);
+        if (args.length > 0 && COMMANDS.contains(args[0])) {
+            cli.pools.command(args[0]);
+        }
         CommandLine cl = commandLine(cli, args);
         try {
             return cl.execute(args);
@@ -130,6 +133,7 @@ public final class PgAgentCli implements Callable<Integer> {
             }
             return statusOf(e);
         } finally {
+            cli.pools.close();
             out.flush();
             err.flush();
         }

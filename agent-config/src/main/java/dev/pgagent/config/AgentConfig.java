@@ -24,6 +24,7 @@ public final class AgentConfig {
     private final DatabaseProfile selected;
     private final AuditConfig audit;
     private final LoggingConfig logging;
+    private final @Nullable Integer poolMaxSize;
     private final EffectiveConfig effective;
     private final List<String> warnings;
 
@@ -36,6 +37,7 @@ public final class AgentConfig {
             DatabaseProfile selected,
             AuditConfig audit,
             LoggingConfig logging,
+            @Nullable Integer poolMaxSize,
             EffectiveConfig effective,
             List<String> warnings) {
         this.file = file;
@@ -46,6 +48,7 @@ public final class AgentConfig {
         this.selected = selected;
         this.audit = audit;
         this.logging = logging;
+        this.poolMaxSize = poolMaxSize;
         this.effective = effective;
         this.warnings = List.copyOf(warnings);
     }
@@ -98,6 +101,15 @@ public final class AgentConfig {
     /** Returns the audit section. */
     public AuditConfig audit() {
         return audit;
+    }
+
+    /**
+     * Returns {@code pool.maxSize}: the most connections a client keeps open to one database; empty when neither the
+     * file nor {@code PGAGENT_POOL_MAX_SIZE} sets it (the client chooses). A library host sizes its own pool.
+     */
+    @dev.pgagent.api.Experimental
+    public java.util.OptionalInt poolMaxSize() {
+        return poolMaxSize == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(poolMaxSize);
     }
 
     /** Returns the logging section. */

@@ -120,7 +120,7 @@ final class Assembly {
                 problems.add(new Problem(
                         at(root),
                         "the file must be a mapping of sections (model, agent, policy, "
-                                + "databases, audit, logging) but was " + root.kind()));
+                                + "databases, audit, logging, pool) but was " + root.kind()));
             }
             checkPolicySource();
         }
@@ -157,7 +157,18 @@ final class Assembly {
             throw new ConfigException(problems);
         }
         EffectiveConfig effective = effective(model, profileEntries, selected);
-        return new AgentConfig(file, model, agent, policy, databases, chosen, audit, logging, effective, warnings);
+        return new AgentConfig(
+                file,
+                model,
+                agent,
+                policy,
+                databases,
+                chosen,
+                audit,
+                logging,
+                (Integer) value("pool.maxSize"),
+                effective,
+                warnings);
     }
 
     // ---------------------------------------------------------------- the file

@@ -81,6 +81,7 @@ public final class StarterConfig {
         out.add("    #   maxRows: 500");
         section(out, "audit", Keys.AUDIT);
         section(out, "logging", Keys.LOGGING);
+        section(out, "pool", Keys.POOL);
         return String.join("\n", out) + "\n";
     }
 

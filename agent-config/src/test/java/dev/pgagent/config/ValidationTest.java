@@ -240,7 +240,7 @@ class ValidationTest {
         assertThat(problems("- a\n- b\n"))
                 .containsExactly(
                         "pgagent.yaml:1:1: the file must be a mapping of sections (model, agent, policy, databases, audit, "
-                                + "logging) but was a list");
+                                + "logging, pool) but was a list");
     }
 
     @Test

@@ -461,10 +461,21 @@ public final class Keys {
                     .doc("Where the log goes.")
                     .build());
 
-    /** The sections in file order; {@code policy} and {@code databases} are separate. */
-    public static final List<String> SECTIONS = List.of("model", "agent", "policy", "databases", "audit", "logging");
+    /** The pool section: the connection pools of the pg-agent client (a library host brings its own pool). */
+    public static final List<KeyDef> POOL = List.of(key("pool.maxSize", ValueType.integer(1, 1000))
+            .defText("10 for mcp, chat, tui, ask, eval and demo; 4 for the other commands")
+            .env("PGAGENT_POOL_MAX_SIZE")
+            .example("20")
+            .doc("The most connections pg-agent keeps open to one database (one HikariCP pool per database, "
+                    + "opened on first use, closed when the command ends).")
+            .build());
 
-    private static final List<KeyDef> TOP = concat(ROOT, MODEL, AGENT, prefixed("policy.", POLICY), AUDIT, LOGGING);
+    /** The sections in file order; {@code policy} and {@code databases} are separate. */
+    public static final List<String> SECTIONS =
+            List.of("model", "agent", "policy", "databases", "audit", "logging", "pool");
+
+    private static final List<KeyDef> TOP =
+            concat(ROOT, MODEL, AGENT, prefixed("policy.", POLICY), AUDIT, LOGGING, POOL);
     private static final List<KeyDef> PROFILE_ALL = concat(PROFILE, prefixed("policy.", POLICY));
 
     private Keys() {}

@@ -444,8 +444,15 @@ final class GuardedExecutor {
         return new DatabaseException(describe(e), state, e);
     }
 
-    /** Returns the server's message with its SQLSTATE, detail and hint; never bound parameter values. */
+    /**
+     * Returns the server's message with its SQLSTATE, detail and hint; never bound parameter values. A pool's
+     * "connection not available" ({@link java.sql.SQLTransientConnectionException}) that carries the driver's failure
+     * (a server that cannot be reached, a wrong password) is described by that failure, as without a pool.
+     */
     static String describe(SQLException e) {
+        if (e instanceof java.sql.SQLTransientConnectionException && e.getCause() instanceof SQLException cause) {
+            return describe(cause);
+        }
         if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
             ServerErrorMessage m = pe.getServerErrorMessage();
             StringBuilder sb = new StringBuilder();

@@ -7,11 +7,6 @@ import dev.pgagent.api.schema.TableInfo;
 import dev.pgagent.api.sql.ExportOptions;
 import dev.pgagent.api.sql.ExportResult;
 import dev.pgagent.api.sql.QueryResult;
-import dev.pgagent.db.postgres.internal.CatalogSignature;
-import dev.pgagent.db.postgres.internal.SchemaIntrospector;
-import dev.pgagent.db.postgres.internal.SchemaState;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,6 +72,17 @@ import org.slf4j.LoggerFactory;
  * column, a new default) are seen through the statistics counters, which lag their commit by up to about a
  * second.
  *
+ * <p><b>Shared cache.</b> The cached schema belongs to the data source, not to one instance: every
+ * {@code PostgresDatabase} built on the same {@link DataSource} object (identity, not {@code equals}) with the same
+ * include and exclude schema sets shares it, whatever its other settings. The first {@link #schema()} of any of them
+ * introspects and the others reuse the result; a freshness check made by one (each uses its own
+ * {@link Builder#schemaCheckInterval(Duration) interval} against the time of the last check, whoever made it) serves
+ * them all; a change one of them sees, or a {@link #refreshSchema()} by one of them, replaces the model for all and
+ * calls the {@link #onChange(java.util.function.Consumer) change listeners} of every one of them. So the sessions of
+ * an agent, and several agents on one pool, introspect once. The registry holds data sources and instances weakly:
+ * a data source the host drops, with the databases built on it, takes its cache with it. Listeners stay per
+ * instance ({@code onChange} registers on this instance only).
+ *
  * <pre>{@code
  * PostgresDatabase db = PostgresDatabase.builder()
  *     .dataSource(pool)
@@ -107,7 +113,6 @@ public final class PostgresDatabase implements SchemaSource {
         this.includeSchemas = List.copyOf(b.includeSchemas);
         this.excludeSchemas = List.copyOf(b.excludeSchemas);
         this.schemaCheckInterval = b.schemaCheckInterval;
-        this.introspector = new SchemaIntrospector(includeSchemas, excludeSchemas);
         this.executor = new GuardedExecutor(dataSource);
         this.exporter = new GuardedExport(dataSource);
         this.readReplica = b.readReplica;
@@ -121,6 +126,7 @@ public final class PostgresDatabase implements SchemaSource {
             this.replicaExecutor = null;
             this.replicaExporter = null;
         }
+        this.cache = SchemaCache.join(dataSource, includeSchemas, excludeSchemas, this);
     }
 
     private final @Nullable DataSource readReplica;
@@ -128,27 +134,11 @@ public final class PostgresDatabase implements SchemaSource {
     private final @Nullable ReplicaRouter router;
     private final @Nullable GuardedExecutor replicaExecutor;
     private final @Nullable GuardedExport replicaExporter;
-
-    /** The cached model and the catalog signals it was checked against. */
-    private record Cached(
-            SchemaState state,
-            String snapshot,
-            long snapshotSince,
-            String aggregate,
-            long aggregateAt,
-            long checkedAt) {
-        SchemaModel model() {
-            return state.model();
-        }
-    }
-
-    private final SchemaIntrospector introspector;
+    private final SchemaCache cache;
     private final GuardedExecutor executor;
     private final GuardedExport exporter;
-    private final Object schemaLock = new Object();
     private final java.util.List<java.util.function.Consumer<SchemaModel>> changeListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile @Nullable Cached cached;
 
     /** Returns a database over {@code dataSource} with the default settings. */
     public static PostgresDatabase of(DataSource dataSource) {
@@ -232,6 +222,11 @@ public final class PostgresDatabase implements SchemaSource {
         return result;
     }
 
+    /** Returns the schema cache this database shares with the others on its data source; for tests. */
+    SchemaCache schemaCache() {
+        return cache;
+    }
+
     /** Returns the data source connections come from. */
     public DataSource dataSource() {
         return dataSource;
@@ -259,86 +254,7 @@ public final class PostgresDatabase implements SchemaSource {
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */
     public SchemaModel schema() {
-        Cached c = cached;
-        if (c != null && System.nanoTime() - c.checkedAt() < schemaCheckInterval.toNanos()) {
-            return c.model();
-        }
-        synchronized (schemaLock) {
-            c = cached;
-            long now = System.nanoTime();
-            if (c == null) {
-                return load();
-            }
-            if (now - c.checkedAt() < schemaCheckInterval.toNanos()) {
-                return c.model();
-            }
-            try (Connection conn = dataSource.getConnection()) {
-                if (!conn.getAutoCommit()) {
-                    conn.rollback(); // each check must see a fresh snapshot, and leave no transaction open
-                }
-                String snapshot = CatalogSignature.snapshot(conn);
-                boolean sameSnapshot = snapshot.equals(c.snapshot());
-                if (sameSnapshot && c.aggregateAt() - c.snapshotSince() >= CatalogSignature.STATS_SETTLE_NANOS) {
-                    cached =
-                            new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(), now);
-                    return c.model();
-                }
-                String aggregate = CatalogSignature.aggregate(conn);
-                if (!conn.getAutoCommit()) {
-                    conn.rollback();
-                }
-                if (aggregate.equals(c.aggregate())) {
-                    cached = new Cached(
-                            c.state(), snapshot, sameSnapshot ? c.snapshotSince() : now, aggregate, now, now);
-                    return c.model();
-                }
-                LOG.debug("The catalog changed; refreshing the schema");
-                long start = System.nanoTime();
-                SchemaState state = introspector.refresh(conn, c.state());
-                LOG.debug(
-                        "Refreshed the schema ({}) in {} ms",
-                        state.reread() < 0 ? "full read" : state.reread() + " relations re-read",
-                        (System.nanoTime() - start) / 1_000_000);
-                cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
-                changed(state.model());
-                return state.model();
-            } catch (SQLException e) {
-                LOG.warn(
-                        "Could not check whether the schema changed; using the cached one: {}",
-                        GuardedExecutor.describe(e));
-                cached = new Cached(c.state(), c.snapshot(), c.snapshotSince(), c.aggregate(), c.aggregateAt(), now);
-                return c.model();
-            }
-        }
-    }
-
-    private SchemaModel load() {
-        try (Connection conn = dataSource.getConnection()) {
-            long now = System.nanoTime();
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-            }
-            String snapshot = CatalogSignature.snapshot(conn);
-            String aggregate = CatalogSignature.aggregate(conn);
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-            }
-            return load(conn, snapshot, aggregate, now);
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot read the schema: " + GuardedExecutor.describe(e), e.getSQLState(), e);
-        }
-    }
-
-    /** Reads the model; the signals were taken before it, so a change during the read triggers another one. */
-    private SchemaModel load(Connection conn, String snapshot, String aggregate, long now) throws SQLException {
-        long start = System.nanoTime();
-        SchemaState state = introspector.readState(conn);
-        LOG.debug(
-                "Read the schema ({} relations) in {} ms",
-                state.model().tables().size(),
-                (System.nanoTime() - start) / 1_000_000);
-        cached = new Cached(state, snapshot, now, aggregate, now, System.nanoTime());
-        return state.model();
+        return cache.schema(dataSource, schemaCheckInterval);
     }
 
     /**
@@ -348,14 +264,7 @@ public final class PostgresDatabase implements SchemaSource {
      * @throws dev.pgagent.api.DatabaseException if the catalog cannot be read
      */
     public SchemaModel refreshSchema() {
-        synchronized (schemaLock) {
-            boolean first = cached == null;
-            SchemaModel model = load();
-            if (!first) {
-                changed(model);
-            }
-            return model;
-        }
+        return cache.refresh(dataSource);
     }
 
     @Override
@@ -365,7 +274,8 @@ public final class PostgresDatabase implements SchemaSource {
         return () -> changeListeners.remove(listener);
     }
 
-    private void changed(SchemaModel model) {
+    /** Calls this database's change listeners; a failing listener is logged and skipped. */
+    void changed(SchemaModel model) {
         for (java.util.function.Consumer<SchemaModel> l : changeListeners) {
             try {
                 l.accept(model);
