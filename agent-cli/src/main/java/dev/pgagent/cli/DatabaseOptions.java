@@ -254,7 +254,7 @@ final class DatabaseOptions {
 
     /**
      * Returns the data source of {@code p}'s read replica (the profile's user and password, the same connect
-     * timeout as {@link #dataSource(Cli, dev.pgagent.config.DatabaseProfile)}), or null when it names none.
+     * timeout and pool size as {@link #dataSource(Cli, dev.pgagent.config.DatabaseProfile)}), or null when it names none.
      */
     static @Nullable DataSource replicaDataSource(Cli cli, dev.pgagent.config.DatabaseProfile p) {
         String url = p.readReplicaUrl().orElse(null);
@@ -264,11 +264,12 @@ final class DatabaseOptions {
         String pw = p.password().map(dev.pgagent.config.Secret::reveal).orElse(null);
         cli.addSecret(pw);
         DataSource ds = PgDataSources.fromUrl(url, p.user(), pw);
+        int timeout = connectTimeoutSeconds(cli);
         try {
-            ds.setLoginTimeout(connectTimeoutSeconds(cli));
+            ds.setLoginTimeout(timeout);
         } catch (SQLException e) {
             // the driver keeps its own default
         }
-        return ds;
+        return cli.pools.pool(ds, cli.pools.maxSize(cli), timeout, p.name() + "-replica");
     }
 }
