@@ -140,14 +140,13 @@ final class Pools implements AutoCloseable {
      * own exception, as without a pool (a pool would retry until its connection timeout). Later, a borrow that
      * times out because the server cannot be reached throws the driver's exception that the pool saw last.
      */
-    static final class Pool implements DataSource, AutoCloseable {
-        private final DataSource driver;
+    static final class Pool extends Forwarding implements AutoCloseable {
         private final HikariConfig config;
         private volatile @Nullable HikariDataSource hikari;
         private boolean closed;
 
         Pool(DataSource driver, HikariConfig config) {
-            this.driver = driver;
+            super(driver);
             this.config = config;
         }
 
@@ -203,36 +202,6 @@ final class Pools implements AutoCloseable {
         }
 
         @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return driver.getConnection(user, password); // another user: not pooled
-        }
-
-        @Override
-        public @Nullable PrintWriter getLogWriter() throws SQLException {
-            return driver.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(@Nullable PrintWriter out) throws SQLException {
-            driver.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            driver.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return driver.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return driver.getParentLogger();
-        }
-
-        @Override
         public <T> T unwrap(Class<T> iface) throws SQLException {
             return iface.isInstance(this) ? iface.cast(this) : driver.unwrap(iface);
         }
@@ -241,21 +210,14 @@ final class Pools implements AutoCloseable {
         public boolean isWrapperFor(Class<?> iface) throws SQLException {
             return iface.isInstance(this) || driver.isWrapperFor(iface);
         }
-
-        /** The driver's data source, without secrets (as without a pool). */
-        @Override
-        public String toString() {
-            return driver.toString();
-        }
     }
 
     /** The driver's data source, handing out one connection made earlier before making new ones. */
-    private static final class Primed implements DataSource {
-        private final DataSource driver;
+    private static final class Primed extends Forwarding {
         private final AtomicReference<@Nullable Connection> first;
 
         Primed(DataSource driver, Connection first) {
-            this.driver = driver;
+            super(driver);
             this.first = new AtomicReference<>(first);
         }
 
@@ -266,6 +228,18 @@ final class Pools implements AutoCloseable {
                 return c;
             }
             return driver.getConnection();
+        }
+    }
+
+    /**
+     * A data source that forwards to the driver's: connections for another user (not pooled), the log writer, the
+     * login timeout, unwrapping, and {@code toString} (without secrets, as without a pool).
+     */
+    private abstract static class Forwarding implements DataSource {
+        final DataSource driver;
+
+        Forwarding(DataSource driver) {
+            this.driver = driver;
         }
 
         @Override
