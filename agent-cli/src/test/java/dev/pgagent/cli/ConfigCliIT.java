@@ -172,7 +172,8 @@ class ConfigCliIT {
         CliResult r = CliResult.run(env(), "", "ask", "--config", f.toString(), "How many orders?");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        DataSource hr = dev.pgagent.db.postgres.PgDataSources.fromUrl(hrUrl, null, null);
+        DataSource hr = dev.pgagent.db.postgres.PgDataSources.fromUrl(
+                hrUrl, TestPostgres.server().user(), TestPostgres.server().password());
         try (Connection c = hr.getConnection();
                 Statement st = c.createStatement();
                 java.sql.ResultSet rs = st.executeQuery("SELECT sql, attributes ->> 'database' FROM"
