@@ -94,6 +94,7 @@ final class ChatLoop {
         AgentSession moved = next.restoreSession(session.snapshot());
         if (agent != original) {
             agent.close();
+            cli.pools.closeReplaced(agent, next); // the caller's own agent keeps its pools until the command ends
         }
         agent = next;
         return moved;

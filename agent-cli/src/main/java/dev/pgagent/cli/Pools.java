@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -111,6 +112,35 @@ final class Pools implements AutoCloseable {
         pools.add(pool);
         OPEN.add(this);
         return pool;
+    }
+
+    /**
+     * Closes and forgets the pools of {@code before} (an agent being replaced: another profile, a lower policy, a
+     * reloaded configuration) that {@code after} does not use, so that rebuilding an agent leaves no pool behind.
+     */
+    void closeReplaced(dev.pgagent.core.PostgresAgent before, dev.pgagent.core.PostgresAgent after) {
+        closeExcept(dataSources(before), dataSources(after));
+    }
+
+    /** Closes and forgets the pools among {@code before} that are not among {@code kept} (by identity). */
+    void closeExcept(java.util.Collection<DataSource> before, java.util.Collection<DataSource> kept) {
+        Set<DataSource> keep = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        keep.addAll(kept);
+        for (DataSource ds : before) {
+            if (ds instanceof Pool p && !keep.contains(p) && pools.remove(p)) {
+                p.close();
+            }
+        }
+    }
+
+    private static List<DataSource> dataSources(dev.pgagent.core.PostgresAgent agent) {
+        List<DataSource> out = new java.util.ArrayList<>();
+        for (String name : agent.databaseNames()) {
+            dev.pgagent.db.postgres.PostgresDatabase db = agent.database(name);
+            out.add(db.dataSource());
+            db.readReplica().ifPresent(out::add);
+        }
+        return out;
     }
 
     /** Returns the pools made so far (for tests). */

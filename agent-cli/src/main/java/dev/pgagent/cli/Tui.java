@@ -846,6 +846,7 @@ final class Tui implements AutoCloseable {
             agent = buildAgent();
             session = agent.restoreSession(session.snapshot());
             old.close();
+            cli.pools.closeReplaced(old, agent);
             results.clear();
             resultIndex = 0;
             filter.setLength(0);
@@ -869,6 +870,7 @@ final class Tui implements AutoCloseable {
         agent = buildAgent();
         session = agent.restoreSession(session.snapshot());
         old.close();
+        cli.pools.closeReplaced(old, agent);
         add(Kind.INFO, "(policy for this session: " + AgentOptions.name(level) + ")");
     }
 

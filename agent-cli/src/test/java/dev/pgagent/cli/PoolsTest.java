@@ -118,4 +118,25 @@ class PoolsTest {
                 new SQLTransientConnectionException("pg-agent-1 - Connection is not available");
         assertThat((Object) Errors.driverFailure(busy)).isSameAs(busy);
     }
+
+    @Test
+    void replacingAnAgentClosesThePoolsOnlyTheOldOneUsed() throws Exception {
+        try (Pools pools = new Pools()) {
+            PGSimpleDataSource refused = new PGSimpleDataSource();
+            refused.setUrl("jdbc:postgresql://127.0.0.1:" + closedPort() + "/db");
+            DataSource kept = pools.pool(refused, 2, 10, "kept");
+            DataSource left = pools.pool(new PGSimpleDataSource(), 2, 10, "left");
+            DataSource foreign = new PGSimpleDataSource();
+
+            pools.closeExcept(java.util.List.of(kept, left, foreign), java.util.List.of(kept));
+
+            assertThat(pools.pools()).containsExactly(kept);
+            assertThatThrownBy(left::getConnection)
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("is closed");
+            assertThatThrownBy(kept::getConnection)
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("is closed"));
+        }
+    }
 }
