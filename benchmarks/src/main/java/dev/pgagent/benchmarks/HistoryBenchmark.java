@@ -278,7 +278,8 @@ public final class HistoryBenchmark {
         return out;
     }
 
-    private static double pct(long[] values, int p) {
+    /** Returns the {@code p}th percentile (nearest rank) of {@code values}, 0 when there are none. */
+    static double pct(long[] values, int p) {
         if (values.length == 0) {
             return 0;
         }

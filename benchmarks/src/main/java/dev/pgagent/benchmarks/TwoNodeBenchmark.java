@@ -866,11 +866,6 @@ public final class TwoNodeBenchmark {
     }
 
     private static double pct(long[] values, int p) {
-        if (values.length == 0) {
-            return 0;
-        }
-        long[] s = values.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)];
+        return HistoryBenchmark.pct(values, p);
     }
 }
